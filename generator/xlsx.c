@@ -219,11 +219,51 @@ static bool xw_formats(xw *x)
     return true;
 }
 
+/* Excel reads "_xHHHH_" in a cell's text as an escaped character; a
+ * literal one is written with its underscore escaped ("_x005F_xHHHH_"). */
+static bool xw_is_esc(const char *p)
+{
+    if (p[0] != '_' || p[1] != 'x')
+        return false;
+    for (int i = 2; i < 6; i++)
+        if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
+            return false;
+    return p[6] == '_';
+}
+
+/* Sanitise s into x->sb, escaped for Excel. -1 when out of memory. */
+static int xw_text(xw *x, const char *s)
+{
+    if (xlsx_sanitize(s, strlen(s), XLSX_CELL_MAX, &x->sb) < 0)
+        return -1;
+    size_t k = 0;
+    for (const char *p = x->sb.buf; (p = strstr(p, "_x")); p++)
+        k += xw_is_esc(p);
+    if (!k)
+        return 0;
+    /* Each escape adds 6 characters: leave room for them. */
+    if (xlsx_sanitize(s, strlen(s), XLSX_CELL_MAX - 6 * k, &x->sb) < 0)
+        return -1;
+    strbuf esc = STRBUF_INIT;
+    for (const char *p = x->sb.buf; *p; p++) {
+        if (xw_is_esc(p) && strbuf_adds(&esc, "_x005F") < 0)
+            goto nomem;
+        if (strbuf_addc(&esc, *p) < 0)
+            goto nomem;
+    }
+    strbuf_release(&x->sb);
+    x->sb = esc;
+    return 0;
+nomem:
+    strbuf_release(&esc);
+    return -1;
+}
+
 /* Write text (sanitised; empty = a blank cell with the format). */
 static void xw_str(xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
                    lxw_format *f)
 {
-    if (s && xlsx_sanitize(s, strlen(s), XLSX_CELL_MAX, &x->sb) < 0) {
+    if (s && xw_text(x, s) < 0) {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "text");
         return;
     }
@@ -504,7 +544,7 @@ static lxw_row_t xw_paragraph(xw *x, lxw_worksheet *ws, lxw_row_t r, const char 
 {
     xw_fail(x, worksheet_write_string(ws, r, 0, heading, x->heading), heading);
     r++;
-    if (text && xlsx_sanitize(text, strlen(text), XLSX_CELL_MAX, &x->sb) < 0) {
+    if (text && xw_text(x, text) < 0) {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, heading);
         return r;
     }

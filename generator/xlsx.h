@@ -42,7 +42,8 @@ aid_err xlsx_write(struct json_object *report, const char *path, const aid_confi
  * drop the control characters XML 1.0 forbids (and U+FFFE, U+FFFF), turn
  * CR LF and lone CR into LF, and cut the result so that it holds at most
  * `max_units` UTF-16 code units, ending with XLSX_TRUNC_MARKER when cut
- * (never inside a code point). out is reset first. Returns 0, or -1 when
+ * (never inside a code point; max_units must be at least the marker's 13).
+ * out is reset first. Returns 0, or -1 when
  * out of memory. */
 int xlsx_sanitize(const char *s, size_t len, size_t max_units, strbuf *out);
 
