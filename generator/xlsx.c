@@ -615,7 +615,12 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
     opt.style_type_number = 2;
     opt.columns = tcp;
     xw_fail(x, worksheet_add_table(ws, t0, 0, (lxw_row_t)(t0 + nfig), 3, &opt), "KeyFigures");
-    r = (lxw_row_t)(t0 + nfig + 2);
+    r = (lxw_row_t)(t0 + nfig + 1);
+    xw_fail(x, worksheet_write_string(ws, r, 0,
+                                      "Change = this week minus the previous week; for rates "
+                                      "that is percentage points. Empty = not known.",
+                                      x->note), "summary");
+    r += 2;
 
     /* The narrative, full width of the four columns (about 80 characters). */
     static const double widths[4] = { 34, 16, 16, 14 };
@@ -637,6 +642,8 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
     }
     xw_paragraph(x, ws, r, "Coach notes", notes.len ? notes.buf : NULL, 3, 76);
     strbuf_release(&notes);
+    worksheet_set_paper(ws, 9);
+    worksheet_fit_to_pages(ws, 1, 0);
     worksheet_activate(ws);
 }
 
@@ -746,6 +753,15 @@ static const xcol xw_reason_cols[] = {
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Printing: landscape, one page wide, the header row on every page. */
+static void xw_print(lxw_worksheet *ws)
+{
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);           /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, 0, 0);
+}
+
 static lxw_worksheet *xw_list_sheet(xw *x, const char *sheet, const char *table,
                                     const xcol *cols, size_t ncols, struct json_object *rows)
 {
@@ -754,6 +770,7 @@ static lxw_worksheet *xw_list_sheet(xw *x, const char *sheet, const char *table,
         return NULL;
     xw_table(x, ws, table, 0, 0, cols, ncols, rows);
     worksheet_freeze_panes(ws, 1, 0);
+    xw_print(ws);
     return ws;
 }
 
@@ -825,6 +842,7 @@ static void xw_confidence(xw *x, struct json_object *report)
     xw_table(x, ws, "ConfidenceHistogram", 0, hc, xw_hist_cols, NCOLS(xw_hist_cols), hist);
     json_object_put(hist);
     worksheet_freeze_panes(ws, 1, 0);
+    xw_print(ws);
 
     /* Charts below the taller table. */
     lxw_row_t below = (lxw_row_t)(nbins + 3);
@@ -891,6 +909,7 @@ static void xw_calibration(xw *x, struct json_object *report)
     xw_table(x, ws, "CalibrationError", 0, kc, xw_kv_dec_cols, NCOLS(xw_kv_dec_cols), kv);
     json_object_put(kv);
     worksheet_freeze_panes(ws, 1, 0);
+    xw_print(ws);
 
     lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_SCATTER_STRAIGHT_WITH_MARKERS);
     if (!ch) {
@@ -939,6 +958,7 @@ static void xw_coach(xw *x, struct json_object *report)
     xw_table(x, ws, "CoachTips", 0, NCOLS(xw_notes_cols) + 1, xw_tips_cols, NCOLS(xw_tips_cols),
              jget(report, "coach.tips"));
     worksheet_freeze_panes(ws, 1, 0);
+    xw_print(ws);
 }
 
 static void xw_quality(xw *x, struct json_object *report)
@@ -975,6 +995,7 @@ static void xw_quality(xw *x, struct json_object *report)
     json_object_put(counts);
     json_object_put(reasons);
     worksheet_freeze_panes(ws, 1, 0);
+    xw_print(ws);
 }
 
 /* When the document says it was created: SOURCE_DATE_EPOCH, else the

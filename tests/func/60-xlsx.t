@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from xml.etree import ElementTree
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import taplib as t  # noqa: E402
@@ -286,6 +287,21 @@ r2, _, _ = render(sample, out)
 t.is_(r2.returncode, 0, "a re-run succeeds")
 t.ok(open(path, "rb").read() == first, "a re-run gives a byte-identical workbook")
 
+# Without SOURCE_DATE_EPOCH the report's generated_at dates the document.
+out2 = t.tmpdir()
+os.makedirs(os.path.join(out2, WEEK))
+shutil.copy(FIXTURE, os.path.join(out2, WEEK, "report.json"))
+p2 = os.path.join(out2, WEEK, "digest.xlsx")
+r = t.run(["render", "--week", WEEK, "--out", out2], env={"SOURCE_DATE_EPOCH": ""})
+once = open(p2, "rb").read() if r.returncode == 0 else b""
+r = t.run(["render", "--week", WEEK, "--out", out2], env={"SOURCE_DATE_EPOCH": ""})
+t.ok(r.returncode == 0 and open(p2, "rb").read() == once,
+     "without SOURCE_DATE_EPOCH a re-run is byte-identical too")
+t.is_(openpyxl.load_workbook(p2).properties.created, dt(rep["generated_at"]),
+      "... and the document is dated by the report's generated_at")
+t.ok(all(ws.page_setup.orientation == "landscape" for ws in openpyxl.load_workbook(p2).worksheets[1:]),
+     "list sheets print landscape")
+
 # 2. A hostile report: odd text, huge text, empty lists.
 s20 = ("x" * 19999) + "y"
 s40 = ("\u05e9\u05dc\u05d5\u05dd e\u0301 \U0001F44D\U0001F3FD " * 3000)[:40000]
@@ -311,6 +327,16 @@ if r.returncode:
 wb = openpyxl.load_workbook(path)
 with zipfile.ZipFile(path) as z:
     t.is_(z.testzip(), None, "hostile: the zip container is sound")
+    bad_parts = []
+    for part in z.namelist():
+        if part.endswith((".xml", ".rels")):
+            try:
+                ElementTree.fromstring(z.read(part))
+            except ElementTree.ParseError as e:
+                bad_parts.append("%s: %s" % (part, e))
+    t.ok(not bad_parts, "hostile: every XML part is well-formed XML 1.0")
+    for b in bad_parts:
+        t.diag(b)
 check_structure(wb, "hostile")
 rows = table_rows(wb["Top used"], "TopUsed")
 t.is_(rows[0][1].value, s20, "a 20,000-character reply is kept whole")
