@@ -1,5 +1,6 @@
 #include "xlsx.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
@@ -788,6 +789,13 @@ static void xw_kv(struct json_object *arr, const char *key, const char *name,
     json_object_array_add(arr, o);
 }
 
+/* Element i of a JSON array as a number, or dflt. */
+static double xw_elem(struct json_object *arr, size_t i, double dflt)
+{
+    struct json_object *v = json_object_array_get_idx(arr, i);
+    return xw_is_num(v) ? json_object_get_double(v) : dflt;
+}
+
 static struct json_object *xw_copy_num(struct json_object *report, const char *path)
 {
     return xw_jnum(xw_jd(report, path));
@@ -806,13 +814,13 @@ static void xw_confidence(xw *x, struct json_object *report)
     struct json_object *hist = json_object_new_array();
     struct json_object *h = jget(report, "confidence.histogram");
     struct json_object *ph = jget(report, "confidence.previous_histogram");
+    size_t nh = jget_len(report, "confidence.histogram");
+    size_t nph = jget_len(report, "confidence.previous_histogram");
     double sum = 0, psum = 0;
-    size_t nh = jget_len(report, "confidence.histogram"), nph = jget_len(report,
-                                                                         "confidence.previous_histogram");
     for (size_t i = 0; i < nh; i++)
-        sum += xw_is_num(json_object_array_get_idx(h, i)) ? json_object_get_double(json_object_array_get_idx(h, i)) : 0;
+        sum += xw_elem(h, i, 0);
     for (size_t i = 0; i < nph; i++)
-        psum += xw_is_num(json_object_array_get_idx(ph, i)) ? json_object_get_double(json_object_array_get_idx(ph, i)) : 0;
+        psum += xw_elem(ph, i, 0);
     size_t nbins = nh > nph ? nh : nph;
     if (!nbins)
         nbins = 20;
@@ -823,10 +831,8 @@ static void xw_confidence(xw *x, struct json_object *report)
         char label[32];
         double lo = (double)i / (double)nbins, hi = (double)(i + 1) / (double)nbins;
         snprintf(label, sizeof label, "%.2f\xE2\x80\x93%.2f", lo, hi);
-        struct json_object *a = i < nh ? json_object_array_get_idx(h, i) : NULL;
-        struct json_object *b = i < nph ? json_object_array_get_idx(ph, i) : NULL;
-        double av = xw_is_num(a) ? json_object_get_double(a) : NAN;
-        double bv = xw_is_num(b) ? json_object_get_double(b) : NAN;
+        double av = i < nh ? xw_elem(h, i, NAN) : NAN;
+        double bv = i < nph ? xw_elem(ph, i, NAN) : NAN;
         json_object_object_add(o, "bin", json_object_new_string(label));
         json_object_object_add(o, "lower", json_object_new_double(lo));
         json_object_object_add(o, "upper", json_object_new_double(hi));
@@ -1041,9 +1047,17 @@ aid_err xlsx_write(struct json_object *report, const char *path, const aid_confi
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path);
         goto cleanup;
     }
-    unlink(tmp.buf);
+    /* Find an unwritable place here, with a proper message: libxlsxwriter
+     * would notice only in workbook_close and print its own to stderr. */
+    FILE *probe = fopen(tmp.buf, "wb");
+    if (!probe) {
+        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+        goto cleanup;
+    }
+    fclose(probe);
     x.wb = workbook_new(tmp.buf);
     if (!x.wb) {
+        unlink(tmp.buf);
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: cannot start a workbook", path);
         goto cleanup;
     }

@@ -33,7 +33,9 @@ struct json_object;
 /* Write the workbook for `report` (borrowed) to `path`. cfg may be NULL
  * (team name "Support"). Returns AID_ERR_IO when the file cannot be
  * created, AID_ERR_XLSX when libxlsxwriter refuses the content, and leaves
- * nothing at path or its temporary name on failure. */
+ * nothing at path or its temporary name on failure. Prints nothing itself;
+ * libxlsxwriter may print one "[ERROR]" line to stderr when writing the
+ * zip file fails after the temporary file was created. */
 aid_err xlsx_write(struct json_object *report, const char *path, const aid_config *cfg,
                    aid_errbuf *eb);
 

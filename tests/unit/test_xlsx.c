@@ -1,7 +1,9 @@
 /* The cell-text sanitiser of the XLSX writer: valid UTF-8 and XML 1.0
  * characters only, and cut at Excel's cell limit on a code point boundary. */
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "strbuf.h"
 #include "tap.h"
@@ -112,6 +114,31 @@ next:
     is_int(units(sb.buf), 40, "20 emoji are exactly 40 units and are not cut at 40");
     strbuf_release(&e);
     strbuf_release(&big);
+
+    /* xlsx_write: a file that cannot be created is an I/O error naming it,
+     * reported by workbook_close (which frees the workbook anyway). */
+    struct json_object *rep = json_tokener_parse("{\"week\": \"2026-W47\", \"top_accepted\": []}");
+    aid_errbuf eb = { { 0 } };
+    aid_err err = xlsx_write(rep, "/nonexistent-aidigest-dir/digest.xlsx", NULL, &eb);
+    is_int(err, AID_ERR_IO, "an uncreatable file gives AID_ERR_IO");
+    ok(strstr(eb.msg, "/nonexistent-aidigest-dir/digest.xlsx") != NULL, "the message names the file: %s",
+       eb.msg);
+    char dir[] = "/tmp/aidigest-test-xlsx.XXXXXX";
+    if (mkdtemp(dir)) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/d.xlsx", dir);
+        err = xlsx_write(rep, path, NULL, &eb);
+        is_int(err, AID_OK, "a minimal report writes a workbook");
+        FILE *fp = fopen(path, "rb");
+        char magic[2] = { 0 };
+        ok(fp && fread(magic, 1, 2, fp) == 2 && magic[0] == 'P' && magic[1] == 'K',
+           "the file is a zip container");
+        if (fp)
+            fclose(fp);
+        remove(path);
+        rmdir(dir);
+    }
+    json_object_put(rep);
     strbuf_release(&sb);
     return tap_done();
 }
