@@ -866,7 +866,7 @@ static void xw_confidence(xw *x, struct json_object *report)
         chart_axis_set_num_format(line->x_axis, "yyyy-mm-dd");
         chart_axis_set_num_format(line->y_axis, "0.00");
         chart_legend_set_position(line, LXW_CHART_LEGEND_NONE);
-        lxw_chart_options co = { .x_scale = 1.0, .y_scale = 1.0 };
+        lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.0 };
         xw_fail(x, worksheet_insert_chart_opt(ws, below, 0, line, &co), "daily chart");
     } else {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "daily chart");
@@ -889,8 +889,11 @@ static void xw_confidence(xw *x, struct json_object *report)
         chart_title_set_name(col, "Confidence distribution (share of suggestions)");
         chart_axis_set_num_format(col->y_axis, "0%");
         chart_legend_set_position(col, LXW_CHART_LEGEND_BOTTOM);
-        lxw_chart_options co = { .x_scale = 1.6, .y_scale = 1.0 };
-        xw_fail(x, worksheet_insert_chart_opt(ws, below, hc, col, &co), "histogram chart");
+        /* Under the line chart (288 px = about 15 rows high), not beside
+         * it: side by side they would overlap over the narrow columns. */
+        lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.1 };
+        xw_fail(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(below + 17), 0, col, &co),
+                "histogram chart");
     } else {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "histogram chart");
     }

@@ -76,6 +76,14 @@ def check_structure(wb, label):
         if ws.title != "Summary":
             if ws.freeze_panes != "A2":
                 t.ok(False, "%s: %s has its header row frozen (got %r)" % (label, ws.title, ws.freeze_panes))
+    for ws in wb:
+        spans = sorted((c.anchor._from.row, c.anchor.to.row) for c in ws._charts)
+        last_table_row = max((b[4] for b in boxes if b[0] == ws.title), default=0)
+        if spans and spans[0][0] < last_table_row:
+            t.ok(False, "%s: charts on %s start below its tables" % (label, ws.title))
+        for a, b in zip(spans, spans[1:]):
+            if b[0] <= a[1]:
+                t.ok(False, "%s: charts on %s do not overlap (%r, %r)" % (label, ws.title, a, b))
     names = sorted(b[5] for b in boxes)
     t.is_(names, sorted(["KeyFigures", "TopUsed", "TopRejected", "ConfidenceDaily", "ConfidenceHistogram",
                          "Calibration", "CalibrationError", "Trends", "Retraining", "CoachNotes",
