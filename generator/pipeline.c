@@ -8,6 +8,7 @@
 #include "fsutil.h"
 #include "strbuf.h"
 #include "timeutil.h"
+#include "xlsx.h"
 
 /* The week to work on: --week, or the last complete one. */
 static void pipeline_week(const pipeline_opts *o, char *buf, size_t n)
@@ -74,8 +75,15 @@ aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)
     aid_err err = pipeline_load_report(o, week, &report, eb);
     if (err)
         return err;
-    (void)pipeline_wants;
     /* render stages: html, pdf, xlsx (each module plugs in here) */
+    if (pipeline_wants(o, "xlsx")) {
+        strbuf path = STRBUF_INIT;
+        if (strbuf_addf(&path, "%s/%s/digest.xlsx", pipeline_out(o), week) < 0)
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        else
+            err = xlsx_write(report, path.buf, &o->cfg, eb);
+        strbuf_release(&path);
+    }
     json_object_put(report);
     return err;
 }
