@@ -633,8 +633,10 @@ static aid_err retraining_json(const figures_input *in, struct json_object *repo
             if (j > i && tj < next_ts)
                 next_ts = tj;
         }
+        /* before: from the week's start (or the prompt's previous update)
+         * to this update; after: to the week's end (or the next update) */
         int64_t mu = (ts - base) / 60000;
-        int64_t m_before = mu - 7 * 1440;
+        int64_t m_before = 7 * 1440;
         if (prev_ts != INT64_MIN && (prev_ts - base) / 60000 > m_before)
             m_before = (prev_ts - base) / 60000;
         int64_t m_after = (next_ts - base) / 60000;
