@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "pdf.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -74,8 +75,15 @@ aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)
     aid_err err = pipeline_load_report(o, week, &report, eb);
     if (err)
         return err;
-    (void)pipeline_wants;
     /* render stages: html, pdf, xlsx (each module plugs in here) */
+    strbuf path = STRBUF_INIT;
+    if (pipeline_wants(o, "pdf")) {
+        if (strbuf_addf(&path, "%s/%s/digest.pdf", pipeline_out(o), week) < 0)
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        else
+            err = pdf_write(report, path.buf, &o->cfg, eb);
+    }
+    strbuf_release(&path);
     json_object_put(report);
     return err;
 }
