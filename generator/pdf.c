@@ -50,6 +50,12 @@
 #define CELL_MAX_CP 320     /* characters of a reply shown in a table cell */
 #define CELL_MAX_LINES 30   /* and lines, so that a row always fits a page */
 #define NSLOT 8
+/* Narrative texts are cut (with "… (N more characters)") at these many
+ * characters: a digest is read in a few minutes. */
+#define SUMMARY_MAX_CP 6000
+#define SELF_SUMMARY_MAX_CP 1500
+#define NOTE_MAX_CP 500
+#define MAX_NOTES 12
 #define HEADING_H 28.0
 
 typedef struct pdf_rgb {
@@ -336,10 +342,10 @@ static void pdf_draw_lines(pdf_ctx *c, const char *text, const pdftext_lines *L,
 }
 
 /* A paragraph of body text from the report (sanitised here). */
-static void pdf_paragraph(pdf_ctx *c, const char *s, const pdf_rgb *bg)
+static void pdf_paragraph(pdf_ctx *c, const char *s, const pdf_rgb *bg, size_t max_cp)
 {
     double inset = bg ? 14 : 0;
-    pdf_clean(c, 0, s, true, 0);
+    pdf_clean(c, 0, s, true, max_cp);
     pdftext_lines *L = pdf_wrap_slot(c, 0, c->reg, BODY_SIZE, CONTENT_W - 2 * inset);
     pdf_draw_lines(c, c->t[0].buf, L, MARGIN_X + inset, c->reg, BODY_SIZE, BODY_LEAD, C_INK, bg);
 }
@@ -654,7 +660,7 @@ static void pdf_self_summary(pdf_ctx *c)
     if (!s || !*s)
         s = "No self-summary was written this week.";
     pdf_heading(c, "What the AI learned this week", BODY_LEAD + 16);
-    pdf_paragraph(c, s, &C_BOX);
+    pdf_paragraph(c, s, &C_BOX, SELF_SUMMARY_MAX_CP);
 }
 
 static void pdf_summary(pdf_ctx *c)
@@ -665,7 +671,7 @@ static void pdf_summary(pdf_ctx *c)
     pdf_heading(c, "Weekly summary", BODY_LEAD);
     /* Paragraphs: separated by blank lines (lines of only white space count). */
     strbuf_reset(&c->f[0]);
-    CK(strbuf_adds(&c->f[0], s));
+    CK(pdftext_truncate(s, SUMMARY_MAX_CP, &c->f[0]));
     char *p = c->f[0].buf;
     bool first = true;
     while (*p) {
@@ -691,7 +697,7 @@ static void pdf_summary(pdf_ctx *c)
         if (*para) {
             if (!first)
                 c->y -= 6;
-            pdf_paragraph(c, para, NULL);
+            pdf_paragraph(c, para, NULL, 0);
             first = false;
         }
         *end = save;
@@ -705,6 +711,8 @@ static void pdf_coach(pdf_ctx *c)
 {
     struct json_object *notes = jget(c->r, "narrative.coach_notes");
     size_t n = jget_len(c->r, "narrative.coach_notes");
+    if (n > MAX_NOTES)
+        n = MAX_NOTES;
     pdf_heading(c, "Coach notes", BODY_LEAD * 2);
     strbuf *s = &c->f[6];
     strbuf_reset(s);
@@ -715,11 +723,11 @@ static void pdf_coach(pdf_ctx *c)
     pdf_note(c, s->buf, C_MUTED, 8);
     c->y -= 4;
     if (!n)
-        pdf_paragraph(c, "No coach notes this week.", NULL);
+        pdf_paragraph(c, "No coach notes this week.", NULL, 0);
     for (size_t i = 0; i < n; i++) {
         struct json_object *o = json_object_array_get_idx(notes, i);
         const char *note = json_object_is_type(o, json_type_string) ? json_object_get_string(o) : "";
-        pdf_clean(c, 0, note, true, 0);
+        pdf_clean(c, 0, note, true, NOTE_MAX_CP);
         pdftext_lines *L = pdf_wrap_slot(c, 0, c->reg, BODY_SIZE, CONTENT_W - 14);
         pdf_need(c, BODY_LEAD);
         pdf_text(c, MARGIN_X + 3, pdf_baseline(c->y, BODY_LEAD, BODY_SIZE), c->bold, BODY_SIZE, C_ACCENT, 0,
@@ -1207,7 +1215,7 @@ static void pdf_confidence(pdf_ctx *c)
     CK(strbuf_adds(s, ". Calibration error (ECE) "));
     CK(numfmt_dec(s, jget_double(c->r, "confidence.ece", NAN), 3));
     CK(strbuf_adds(s, "."));
-    pdf_paragraph(c, s->buf, NULL);
+    pdf_paragraph(c, s->buf, NULL, 0);
     c->y -= 10;
     pdf_need(c, ch);
     double gap = 24, w = (CONTENT_W - gap) / 2;
