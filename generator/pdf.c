@@ -513,10 +513,8 @@ static void pdf_title_block(pdf_ctx *c)
     pdf_rect(c, 0, PAGE_H - h, PAGE_W, h, C_NAVY);
     pdf_rect(c, 0, PAGE_H - h, PAGE_W, 3, C_ACCENT);
     strbuf_reset(&c->f[0]);
-    CK(strbuf_addf(&c->f[0], "%s TEAM \xc2\xb7 AI REPLY ASSISTANT", c->team));
-    for (char *p = c->f[0].buf; *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 'a' + 'A');
+    CK(pdftext_upper(c->team, strlen(c->team), &c->f[0]));
+    CK(strbuf_adds(&c->f[0], " TEAM \xc2\xb7 AI REPLY ASSISTANT"));
     pdf_text(c, MARGIN_X, PAGE_H - 34, c->bold, 8.5, C_TITLE_SUB, 0, c->f[0].buf);
     pdf_text(c, MARGIN_X, PAGE_H - 62, c->bold, 23, C_WHITE, 0, PDF_TITLE);
     strbuf_reset(&c->f[0]);
@@ -547,10 +545,10 @@ static void pdf_tiles(pdf_ctx *c, const pdf_tile *tiles, size_t n)
             size -= 1;
         pdf_text(c, x + 8, c->y - 38, c->bold, size, C_INK, 0, tiles[i].value);
         pdf_rgb col = tiles[i].tone > 0 ? C_GREEN : tiles[i].tone < 0 ? C_RED : C_MUTED;
-        size = 7.2;
-        while (size > 5 && pdf_width(c, c->reg, size, tiles[i].change) > w - 16)
+        size = 7.6;
+        while (size > 5 && pdf_width(c, c->reg, size, tiles[i].change) > w - 14)
             size -= 0.4;
-        pdf_text(c, x + 8, c->y - 53, c->reg, size, col, 0, tiles[i].change);
+        pdf_text(c, x + 8, c->y - 53, tiles[i].tone ? c->bold : c->reg, size, col, 0, tiles[i].change);
     }
     c->y -= h;
 }
@@ -580,6 +578,10 @@ static int pdf_change(pdf_ctx *c, int slot, double cur, double prev, int kind, i
     } else {                    /* decimal */
         CK(numfmt_signed(s, d, 3));
     }
+    const char *pw = c->prev_week;
+    if (strlen(pw) > 5 && !strncmp(pw, c->week, 5) && pw[4] == '-')
+        pw += 5;    /* "W46" when the year is the same */
+    CK(strbuf_addf(s, " vs %s", pw));
     double shown = kind == 1 ? round(d * 1000) : kind == 2 ? round(d * 1000) : round(d);
     if (!better || shown == 0)
         return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unicode/ubidi.h>
 #include <unicode/unorm2.h>
+#include <unicode/uchar.h>
 #include <unicode/ushape.h>
 #include <unicode/ustring.h>
 
@@ -397,4 +398,31 @@ int pdftext_truncate(const char *s, size_t max, strbuf *out)
     if (strbuf_add(out, s, cut) < 0)
         return -1;
     return strbuf_addf(out, "\xe2\x80\xa6 (%zu more characters)", more);
+}
+
+int pdftext_upper(const char *s, size_t len, strbuf *out)
+{
+    int rc = -1;
+    int32_t n = 0;
+    UChar *u = pdftext_to16(s, len, &n), *v = NULL;
+    UErrorCode st = U_ZERO_ERROR;
+    if (!u)
+        goto fallback;
+    int32_t m = u_strToUpper(NULL, 0, u, n, "", &st);
+    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+        goto fallback;
+    if (!(v = malloc(((size_t)m + 1) * sizeof *v)))
+        goto fallback;
+    st = U_ZERO_ERROR;
+    m = u_strToUpper(v, m + 1, u, n, "", &st);
+    if (U_FAILURE(st))
+        goto fallback;
+    rc = pdftext_from16(v, m, out);
+    goto cleanup;
+fallback:
+    rc = strbuf_add(out, s, len);
+cleanup:
+    free(v);
+    free(u);
+    return rc;
 }

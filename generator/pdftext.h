@@ -73,4 +73,8 @@ int pdftext_visual(const char *s, size_t len, strbuf *out);
  * "… (N more characters)". Returns 0 or -1. */
 int pdftext_truncate(const char *s, size_t max, strbuf *out);
 
+/* Append s in upper case (full Unicode case mapping, root locale: "ß"
+ * gives "SS"). Returns 0 or -1. */
+int pdftext_upper(const char *s, size_t len, strbuf *out);
+
 #endif

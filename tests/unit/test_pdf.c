@@ -138,6 +138,13 @@ int main(void)
     is_str(cut("\xc3\xa9\xc3\xa9\xc3\xa9", 2), "\xc3\xa9\xc3\xa9\xe2\x80\xa6 (1 more characters)",
            "cut counts code points");
 
+    {
+        strbuf up = STRBUF_INIT;
+        { const char *in = "\xc3\x89quipe \xc3\xbc stra\xc3\x9f" "e"; pdftext_upper(in, strlen(in), &up); }
+        is_str(up.buf, "\xc3\x89QUIPE \xc3\x9c STRASSE", "upper case is Unicode-aware");
+        strbuf_release(&up);
+    }
+
     /* pdf_write on raw invalid bytes (json-c keeps them in strings) */
     char dir[] = "/tmp/aidigest-pdf-unit.XXXXXX";
     ok(mkdtemp(dir) != NULL, "temporary directory");
