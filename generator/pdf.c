@@ -1237,10 +1237,8 @@ static void pdf_confidence(pdf_ctx *c)
     pdf_clean(c, 0, expl, true, 0);
     pdftext_lines *L = pdf_wrap_slot(c, 0, c->reg, 8.5, CONTENT_W - 240);
     c->y = top - 26;
-    double save_y;
     pdf_draw_lines(c, c->t[0].buf, L, MARGIN_X + 240, c->reg, 8.5, 12, C_INK, NULL);
-    save_y = c->y;
-    c->y = fmin(save_y, top - rh) - 6;
+    c->y = fmin(c->y, top - rh) - 6;
 }
 
 /* ---- document --------------------------------------------------------- */
