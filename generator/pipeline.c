@@ -9,6 +9,7 @@
 #include "pdf.h"
 #include "strbuf.h"
 #include "timeutil.h"
+#include "xlsx.h"
 
 /* The week to work on: --week, or the last complete one. */
 static void pipeline_week(const pipeline_opts *o, char *buf, size_t n)
@@ -76,14 +77,22 @@ aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)
     if (err)
         return err;
     /* render stages: html, pdf, xlsx (each module plugs in here) */
-    strbuf path = STRBUF_INIT;
-    if (pipeline_wants(o, "pdf")) {
+    if (!err && pipeline_wants(o, "pdf")) {
+        strbuf path = STRBUF_INIT;
         if (strbuf_addf(&path, "%s/%s/digest.pdf", pipeline_out(o), week) < 0)
             err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
         else
             err = pdf_write(report, path.buf, &o->cfg, eb);
+        strbuf_release(&path);
     }
-    strbuf_release(&path);
+    if (!err && pipeline_wants(o, "xlsx")) {
+        strbuf path = STRBUF_INIT;
+        if (strbuf_addf(&path, "%s/%s/digest.xlsx", pipeline_out(o), week) < 0)
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        else
+            err = xlsx_write(report, path.buf, &o->cfg, eb);
+        strbuf_release(&path);
+    }
     json_object_put(report);
     return err;
 }
