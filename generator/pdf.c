@@ -366,6 +366,7 @@ typedef struct pdf_col {
     int align;          /* 0 left, 1 right */
     size_t max_cp;      /* cut longer text (0 = no limit) */
     bool bold;
+    bool tone;          /* colour "+..." green and "−..." red */
 } pdf_col;
 
 typedef struct pdf_table {
@@ -423,10 +424,15 @@ static void pdf_table_row(pdf_ctx *c, pdf_table *t)
         const pdf_col *col = &t->cols[i];
         double w = col->w * CONTENT_W;
         const pdftext_lines *L = &c->l[i];
+        pdf_rgb ink = C_INK;
+        if (col->tone && c->t[i].buf[0] == '+')
+            ink = C_GREEN;
+        else if (col->tone && !strncmp(c->t[i].buf, "\xe2\x88\x92", 3))
+            ink = C_RED;
         for (size_t j = 0; j < L->n; j++) {
             double bx = col->align ? x + w - CELL_PAD : x + CELL_PAD;
             pdf_text_n(c, bx, pdf_baseline(c->y - CELL_PAD - (double)j * CELL_LEAD, CELL_LEAD, CELL_SIZE),
-                       col->bold ? c->bold : c->reg, CELL_SIZE, C_INK, col->align,
+                       col->bold ? c->bold : c->reg, CELL_SIZE, ink, col->align,
                        c->t[i].buf + L->v[j].off, L->v[j].len);
         }
         x += w;
@@ -750,12 +756,12 @@ static void pdf_empty(pdf_ctx *c, const char *heading, const char *text)
 static void pdf_top_used(pdf_ctx *c)
 {
     static const pdf_col cols[] = {
-        {"#", 0.04, 1, 0, false},
-        {"REPLY", 0.56, 0, CELL_MAX_CP, false},
-        {"USED", 0.09, 1, 0, true},
-        {"SUGGESTED", 0.12, 1, 0, false},
-        {"USE RATE", 0.11, 1, 0, false},
-        {"CONF.", 0.08, 1, 0, false},
+        {"#", 0.04, 1, 0, false, false},
+        {"REPLY", 0.56, 0, CELL_MAX_CP, false, false},
+        {"USED", 0.09, 1, 0, true, false},
+        {"SUGGESTED", 0.12, 1, 0, false, false},
+        {"USE RATE", 0.11, 1, 0, false, false},
+        {"CONF.", 0.08, 1, 0, false, false},
     };
     pdf_table t = {cols, 6, 0, 0};
     struct json_object *rows = jget(c->r, "top_accepted");
@@ -784,12 +790,12 @@ static void pdf_top_used(pdf_ctx *c)
 static void pdf_top_rejected(pdf_ctx *c)
 {
     static const pdf_col cols[] = {
-        {"REPLY THE AI SUGGESTED", 0.37, 0, CELL_MAX_CP, false},
-        {"REJECTED", 0.10, 1, 0, true},
-        {"OF", 0.07, 1, 0, false},
-        {"RATE", 0.08, 1, 0, false},
-        {"CONF.", 0.07, 1, 0, false},
-        {"WHAT AGENTS SENT INSTEAD", 0.31, 0, CELL_MAX_CP, false},
+        {"REPLY THE AI SUGGESTED", 0.37, 0, CELL_MAX_CP, false, false},
+        {"REJECTED", 0.10, 1, 0, true, false},
+        {"OF", 0.07, 1, 0, false, false},
+        {"RATE", 0.08, 1, 0, false, false},
+        {"CONF.", 0.07, 1, 0, false, false},
+        {"WHAT AGENTS SENT INSTEAD", 0.31, 0, CELL_MAX_CP, false, false},
     };
     pdf_table t = {cols, 6, 0, 0};
     struct json_object *rows = jget(c->r, "top_rejected");
@@ -822,11 +828,11 @@ static void pdf_top_rejected(pdf_ctx *c)
 static void pdf_trends(pdf_ctx *c)
 {
     static const pdf_col cols[] = {
-        {"TERM", 0.40, 0, 80, true},
-        {"MESSAGES", 0.15, 1, 0, false},
-        {"LAST WEEK", 0.15, 1, 0, false},
-        {"CHANGE", 0.15, 1, 0, false},
-        {"SCORE (G\xc2\xb2)", 0.15, 1, 0, false},
+        {"TERM", 0.40, 0, 80, true, false},
+        {"MESSAGES", 0.15, 1, 0, false, false},
+        {"LAST WEEK", 0.15, 1, 0, false, false},
+        {"CHANGE", 0.15, 1, 0, false, false},
+        {"SCORE (G\xc2\xb2)", 0.15, 1, 0, false, false},
     };
     pdf_table t = {cols, 5, 0, 0};
     struct json_object *rows = jget(c->r, "trends");
@@ -866,11 +872,11 @@ static void pdf_trends(pdf_ctx *c)
 static void pdf_retraining(pdf_ctx *c)
 {
     static const pdf_col cols[] = {
-        {"PROMPT", 0.20, 0, 120, true},
-        {"WHAT CHANGED", 0.44, 0, CELL_MAX_CP, false},
-        {"BEFORE", 0.12, 1, 0, false},
-        {"AFTER", 0.12, 1, 0, false},
-        {"CHANGE", 0.12, 1, 0, true},
+        {"PROMPT", 0.20, 0, 120, true, false},
+        {"WHAT CHANGED", 0.44, 0, CELL_MAX_CP, false, false},
+        {"BEFORE", 0.12, 1, 0, false, false},
+        {"AFTER", 0.12, 1, 0, false, false},
+        {"CHANGE", 0.12, 1, 0, true, true},
     };
     pdf_table t = {cols, 5, 0, 0};
     struct json_object *rows = jget(c->r, "retraining");
@@ -915,8 +921,8 @@ static void pdf_retraining(pdf_ctx *c)
 static void pdf_data_quality(pdf_ctx *c)
 {
     static const pdf_col cols[] = {
-        {"MEASURE", 0.70, 0, 0, false},
-        {"COUNT", 0.30, 1, 0, true},
+        {"MEASURE", 0.70, 0, 0, false, false},
+        {"COUNT", 0.30, 1, 0, true, false},
     };
     static const struct {
         const char *path, *label;
