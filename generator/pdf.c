@@ -87,6 +87,7 @@ typedef struct pdf_ctx {
     size_t npages, apages;
     double y;
     bool oom;
+    bool saving;              /* in HPDF_SaveToFile: a failure is an I/O error */
     struct json_object *r;
     const char *team;
     char week[64];
@@ -1370,6 +1371,9 @@ aid_err pdf_write(struct json_object *report, const char *path, const aid_config
     if (setjmp(c->jb)) {
         if (c->oom)
             err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path);
+        else if (c->saving)
+            err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write (libharu error 0x%04lX)", tmp.buf,
+                                 c->herr);
         else
             err = aid_errbuf_set(eb, AID_ERR_PDF, "%s: libharu error 0x%04lX (detail %lu)", path, c->herr,
                                  c->hdetail);
@@ -1381,6 +1385,7 @@ aid_err pdf_write(struct json_object *report, const char *path, const aid_config
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path);
         goto cleanup;
     }
+    c->saving = true;
     if (HPDF_SaveToFile(c->pdf, tmp.buf) != HPDF_OK) {
         unlink(tmp.buf);
         err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write", tmp.buf);
