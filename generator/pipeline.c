@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive.h"
 #include "fsutil.h"
+#include "mail.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -92,10 +94,22 @@ aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
     return aid_errbuf_set(eb, AID_ERR_IO, "check: not implemented yet");
 }
 
+/* aidigest mail --week W: the week must be rendered (report.json and
+ * digest.pdf in OUT/<week>/); nothing in OUT is changed. */
 aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb)
 {
-    (void)o;
-    return aid_errbuf_set(eb, AID_ERR_IO, "mail: not implemented yet");
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    struct json_object *report = NULL;
+    aid_err err = pipeline_load_report(o, week, &report, eb);
+    if (err == AID_ERR_NOTFOUND)
+        return aid_errbuf_set(eb, AID_ERR_NOTFOUND, "mail: %s/%s/report.json not found (run the week first)",
+                              pipeline_out(o), week);
+    if (err)
+        return err;
+    err = mail_send_week(pipeline_out(o), week, report, &o->cfg, eb);
+    json_object_put(report);
+    return err;
 }
 
 aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
