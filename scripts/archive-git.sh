@@ -9,14 +9,14 @@
 #   scripts/archive-git.sh push OUT      push OUT's HEAD to that branch
 #   scripts/archive-git.sh git ARGS...   any git command with the same login
 #
-# For an https:// remote, AIDIGEST_GIT_TOKEN is handed to git as an HTTP
+# For an https:// remote (or plain http on loopback, for tests), AIDIGEST_GIT_TOKEN is handed to git as an HTTP
 # header through GIT_CONFIG_* environment variables: it is never on a command
 # line, in a URL, in .git/config or in the output.
 set -eu
 : "${AIDIGEST_ARCHIVE_REMOTE:?AIDIGEST_ARCHIVE_REMOTE is not set}"
 branch=${AIDIGEST_GIT_BRANCH:-main}
 case "$AIDIGEST_ARCHIVE_REMOTE" in
-https://*)
+https://* | http://127.0.0.1[:/]* | http://localhost[:/]*)
     if [ -n "${AIDIGEST_GIT_TOKEN:-}" ]; then
         GIT_CONFIG_COUNT=1
         GIT_CONFIG_KEY_0="http.$AIDIGEST_ARCHIVE_REMOTE.extraHeader"
