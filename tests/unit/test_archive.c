@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -289,6 +290,67 @@ int main(void)
     }
     is_str(out("git -C %s log -1 --format=%%s", outd), "digest: 2026-W51", "local archive intact after auth failure");
     is_int(sh("git -C %s fsck --full >/dev/null 2>&1", outd), 0, "and passes fsck");
+
+    /* 11. git's smart HTTP protocol (git http-backend) with a token */
+    {
+        char groot[400], gport[32], gurl[160], hook[500], hooklog[500], o3[400];
+        snprintf(groot, sizeof groot, "%s/srv", tmp);
+        snprintf(hooklog, sizeof hooklog, "%s/hook.log", tmp);
+        sh("mkdir -p %s && git init -q --bare -b main %s/web.git && git -C %s/web.git config http.receivepack true"
+           " && git init -q --bare -b main %s/deny.git && git -C %s/deny.git config http.receivepack true",
+           groot, groot, groot, groot, groot);
+        snprintf(hook, sizeof hook, "%s/deny.git/hooks/pre-receive", groot);
+        FILE *hf = fopen(hook, "w");
+        if (hf) {
+            fprintf(hf, "#!/bin/sh\necho run >> %s\necho 'archive is frozen' >&2\nexit 1\n", hooklog);
+            fclose(hf);
+        }
+        chmod(hook, 0755);
+        char gscript[600];
+        snprintf(gscript, sizeof gscript, "%s/tests/lib/git_http.py", root ? root : ".");
+        char *gargv[] = { "/usr/bin/python3", gscript, groot, "--token", "good-TOKEN-1", NULL };
+        pid_t gsrv = spawn_line(gargv, gport, sizeof gport);
+        ok(gsrv > 0 && atoi(gport) > 0, "git http-backend on 127.0.0.1:%s", gport);
+        snprintf(gurl, sizeof gurl, "http://127.0.0.1:%s/web.git", gport);
+        snprintf(o3, sizeof o3, "%s/o3", tmp);
+        put("o3/2026-W47/report.json", "{\"week\":\"2026-W47\"}\n");
+        put("o3/index.html", "<p>o3</p>\n");
+        cfg.archive_remote = gurl;
+        cfg.git_token = "good-TOKEN-1";
+        memset(&eb, 0, sizeof eb);
+        err = archive_publish(o3, "2026-W47", &cfg, &eb);
+        is_int(err, AID_OK, "push over HTTP with the right token (%s)", eb.msg);
+        is_str(out("git --git-dir=%s/web.git log --format=%%s main", groot), "digest: 2026-W47",
+               "the HTTP remote has the commit");
+        /* someone else publishes; we fetch over HTTP and rebuild */
+        sh("%s clone -q %s/web.git %s/o4 && cd %s/o4 && echo x > theirs.txt && git add -A && "
+           "%s commit -qm 'digest: 2026-W47 (elsewhere)' && git push -q origin main", git, groot, tmp, tmp, git);
+        put("o3/2026-W48/report.json", "{\"week\":\"2026-W48\"}\n");
+        err = archive_publish(o3, "2026-W48", &cfg, &eb);
+        is_int(err, AID_OK, "competing commit handled over HTTP (%s)", eb.msg);
+        is_str(out("git --git-dir=%s/web.git log --format=%%s main | tr '\\n' ,", groot),
+               "digest: 2026-W48,digest: 2026-W47 (elsewhere),digest: 2026-W47,", "rebuilt on top");
+        is_int(sh("git --git-dir=%s/web.git fsck --full --strict >/dev/null 2>&1", groot), 0, "HTTP remote passes fsck");
+        /* a wrong token against a real git server */
+        cfg.git_token = "wrong-TOKEN-2";
+        put("o3/2026-W49/report.json", "{}\n");
+        err = archive_publish(o3, "2026-W49", &cfg, &eb);
+        is_int(err, AID_ERR_AUTH, "wrong token: AID_ERR_AUTH (%s)", eb.msg);
+        ok(!strstr(eb.msg, "wrong-TOKEN"), "no token in the message");
+        /* a server that keeps refusing the update: bounded attempts */
+        snprintf(gurl, sizeof gurl, "http://127.0.0.1:%s/deny.git", gport);
+        cfg.git_token = "good-TOKEN-1";
+        err = archive_publish(o3, "2026-W49", &cfg, &eb);
+        is_int(err, AID_ERR_GIT, "server refuses the update: AID_ERR_GIT");
+        ok(strstr(eb.msg, "refused") != NULL, "says so: %s", eb.msg);
+        is_str(out("wc -l < %s", hooklog), "3", "tried ARCHIVE_PUSH_ATTEMPTS (3) times, no more");
+        is_str(out("git -C %s log -1 --format=%%s", o3), "digest: 2026-W49", "local commit kept");
+        if (gsrv > 0) {
+            kill(gsrv, SIGTERM);
+            waitpid(gsrv, NULL, 0);
+        }
+        cfg.git_token = NULL;
+    }
 
     /* 10. OUT on another branch is refused, not committed to */
     sh("git -C %s checkout -q -b other", outd);
