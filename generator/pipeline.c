@@ -244,9 +244,28 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     /* render */
     if ((err = pipeline_render_docs(o, week, report, eb)))
         goto cleanup;
-    /* publish: (archive and mail plug in here) */
     fprintf(stderr, "aidigest: %s: %lld suggestions; wrote %s/\n", week,
             (long long)res.agg->cur.suggestions, dir.buf);
+    /* publish: the archive first (a mail failure leaves it as it is), then
+     * the mail. A failed push does not stop the mail: it is reported here
+     * and still ends the run with exit code 3. */
+    if (o->publish && (err = archive_publish(out, week, &o->cfg, eb))) {
+        if (!o->mail)
+            goto cleanup;
+        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(eb, err));
+        aid_errbuf meb = { { 0 } };
+        aid_err merr = mail_send_week(out, week, report, &o->cfg, &meb);
+        if (merr) {
+            err = merr;
+            aid_errbuf_set(eb, merr, "%s", meb.msg);
+        } else {
+            if (eb)
+                eb->msg[0] = '\0'; /* already printed */
+        }
+        goto cleanup;
+    }
+    if (o->mail && (err = mail_send_week(out, week, report, &o->cfg, eb)))
+        goto cleanup;
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
