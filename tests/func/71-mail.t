@@ -192,4 +192,27 @@ t.ok("report.json not found" in r.stderr, r.stderr.strip())
 r = t.run(["mail", "--out", out], env=env)
 t.is_(r.returncode, 2, "mail without --week: usage error")
 
+# 7. the weekly job: run --publish --mail (real report, real PDF, real git)
+sink, sdir, port = start_sink()
+arch = os.path.join(t.tmpdir(), "out")
+env3 = dict(env, AIDIGEST_SMTP_URL="smtp://127.0.0.1:%d" % port, AIDIGEST_ARCHIVE_REMOTE="",
+            AIDIGEST_GIT_BRANCH="main")
+r = t.run(["run", "--offline", "--week", WEEK, "--logs", os.path.join(t.ROOT, "inputs", "2026-W47-2.jsonl"),
+           "--out", arch, "--publish", "--mail"], env=env3)
+stop(sink)
+t.is_(r.returncode, 0, "run --publish --mail: exit 0")
+if r.returncode:
+    t.diag(r.stderr[-2000:])
+raw = open(os.path.join(sdir, "1.eml"), "rb").read() if os.path.exists(os.path.join(sdir, "1.eml")) else b""
+msg = email.message_from_bytes(raw, policy=email.policy.default)
+att = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
+run_pdf = open(os.path.join(arch, WEEK, "digest.pdf"), "rb").read() if os.path.exists(os.path.join(arch, WEEK, "digest.pdf")) else None
+t.ok(att and run_pdf and att[0].get_content() == run_pdf, "the mailed PDF is the run's digest.pdf, byte for byte")
+rep = json.load(open(os.path.join(arch, WEEK, "report.json")))
+plain = msg.get_body(preferencelist=("plain",)) if raw else None
+t.ok(plain is not None and "{:,}".format(rep["totals"]["suggestions"]) in plain.get_content(),
+     "the mail shows the week's suggestion count")
+log = subprocess.run(["git", "-C", arch, "log", "--format=%s"], capture_output=True, text=True).stdout.split()
+t.is_(" ".join(log), "digest: " + WEEK, "and the week is archived")
+
 sys.exit(t.done())
