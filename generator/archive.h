@@ -13,11 +13,11 @@
  * else now.
  *
  * Push: when cfg->archive_remote is set (the path of a bare repository, or
- * an https:// URL; http:// is accepted for loopback hosts only), the branch
- * is pushed there without being written into .git/config. For HTTP(S) the
- * token cfg->git_token is sent as the password of user "x-access-token"
- * (GitHub's convention) when the server asks for a login. The token never
- * appears in any message or file.
+ * an https:// URL), the branch is pushed there without being written into
+ * .git/config. The token cfg->git_token is sent as the password of user
+ * "x-access-token" (GitHub's convention; a user name in the URL wins) when
+ * the server asks for a login; over plain http:// only to a loopback host
+ * (tests). The token never appears in any message or file.
  *
  * When the remote refuses the push because its branch moved (somebody else
  * published first), the remote branch is fetched and this week's commit is
