@@ -6,10 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "figures.h"
 #include "fsutil.h"
 #include "history.h"
 #include "ingest.h"
+#include "mail.h"
 #include "pdf.h"
 #include "report.h"
 #include "strbuf.h"
@@ -257,9 +259,28 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     /* render */
     if ((err = pipeline_render_docs(o, week, report, eb)))
         goto cleanup;
-    /* publish: (archive and mail plug in here) */
     fprintf(stderr, "aidigest: %s: %lld suggestions; wrote %s/\n", week,
             (long long)res.agg->cur.suggestions, dir.buf);
+    /* publish: the archive first (a mail failure leaves it as it is), then
+     * the mail. A failed push does not stop the mail: it is reported here
+     * and still ends the run with exit code 3. */
+    if (o->publish && (err = archive_publish(out, week, &o->cfg, eb))) {
+        if (!o->mail)
+            goto cleanup;
+        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(eb, err));
+        aid_errbuf meb = { { 0 } };
+        aid_err merr = mail_send_week(out, week, report, &o->cfg, &meb);
+        if (merr) {
+            err = merr;
+            aid_errbuf_set(eb, merr, "%s", meb.msg);
+        } else {
+            if (eb)
+                eb->msg[0] = '\0'; /* already printed */
+        }
+        goto cleanup;
+    }
+    if (o->mail && (err = mail_send_week(out, week, report, &o->cfg, eb)))
+        goto cleanup;
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
@@ -274,10 +295,22 @@ cleanup:
     return err;
 }
 
+/* aidigest mail --week W: the week must be rendered (report.json and
+ * digest.pdf in OUT/<week>/); nothing in OUT is changed. */
 aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb)
 {
-    (void)o;
-    return aid_errbuf_set(eb, AID_ERR_IO, "mail: not implemented yet");
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    struct json_object *report = NULL;
+    aid_err err = pipeline_load_report(o, week, &report, eb);
+    if (err == AID_ERR_NOTFOUND)
+        return aid_errbuf_set(eb, AID_ERR_NOTFOUND, "mail: %s/%s/report.json not found (run the week first)",
+                              pipeline_out(o), week);
+    if (err)
+        return err;
+    err = mail_send_week(pipeline_out(o), week, report, &o->cfg, eb);
+    json_object_put(report);
+    return err;
 }
 
 aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
