@@ -261,26 +261,19 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
         goto cleanup;
     fprintf(stderr, "aidigest: %s: %lld suggestions; wrote %s/\n", week,
             (long long)res.agg->cur.suggestions, dir.buf);
-    /* publish: the archive first (a mail failure leaves it as it is), then
-     * the mail. A failed push does not stop the mail: it is reported here
-     * and still ends the run with exit code 3. */
-    if (o->publish && (err = archive_publish(out, week, &o->cfg, eb))) {
-        if (!o->mail)
-            goto cleanup;
-        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(eb, err));
-        aid_errbuf meb = { { 0 } };
-        aid_err merr = mail_send_week(out, week, report, &o->cfg, &meb);
-        if (merr) {
-            err = merr;
-            aid_errbuf_set(eb, merr, "%s", meb.msg);
-        } else {
-            if (eb)
-                eb->msg[0] = '\0'; /* already printed */
-        }
-        goto cleanup;
+    /* publish: the archive first, then the mail. A failure of either is
+     * reported and ends the run with exit code 3, but does not stop the
+     * other (an expired token must not stop the weekly mail), and leaves
+     * the digest as it is. */
+    err = AID_OK;
+    if (o->publish) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(archive_publish(out, week, &o->cfg, &one), &one, &err, eb);
     }
-    if (o->mail && (err = mail_send_week(out, week, report, &o->cfg, eb)))
-        goto cleanup;
+    if (o->mail) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(mail_send_week(out, week, report, &o->cfg, &one), &one, &err, eb);
+    }
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
