@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "html.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -74,8 +75,13 @@ aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)
     aid_err err = pipeline_load_report(o, week, &report, eb);
     if (err)
         return err;
-    (void)pipeline_wants;
     /* render stages: html, pdf, xlsx (each module plugs in here) */
+    if (pipeline_wants(o, "html")) {
+        if (!err)
+            err = html_write_week(report, pipeline_out(o), &o->cfg, eb);
+        if (!err)
+            err = html_write_index(pipeline_out(o), &o->cfg, eb);
+    }
     json_object_put(report);
     return err;
 }
