@@ -115,6 +115,38 @@ bool html_url_ok(const char *url)
     return true;
 }
 
+/* A time from the report, normalised to "YYYY-MM-DDTHH:MM:SSZ" (usable in
+ * <time datetime>); "" when it is missing or not an RFC 3339 time. */
+static void html_time(hv *h, tmpl_vars *v, const char *name, const struct json_object *root,
+                      const char *path)
+{
+    const char *s = jget_str(root, path, NULL);
+    int64_t ms;
+    char buf[32] = "";
+    if (s && timeutil_parse_rfc3339(s, strlen(s), &ms))
+        timeutil_format_rfc3339(ms, buf, sizeof buf);
+    hv_set(h, v, name, buf);
+}
+
+/* period_start, period_end (the report's times, normalised) and
+ * period_last, the date of the period's last day (end is exclusive). */
+static void html_period(hv *h, tmpl_vars *v, const struct json_object *report)
+{
+    const char *st = jget_str(report, "period.start", NULL);
+    const char *en = jget_str(report, "period.end", NULL);
+    int64_t s, e;
+    char a[32] = "", b[32] = "", last[16] = "";
+    if (st && en && timeutil_parse_rfc3339(st, strlen(st), &s)
+        && timeutil_parse_rfc3339(en, strlen(en), &e) && e > s) {
+        timeutil_format_rfc3339(s, a, sizeof a);
+        timeutil_format_rfc3339(e, b, sizeof b);
+        timeutil_format_date(e - 1, last, sizeof last);
+    }
+    hv_set(h, v, "period_start", a);
+    hv_set(h, v, "period_end", b);
+    hv_set(h, v, "period_last", last);
+}
+
 /* ------------------------------------------------------------------ */
 /* format functions                                                     */
 
@@ -494,18 +526,8 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
         h.oom = 1;
     hv_set(&h, v, "title", s.buf);
     strbuf_reset(&s);
-    hv_set(&h, v, "period_start", jget_str(report, "period.start", ""));
-    hv_set(&h, v, "period_end", jget_str(report, "period.end", ""));
-    {
-        /* the last day of the period (end is exclusive) */
-        const char *end = jget_str(report, "period.end", NULL);
-        int64_t ms;
-        char buf[16] = "";
-        if (end && timeutil_parse_rfc3339(end, strlen(end), &ms))
-            timeutil_format_date(ms - 1, buf, sizeof buf);
-        hv_set(&h, v, "period_last", buf);
-    }
-    hv_set(&h, v, "generated_at", jget_str(report, "generated_at", ""));
+    html_period(&h, v, report);
+    html_time(&h, v, "generated_at", report, "generated_at");
     hv_set(&h, v, "generator", jget_str(report, "generator", "aidigest"));
     hv_set(&h, v, "has_previous", has_prev ? "1" : "");
     hv_set(&h, v, "previous_week", prev_week);
@@ -671,7 +693,7 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
         for (size_t i = 0; i < n; i++) {
             struct json_object *t = json_object_array_get_idx(arr, i);
             tmpl_vars *r = hv_row(&h, v, "retraining");
-            hv_set(&h, r, "ts", hv_text(t, "ts"));
+            html_time(&h, r, "ts", t, "ts");
             hv_set(&h, r, "prompt_id", hv_text(t, "prompt_id"));
             hv_set(&h, r, "from_version", hv_text(t, "from_version"));
             hv_set(&h, r, "to_version", hv_text(t, "to_version"));
@@ -876,15 +898,7 @@ aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf 
         hv_set(&h, row, "week", names[i]);
         hv_set(&h, row, "href", path.buf);
         hv_set(&h, row, "broken", r ? "" : "1");
-        hv_set(&h, row, "period_start", r ? jget_str(r, "period.start", "") : "");
-        {
-            const char *end = r ? jget_str(r, "period.end", NULL) : NULL;
-            int64_t ms;
-            char buf[16] = "";
-            if (end && timeutil_parse_rfc3339(end, strlen(end), &ms))
-                timeutil_format_date(ms - 1, buf, sizeof buf);
-            hv_set(&h, row, "period_last", buf);
-        }
+        html_period(&h, row, r);
         hv_num(&h, row, "suggestions", r, "totals.suggestions");
         hv_num(&h, row, "acceptance", r, "rates.acceptance");
         hv_num(&h, row, "use_rate", r, "rates.use");

@@ -40,7 +40,7 @@ static int svgchart_open(strbuf *out, const char *cls, int w, int h, const char 
                          "aria-labelledby=\"", cls, w, h) < 0
         || svgchart_escape(out, id) < 0 || strbuf_adds(out, "-t ") < 0
         || svgchart_escape(out, id) < 0
-        || strbuf_adds(out, "-d\" font-size=\"13\" fill=\"currentColor\"><title id=\"") < 0
+        || strbuf_adds(out, "-d\" font-size=\"14\" fill=\"currentColor\"><title id=\"") < 0
         || svgchart_escape(out, id) < 0 || strbuf_adds(out, "-t\">") < 0
         || svgchart_escape(out, title) < 0 || strbuf_adds(out, "</title><desc id=\"") < 0
         || svgchart_escape(out, id) < 0 || strbuf_adds(out, "-d\">") < 0
@@ -104,7 +104,7 @@ static void svgchart_axis(double lo, double hi, double *alo, double *ahi, double
 aid_err svgchart_line(strbuf *out, const char *id, const char *title,
                       const svgchart_day *days, size_t ndays)
 {
-    const int W = 640, H = 270, L = 52, R = 16, T = 22, B = 56;
+    const int W = 560, H = 270, L = 50, R = 12, T = 24, B = 58;
     const double pw = W - L - R, ph = H - T - B;
     strbuf desc = STRBUF_INIT;
     double lo = INFINITY, hi = -INFINITY;
@@ -184,19 +184,19 @@ aid_err svgchart_line(strbuf *out, const char *id, const char *title,
         ESC(lab);
         ADDS("</text>");
         ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
-             "font-size=\"11\">n=", x, H - 14);
+             "font-size=\"12.5\">n=", x, H - 14);
         if (numfmt_int(out, days[i].n) < 0)
             goto nomem;
         ADDS("</text>");
         if (isnan(days[i].mean)) {
             ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-                 "font-size=\"11\">no data</text>", x, T + ph - 8);
+                 "font-size=\"12.5\">no data</text>", x, T + ph - 8);
             continue;
         }
         double y = T + ph - (days[i].mean - alo) / (ahi - alo) * ph;
         ADDF("<circle class=\"chart-dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\"/>", x, y);
         ADDF("<text class=\"chart-value\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-             "font-size=\"11\">", x, y - 10);
+             "font-size=\"12.5\">", x, y - 10);
         if (numfmt_dec(out, days[i].mean, 3) < 0)
             goto nomem;
         ADDS("</text>");
@@ -218,7 +218,7 @@ static int svgchart_edge(strbuf *out, double v)
 aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
                            const double *cur, const double *prev, size_t nbins)
 {
-    const int W = 640, H = 250, L = 52, R = 16, T = 34, B = 40;
+    const int W = 560, H = 270, L = 50, R = 24, T = 36, B = 44;
     const double pw = W - L - R, ph = H - T - B;
     strbuf desc = STRBUF_INIT;
     double tc = 0, tp = 0, maxshare = 0;
@@ -317,7 +317,7 @@ aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
              x, H - 18, k / 4.0);
     }
     ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
-         "font-size=\"11\">confidence</text>", L + pw / 2, H - 3);
+         "font-size=\"12.5\">confidence</text>", L + pw / 2, H - 3);
     /* Legend, top left. */
     ADDF("<rect class=\"chart-cur\" x=\"%d\" y=\"6\" width=\"12\" height=\"12\"/>"
          "<text class=\"chart-tick\" x=\"%d\" y=\"16\">This week</text>", L, L + 18);
@@ -386,9 +386,9 @@ aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
     }
     ADDF("<line class=\"chart-ref\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"currentColor\" "
          "stroke-opacity=\"0.5\" stroke-dasharray=\"5 4\"/>", L, T + P, L + P, T);
-    ADDF("<text class=\"chart-note\" x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">"
+    ADDF("<text class=\"chart-note\" x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"12.5\">"
          "mean confidence</text>", L + P / 2, H - 8);
-    ADDF("<text class=\"chart-note\" x=\"14\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\" "
+    ADDF("<text class=\"chart-note\" x=\"14\" y=\"%d\" text-anchor=\"middle\" font-size=\"12.5\" "
          "transform=\"rotate(-90 14 %d)\">acceptance rate</text>", T + P / 2, T + P / 2);
 
     /* Connecting line, then the points on top. */
