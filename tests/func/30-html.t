@@ -188,20 +188,27 @@ def table_rows(caption_id):
                 s.in_table = True
                 s.found = False
                 s.cur_rows = []
+                s.head_rows = 0
             if tag == "caption" and a.get("id") == caption_id:
                 s.found = True
+            if tag == "thead":
+                s.in_thead = True
             if tag == "tr" and s.in_table:
                 s.cur_rows.append([])
+                if getattr(s, "in_thead", False):
+                    s.head_rows = getattr(s, "head_rows", 0) + 1
             if tag in ("td", "th") and s.in_table:
                 s.cell = []
 
         def handle_endtag(s, tag):
+            if tag == "thead":
+                s.in_thead = False
             if tag in ("td", "th") and s.cell is not None:
                 s.cur_rows[-1].append(norm("".join(s.cell)))
                 s.cell = None
             if tag == "table":
                 if s.found:
-                    s.rows = s.cur_rows
+                    s.rows = s.cur_rows[s.head_rows:]
                 s.in_table = False
 
         def handle_data(s, d):
@@ -209,7 +216,7 @@ def table_rows(caption_id):
                 s.cell.append(d)
     tp = T()
     tp.feed(page)
-    return tp.rows[1:] if tp.rows else []
+    return tp.rows
 
 
 used = table_rows("cap-used")
@@ -332,7 +339,7 @@ r = render(nout)
 t.is_(r.returncode, 0, "render a report with nulls and empty lists")
 npage = read(os.path.join(nout, "2026-W47", "index.html")) if r.returncode == 0 else ""
 np_ = Page(npage)
-t.ok(npage.count("no previous week") == 5, "every tile says there is no previous week")
+t.ok(npage.count('class="change none">no previous week') == 5, "every tile says there is no previous week")
 t.ok("No summary was written" in npage and "No suggestion was used" in npage
      and "No prompt was updated" in npage, "empty sections say so")
 t.ok("Wed 18 Nov: no data" in np_.all_text, "the gap day is described")
