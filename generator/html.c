@@ -295,7 +295,7 @@ enum tile_kind { TILE_COUNT, TILE_RATE, TILE_DEC };
 /* better: +1 when up is good, -1 when down is good, 0 neutral */
 static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, double value,
                       double prev, double delta, enum tile_kind kind, int better,
-                      const char *hint, const char *prev_week)
+                      const char *hint)
 {
     tmpl_vars *r = hv_row(h, v, "tiles");
     strbuf val = STRBUF_INIT, chg = STRBUF_INIT, note = STRBUF_INIT;
@@ -343,9 +343,9 @@ static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, d
                 bad |= numfmt_pct(&note, prev, 1);
             else
                 bad |= numfmt_dec(&note, prev, 3);
-            bad |= strbuf_adds(&note, " in ");
+            bad |= strbuf_adds(&note, " ");
         }
-        bad |= strbuf_adds(&note, prev_week && *prev_week ? prev_week : "last week");
+        bad |= strbuf_adds(&note, "last week");
     }
     if (bad)
         h->oom = 1;
@@ -536,25 +536,25 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
     double sug = jget_double(report, "totals.suggestions", NAN);
     double psug = has_prev ? jget_double(prev, "totals.suggestions", NAN) : NAN;
     html_tile(&h, v, "suggestions", "Suggestions", sug, psug, NAN, TILE_COUNT, 0,
-              "shown to agents", prev_week);
+              "shown to agents");
     strbuf_reset(&s);
     if (numfmt_int(&s, jget_int(report, "totals.accepted", 0)) < 0
         || strbuf_adds(&s, " sent as is") < 0)
         h.oom = 1;
     html_tile(&h, v, "acceptance", "Acceptance rate", jget_double(report, "rates.acceptance", NAN),
               has_prev ? jget_double(prev, "rates.acceptance", NAN) : NAN, NAN, TILE_RATE, 1,
-              jget_has(report, "totals.accepted") ? s.buf : "", prev_week);
+              jget_has(report, "totals.accepted") ? s.buf : "");
     html_tile(&h, v, "use", "Use rate", jget_double(report, "rates.use", NAN),
               has_prev ? jget_double(prev, "rates.use", NAN) : NAN, NAN, TILE_RATE, 1,
-              "accepted or edited", prev_week);
+              "accepted or edited");
     html_tile(&h, v, "confidence", "Mean confidence", jget_double(report, "confidence.mean", NAN),
               jget_double(report, "confidence.previous_mean",
                           has_prev ? jget_double(prev, "confidence_mean", NAN) : NAN),
               jget_double(report, "confidence.delta", NAN), TILE_DEC, 0,
-              "model's own estimate", prev_week);
+              "model's own estimate");
     html_tile(&h, v, "ece", "Calibration error (ECE)", jget_double(report, "confidence.ece", NAN),
               has_prev ? jget_double(prev, "ece", NAN) : NAN, NAN, TILE_DEC, -1,
-              "lower is better", prev_week);
+              "lower is better");
 
     /* raw figures for templates that want them */
     static const struct {
@@ -927,6 +927,7 @@ aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf 
         hv_set(&h, v, "generated_at", now);
     }
     hv_set(&h, v, "latest_week", n ? names[0] : "");
+    hv_set(&h, v, "first_week", n ? names[n - 1] : "");
     {
         char cnt[32];
         snprintf(cnt, sizeof cnt, "%zu", n);

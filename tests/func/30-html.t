@@ -150,7 +150,7 @@ def tile_text(key):
 
 # figures against report.json
 tv = tile_text("suggestions")
-t.ok("4,410" in tv and "+9.7%" in tv and "4,020" in tv, "suggestions tile: 4,410, +9.7% vs 4,020")
+t.ok("4,410" in tv and "+9.7%" in tv and "vs 4,020 last week" in tv, "suggestions tile: 4,410, +9.7% vs 4,020")
 tv = tile_text("acceptance")
 t.ok("37.0%" in tv and "+2.4 pp" in tv and "34.6%" in tv, "acceptance tile: 37.0%, +2.4 pp vs 34.6%")
 m = re.search(r'id="tile-acceptance".*?</li>', page, re.S)
