@@ -552,9 +552,9 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
                           has_prev ? jget_double(prev, "confidence_mean", NAN) : NAN),
               jget_double(report, "confidence.delta", NAN), TILE_DEC, 0,
               "model's own estimate");
-    html_tile(&h, v, "ece", "Calibration error (ECE)", jget_double(report, "confidence.ece", NAN),
+    html_tile(&h, v, "ece", "Calibration error", jget_double(report, "confidence.ece", NAN),
               has_prev ? jget_double(prev, "ece", NAN) : NAN, NAN, TILE_DEC, -1,
-              "lower is better");
+              "ECE; lower is better");
 
     /* raw figures for templates that want them */
     static const struct {

@@ -403,4 +403,12 @@ r = render(out, env={"AIDIGEST_TEMPLATES": tdir})
 t.ok(r.returncode != 0 and "week.html" in r.stderr, "a broken template fails the render, naming the file")
 t.is_(read(week_html), before, "the previous page is left intact")
 
+# ------------------------------------------------------- deterministic
+r1 = render(nout)
+a = (read(os.path.join(nout, "2026-W47", "index.html")), read(os.path.join(nout, "index.html")))
+r2 = render(nout)
+b = (read(os.path.join(nout, "2026-W47", "index.html")), read(os.path.join(nout, "index.html")))
+t.ok(r1.returncode == 0 and r2.returncode == 0 and a == b,
+     "same report and SOURCE_DATE_EPOCH: byte-identical pages")
+
 sys.exit(t.done())
