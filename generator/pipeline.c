@@ -10,6 +10,7 @@
 #include "figures.h"
 #include "fsutil.h"
 #include "history.h"
+#include "html.h"
 #include "ingest.h"
 #include "mail.h"
 #include "pdf.h"
@@ -118,6 +119,14 @@ static aid_err pipeline_render_docs(pipeline_opts *o, const char *week, struct j
         else
             err = pipeline_docs[i].write(report, path.buf, &o->cfg, &one);
         pipeline_note_error(err, &one, &first, eb);
+    }
+    /* HTML: OUT/<week>/index.html, then OUT/index.html over all weeks */
+    if (pipeline_wants(o, "html")) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(html_write_week(report, pipeline_out(o), &o->cfg, &one), &one,
+                            &first, eb);
+        one.msg[0] = '\0';
+        pipeline_note_error(html_write_index(pipeline_out(o), &o->cfg, &one), &one, &first, eb);
     }
     strbuf_release(&path);
     return first;
