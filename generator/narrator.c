@@ -379,7 +379,7 @@ static int para_trends(const struct json_object *r, strbuf *sb)
         if (!isnan(d)) {
             rc |= strbuf_adds(sb, d >= 0 ? ": its first results are up " : ": its first results are down ");
             rc |= numfmt_dec(sb, fabs(d) * 100, 1);
-            rc |= strbuf_adds(sb, d >= 0 ? " pp and should hold." : " and may need to be rolled back.");
+            rc |= strbuf_adds(sb, d >= 0 ? " pp and should hold." : " pp and may need to be rolled back.");
         } else {
             rc |= strbuf_adds(sb, ": its impact is not measurable yet.");
         }
