@@ -308,7 +308,7 @@ aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *fr
     if (!(body = llm_body(c, req, true, eb)))
         return AID_ERR_NOMEM;
     const char *base = c->cfg->llm_base_url ? c->cfg->llm_base_url : "https://api.openai.com/v1";
-    llm_sha256_hex(base, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), hex);
+    llm_sha256_hex("v1", json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), hex);
     if (llm_cache_get(c, hex, content)) {
         if (from_cache)
             *from_cache = true;
@@ -349,7 +349,7 @@ aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *fr
         long wait = -1;
         if (cc != CURLE_OK) {
             retry = true;
-            err = aid_errbuf_set(eb, AID_ERR_NETWORK, "llm: %s: %s", url.buf,
+            err = aid_errbuf_set(eb, AID_ERR_NETWORK, "llm: %s",
                                  cc == CURLE_OPERATION_TIMEDOUT ? "timed out" : curl_easy_strerror(cc));
         } else if (status == 200) {
             err = llm_parse_answer(c, resp.buf, content, &retry, eb);
@@ -374,7 +374,7 @@ aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *fr
                 wait = 0;
             }
             err = aid_errbuf_set(eb, status == 401 || status == 403 ? AID_ERR_AUTH : AID_ERR_HTTP,
-                                 "llm: %s: HTTP %ld%s%s", url.buf, status, *msg ? ": " : "", msg);
+                                 "llm: HTTP %ld%s%s", status, *msg ? ": " : "", msg);
             if (retry && wait < 0)
                 wait = llm_retry_after_ms(h);
         }

@@ -24,9 +24,10 @@
  * "length") are AID_ERR_LLM and are not retried.
  *
  * Cache: with a cache directory, a successful answer is stored in
- * <cache_dir>/<sha256>.json, the hash taken over the base URL and the
- * exact request body (model, messages, schema; never the key). The same
- * request later is answered from there without any network access.
+ * <cache_dir>/<sha256>.json, the hash taken over the exact request body
+ * (model, messages, schema; never the key or the URL, so a moved server
+ * keeps its cache). The same request later is answered from there without
+ * any network access.
  *
  * Secrets: the API key goes only into the Authorization header. Error
  * texts are one line and never contain it (server messages are scrubbed).

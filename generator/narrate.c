@@ -307,6 +307,7 @@ static aid_err llm_part(llm_client *c, tmpl_engine *te, const tmpl_vars *vars, c
     aid_err err = tmpl_render(te, part_templates[part], vars, &prompt, eb);
     if (err)
         goto cleanup;
+    strbuf_trim(&prompt);
     llm_message m[4] = { { "system", system }, { "user", prompt.buf }, { "assistant", NULL }, { "user", NULL } };
     llm_request rq = { m, 2, part_schema_names[part], part_schemas[part] };
     if ((err = llm_chat(c, &rq, &answer, NULL, eb)))
@@ -424,6 +425,7 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
             snprintf(stop_reason, sizeof stop_reason, "%s", leb.msg);
         else if (tmpl_render(te, "prompts/system.txt", vars, &system, &leb))
             snprintf(stop_reason, sizeof stop_reason, "%s", leb.msg);
+        strbuf_trim(&system);
     }
     for (int p = 0; p < PART__N; p++) {
         aid_errbuf peb;
