@@ -4,10 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "strbuf.h"
 #include "timeutil.h"
+#include "xlsx.h"
+#include "figures.h"
+#include "history.h"
+#include "ingest.h"
+#include "report.h"
 
 /* The week to work on: --week, or the last complete one. */
 static void pipeline_week(const pipeline_opts *o, char *buf, size_t n)
@@ -66,6 +72,40 @@ static bool pipeline_wants(const pipeline_opts *o, const char *what)
     return false;
 }
 
+/* Keep the first error of a stage that goes on after failures; report
+ * each on stderr. */
+static void pipeline_note_error(aid_err err, const aid_errbuf *one, aid_err *first, aid_errbuf *eb)
+{
+    if (!err)
+        return;
+    if (!*first) {
+        *first = err;
+        if (eb)
+            *eb = *one;
+    } else {
+        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(one, err));
+    }
+}
+
+/* The render stage: the week's documents from its report. Every document
+ * is attempted; the first failure is returned. */
+static aid_err pipeline_render_docs(pipeline_opts *o, const char *week, struct json_object *report,
+                                    aid_errbuf *eb)
+{
+    aid_err first = AID_OK, err;
+    aid_errbuf one = { { 0 } };
+    strbuf path = STRBUF_INIT;
+    if (pipeline_wants(o, "xlsx")) {
+        if (strbuf_addf(&path, "%s/%s/digest.xlsx", pipeline_out(o), week) < 0)
+            err = aid_errbuf_set(&one, AID_ERR_NOMEM, "out of memory");
+        else
+            err = xlsx_write(report, path.buf, &o->cfg, &one);
+        pipeline_note_error(err, &one, &first, eb);
+    }
+    strbuf_release(&path);
+    return first;
+}
+
 aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)
 {
     char week[16];
@@ -74,22 +114,149 @@ aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)
     aid_err err = pipeline_load_report(o, week, &report, eb);
     if (err)
         return err;
-    (void)pipeline_wants;
-    /* render stages: html, pdf, xlsx (each module plugs in here) */
+    err = pipeline_render_docs(o, week, report, eb);
     json_object_put(report);
     return err;
 }
 
-aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
+static int pipeline_jobs(const pipeline_opts *o)
 {
-    (void)o;
-    return aid_errbuf_set(eb, AID_ERR_IO, "run: not implemented yet");
+    if (o->jobs > 0)
+        return o->jobs;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)(n > 64 ? 64 : n) : 1;
+}
+
+/* Read the logs for the week (both passes). rejected: where bad lines go. */
+static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *rejected,
+                               ingest_result *res, aid_errbuf *eb)
+{
+    static const char *const default_logs[] = { "inputs" };
+    timeutil_week w;
+    timeutil_parse_week(week, &w);
+    ingest_opts io = {
+        .paths = o->nlogs ? o->logs : default_logs,
+        .npaths = o->nlogs ? o->nlogs : 1,
+        .jobs = pipeline_jobs(o),
+        .week_start_ms = timeutil_week_start(w),
+        .rejected_path = rejected,
+        .diag = stderr,
+        .progress = isatty(2) != 0,
+    };
+    return ingest_run(&io, res, eb);
+}
+
+static void pipeline_dq_summary(FILE *fp, const char *week, const ingest_result *res)
+{
+    const agg_dq *dq = &res->agg->dq;
+    fprintf(fp, "files: %zu\n", res->files.n);
+    fprintf(fp, "lines: %lld\n", (long long)dq->lines);
+    fprintf(fp, "events: %lld\n", (long long)dq->events);
+    fprintf(fp, "bad lines: %lld\n", (long long)dq->bad_lines);
+    for (int i = 0; i < EVENT_BAD__COUNT; i++)
+        if (dq->bad_by_reason[i])
+            fprintf(fp, "  %s: %lld\n", event_bad_name((event_bad)i), (long long)dq->bad_by_reason[i]);
+    fprintf(fp, "blank lines: %lld\n", (long long)dq->blank_lines);
+    fprintf(fp, "duplicates: %lld\n", (long long)dq->duplicates);
+    fprintf(fp, "suggestions in %s: %lld\n", week, (long long)res->agg->cur.suggestions);
+    fprintf(fp, "out of week: %lld\n", (long long)dq->out_of_week);
+    fprintf(fp, "unknown types: %lld\n", (long long)dq->unknown_types);
+    fprintf(fp, "orphan corrections: %lld\n", (long long)dq->orphan_corrections);
+    size_t nfe = json_object_array_length(res->file_errors);
+    fprintf(fp, "unreadable files: %zu\n", nfe);
 }
 
 aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
 {
-    (void)o;
-    return aid_errbuf_set(eb, AID_ERR_IO, "check: not implemented yet");
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    ingest_result res;
+    aid_err err = pipeline_ingest(o, week, NULL, &res, eb);
+    if (err)
+        return err;
+    pipeline_dq_summary(stdout, week, &res);
+    bool bad = res.agg->dq.bad_lines > 0 || json_object_array_length(res.file_errors) > 0;
+    ingest_result_release(&res);
+    return bad ? AID_ERR_BADINPUT : AID_OK;
+}
+
+aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
+{
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    const char *out = pipeline_out(o);
+    strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+    ingest_result res;
+    bool have_res = false;
+    history hist;
+    bool have_hist = false;
+    struct json_object *report = NULL;
+    aid_err err;
+
+    if (strbuf_addf(&dir, "%s/%s", out, week) < 0)
+        goto nomem;
+    if ((err = fsutil_mkdirs(dir.buf, eb)))
+        goto cleanup;
+    /* read */
+    if (fsutil_join(&path, dir.buf, "rejected.jsonl") < 0)
+        goto nomem;
+    if ((err = pipeline_ingest(o, week, path.buf, &res, eb)))
+        goto cleanup;
+    have_res = true;
+    int64_t bad = res.agg->dq.bad_lines;
+    size_t unreadable = json_object_array_length(res.file_errors);
+    if (bad || unreadable)
+        fprintf(stderr, "aidigest: %lld bad line%s, %zu unreadable file%s%s%s\n", (long long)bad,
+                bad == 1 ? "" : "s", unreadable, unreadable == 1 ? "" : "s",
+                bad ? "; quarantined in " : "", bad ? path.buf : "");
+    if (o->strict && (bad || unreadable)) {
+        err = aid_errbuf_set(eb, AID_ERR_BADINPUT, "--strict: stopping: the logs have bad lines");
+        goto cleanup;
+    }
+    /* compute */
+    if ((err = history_load(&hist, out, week, stderr, eb)))
+        goto cleanup;
+    have_hist = true;
+    figures_input fin = {
+        .week = week,
+        .ing = &res,
+        .hist = &hist,
+        .generated_ms = timeutil_now_ms(),
+    };
+    if ((err = figures_build(&fin, &report, eb)))
+        goto cleanup;
+    /* narrate: (the narrate stage plugs in here) */
+    /* write the figures */
+    if (fsutil_join(&path, dir.buf, "terms.json") < 0)
+        goto nomem;
+    if ((err = history_write_terms(path.buf, week, res.agg->cur.messages, res.agg->terms, eb)))
+        goto cleanup;
+    if (fsutil_join(&path, dir.buf, "report.json") < 0)
+        goto nomem;
+    if ((err = report_write(report, path.buf, eb)))
+        goto cleanup;
+    if (fsutil_join(&path, out, "weekly_ai_reports.jsonl") < 0)
+        goto nomem;
+    if ((err = report_update_table(report, path.buf, eb)))
+        goto cleanup;
+    /* render */
+    if ((err = pipeline_render_docs(o, week, report, eb)))
+        goto cleanup;
+    /* publish: (archive and mail plug in here) */
+    fprintf(stderr, "aidigest: %s: %lld suggestions; wrote %s/\n", week,
+            (long long)res.agg->cur.suggestions, dir.buf);
+    goto cleanup;
+nomem:
+    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+cleanup:
+    json_object_put(report);
+    if (have_hist)
+        history_release(&hist);
+    if (have_res)
+        ingest_result_release(&res);
+    strbuf_release(&path);
+    strbuf_release(&dir);
+    return err;
 }
 
 aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb)

@@ -1,0 +1,39 @@
+/*
+ * coachfeat.h - the phrase features of a reply that coach notes are built
+ * from (docs/figures.md, "Coach"):
+ *
+ *   empathy_opener    the first sentence acknowledges the customer
+ *                     ("I'm sorry to hear", "I understand", "thank you for
+ *                     reaching out", ...)
+ *   restates_issue    the reply repeats the customer's issue: it shares at
+ *                     least 3 distinct trend terms with the customer message
+ *   time_commitment   a concrete time frame ("within 24 hours", "in 3-5
+ *                     business days", "by tomorrow", "today")
+ *   apology           "sorry", "apologise/apologize", "apologies"
+ *   next_steps        says what happens next ("I will", "we'll", "you will
+ *                     receive", "next step", "I've escalated", ...)
+ */
+#ifndef AID_COACHFEAT_H
+#define AID_COACHFEAT_H
+
+#include <stddef.h>
+
+typedef enum coachfeat {
+    COACHFEAT_EMPATHY_OPENER = 0,
+    COACHFEAT_RESTATES_ISSUE,
+    COACHFEAT_TIME_COMMITMENT,
+    COACHFEAT_APOLOGY,
+    COACHFEAT_NEXT_STEPS,
+    COACHFEAT__COUNT
+} coachfeat;
+
+/* The feature's name in report.json, and a short label for people. */
+const char *coachfeat_name(coachfeat f);
+const char *coachfeat_label(coachfeat f);
+
+/* The features present in reply (answering customer, which may be NULL),
+ * as a bit mask (1u << coachfeat). */
+unsigned coachfeat_detect(const char *reply, size_t reply_len, const char *customer,
+                          size_t customer_len);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * strmap.h - an open-addressing hash table from byte strings to a
+ * fixed-size value stored inline (a counter, a small struct).
+ *
+ *   strmap *m = strmap_new(sizeof(int64_t));
+ *   int64_t *count = strmap_upsert(m, "refund", 6, NULL);   (zeroed when new)
+ *   (*count)++;
+ *   for (size_t i = 0; i < strmap_capacity(m); i++) {
+ *       const char *k; size_t kl; void *v;
+ *       if (strmap_slot(m, i, &k, &kl, &v)) ...
+ *   }
+ *   strmap_free(m);
+ *
+ * The map owns copies of the keys (NUL-terminated) and the values. Value
+ * pointers stay valid only until the next insertion. Not thread-safe.
+ */
+#ifndef AID_STRMAP_H
+#define AID_STRMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct strmap strmap;
+
+strmap *strmap_new(size_t value_size);
+void strmap_free(strmap *m);
+/* Find the value of key, or NULL. */
+void *strmap_get(const strmap *m, const char *key, size_t len);
+/* Find or insert (value zeroed); *is_new tells which (may be NULL).
+ * NULL when out of memory. */
+void *strmap_upsert(strmap *m, const char *key, size_t len, bool *is_new);
+size_t strmap_count(const strmap *m);
+size_t strmap_capacity(const strmap *m);
+/* Slot i (0 <= i < capacity): false when empty. */
+bool strmap_slot(const strmap *m, size_t i, const char **key, size_t *len, void **value);
+
+#endif

@@ -1,0 +1,419 @@
+#!/usr/bin/python3
+"""The XLSX digest: `aidigest render` turns report.json into digest.xlsx.
+
+Read back with openpyxl (a real reader): every sheet, table, chart, frozen
+pane and number format, and every value against report.json. Also: a
+byte-identical re-run, a hostile report (huge, odd and invalid text, empty
+lists, nulls everywhere), and a failed write that leaves nothing behind.
+"""
+import copy
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from xml.etree import ElementTree
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import taplib as t  # noqa: E402
+
+import openpyxl  # noqa: E402
+from openpyxl.utils.cell import range_boundaries  # noqa: E402
+
+WEEK = "2026-W47"
+SDE = "1764547200"
+MARKER = "\u2026 [truncated]"
+NONE = "(none this week)"
+SHEETS = ["Summary", "Top used", "Top rejected", "Confidence", "Calibration", "Trends",
+          "Retraining", "Coach notes", "Data quality"]
+FIXTURE = os.path.join(t.ROOT, "tests", "fixtures", "report-sample.json")
+
+
+def render(report_bytes, out=None):
+    out = out or t.tmpdir()
+    os.makedirs(os.path.join(out, WEEK), exist_ok=True)
+    with open(os.path.join(out, WEEK, "report.json"), "wb") as f:
+        f.write(report_bytes)
+    r = t.run(["render", "--week", WEEK, "--out", out, "--only", "xlsx"], env={"SOURCE_DATE_EPOCH": SDE})
+    return r, out, os.path.join(out, WEEK, "digest.xlsx")
+
+
+def dt(s):
+    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
+
+
+def table_rows(ws, name):
+    """The data rows of a table as lists of cell objects."""
+    ref = ws.tables[name].ref
+    c1, r1, c2, r2 = range_boundaries(ref)
+    return [[ws.cell(r, c) for c in range(c1, c2 + 1)] for r in range(r1 + 1, r2 + 1)]
+
+
+def headers(ws, name):
+    ref = ws.tables[name].ref
+    c1, r1, c2, _ = range_boundaries(ref)
+    return [ws.cell(r1, c).value for c in range(c1, c2 + 1)]
+
+
+def check_structure(wb, label):
+    t.is_(wb.sheetnames, SHEETS, "%s: the nine sheets in order" % label)
+    t.ok(all(len(n) <= 31 for n in wb.sheetnames), "%s: sheet names fit Excel's 31 characters" % label)
+    boxes = []
+    for ws in wb:
+        for name, ref in ws.tables.items():
+            c1, r1, c2, r2 = range_boundaries(ref)
+            if r2 <= r1:
+                t.ok(False, "%s: table %s has a data row" % (label, name))
+            tab = ws.tables[name]
+            if tab.autoFilter is None:
+                t.ok(False, "%s: table %s has an autofilter" % (label, name))
+            for other in boxes:
+                if other[0] == ws.title and not (c2 < other[1] or c1 > other[3] or r2 < other[2] or r1 > other[4]):
+                    t.ok(False, "%s: tables %s and %s overlap" % (label, name, other[5]))
+            boxes.append((ws.title, c1, r1, c2, r2, name))
+        if ws.title != "Summary":
+            if ws.freeze_panes != "A2":
+                t.ok(False, "%s: %s has its header row frozen (got %r)" % (label, ws.title, ws.freeze_panes))
+    for ws in wb:
+        spans = sorted((c.anchor._from.row, c.anchor.to.row) for c in ws._charts)
+        last_table_row = max((b[4] for b in boxes if b[0] == ws.title), default=0)
+        if spans and spans[0][0] < last_table_row:
+            t.ok(False, "%s: charts on %s start below its tables" % (label, ws.title))
+        for a, b in zip(spans, spans[1:]):
+            if b[0] <= a[1]:
+                t.ok(False, "%s: charts on %s do not overlap (%r, %r)" % (label, ws.title, a, b))
+    names = sorted(b[5] for b in boxes)
+    t.is_(names, sorted(["KeyFigures", "TopUsed", "TopRejected", "ConfidenceDaily", "ConfidenceHistogram",
+                         "Calibration", "CalibrationError", "Trends", "Retraining", "CoachNotes",
+                         "CoachTips", "DataQuality", "BadLinesByReason"]),
+          "%s: every list is an Excel table, none overlapping, each with a data row and autofilter" % label)
+    t.is_(sorted(type(c).__name__ for c in wb["Confidence"]._charts), ["BarChart", "LineChart"],
+          "%s: Confidence has a line chart (daily) and a column chart (histogram)" % label)
+    bar = [c for c in wb["Confidence"]._charts if type(c).__name__ == "BarChart"][0]
+    t.is_((bar.type, len(bar.series)), ("col", 2), "%s: the histogram chart is columns, this week vs last" % label)
+    t.is_([type(c).__name__ for c in wb["Calibration"]._charts], ["ScatterChart"],
+          "%s: Calibration has a scatter chart" % label)
+    t.is_(len(wb["Calibration"]._charts[0].series), 2, "%s: ... with the data and the diagonal" % label)
+    t.is_(wb.properties.creator, "aidigest", "%s: author is aidigest" % label)
+    t.is_(wb.properties.created, datetime.datetime.utcfromtimestamp(int(SDE)),
+          "%s: created is SOURCE_DATE_EPOCH" % label)
+
+
+def num_ok(cell, want, fmt, desc, exact=False):
+    if want is None:
+        return t.ok(cell.value is None, desc + " (empty for null)") or t.diag("got %r" % (cell.value,))
+    good = isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+    good = good and (cell.value == want if exact else abs(cell.value - want) <= 1e-9)
+    good = good and cell.number_format == fmt
+    if not t.ok(good, desc):
+        t.diag("got %r [%s], want %r [%s]" % (cell.value, cell.number_format, want, fmt))
+
+
+def check_values(wb, rep):
+    bad = []
+
+    def want(cond, what):
+        if not cond:
+            bad.append(what)
+
+    def num(cell, v, fmt, what, exact=False):
+        if v is None:
+            want(cell.value is None, "%s: %r is not empty" % (what, cell.value))
+            return
+        ok = isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+        ok = ok and (cell.value == v if exact else abs(cell.value - v) <= 1e-9)
+        want(ok and cell.number_format == fmt,
+             "%s: %r [%s] != %r [%s]" % (what, cell.value, cell.number_format, v, fmt))
+
+    def text(cell, v, what):
+        want(cell.value == (v or None), "%s: %r != %r" % (what, cell.value, v))
+
+    INT, PCT, DEC = "#,##0", "0.0%", "0.000"
+    # Summary
+    ws = wb["Summary"]
+    meta = {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(1, 10)}
+    text(meta["Week"], rep["week"], "Summary week")
+    want(meta["Period start (UTC)"].value == dt(rep["period"]["start"]), "period start")
+    want(meta["Period end (UTC, exclusive)"].value == dt(rep["period"]["end"]), "period end")
+    want(meta["Period start (UTC)"].is_date and meta["Period start (UTC)"].number_format == "yyyy-mm-dd hh:mm",
+         "period start is a datetime cell")
+    kf = {r[0].value: r for r in table_rows(ws, "KeyFigures")}
+    prev = rep["previous"]
+    for label, now, before, fmt, dfmt in [
+            ("Suggestions", rep["totals"]["suggestions"], prev["totals"]["suggestions"], INT, "+#,##0;-#,##0;0"),
+            ("Rejected", rep["totals"]["rejected"], prev["totals"]["rejected"], INT, "+#,##0;-#,##0;0"),
+            ("Acceptance rate", rep["rates"]["acceptance"], prev["rates"]["acceptance"], PCT, "+0.0%;-0.0%;0.0%"),
+            ("Use rate (accepted + edited)", rep["rates"]["use"], prev["rates"]["use"], PCT, "+0.0%;-0.0%;0.0%"),
+            ("Calibration error (ECE)", rep["confidence"]["ece"], prev["ece"], DEC, "+0.000;-0.000;0.000")]:
+        r = kf[label]
+        num(r[1], now, fmt, label + " this week", exact=fmt == INT)
+        num(r[2], before, fmt, label + " previous", exact=fmt == INT)
+        num(r[3], now - before, dfmt, label + " change")
+    num(kf["Mean confidence"][3], rep["confidence"]["delta"], "+0.000;-0.000;0.000", "confidence delta")
+    num(kf["Confidence drift (PSI)"][1], rep["confidence"]["psi"], DEC, "psi")
+    want(kf["Confidence drift (PSI)"][2].value is None, "psi has no previous value")
+    num(kf["AI wins (accepted as is)"][1], rep["coach"]["ai_wins"], INT, "ai wins", exact=True)
+    col_a = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    for head, body in [("Self-summary", rep["narrative"]["self_summary"]),
+                       ("Summary", rep["narrative"]["summary"])]:
+        want(head in col_a and ws.cell(col_a.index(head) + 2, 1).value == body, "narrative " + head)
+    notes = ws.cell(col_a.index("Coach notes") + 2, 1).value
+    want(notes == "\n".join("\u2022 " + n for n in rep["narrative"]["coach_notes"]), "summary coach notes")
+
+    # Top used / rejected
+    rows = table_rows(wb["Top used"], "TopUsed")
+    want(len(rows) == len(rep["top_accepted"]), "top used row count")
+    for i, (r, g) in enumerate(zip(rows, rep["top_accepted"])):
+        num(r[0], i + 1, "0", "rank", exact=True)
+        text(r[1], g["reply"], "top used reply")
+        want(r[1].alignment.wrap_text, "reply is wrapped")
+        for j, k in [(2, "uses"), (3, "accepted"), (4, "edited"), (5, "suggested"), (8, "variants")]:
+            num(r[j], g[k], INT, "top used " + k, exact=True)
+        num(r[6], g["use_rate"], PCT, "use rate")
+        num(r[7], g["mean_confidence"], DEC, "top used mean confidence")
+    rows = table_rows(wb["Top rejected"], "TopRejected")
+    want(len(rows) == len(rep["top_rejected"]), "top rejected row count")
+    for r, g in zip(rows, rep["top_rejected"]):
+        text(r[1], g["reply"], "rejected reply")
+        num(r[2], g["rejections"], INT, "rejections", exact=True)
+        num(r[3], g["suggested"], INT, "suggested", exact=True)
+        num(r[4], g["rejection_rate"], PCT, "rejection rate")
+        num(r[5], g["mean_confidence"], DEC, "mean confidence")
+        text(r[6], g["top_replacement"], "top replacement")
+
+    # Confidence
+    c = rep["confidence"]
+    rows = table_rows(wb["Confidence"], "ConfidenceDaily")
+    want(len(rows) == 7, "seven days")
+    for r, d in zip(rows, c["daily"]):
+        want(r[0].value == datetime.datetime.strptime(d["date"], "%Y-%m-%d") and r[0].is_date
+             and r[0].number_format == "yyyy-mm-dd", "daily date %s" % d["date"])
+        num(r[1], d["n"], INT, "daily n", exact=True)
+        num(r[2], d["mean"], DEC, "daily mean")
+    rows = table_rows(wb["Confidence"], "ConfidenceHistogram")
+    want(len(rows) == 20, "twenty bins")
+    tot, ptot = sum(c["histogram"]), sum(c["previous_histogram"])
+    for i, r in enumerate(rows):
+        num(r[1], i * 0.05, "0.00", "bin lower")
+        num(r[3], c["histogram"][i], INT, "bin count", exact=True)
+        num(r[4], c["previous_histogram"][i], INT, "previous bin count", exact=True)
+        num(r[5], c["histogram"][i] / tot, PCT, "bin share")
+        num(r[6], c["previous_histogram"][i] / ptot, PCT, "previous bin share")
+
+    # Calibration
+    ws = wb["Calibration"]
+    rows = table_rows(ws, "Calibration")
+    want(len(rows) == 10, "ten calibration bins")
+    for r, b in zip(rows, c["calibration"]):
+        num(r[1], b["lower"], "0.00", "cal lower")
+        num(r[2], b["upper"], "0.00", "cal upper")
+        num(r[3], b["n"], INT, "cal n", exact=True)
+        num(r[4], b["mean_confidence"], DEC, "cal mean confidence")
+        num(r[5], b["acceptance"], PCT, "cal acceptance")
+    ece = {r[0].value: r[1] for r in table_rows(ws, "CalibrationError")}
+    num(ece["ECE (this week)"], c["ece"], DEC, "ece")
+
+    # Trends
+    rows = table_rows(wb["Trends"], "Trends")
+    want(len(rows) == len(rep["trends"]), "trend rows")
+    for r, g in zip(rows, rep["trends"]):
+        text(r[1], g["term"], "term")
+        num(r[2], g["count"], INT, "term count", exact=True)
+        num(r[3], g["previous_count"], INT, "term previous count", exact=True)
+        num(r[5], g["score"], "0.00", "term score")
+
+    # Retraining
+    rows = table_rows(wb["Retraining"], "Retraining")
+    want(len(rows) == len(rep["retraining"]), "retraining rows")
+    for r, u in zip(rows, rep["retraining"]):
+        want(r[0].value == dt(u["ts"]) and r[0].number_format == "yyyy-mm-dd hh:mm", "retraining time")
+        text(r[1], u["prompt_id"], "prompt")
+        text(r[2], u["from_version"], "from")
+        text(r[3], u["to_version"], "to")
+        text(r[6], "\n".join("\u2022 " + e for e in u["examples_added"]), "examples added")
+        num(r[8], u["impact"]["before"]["suggestions"], INT, "before n", exact=True)
+        num(r[10], u["impact"]["before"]["acceptance"], PCT, "before acceptance")
+        num(r[13], u["impact"]["after"]["acceptance"], PCT, "after acceptance")
+        num(r[14], u["impact"]["delta"], "+0.0%;-0.0%;0.0%", "delta")
+
+    # Coach notes
+    ws = wb["Coach notes"]
+    rows = table_rows(ws, "CoachNotes")
+    want([r[1].value for r in rows] == rep["narrative"]["coach_notes"], "coach notes")
+    rows = table_rows(ws, "CoachTips")
+    want(len(rows) == len(rep["coach"]["tips"]), "tip rows")
+    for r, g in zip(rows, rep["coach"]["tips"]):
+        text(r[0], g["feature"], "feature")
+        text(r[1], g["label"], "label")
+        num(r[2], g["ai_win_share"], PCT, "ai win share")
+        num(r[3], g["rejected_share"], PCT, "rejected share")
+        num(r[4], g["lift"], "+0.0%;-0.0%;0.0%", "lift")
+        text(r[5], g["example"], "example")
+
+    # Data quality
+    ws = wb["Data quality"]
+    dq = rep["data_quality"]
+    counts = {r[0].value: r[1] for r in table_rows(ws, "DataQuality")}
+    for label, k in [("Lines read", "lines"), ("Events", "events"), ("Bad lines", "bad_lines"),
+                     ("Duplicate suggestions", "duplicates"), ("Events outside the week", "out_of_week"),
+                     ("Events of unknown type", "unknown_types"), ("Orphan corrections", "orphan_corrections")]:
+        num(counts[label], dq[k], INT, label, exact=True)
+    reasons = [(r[0].value, r[1].value) for r in table_rows(ws, "BadLinesByReason")]
+    want(reasons == list(dq["bad_by_reason"].items()), "bad lines by reason %r" % (reasons,))
+
+    for b in bad:
+        t.diag(b)
+    return not bad
+
+
+# 1. The sample report.
+sample = open(FIXTURE, "rb").read()
+rep = json.loads(sample)
+r, out, path = render(sample)
+t.is_(r.returncode, 0, "render --only xlsx succeeds")
+if r.returncode:
+    t.diag(r.stderr)
+t.ok(os.path.exists(path), "OUT/<week>/digest.xlsx is written")
+t.is_(sorted(os.listdir(os.path.join(out, WEEK))), ["digest.xlsx", "report.json"],
+      "no temporary file is left beside it")
+with zipfile.ZipFile(path) as z:
+    t.is_(z.testzip(), None, "the zip container is sound (zipfile)")
+u = subprocess.run(["unzip", "-tq", path], capture_output=True, text=True)
+t.is_(u.returncode, 0, "unzip -t finds no error")
+wb = openpyxl.load_workbook(path)
+check_structure(wb, "sample")
+t.ok(check_values(wb, rep), "every value equals report.json (counts exactly, rates within 1e-9, dates as dates)")
+t.ok(wb.properties.title and WEEK in wb.properties.title, "the title names the week")
+t.ok(wb.properties.keywords and wb.properties.subject, "keywords and subject are set")
+t.ok(wb["Top used"].column_dimensions["B"].width >= 50 and wb["Top used"].column_dimensions["C"].width <= 15,
+     "text columns are wide, number columns narrow")
+
+first = open(path, "rb").read()
+r2, _, _ = render(sample, out)
+t.is_(r2.returncode, 0, "a re-run succeeds")
+t.ok(open(path, "rb").read() == first, "a re-run gives a byte-identical workbook")
+
+# Without SOURCE_DATE_EPOCH the report's generated_at dates the document.
+out2 = t.tmpdir()
+os.makedirs(os.path.join(out2, WEEK))
+shutil.copy(FIXTURE, os.path.join(out2, WEEK, "report.json"))
+p2 = os.path.join(out2, WEEK, "digest.xlsx")
+r = t.run(["render", "--week", WEEK, "--out", out2], env={"SOURCE_DATE_EPOCH": ""})
+once = open(p2, "rb").read() if r.returncode == 0 else b""
+r = t.run(["render", "--week", WEEK, "--out", out2], env={"SOURCE_DATE_EPOCH": ""})
+t.ok(r.returncode == 0 and open(p2, "rb").read() == once,
+     "without SOURCE_DATE_EPOCH a re-run is byte-identical too")
+t.is_(openpyxl.load_workbook(p2).properties.created, dt(rep["generated_at"]),
+      "... and the document is dated by the report's generated_at")
+t.ok(all(ws.page_setup.orientation == "landscape" for ws in openpyxl.load_workbook(p2).worksheets[1:]),
+     "list sheets print landscape")
+
+# 2. A hostile report: odd text, huge text, empty lists.
+s20 = ("x" * 19999) + "y"
+s40 = ("\u05e9\u05dc\u05d5\u05dd e\u0301 \U0001F44D\U0001F3FD " * 3000)[:40000]
+h = copy.deepcopy(rep)
+h["top_accepted"] = [dict(rep["top_accepted"][0], reply=s20), dict(rep["top_accepted"][0], reply=s40),
+                     dict(rep["top_accepted"][0], reply="ctl\u0001\u0007\u001f\u000b end\r\nnext _x0041_ =1+1")]
+h["top_rejected"] = []
+h["trends"] = []
+h["retraining"] = []
+h["coach"]["tips"] = []
+h["narrative"]["coach_notes"] = []
+h["narrative"]["summary"] = s40
+h["confidence"]["daily"] = []
+h["confidence"]["histogram"] = []
+h["confidence"]["previous_histogram"] = []
+h["confidence"]["calibration"] = []
+h["data_quality"]["bad_by_reason"] = {}
+raw = json.dumps(h, ensure_ascii=False).encode()
+r, out, path = render(raw)
+t.is_(r.returncode, 0, "a hostile report renders")
+if r.returncode:
+    t.diag(r.stderr)
+wb = openpyxl.load_workbook(path)
+with zipfile.ZipFile(path) as z:
+    t.is_(z.testzip(), None, "hostile: the zip container is sound")
+    bad_parts = []
+    for part in z.namelist():
+        if part.endswith((".xml", ".rels")):
+            try:
+                ElementTree.fromstring(z.read(part))
+            except ElementTree.ParseError as e:
+                bad_parts.append("%s: %s" % (part, e))
+    t.ok(not bad_parts, "hostile: every XML part is well-formed XML 1.0")
+    for b in bad_parts:
+        t.diag(b)
+check_structure(wb, "hostile")
+rows = table_rows(wb["Top used"], "TopUsed")
+t.is_(rows[0][1].value, s20, "a 20,000-character reply is kept whole")
+v = rows[1][1].value or ""
+t.ok(v.endswith(MARKER), "a 40,000-character reply is cut with the marker")
+units = len(v.encode("utf-16-le")) // 2
+t.ok(units <= 32767, "... within Excel's 32,767 characters (%d UTF-16 units)" % units)
+t.ok(s40.startswith(v[:-len(MARKER)]) and units > 32700, "... and keeps the text up to the cut, whole code points")
+t.is_(rows[2][1].value, "ctl end\nnext _x0041_ =1+1",
+      "control characters dropped, CR LF made LF, a literal _x0041_ reads back literally, '=' stays text")
+with zipfile.ZipFile(path) as z:
+    t.ok(b"next _x005F_x0041_ =1+1" in z.read("xl/sharedStrings.xml"),
+         "... because it is escaped as _x005F_x0041_ (else Excel would show 'A')")
+t.is_(rows[2][1].data_type, "s", "a reply starting like a formula is a string")
+col_a = [c.value for c in wb["Summary"]["A"]]
+t.ok((wb["Summary"].cell(col_a.index("Summary") + 2, 1).value or "").endswith(MARKER),
+     "the 40,000-character narrative is cut with the marker too")
+for name, tab in [("Top rejected", "TopRejected"), ("Trends", "Trends"), ("Retraining", "Retraining"),
+                  ("Coach notes", "CoachTips"), ("Coach notes", "CoachNotes"), ("Confidence", "ConfidenceDaily"),
+                  ("Calibration", "Calibration"), ("Data quality", "BadLinesByReason")]:
+    rows = table_rows(wb[name], tab)
+    vals = [c.value for c in rows[0]] if rows else None
+    t.ok(len(rows) == 1 and NONE in vals and all(x in (None, NONE) for x in vals),
+         "an empty list gives table %s one '(none this week)' row" % tab)
+hist = table_rows(wb["Confidence"], "ConfidenceHistogram")
+t.ok(len(hist) == 20 and all(r[3].value is None for r in hist), "an empty histogram gives 20 empty bins")
+# Invalid UTF-8, an overlong '/', an encoded surrogate, straight into report.json's bytes.
+raw3 = json.dumps(rep, ensure_ascii=False).encode().replace(
+    b"Give a time frame", b"Give\xff a \xc0\xaf time \xed\xa0\x80 frame")
+r, out, path = render(raw3)
+wb = openpyxl.load_workbook(path)
+t.is_(table_rows(wb["Coach notes"], "CoachTips")[0][1].value,
+      "Give\ufffd a \ufffd\ufffd time \ufffd\ufffd\ufffd frame",
+      "invalid UTF-8, an overlong '/' and an encoded surrogate become U+FFFD")
+
+
+# 3. Nulls everywhere: every scalar of the sample made null, and lists holding nulls.
+def nullify(v):
+    if isinstance(v, dict):
+        return {k: nullify(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [nullify(x) for x in v] + [None]
+    return None
+
+
+n = nullify(rep)
+r, out, path = render(json.dumps(n).encode())
+t.is_(r.returncode, 0, "a report with nulls everywhere renders")
+if r.returncode:
+    t.diag(r.stderr)
+wb = openpyxl.load_workbook(path)
+check_structure(wb, "nulls")
+kf = table_rows(wb["Summary"], "KeyFigures")
+t.ok(all(c.value is None for row in kf for c in row[1:]), "null figures are empty cells, not zeros")
+rows = table_rows(wb["Top used"], "TopUsed")
+t.ok(len(rows) == len(rep["top_accepted"]) + 1 and all(c.value is None for c in rows[0][1:]),
+     "null fields in list rows are empty cells")
+r, out, path = render(b'{"week": null, "top_accepted": null, "confidence": null, "narrative": null}')
+t.is_(r.returncode, 0, "a nearly empty report renders")
+check_structure(openpyxl.load_workbook(path), "bare")
+
+# 4. A write that fails leaves nothing half-written.
+out = t.tmpdir()
+os.makedirs(os.path.join(out, WEEK, "digest.xlsx", "blocker"))
+r, _, _ = render(sample, out)
+t.is_(r.returncode, 3, "a digest.xlsx that cannot be replaced fails with exit code 3")
+t.ok("digest.xlsx" in r.stderr, "the error names the file")
+t.is_(sorted(os.listdir(os.path.join(out, WEEK))), ["digest.xlsx", "report.json"],
+      "no temporary file is left behind")
+shutil.rmtree(out, ignore_errors=True)
+
+sys.exit(t.done())
