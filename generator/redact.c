@@ -15,7 +15,8 @@ static const char *const redact_rule_names[R__N] = { "email", "iban", "card", "p
 static const char *const redact_default_masks[R__N] = { "[email]", "[iban]", "[card]", "[phone]",
                                                         "[number]", "[name]" };
 static const char *const redact_default_cues[] = { "my name is", "name is", "name:", "name's",
-                                                   "this is", "i am", "i'm" };
+                                                   "this is", "i am", "i'm", "pulled up for",
+                                                   "hi", "hello", "dear", "mr.", "mrs.", "ms." };
 
 typedef struct redact_regex {
     regex_t re;
@@ -548,10 +549,50 @@ static size_t scan_name(const unsigned char *in, size_t len, size_t j, size_t *s
     return end;
 }
 
+/* The whole text is two or three capitalised words (an answer to "your
+ * name?"): the range of the name, or false. */
+static bool whole_text_name(const unsigned char *in, size_t len, size_t *s, size_t *e)
+{
+    size_t a = 0, b = len;
+    while (a < b && (in[a] == ' ' || in[a] == '\n' || in[a] == '\t'))
+        a++;
+    while (b > a && (in[b - 1] == ' ' || in[b - 1] == '\n' || in[b - 1] == '.' || in[b - 1] == '!'))
+        b--;
+    int words = 0;
+    size_t j = a;
+    while (j < b) {
+        if (!(in[j] >= 'A' && in[j] <= 'Z'))
+            return false;
+        size_t k = j + 1;
+        while (k < b && ((in[k] >= 'a' && in[k] <= 'z') || in[k] == '\'' || in[k] == '-' || in[k] >= 0x80))
+            k++;
+        if (k - j < 2)
+            return false;
+        words++;
+        if (k == b)
+            break;
+        if (in[k] != ' ' || k + 1 >= b)
+            return false;
+        j = k + 1;
+    }
+    if (words < 2 || words > 3)
+        return false;
+    *s = a;
+    *e = b;
+    return true;
+}
+
 static int redact_builtin(const redact_rules *r, const char *text, size_t len, strbuf *out)
 {
     const unsigned char *in = (const unsigned char *)text;
     redact_out o = { out, in, 0, 0, 0 };
+    size_t ws, we;
+    if (r->on[R_NAME] && len < 64 && whole_text_name(in, len, &ws, &we)) {
+        emit_mask(&o, ws, we, r->mask[R_NAME]);
+        if (!o.err && strbuf_add(out, in + o.copied, len - o.copied) < 0)
+            o.err = 1;
+        return o.err ? -1 : o.n;
+    }
     /* e-mail addresses first (they contain digits and words the other rules would cut) */
     size_t *spans = NULL, nspans = 0, aspans = 0;
     if (r->on[R_EMAIL]) {
@@ -610,6 +651,19 @@ static int redact_builtin(const redact_rules *r, const char *text, size_t len, s
                     emit_mask(&o, ns, ne, r->mask[R_NAME]);
                     i = ne;
                     continue;
+                }
+                /* "<Name> here" at the start of a sentence */
+                size_t b = i;
+                while (b > 0 && in[b - 1] == ' ')
+                    b--;
+                if (c >= 'A' && c <= 'Z' && (b == 0 || in[b - 1] == '.' || in[b - 1] == '!' || in[b - 1] == '?')) {
+                    ne = scan_name(in, limit, i, &ns);
+                    if (ne && ne + 5 <= limit && !memcmp(in + ne, " here", 5) &&
+                        (ne + 5 == limit || !is_wordc(in[ne + 5]))) {
+                        emit_mask(&o, ns, ne, r->mask[R_NAME]);
+                        i = ne;
+                        continue;
+                    }
                 }
             }
             /* skip the rest of the letters of this word */

@@ -22,8 +22,13 @@
  *           shaped like a date, time or decimal number         -> "[phone]"
  *   number  any run of number_min_digits or more digits (order,
  *           account, ticket, tracking numbers)                 -> "[number]"
- *   name    one or two capitalised words after a cue such as
- *           "my name is" or "name:" (case-insensitive cue)     -> "[name]"
+ *   name    one or two capitalised words after a cue ("my name
+ *           is", "name:", "this is", "i'm", "hi", "dear", "pulled up
+ *           for", ...; case-insensitive), or before " here" at the
+ *           start of a sentence ("Joyce here"), or a whole text of
+ *           two or three capitalised words ("Crystal Minh")  -> "[name]"
+ *           (names elsewhere cannot be told from words without a
+ *           dictionary: add regex rules for known names if needed)
  *
  * Rules file (optional, AIDIGEST_REDACT_RULES / redact_rules in the config
  * file): one directive per line, '#' starts a comment line:

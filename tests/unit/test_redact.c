@@ -83,7 +83,7 @@ int main(void)
         p = nl ? nl + 1 : NULL;
     }
     ok(lines > 50, "abcd: %d turns", lines);
-    is_int(masks, 5, "abcd: 5 masks (2 e-mails, 1 phone, 2 order ids are in the turns)");
+    is_int(masks, 7, "abcd: 7 masks (2 e-mails, 1 phone, 2 order ids, 2 names are in the turns)");
     int leaks = 0;
     for (char *p = pii; p && *p;) {
         char *nl = strchr(p, '\n');
@@ -100,6 +100,40 @@ int main(void)
     strbuf_release(&all);
     free(turns);
     free(pii);
+
+    /* the lead's fixture: sentences with their exact PII (tests/fixtures/README.md) */
+    strbuf_reset(&path);
+    fsutil_join(&path, root(), "tests/fixtures/abcd-pii.jsonl");
+    char *fx = NULL;
+    ok(fsutil_read_file(path.buf, &fx, &len, &eb) == AID_OK, "read abcd-pii.jsonl");
+    int fx_lines = 0, fx_leaks = 0, fx_changed_clean = 0;
+    for (char *p = fx; p && *p;) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        json_object *o = json_tokener_parse(p);
+        const char *t = json_object_get_string(json_object_object_get(o, "text"));
+        json_object *list = json_object_object_get(o, "pii");
+        strbuf m = STRBUF_INIT;
+        redact_text(r, t, strlen(t), &m);
+        for (size_t k = 0; k < json_object_array_length(list); k++)
+            if (strstr(m.buf, json_object_get_string(json_object_array_get_idx(list, k)))) {
+                printf("# leaked '%s' in: %s\n", json_object_get_string(json_object_array_get_idx(list, k)), m.buf);
+                fx_leaks++;
+            }
+        if (!json_object_array_length(list) && strcmp(m.buf, t)) {
+            printf("# changed: %s\n", m.buf);
+            fx_changed_clean++;
+        }
+        fx_lines++;
+        strbuf_release(&m);
+        json_object_put(o);
+        p = nl ? nl + 1 : NULL;
+    }
+    free(fx);
+    ok(fx_lines >= 20, "abcd-pii.jsonl: %d sentences", fx_lines);
+    is_int(fx_leaks, 0, "abcd-pii.jsonl: no listed PII survives (names, e-mails, phones, order ids)");
+    is_int(fx_changed_clean, 0, "abcd-pii.jsonl: sentences without PII come out unchanged");
 
     /* a rules file */
     char tmpl[] = "/tmp/aidigest-redact-XXXXXX";
