@@ -652,6 +652,37 @@ static int redact_builtin(const redact_rules *r, const char *text, size_t len, s
                     i = ne;
                     continue;
                 }
+                /* "First Last: ..." at the start of a line (a speaker label) */
+                if (c >= 'A' && c <= 'Z' && (i == 0 || in[i - 1] == '\n')) {
+                    size_t j = i, words = 0;
+                    while (j < limit && in[j] >= 'A' && in[j] <= 'Z' && words < 3) {
+                        size_t k = j + 1;
+                        while (k < limit && ((in[k] >= 'a' && in[k] <= 'z') || in[k] == '\'' || in[k] == '-'))
+                            k++;
+                        if (k - j < 2)
+                            break;
+                        words++;
+                        j = k;
+                        if (j + 1 < limit && in[j] == ' ' && in[j + 1] >= 'A' && in[j + 1] <= 'Z')
+                            j++;
+                        else
+                            break;
+                    }
+                    if (words >= 2 && j < limit && in[j] == ':') {
+                        emit_mask(&o, i, j, r->mask[R_NAME]);
+                        i = j;
+                        continue;
+                    }
+                }
+                /* a vocative at the end of a sentence: "..., Crystal Minh." */
+                if (c >= 'A' && c <= 'Z' && i >= 2 && in[i - 1] == ' ' && in[i - 2] == ',') {
+                    ne = scan_name(in, limit, i, &ns);
+                    if (ne && (ne == limit || in[ne] == '.' || in[ne] == '!' || in[ne] == '?')) {
+                        emit_mask(&o, ns, ne, r->mask[R_NAME]);
+                        i = ne;
+                        continue;
+                    }
+                }
                 /* "<Name> here" at the start of a sentence */
                 size_t b = i;
                 while (b > 0 && in[b - 1] == ' ')

@@ -25,7 +25,10 @@
  *   name    one or two capitalised words after a cue ("my name
  *           is", "name:", "this is", "i'm", "hi", "dear", "pulled up
  *           for", ...; case-insensitive), or before " here" at the
- *           start of a sentence ("Joyce here"), or a whole text of
+ *           start of a sentence ("Joyce here"), or two or three such
+ *           words before ':' at the start of a line (a speaker label
+ *           "Crystal Minh: ..."), or one or two after ", " that end a
+ *           sentence (a vocative: "Thanks, Crystal."), or a whole text of
  *           two or three capitalised words ("Crystal Minh")  -> "[name]"
  *           (names elsewhere cannot be told from words without a
  *           dictionary: add regex rules for known names if needed)

@@ -52,6 +52,8 @@ int main(void)
     is_str(R(r, "12345 is short"), "12345 is short", "5 digits are not masked by default");
     is_str(R(r, "Hi, my name is Crystal Minh and I'm upset"), "Hi, my name is [name] and I'm upset",
            "name after a cue");
+    is_str(R(r, "Crystal Minh: hi\nJoyce Wu: hello\nOrder ID: 12"), "[name]: hi\n[name]: hello\nOrder ID: 12", "speaker labels");
+    is_str(R(r, "Try again, Crystal Minh. Thanks, Joyce! Yes, Please do"), "Try again, [name]. Thanks, [name]! Yes, Please do", "vocatives");
     is_str(R(r, "2026-11-17 977-625-2661"), "2026-11-17 [phone]", "date next to a phone");
     is_str(R(r, "caf\xc3\xa9 \xf0\x9f\x98\x8a 3348917502"), "caf\xc3\xa9 \xf0\x9f\x98\x8a [number]", "UTF-8 passes through");
     strbuf sb = STRBUF_INIT;
