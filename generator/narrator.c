@@ -489,7 +489,11 @@ int narrator_self_summary(const struct json_object *r, strbuf *sb)
         if (summary && *summary) {
             rc |= strbuf_adds(sb, " What changed: ");
             rc |= quote(sb, summary, 160);
-            rc |= strbuf_adds(sb, ".");
+            size_t sl = strlen(summary);
+            while (sl && (summary[sl - 1] == ' ' || summary[sl - 1] == '\n'))
+                sl--;
+            if (!sl || !strchr(".!?", summary[sl - 1]) || strlen(summary) > 160)
+                rc |= strbuf_adds(sb, ".");
         }
         if (added || removed) {
             rc |= strbuf_addf(sb, " %s example%s added and %s removed.",
