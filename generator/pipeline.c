@@ -6,16 +6,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "figures.h"
 #include "fsutil.h"
+#include "history.h"
+#include "ingest.h"
+#include "pdf.h"
+#include "report.h"
 #include "strbuf.h"
 #include "timeutil.h"
 #include "xlsx.h"
-#include "figures.h"
-#include "history.h"
-#include "ingest.h"
 #include "narrate.h"
 #include "redact.h"
-#include "report.h"
 
 /* The week to work on: --week, or the last complete one. */
 static void pipeline_week(const pipeline_opts *o, char *buf, size_t n)
@@ -89,19 +90,33 @@ static void pipeline_note_error(aid_err err, const aid_errbuf *one, aid_err *fir
     }
 }
 
+/* The documents rendered from a report into OUT/<week>/. */
+typedef aid_err (*pipeline_doc_fn)(struct json_object *report, const char *path,
+                                   const aid_config *cfg, aid_errbuf *eb);
+static const struct {
+    const char *what, *file;
+    pipeline_doc_fn write;
+} pipeline_docs[] = {
+    { "pdf", "digest.pdf", pdf_write },
+    { "xlsx", "digest.xlsx", xlsx_write },
+};
+
 /* The render stage: the week's documents from its report. Every document
  * is attempted; the first failure is returned. */
 static aid_err pipeline_render_docs(pipeline_opts *o, const char *week, struct json_object *report,
                                     aid_errbuf *eb)
 {
     aid_err first = AID_OK, err;
-    aid_errbuf one = { { 0 } };
     strbuf path = STRBUF_INIT;
-    if (pipeline_wants(o, "xlsx")) {
-        if (strbuf_addf(&path, "%s/%s/digest.xlsx", pipeline_out(o), week) < 0)
+    for (size_t i = 0; i < sizeof pipeline_docs / sizeof pipeline_docs[0]; i++) {
+        aid_errbuf one = { { 0 } };
+        if (!pipeline_wants(o, pipeline_docs[i].what))
+            continue;
+        strbuf_reset(&path);
+        if (strbuf_addf(&path, "%s/%s/%s", pipeline_out(o), week, pipeline_docs[i].file) < 0)
             err = aid_errbuf_set(&one, AID_ERR_NOMEM, "out of memory");
         else
-            err = xlsx_write(report, path.buf, &o->cfg, &one);
+            err = pipeline_docs[i].write(report, path.buf, &o->cfg, &one);
         pipeline_note_error(err, &one, &first, eb);
     }
     strbuf_release(&path);

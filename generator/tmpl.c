@@ -1061,7 +1061,14 @@ static int scan_tag_safe(parser *P, const char *q, const char **after, tok *t)
         }
         s = skip_ws(s + 1, &line);
         int bad;
+        const char *vstart = s;
         vals[ai] = scan_value(&s, &bad);
+        /* <!-- TMPL_VAR name=x--> : the value ends before the "-->" */
+        if (vals[ai] && commentish && *vstart != '"' && *vstart != '\'' && s - vstart > 2 &&
+            s[-1] == '-' && s[-2] == '-' && s[0] == '>') {
+            s -= 2;
+            vals[ai][s - vstart] = '\0';
+        }
         if (!vals[ai]) {
             if (bad)
                 p_fail(P, tagline,

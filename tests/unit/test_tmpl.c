@@ -103,6 +103,8 @@ static void test_basics(void)
     is_str(safe("<!-- TMPL_VAR name=n -->|<!--TMPL_VAR name=\"n\"-->", v), "3 items|3 items",
            "comment-form tags");
     is_str(safe("<TMPL_VAR\n  name = \"n\"\n>", v), "3 items", "spaces and line ends inside a tag");
+    is_str(safe("<!-- TMPL_VAR name=n--><!--TMPL_IF name=n-->y<!--/TMPL_IF-->", v), "3 itemsy",
+           "safe: an unquoted value stops before -->");
     is_str(safe("<TMPL_VAR name=Title>", v), "", "variable names are case-sensitive");
     tmpl_vars_free(v);
 }
@@ -478,6 +480,12 @@ static void test_compat(void)
            "Ignoring bad TMPL_VAR tag (missing \"name=\" attribute) in file \"ci2.tmpl\" line 1\n"
            "C Template library: failed to read template from file \"none.tmpl\"\n",
            "include warnings when reached, then the read failure");
+    wfile("sub/cp.tmpl", "P<TMPL_INCLUDE name=\".../cq.tmpl\">");
+    wfile("sub/cq.tmpl", "Q<TMPL_INCLUDE name=\".../nope.tmpl\">");
+    r = run_mode(TMPL_COMPAT, "sub/cp.tmpl", NULL, v, msgs, sizeof msgs);
+    is_str(r, "ERR:PQ", "compat .../ is the including file's directory");
+    is_str(msgs, "C Template library: failed to read template from file \"sub/nope.tmpl\"\n",
+           "... and names the file as C Template would");
     wfile("ccyc.tmpl", "c<TMPL_INCLUDE name=\".../ccyc.tmpl\">");
     r = run_mode(TMPL_COMPAT, "ccyc.tmpl", NULL, v, msgs, sizeof msgs);
     is_str(r, "ccccccccccccccccccccccccccccccc<TMPL_INCLUDE name=\".../ccyc.tmpl\">",
