@@ -6,10 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "figures.h"
 #include "fsutil.h"
 #include "history.h"
 #include "ingest.h"
+#include "mail.h"
 #include "pdf.h"
 #include "report.h"
 #include "strbuf.h"
@@ -272,9 +274,21 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     /* render */
     if ((err = pipeline_render_docs(o, week, report, eb)))
         goto cleanup;
-    /* publish: (archive and mail plug in here) */
     fprintf(stderr, "aidigest: %s: %lld suggestions; wrote %s/\n", week,
             (long long)res.agg->cur.suggestions, dir.buf);
+    /* publish: the archive first, then the mail. A failure of either is
+     * reported and ends the run with exit code 3, but does not stop the
+     * other (an expired token must not stop the weekly mail), and leaves
+     * the digest as it is. */
+    err = AID_OK;
+    if (o->publish) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(archive_publish(out, week, &o->cfg, &one), &one, &err, eb);
+    }
+    if (o->mail) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(mail_send_week(out, week, report, &o->cfg, &one), &one, &err, eb);
+    }
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
@@ -290,10 +304,22 @@ cleanup:
     return err;
 }
 
+/* aidigest mail --week W: the week must be rendered (report.json and
+ * digest.pdf in OUT/<week>/); nothing in OUT is changed. */
 aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb)
 {
-    (void)o;
-    return aid_errbuf_set(eb, AID_ERR_IO, "mail: not implemented yet");
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    struct json_object *report = NULL;
+    aid_err err = pipeline_load_report(o, week, &report, eb);
+    if (err == AID_ERR_NOTFOUND)
+        return aid_errbuf_set(eb, AID_ERR_NOTFOUND, "mail: %s/%s/report.json not found (run the week first)",
+                              pipeline_out(o), week);
+    if (err)
+        return err;
+    err = mail_send_week(pipeline_out(o), week, report, &o->cfg, eb);
+    json_object_put(report);
+    return err;
 }
 
 aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
