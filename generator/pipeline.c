@@ -18,6 +18,8 @@
 #include "strbuf.h"
 #include "timeutil.h"
 #include "xlsx.h"
+#include "narrate.h"
+#include "redact.h"
 
 /* The week to work on: --week, or the last complete one. */
 static void pipeline_week(const pipeline_opts *o, char *buf, size_t n)
@@ -206,6 +208,12 @@ aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
     return bad ? AID_ERR_BADINPUT : AID_OK;
 }
 
+/* figures_redact_fn over redact_text (the rules are read-only: thread-safe). */
+static int pipeline_redact(const char *in, size_t len, strbuf *out, void *ctx)
+{
+    return redact_text(ctx, in, len, out) < 0 ? -1 : 0;
+}
+
 aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
 {
     char week[16];
@@ -217,8 +225,11 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     history hist;
     bool have_hist = false;
     struct json_object *report = NULL;
+    redact_rules *rules = NULL;
     aid_err err;
 
+    if (!(rules = redact_rules_new(o->cfg.redact_rules, eb)))
+        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
     if (strbuf_addf(&dir, "%s/%s", out, week) < 0)
         goto nomem;
     if ((err = fsutil_mkdirs(dir.buf, eb)))
@@ -248,10 +259,14 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
         .ing = &res,
         .hist = &hist,
         .generated_ms = timeutil_now_ms(),
+        .redact = pipeline_redact,
+        .redact_ctx = rules,
     };
     if ((err = figures_build(&fin, &report, eb)))
         goto cleanup;
-    /* narrate: (the narrate stage plugs in here) */
+    /* narrate: the LLM with a key (and not --offline), else the built-in narrator */
+    if ((err = narrate_report(report, &o->cfg, out, o->offline, eb)))
+        goto cleanup;
     /* write the figures */
     if (fsutil_join(&path, dir.buf, "terms.json") < 0)
         goto nomem;
@@ -288,6 +303,7 @@ nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
     json_object_put(report);
+    redact_rules_free(rules);
     if (have_hist)
         history_release(&hist);
     if (have_res)
