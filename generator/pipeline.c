@@ -15,6 +15,7 @@
 #include "mail.h"
 #include "pdf.h"
 #include "report.h"
+#include "retrain.h"
 #include "strbuf.h"
 #include "timeutil.h"
 #include "xlsx.h"
@@ -155,16 +156,25 @@ static int pipeline_jobs(const pipeline_opts *o)
     return n > 0 ? (int)(n > 64 ? 64 : n) : 1;
 }
 
-/* Read the logs for the week (both passes). rejected: where bad lines go. */
+/* Read the logs for the week (both passes). rejected: where bad lines go.
+ * deltas: a file of prompt_update events read after the logs when it
+ * exists (the retraining deltas kept in the archive), or NULL. */
 static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *rejected,
-                               ingest_result *res, aid_errbuf *eb)
+                               const char *deltas, ingest_result *res, aid_errbuf *eb)
 {
-    static const char *const default_logs[] = { "inputs" };
+    const char *paths[o->nlogs + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < o->nlogs; i++)
+        paths[n++] = o->logs[i];
+    if (!n)
+        paths[n++] = "inputs";
+    if (deltas && fsutil_exists(deltas))
+        paths[n++] = deltas;
     timeutil_week w;
     timeutil_parse_week(week, &w);
     ingest_opts io = {
-        .paths = o->nlogs ? o->logs : default_logs,
-        .npaths = o->nlogs ? o->nlogs : 1,
+        .paths = paths,
+        .npaths = n,
         .jobs = pipeline_jobs(o),
         .week_start_ms = timeutil_week_start(w),
         .rejected_path = rejected,
@@ -199,7 +209,7 @@ aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
     char week[16];
     pipeline_week(o, week, sizeof week);
     ingest_result res;
-    aid_err err = pipeline_ingest(o, week, NULL, &res, eb);
+    aid_err err = pipeline_ingest(o, week, NULL, NULL, &res, eb);
     if (err)
         return err;
     pipeline_dq_summary(stdout, week, &res);
@@ -237,7 +247,12 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     /* read */
     if (fsutil_join(&path, dir.buf, "rejected.jsonl") < 0)
         goto nomem;
-    if ((err = pipeline_ingest(o, week, path.buf, &res, eb)))
+    strbuf deltas = STRBUF_INIT;
+    if (strbuf_addf(&deltas, "%s/training/deltas.jsonl", out) < 0)
+        goto nomem;
+    err = pipeline_ingest(o, week, path.buf, deltas.buf, &res, eb);
+    strbuf_release(&deltas);
+    if (err)
         goto cleanup;
     have_res = true;
     int64_t bad = res.agg->dq.bad_lines;
@@ -333,6 +348,38 @@ aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb)
 
 aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
 {
-    (void)o;
-    return aid_errbuf_set(eb, AID_ERR_IO, "retrain: not implemented yet");
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    const char *out = pipeline_out(o);
+    if (o->request) {
+        aid_err err = archive_tag_retrain(out, week, &o->cfg, eb);
+        if (!err)
+            fprintf(stderr, "aidigest: tagged the archive's HEAD retrain/%s%s\n", week,
+                    o->cfg.archive_remote ? " and pushed the tag" : "");
+        return err;
+    }
+    static const char *const default_logs[] = { "inputs" };
+    redact_rules *rules = redact_rules_new(o->cfg.redact_rules, eb);
+    if (!rules)
+        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    retrain_opts ro = {
+        .paths = o->nlogs ? o->logs : default_logs,
+        .npaths = o->nlogs ? o->nlogs : 1,
+        .week = week,
+        .out_dir = out,
+        .cfg = &o->cfg,
+        .now_ms = timeutil_now_ms(),
+        .redact = pipeline_redact,
+        .redact_ctx = rules,
+        .diag = stderr,
+    };
+    retrain_result res;
+    aid_err err = retrain_run(&ro, &res, eb);
+    if (!err)
+        fprintf(stderr,
+                "aidigest: retrain %s: %d of %d prompts updated (%s/prompts/, deltas in "
+                "%s/training/deltas.jsonl); %lld fine-tuning examples in %s/training/finetune-%s.jsonl\n",
+                week, res.prompts_updated, res.prompts, out, out, (long long)res.pairs, out, week);
+    redact_rules_free(rules);
+    return err;
 }
