@@ -326,7 +326,8 @@ static aid_err pass2(const ingest_opts *o, ingest_result *res, idindex *ids, con
     logread_batch b;
     logread_batch_init(&b);
 
-    qsort(a->corrections, a->ncorrections, sizeof *a->corrections, cmp_correction);
+    if (a->ncorrections)
+        qsort(a->corrections, a->ncorrections, sizeof *a->corrections, cmp_correction);
     t = malloc((nlosers + a->ncorrections + 1) * sizeof *t);
     join = strmap_new(sizeof(joined));
     p = event_parser_new(o->max_line);
