@@ -326,7 +326,7 @@ static aid_err pass2(const ingest_opts *o, ingest_result *res, idindex *ids, con
     logread_batch b;
     logread_batch_init(&b);
 
-    if (a->ncorrections)
+    if (a->ncorrections > 1)
         qsort(a->corrections, a->ncorrections, sizeof *a->corrections, cmp_correction);
     t = malloc((nlosers + a->ncorrections + 1) * sizeof *t);
     join = strmap_new(sizeof(joined));

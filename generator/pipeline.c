@@ -6,14 +6,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
+#include "figures.h"
 #include "fsutil.h"
+#include "history.h"
+#include "html.h"
+#include "ingest.h"
+#include "mail.h"
+#include "pdf.h"
+#include "report.h"
+#include "retrain.h"
 #include "strbuf.h"
 #include "timeutil.h"
 #include "xlsx.h"
-#include "figures.h"
-#include "history.h"
-#include "ingest.h"
-#include "report.h"
+#include "narrate.h"
+#include "redact.h"
 
 /* The week to work on: --week, or the last complete one. */
 static void pipeline_week(const pipeline_opts *o, char *buf, size_t n)
@@ -87,20 +94,42 @@ static void pipeline_note_error(aid_err err, const aid_errbuf *one, aid_err *fir
     }
 }
 
+/* The documents rendered from a report into OUT/<week>/. */
+typedef aid_err (*pipeline_doc_fn)(struct json_object *report, const char *path,
+                                   const aid_config *cfg, aid_errbuf *eb);
+static const struct {
+    const char *what, *file;
+    pipeline_doc_fn write;
+} pipeline_docs[] = {
+    { "pdf", "digest.pdf", pdf_write },
+    { "xlsx", "digest.xlsx", xlsx_write },
+};
+
 /* The render stage: the week's documents from its report. Every document
  * is attempted; the first failure is returned. */
 static aid_err pipeline_render_docs(pipeline_opts *o, const char *week, struct json_object *report,
                                     aid_errbuf *eb)
 {
     aid_err first = AID_OK, err;
-    aid_errbuf one = { { 0 } };
     strbuf path = STRBUF_INIT;
-    if (pipeline_wants(o, "xlsx")) {
-        if (strbuf_addf(&path, "%s/%s/digest.xlsx", pipeline_out(o), week) < 0)
+    for (size_t i = 0; i < sizeof pipeline_docs / sizeof pipeline_docs[0]; i++) {
+        aid_errbuf one = { { 0 } };
+        if (!pipeline_wants(o, pipeline_docs[i].what))
+            continue;
+        strbuf_reset(&path);
+        if (strbuf_addf(&path, "%s/%s/%s", pipeline_out(o), week, pipeline_docs[i].file) < 0)
             err = aid_errbuf_set(&one, AID_ERR_NOMEM, "out of memory");
         else
-            err = xlsx_write(report, path.buf, &o->cfg, &one);
+            err = pipeline_docs[i].write(report, path.buf, &o->cfg, &one);
         pipeline_note_error(err, &one, &first, eb);
+    }
+    /* HTML: OUT/<week>/index.html, then OUT/index.html over all weeks */
+    if (pipeline_wants(o, "html")) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(html_write_week(report, pipeline_out(o), &o->cfg, &one), &one,
+                            &first, eb);
+        one.msg[0] = '\0';
+        pipeline_note_error(html_write_index(pipeline_out(o), &o->cfg, &one), &one, &first, eb);
     }
     strbuf_release(&path);
     return first;
@@ -127,16 +156,25 @@ static int pipeline_jobs(const pipeline_opts *o)
     return n > 0 ? (int)(n > 64 ? 64 : n) : 1;
 }
 
-/* Read the logs for the week (both passes). rejected: where bad lines go. */
+/* Read the logs for the week (both passes). rejected: where bad lines go.
+ * deltas: a file of prompt_update events read after the logs when it
+ * exists (the retraining deltas kept in the archive), or NULL. */
 static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *rejected,
-                               ingest_result *res, aid_errbuf *eb)
+                               const char *deltas, ingest_result *res, aid_errbuf *eb)
 {
-    static const char *const default_logs[] = { "inputs" };
+    const char *paths[o->nlogs + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < o->nlogs; i++)
+        paths[n++] = o->logs[i];
+    if (!n)
+        paths[n++] = "inputs";
+    if (deltas && fsutil_exists(deltas))
+        paths[n++] = deltas;
     timeutil_week w;
     timeutil_parse_week(week, &w);
     ingest_opts io = {
-        .paths = o->nlogs ? o->logs : default_logs,
-        .npaths = o->nlogs ? o->nlogs : 1,
+        .paths = paths,
+        .npaths = n,
         .jobs = pipeline_jobs(o),
         .week_start_ms = timeutil_week_start(w),
         .rejected_path = rejected,
@@ -171,13 +209,19 @@ aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
     char week[16];
     pipeline_week(o, week, sizeof week);
     ingest_result res;
-    aid_err err = pipeline_ingest(o, week, NULL, &res, eb);
+    aid_err err = pipeline_ingest(o, week, NULL, NULL, &res, eb);
     if (err)
         return err;
     pipeline_dq_summary(stdout, week, &res);
     bool bad = res.agg->dq.bad_lines > 0 || json_object_array_length(res.file_errors) > 0;
     ingest_result_release(&res);
     return bad ? AID_ERR_BADINPUT : AID_OK;
+}
+
+/* figures_redact_fn over redact_text (the rules are read-only: thread-safe). */
+static int pipeline_redact(const char *in, size_t len, strbuf *out, void *ctx)
+{
+    return redact_text(ctx, in, len, out) < 0 ? -1 : 0;
 }
 
 aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
@@ -191,8 +235,11 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     history hist;
     bool have_hist = false;
     struct json_object *report = NULL;
+    redact_rules *rules = NULL;
     aid_err err;
 
+    if (!(rules = redact_rules_new(o->cfg.redact_rules, eb)))
+        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
     if (strbuf_addf(&dir, "%s/%s", out, week) < 0)
         goto nomem;
     if ((err = fsutil_mkdirs(dir.buf, eb)))
@@ -200,7 +247,12 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     /* read */
     if (fsutil_join(&path, dir.buf, "rejected.jsonl") < 0)
         goto nomem;
-    if ((err = pipeline_ingest(o, week, path.buf, &res, eb)))
+    strbuf deltas = STRBUF_INIT;
+    if (strbuf_addf(&deltas, "%s/training/deltas.jsonl", out) < 0)
+        goto nomem;
+    err = pipeline_ingest(o, week, path.buf, deltas.buf, &res, eb);
+    strbuf_release(&deltas);
+    if (err)
         goto cleanup;
     have_res = true;
     int64_t bad = res.agg->dq.bad_lines;
@@ -222,10 +274,14 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
         .ing = &res,
         .hist = &hist,
         .generated_ms = timeutil_now_ms(),
+        .redact = pipeline_redact,
+        .redact_ctx = rules,
     };
     if ((err = figures_build(&fin, &report, eb)))
         goto cleanup;
-    /* narrate: (the narrate stage plugs in here) */
+    /* narrate: the LLM with a key (and not --offline), else the built-in narrator */
+    if ((err = narrate_report(report, &o->cfg, out, o->offline, eb)))
+        goto cleanup;
     /* write the figures */
     if (fsutil_join(&path, dir.buf, "terms.json") < 0)
         goto nomem;
@@ -242,14 +298,27 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     /* render */
     if ((err = pipeline_render_docs(o, week, report, eb)))
         goto cleanup;
-    /* publish: (archive and mail plug in here) */
     fprintf(stderr, "aidigest: %s: %lld suggestions; wrote %s/\n", week,
             (long long)res.agg->cur.suggestions, dir.buf);
+    /* publish: the archive first, then the mail. A failure of either is
+     * reported and ends the run with exit code 3, but does not stop the
+     * other (an expired token must not stop the weekly mail), and leaves
+     * the digest as it is. */
+    err = AID_OK;
+    if (o->publish) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(archive_publish(out, week, &o->cfg, &one), &one, &err, eb);
+    }
+    if (o->mail) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(mail_send_week(out, week, report, &o->cfg, &one), &one, &err, eb);
+    }
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
     json_object_put(report);
+    redact_rules_free(rules);
     if (have_hist)
         history_release(&hist);
     if (have_res)
@@ -259,14 +328,58 @@ cleanup:
     return err;
 }
 
+/* aidigest mail --week W: the week must be rendered (report.json and
+ * digest.pdf in OUT/<week>/); nothing in OUT is changed. */
 aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb)
 {
-    (void)o;
-    return aid_errbuf_set(eb, AID_ERR_IO, "mail: not implemented yet");
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    struct json_object *report = NULL;
+    aid_err err = pipeline_load_report(o, week, &report, eb);
+    if (err == AID_ERR_NOTFOUND)
+        return aid_errbuf_set(eb, AID_ERR_NOTFOUND, "mail: %s/%s/report.json not found (run the week first)",
+                              pipeline_out(o), week);
+    if (err)
+        return err;
+    err = mail_send_week(pipeline_out(o), week, report, &o->cfg, eb);
+    json_object_put(report);
+    return err;
 }
 
 aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
 {
-    (void)o;
-    return aid_errbuf_set(eb, AID_ERR_IO, "retrain: not implemented yet");
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    const char *out = pipeline_out(o);
+    if (o->request) {
+        aid_err err = archive_tag_retrain(out, week, &o->cfg, eb);
+        if (!err)
+            fprintf(stderr, "aidigest: tagged the archive's HEAD retrain/%s%s\n", week,
+                    o->cfg.archive_remote ? " and pushed the tag" : "");
+        return err;
+    }
+    static const char *const default_logs[] = { "inputs" };
+    redact_rules *rules = redact_rules_new(o->cfg.redact_rules, eb);
+    if (!rules)
+        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    retrain_opts ro = {
+        .paths = o->nlogs ? o->logs : default_logs,
+        .npaths = o->nlogs ? o->nlogs : 1,
+        .week = week,
+        .out_dir = out,
+        .cfg = &o->cfg,
+        .now_ms = timeutil_now_ms(),
+        .redact = pipeline_redact,
+        .redact_ctx = rules,
+        .diag = stderr,
+    };
+    retrain_result res;
+    aid_err err = retrain_run(&ro, &res, eb);
+    if (!err)
+        fprintf(stderr,
+                "aidigest: retrain %s: %d of %d prompts updated (%s/prompts/, deltas in "
+                "%s/training/deltas.jsonl); %lld fine-tuning examples in %s/training/finetune-%s.jsonl\n",
+                week, res.prompts_updated, res.prompts, out, out, (long long)res.pairs, out, week);
+    redact_rules_free(rules);
+    return err;
 }

@@ -1,9 +1,12 @@
 /* The English stop-word list of the trends figure (docs/figures.md):
  * function words and chat filler that say nothing about a topic.
- * Sorted by bytes (strcmp order) for binary search. */
+ * Sorted by bytes (strcmp order); looked up through a hash table. */
 #include "stopwords.h"
 
+#include <pthread.h>
 #include <string.h>
+
+#include "hashfn.h"
 
 static const char *const stopwords_list[] = {
     "a", "able", "about", "above", "actually", "after", "again", "against",
@@ -46,22 +49,31 @@ static const char *const stopwords_list[] = {
     "you", "your", "youre", "yours", "yourself", "yourselves"
 };
 
+#define STOPWORDS_SLOTS 1024 /* power of two, > 2 x the list */
+
+static const char *stopwords_table[STOPWORDS_SLOTS];
+static pthread_once_t stopwords_once = PTHREAD_ONCE_INIT;
+
+static void stopwords_build(void)
+{
+    for (size_t i = 0; i < sizeof stopwords_list / sizeof stopwords_list[0]; i++) {
+        const char *w = stopwords_list[i];
+        size_t h = (size_t)hashfn_bytes(w, strlen(w), 0x570b) & (STOPWORDS_SLOTS - 1);
+        while (stopwords_table[h])
+            h = (h + 1) & (STOPWORDS_SLOTS - 1);
+        stopwords_table[h] = w;
+    }
+}
+
 bool stopwords_contains(const char *word, size_t len)
 {
-    size_t lo = 0, hi = sizeof stopwords_list / sizeof stopwords_list[0];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *w = stopwords_list[mid];
-        int c = strncmp(w, word, len);
-        if (c == 0)
-            c = w[len] ? 1 : 0;
-        if (c == 0)
+    if (len > 16) /* no stop word is that long */
+        return false;
+    pthread_once(&stopwords_once, stopwords_build);
+    size_t h = (size_t)hashfn_bytes(word, len, 0x570b) & (STOPWORDS_SLOTS - 1);
+    for (const char *w; (w = stopwords_table[h]); h = (h + 1) & (STOPWORDS_SLOTS - 1))
+        if (!strncmp(w, word, len) && w[len] == '\0')
             return true;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     return false;
 }
 

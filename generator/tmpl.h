@@ -25,6 +25,7 @@
 #define AID_TMPL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "strbuf.h"
@@ -46,8 +47,14 @@ typedef int (*tmpl_fmt_fn)(const char *value, strbuf *out, void *ctx);
  * confined to). NULL on allocation failure. */
 tmpl_engine *tmpl_engine_new(const char *root, tmpl_mode mode);
 void tmpl_engine_free(tmpl_engine *e);
-/* Register (or replace) a format function. 0 or -1 (no memory). */
+/* Register (or replace) a format function. 0 or -1 (no memory).
+ * Registering drops the engine's parsed templates (they are re-read and
+ * re-parsed when next rendered), so register formats before rendering.
+ * Compat engines have "entity" and "url" (C Template's encoders) built in. */
 int tmpl_engine_add_fmt(tmpl_engine *e, const char *name, tmpl_fmt_fn fn, void *ctx);
+/* Where compat mode writes C Template's messages (default stderr; NULL
+ * silences them). Safe mode never prints. */
+void tmpl_engine_set_errout(tmpl_engine *e, FILE *fp);
 
 /* Render the template file `name` (relative to the root, or absolute in
  * compat mode) with vars, appending to out. On error out is left as it was

@@ -1,0 +1,1 @@
+t\.tmpl:2: TMPL_VAR: unknown attribute "colour"

@@ -1,0 +1,1 @@
+t\.tmpl:1: template \.\./secret\.txt is outside the template root

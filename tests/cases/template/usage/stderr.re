@@ -1,0 +1,1 @@
+^usage: aidigest template

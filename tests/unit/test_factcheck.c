@@ -1,0 +1,70 @@
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "factcheck.h"
+#include "fsutil.h"
+#include "tap.h"
+
+static const char *root(void)
+{
+    const char *r = getenv("AIDIGEST_ROOT");
+    return r ? r : ".";
+}
+
+static char badbuf[1024];
+
+static int check(const factcheck *fc, const char *text)
+{
+    strbuf bad = STRBUF_INIT;
+    int n = factcheck_text(fc, text, &bad);
+    snprintf(badbuf, sizeof badbuf, "%s", bad.buf);
+    strbuf_release(&bad);
+    return n;
+}
+
+int main(void)
+{
+    factcheck_num nums[16];
+    size_t n = factcheck_extract("Acceptance 36.9% (+2.4 pp) on 4,410 suggestions, −0.029, $49.99", nums, 16);
+    is_int(n, 5, "five numbers extracted");
+    is_double(nums[0].value, 36.9, 1e-9, "36.9%% value");
+    is_int(nums[0].kind, FACTCHECK_PERCENT, "36.9%% is a percentage");
+    is_int(nums[0].decimals, 1, "one decimal");
+    is_int(nums[1].kind, FACTCHECK_PP, "+2.4 pp is percentage points");
+    is_double(nums[2].value, 4410, 1e-9, "thousands separator");
+    ok(nums[3].negative && nums[3].decimals == 3, "minus sign U+2212");
+    is_double(nums[4].value, 49.99, 1e-9, "currency amount");
+    is_int(factcheck_extract("In 2026-W47 (week 47, 2026-11-16 to 2026-11-22 at 09:30) the top 3 of 5-7 days, gpt-4o, prompt v4, s-1042",
+                             nums, 16), 0, "years, weeks, dates, times, small numbers, identifiers are allowed");
+    is_int(factcheck_extract("12.5 percent and 3 percentage points", nums, 16), 2, "spelled-out suffixes");
+    is_int(nums[1].kind, FACTCHECK_PP, "percentage points spelled out");
+
+    strbuf path = STRBUF_INIT;
+    fsutil_join(&path, root(), "tests/fixtures/report-sample.json");
+    json_object *report = json_object_from_file(path.buf);
+    ok(report != NULL, "sample report loads");
+    factcheck *fc = factcheck_new(report);
+    ok(fc != NULL, "figures collected");
+    is_int(check(fc, "This week 4,410 suggestions were shown; 36.96% were accepted as is, 37% rounded, 0.37 as a share."), 0, "totals and rates, rounded");
+    is_int(check(fc, "Acceptance rose by 2.4 pp from 34.6%; suggestions grew 9.7% (390 more)."), 0, "derived: deltas and relative change");
+    is_int(check(fc, "Mean confidence fell by 0.029 to 0.742 (−2.9 pp); ECE 0.073, PSI 0.041."), 0, "confidence figures");
+    is_int(check(fc, "About 4,400 suggestions and 1,600 accepted."), 0, "rounded to two significant digits");
+    is_int(check(fc, "Acceptance on refunds rose from 28.6% to 51.6% after v4 (+23.0 pp)."), 0, "retraining impact");
+    is_int(check(fc, "\"refund\" was mentioned in 410 messages, up from 180."), 0, "trends");
+    is_int(check(fc, "We cannot process returns after 30 days; refund of $49.99."), 0, "numbers quoted from the report's texts");
+    is_int(check(fc, "63.0% of suggestions were not accepted as is."), 0, "complement of a share");
+    is_int(check(fc, "Acceptance was 41.7% on 4,999 suggestions and 4,000 accepted."), 3, "three wrong numbers");
+    is_str(badbuf, "41.7%, 4,999, 4,000", "the wrong numbers, as written");
+    is_int(check(fc, "Acceptance 36.8%"), 1, "36.8%% is not 36.96%% rounded");
+    factcheck_free(fc);
+    json_object_put(report);
+    strbuf_release(&path);
+
+    factcheck *empty = factcheck_new(NULL);
+    ok(empty && factcheck_add(empty, 0.125) == 0, "add a figure");
+    is_int(check(empty, "12.5% and 0.125 and 12.50%"), 0, "12.5%% matches 0.125");
+    is_int(check(empty, "12.6%"), 1, "12.6%% does not");
+    factcheck_free(empty);
+    return tap_done();
+}

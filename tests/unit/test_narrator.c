@@ -1,0 +1,98 @@
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "factcheck.h"
+#include "fsutil.h"
+#include "narrator.h"
+#include "tap.h"
+
+static const char *root(void)
+{
+    const char *r = getenv("AIDIGEST_ROOT");
+    return r ? r : ".";
+}
+
+static int count_paragraphs(const char *s)
+{
+    int n = 1;
+    for (const char *p = strstr(s, "\n\n"); p; p = strstr(p + 2, "\n\n"))
+        n++;
+    return n;
+}
+
+/* Narrate a report, check shape and facts; returns the summary (caller frees). */
+static char *narrate_and_check(json_object *report, const char *what)
+{
+    strbuf sum = STRBUF_INIT, self = STRBUF_INIT, notes[3] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+    ok(narrator_summary(report, &sum) == 0, "%s: summary written", what);
+    ok(narrator_self_summary(report, &self) == 0, "%s: self-summary written", what);
+    ok(narrator_coach_notes(report, notes) == 0, "%s: coach notes written", what);
+    is_int(count_paragraphs(sum.buf), 5, "%s: five paragraphs", what);
+    ok(self.len > 40, "%s: self-summary is not empty", what);
+    ok(notes[0].len && notes[1].len && notes[2].len && strcmp(notes[0].buf, notes[1].buf) &&
+           strcmp(notes[1].buf, notes[2].buf), "%s: three distinct coach notes", what);
+    factcheck *fc = factcheck_new(report);
+    strbuf bad = STRBUF_INIT;
+    is_int(factcheck_text(fc, sum.buf, &bad), 0, "%s: every number of the summary is a figure %s", what, bad.buf);
+    is_int(factcheck_text(fc, self.buf, &bad), 0, "%s: every number of the self-summary is a figure %s", what, bad.buf);
+    for (int k = 0; k < 3; k++)
+        is_int(factcheck_text(fc, notes[k].buf, &bad), 0, "%s: coach note %d passes the fact check %s", what, k + 1, bad.buf);
+    if (getenv("NARRATOR_SHOW"))
+        printf("# %s\n# ---\n# %s\n# %s\n# %s\n# %s\n", sum.buf, self.buf, notes[0].buf, notes[1].buf, notes[2].buf);
+    strbuf_release(&bad);
+    factcheck_free(fc);
+    strbuf_release(&self);
+    for (int k = 0; k < 3; k++)
+        strbuf_release(&notes[k]);
+    return strbuf_detach(&sum, NULL);
+}
+
+int main(void)
+{
+    strbuf path = STRBUF_INIT;
+    fsutil_join(&path, root(), "tests/fixtures/report-sample.json");
+    json_object *report = json_object_from_file(path.buf);
+    ok(report != NULL, "sample report loads");
+
+    char *s1 = narrate_and_check(report, "sample");
+    char *s1b = narrate_and_check(report, "sample again");
+    is_str(s1, s1b, "deterministic");
+    ok(strstr(s1, "4,410") && strstr(s1, "37.0%") && strstr(s1, "rose by 2.4 percentage points"),
+       "volume paragraph says the figures and the direction");
+    ok(strstr(s1, "Please restart your device") != NULL, "names the most rejected reply");
+
+    /* a different week: falling acceptance, no previous week for confidence, nothing rejected,
+     * no trends, no retraining, no tips */
+    json_object *r2 = NULL;
+    json_object_deep_copy(report, &r2, NULL);
+    json_object *rates = json_object_object_get(r2, "rates");
+    json_object_object_add(rates, "acceptance", json_object_new_double(0.301));
+    json_object_object_add(json_object_object_get(r2, "confidence"), "previous_mean", NULL);
+    json_object_object_add(json_object_object_get(r2, "confidence"), "delta", NULL);
+    json_object_object_add(json_object_object_get(r2, "confidence"), "psi", NULL);
+    json_object_object_add(r2, "top_rejected", json_object_new_array());
+    json_object_object_add(r2, "trends", json_object_new_array());
+    json_object_object_add(r2, "retraining", json_object_new_array());
+    json_object_object_add(json_object_object_get(r2, "coach"), "tips", json_object_new_array());
+    char *s2 = narrate_and_check(r2, "variant");
+    ok(strcmp(s1, s2) != 0, "the text changes with the data");
+    ok(strstr(s2, "fell by") != NULL, "falling acceptance is said so");
+    ok(strstr(s2, "No topic") != NULL, "no trends is said so");
+
+    /* an empty week: everything null or empty */
+    json_object *r3 = json_tokener_parse("{\"week\":\"2026-W01\",\"totals\":{\"suggestions\":0},"
+                                         "\"rates\":{\"acceptance\":null},\"confidence\":{\"mean\":null}}");
+    char *s3 = narrate_and_check(r3, "empty week");
+    ok(strstr(s3, "No AI reply suggestions") != NULL, "empty week is said so");
+
+    free(s1);
+    free(s1b);
+    free(s2);
+    free(s3);
+    json_object_put(r3);
+    json_object_put(r2);
+    json_object_put(report);
+    strbuf_release(&path);
+    return tap_done();
+}

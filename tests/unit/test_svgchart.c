@@ -1,0 +1,240 @@
+/* test_svgchart.c - the inline SVG charts: accessible, scalable, escaped,
+ * well-formed, and drawing what they are given. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "svgchart.h"
+#include "tap.h"
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* A tiny well-formedness check: every start tag is closed in order (or
+ * self-closed), no stray '<' or '&' outside tags/entities. Returns 1 when
+ * well-formed. */
+static int well_formed(const char *s)
+{
+    char stack[64][32];
+    int depth = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '&') {
+            const char *e = strchr(p, ';');
+            if (!e || e - p > 6)
+                return 0;
+            continue;
+        }
+        if (*p == '>')
+            return 0;
+        if (*p != '<')
+            continue;
+        const char *end = strchr(p, '>');
+        if (!end)
+            return 0;
+        /* no '<' or unbalanced quotes inside a tag */
+        int q = 0;
+        for (const char *c = p + 1; c < end; c++) {
+            if (*c == '<')
+                return 0;
+            if (*c == '"')
+                q ^= 1;
+        }
+        if (q)
+            return 0;
+        int closing = p[1] == '/';
+        const char *n = p + 1 + closing;
+        size_t nl = strcspn(n, " />");
+        if (nl == 0 || nl >= 32)
+            return 0;
+        if (closing) {
+            if (depth == 0 || strncmp(stack[depth - 1], n, nl) || stack[depth - 1][nl])
+                return 0;
+            depth--;
+        } else if (end[-1] != '/') {
+            if (depth == 64)
+                return 0;
+            memcpy(stack[depth], n, nl);
+            stack[depth][nl] = 0;
+            depth++;
+        }
+        p = end;
+    }
+    return depth == 0;
+}
+
+static void common_checks(const char *svg, const char *what)
+{
+    ok(!strncmp(svg, "<svg ", 5), "%s: starts with <svg", what);
+    ok(strstr(svg, "role=\"img\"") != NULL, "%s: role=img", what);
+    ok(strstr(svg, "viewBox=\"0 0 ") != NULL, "%s: has a viewBox", what);
+    /* the root element has no fixed width/height */
+    const char *gt = strchr(svg, '>');
+    char root[512] = "";
+    if (gt && (size_t)(gt - svg) < sizeof root)
+        memcpy(root, svg, (size_t)(gt - svg));
+    ok(!strstr(root, "width=") && !strstr(root, "height="), "%s: root has no fixed size", what);
+    ok(strstr(svg, "<title id=\"") != NULL && strstr(svg, "<desc id=\"") != NULL,
+       "%s: title and desc", what);
+    ok(strstr(root, "aria-labelledby=\"") != NULL, "%s: aria-labelledby", what);
+    ok(well_formed(svg), "%s: well-formed", what);
+    ok(!strstr(svg, "nan\"") && !strstr(svg, "nan ") && !strstr(svg, "inf\"")
+       && !strstr(svg, "inf "), "%s: no nan/inf in coordinates", what);
+    ok(!strstr(svg, "<script"), "%s: no script", what);
+}
+
+static void test_line(void)
+{
+    svgchart_day days[7] = {
+        { "2026-11-16", 0.77, 650 }, { "2026-11-17", 0.76, 700 }, { "2026-11-18", NAN, 0 },
+        { "2026-11-19", 0.74, 640 }, { "2026-11-20", 0.73, 610 }, { "2026-11-21", 0.72, 560 },
+        { "2026-11-22", 0.71, 1450 },
+    };
+    strbuf sb = STRBUF_INIT;
+    is_int(svgchart_line(&sb, "daily", "Mean confidence <by> day & \"n\"", days, 7), AID_OK,
+           "line chart renders");
+    common_checks(sb.buf, "line");
+    ok(strstr(sb.buf, "Mean confidence &lt;by&gt; day &amp; &quot;n&quot;") != NULL,
+       "line: title escaped");
+    ok(strstr(sb.buf, "Mon 16 Nov: 0.770 (n = 650)") != NULL, "line: desc states the first day");
+    ok(strstr(sb.buf, "Wed 18 Nov: no data") != NULL, "line: desc states the gap");
+    ok(strstr(sb.buf, "Sun 22 Nov: 0.710 (n = 1,450)") != NULL, "line: desc uses numfmt");
+    ok(strstr(sb.buf, ">n=1,450<") != NULL, "line: n printed under the day");
+    /* the gap splits the path into two segments */
+    const char *d = strstr(sb.buf, "class=\"chart-line\"");
+    ok(d != NULL, "line: has a line path");
+    if (d) {
+        const char *ds = strstr(d, " d=\"");
+        const char *de = ds ? strchr(ds + 4, '"') : NULL;
+        char path[512] = "";
+        if (ds && de && (size_t)(de - ds) < sizeof path)
+            memcpy(path, ds + 4, (size_t)(de - ds - 4));
+        is_int(count(path, "M"), 2, "line: gap breaks the line into two segments");
+        is_int(count(path, "L"), 4, "line: 6 points, 4 joins");
+    }
+    is_int(count(sb.buf, "<circle"), 6, "line: one dot per day with data");
+    ok(strstr(sb.buf, ">no data<") != NULL, "line: gap day labelled");
+    strbuf_release(&sb);
+
+    /* all days missing, and zero days */
+    svgchart_day none[2] = { { "x<y", NAN, 0 }, { NULL, NAN, 0 } };
+    is_int(svgchart_line(&sb, "d2", "t", none, 2), AID_OK, "line with no data renders");
+    common_checks(sb.buf, "line empty");
+    ok(!strstr(sb.buf, "chart-line\" fill"), "line empty: no path");
+    ok(strstr(sb.buf, "x&lt;y") != NULL, "line: odd date text escaped");
+    strbuf_release(&sb);
+    is_int(svgchart_line(&sb, "d3", "t", NULL, 0), AID_OK, "line with zero days renders");
+    ok(well_formed(sb.buf), "line zero days: well-formed");
+    strbuf_release(&sb);
+}
+
+static void test_histogram(void)
+{
+    double cur[20] = { 0 }, prev[20] = { 0 };
+    cur[19] = 50;
+    cur[18] = 30;
+    cur[10] = 20;
+    prev[19] = 10;
+    prev[0] = 10;
+    strbuf sb = STRBUF_INIT;
+    is_int(svgchart_histogram(&sb, "hist", "Confidence", cur, prev, 20), AID_OK,
+           "histogram renders");
+    common_checks(sb.buf, "histogram");
+    is_int(count(sb.buf, "class=\"chart-cur\""), 21, "histogram: 20 bars + legend this week");
+    is_int(count(sb.buf, "class=\"chart-prev\""), 21, "histogram: 20 bars + legend last week");
+    ok(strstr(sb.buf, "0.95\xe2\x80\x93" "1.00: 50.0% (last week 50.0%)") != NULL,
+       "histogram: desc gives both shares");
+    ok(strstr(sb.buf, "0.50\xe2\x80\x93" "0.55: 20.0% (last week 0.0%)") != NULL,
+       "histogram: desc gives middle bin");
+    ok(strstr(sb.buf, "Last week") != NULL, "histogram: legend names last week");
+    strbuf_release(&sb);
+
+    is_int(svgchart_histogram(&sb, "hist2", "Confidence", cur, NULL, 20), AID_OK,
+           "histogram without previous renders");
+    common_checks(sb.buf, "histogram no prev");
+    is_int(count(sb.buf, "chart-prev"), 0, "histogram no prev: no previous bars");
+    ok(strstr(sb.buf, "no previous week") != NULL, "histogram no prev: desc says so");
+    strbuf_release(&sb);
+
+    double zero[20] = { 0 };
+    zero[3] = NAN;
+    is_int(svgchart_histogram(&sb, "hist3", "Confidence", zero, zero, 20), AID_OK,
+           "all-zero histogram renders");
+    common_checks(sb.buf, "histogram zero");
+    strbuf_release(&sb);
+}
+
+static void test_reliability(void)
+{
+    svgchart_calbin bins[10];
+    for (int i = 0; i < 10; i++) {
+        bins[i].lower = i / 10.0;
+        bins[i].upper = (i + 1) / 10.0;
+        bins[i].n = i * 100;
+        bins[i].mean_confidence = i ? i / 10.0 + 0.05 : NAN;
+        bins[i].acceptance = i ? (i / 10.0) * 0.8 : NAN;
+    }
+    strbuf sb = STRBUF_INIT;
+    is_int(svgchart_reliability(&sb, "rel", "Reliability", bins, 10), AID_OK,
+           "reliability renders");
+    common_checks(sb.buf, "reliability");
+    is_int(count(sb.buf, "<circle"), 9, "reliability: one point per non-empty bin");
+    ok(strstr(sb.buf, "class=\"chart-ref\"") != NULL, "reliability: diagonal reference");
+    ok(strstr(sb.buf, "0.0\xe2\x80\x93" "0.1: no suggestions") != NULL,
+       "reliability: empty bin in desc");
+    ok(strstr(sb.buf, "0.9\xe2\x80\x93" "1.0: confidence 0.950, accepted 72.0% (n = 900)") != NULL,
+       "reliability: desc states a bin");
+    /* the largest bin has the largest radius (12.0) */
+    ok(strstr(sb.buf, "r=\"12.0\"") != NULL, "reliability: biggest n, biggest point");
+    strbuf_release(&sb);
+}
+
+static void test_sparkline(void)
+{
+    double v[4] = { 0.30, NAN, 0.35, 0.37 };
+    const char *labels[4] = { "2026-W44", "2026-W45", "2026-W46", "2026-W47" };
+    strbuf sb = STRBUF_INIT;
+    is_int(svgchart_sparkline(&sb, "sp", "Acceptance <rate>", v, labels, 4, 1), AID_OK,
+           "sparkline renders");
+    common_checks(sb.buf, "sparkline");
+    ok(strstr(sb.buf, "Acceptance &lt;rate&gt; by week: 2026-W44 30.0%, 2026-W45 \xe2\x80\x93, "
+                      "2026-W46 35.0%, 2026-W47 37.0%.") != NULL, "sparkline: desc");
+    is_int(count(sb.buf, "<circle"), 1, "sparkline: dot on the last value");
+    strbuf_release(&sb);
+
+    double one = 0.5;
+    is_int(svgchart_sparkline(&sb, "sp1", "x", &one, NULL, 1, 0), AID_OK, "one-value sparkline");
+    common_checks(sb.buf, "sparkline one");
+    strbuf_release(&sb);
+    is_int(svgchart_sparkline(&sb, "sp0", "x", NULL, NULL, 0, 0), AID_OK, "empty sparkline");
+    ok(well_formed(sb.buf), "empty sparkline well-formed");
+    strbuf_release(&sb);
+}
+
+static void test_escape(void)
+{
+    strbuf sb = STRBUF_INIT;
+    svgchart_escape(&sb, "<script>alert('x')&\"</script>");
+    is_str(sb.buf, "&lt;script&gt;alert(&#39;x&#39;)&amp;&quot;&lt;/script&gt;", "escape");
+    strbuf_release(&sb);
+    /* a hostile id cannot break out of the attribute */
+    svgchart_day d = { "2026-11-16", 0.5, 1 };
+    svgchart_line(&sb, "a\"><script>", "t", &d, 1);
+    ok(!strstr(sb.buf, "<script"), "hostile id escaped");
+    ok(well_formed(sb.buf), "hostile id: well-formed");
+    strbuf_release(&sb);
+}
+
+int main(void)
+{
+    test_line();
+    test_histogram();
+    test_reliability();
+    test_sparkline();
+    test_escape();
+    return tap_done();
+}
