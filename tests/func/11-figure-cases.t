@@ -87,6 +87,7 @@ def run_case(name):
     env = dict(os.environ)
     env["SOURCE_DATE_EPOCH"] = "1764547200"
     env.pop("OPENAI_API_KEY", None)
+    env.setdefault("AIDIGEST_TEMPLATES", os.path.join(t.ROOT, "templates"))
     p = subprocess.run(cmd, cwd=d, env=env, capture_output=True, timeout=120)
     stderr = p.stderr.decode("utf-8", "replace")
     want_rc = int(read(os.path.join(d, "exit_code")).strip()) if os.path.exists(os.path.join(d, "exit_code")) else 0

@@ -46,6 +46,7 @@ BAD = {
 def run(*args):
     env = dict(os.environ, SOURCE_DATE_EPOCH="1764547200")
     env.pop("OPENAI_API_KEY", None)
+    env.setdefault("AIDIGEST_TEMPLATES", os.path.join(t.ROOT, "templates"))
     p = subprocess.run([t.AIDIGEST] + list(args), env=env, capture_output=True, timeout=120)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 

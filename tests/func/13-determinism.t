@@ -18,6 +18,7 @@ FILES = ["report.json", "rejected.jsonl", "terms.json"]
 def run(*args):
     env = dict(os.environ, SOURCE_DATE_EPOCH="1764547200")
     env.pop("OPENAI_API_KEY", None)
+    env.setdefault("AIDIGEST_TEMPLATES", os.path.join(t.ROOT, "templates"))
     p = subprocess.run([t.AIDIGEST, "run", "--offline"] + list(args), env=env, capture_output=True, timeout=300)
     if p.returncode != 0:
         t.diag(p.stderr.decode("utf-8", "replace")[-2000:])

@@ -18,6 +18,7 @@ weeks = sorted(planted)
 out = os.path.join(t.tmpdir(), "out")
 env = dict(os.environ, SOURCE_DATE_EPOCH="1764547200")
 env.pop("OPENAI_API_KEY", None)
+env.setdefault("AIDIGEST_TEMPLATES", os.path.join(t.ROOT, "templates"))
 for w in weeks:
     p = subprocess.run([t.AIDIGEST, "run", "--offline", "--week", w, "--logs", inputs, "--out", out],
                        env=env, capture_output=True, timeout=300)

@@ -40,6 +40,7 @@ def gen(path, nbytes):
 def maxrss_kb(logs, out):
     env = dict(os.environ, SOURCE_DATE_EPOCH="1764547200")
     env.pop("OPENAI_API_KEY", None)
+    env.setdefault("AIDIGEST_TEMPLATES", os.path.join(t.ROOT, "templates"))
     p = subprocess.Popen([BIN, "run", "--offline", "--week", "2026-W47", "--logs", logs, "--out", out, "--jobs", "2"],
                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, ru = os.wait4(p.pid, 0)
