@@ -47,10 +47,6 @@ aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf 
 
 /* The parts, public for the tests. */
 
-/* The templates directory chosen as described above (appended to out).
- * 0 or -1 (no memory). */
-int html_templates_dir(const aid_config *cfg, strbuf *out);
-
 /* A new safe-mode engine rooted at the templates directory, with the
  * format functions registered. NULL on allocation failure. */
 tmpl_engine *html_engine_new(const aid_config *cfg);

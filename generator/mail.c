@@ -127,22 +127,6 @@ void mail_format_date(int64_t ms, char *buf, size_t n)
 
 /* ---- bodies ---- */
 
-static void mail_templates_dir(const aid_config *cfg, strbuf *dir)
-{
-    if (cfg->templates_dir && *cfg->templates_dir) {
-        strbuf_adds(dir, cfg->templates_dir);
-        return;
-    }
-    strbuf exe = STRBUF_INIT;
-    if (fsutil_exe_dir(&exe) == 0 && fsutil_join(dir, exe.buf, "templates") == 0 && fsutil_is_dir(dir->buf)) {
-        strbuf_release(&exe);
-        return;
-    }
-    strbuf_release(&exe);
-    strbuf_reset(dir);
-    strbuf_adds(dir, "templates");
-}
-
 static int mail_set_num(tmpl_vars *v, const char *name, int (*fmt)(strbuf *, double, int), double x,
                         int decimals)
 {
@@ -386,7 +370,7 @@ aid_err mail_send_week(const char *out_dir, const char *week, struct json_object
         goto cleanup;
 
     /* the bodies */
-    mail_templates_dir(cfg, &tdir);
+    config_templates_dir(cfg, &tdir);
     engine = tmpl_engine_new(tdir.buf, TMPL_SAFE);
     vars = engine ? mail_vars(week, report, cfg) : NULL;
     if (!engine || !vars)
