@@ -6,8 +6,8 @@
  *   <templates>/week.html, <templates>/index.html, the files in <templates>/partials/
  * with the one stylesheet <templates>/style.css included inline into every
  * page (so each page stands alone: no OUT/style.css to keep in step).
- * <templates> is cfg->templates_dir when set (AIDIGEST_TEMPLATES), else
- * <directory of the executable>/templates when it exists, else ./templates.
+ * <templates> is the directory config_templates_dir() chooses
+ * (AIDIGEST_TEMPLATES, else templates/ beside the executable, else ./templates).
  * Templates are read at run time: editing them changes the pages without
  * recompiling.
  *
