@@ -314,6 +314,82 @@ static double jaccard_text(const char *a, const char *b)
     return j;
 }
 
+/* Reading the lines of pass 2. */
+typedef struct pass2_ctx {
+    agg *a;
+    strmap *join;
+    const target *t;
+    size_t nt, next;
+} pass2_ctx;
+
+static int pass2_event(const event *ev, uint64_t pos, void *vctx)
+{
+    pass2_ctx *c = vctx;
+    while (c->next < c->nt && c->t[c->next].pos < pos)
+        c->next++;
+    if (c->next >= c->nt || c->t[c->next].pos != pos || ev->type != EVENT_SUGGESTION)
+        return 0;
+    if (c->t[c->next].kind == TARGET_LOSER)
+        return agg_add_suggestion(c->a, ev, -1, pos);
+    bool is_new;
+    joined *jn = strmap_upsert(c->join, ev->id.s, ev->id.len, &is_new);
+    if (!jn)
+        return -1;
+    if (is_new) {
+        jn->action = ev->action;
+        jn->ai_reply = strndup(ev->ai_reply.s, ev->ai_reply.len);
+        jn->final_reply = ev->final_reply.s ? strndup(ev->final_reply.s, ev->final_reply.len) : NULL;
+        jn->customer = ev->customer_message.s ? strndup(ev->customer_message.s, ev->customer_message.len) : NULL;
+    }
+    return 0;
+}
+
+aid_err ingest_fetch(const logread_files *files, const uint64_t *pos, size_t n, size_t max_line,
+                     ingest_fetch_fn fn, void *ctx, aid_errbuf *eb)
+{
+    aid_err err = AID_OK;
+    if (!max_line)
+        max_line = INGEST_DEFAULT_MAX_LINE;
+    event_parser *p = event_parser_new(max_line);
+    logread_batch b;
+    logread_batch_init(&b);
+    if (!p)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    size_t ti = 0;
+    while (ti < n && !err) {
+        uint32_t file = IDINDEX_POS_FILE(pos[ti]);
+        logread_file *r = NULL;
+        if (file < files->n && logread_open(&r, files, file, max_line, NULL) == AID_OK) {
+            for (;;) {
+                aid_err rerr = logread_next(r, &b, INGEST_BATCH_BYTES, NULL);
+                for (size_t i = 0; i < b.nlines && ti < n && IDINDEX_POS_FILE(pos[ti]) == file; i++) {
+                    const logread_line *ln = &b.lines[i];
+                    if (ln->lineno != IDINDEX_POS_LINE(pos[ti]))
+                        continue;
+                    event ev;
+                    char detail[256];
+                    if (ln->full_len == ln->len &&
+                        event_parse(p, b.data + ln->off, ln->len, &ev, detail, sizeof detail) == EVENT_OK &&
+                        fn(&ev, pos[ti], ctx) < 0) {
+                        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+                        break;
+                    }
+                    while (ti < n && pos[ti] == IDINDEX_POS(file, ln->lineno))
+                        ti++;
+                }
+                if (err || rerr != AID_OK || b.nlines == 0 || ti >= n || IDINDEX_POS_FILE(pos[ti]) != file)
+                    break;
+            }
+            logread_close(r);
+        }
+        while (ti < n && IDINDEX_POS_FILE(pos[ti]) == file)
+            ti++;
+    }
+    logread_batch_release(&b);
+    event_parser_free(p);
+    return err;
+}
+
 static aid_err pass2(const ingest_opts *o, ingest_result *res, idindex *ids, const uint64_t *losers,
                      size_t nlosers, aid_errbuf *eb)
 {
@@ -322,16 +398,12 @@ static aid_err pass2(const ingest_opts *o, ingest_result *res, idindex *ids, con
     target *t = NULL;
     size_t nt = 0;
     strmap *join = NULL;
-    event_parser *p = NULL;
-    logread_batch b;
-    logread_batch_init(&b);
 
     if (a->ncorrections > 1)
         qsort(a->corrections, a->ncorrections, sizeof *a->corrections, cmp_correction);
     t = malloc((nlosers + a->ncorrections + 1) * sizeof *t);
     join = strmap_new(sizeof(joined));
-    p = event_parser_new(o->max_line);
-    if (!t || !join || !p)
+    if (!t || !join)
         goto nomem;
     for (size_t i = 0; i < nlosers; i++)
         t[nt++] = (target){ losers[i], TARGET_LOSER };
@@ -352,54 +424,16 @@ static aid_err pass2(const ingest_opts *o, ingest_result *res, idindex *ids, con
                 t[m++] = t[i];
         nt = m;
     }
-    size_t ti = 0;
-    while (ti < nt) {
-        uint32_t file = IDINDEX_POS_FILE(t[ti].pos);
-        logread_file *r = NULL;
-        if (logread_open(&r, &res->files, file, o->max_line, NULL) != AID_OK) {
-            while (ti < nt && IDINDEX_POS_FILE(t[ti].pos) == file)
-                ti++;
-            continue;
-        }
-        for (;;) {
-            aid_err rerr = logread_next(r, &b, INGEST_BATCH_BYTES, NULL);
-            for (size_t i = 0; i < b.nlines && ti < nt && IDINDEX_POS_FILE(t[ti].pos) == file; i++) {
-                const logread_line *ln = &b.lines[i];
-                if (ln->lineno != IDINDEX_POS_LINE(t[ti].pos))
-                    continue;
-                event ev;
-                char detail[256];
-                if (event_parse(p, b.data + ln->off, ln->len, &ev, detail, sizeof detail) == EVENT_OK &&
-                    ev.type == EVENT_SUGGESTION) {
-                    if (t[ti].kind == TARGET_LOSER) {
-                        if (agg_add_suggestion(a, &ev, -1, t[ti].pos) < 0) {
-                            logread_close(r);
-                            goto nomem;
-                        }
-                    } else {
-                        bool is_new;
-                        joined *jn = strmap_upsert(join, ev.id.s, ev.id.len, &is_new);
-                        if (!jn) {
-                            logread_close(r);
-                            goto nomem;
-                        }
-                        if (is_new) {
-                            jn->action = ev.action;
-                            jn->ai_reply = strndup(ev.ai_reply.s, ev.ai_reply.len);
-                            jn->final_reply = ev.final_reply.s ? strndup(ev.final_reply.s, ev.final_reply.len) : NULL;
-                            jn->customer = ev.customer_message.s ? strndup(ev.customer_message.s, ev.customer_message.len) : NULL;
-                        }
-                    }
-                }
-                ti++;
-            }
-            if (rerr != AID_OK || b.nlines == 0 || ti >= nt || IDINDEX_POS_FILE(t[ti].pos) != file)
-                break;
-        }
-        logread_close(r);
-        while (ti < nt && IDINDEX_POS_FILE(t[ti].pos) == file)
-            ti++;
-    }
+    uint64_t *positions = malloc((nt + 1) * sizeof *positions);
+    if (!positions)
+        goto nomem;
+    for (size_t i = 0; i < nt; i++)
+        positions[i] = t[i].pos;
+    pass2_ctx pc = { a, join, t, nt, 0 };
+    err = ingest_fetch(&res->files, positions, nt, o->max_line, pass2_event, &pc, eb);
+    free(positions);
+    if (err)
+        goto cleanup;
     /* the week's corrections against what they corrected */
     res->vindicated_examples = json_object_new_array();
     if (!res->vindicated_examples)
@@ -433,8 +467,6 @@ static aid_err pass2(const ingest_opts *o, ingest_result *res, idindex *ids, con
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
-    logread_batch_release(&b);
-    event_parser_free(p);
     if (join) {
         for (size_t i = 0; i < strmap_capacity(join); i++) {
             void *v;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "agg.h"
+#include "event.h"
 #include "err.h"
 #include "idindex.h"
 #include "logread.h"
@@ -57,6 +58,14 @@ typedef struct ingest_result {
  * error here: it is listed in res->file_errors (and on diag). */
 aid_err ingest_run(const ingest_opts *o, ingest_result *res, aid_errbuf *eb);
 void ingest_result_release(ingest_result *res);
+
+/* Read the events at the given positions again (IDINDEX_POS, sorted
+ * ascending; repeats allowed) without parsing any other line, and call fn
+ * for each that is a valid event, in order. fn returns 0, or -1 (out of
+ * memory) to stop. A file that can no longer be read is skipped. */
+typedef int (*ingest_fetch_fn)(const event *ev, uint64_t pos, void *ctx);
+aid_err ingest_fetch(const logread_files *files, const uint64_t *pos, size_t n, size_t max_line,
+                     ingest_fetch_fn fn, void *ctx, aid_errbuf *eb);
 
 /* How many correction-pairs are "vindicated" (docs/figures.md): word-set
  * Jaccard thresholds. */
