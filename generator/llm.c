@@ -321,6 +321,25 @@ struct llm_post {
     void *ud;
 };
 
+static aid_err llm_form(CURL *h, const llm_post *p, curl_mime **out, aid_errbuf *eb)
+{
+    curl_mime *mime = curl_mime_init(h);
+    *out = mime;
+    if (!mime)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < p->nform; i++) {
+        curl_mimepart *part = curl_mime_addpart(mime);
+        if (!part || curl_mime_name(part, p->form[i].name) != CURLE_OK)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        CURLcode cc = p->form[i].file ? curl_mime_filedata(part, p->form[i].file)
+                                      : curl_mime_data(part, p->form[i].value, CURL_ZERO_TERMINATED);
+        if (cc != CURLE_OK)
+            return aid_errbuf_set(eb, AID_ERR_IO, "%s: %s: %s", p->what,
+                                  p->form[i].file ? p->form[i].file : p->form[i].name, curl_easy_strerror(cc));
+    }
+    return AID_OK;
+}
+
 static aid_err llm_perform(llm_client *c, llm_post *p, aid_errbuf *eb)
 {
     aid_err err = AID_OK;
@@ -337,22 +356,6 @@ static aid_err llm_perform(llm_client *c, llm_post *p, aid_errbuf *eb)
         !(hdrs = curl_slist_append(NULL, p->json ? "Content-Type: application/json" : "Expect:")) ||
         !(hdrs = curl_slist_append(hdrs, auth.buf)) || !(h = curl_easy_init()))
         goto nomem;
-    if (!p->json) {
-        if (!(mime = curl_mime_init(h)))
-            goto nomem;
-        for (size_t i = 0; i < p->nform; i++) {
-            curl_mimepart *part = curl_mime_addpart(mime);
-            if (!part || curl_mime_name(part, p->form[i].name) != CURLE_OK)
-                goto nomem;
-            CURLcode cc = p->form[i].file ? curl_mime_filedata(part, p->form[i].file)
-                                          : curl_mime_data(part, p->form[i].value, CURL_ZERO_TERMINATED);
-            if (cc != CURLE_OK) {
-                err = aid_errbuf_set(eb, AID_ERR_IO, "%s: %s: %s", p->what,
-                                     p->form[i].file ? p->form[i].file : p->form[i].name, curl_easy_strerror(cc));
-                goto cleanup;
-            }
-        }
-    }
     long timeout = c->cfg->llm_timeout_ms > 0 ? c->cfg->llm_timeout_ms : 60000;
     int attempts = c->cfg->llm_max_attempts > 0 ? c->cfg->llm_max_attempts : 4;
     for (int attempt = 1;; attempt++) {
@@ -365,6 +368,10 @@ static aid_err llm_perform(llm_client *c, llm_post *p, aid_errbuf *eb)
             curl_easy_setopt(h, CURLOPT_POSTFIELDS, payload);
             curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
         } else {
+            /* a fresh form each attempt: a used one is not rewound after curl_easy_reset */
+            curl_mime_free(mime);
+            if ((err = llm_form(h, p, &mime, eb)))
+                goto cleanup;
             curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
         }
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, llm_write_cb);
