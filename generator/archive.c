@@ -9,6 +9,7 @@
 
 #include "fsutil.h"
 #include "strbuf.h"
+#include "urlshow.h"
 #include "timeutil.h"
 
 /* Where a fetched remote branch is kept (not under refs/remotes/, so that
@@ -27,23 +28,6 @@ struct archive_net {
 };
 
 /* ---- messages: one line, never the token, never URL user info ---- */
-
-/* The remote as shown in messages: user info ("user:secret@") removed. */
-static void archive_display_url(const char *url, char *buf, size_t n)
-{
-    const char *scheme = strstr(url, "://");
-    if (!scheme) {
-        snprintf(buf, n, "%s", url);
-        return;
-    }
-    const char *host = scheme + 3;
-    const char *slash = strchr(host, '/');
-    const char *at = strchr(host, '@');
-    if (at && (!slash || at < slash))
-        snprintf(buf, n, "%.*s%s", (int)(host - url), url, at + 1);
-    else
-        snprintf(buf, n, "%s", url);
-}
 
 static aid_err archive_fail(aid_errbuf *eb, aid_err err, const aid_config *cfg, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -177,7 +161,7 @@ static bool archive_net_auth_failed(const struct archive_net *net, int rc)
 static aid_err archive_auth_fail(aid_errbuf *eb, const struct archive_net *net, const char *what)
 {
     char shown[512];
-    archive_display_url(net->url, shown, sizeof shown);
+    urlshow(net->url, shown, sizeof shown);
     const char *why = net->no_token ? "a login is required and AIDIGEST_GIT_TOKEN is not set"
                       : net->insecure ? "refusing to send AIDIGEST_GIT_TOKEN over plain http"
                                       : "authentication refused (check AIDIGEST_GIT_TOKEN)";
@@ -465,7 +449,7 @@ static aid_err archive_push(git_repository *repo, const char *refspec, const cha
     struct archive_net net = { .cfg = cfg, .url = cfg->archive_remote };
     char shown[512];
     aid_err err = AID_OK;
-    archive_display_url(cfg->archive_remote, shown, sizeof shown);
+    urlshow(cfg->archive_remote, shown, sizeof shown);
 
     /* A local path must be a bare repository (libgit2 cannot push into
      * anything else, and says "unsupported URL protocol" when it is absent). */

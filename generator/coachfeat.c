@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hashfn.h"
 #include "strbuf.h"
 #include "textnorm.h"
 
@@ -95,68 +94,14 @@ static bool has_time_commitment(const char *s)
     return false;
 }
 
-struct term_ctx {
-    uint64_t *v;
-    size_t n, cap;
-};
-
-static int collect_term(const char *w, size_t len, void *vctx)
-{
-    struct term_ctx *c = vctx;
-    if (!textnorm_is_term(w, len))
-        return 0;
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 32;
-        uint64_t *nv = realloc(c->v, ncap * sizeof *nv);
-        if (!nv)
-            return -1;
-        c->v = nv;
-        c->cap = ncap;
-    }
-    c->v[c->n++] = hashfn_bytes(w, len, 7);
-    return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static size_t uniq(uint64_t *v, size_t n)
-{
-    if (!n)
-        return 0;
-    qsort(v, n, sizeof *v, cmp_u64);
-    size_t m = 1;
-    for (size_t i = 1; i < n; i++)
-        if (v[i] != v[m - 1])
-            v[m++] = v[i];
-    return m;
-}
-
 static bool restates(const char *reply, size_t rl, const char *cust, size_t cl)
 {
-    struct term_ctx a = { 0 }, b = { 0 };
-    bool res = false;
-    if (textnorm_words(reply, rl, collect_term, &a) < 0 || textnorm_words(cust, cl, collect_term, &b) < 0)
-        goto cleanup;
-    size_t na = uniq(a.v, a.n), nb = uniq(b.v, b.n), i = 0, j = 0, shared = 0;
-    while (i < na && j < nb) {
-        if (a.v[i] == b.v[j]) {
-            shared++;
-            i++;
-            j++;
-        } else if (a.v[i] < b.v[j]) {
-            i++;
-        } else {
-            j++;
-        }
-    }
-    res = shared >= 3;
-cleanup:
-    free(a.v);
-    free(b.v);
+    uint64_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    bool res = textnorm_term_set(reply, rl, &a, &na) == 0 && textnorm_term_set(cust, cl, &b, &nb) == 0 &&
+               textnorm_common(a, na, b, nb) >= 3;
+    free(a);
+    free(b);
     return res;
 }
 

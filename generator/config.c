@@ -200,3 +200,28 @@ void config_release(aid_config *cfg)
         }
     }
 }
+
+int config_templates_dir(const aid_config *cfg, strbuf *out)
+{
+    static const char *const rel[] = { "templates", "../templates", "../../templates" };
+    strbuf_reset(out);
+    if (cfg && cfg->templates_dir && *cfg->templates_dir)
+        return strbuf_adds(out, cfg->templates_dir);
+    strbuf exe = STRBUF_INIT;
+    int rc = -1;
+    if (fsutil_exe_dir(&exe) == 0 && exe.len) {
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+            if (fsutil_join(out, exe.buf, rel[i]) < 0)
+                goto cleanup;
+            if (fsutil_is_dir(out->buf)) {
+                rc = 0;
+                goto cleanup;
+            }
+        }
+    }
+    strbuf_reset(out);
+    rc = strbuf_adds(out, "templates");
+cleanup:
+    strbuf_release(&exe);
+    return rc;
+}

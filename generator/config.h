@@ -14,6 +14,7 @@
 #define AID_CONFIG_H
 
 #include "err.h"
+#include "strbuf.h"
 
 typedef struct aid_config {
     /* narrator */
@@ -46,6 +47,12 @@ typedef struct aid_config {
 /* Fill cfg with defaults, then the file (path may be NULL: ./aidigest.conf
  * if it exists), then the environment. On error cfg is released. */
 aid_err config_load(aid_config *cfg, const char *path, aid_errbuf *eb);
+
+/* The templates directory: cfg->templates_dir when set; else templates/
+ * beside the executable, or one or two directories above it (a build in a
+ * checkout: build/<variant>/aidigest); else ./templates. Appends to out
+ * (after resetting it); 0 or -1. cfg may be NULL. */
+int config_templates_dir(const aid_config *cfg, strbuf *out);
 
 /* Free every string; cfg may be zeroed or partly filled. */
 void config_release(aid_config *cfg);

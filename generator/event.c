@@ -1,6 +1,7 @@
 #include "event.h"
 
 #include <json-c/json.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,36 @@ static event_bad parse_prompt_update(field_ctx *c, event *ev)
     return EVENT_OK;
 }
 
+/* json-c accepts NaN and Infinity even in strict mode; strict JSON has
+ * neither. A parsed double keeps its source text: a non-finite value
+ * whose text has no digit was one of those words (1e999 is a number). */
+static bool has_nonjson_number(struct json_object *o)
+{
+    switch (json_object_get_type(o)) {
+    case json_type_double: {
+        if (isfinite(json_object_get_double(o)))
+            return false;
+        const char *t = json_object_to_json_string(o);
+        return !t || !strpbrk(t, "0123456789");
+    }
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(o); i++)
+            if (has_nonjson_number(json_object_array_get_idx(o, i)))
+                return true;
+        return false;
+    case json_type_object: {
+        json_object_object_foreach(o, k, v) {
+            (void)k;
+            if (has_nonjson_number(v))
+                return true;
+        }
+        return false;
+    }
+    default:
+        return false;
+    }
+}
+
 event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, char *detail,
                       size_t detail_len)
 {
@@ -260,6 +291,10 @@ event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, 
             snprintf(detail, detail_len, "not JSON: extra text after the value at byte %zu", i);
             return EVENT_BAD_INVALID_JSON;
         }
+    }
+    if (has_nonjson_number(o)) {
+        snprintf(detail, detail_len, "not JSON: NaN or Infinity is not a JSON number");
+        return EVENT_BAD_INVALID_JSON;
     }
     if (!json_object_is_type(o, json_type_object)) {
         snprintf(detail, detail_len, "a JSON %s, not an object",

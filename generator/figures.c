@@ -327,7 +327,25 @@ static double cl_mean_conf(const cluster *c)
     return c->conf_n > 0 ? (double)c->conf_nano / (double)AGG_NANO / (double)c->conf_n : NAN;
 }
 
-static aid_err groups_json(const figures_input *in, struct json_object *report, aid_errbuf *eb)
+/* The most used replies' texts, most used first (for coach examples). */
+typedef struct text_list {
+    char **v;
+    size_t n;
+} text_list;
+
+static void text_list_release(text_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+#define COACH_EXAMPLE_CANDIDATES 50
+
+static aid_err groups_json(const figures_input *in, struct json_object *report, text_list *used,
+                           aid_errbuf *eb)
 {
     const agg *a = in->ing->agg;
     aid_err err = AID_OK;
@@ -410,6 +428,12 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
         json_object_array_add(top, e);
     }
     add(report, "top_accepted", top);
+    used->v = calloc(COACH_EXAMPLE_CANDIDATES, sizeof *used->v);
+    if (!used->v)
+        goto nomem;
+    for (size_t i = 0; i < ncl && used->n < COACH_EXAMPLE_CANDIDATES && cl_uses(order[i]) > 0; i++)
+        if (!(used->v[used->n++] = strdup(order[i]->text)))
+            goto nomem;
     top = json_object_new_array();
     qsort(order, ncl, sizeof *order, cmp_rejections);
     for (size_t i = 0; i < ncl && json_object_array_length(top) < TOP_N; i++) {
@@ -747,7 +771,27 @@ static int cmp_tip(const void *x, const void *y)
     return strcmp(coachfeat_name(a->feature), coachfeat_name(b->feature));
 }
 
-static struct json_object *coach_json(const figures_input *in)
+/* An example for each feature: the most used reply that shows it and is
+ * not already another feature's example; else the first accepted reply in
+ * input order that shows it. (restates_issue depends on the customer's
+ * message, so it always takes the latter.) */
+static const char *coach_example(const figures_input *in, const text_list *used, int feature,
+                                 const char **taken, int ntaken)
+{
+    for (size_t i = 0; feature != COACHFEAT_RESTATES_ISSUE && i < used->n; i++) {
+        const char *t = used->v[i];
+        if (!(coachfeat_detect(t, strlen(t), NULL, 0) & (1u << feature)))
+            continue;
+        bool dup = false;
+        for (int k = 0; k < ntaken; k++)
+            dup = dup || (taken[k] && !strcmp(taken[k], t));
+        if (!dup)
+            return t;
+    }
+    return in->ing->agg->feat.example[feature];
+}
+
+static struct json_object *coach_json(const figures_input *in, const text_list *used)
 {
     const agg *a = in->ing->agg;
     const agg_feat *f = &a->feat;
@@ -765,8 +809,10 @@ static struct json_object *coach_json(const figures_input *in)
     }
     qsort(t, COACHFEAT__COUNT, sizeof t[0], cmp_tip);
     struct json_object *tips = json_object_new_array();
+    const char *taken[COACHFEAT__COUNT] = { 0 };
     for (int i = 0; i < COACHFEAT__COUNT; i++) {
         int k = t[i].feature;
+        taken[i] = coach_example(in, used, k, taken, i);
         struct json_object *e = json_object_new_object();
         add(e, "feature", json_object_new_string(coachfeat_name(k)));
         add(e, "label", json_object_new_string(coachfeat_label(k)));
@@ -776,7 +822,7 @@ static struct json_object *coach_json(const figures_input *in)
         add(e, "wins", jint(f->win[k]));
         add(e, "vindicated", jint(f->vindicated[k]));
         add(e, "rejected", jint(f->rejected[k]));
-        add(e, "example", jstr_r(in, f->example[k]));
+        add(e, "example", jstr_r(in, taken[i]));
         json_object_array_add(tips, e);
     }
     add(o, "tips", tips);
@@ -845,18 +891,19 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     add(r, "generated_at", json_object_new_string(buf));
     add(r, "generator", json_object_new_string("aidigest " AIDIGEST_VERSION));
     prev_info prev;
+    text_list used = { NULL, 0 };
     prev_build(in, prevweek, &prev);
     add(r, "previous_week", prev.source ? json_object_new_string(prevweek) : NULL);
     add(r, "totals", totals_json(&a->cur, a->dq.corrections));
     add(r, "rates", rates_json(&a->cur));
     add(r, "previous", prev.json);
-    if ((err = groups_json(in, r, eb)))
+    if ((err = groups_json(in, r, &used, eb)))
         goto fail;
     add(r, "confidence", confidence_json(in, &prev));
     if ((err = trends_json(in, r, eb)) || (err = retraining_json(in, r, eb)) ||
         (err = prompts_json(in, &prev, r, eb)))
         goto fail;
-    add(r, "coach", coach_json(in));
+    add(r, "coach", coach_json(in, &used));
     struct json_object *nar = json_object_new_object();
     add(nar, "summary", json_object_new_string(""));
     add(nar, "self_summary", json_object_new_string(""));
@@ -865,8 +912,10 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     add(r, "narrative", nar);
     add(r, "data_quality", data_quality_json(in));
     *out = r;
+    text_list_release(&used);
     return AID_OK;
 fail:
+    text_list_release(&used);
     json_object_put(r);
     return err;
 }

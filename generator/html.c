@@ -243,22 +243,6 @@ static int fmt_day(const char *value, strbuf *out, void *ctx)
     return strbuf_addf(out, "%s %d %s", wd[((days % 7) + 7) % 7], d, html_months[m - 1]);
 }
 
-int html_templates_dir(const aid_config *cfg, strbuf *out)
-{
-    if (cfg && cfg->templates_dir && *cfg->templates_dir)
-        return strbuf_adds(out, cfg->templates_dir);
-    strbuf exe = STRBUF_INIT, cand = STRBUF_INIT;
-    int rc = 0;
-    if (fsutil_exe_dir(&exe) == 0 && exe.len && fsutil_join(&cand, exe.buf, "templates") == 0
-        && fsutil_is_dir(cand.buf))
-        rc = strbuf_adds(out, cand.buf);
-    else
-        rc = strbuf_adds(out, "templates");
-    strbuf_release(&cand);
-    strbuf_release(&exe);
-    return rc;
-}
-
 tmpl_engine *html_engine_new(const aid_config *cfg)
 {
     static const struct {
@@ -270,7 +254,7 @@ tmpl_engine *html_engine_new(const aid_config *cfg)
     };
     strbuf dir = STRBUF_INIT;
     tmpl_engine *e = NULL;
-    if (html_templates_dir(cfg, &dir) < 0)
+    if (config_templates_dir(cfg, &dir) < 0)
         goto cleanup;
     e = tmpl_engine_new(dir.buf, TMPL_SAFE);
     if (!e)

@@ -6,8 +6,8 @@
  *   <templates>/week.html, <templates>/index.html, the files in <templates>/partials/
  * with the one stylesheet <templates>/style.css included inline into every
  * page (so each page stands alone: no OUT/style.css to keep in step).
- * <templates> is cfg->templates_dir when set (AIDIGEST_TEMPLATES), else
- * <directory of the executable>/templates when it exists, else ./templates.
+ * <templates> is the directory config_templates_dir() chooses
+ * (AIDIGEST_TEMPLATES, else templates/ beside the executable, else ./templates).
  * Templates are read at run time: editing them changes the pages without
  * recompiling.
  *
@@ -46,10 +46,6 @@ aid_err html_write_week(struct json_object *report, const char *out_dir, const a
 aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf *eb);
 
 /* The parts, public for the tests. */
-
-/* The templates directory chosen as described above (appended to out).
- * 0 or -1 (no memory). */
-int html_templates_dir(const aid_config *cfg, strbuf *out);
 
 /* A new safe-mode engine rooted at the templates directory, with the
  * format functions registered. NULL on allocation failure. */

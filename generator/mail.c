@@ -14,6 +14,7 @@
 #include "jget.h"
 #include "numfmt.h"
 #include "timeutil.h"
+#include "urlshow.h"
 #include "tmpl.h"
 
 #define MAIL_SUBJECT_PREFIX "Weekly AI Intelligence Digest \xE2\x80\x94 "
@@ -41,18 +42,6 @@ static void mail_copy_line(char *dst, size_t n, const char *src, size_t len)
     for (size_t i = 0; i < len; i++)
         dst[i] = (src[i] == '\r' || src[i] == '\n') ? ' ' : src[i];
     dst[len] = '\0';
-}
-
-static void mail_display_url(const char *url, char *buf, size_t n)
-{
-    const char *scheme = strstr(url, "://");
-    const char *host = scheme ? scheme + 3 : url;
-    const char *slash = strchr(host, '/');
-    const char *at = strchr(host, '@');
-    if (at && (!slash || at < slash))
-        snprintf(buf, n, "%.*s%s", (int)(host - url), url, at + 1);
-    else
-        snprintf(buf, n, "%s", url);
 }
 
 /* The address of "Name <addr>" or "addr", trimmed, into out ("" if none). */
@@ -137,22 +126,6 @@ void mail_format_date(int64_t ms, char *buf, size_t n)
 }
 
 /* ---- bodies ---- */
-
-static void mail_templates_dir(const aid_config *cfg, strbuf *dir)
-{
-    if (cfg->templates_dir && *cfg->templates_dir) {
-        strbuf_adds(dir, cfg->templates_dir);
-        return;
-    }
-    strbuf exe = STRBUF_INIT;
-    if (fsutil_exe_dir(&exe) == 0 && fsutil_join(dir, exe.buf, "templates") == 0 && fsutil_is_dir(dir->buf)) {
-        strbuf_release(&exe);
-        return;
-    }
-    strbuf_release(&exe);
-    strbuf_reset(dir);
-    strbuf_adds(dir, "templates");
-}
 
 static int mail_set_num(tmpl_vars *v, const char *name, int (*fmt)(strbuf *, double, int), double x,
                         int decimals)
@@ -335,7 +308,7 @@ aid_err mail_send_week(const char *out_dir, const char *week, struct json_object
         return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_FROM is not set");
     if (!cfg->mail_to || !*cfg->mail_to)
         return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_TO is not set");
-    mail_display_url(cfg->smtp_url, shown, sizeof shown);
+    urlshow(cfg->smtp_url, shown, sizeof shown);
     if (strncasecmp(cfg->smtp_url, "smtp://", 7) && strncasecmp(cfg->smtp_url, "smtps://", 8))
         return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_SMTP_URL %s is not smtp:// or smtps://", shown);
 
@@ -397,7 +370,7 @@ aid_err mail_send_week(const char *out_dir, const char *week, struct json_object
         goto cleanup;
 
     /* the bodies */
-    mail_templates_dir(cfg, &tdir);
+    config_templates_dir(cfg, &tdir);
     engine = tmpl_engine_new(tdir.buf, TMPL_SAFE);
     vars = engine ? mail_vars(week, report, cfg) : NULL;
     if (!engine || !vars)

@@ -282,20 +282,6 @@ static int part_factcheck(const factcheck *fc, int part, const part_text *pt, st
 
 /* ---- the stage --------------------------------------------------------- */
 
-static int templates_root(const aid_config *cfg, strbuf *out)
-{
-    if (cfg->templates_dir)
-        return strbuf_adds(out, cfg->templates_dir);
-    strbuf exe = STRBUF_INIT;
-    if (fsutil_exe_dir(&exe) == 0 && fsutil_join(out, exe.buf, "templates") == 0 && fsutil_is_dir(out->buf)) {
-        strbuf_release(&exe);
-        return 0;
-    }
-    strbuf_release(&exe);
-    strbuf_reset(out);
-    return strbuf_adds(out, "templates");
-}
-
 /* Ask the LLM for one part. AID_OK and out filled, or an error with the
  * reason in eb (never the key). */
 static aid_err llm_part(llm_client *c, tmpl_engine *te, const tmpl_vars *vars, const char *system,
@@ -412,7 +398,7 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
         if (out_dir && fsutil_join(&cache, out_dir, ".cache/llm") < 0)
             goto nomem;
         if (!(fc = factcheck_new(report)) || !(facts = narrate_facts(report, rules)) ||
-            templates_root(cfg, &root) < 0 || !(vars = tmpl_vars_new()))
+            config_templates_dir(cfg, &root) < 0 || !(vars = tmpl_vars_new()))
             goto nomem;
         if (!(te = tmpl_engine_new(root.buf, TMPL_SAFE)))
             goto nomem;

@@ -300,6 +300,14 @@ static bool examples_have(const example *ex, size_t n, const char *norm)
     return false;
 }
 
+/* Agents rejected this reply this week (it must not be an example). */
+static bool rejected_this_week(const prompt_stats *ps, const strbuf *norm)
+{
+    const reply_stats *rs = strmap_get(ps->replies, norm->buf, norm->len);
+    return rs && rs->rejected >= RETRAIN_MIN_REJECTIONS &&
+           (double)rs->rejected / (double)rs->suggested >= RETRAIN_MIN_REJECTION_RATE;
+}
+
 static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *ps, struct json_object *deltas,
                              bool *changed, aid_errbuf *eb)
 {
@@ -332,8 +340,7 @@ static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *p
         if (textnorm_reply(reply, strlen(reply), &x->norm) < 0)
             goto nomem;
         reply_stats *rs = strmap_get(ps->replies, x->norm.buf, x->norm.len);
-        if (rs && rs->rejected >= RETRAIN_MIN_REJECTIONS &&
-            (double)rs->rejected / (double)rs->suggested >= RETRAIN_MIN_REJECTION_RATE) {
+        if (rejected_this_week(ps, &x->norm)) {
             json_object_array_add(removed, json_object_new_string(reply));
             strbuf_release(&x->norm);
             continue;
@@ -354,7 +361,8 @@ static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *p
             goto nomem;
         example *x = &ex[nex];
         strbuf_init(&x->norm);
-        if (textnorm_reply(red.buf, red.len, &x->norm) < 0 || examples_have(ex, nex, x->norm.buf)) {
+        if (textnorm_reply(red.buf, red.len, &x->norm) < 0 || examples_have(ex, nex, x->norm.buf) ||
+            rejected_this_week(ps, &x->norm)) {
             strbuf_release(&x->norm);
             strbuf_release(&red);
             continue;

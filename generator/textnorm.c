@@ -104,11 +104,14 @@ bool textnorm_is_term(const char *word, size_t len)
 struct word_set_ctx {
     uint64_t *v;
     size_t n, cap;
+    bool terms_only;
 };
 
 static int word_set_add(const char *w, size_t len, void *vctx)
 {
     struct word_set_ctx *c = vctx;
+    if (c->terms_only && !textnorm_is_term(w, len))
+        return 0;
     if (c->n == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 32;
         uint64_t *nv = realloc(c->v, ncap * sizeof *nv);
@@ -127,9 +130,9 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int textnorm_word_set(const char *s, size_t len, uint64_t **out, size_t *n)
+static int word_set(const char *s, size_t len, bool terms_only, uint64_t **out, size_t *n)
 {
-    struct word_set_ctx c = { NULL, 0, 0 };
+    struct word_set_ctx c = { NULL, 0, 0, terms_only };
     if (textnorm_words(s, len, word_set_add, &c) < 0) {
         free(c.v);
         return -1;
@@ -145,7 +148,17 @@ int textnorm_word_set(const char *s, size_t len, uint64_t **out, size_t *n)
     return 0;
 }
 
-double textnorm_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+int textnorm_word_set(const char *s, size_t len, uint64_t **out, size_t *n)
+{
+    return word_set(s, len, false, out, n);
+}
+
+int textnorm_term_set(const char *s, size_t len, uint64_t **out, size_t *n)
+{
+    return word_set(s, len, true, out, n);
+}
+
+size_t textnorm_common(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 {
     size_t i = 0, j = 0, inter = 0;
     while (i < na && j < nb) {
@@ -159,6 +172,12 @@ double textnorm_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t 
             j++;
         }
     }
+    return inter;
+}
+
+double textnorm_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    size_t inter = textnorm_common(a, na, b, nb);
     size_t uni = na + nb - inter;
     return uni ? (double)inter / (double)uni : 0.0;
 }

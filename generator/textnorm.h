@@ -32,6 +32,12 @@ bool textnorm_is_term(const char *word, size_t len);
  * *out is malloc'd (free it); *n its length. 0 or -1. */
 int textnorm_word_set(const char *s, size_t len, uint64_t **out, size_t *n);
 
+/* The same for the words that count as trend terms (textnorm_is_term). */
+int textnorm_term_set(const char *s, size_t len, uint64_t **out, size_t *n);
+
+/* How many hashes two sorted hash sets share. */
+size_t textnorm_common(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+
 /* Jaccard similarity |A n B| / |A u B| of two sorted hash sets
  * (0 when both are empty). */
 double textnorm_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);

@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""14-sample: the four sample weeks, run oldest first like `make digest`, against
+inputs/planted.json (the input generator's own expectations, rounded to 4 decimals).
+Per-week figures compare with the week's report; data_quality counts every line read
+(all four weeks), so duplicates/unknown types/lines/bad lines compare with sums."""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import taplib as t  # noqa: E402
+
+TOL = 6e-5  # planted values have 4 decimals
+inputs = os.path.join(t.ROOT, "inputs")
+planted = json.load(open(os.path.join(inputs, "planted.json"), encoding="utf-8"))["weeks"]
+weeks = sorted(planted)
+out = os.path.join(t.tmpdir(), "out")
+env = dict(os.environ, SOURCE_DATE_EPOCH="1764547200")
+env.pop("OPENAI_API_KEY", None)
+env.setdefault("AIDIGEST_TEMPLATES", os.path.join(t.ROOT, "templates"))
+for w in weeks:
+    p = subprocess.run([t.AIDIGEST, "run", "--offline", "--week", w, "--logs", inputs, "--out", out],
+                       env=env, capture_output=True, timeout=300)
+    t.is_(p.returncode, 0, "%s runs" % w) or t.diag(p.stderr.decode()[-2000:])
+
+
+def close(got, want, desc):
+    return t.close(got, want, desc, TOL)
+
+
+total = lambda k: sum(planted[w].get(k, 0) for w in weeks)  # noqa: E731
+for w in weeks:
+    pl = planted[w]
+    r = json.load(open(os.path.join(out, w, "report.json"), encoding="utf-8"))
+    terms = json.load(open(os.path.join(out, w, "terms.json"), encoding="utf-8"))
+    tot, c, dq = r["totals"], r["confidence"], r["data_quality"]
+    t.is_([tot[k] for k in ("suggestions", "accepted", "edited", "rejected", "ignored")],
+          [pl[k] for k in ("suggestions", "accepted", "edited", "rejected", "ignored")], "%s: totals" % w)
+    close(r["rates"]["acceptance"], pl["acceptance"], "%s: acceptance" % w)
+    t.is_(c["n"], pl["confidence_n"], "%s: confidence.n" % w)
+    close(c["mean"], pl["confidence_mean"], "%s: confidence.mean" % w)
+    for k, name in (("confidence_delta", "delta"), ("psi", "psi"), ("ks", "ks")):
+        if k in pl:
+            close(c[name], pl[k], "%s: confidence.%s" % (w, name))
+        else:
+            t.is_(c[name], None, "%s: confidence.%s null (no earlier week)" % (w, name))
+    t.is_(tot["corrections"], pl["corrections"], "%s: corrections" % w)
+    t.is_(dq["orphan_corrections"], pl["orphans"], "%s: orphan corrections" % w)
+    t.is_(r["coach"]["vindicated"], pl["vindicated"], "%s: vindicated" % w)
+    t.is_(dq["prompt_updates"], pl["prompt_update_events"], "%s: prompt updates" % w)
+    t.is_(len(r["retraining"]), len(pl["prompt_updates"]), "%s: retraining entries" % w)
+    for got, want in zip(r["retraining"], pl["prompt_updates"]):
+        imp = got["impact"]
+        t.is_((got["prompt_id"], imp["before"]["suggestions"], imp["after"]["suggestions"]),
+              (want["prompt_id"], want["before_n"], want["after_n"]), "%s: %s update before/after counts" % (w, want["prompt_id"]))
+        close(imp["before"]["acceptance"], want["acceptance_before"], "%s: acceptance before the update" % w)
+        close(imp["after"]["acceptance"], want["acceptance_after"], "%s: acceptance after the update" % w)
+    t.is_({k: terms["terms"].get(k, 0) for k in pl["term_counts"]}, pl["term_counts"], "%s: term counts" % w)
+    # counted over every line read
+    t.is_(dq["lines"], total("lines"), "%s: data_quality.lines = all lines read" % w)
+    t.is_(dq["duplicates"], total("duplicates"), "%s: duplicates over all weeks" % w)
+    t.is_(dq["unknown_types"], total("unknown_types"), "%s: unknown types over all weeks" % w)
+    t.is_(dq["bad_lines"], total("bad_lines"), "%s: bad lines" % w)
+    t.is_({k: v for k, v in dq["bad_by_reason"].items() if v}, planted["2026-W47"]["bad_by_kind"], "%s: bad lines by kind" % w)
+
+r = json.load(open(os.path.join(out, "2026-W47", "report.json"), encoding="utf-8"))
+top = [x["term"] for x in r["trends"][:2]]
+t.is_(sorted(top), ["delay", "delayed"], "W47 trends: delay and delayed on top (%s)" % top)
+t.ok(all(x["score"] is not None and x["count"] >= 5 for x in r["trends"]), "W47 trends: scored against the baseline, count >= 5")
+t.is_(r["trend_baseline"]["weeks"], ["2026-W44", "2026-W45", "2026-W46"], "W47 baseline: the three earlier weeks")
+sys.exit(t.done())

@@ -1,0 +1,101 @@
+/* test_event.c - one line -> an event or a bad-line reason. */
+#include <string.h>
+
+#include "event.h"
+#include "tap.h"
+
+static event_parser *p;
+static event ev;
+
+static event_bad parse(const char *line)
+{
+    char why[256] = "";
+    return event_parse(p, line, strlen(line), &ev, why, sizeof why);
+}
+
+#define S "\"type\":\"suggestion\",\"id\":\"s1\",\"ts\":\"2026-11-17T09:30:00Z\""
+
+int main(void)
+{
+    p = event_parser_new(200);
+    ok(p != NULL, "parser");
+    is_int(parse("{" S ",\"ai_reply\":\"hi\",\"action\":\"edited\",\"confidence\":0.82,\"final_reply\":\"yo\",\"prompt_id\":null}"),
+           EVENT_OK, "a good suggestion");
+    ok(ev.type == EVENT_SUGGESTION && ev.action == ACTION_EDITED && ev.has_confidence && ev.confidence == 0.82 &&
+       ev.ai_reply.len == 2 && !memcmp(ev.ai_reply.s, "hi", 2) && ev.final_reply.len == 2 && ev.prompt_id.s == NULL,
+       "its fields (null optional string = absent)");
+    is_int(parse("{" S ",\"ai_reply\":\"hi\",\"action\":\"accepted\",\"confidence\":null}"), EVENT_OK, "confidence null");
+    ok(!ev.has_confidence, "null confidence: none");
+    is_int(parse("{" S ",\"ai_reply\":\"hi\",\"action\":\"accepted\",\"confidence\":0}"), EVENT_OK, "confidence 0 (integer)");
+    is_int(parse("{" S ",\"ai_reply\":\"hi\",\"action\":\"accepted\",\"confidence\":1}"), EVENT_OK, "confidence 1");
+    is_int(parse("{\"type\":\"correction\",\"suggestion_id\":\"s1\",\"ts\":\"2026-11-17T09:30:00Z\",\"corrected_reply\":\"x\"}"),
+           EVENT_OK, "a correction");
+    is_int(parse("{\"type\":\"prompt_update\",\"prompt_id\":\"p\",\"ts\":\"2026-11-17T09:30:00Z\",\"examples_added\":[\"a\",\"b\"]}"),
+           EVENT_OK, "a prompt_update");
+    ok(ev.type == EVENT_PROMPT_UPDATE && ev.examples_added != NULL, "with examples");
+    is_int(parse("{\"type\":\"feedback\",\"csat\":5}"), EVENT_OK, "unknown type: not bad");
+    is_int(ev.type, EVENT_UNKNOWN_TYPE, "unknown type");
+
+    is_int(parse("{\"type\":"), EVENT_BAD_INVALID_JSON, "invalid_json: cut");
+    is_int(parse("{'type':'suggestion'}"), EVENT_BAD_INVALID_JSON, "invalid_json: single quotes");
+    is_int(parse("{\"type\":\"x\",}"), EVENT_BAD_INVALID_JSON, "invalid_json: trailing comma");
+    is_int(parse("{\"type\":\"x\"} {}"), EVENT_BAD_INVALID_JSON, "invalid_json: two values");
+    is_int(parse("{\"type\":\"x\",\"c\":NaN}"), EVENT_BAD_INVALID_JSON, "invalid_json: NaN");
+    is_int(parse("{\"type\":\"x\",\"c\":[-Infinity]}"), EVENT_BAD_INVALID_JSON, "invalid_json: -Infinity");
+    is_int(parse("{\"type\":\"x\",\"c\":1e999}"), EVENT_OK, "1e999 is JSON");
+    is_int(parse("{\"type\":\"x\"} "), EVENT_OK, "white space after the value is fine");
+    is_int(parse("{\"type\":\"x\",\"a\":\"\xff\"}"), EVENT_BAD_INVALID_UTF8, "invalid_utf8");
+    is_int(parse("{\"type\":\"x\",\"a\":\"\xed\xa0\x80\"}"), EVENT_BAD_INVALID_UTF8, "invalid_utf8: surrogate bytes");
+    char longl[256];
+    memset(longl, ' ', sizeof longl);
+    memcpy(longl, "{\"type\":\"x\"}", 12);
+    char w[64];
+    is_int(event_parse(p, longl, 201, &ev, w, sizeof w), EVENT_BAD_LINE_TOO_LONG, "line_too_long: 201 > 200");
+    is_int(event_parse(p, longl, 200, &ev, w, sizeof w), EVENT_OK, "200 bytes is within the limit");
+    char deep[256];
+    strcpy(deep, "{\"type\":\"x\",\"a\":");
+    for (int i = 0; i < 31; i++)
+        strcat(deep, "[");
+    for (int i = 0; i < 31; i++)
+        strcat(deep, "]");
+    strcat(deep, "}");
+    is_int(parse(deep), EVENT_OK, "32 levels is fine");
+    strcpy(deep, "{\"type\":\"x\",\"a\":");
+    for (int i = 0; i < 32; i++)
+        strcat(deep, "[");
+    for (int i = 0; i < 32; i++)
+        strcat(deep, "]");
+    strcat(deep, "}");
+    is_int(parse(deep), EVENT_BAD_TOO_DEEP, "too_deep: 33 levels");
+    is_int(parse("[1]"), EVENT_BAD_NOT_OBJECT, "not_object: array");
+    is_int(parse("\"x\""), EVENT_BAD_NOT_OBJECT, "not_object: string");
+    is_int(parse("{\"id\":\"x\"}"), EVENT_BAD_MISSING_FIELD, "missing_field: type");
+    is_int(parse("{" S ",\"action\":\"accepted\"}"), EVENT_BAD_MISSING_FIELD, "missing_field: ai_reply");
+    is_int(parse("{" S ",\"ai_reply\":\"\",\"action\":\"accepted\"}"), EVENT_BAD_MISSING_FIELD, "missing_field: empty ai_reply");
+    is_int(parse("{" S ",\"ai_reply\":null,\"action\":\"accepted\"}"), EVENT_BAD_MISSING_FIELD, "missing_field: null ai_reply");
+    is_int(parse("{\"type\":\"correction\",\"suggestion_id\":\"s1\",\"ts\":\"2026-11-17T09:30:00Z\"}"), EVENT_BAD_MISSING_FIELD,
+           "missing_field: corrected_reply");
+    is_int(parse("{\"type\":\"prompt_update\",\"ts\":\"2026-11-17T09:30:00Z\"}"), EVENT_BAD_MISSING_FIELD, "missing_field: prompt_id");
+    is_int(parse("{" S ",\"ai_reply\":5,\"action\":\"accepted\"}"), EVENT_BAD_WRONG_TYPE, "wrong_type: ai_reply number");
+    is_int(parse("{" S ",\"ai_reply\":\"x\",\"action\":\"accepted\",\"confidence\":\"0.5\"}"), EVENT_BAD_WRONG_TYPE,
+           "wrong_type: confidence string");
+    is_int(parse("{" S ",\"ai_reply\":\"x\",\"action\":\"accepted\",\"agent_id\":7}"), EVENT_BAD_WRONG_TYPE, "wrong_type: agent_id");
+    is_int(parse("{\"type\":5}"), EVENT_BAD_WRONG_TYPE, "wrong_type: type");
+    is_int(parse("{\"type\":\"prompt_update\",\"prompt_id\":\"p\",\"ts\":\"2026-11-17T09:30:00Z\",\"examples_added\":[1]}"),
+           EVENT_BAD_WRONG_TYPE, "wrong_type: examples not strings");
+    is_int(parse("{" S ",\"ai_reply\":\"x\",\"action\":\"accepted\",\"confidence\":1.5}"), EVENT_BAD_CONFIDENCE_RANGE, "confidence 1.5");
+    is_int(parse("{" S ",\"ai_reply\":\"x\",\"action\":\"accepted\",\"confidence\":-0.01}"), EVENT_BAD_CONFIDENCE_RANGE, "confidence -0.01");
+    is_int(parse("{" S ",\"ai_reply\":\"x\",\"action\":\"maybe\"}"), EVENT_BAD_UNKNOWN_ACTION, "unknown_action");
+    is_int(parse("{" S ",\"ai_reply\":\"x\",\"action\":\"Accepted\"}"), EVENT_BAD_UNKNOWN_ACTION, "unknown_action: case matters");
+    is_int(parse("{\"type\":\"suggestion\",\"id\":\"s\",\"ts\":\"yesterday\",\"ai_reply\":\"x\",\"action\":\"accepted\"}"),
+           EVENT_BAD_BAD_TIME, "bad_time");
+    is_int(parse("{\"type\":\"suggestion\",\"id\":\"s\",\"ts\":5,\"ai_reply\":\"x\",\"action\":\"accepted\"}"),
+           EVENT_BAD_WRONG_TYPE, "ts a number: wrong_type");
+    const char *names[] = { "invalid_json", "invalid_utf8", "line_too_long", "too_deep", "not_object",
+                            "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time" };
+    for (int i = 0; i < EVENT_BAD__COUNT; i++)
+        is_str(event_bad_name((event_bad)i), names[i], "reason name %d", i);
+    event_parser_free(p);
+    event_parser_free(NULL);
+    return tap_done();
+}

@@ -1,0 +1,73 @@
+/* test_idindex.c - the last occurrence of each id wins; merging reports losers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "idindex.h"
+#include "tap.h"
+
+static uint64_t losers[64];
+static size_t nlosers;
+
+static void on_loser(uint64_t pos, void *ctx)
+{
+    (void)ctx;
+    if (nlosers < 64)
+        losers[nlosers] = pos;
+    nlosers++;
+}
+
+int main(void)
+{
+    idindex *x = idindex_new();
+    uint64_t loser = 0, pos = 0;
+    is_int(idindex_put(x, "s1", 2, IDINDEX_POS(0, 1), &loser), 0, "new id");
+    is_int(idindex_put(x, "s2", 2, IDINDEX_POS(0, 2), &loser), 0, "another");
+    is_int(idindex_put(x, "s1", 2, IDINDEX_POS(0, 5), &loser), 1, "s1 again");
+    ok(loser == IDINDEX_POS(0, 1), "the earlier occurrence loses");
+    ok(idindex_get(x, "s1", 2, &pos) && pos == IDINDEX_POS(0, 5), "the later one wins");
+    is_int(idindex_put(x, "s1", 2, IDINDEX_POS(0, 3), &loser), 1, "an earlier position put late");
+    ok(loser == IDINDEX_POS(0, 3), "still the earlier position loses");
+    ok(idindex_get(x, "s1", 2, &pos) && pos == IDINDEX_POS(0, 5), "the later position stays");
+    ok(!idindex_get(x, "s3", 2, &pos), "unknown id");
+    is_int(idindex_count(x), 2, "two distinct ids");
+    ok(IDINDEX_POS_FILE(IDINDEX_POS(7, 123456789)) == 7 && IDINDEX_POS_LINE(IDINDEX_POS(7, 123456789)) == 123456789,
+       "position packing");
+
+    /* Two workers read different files; merging finds the cross-file duplicates. */
+    idindex *a = idindex_new(), *b = idindex_new();
+    char id[16];
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(id, sizeof id, "id%d", i);
+        idindex_put(a, id, (size_t)n, IDINDEX_POS(1, (uint64_t)i + 1), &loser);
+    }
+    for (int i = 990; i < 1010; i++) {
+        int n = snprintf(id, sizeof id, "id%d", i);
+        idindex_put(b, id, (size_t)n, IDINDEX_POS(2, (uint64_t)i + 1), &loser);
+    }
+    nlosers = 0;
+    is_int(idindex_merge(b, a, on_loser, NULL), 0, "merge an earlier file into a later one");
+    is_int(nlosers, 10, "ten losers (id990..id999)");
+    int okl = 1;
+    for (size_t i = 0; i < nlosers && i < 64; i++)
+        okl &= IDINDEX_POS_FILE(losers[i]) == 1 && IDINDEX_POS_LINE(losers[i]) >= 991 && IDINDEX_POS_LINE(losers[i]) <= 1000;
+    ok(okl, "the losers are file 1's occurrences");
+    is_int(idindex_count(b), 1010, "1010 distinct ids after merge");
+    is_int(idindex_count(a), 0, "src left empty");
+    ok(idindex_get(b, "id995", 5, &pos) && pos == IDINDEX_POS(2, 996), "id995 from file 2 wins");
+    ok(idindex_get(b, "id5", 3, &pos) && pos == IDINDEX_POS(1, 6), "id5 from file 1");
+    /* merging the other way round: the later file's entries still win */
+    idindex *c = idindex_new(), *d = idindex_new();
+    idindex_put(c, "k", 1, IDINDEX_POS(3, 1), &loser);
+    idindex_put(d, "k", 1, IDINDEX_POS(0, 9), &loser);
+    nlosers = 0;
+    idindex_merge(d, c, on_loser, NULL);
+    ok(nlosers == 1 && losers[0] == IDINDEX_POS(0, 9), "merge into an earlier index: the earlier position loses");
+    ok(idindex_get(d, "k", 1, &pos) && pos == IDINDEX_POS(3, 1), "the later file wins");
+    idindex_free(a);
+    idindex_free(b);
+    idindex_free(c);
+    idindex_free(d);
+    idindex_free(x);
+    idindex_free(NULL);
+    return tap_done();
+}
