@@ -26,6 +26,7 @@ static const struct config_key config_keys[] = {
     K("llm_model", "AIDIGEST_LLM_MODEL", CFG_STR, llm_model),
     K("llm_timeout_ms", "AIDIGEST_LLM_TIMEOUT_MS", CFG_LONG, llm_timeout_ms),
     K("llm_max_attempts", "AIDIGEST_LLM_MAX_ATTEMPTS", CFG_INT, llm_max_attempts),
+    K("finetune_model", "AIDIGEST_FINETUNE_MODEL", CFG_STR, finetune_model),
     K("smtp_url", "AIDIGEST_SMTP_URL", CFG_STR, smtp_url),
     K("smtp_user", "AIDIGEST_SMTP_USER", CFG_STR, smtp_user),
     K("smtp_password", "AIDIGEST_SMTP_PASSWORD", CFG_SECRET, smtp_password),
@@ -76,6 +77,7 @@ static aid_err config_defaults(aid_config *cfg, aid_errbuf *eb)
     static const struct { const char *key, *value; } defs[] = {
         { "llm_base_url", "https://api.openai.com/v1" },
         { "llm_model", "gpt-4o" },
+        { "finetune_model", "gpt-4o-mini-2024-07-18" },
         { "git_name", "aidigest" },
         { "git_email", "aidigest@localhost" },
         { "git_branch", "main" },

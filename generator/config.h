@@ -23,6 +23,7 @@ typedef struct aid_config {
     char *llm_model;          /* AIDIGEST_LLM_MODEL, default gpt-4o */
     long llm_timeout_ms;      /* AIDIGEST_LLM_TIMEOUT_MS, default 60000 */
     int llm_max_attempts;     /* AIDIGEST_LLM_MAX_ATTEMPTS, default 4 */
+    char *finetune_model;     /* AIDIGEST_FINETUNE_MODEL, default gpt-4o-mini-2024-07-18 */
     /* mail */
     char *smtp_url;           /* AIDIGEST_SMTP_URL */
     char *smtp_user;          /* AIDIGEST_SMTP_USER */

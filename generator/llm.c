@@ -291,49 +291,89 @@ static long llm_retry_after_ms(CURL *h)
     return ms > LLM_MAX_RETRY_AFTER_MS ? LLM_MAX_RETRY_AFTER_MS : ms;
 }
 
-aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *from_cache,
-                 aid_errbuf *eb)
+/* ---- the one request path -------------------------------------------- */
+
+/* One field of a multipart form: a text value, or a file's contents. */
+typedef struct llm_form_part {
+    const char *name;
+    const char *value;   /* text, or NULL when file is set */
+    const char *file;    /* path of a file sent as it is (read at each attempt) */
+} llm_form_part;
+
+typedef struct llm_post llm_post;
+
+/* One POST to {base}{path}, with the client's transport, retries, back-off
+ * and error texts. The body is JSON (json, serialised at each attempt so a
+ * hook may replace it) or a multipart form (form/nform). */
+struct llm_post {
+    const char *what;              /* error prefix: "llm", "llm upload", ... */
+    const char *path;              /* "/chat/completions" */
+    struct json_object *json;      /* owned by the caller; may be replaced by again() */
+    const llm_form_part *form;
+    size_t nform;
+    /* A 2xx answer. AID_OK ends the call; an error ends it too unless it
+     * sets *retry. */
+    aid_err (*answer)(const llm_client *c, llm_post *p, const char *body, bool *retry, aid_errbuf *eb);
+    /* An HTTP error answer (may be NULL): set *resend after changing the
+     * request to send it again at once. An error return ends the call. */
+    aid_err (*again)(const llm_client *c, llm_post *p, long status, const char *body, bool *resend,
+                     aid_errbuf *eb);
+    void *ud;
+};
+
+static aid_err llm_form(CURL *h, const llm_post *p, curl_mime **out, aid_errbuf *eb)
+{
+    curl_mime *mime = curl_mime_init(h);
+    *out = mime;
+    if (!mime)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < p->nform; i++) {
+        curl_mimepart *part = curl_mime_addpart(mime);
+        if (!part || curl_mime_name(part, p->form[i].name) != CURLE_OK)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        CURLcode cc = p->form[i].file ? curl_mime_filedata(part, p->form[i].file)
+                                      : curl_mime_data(part, p->form[i].value, CURL_ZERO_TERMINATED);
+        if (cc != CURLE_OK)
+            return aid_errbuf_set(eb, AID_ERR_IO, "%s: %s: %s", p->what,
+                                  p->form[i].file ? p->form[i].file : p->form[i].name, curl_easy_strerror(cc));
+    }
+    return AID_OK;
+}
+
+static aid_err llm_perform(llm_client *c, llm_post *p, aid_errbuf *eb)
 {
     aid_err err = AID_OK;
     CURL *h = NULL;
+    curl_mime *mime = NULL;
     struct curl_slist *hdrs = NULL;
     strbuf url = STRBUF_INIT, auth = STRBUF_INIT, resp = STRBUF_INIT;
-    struct json_object *body = NULL;
-    char hex[65] = "";
-    bool with_format = true, dropped_format = false;
-    *content = NULL;
-    if (from_cache)
-        *from_cache = false;
-
-    if (!(body = llm_body(c, req, true, eb)))
-        return AID_ERR_NOMEM;
     const char *base = c->cfg->llm_base_url ? c->cfg->llm_base_url : "https://api.openai.com/v1";
-    llm_sha256_hex("v1", json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), hex);
-    if (llm_cache_get(c, hex, content)) {
-        if (from_cache)
-            *from_cache = true;
-        goto cleanup;
-    }
     size_t bl = strlen(base);
     while (bl && base[bl - 1] == '/')
         bl--;
-    if (strbuf_add(&url, base, bl) < 0 || strbuf_adds(&url, "/chat/completions") < 0 ||
+    if (strbuf_add(&url, base, bl) < 0 || strbuf_adds(&url, p->path) < 0 ||
         strbuf_addf(&auth, "Authorization: Bearer %s", c->cfg->llm_api_key) < 0 ||
-        !(hdrs = curl_slist_append(NULL, "Content-Type: application/json")) ||
-        !(hdrs = curl_slist_append(hdrs, auth.buf)) || !(h = curl_easy_init())) {
-        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-        goto cleanup;
-    }
+        !(hdrs = curl_slist_append(NULL, p->json ? "Content-Type: application/json" : "Expect:")) ||
+        !(hdrs = curl_slist_append(hdrs, auth.buf)) || !(h = curl_easy_init()))
+        goto nomem;
     long timeout = c->cfg->llm_timeout_ms > 0 ? c->cfg->llm_timeout_ms : 60000;
     int attempts = c->cfg->llm_max_attempts > 0 ? c->cfg->llm_max_attempts : 4;
     for (int attempt = 1;; attempt++) {
-        const char *payload = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         strbuf_reset(&resp);
         curl_easy_reset(h);
         curl_easy_setopt(h, CURLOPT_URL, url.buf);
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, payload);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
+        if (p->json) {
+            const char *payload = json_object_to_json_string_ext(p->json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, payload);
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
+        } else {
+            /* a fresh form each attempt: a used one is not rewound after curl_easy_reset */
+            curl_mime_free(mime);
+            if ((err = llm_form(h, p, &mime, eb)))
+                goto cleanup;
+            curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
+        }
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, llm_write_cb);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -349,32 +389,24 @@ aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *fr
         long wait = -1;
         if (cc != CURLE_OK) {
             retry = true;
-            err = aid_errbuf_set(eb, AID_ERR_NETWORK, "llm: %s",
+            err = aid_errbuf_set(eb, AID_ERR_NETWORK, "%s: %s", p->what,
                                  cc == CURLE_OPERATION_TIMEDOUT ? "timed out" : curl_easy_strerror(cc));
-        } else if (status == 200) {
-            err = llm_parse_answer(c, resp.buf, content, &retry, eb);
-            if (!err) {
-                llm_cache_put(c, hex, *content);
+        } else if (status >= 200 && status < 300) {
+            if (!(err = p->answer(c, p, resp.buf ? resp.buf : "", &retry, eb)))
                 goto cleanup;
-            }
         } else {
             char msg[256];
-            llm_error_message(c, resp.buf, msg, sizeof msg);
+            llm_error_message(c, resp.buf ? resp.buf : "", msg, sizeof msg);
             retry = status == 408 || status == 409 || status == 429 || status >= 500;
-            if (status == 400 && !dropped_format && req->schema_name && strstr(resp.buf, "response_format")) {
-                /* a server without structured output: ask again in plain text */
-                json_object_put(body);
-                with_format = false;
-                dropped_format = true;
-                if (!(body = llm_body(c, req, with_format, eb))) {
-                    err = AID_ERR_NOMEM;
-                    goto cleanup;
-                }
+            bool resend = false;
+            if (p->again && (err = p->again(c, p, status, resp.buf ? resp.buf : "", &resend, eb)))
+                goto cleanup;
+            if (resend) {
                 retry = true;
                 wait = 0;
             }
             err = aid_errbuf_set(eb, status == 401 || status == 403 ? AID_ERR_AUTH : AID_ERR_HTTP,
-                                 "llm: HTTP %ld%s%s", status, *msg ? ": " : "", msg);
+                                 "%s: HTTP %ld%s%s", p->what, status, *msg ? ": " : "", msg);
             if (retry && wait < 0)
                 wait = llm_retry_after_ms(h);
         }
@@ -401,8 +433,11 @@ aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *fr
         }
         llm_sleep_ms(wait);
     }
+nomem:
+    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
     curl_easy_cleanup(h);
+    curl_mime_free(mime);
     curl_slist_free_all(hdrs);
     /* the header held the key: wipe it before freeing */
     if (auth.len)
@@ -410,10 +445,145 @@ cleanup:
     strbuf_release(&auth);
     strbuf_release(&url);
     strbuf_release(&resp);
-    json_object_put(body);
+    return err;
+}
+
+/* ---- chat completions ------------------------------------------------ */
+
+typedef struct llm_chat_call {
+    const llm_request *req;
+    char **content;
+    bool dropped_format;
+} llm_chat_call;
+
+static aid_err llm_chat_answer(const llm_client *c, llm_post *p, const char *body, bool *retry,
+                               aid_errbuf *eb)
+{
+    llm_chat_call *cc = p->ud;
+    return llm_parse_answer(c, body, cc->content, retry, eb);
+}
+
+/* A 400 that names response_format: a server without structured output,
+ * ask again in plain text (once). */
+static aid_err llm_chat_again(const llm_client *c, llm_post *p, long status, const char *body,
+                              bool *resend, aid_errbuf *eb)
+{
+    llm_chat_call *cc = p->ud;
+    if (status != 400 || cc->dropped_format || !cc->req->schema_name || !strstr(body, "response_format"))
+        return AID_OK;
+    struct json_object *plain = llm_body(c, cc->req, false, eb);
+    if (!plain)
+        return AID_ERR_NOMEM;
+    json_object_put(p->json);
+    p->json = plain;
+    cc->dropped_format = true;
+    *resend = true;
+    return AID_OK;
+}
+
+aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *from_cache,
+                 aid_errbuf *eb)
+{
+    aid_err err = AID_OK;
+    char hex[65] = "";
+    llm_chat_call cc = { req, content, false };
+    llm_post p = { .what = "llm", .path = "/chat/completions", .answer = llm_chat_answer,
+                   .again = llm_chat_again, .ud = &cc };
+    *content = NULL;
+    if (from_cache)
+        *from_cache = false;
+
+    if (!(p.json = llm_body(c, req, true, eb)))
+        return AID_ERR_NOMEM;
+    llm_sha256_hex("v1", json_object_to_json_string_ext(p.json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), hex);
+    if (llm_cache_get(c, hex, content)) {
+        if (from_cache)
+            *from_cache = true;
+        goto cleanup;
+    }
+    if (!(err = llm_perform(c, &p, eb)))
+        llm_cache_put(c, hex, *content);
+cleanup:
+    json_object_put(p.json);
     if (err) {
         free(*content);
         *content = NULL;
     }
+    return err;
+}
+
+/* ---- files and fine-tuning jobs -------------------------------------- */
+
+/* A 2xx answer that must be a JSON object with a string "id": kept in
+ * *(struct json_object **)p->ud. Not JSON: retried. */
+static aid_err llm_object_answer(const llm_client *c, llm_post *p, const char *body, bool *retry,
+                                 aid_errbuf *eb)
+{
+    (void)c;
+    struct json_object *o = json_tokener_parse(body), *id;
+    if (!o || !json_object_is_type(o, json_type_object)) {
+        json_object_put(o);
+        *retry = true;
+        return aid_errbuf_set(eb, AID_ERR_HTTP, "%s: malformed response (not a JSON object)", p->what);
+    }
+    if (!json_object_object_get_ex(o, "id", &id) || !json_object_is_type(id, json_type_string) ||
+        !*json_object_get_string(id)) {
+        json_object_put(o);
+        return aid_errbuf_set(eb, AID_ERR_HTTP, "%s: malformed response (no id)", p->what);
+    }
+    *(struct json_object **)p->ud = o;
+    return AID_OK;
+}
+
+/* A malloc'd copy of a string member, or of dflt when it is missing. */
+static char *llm_strdup_member(struct json_object *o, const char *key, const char *dflt)
+{
+    struct json_object *v;
+    if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+        return strdup(json_object_get_string(v));
+    return dflt ? strdup(dflt) : NULL;
+}
+
+aid_err llm_upload_file(llm_client *c, const char *path, const char *purpose, char **file_id,
+                        aid_errbuf *eb)
+{
+    struct json_object *answer = NULL;
+    llm_form_part form[] = { { "purpose", purpose, NULL }, { "file", NULL, path } };
+    llm_post p = { .what = "llm upload", .path = "/files", .form = form, .nform = 2,
+                   .answer = llm_object_answer, .ud = &answer };
+    *file_id = NULL;
+    aid_err err = llm_perform(c, &p, eb);
+    if (!err && !(*file_id = llm_strdup_member(answer, "id", NULL)))
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    json_object_put(answer);
+    return err;
+}
+
+aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const char *model,
+                                const char *suffix, char **job_id, char **status, aid_errbuf *eb)
+{
+    struct json_object *answer = NULL;
+    llm_post p = { .what = "llm fine-tuning job", .path = "/fine_tuning/jobs",
+                   .answer = llm_object_answer, .ud = &answer };
+    aid_err err = AID_OK;
+    *job_id = NULL;
+    *status = NULL;
+    if (!(p.json = json_object_new_object()))
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    json_object_object_add(p.json, "training_file", json_object_new_string(training_file));
+    json_object_object_add(p.json, "model", json_object_new_string(model));
+    if (suffix && *suffix)
+        json_object_object_add(p.json, "suffix", json_object_new_string(suffix));
+    if ((err = llm_perform(c, &p, eb)))
+        goto cleanup;
+    if (!(*job_id = llm_strdup_member(answer, "id", NULL)) ||
+        !(*status = llm_strdup_member(answer, "status", "unknown"))) {
+        free(*job_id);
+        *job_id = NULL;
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
+cleanup:
+    json_object_put(answer);
+    json_object_put(p.json);
     return err;
 }

@@ -1,6 +1,8 @@
 /*
  * llm.h - a client for OpenAI-compatible chat completions
- * (POST {AIDIGEST_LLM_BASE_URL}/chat/completions).
+ * (POST {AIDIGEST_LLM_BASE_URL}/chat/completions), and for the two calls
+ * that start a fine-tuning job: a file upload (POST {base}/files) and the
+ * job (POST {base}/fine_tuning/jobs).
  *
  *   llm_client *c = llm_client_new(cfg, "out/.cache/llm", &eb);
  *   llm_message m[] = { { "system", sys }, { "user", prompt } };
@@ -9,7 +11,7 @@
  *   if (llm_chat(c, &rq, &text, &cached, &eb) == AID_OK) { ...; free(text); }
  *   llm_client_free(c);
  *
- * Transport: libcurl, connect timeout min(10 s, llm_timeout_ms), total
+ * Transport (every call): libcurl, connect timeout min(10 s, llm_timeout_ms), total
  * timeout llm_timeout_ms per attempt. Up to llm_max_attempts attempts: a
  * timeout, a failed connection, HTTP 408, 409, 429 or 5xx, or an answer
  * that is not JSON is retried after an exponential back-off with jitter
@@ -28,6 +30,11 @@
  * (model, messages, schema; never the key or the URL, so a moved server
  * keeps its cache). The same request later is answered from there without
  * any network access.
+ *
+ * Files and jobs share the transport, retries and error texts above (the
+ * error prefix names the call: "llm upload: HTTP 401: ..."); they are never
+ * cached. A 2xx answer that is not a JSON object is retried; one without
+ * an "id" is AID_ERR_HTTP.
  *
  * Secrets: the API key goes only into the Authorization header. Error
  * texts are one line and never contain it (server messages are scrubbed).
@@ -68,6 +75,22 @@ void llm_client_free(llm_client *c);
  * AID_ERR_AUTH, AID_ERR_LLM (malformed, refused, truncated, empty). */
 aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *from_cache,
                  aid_errbuf *eb);
+
+/* Upload a file as it is: POST {base}/files, a multipart form with
+ * purpose=<purpose> (e.g. "fine-tune") and file=<the file's bytes, named
+ * by its base name>. On AID_OK *file_id is the server's id ("file-..."),
+ * malloc'd, the caller frees. Errors as llm_chat (AID_ERR_IO when the
+ * file cannot be read). */
+aid_err llm_upload_file(llm_client *c, const char *path, const char *purpose, char **file_id,
+                        aid_errbuf *eb);
+
+/* Create a fine-tuning job: POST {base}/fine_tuning/jobs with
+ * {"training_file", "model", "suffix"} (suffix may be NULL: none). On
+ * AID_OK *job_id ("ftjob-...") and *status (the server's, e.g.
+ * "validating_files"; "unknown" when it sent none) are malloc'd, the
+ * caller frees both. */
+aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const char *model,
+                                const char *suffix, char **job_id, char **status, aid_errbuf *eb);
 
 /* How many HTTP requests this client has sent (for tests and the log). */
 int llm_client_requests(const llm_client *c);

@@ -8,6 +8,7 @@
 
 #include "archive.h"
 #include "figures.h"
+#include "finetune.h"
 #include "fsutil.h"
 #include "history.h"
 #include "html.h"
@@ -381,5 +382,15 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
                 "%s/training/deltas.jsonl); %lld fine-tuning examples in %s/training/finetune-%s.jsonl\n",
                 week, res.prompts_updated, res.prompts, out, out, (long long)res.pairs, out, week);
     redact_rules_free(rules);
+    if (!err && o->submit) {
+        /* the last step: the prompts and the set are written whatever happens here */
+        char set[4096];
+        finetune_submission sub;
+        snprintf(set, sizeof set, "%s/training/finetune-%s.jsonl", out, week);
+        if (!(err = finetune_submit(&o->cfg, set, week, out, &sub, eb)))
+            fprintf(stderr, "aidigest: submitted %s (%lld examples) as file %s, fine-tuning job %s (%s)\n",
+                    set, (long long)sub.examples, sub.file_id, sub.job_id, sub.status);
+        finetune_submission_release(&sub);
+    }
     return err;
 }

@@ -1,36 +1,52 @@
 #!/usr/bin/python3
-"""tests/lib/fake_openai.py - a small OpenAI-compatible chat-completions server
-for the tests, on 127.0.0.1 only.
+"""tests/lib/fake_openai.py - a small OpenAI-compatible server for the tests,
+on 127.0.0.1 only: chat completions, file uploads and fine-tuning jobs.
 
     fake_openai.py SCENARIO.json RECORD.jsonl
 
 listens on 127.0.0.1, port 0 (any free port), prints the port on the first
-line of stdout, and serves POST /v1/chat/completions (any path ending in
-/chat/completions) until killed.
+line of stdout, and serves until killed (any path ending in):
+
+    POST /chat/completions   a chat completion
+    POST /files              a multipart upload (purpose, file): a file object
+                             {"id": "file-test1", "object": "file", ...}
+    POST /fine_tuning/jobs   a JSON job request: a job object
+                             {"id": "ftjob-test1", "status": "validating_files", ...}
 
 SCENARIO.json scripts the answers:
 
-    {"routes": [{"match": "weekly_summary", "responses": [R, R, ...]}, ...],
+    {"routes": [{"match": "weekly_summary", "responses": [R, R, ...]},
+                {"path": "/files", "responses": [R, ...]}, ...],
      "default": [R, ...]}
 
-A request goes to the first route whose "match" string occurs in its raw
-body (else to "default"); each route answers with its responses in order,
-repeating the last one. A response R is an object:
+A route without "path" serves chat completions only; one with "path"
+serves the endpoint whose path ends with it (and, with "match" too, only
+requests whose raw body holds that string). A request goes to the first
+route that fits; else a chat completion goes to "default" and a file or
+job request gets the plain success answer. Each route answers with its
+responses in order, repeating the last one. A response R is an object:
 
     status         HTTP status (default 200)
     content        the message content: a string, or any JSON value, which
                    is sent as its JSON text (structured output)
     finish_reason  default "stop"
     refusal        a refusal text (message.refusal)
-    error          an error message: sent as {"error": {"message": ...}}
+    error          an error message: sent as {"error": {"message": ...,
+                   "type": error_type, "param": error_param, "code": error_code}}
+    json           (files, jobs) fields to put into the success object
+                   (e.g. {"id": "file-x", "status": "queued"})
     headers        extra response headers, e.g. {"Retry-After": "1"}
     delay          seconds to wait before answering (a hang: longer than the
                    client's timeout)
     raw            send this text as the body as it is (malformed JSON)
 
 Every request is appended to RECORD.jsonl as one JSON object: method, path,
-headers, raw body text, parsed body (or null) and the time it arrived.
+headers, raw body text, parsed body (or null), the time it arrived and, for
+a multipart request, "form": {name: {"filename": ..., "content_type": ...,
+"text": ...}} (text decoded as UTF-8, "replace").
 """
+import email.parser
+import email.policy
 import http.server
 import json
 import sys
@@ -43,12 +59,62 @@ LOCK = threading.Lock()
 COUNTERS = {}
 
 
-def pick(raw):
+CHAT, FILES, JOBS = "/chat/completions", "/files", "/fine_tuning/jobs"
+
+
+def endpoint(path):
+    path = path.split("?", 1)[0]
+    for e in (CHAT, FILES, JOBS):
+        if path.endswith(e):
+            return e
+    return None
+
+
+def pick(path, raw):
     routes = SCENARIO.get("routes", [])
+    ep = endpoint(path)
     for i, route in enumerate(routes):
+        if "path" in route:
+            if ep is None or endpoint(route["path"]) != ep:
+                continue
+        elif ep != CHAT:
+            continue
         if route.get("match", "") in raw:
             return ("r%d" % i, route.get("responses") or [{}])
+    if ep in (FILES, JOBS):
+        return (ep, [{}])
     return ("default", SCENARIO.get("default") or [{"status": 500, "error": "no scripted answer"}])
+
+
+def parse_form(content_type, data):
+    """The fields of a multipart/form-data body, or None."""
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None
+    msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + data)
+    if not msg.is_multipart():
+        return None
+    form = {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        form[name] = {"filename": part.get_filename(), "content_type": part.get_content_type(),
+                      "text": payload.decode("utf-8", "replace")}
+    return form
+
+
+def success(ep, body, form, r):
+    if ep == FILES:
+        f = (form or {}).get("file") or {}
+        out = {"id": "file-test1", "object": "file", "bytes": len(f.get("text", "").encode("utf-8")),
+               "created_at": 0, "filename": f.get("filename"),
+               "purpose": ((form or {}).get("purpose") or {}).get("text")}
+    else:
+        out = {"id": "ftjob-test1", "object": "fine_tuning.job", "created_at": 0,
+               "model": (body or {}).get("model"), "training_file": (body or {}).get("training_file"),
+               "suffix": (body or {}).get("suffix"), "fine_tuned_model": None, "status": "validating_files"}
+    out.update(r.get("json") or {})
+    return json.dumps(out)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -59,21 +125,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(n).decode("utf-8", "replace")
+        data = self.rfile.read(n)
+        raw = data.decode("utf-8", "replace")
         try:
             body = json.loads(raw)
         except ValueError:
             body = None
+        form = parse_form(self.headers.get("Content-Type") or "", data)
+        ep = endpoint(self.path)
         with LOCK:
             with open(RECORD, "a") as f:
-                f.write(json.dumps({"method": "POST", "path": self.path,
-                                    "headers": dict(self.headers.items()),
-                                    "raw": raw, "body": body, "t": time.time()}) + "\n")
-            key, responses = pick(raw)
+                rec = {"method": "POST", "path": self.path, "headers": dict(self.headers.items()),
+                       "raw": raw, "body": body, "t": time.time()}
+                if form is not None:
+                    rec["form"] = form
+                f.write(json.dumps(rec) + "\n")
+            key, responses = pick(self.path, raw)
             i = COUNTERS.get(key, 0)
             COUNTERS[key] = i + 1
             r = responses[min(i, len(responses) - 1)]
-        if not self.path.endswith("/chat/completions"):
+        if ep is None:
             r = {"status": 404, "error": "unknown path " + self.path}
         if r.get("delay"):
             time.sleep(r["delay"])
@@ -81,7 +152,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "raw" in r:
             out = r["raw"]
         elif status != 200 or "error" in r:
-            out = json.dumps({"error": {"message": r.get("error", "error"), "type": "test", "code": None}})
+            out = json.dumps({"error": {"message": r.get("error", "error"), "type": r.get("error_type", "test"),
+                                        "param": r.get("error_param"), "code": r.get("error_code")}})
+        elif ep != CHAT:
+            out = success(ep, body, form, r)
         else:
             content = r.get("content", "")
             if not isinstance(content, str):
