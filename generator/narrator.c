@@ -190,8 +190,8 @@ static int para_worked(const struct json_object *r, strbuf *sb)
             rc |= strbuf_adds(sb, " Agents edited the leading reply more often than they sent it as is, "
                                   "so its wording still needs work.");
         else
-            rc |= strbuf_adds(sb, " Most of its uses needed no edit at all, a sign that the wording fits "
-                                  "what agents want to say.");
+            rc |= strbuf_adds(sb, " Most uses of the leading reply needed no edit at all, a sign that its "
+                                  "wording fits what agents want to say.");
     }
     return rc;
 }
@@ -458,7 +458,7 @@ int narrator_self_summary(const struct json_object *r, strbuf *sb)
         rc |= strbuf_adds(sb, k == 0 ? (n > 1 ? " The biggest change was on " : " It changed the ")
                                      : (k == 1 ? " Next, " : " Then "));
         if (theme && *theme)
-            rc |= strbuf_addf(sb, "%s messages (prompt %s", theme, pid);
+            rc |= strbuf_addf(sb, "the prompt for %s (%s", theme, pid);
         else
             rc |= strbuf_addf(sb, "the %s prompt (", pid);
         const char *fv = jget_str(u, "from_version", NULL), *tv = jget_str(u, "to_version", NULL);
@@ -556,8 +556,15 @@ int narrator_coach_notes(const struct json_object *r, strbuf notes[3])
     size_t k = 0;
     size_t nt = jget_len(r, "coach.tips");
     const struct json_object *tips = jget(r, "coach.tips");
-    for (size_t i = 0; i < nt && k < 3; i++)
-        rc |= note_from_tip(json_object_array_get_idx(tips, i), &notes[k++]);
+    /* only the habits that are more common in the replies that worked: a
+     * tip with lift <= 0 is no advice (and "but in only" would be false) */
+    for (size_t i = 0; i < nt && k < 3; i++) {
+        const struct json_object *t = json_object_array_get_idx(tips, i);
+        double lift = num(t, "lift");
+        if (isnan(lift) || lift <= 0)
+            continue;
+        rc |= note_from_tip(t, &notes[k++]);
+    }
     /* then the most rejected replies and what agents wrote instead */
     size_t nr = jget_len(r, "top_rejected");
     const struct json_object *rej = jget(r, "top_rejected");

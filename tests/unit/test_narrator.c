@@ -4,6 +4,7 @@
 
 #include "factcheck.h"
 #include "fsutil.h"
+#include "jget.h"
 #include "narrator.h"
 #include "tap.h"
 
@@ -79,6 +80,34 @@ int main(void)
     ok(strcmp(s1, s2) != 0, "the text changes with the data");
     ok(strstr(s2, "fell by") != NULL, "falling acceptance is said so");
     ok(strstr(s2, "No topic") != NULL, "no trends is said so");
+
+    /* wording of the self-summary: "the prompt for <theme>", not "<theme> messages" */
+    {
+        strbuf self = STRBUF_INIT;
+        ok(narrator_self_summary(report, &self) == 0, "self-summary written");
+        ok(strstr(self.buf, "the prompt for refund requests (refunds,") && !strstr(self.buf, "requests messages"),
+           "self-summary names the prompt by its theme in plain English: %s", self.buf);
+        strbuf_release(&self);
+    }
+
+    /* a habit that is less common in the replies that worked is no coach note */
+    {
+        json_object *r4 = NULL;
+        json_object_deep_copy(report, &r4, NULL);
+        json_object *t0 = json_object_array_get_idx(jget(r4, "coach.tips"), 0);
+        json_object_object_add(t0, "ai_win_share", json_object_new_double(0.11));
+        json_object_object_add(t0, "rejected_share", json_object_new_double(0.42));
+        json_object_object_add(t0, "lift", json_object_new_double(-0.31));
+        strbuf notes[3] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+        ok(narrator_coach_notes(r4, notes) == 0, "negative lift: coach notes written");
+        int bad = 0;
+        for (int k = 0; k < 3; k++) {
+            bad += strstr(notes[k].buf, "Give a time frame") != NULL;
+            strbuf_release(&notes[k]);
+        }
+        is_int(bad, 0, "negative lift: the tip agents' kept replies show less is not advised");
+        json_object_put(r4);
+    }
 
     /* an empty week: everything null or empty */
     json_object *r3 = json_tokener_parse("{\"week\":\"2026-W01\",\"totals\":{\"suggestions\":0},"
