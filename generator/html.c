@@ -588,6 +588,18 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
             hv_num(&h, r, "ai_win_share", t, "ai_win_share");
             hv_num(&h, r, "rejected_share", t, "rejected_share");
             hv_num(&h, r, "lift", t, "lift");
+            /* the same tip again in the list it belongs to: habits of the
+             * replies that worked (lift > 0) or of the rejected ones (< 0) */
+            double lift = jget_double(t, "lift", NAN);
+            if (isnan(lift) || lift == 0)
+                continue;
+            r = hv_row(&h, v, lift > 0 ? "tips_kept" : "tips_rejected");
+            hv_set(&h, r, "label", hv_text(t, "label"));
+            hv_set(&h, r, "feature", hv_text(t, "feature"));
+            hv_set(&h, r, "example", hv_text(t, "example"));
+            hv_num(&h, r, "ai_win_share", t, "ai_win_share");
+            hv_num(&h, r, "rejected_share", t, "rejected_share");
+            hv_num(&h, r, "lift", t, "lift");
         }
     }
 

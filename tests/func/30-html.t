@@ -321,6 +321,21 @@ for what in ("accepted", "rejected", "replacement", "term", "theme", "summary", 
     t.ok((H + " " + what) in hp.all_text, "hostile %s shown verbatim as text" % what)
 t.ok("\U0001F600" in hpage and "\u0645\u0631\u062d\u0628\u0627" in hpage, "emoji and RTL text kept")
 
+# ------------------------------------------- coach tips by their sign
+tr = copy.deepcopy(SAMPLE)
+tr["coach"]["tips"][2].update({"label": "Habit of rejected replies", "ai_win_share": 0.2,
+                                "rejected_share": 0.38, "lift": -0.18})
+tout = setup(tr)
+r = render(tout)
+t.is_(r.returncode, 0, "render a report with a negative-lift tip")
+tpage = read(os.path.join(tout, "2026-W47", "index.html")) if r.returncode == 0 else ""
+kept = re.search(r"What the replies agents kept have in common</h3>(.*?)</ul>", tpage, re.S)
+against = re.search(r"More common in the replies agents rejected</h3>(.*?)</ul>", tpage, re.S)
+t.ok(kept and "Give a time frame" in kept.group(1) and "Habit of rejected replies" not in kept.group(1),
+     "a tip with negative lift is not listed as a habit of the replies agents kept")
+t.ok(against and "Habit of rejected replies" in against.group(1) and "Give a time frame" not in against.group(1),
+     "it is listed as more common in the rejected replies")
+
 # ----------------------------------------------- nulls and empty lists
 nr = copy.deepcopy(SAMPLE)
 nr["previous"] = None
