@@ -151,9 +151,11 @@ static int agg_group_add(agg *a, const event *ev, int sign)
     if (count_add(g->variants, ev->ai_reply.s, ev->ai_reply.len, sign) < 0)
         goto cleanup;
     if (ev->action == ACTION_REJECTED && ev->final_reply.len) {
+        /* counted as written (figures groups them by normalised text and
+         * shows the most frequent wording); blank replies do not count */
         strbuf_reset(&norm);
         if (textnorm_reply(ev->final_reply.s, ev->final_reply.len, &norm) < 0 ||
-            (norm.len && count_add(g->replacements, norm.buf, norm.len, sign) < 0))
+            (norm.len && count_add(g->replacements, ev->final_reply.s, ev->final_reply.len, sign) < 0))
             goto cleanup;
     }
     rc = 0;

@@ -48,7 +48,7 @@ typedef struct agg_group {
     int64_t by_action[ACTION__COUNT];
     int64_t conf_n, conf_nano;
     strmap *variants;     /* original text -> int64_t count */
-    strmap *replacements; /* normalised final_reply of rejections -> int64_t */
+    strmap *replacements; /* final_reply of rejections, as written -> int64_t */
 } agg_group;
 
 /* Per-minute counts of one prompt over one day. */

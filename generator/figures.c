@@ -248,10 +248,12 @@ typedef struct cluster {
     int64_t by_action[ACTION__COUNT];
     int64_t conf_n, conf_nano;
     int64_t variants, groups;
-    const char *replacement;
+    const char *replacement;    /* most frequent normalised replacement */
+    const char *replacement_text; /* its most frequent wording */
     int64_t replacement_count;
     strmap *variant_counts;     /* original -> count, summed over members */
-    strmap *replacement_counts;
+    strmap *replacement_counts; /* replacement as written -> count */
+    strmap *replacement_norm;   /* normalised replacement -> count */
     strbuf norm;
 } cluster;
 
@@ -298,6 +300,53 @@ static int counts_add_all(strmap *dst, const strmap *src)
         *c += *(int64_t *)v;
     }
     return 0;
+}
+
+/* The most frequent normalised replacement of a cluster (ties: smallest)
+ * and its most frequent wording as written (ties: smallest). */
+static int best_replacement(cluster *c)
+{
+    strbuf norm = STRBUF_INIT;
+    int rc = -1;
+    c->replacement = c->replacement_text = NULL;
+    c->replacement_count = 0;
+    for (size_t i = 0; i < strmap_capacity(c->replacement_counts); i++) {
+        const char *k;
+        size_t kl;
+        void *v;
+        if (!strmap_slot(c->replacement_counts, i, &k, &kl, &v) || *(int64_t *)v <= 0)
+            continue;
+        strbuf_reset(&norm);
+        if (textnorm_reply(k, kl, &norm) < 0)
+            goto cleanup;
+        int64_t *n = strmap_upsert(c->replacement_norm, norm.buf, norm.len, NULL);
+        if (!n)
+            goto cleanup;
+        *n += *(int64_t *)v;
+    }
+    best_of(c->replacement_norm, &c->replacement, &c->replacement_count);
+    int64_t best_n = 0;
+    for (size_t i = 0; c->replacement && i < strmap_capacity(c->replacement_counts); i++) {
+        const char *k;
+        size_t kl;
+        void *v;
+        if (!strmap_slot(c->replacement_counts, i, &k, &kl, &v) || *(int64_t *)v <= 0)
+            continue;
+        strbuf_reset(&norm);
+        if (textnorm_reply(k, kl, &norm) < 0)
+            goto cleanup;
+        if (strcmp(norm.buf, c->replacement))
+            continue;
+        int64_t n = *(int64_t *)v;
+        if (n > best_n || (n == best_n && strcmp(k, c->replacement_text) < 0)) {
+            c->replacement_text = k;
+            best_n = n;
+        }
+    }
+    rc = 0;
+cleanup:
+    strbuf_release(&norm);
+    return rc;
 }
 
 static int64_t cl_uses(const cluster *c)
@@ -383,7 +432,8 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
             strbuf_init(&c->norm);
             c->variant_counts = strmap_new(sizeof(int64_t));
             c->replacement_counts = strmap_new(sizeof(int64_t));
-            if (!c->variant_counts || !c->replacement_counts)
+            c->replacement_norm = strmap_new(sizeof(int64_t));
+            if (!c->variant_counts || !c->replacement_counts || !c->replacement_norm)
                 goto nomem;
         }
         cluster *c = &cl[slot_of[root]];
@@ -400,7 +450,8 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
     for (size_t i = 0; i < ncl; i++) {
         cluster *c = &cl[i];
         best_of(c->variant_counts, &c->text, &c->text_count);
-        best_of(c->replacement_counts, &c->replacement, &c->replacement_count);
+        if (best_replacement(c) < 0)
+            goto nomem;
         c->variants = (int64_t)strmap_count(c->variant_counts);
         if (!c->text || textnorm_reply(c->text, strlen(c->text), &c->norm) < 0)
             goto nomem;
@@ -450,6 +501,7 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
         add(e, "mean_confidence", R6(cl_mean_conf(c)));
         add(e, "top_replacement", jstr_r(in, c->replacement));
         add(e, "top_replacement_count", jint(c->replacement_count));
+        add(e, "top_replacement_text", jstr_r(in, c->replacement_text));
         add(e, "rejection_rate", R6(ratio(c->by_action[ACTION_REJECTED], suggested)));
         add(e, "variants", jint(c->variants));
         json_object_array_add(top, e);
@@ -468,6 +520,7 @@ cleanup:
         for (size_t i = 0; i < ncl; i++) {
             strmap_free(cl[i].variant_counts);
             strmap_free(cl[i].replacement_counts);
+            strmap_free(cl[i].replacement_norm);
             strbuf_release(&cl[i].norm);
         }
     free(cl);

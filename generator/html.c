@@ -642,7 +642,10 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
             hv_num(&h, r, "rejections", t, "rejections");
             hv_num(&h, r, "suggested", t, "suggested");
             hv_num(&h, r, "mean_confidence", t, "mean_confidence");
-            hv_set(&h, r, "top_replacement", hv_text(t, "top_replacement"));
+            /* the wording agents wrote; older reports only have the normalised text */
+            hv_set(&h, r, "top_replacement", hv_text(t, jget_str(t, "top_replacement_text", NULL)
+                                                             ? "top_replacement_text" : "top_replacement"));
+            hv_num(&h, r, "top_replacement_count", t, "top_replacement_count");
             double rr = jget_double(t, "rejection_rate", NAN);
             double rj = jget_double(t, "rejections", NAN), sg = jget_double(t, "suggested", NAN);
             if (isnan(rr) && sg > 0)

@@ -196,6 +196,14 @@ static int para_worked(const struct json_object *r, strbuf *sb)
     return rc;
 }
 
+/* What agents wrote instead of a rejected reply: as written, or (reports
+ * made before that field) normalised. */
+static const char *replacement_of(const struct json_object *a)
+{
+    const char *t = jget_str(a, "top_replacement_text", NULL);
+    return t && *t ? t : jget_str(a, "top_replacement", NULL);
+}
+
 static int para_rejected(const struct json_object *r, strbuf *sb)
 {
     int rc = 0;
@@ -216,7 +224,7 @@ static int para_rejected(const struct json_object *r, strbuf *sb)
             rc |= cnt(sb, sug);
         }
         rc |= strbuf_adds(sb, ".");
-        const char *rep = jget_str(a, "top_replacement", NULL);
+        const char *rep = replacement_of(a);
         if (rep && *rep) {
             rc |= strbuf_adds(sb, " Agents most often wrote ");
             rc |= quote(sb, rep, 140);
@@ -570,7 +578,7 @@ int narrator_coach_notes(const struct json_object *r, strbuf notes[3])
     const struct json_object *rej = jget(r, "top_rejected");
     for (size_t i = 0; i < nr && k < 3; i++) {
         const struct json_object *a = json_object_array_get_idx(rej, i);
-        const char *rep = jget_str(a, "top_replacement", NULL);
+        const char *rep = replacement_of(a);
         if (!rep || !*rep)
             continue;
         rc |= strbuf_adds(&notes[k], "When the assistant suggests ");

@@ -809,7 +809,9 @@ static void pdf_top_rejected(pdf_ctx *c)
         struct json_object *o = json_object_array_get_idx(rows, i);
         double rej = jget_double(o, "rejections", NAN), sug = jget_double(o, "suggested", NAN);
         double rate = jget_has(o, "rejection_rate") ? jget_double(o, "rejection_rate", NAN) : ratio(rej, sug);
-        const char *repl = jget_str(o, "top_replacement", NULL);
+        const char *repl = jget_str(o, "top_replacement_text", NULL); /* as written */
+        if (!repl || !*repl)
+            repl = jget_str(o, "top_replacement", NULL); /* reports before it had only this */
         const char *cells[] = {jget_str(o, "reply", ""), fmt_int(c, 0, rej), fmt_int(c, 1, sug),
                                fmt_pct(c, 2, rate), fmt_dec(c, 3, jget_double(o, "mean_confidence", NAN), 2),
                                repl && *repl ? repl : "\xe2\x80\x93"};
@@ -823,7 +825,8 @@ static void pdf_top_rejected(pdf_ctx *c)
     c->y -= 4;
     pdf_need(c, 12);
     pdf_note(c, "\"What agents sent instead\" is the most frequent reply sent in place of the "
-                "suggestion, normalised (lower case, digits as #).", C_MUTED, 7.4);
+                "suggestion (replies that differ only in case, digits or spacing count as one).",
+             C_MUTED, 7.4);
 }
 
 static void pdf_trends(pdf_ctx *c)

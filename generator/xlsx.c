@@ -669,6 +669,8 @@ static const xcol xw_top_rejected_cols[] = {
     { "Mean confidence", "mean_confidence", XC_DEC, 0 },
     { "Most frequent replacement", "top_replacement", XC_WRAP, 60 },
     { "Variants", "variants", XC_INT, 0 },
+    { "Replacement as written", "top_replacement_text", XC_WRAP, 60 },
+    { "Replacement count", "top_replacement_count", XC_INT, 0 },
 };
 
 static const xcol xw_daily_cols[] = {

@@ -231,8 +231,17 @@ t.is_(len(rej), len(SAMPLE["top_rejected"]), "top rejected table: one row per re
 for i, (row, want) in enumerate(zip(rej, SAMPLE["top_rejected"])):
     t.ok(row[1] == want["reply"] and row[2] == "{:,}".format(want["rejections"])
          and row[4] == "%.1f%%" % (100 * want["rejection_rate"])
-         and row[6] == (want["top_replacement"] or "\u2013"),
-         "top rejected row %d: reply, rejections, rate, top replacement" % (i + 1))
+         and row[6] == ("%s (%d\u00d7)" % (want["top_replacement_text"], want["top_replacement_count"])
+                        if want["top_replacement_text"] else "\u2013"),
+         "top rejected row %d: reply, rejections, rate, top replacement as written and how often" % (i + 1))
+oldr = copy.deepcopy(SAMPLE)
+for row in oldr["top_rejected"]:
+    del row["top_replacement_text"], row["top_replacement_count"]
+oout = setup(oldr)
+r = render(oout)
+opage = read(os.path.join(oout, "2026-W47", "index.html")) if r.returncode == 0 else ""
+t.ok(SAMPLE["top_rejected"][0]["top_replacement"] in html.unescape(opage),
+     "a report without top_replacement_text shows the normalised top_replacement")
 tr = table_rows("cap-trends")
 t.is_([r[0] for r in tr], [x["term"] for x in SAMPLE["trends"]], "trending terms in order")
 t.is_([r[1] for r in tr], ["{:,}".format(x["count"]) for x in SAMPLE["trends"]], "trend counts")
@@ -285,7 +294,8 @@ for row in hr["top_accepted"]:
     row["reply"] = H + " accepted"
 for row in hr["top_rejected"]:
     row["reply"] = H + " rejected"
-    row["top_replacement"] = H + " replacement"
+    row["top_replacement"] = H + " normalised"
+    row["top_replacement_text"] = H + " replacement"
 for row in hr["trends"]:
     row["term"] = H + " term"
 hr["trend_baseline"]["weeks"] = [H]

@@ -88,7 +88,8 @@ for k, v in headline.items():
     t.ok(v in flat, "headline figure %s shown as %s" % (k, v))
 t.ok(report["top_accepted"][0]["reply"][:40] in flat, "top used reply text present")
 t.ok("Please restart your device and try again." in flat, "top rejected reply present")
-t.ok("escalated your case" in flat, "top_replacement present")
+t.ok("I've escalated your case" in flat and "within 24 hours" in flat and "within # hours" not in flat,
+     "what agents sent instead is shown as written (top_replacement_text), not normalised")
 t.ok("café" in text, "accented trend term comes back from pdftotext")
 t.ok("28.6%" in flat and "51.6%" in flat and "+23.0 pp" in flat, "retraining impact before/after/change")
 t.ok("13,052" in flat, "data quality: lines read")
@@ -145,7 +146,7 @@ h["top_accepted"].append({"reply": "مرحبا، كيف يمكنني مساعد�
 h["top_accepted"].append({"reply": "שלום! איך אפשר לעזור? [order 42]", "uses": 4, "suggested": 0})
 h["top_accepted"].append({"reply": "Cafe\u0301 emoji 😊🎉 ctrl\u0001\u007f lone \ud800 <b>&amp;</b>",
                           "uses": 3, "suggested": 3})
-h["top_rejected"][0]["top_replacement"] = long_text
+h["top_rejected"][0]["top_replacement_text"] = long_text
 h["narrative"]["summary"] = (long_text + "\n\n") * 3 + word
 h["narrative"]["self_summary"] = "😊" * 40 + " 中文 " + word
 h["narrative"]["coach_notes"] = [long_text[:3000], "", "\t\r\n", 5, None]

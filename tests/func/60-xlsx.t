@@ -182,6 +182,8 @@ def check_values(wb, rep):
         num(r[4], g["rejection_rate"], PCT, "rejection rate")
         num(r[5], g["mean_confidence"], DEC, "mean confidence")
         text(r[6], g["top_replacement"], "top replacement")
+        text(r[8], g.get("top_replacement_text"), "top replacement as written")
+        num(r[9], g.get("top_replacement_count"), INT, "top replacement count", exact=True)
 
     # Confidence
     c = rep["confidence"]
