@@ -463,7 +463,7 @@ int narrator_self_summary(const struct json_object *r, strbuf *sb)
         const struct json_object *u = ups[k];
         const char *theme = jget_str(u, "theme", NULL);
         const char *pid = jget_str(u, "prompt_id", "?");
-        rc |= strbuf_adds(sb, k == 0 ? (n > 1 ? " The biggest change was on " : " It changed the ")
+        rc |= strbuf_adds(sb, k == 0 ? (n > 1 ? " The biggest change was on " : " It changed ")
                                      : (k == 1 ? " Next, " : " Then "));
         if (theme && *theme)
             rc |= strbuf_addf(sb, "the prompt for %s (%s", theme, pid);
