@@ -237,12 +237,16 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     bool have_hist = false;
     struct json_object *report = NULL;
     redact_rules *rules = NULL;
+    bool made_dir = false;
     aid_err err;
 
     if (!(rules = redact_rules_new(o->cfg.redact_rules, eb)))
         return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
     if (strbuf_addf(&dir, "%s/%s", out, week) < 0)
         goto nomem;
+    /* a run that fails before writing anything (a wrong --logs) must not
+     * leave an empty week directory behind */
+    made_dir = !fsutil_exists(dir.buf);
     if ((err = fsutil_mkdirs(dir.buf, eb)))
         goto cleanup;
     /* read */
@@ -318,6 +322,8 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
+    if (err && made_dir)
+        rmdir(dir.buf); /* only when still empty */
     json_object_put(report);
     redact_rules_free(rules);
     if (have_hist)
