@@ -51,4 +51,16 @@ ev w53 2026-12-30T10:00:00Z >w53.jsonl
 "$AIDIGEST" check --week 2026-W53 --logs w53.jsonl >out.txt 2>&1
 like "$(cat out.txt)" "suggestions in 2026-W53: 1" "2026-W53 exists (2026 starts on a Thursday)"
 
+# --- line ends and marks: CRLF, a BOM, a line with only a BOM, raw control characters
+{
+    printf '\357\273\277'; ev b1 2026-11-17T09:30:00Z
+    ev b2 2026-11-17T09:31:00Z | sed 's/$/\r/'
+    printf '\357\273\277\r\n'
+    printf '{"type":"suggestion","id":"b3","ts":"2026-11-17T09:32:00Z","ai_reply":"a\tb","action":"accepted"}\n'
+} >marks.jsonl
+"$AIDIGEST" check --week 2026-W47 --logs marks.jsonl >out.txt 2>err.txt
+like "$(cat out.txt)" "suggestions in 2026-W47: 2" "BOM and CRLF lines are read"
+like "$(cat out.txt)" "blank lines: 1" "a line with only a BOM is blank"
+like "$(cat err.txt)" "marks.jsonl:4: invalid_json: .*control character 0x09" "a raw tab inside a string is not strict JSON"
+
 done_testing
