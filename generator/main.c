@@ -144,6 +144,11 @@ int main(int argc, char **argv)
         goto done;
     }
     o.logs = logs;
+    if (!timeutil_source_date_ok()) {
+        rc = usage_error("SOURCE_DATE_EPOCH='%s' is not a whole number of seconds since 1970",
+                         getenv("SOURCE_DATE_EPOCH"));
+        goto done;
+    }
 
     aid_errbuf eb = { { 0 } };
     aid_err err = config_load(&o.cfg, config_path, &eb);

@@ -46,6 +46,12 @@ for args in "run --week 2025-W53" "run --week 2026-W00" "run --week 2026-W54" "r
     rc=$?
     is "$rc/$(wc -l <err.txt | tr -d ' ')" "2/1" "usage error, one line: aidigest $args"
 done
+ev x 2026-11-17T09:30:00Z >sde.jsonl
+for v in abc -1 1e9 99999999999999999; do
+    SOURCE_DATE_EPOCH=$v "$AIDIGEST" check --logs sde.jsonl >/dev/null 2>err.txt
+    rc=$?
+    is "$rc/$(wc -l <err.txt | tr -d ' ')" "2/1" "SOURCE_DATE_EPOCH=$v: usage error, one line"
+done
 # 2026 and 2020 have a week 53
 ev w53 2026-12-30T10:00:00Z >w53.jsonl
 "$AIDIGEST" check --week 2026-W53 --logs w53.jsonl >out.txt 2>&1
