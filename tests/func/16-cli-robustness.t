@@ -69,4 +69,9 @@ like "$(cat out.txt)" "suggestions in 2026-W47: 2" "BOM and CRLF lines are read"
 like "$(cat out.txt)" "blank lines: 1" "a line with only a BOM is blank"
 like "$(cat err.txt)" "marks.jsonl:4: invalid_json: .*control character 0x09" "a raw tab inside a string is not strict JSON"
 
+# --- retrain skips bad lines and unreadable files, but says so
+"$AIDIGEST" retrain --week 2026-W47 --logs marks.jsonl --logs logs --out rt >/dev/null 2>err.txt
+is "$?" 0 "retrain over bad lines and unreadable files: exit 0"
+like "$(cat err.txt)" "retrain: skipped 2 bad lines and 2 unreadable files" "  and it says what it skipped"
+
 done_testing
