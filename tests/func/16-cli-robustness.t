@@ -40,7 +40,8 @@ like "$(grep d.jsonl.gz err.txt | head -1)" "^aidigest: logs/d.jsonl.gz: after l
 
 # --- usage errors: exit 2, one line
 for args in "run --week 2025-W53" "run --week 2026-W00" "run --week 2026-W54" "run --jobs 0" \
-    "run --jobs 257" "check --out x" "mail" "run --logs" "frobnicate"; do
+    "run --jobs 257" "check --out x" "mail" "run --logs" "frobnicate" "render --only bogus" \
+    "render --only html,,pdf" "render --only html,"; do
     # shellcheck disable=SC2086
     "$AIDIGEST" $args >/dev/null 2>err.txt
     rc=$?
