@@ -116,7 +116,6 @@ static aid_err config_parse_file(aid_config *cfg, const char *path, aid_errbuf *
     aid_err err = fsutil_read_file(path, &data, &len, eb);
     if (err)
         return err == AID_ERR_NOTFOUND ? AID_ERR_CONFIG : err;
-    char *save = NULL;
     int lineno = 0;
     char *p = data;
     while (p && *p) {
@@ -159,7 +158,6 @@ static aid_err config_parse_file(aid_config *cfg, const char *path, aid_errbuf *
         if ((err = config_set(cfg, k, value, where, eb)))
             goto cleanup;
     }
-    (void)save;
 cleanup:
     free(data);
     return err;

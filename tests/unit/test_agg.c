@@ -1,0 +1,85 @@
+#include <string.h>
+
+#include "agg.h"
+#include "event.h"
+#include "idindex.h"
+#include "tap.h"
+#include "timeutil.h"
+
+/* Parse a line into ev (the parser owns the strings). */
+static event_parser *P;
+static event ev;
+
+static const event *E(const char *line)
+{
+    char why[256];
+    if (event_parse(P, line, strlen(line), &ev, why, sizeof why) != EVENT_OK) {
+        printf("# bad test line: %s\n", why);
+        return NULL;
+    }
+    return &ev;
+}
+
+static const char *LINES[] = {
+    "{\"type\":\"suggestion\",\"id\":\"a\",\"ts\":\"2026-11-16T09:00:00Z\",\"ai_reply\":\"Sorry, it ships within 2 days.\",\"action\":\"accepted\",\"confidence\":0.35,\"customer_message\":\"where is my parcel\",\"prompt_id\":\"p\"}",
+    "{\"type\":\"suggestion\",\"id\":\"b\",\"ts\":\"2026-11-17T09:00:00Z\",\"ai_reply\":\"Sorry, it ships within 3 days.\",\"action\":\"rejected\",\"confidence\":1,\"final_reply\":\"On its way!\",\"customer_message\":\"parcel late\",\"prompt_id\":\"p\"}",
+    "{\"type\":\"suggestion\",\"id\":\"c\",\"ts\":\"2026-11-22T23:59:59Z\",\"ai_reply\":\"Hello\",\"action\":\"edited\",\"customer_message\":\"hello parcel\"}",
+    "{\"type\":\"suggestion\",\"id\":\"d\",\"ts\":\"2026-11-10T09:00:00Z\",\"ai_reply\":\"Old\",\"action\":\"ignored\",\"confidence\":0.0}",
+    "{\"type\":\"suggestion\",\"id\":\"e\",\"ts\":\"2026-11-23T00:00:00Z\",\"ai_reply\":\"Next week\",\"action\":\"accepted\"}",
+};
+#define NL (sizeof LINES / sizeof LINES[0])
+
+static int64_t term(const agg *a, const char *t)
+{
+    int64_t *v = strmap_get(a->terms, t, strlen(t));
+    return v ? *v : 0;
+}
+
+int main(void)
+{
+    timeutil_week w;
+    timeutil_parse_week("2026-W47", &w);
+    int64_t start = timeutil_week_start(w);
+    P = event_parser_new(1 << 20);
+    agg *all = agg_new(start), *x = agg_new(start), *y = agg_new(start);
+    for (size_t i = 0; i < NL; i++) {
+        agg_add_suggestion(all, E(LINES[i]), +1, IDINDEX_POS(0, i + 1));
+        agg_add_suggestion(i % 2 ? x : y, E(LINES[i]), +1, IDINDEX_POS(0, i + 1));
+    }
+    is_int(all->cur.suggestions, 3, "three suggestions in the week (the last instant included, the next Monday not)");
+    is_int(all->prev.suggestions, 1, "one in the week before");
+    is_int(all->dq.out_of_week, 2, "two out of the week");
+    is_int(all->cur.hist[7], 1, "0.35 falls in histogram bin 7");
+    is_int(all->cur.hist[19], 1, "1.0 falls in the last bin");
+    is_int(all->cur.cal_n[3], 1, "0.35 falls in calibration bin 3");
+    is_int(all->cur.with_conf, 2, "two confidences");
+    is_int(all->cur.conf_nano, 1350000000LL, "their sum in fixed point");
+    is_int(all->cur.day_suggestions[0], 1, "Monday");
+    is_int(all->cur.day_suggestions[6], 1, "Sunday");
+    is_int(term(all, "parcel"), 3, "a term counted once per message");
+    is_int(strmap_count(all->groups), 2, "digits normalised: two reply groups");
+    is_int(all->feat.n_win, 1, "one AI win");
+    is_int(all->feat.n_rejected, 1, "one rejection");
+
+    is_int(agg_merge(x, y), 0, "merge");
+    ok(memcmp(&x->cur, &all->cur, sizeof x->cur) == 0, "merged week counters equal the single pass");
+    ok(memcmp(&x->prev, &all->prev, sizeof x->prev) == 0, "and the previous week's");
+    ok(memcmp(&x->dq, &all->dq, sizeof x->dq) == 0, "and data quality");
+    is_int(term(x, "parcel"), 3, "and the terms");
+    is_int(strmap_count(x->groups), 2, "and the groups");
+    ok(x->feat.example_pos[COACHFEAT_TIME_COMMITMENT] == IDINDEX_POS(0, 1), "the example kept is the earliest");
+
+    for (size_t i = 0; i < NL; i++)
+        agg_add_suggestion(all, E(LINES[i]), -1, IDINDEX_POS(0, i + 1));
+    agg_week zero;
+    memset(&zero, 0, sizeof zero);
+    ok(memcmp(&all->cur, &zero, sizeof zero) == 0, "taking every suggestion back leaves nothing this week");
+    ok(memcmp(&all->prev, &zero, sizeof zero) == 0, "nor the week before");
+    is_int(term(all, "parcel"), 0, "nor in the terms");
+    agg_free(all);
+    agg_free(x);
+    agg_free(y);
+    agg_free(NULL);
+    event_parser_free(P);
+    return tap_done();
+}

@@ -1,0 +1,71 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "tap.h"
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+int main(void)
+{
+    aid_config c;
+    aid_errbuf eb = { { 0 } };
+    const char *path = "/tmp/aidigest-test-config.conf";
+    unsetenv("AIDIGEST_LLM_MODEL");
+    unsetenv("AIDIGEST_MAIL_TO");
+    unsetenv("AIDIGEST_LLM_TIMEOUT_MS");
+    unsetenv("OPENAI_API_KEY");
+
+    write_file(path, "# a comment\n\nllm_model = gpt-test   # trailing comment\n"
+                     "mail_to = \"a@example.com, b@example.com\"\nLLM_TIMEOUT_MS=1500\n");
+    is_int(config_load(&c, path, &eb), AID_OK, "a valid file loads");
+    is_str(c.llm_model, "gpt-test", "a value, trailing comment removed");
+    is_str(c.mail_to, "a@example.com, b@example.com", "a quoted value");
+    is_int(c.llm_timeout_ms, 1500, "a number; keys are case-insensitive");
+    is_str(c.llm_base_url, "https://api.openai.com/v1", "defaults stay");
+    is_int(c.llm_max_attempts, 4, "default attempts");
+    ok(c.llm_api_key == NULL, "no key unless the environment has one");
+    config_release(&c);
+
+    setenv("AIDIGEST_LLM_MODEL", "from-env", 1);
+    setenv("OPENAI_API_KEY", "sk-test", 1);
+    is_int(config_load(&c, path, &eb), AID_OK, "loads with the environment set");
+    is_str(c.llm_model, "from-env", "the environment wins over the file");
+    is_str(c.llm_api_key, "sk-test", "the key comes from the environment");
+    config_release(&c);
+    unsetenv("AIDIGEST_LLM_MODEL");
+    unsetenv("OPENAI_API_KEY");
+
+    write_file(path, "llm_model = x\nsmtp_password = hunter2\n");
+    is_int(config_load(&c, path, &eb), AID_ERR_CONFIG, "a secret in the file is refused");
+    ok(strstr(eb.msg, ":2:") && strstr(eb.msg, "AIDIGEST_SMTP_PASSWORD") && !strstr(eb.msg, "hunter2"),
+       "naming file:line and the variable, never the secret: %s", eb.msg);
+
+    write_file(path, "no equals sign here\n");
+    is_int(config_load(&c, path, &eb), AID_ERR_CONFIG, "a line without = is an error");
+    ok(strstr(eb.msg, path) && strstr(eb.msg, ":1:"), "naming file:line: %s", eb.msg);
+
+    write_file(path, "colour = blue\n");
+    is_int(config_load(&c, path, &eb), AID_ERR_CONFIG, "an unknown key is an error");
+    ok(strstr(eb.msg, "colour") != NULL, "naming it: %s", eb.msg);
+
+    write_file(path, "llm_max_attempts = many\n");
+    is_int(config_load(&c, path, &eb), AID_ERR_CONFIG, "a number that is not one is an error");
+
+    is_int(config_load(&c, "/nonexistent/aidigest.conf", &eb), AID_ERR_CONFIG, "a missing --config file is an error");
+
+    strbuf d = STRBUF_INIT;
+    memset(&c, 0, sizeof c);
+    c.templates_dir = "/somewhere/templates";
+    ok(config_templates_dir(&c, &d) == 0 && !strcmp(d.buf, "/somewhere/templates"), "templates dir: the setting first");
+    ok(config_templates_dir(NULL, &d) == 0 && strstr(d.buf, "templates"), "else one found from the executable: %s", d.buf);
+    strbuf_release(&d);
+    remove(path);
+    return tap_done();
+}
