@@ -118,6 +118,8 @@ static aid_err config_parse_file(aid_config *cfg, const char *path, aid_errbuf *
         return err == AID_ERR_NOTFOUND ? AID_ERR_CONFIG : err;
     int lineno = 0;
     char *p = data;
+    if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) /* a byte order mark (Windows editors) */
+        p += 3;
     while (p && *p) {
         char *nl = strchr(p, '\n');
         if (nl)

@@ -175,7 +175,14 @@ static event_bad parse_suggestion(field_ctx *c, event *ev)
         }
         double v = json_object_get_double(conf);
         if (!(v >= 0.0 && v <= 1.0)) {
-            snprintf(c->detail, c->dn, "suggestion: confidence %g is outside [0, 1]", v);
+            /* the shortest text that reads back as v: 1.0000000000000002, not 1 */
+            char num[32];
+            for (int prec = 6; prec <= 17; prec++) {
+                snprintf(num, sizeof num, "%.*g", prec, v);
+                if (strtod(num, NULL) == v || v != v)
+                    break;
+            }
+            snprintf(c->detail, c->dn, "suggestion: confidence %s is outside [0, 1]", num);
             return EVENT_BAD_CONFIDENCE_RANGE;
         }
         ev->has_confidence = true;
@@ -244,6 +251,28 @@ static bool has_nonjson_number(struct json_object *o)
     }
 }
 
+/* json-c lets control characters (bytes < 0x20) through inside strings,
+ * even in strict mode; strict JSON (RFC 8259) wants them escaped. Returns
+ * the offset of the first raw one inside a string, or -1. */
+static long raw_control_in_string(const char *s, size_t len)
+{
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = false;
+            else if (ch < 0x20)
+                return (long)i;
+        } else if (ch == '"') {
+            in_str = true;
+        }
+    }
+    return -1;
+}
+
 event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, char *detail,
                       size_t detail_len)
 {
@@ -291,6 +320,12 @@ event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, 
             snprintf(detail, detail_len, "not JSON: extra text after the value at byte %zu", i);
             return EVENT_BAD_INVALID_JSON;
         }
+    }
+    long ctl = raw_control_in_string(line, len);
+    if (ctl >= 0) {
+        snprintf(detail, detail_len, "not JSON: unescaped control character 0x%02x in a string at byte %ld",
+                 (unsigned)(unsigned char)line[ctl], ctl);
+        return EVENT_BAD_INVALID_JSON;
     }
     if (has_nonjson_number(o)) {
         snprintf(detail, detail_len, "not JSON: NaN or Infinity is not a JSON number");

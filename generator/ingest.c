@@ -138,7 +138,10 @@ static int worker_bad(worker *w, const logread_batch *b, const logread_line *ln,
 
 static bool is_blank(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
+    size_t i = 0;
+    if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) /* a byte order mark is ignored */
+        i = 3;
+    for (; i < len; i++)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
             return false;
     return true;

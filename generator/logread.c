@@ -74,6 +74,12 @@ aid_err logread_files_expand(logread_files *f, const char *const *paths, size_t 
             }
         }
         closedir(d);
+        if (f->n == first) {
+            /* Nothing to read is a wrong path, not an empty week. */
+            err = aid_errbuf_set(eb, AID_ERR_USAGE, "--logs %s: no .jsonl or .jsonl.gz files in it",
+                                 paths[i]);
+            goto fail;
+        }
         qsort(f->paths + first, f->n - first, sizeof *f->paths, cmp_str);
     }
     strbuf_release(&sb);
@@ -204,6 +210,16 @@ static int batch_add_line(logread_batch *b, const char *s, size_t len, size_t fu
     return 0;
 }
 
+/* zlib's message names the file itself ("PATH: unexpected end of file"):
+ * the caller names it already. */
+static const char *logread_gz_msg(const logread_file *r, const char *msg)
+{
+    size_t n = strlen(r->path);
+    if (msg && !strncmp(msg, r->path, n) && !strncmp(msg + n, ": ", 2))
+        return msg + n + 2;
+    return msg ? msg : "read error";
+}
+
 /* Read more bytes; returns bytes read, 0 at end, -1 on error. */
 static int logread_fill(logread_file *r, aid_errbuf *eb)
 {
@@ -228,7 +244,7 @@ static int logread_fill(logread_file *r, aid_errbuf *eb)
         const char *msg = gzerror(r->gz, &zerr);
         aid_errbuf_set(eb, AID_ERR_IO, "%s: after line %llu: %s", r->path,
                        (unsigned long long)r->lineno,
-                       zerr == Z_ERRNO ? strerror(errno) : msg);
+                       zerr == Z_ERRNO ? strerror(errno) : logread_gz_msg(r, msg));
         return -1;
     }
     if (n == 0) {
@@ -237,7 +253,7 @@ static int logread_fill(logread_file *r, aid_errbuf *eb)
         const char *msg = gzerror(r->gz, &zerr);
         if (zerr != Z_OK && zerr != Z_STREAM_END) {
             aid_errbuf_set(eb, AID_ERR_IO, "%s: after line %llu: %s", r->path,
-                           (unsigned long long)r->lineno, msg);
+                           (unsigned long long)r->lineno, logread_gz_msg(r, msg));
             return -1;
         }
     }

@@ -28,7 +28,8 @@ typedef struct logread_files {
 
 /* Expand paths (files or directories) into files, in order: arguments in
  * the order given, each directory's entries sorted by name. A path that
- * does not exist is AID_ERR_USAGE. */
+ * does not exist, or a directory without a .jsonl/.jsonl.gz file, is
+ * AID_ERR_USAGE. */
 aid_err logread_files_expand(logread_files *f, const char *const *paths, size_t npaths,
                              aid_errbuf *eb);
 void logread_files_release(logread_files *f);

@@ -3,6 +3,7 @@
  * configuration, calls one pipeline entry point and maps its result to the
  * exit code (0 ok, 1 bad input, 2 usage, 3 output not written/published).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,25 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputs(" (try 'aidigest --help')\n", stderr);
     return 2;
+}
+
+/* --only: a non-empty comma-separated list of html, pdf, xlsx. */
+static bool only_valid(const char *s)
+{
+    static const char *const docs[] = { "html", "pdf", "xlsx" };
+    if (!*s)
+        return false;
+    for (const char *p = s;;) {
+        size_t l = strcspn(p, ",");
+        bool known = false;
+        for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+            known = known || (l == strlen(docs[i]) && !strncmp(p, docs[i], l));
+        if (!known)
+            return false;
+        if (!p[l])
+            return true;
+        p += l + 1;
+    }
 }
 
 enum { OPT_WEEK = 1, OPT_LOGS = 2, OPT_OUT = 4, OPT_RUNFLAGS = 8, OPT_JOBS = 16,
@@ -131,6 +151,10 @@ int main(int argc, char **argv)
             o.request = true;
         } else if (!strcmp(a, "--only")) {
             NEEDS(OPT_ONLY); VALUE();
+            if (!only_valid(next)) {
+                rc = usage_error("--only: '%s' is not a comma-separated list of html, pdf, xlsx", next);
+                goto done;
+            }
             o.only = next;
         } else {
             rc = usage_error("unknown option '%s'", a);
@@ -144,6 +168,11 @@ int main(int argc, char **argv)
         goto done;
     }
     o.logs = logs;
+    if (!timeutil_source_date_ok()) {
+        rc = usage_error("SOURCE_DATE_EPOCH='%s' is not a whole number of seconds since 1970",
+                         getenv("SOURCE_DATE_EPOCH"));
+        goto done;
+    }
 
     aid_errbuf eb = { { 0 } };
     aid_err err = config_load(&o.cfg, config_path, &eb);

@@ -237,12 +237,16 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     bool have_hist = false;
     struct json_object *report = NULL;
     redact_rules *rules = NULL;
+    bool made_dir = false;
     aid_err err;
 
     if (!(rules = redact_rules_new(o->cfg.redact_rules, eb)))
         return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
     if (strbuf_addf(&dir, "%s/%s", out, week) < 0)
         goto nomem;
+    /* a run that fails before writing anything (a wrong --logs) must not
+     * leave an empty week directory behind */
+    made_dir = !fsutil_exists(dir.buf);
     if ((err = fsutil_mkdirs(dir.buf, eb)))
         goto cleanup;
     /* read */
@@ -299,8 +303,8 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     /* render */
     if ((err = pipeline_render_docs(o, week, report, eb)))
         goto cleanup;
-    fprintf(stderr, "aidigest: %s: %lld suggestions; wrote %s/\n", week,
-            (long long)res.agg->cur.suggestions, dir.buf);
+    fprintf(stderr, "aidigest: %s: %lld suggestion%s; wrote %s/\n", week,
+            (long long)res.agg->cur.suggestions, res.agg->cur.suggestions == 1 ? "" : "s", dir.buf);
     /* publish: the archive first, then the mail. A failure of either is
      * reported and ends the run with exit code 3, but does not stop the
      * other (an expired token must not stop the weekly mail), and leaves
@@ -318,6 +322,8 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
+    if (err && made_dir)
+        rmdir(dir.buf); /* only when still empty */
     json_object_put(report);
     redact_rules_free(rules);
     if (have_hist)
@@ -376,6 +382,11 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
     };
     retrain_result res;
     aid_err err = retrain_run(&ro, &res, eb);
+    if (res.bad_lines || res.unreadable_files)
+        fprintf(stderr, "aidigest: retrain: skipped %lld bad line%s and %lld unreadable file%s "
+                        "('aidigest check' lists them)\n",
+                (long long)res.bad_lines, res.bad_lines == 1 ? "" : "s",
+                (long long)res.unreadable_files, res.unreadable_files == 1 ? "" : "s");
     if (!err)
         fprintf(stderr,
                 "aidigest: retrain %s: %d of %d prompts updated (%s/prompts/, deltas in "

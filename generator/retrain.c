@@ -50,7 +50,18 @@ typedef struct retrain_state {
     fsutil_afile ft;
     struct json_object *system_msg;
     int64_t pairs;
+    bool counting;             /* the first pass counts what it skips */
+    int64_t bad_lines, unreadable;
 } retrain_state;
+
+static bool retrain_blank(const char *s, size_t len)
+{
+    size_t i = len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3) ? 3 : 0;
+    for (; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
 
 /* Read every line of every file, calling fn with parsed events. */
 typedef aid_err (*line_fn)(retrain_state *st, const event *ev, uint64_t pos, aid_errbuf *eb);
@@ -65,8 +76,10 @@ static aid_err each_event(retrain_state *st, line_fn fn, aid_errbuf *eb)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     for (uint32_t f = 0; f < st->files.n && !err; f++) {
         logread_file *r = NULL;
-        if (logread_open(&r, &st->files, f, RETRAIN_MAX_LINE, NULL) != AID_OK)
-            continue; /* `aidigest check` tells about unreadable files */
+        if (logread_open(&r, &st->files, f, RETRAIN_MAX_LINE, NULL) != AID_OK) {
+            st->unreadable += st->counting; /* `aidigest check` tells which */
+            continue;
+        }
         for (;;) {
             aid_err rerr = logread_next(r, &b, RETRAIN_BATCH, NULL);
             for (size_t i = 0; i < b.nlines && !err; i++) {
@@ -74,10 +87,15 @@ static aid_err each_event(retrain_state *st, line_fn fn, aid_errbuf *eb)
                 event ev;
                 char detail[256];
                 if (ln->full_len > ln->len ||
-                    event_parse(p, b.data + ln->off, ln->len, &ev, detail, sizeof detail) != EVENT_OK)
+                    event_parse(p, b.data + ln->off, ln->len, &ev, detail, sizeof detail) != EVENT_OK) {
+                    if (st->counting && !retrain_blank(b.data + ln->off, ln->len))
+                        st->bad_lines++;
                     continue;
+                }
                 err = fn(st, &ev, IDINDEX_POS(f, ln->lineno), eb);
             }
+            if (rerr != AID_OK && !err)
+                st->unreadable += st->counting;
             if (err || rerr != AID_OK || !b.nlines)
                 break;
         }
@@ -577,7 +595,12 @@ aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb)
     strbuf_reset(&path);
     if (strbuf_addf(&path, "%s/training/finetune-%s.jsonl", o->out_dir, o->week) < 0)
         goto nomem;
-    if ((err = each_event(&st, pass_ids, eb)))
+    st.counting = true;
+    err = each_event(&st, pass_ids, eb);
+    st.counting = false;
+    res->bad_lines = st.bad_lines;
+    res->unreadable_files = st.unreadable;
+    if (err)
         goto cleanup;
     if ((err = fsutil_afile_open(&st.ft, path.buf, eb)))
         goto cleanup;

@@ -47,6 +47,8 @@ typedef struct retrain_result {
     int prompts;               /* prompts seen in the week */
     int prompts_updated;
     int64_t pairs;             /* fine-tuning examples written */
+    int64_t bad_lines;         /* lines skipped as bad (`aidigest check` lists them) */
+    int64_t unreadable_files;  /* files that could not be read to the end */
 } retrain_result;
 
 aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb);

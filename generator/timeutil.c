@@ -193,30 +193,44 @@ timeutil_week timeutil_last_complete_week(int64_t now_ms)
     return timeutil_week_add(timeutil_week_of(now_ms), -1);
 }
 
-static bool source_date(int64_t *ms)
+/* The latest SOURCE_DATE_EPOCH accepted: 9999-12-31T23:59:59Z. */
+#define TIMEUTIL_MAX_EPOCH 253402300799LL
+
+/* 1 set and valid, 0 unset, -1 set but not a whole number of seconds in
+ * [0, TIMEUTIL_MAX_EPOCH]. */
+static int source_date(int64_t *ms)
 {
     const char *s = getenv("SOURCE_DATE_EPOCH");
     if (!s || !*s)
-        return false;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || v < 0)
-        return false;
+        return 0;
+    long long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (*p - '0');
+        if (v > TIMEUTIL_MAX_EPOCH)
+            return -1;
+    }
     *ms = (int64_t)v * 1000;
-    return true;
+    return 1;
+}
+
+bool timeutil_source_date_ok(void)
+{
+    int64_t ms;
+    return source_date(&ms) >= 0;
 }
 
 bool timeutil_have_source_date(void)
 {
     int64_t ms;
-    return source_date(&ms);
+    return source_date(&ms) > 0;
 }
 
 int64_t timeutil_now_ms(void)
 {
     int64_t ms;
-    if (source_date(&ms))
+    if (source_date(&ms) > 0)
         return ms;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

@@ -49,6 +49,10 @@ timeutil_week timeutil_last_complete_week(int64_t now_ms);
 int64_t timeutil_now_ms(void);
 /* True when SOURCE_DATE_EPOCH is set and valid. */
 bool timeutil_have_source_date(void);
+/* False when SOURCE_DATE_EPOCH is set but is not a whole number of seconds
+ * from 0 to 253402300799 (9999-12-31T23:59:59Z); the command line refuses
+ * to run then rather than silently using the clock. */
+bool timeutil_source_date_ok(void);
 
 /* Days since 1970-01-01 for a civil date, and back (proleptic Gregorian). */
 int64_t timeutil_days_from_civil(int y, int m, int d);

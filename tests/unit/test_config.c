@@ -60,6 +60,12 @@ int main(void)
 
     is_int(config_load(&c, "/nonexistent/aidigest.conf", &eb), AID_ERR_CONFIG, "a missing --config file is an error");
 
+    write_file(path, "\xef\xbb\xbfllm_model = bom-model\r\nteam = Crew\r\n");
+    is_int(config_load(&c, path, &eb), AID_OK, "a file saved with a BOM and CRLF loads");
+    is_str(c.llm_model, "bom-model", "its first key is read");
+    is_str(c.team_name, "Crew", "CR removed");
+    config_release(&c);
+
     strbuf d = STRBUF_INIT;
     memset(&c, 0, sizeof c);
     c.templates_dir = "/somewhere/templates";

@@ -91,6 +91,23 @@ int main(void)
            EVENT_BAD_BAD_TIME, "bad_time");
     is_int(parse("{\"type\":\"suggestion\",\"id\":\"s\",\"ts\":5,\"ai_reply\":\"x\",\"action\":\"accepted\"}"),
            EVENT_BAD_WRONG_TYPE, "ts a number: wrong_type");
+    /* strict JSON: control characters inside strings must be escaped */
+    is_int(parse("{" S ",\"ai_reply\":\"a\tb\",\"action\":\"accepted\"}"), EVENT_BAD_INVALID_JSON,
+           "invalid_json: a raw tab inside a string");
+    is_int(parse("{" S ",\"ai_reply\":\"a\x01\",\"action\":\"accepted\"}"), EVENT_BAD_INVALID_JSON,
+           "invalid_json: a raw 0x01 inside a string");
+    is_int(parse("{" S ",\"ai_reply\":\"a\\tb \\\" \\\\\",\t\"action\":\"accepted\"}\t"), EVENT_OK,
+           "escaped tab, quote and backslash inside, raw tab outside strings: fine");
+    {
+        char why[256] = "";
+        const char *l = "{" S ",\"ai_reply\":\"x\",\"action\":\"accepted\",\"confidence\":1.0000000000000002}";
+        is_int(event_parse(p, l, strlen(l), &ev, why, sizeof why), EVENT_BAD_CONFIDENCE_RANGE,
+               "confidence just above 1");
+        ok(strstr(why, "1.0000000000000002") != NULL, "its detail shows the value, not 1 (%s)", why);
+        l = "{" S ",\"ai_reply\":\"x\",\"action\":\"accepted\",\"confidence\":1.1}";
+        event_parse(p, l, strlen(l), &ev, why, sizeof why);
+        ok(strstr(why, "confidence 1.1 is") != NULL, "and 1.1 as 1.1 (%s)", why);
+    }
     const char *names[] = { "invalid_json", "invalid_utf8", "line_too_long", "too_deep", "not_object",
                             "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time" };
     for (int i = 0; i < EVENT_BAD__COUNT; i++)

@@ -1,4 +1,5 @@
 /* test_timeutil.c - RFC 3339 parsing edge cases and ISO weeks. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
@@ -86,5 +87,20 @@ int main(void)
     timeutil_civil_from_days(timeutil_days_from_civil(2000, 2, 29), &y, &m, &d);
     ok(y == 2000 && m == 2 && d == 29, "civil round trip 2000-02-29");
     is_int(timeutil_days_from_civil(1970, 1, 1), 0, "day 0");
+
+    /* SOURCE_DATE_EPOCH: valid, unset, or refused (never silently the clock) */
+    setenv("SOURCE_DATE_EPOCH", "1764547200", 1);
+    ok(timeutil_source_date_ok() && timeutil_have_source_date(), "SOURCE_DATE_EPOCH=1764547200");
+    ok(timeutil_now_ms() == 1764547200000LL, "now is it");
+    setenv("SOURCE_DATE_EPOCH", "253402300799", 1);
+    ok(timeutil_source_date_ok() && timeutil_now_ms() == 253402300799000LL, "9999-12-31T23:59:59Z is the last");
+    const char *refused[] = { "abc", "-5", "1e9", " 1", "12x", "253402300800", "99999999999999999",
+                          "9223372036854775807", "99999999999999999999999" };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        setenv("SOURCE_DATE_EPOCH", refused[i], 1);
+        ok(!timeutil_source_date_ok() && !timeutil_have_source_date(), "SOURCE_DATE_EPOCH='%s' refused", refused[i]);
+    }
+    unsetenv("SOURCE_DATE_EPOCH");
+    ok(timeutil_source_date_ok() && !timeutil_have_source_date(), "unset: ok, the clock");
     return tap_done();
 }
