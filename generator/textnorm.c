@@ -92,13 +92,13 @@ bool textnorm_is_term(const char *word, size_t len)
 {
     if (len < 3)
         return false;
-    bool all_digits = true;
+    size_t digits = 0;
     for (size_t i = 0; i < len; i++)
-        if (word[i] < '0' || word[i] > '9') {
-            all_digits = false;
-            break;
-        }
-    return !all_digits && !stopwords_contains(word, len);
+        digits += word[i] >= '0' && word[i] <= '9';
+    /* All digits: a number. 5 digits or more: an order, account or
+     * tracking number ("order0987654321", "1z123abc456def789"), personal
+     * data that must not reach the published term counts. */
+    return digits < len && digits < TEXTNORM_TERM_MAX_DIGITS && !stopwords_contains(word, len);
 }
 
 struct word_set_ctx {

@@ -25,7 +25,9 @@ typedef int (*textnorm_word_fn)(const char *word, size_t len, void *ctx);
 int textnorm_words(const char *s, size_t len, textnorm_word_fn fn, void *ctx);
 
 /* True when a word counts as a trend term: 3 or more bytes, not all
- * digits, not a stop word. */
+ * digits, fewer than TEXTNORM_TERM_MAX_DIGITS digits (identifiers such as
+ * order or tracking numbers are personal data), not a stop word. */
+#define TEXTNORM_TERM_MAX_DIGITS 5
 bool textnorm_is_term(const char *word, size_t len);
 
 /* The set of distinct words of a text as sorted 64-bit hashes.

@@ -65,6 +65,9 @@ int main(void)
     ok(!textnorm_is_term("123", 3), "all digits is not");
     ok(textnorm_is_term("a12", 3), "mixed digits is");
     ok(!textnorm_is_term("the", 3) && !textnorm_is_term("please", 6), "stop words are not");
+    ok(textnorm_is_term("hr2051", 6), "4 digits in a word (a model number) is a term");
+    ok(!textnorm_is_term("ref12345", 8) && !textnorm_is_term("1z123abc456def789", 17),
+       "5 or more digits (a reference, a tracking number) is not: personal data");
     ok(textnorm_is_term("déjà", strlen("déjà")), "UTF-8 term");
     is_double(jac("a b c", "a b d"), 0.5, 1e-12, "Jaccard 2/4");
     is_double(jac("Alpha beta gamma delta", "alpha BETA gamma omega"), 0.6, 1e-12, "Jaccard 3/5, case-insensitive");
