@@ -9,6 +9,7 @@
 #include "idindex.h"
 #include "jget.h"
 #include "logread.h"
+#include "neardup.h"
 #include "strmap.h"
 #include "textnorm.h"
 #include "timeutil.h"
@@ -39,6 +40,13 @@ typedef struct correction {
     uint64_t pos;
 } correction;
 
+/* The latest prompt_update of a prompt: what it removed must not come
+ * back as an example. */
+typedef struct prompt_update {
+    int64_t ts;
+    struct json_object *removed; /* array of strings, or NULL */
+} prompt_update;
+
 typedef struct retrain_state {
     const retrain_opts *o;
     int64_t start, end;
@@ -50,6 +58,7 @@ typedef struct retrain_state {
     fsutil_afile ft;
     struct json_object *system_msg;
     int64_t pairs;
+    strmap *updates;          /* prompt id -> prompt_update (the latest up to the week's end) */
     bool counting;             /* the first pass counts what it skips */
     int64_t bad_lines, unreadable;
 } retrain_state;
@@ -121,6 +130,16 @@ static aid_err pass_ids(retrain_state *st, const event *ev, uint64_t pos, aid_er
         c->pos = pos;
         if (!c->reply)
             return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    } else if (ev->type == EVENT_PROMPT_UPDATE && ev->ts_ms < st->end) {
+        bool is_new;
+        prompt_update *u = strmap_upsert(st->updates, ev->prompt_id.s, ev->prompt_id.len, &is_new);
+        if (!u)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        if (is_new || ev->ts_ms >= u->ts) {
+            json_object_put(u->removed);
+            u->removed = json_object_get(ev->examples_removed);
+            u->ts = ev->ts_ms;
+        }
     }
     return AID_OK;
 }
@@ -136,6 +155,42 @@ static int redact(const retrain_state *st, const char *s, size_t len, strbuf *ou
             rc = strbuf_add(out, clean.buf, clean.len);
     }
     strbuf_release(&clean);
+    return rc;
+}
+
+/* Did the prompt's latest update remove this (normalised) reply? The same
+ * text, a near-duplicate of it (docs/figures.md), or it with more added
+ * (a sign-off) all count. */
+static bool removed_by_update(const retrain_state *st, const char *pid, const strbuf *norm)
+{
+    const prompt_update *u = strmap_get(st->updates, pid, strlen(pid));
+    bool found = false;
+    for (size_t i = 0; u && u->removed && i < json_object_array_length(u->removed) && !found; i++) {
+        const char *r = json_object_get_string(json_object_array_get_idx(u->removed, i));
+        strbuf red = STRBUF_INIT, rn = STRBUF_INIT;
+        if (redact(st, r, strlen(r), &red) == 0 && textnorm_reply(red.buf, red.len, &rn) == 0)
+            found = rn.len && (!strncmp(rn.buf, norm->buf, rn.len) ||
+                               neardup_similarity(rn.buf, norm->buf) >= NEARDUP_THRESHOLD);
+        strbuf_release(&red);
+        strbuf_release(&rn);
+    }
+    return found;
+}
+
+/* 1 when the prompt's latest update removed this text, 0 when not, -1 on
+ * no memory. */
+static int outdated(const retrain_state *st, event_str prompt_id, const char *text, size_t len)
+{
+    if (!prompt_id.len)
+        return 0;
+    char *pid = strndup(prompt_id.s, prompt_id.len);
+    strbuf red = STRBUF_INIT, norm = STRBUF_INIT;
+    int rc = -1;
+    if (pid && redact(st, text, len, &red) == 0 && textnorm_reply(red.buf, red.len, &norm) == 0)
+        rc = removed_by_update(st, pid, &norm) ? 1 : 0;
+    free(pid);
+    strbuf_release(&red);
+    strbuf_release(&norm);
     return rc;
 }
 
@@ -206,15 +261,21 @@ static aid_err pass_week(retrain_state *st, const event *ev, uint64_t pos, aid_e
         !idindex_get(st->ids, ev->id.s, ev->id.len, &win) || win != pos)
         return AID_OK;
     correction *c = strmap_get(st->corrections, ev->id.s, ev->id.len);
-    /* the fine-tuning set */
+    /* the fine-tuning set: what agents accepted, edited or QA corrected,
+     * unless a prompt update removed it as outdated */
     if (ev->customer_message.len) {
-        aid_err err = AID_OK;
+        const char *answer = NULL;
+        size_t alen = 0;
         if (c)
-            err = write_pair(st, ev->customer_message, c->reply, strlen(c->reply), eb);
+            answer = c->reply, alen = strlen(c->reply);
         else if (ev->action == ACTION_ACCEPTED)
-            err = write_pair(st, ev->customer_message, ev->ai_reply.s, ev->ai_reply.len, eb);
+            answer = ev->ai_reply.s, alen = ev->ai_reply.len;
         else if (ev->action == ACTION_EDITED && ev->final_reply.len)
-            err = write_pair(st, ev->customer_message, ev->final_reply.s, ev->final_reply.len, eb);
+            answer = ev->final_reply.s, alen = ev->final_reply.len;
+        int old = answer ? outdated(st, ev->prompt_id, answer, alen) : 0;
+        if (old < 0)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        aid_err err = answer && !old ? write_pair(st, ev->customer_message, answer, alen, eb) : AID_OK;
         if (err)
             return err;
     }
@@ -358,7 +419,7 @@ static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *p
         if (textnorm_reply(reply, strlen(reply), &x->norm) < 0)
             goto nomem;
         reply_stats *rs = strmap_get(ps->replies, x->norm.buf, x->norm.len);
-        if (rejected_this_week(ps, &x->norm)) {
+        if (rejected_this_week(ps, &x->norm) || removed_by_update(st, pid, &x->norm)) {
             json_object_array_add(removed, json_object_new_string(reply));
             strbuf_release(&x->norm);
             continue;
@@ -380,7 +441,7 @@ static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *p
         example *x = &ex[nex];
         strbuf_init(&x->norm);
         if (textnorm_reply(red.buf, red.len, &x->norm) < 0 || examples_have(ex, nex, x->norm.buf) ||
-            rejected_this_week(ps, &x->norm)) {
+            rejected_this_week(ps, &x->norm) || removed_by_update(st, pid, &x->norm)) {
             strbuf_release(&x->norm);
             strbuf_release(&red);
             continue;
@@ -417,7 +478,8 @@ static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *p
             goto nomem;
         example *x = &ex[nex];
         strbuf_init(&x->norm);
-        if (textnorm_reply(red.buf, red.len, &x->norm) < 0 || examples_have(ex, nex, x->norm.buf)) {
+        if (textnorm_reply(red.buf, red.len, &x->norm) < 0 || examples_have(ex, nex, x->norm.buf) ||
+            removed_by_update(st, pid, &x->norm)) {
             strbuf_release(&x->norm);
             strbuf_release(&red);
             continue;
@@ -573,10 +635,11 @@ aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb)
     }
     st.ids = idindex_new();
     st.corrections = strmap_new(sizeof(correction));
+    st.updates = strmap_new(sizeof(prompt_update));
     st.prompts = strmap_new(sizeof(prompt_stats));
     st.pairs_seen = strmap_new(0);
     st.system_msg = json_object_new_object();
-    if (!st.ids || !st.corrections || !st.prompts || !st.pairs_seen || !st.system_msg || !deltas)
+    if (!st.ids || !st.corrections || !st.updates || !st.prompts || !st.pairs_seen || !st.system_msg || !deltas)
         goto nomem;
     strbuf_addf(&sys, "You are the customer support assistant of the %s team. Reply helpfully, "
                       "concisely and politely; say what happens next and when.",
@@ -642,6 +705,14 @@ cleanup:
                 prompt_stats_release(v);
         }
         strmap_free(st.prompts);
+    }
+    if (st.updates) {
+        for (size_t i = 0; i < strmap_capacity(st.updates); i++) {
+            void *v;
+            if (strmap_slot(st.updates, i, NULL, NULL, &v))
+                json_object_put(((prompt_update *)v)->removed);
+        }
+        strmap_free(st.updates);
     }
     if (st.corrections) {
         for (size_t i = 0; i < strmap_capacity(st.corrections); i++) {

@@ -28,6 +28,7 @@ A = "Your refund was issued today and reaches your card within 5 business days."
 B = "Refunds take a while, please be patient."
 C = "I have refunded the full amount today; you will see it within 5 business days."
 D = "Sorry, we cannot refund this order."
+E = "Refunds are processed within 10-14 business days after the item reaches our warehouse."
 lines = [
     sug("a1", "2026-11-16T09:00:00Z", A, "accepted", customer="refund please, mail me at jane.doe@example.com"),
     sug("a2", "2026-11-16T10:00:00Z", A, "accepted", customer="refund status?"),
@@ -43,6 +44,15 @@ lines = [
     sug("d1", "2026-11-20T13:00:00Z", D, "rejected", customer="refund for order 12"),
     sug("i1", "2026-11-20T14:00:00Z", A, "ignored", customer="hello?"),
     {"type": "correction", "suggestion_id": "c1", "ts": "2026-11-21T09:00:00Z", "corrected_reply": C, "by": "qa"},
+    # an update of the week removed E as outdated: neither QA's correction
+    # back to it (with a sign-off added) nor agents accepting it bring it back
+    {"type": "prompt_update", "ts": "2026-11-16T08:00:00Z", "prompt_id": "refunds", "from_version": "v1",
+     "to_version": "v2", "examples_removed": [E]},
+    sug("x1", "2026-11-19T15:00:00Z", D, "rejected", customer="old policy?", final="no"),
+    sug("x2", "2026-11-19T16:00:00Z", E, "accepted", customer="how long do refunds take"),
+    sug("x3", "2026-11-19T17:00:00Z", E, "accepted", customer="how long do refunds take"),
+    sug("x4", "2026-11-19T18:00:00Z", E, "accepted", customer="how long do refunds take"),
+    {"type": "correction", "suggestion_id": "x1", "ts": "2026-11-21T10:00:00Z", "corrected_reply": E + " Have a nice day!"},
 ]
 tmp = t.tmpdir()
 logs = os.path.join(tmp, "logs")
