@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,4 +206,51 @@ int fsutil_exe_dir(strbuf *out)
         *slash = '\0';
     strbuf_reset(out);
     return strbuf_adds(out, buf);
+}
+
+static int fsutil_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+aid_err fsutil_remove_tree(const char *path, aid_errbuf *eb)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? AID_OK
+                               : aid_errbuf_set(eb, AID_ERR_IO, "%s: %s", path, strerror(errno));
+    if (nftw(path, fsutil_rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
+        return aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot remove: %s", path, strerror(errno));
+    return AID_OK;
+}
+
+aid_err fsutil_replace_dir(const char *from, const char *to, aid_errbuf *eb)
+{
+    strbuf old = STRBUF_INIT;
+    aid_err err = AID_OK;
+    bool moved = false;
+    if (fsutil_tmp_path(to, &old) < 0 || strbuf_adds(&old, ".old") < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (rename(to, old.buf) == 0) {
+        moved = true;
+    } else if (errno != ENOENT) {
+        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot replace: %s", to, strerror(errno));
+        goto cleanup;
+    }
+    if (rename(from, to) < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write: %s", to, strerror(errno));
+        if (moved)
+            rename(old.buf, to); /* put the old one back */
+        goto cleanup;
+    }
+    fsutil_fsync_dir(to);
+    if (moved)
+        fsutil_remove_tree(old.buf, NULL);
+cleanup:
+    strbuf_release(&old);
+    return err;
 }

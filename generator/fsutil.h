@@ -51,6 +51,15 @@ aid_err fsutil_afile_open(fsutil_afile *af, const char *path, aid_errbuf *eb);
 aid_err fsutil_afile_commit(fsutil_afile *af, aid_errbuf *eb);
 void fsutil_afile_abort(fsutil_afile *af);
 
+/* rm -rf: remove path and everything below it (symbolic links are removed,
+ * not followed). A missing path is no error. */
+aid_err fsutil_remove_tree(const char *path, aid_errbuf *eb);
+
+/* Put the directory `from` in the place of `to` (which may exist: it is
+ * moved aside first and removed after), so that `to` goes from complete
+ * old to complete new. */
+aid_err fsutil_replace_dir(const char *from, const char *to, aid_errbuf *eb);
+
 /* Join a directory and a name with one '/'. Returns 0 or -1 (no memory). */
 int fsutil_join(strbuf *out, const char *dir, const char *name);
 

@@ -1,6 +1,7 @@
 #include "pipeline.h"
 
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,8 +109,11 @@ static const struct {
 
 /* The render stage: the week's documents from its report. Every document
  * is attempted; the first failure is returned. */
-static aid_err pipeline_render_docs(pipeline_opts *o, const char *week, struct json_object *report,
-                                    aid_errbuf *eb)
+/* The render stage: the week's documents from its report, into
+ * root/<week>/. Every document is attempted; the first failure is
+ * returned. */
+static aid_err pipeline_render_docs(pipeline_opts *o, const char *root, const char *week,
+                                    struct json_object *report, aid_errbuf *eb)
 {
     aid_err first = AID_OK, err;
     strbuf path = STRBUF_INIT;
@@ -118,22 +122,24 @@ static aid_err pipeline_render_docs(pipeline_opts *o, const char *week, struct j
         if (!pipeline_wants(o, pipeline_docs[i].what))
             continue;
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/%s", pipeline_out(o), week, pipeline_docs[i].file) < 0)
+        if (strbuf_addf(&path, "%s/%s/%s", root, week, pipeline_docs[i].file) < 0)
             err = aid_errbuf_set(&one, AID_ERR_NOMEM, "out of memory");
         else
             err = pipeline_docs[i].write(report, path.buf, &o->cfg, &one);
         pipeline_note_error(err, &one, &first, eb);
     }
-    /* HTML: OUT/<week>/index.html, then OUT/index.html over all weeks */
     if (pipeline_wants(o, "html")) {
         aid_errbuf one = { { 0 } };
-        pipeline_note_error(html_write_week(report, pipeline_out(o), &o->cfg, &one), &one,
-                            &first, eb);
-        one.msg[0] = '\0';
-        pipeline_note_error(html_write_index(pipeline_out(o), &o->cfg, &one), &one, &first, eb);
+        pipeline_note_error(html_write_week(report, root, &o->cfg, &one), &one, &first, eb);
     }
     strbuf_release(&path);
     return first;
+}
+
+/* OUT/index.html, over every week in OUT. */
+static aid_err pipeline_render_index(pipeline_opts *o, aid_errbuf *eb)
+{
+    return pipeline_wants(o, "html") ? html_write_index(pipeline_out(o), &o->cfg, eb) : AID_OK;
 }
 
 aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)
@@ -144,7 +150,9 @@ aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)
     aid_err err = pipeline_load_report(o, week, &report, eb);
     if (err)
         return err;
-    err = pipeline_render_docs(o, week, report, eb);
+    aid_errbuf one = { { 0 } };
+    err = pipeline_render_docs(o, pipeline_out(o), week, report, eb);
+    pipeline_note_error(pipeline_render_index(o, &one), &one, &err, eb);
     json_object_put(report);
     return err;
 }
@@ -225,113 +233,185 @@ static int pipeline_redact(const char *in, size_t len, strbuf *out, void *ctx)
     return redact_text(ctx, in, len, out) < 0 ? -1 : 0;
 }
 
-aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
-{
+/* One run of the weekly job. The week is built in a staging directory,
+ * OUT/.stage.tmp.<pid>/<week>/, and put in the place of OUT/<week>/ only when
+ * every file of it is written: a run that fails leaves the week as it was
+ * (its bad lines excepted: they are kept in OUT/<week>/rejected.jsonl). */
+typedef struct run {
+    pipeline_opts *o;
     char week[16];
-    pipeline_week(o, week, sizeof week);
-    const char *out = pipeline_out(o);
-    strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+    const char *out;
+    strbuf stage;      /* OUT/.stage.tmp.<pid> */
+    strbuf sweek;      /* OUT/.stage.tmp.<pid>/<week> */
+    redact_rules *rules;
     ingest_result res;
-    bool have_res = false;
+    bool have_res;
     history hist;
-    bool have_hist = false;
-    struct json_object *report = NULL;
-    redact_rules *rules = NULL;
-    bool made_dir = false;
-    aid_err err;
+    bool have_hist;
+    struct json_object *report;
+} run;
 
-    if (!(rules = redact_rules_new(o->cfg.redact_rules, eb)))
-        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
-    if (strbuf_addf(&dir, "%s/%s", out, week) < 0)
-        goto nomem;
-    /* a run that fails before writing anything (a wrong --logs) must not
-     * leave an empty week directory behind */
-    made_dir = !fsutil_exists(dir.buf);
-    if ((err = fsutil_mkdirs(dir.buf, eb)))
+static aid_err run_path(strbuf *sb, aid_errbuf *eb, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static aid_err run_path(strbuf *sb, aid_errbuf *eb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_reset(sb);
+    int rc = strbuf_vaddf(sb, fmt, ap);
+    va_end(ap);
+    return rc < 0 ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory") : AID_OK;
+}
+
+/* read: the logs (and the archive's retraining deltas) into aggregates;
+ * bad lines into the staged rejected.jsonl */
+static aid_err run_read(run *r, aid_errbuf *eb)
+{
+    strbuf rejected = STRBUF_INIT, deltas = STRBUF_INIT;
+    aid_err err;
+    if ((err = run_path(&rejected, eb, "%s/rejected.jsonl", r->sweek.buf)) ||
+        (err = run_path(&deltas, eb, "%s/training/deltas.jsonl", r->out)))
         goto cleanup;
-    /* read */
-    if (fsutil_join(&path, dir.buf, "rejected.jsonl") < 0)
-        goto nomem;
-    strbuf deltas = STRBUF_INIT;
-    if (strbuf_addf(&deltas, "%s/training/deltas.jsonl", out) < 0)
-        goto nomem;
-    err = pipeline_ingest(o, week, path.buf, deltas.buf, &res, eb);
-    strbuf_release(&deltas);
-    if (err)
+    if ((err = pipeline_ingest(r->o, r->week, rejected.buf, deltas.buf, &r->res, eb)))
         goto cleanup;
-    have_res = true;
-    int64_t bad = res.agg->dq.bad_lines;
-    size_t unreadable = json_object_array_length(res.file_errors);
+    r->have_res = true;
+    int64_t bad = r->res.agg->dq.bad_lines;
+    size_t unreadable = json_object_array_length(r->res.file_errors);
     if (bad || unreadable)
-        fprintf(stderr, "aidigest: %lld bad line%s, %zu unreadable file%s%s%s\n", (long long)bad,
-                bad == 1 ? "" : "s", unreadable, unreadable == 1 ? "" : "s",
-                bad ? "; quarantined in " : "", bad ? path.buf : "");
-    if (o->strict && (bad || unreadable)) {
+        fprintf(stderr, "aidigest: %lld bad line%s, %zu unreadable file%s%s%s/%s/rejected.jsonl\n",
+                (long long)bad, bad == 1 ? "" : "s", unreadable, unreadable == 1 ? "" : "s",
+                bad ? "; quarantined in " : "", bad ? r->out : "", bad ? r->week : "");
+    if (r->o->strict && (bad || unreadable))
         err = aid_errbuf_set(eb, AID_ERR_BADINPUT, "--strict: stopping: the logs have bad lines");
-        goto cleanup;
-    }
-    /* compute */
-    if ((err = history_load(&hist, out, week, stderr, eb)))
-        goto cleanup;
-    have_hist = true;
+cleanup:
+    strbuf_release(&rejected);
+    strbuf_release(&deltas);
+    return err;
+}
+
+/* compute: every figure, against the archive's earlier weeks */
+static aid_err run_compute(run *r, aid_errbuf *eb)
+{
+    aid_err err = history_load(&r->hist, r->out, r->week, stderr, eb);
+    if (err)
+        return err;
+    r->have_hist = true;
     figures_input fin = {
-        .week = week,
-        .ing = &res,
-        .hist = &hist,
+        .week = r->week,
+        .ing = &r->res,
+        .hist = &r->hist,
         .generated_ms = timeutil_now_ms(),
         .redact = pipeline_redact,
-        .redact_ctx = rules,
+        .redact_ctx = r->rules,
     };
-    if ((err = figures_build(&fin, &report, eb)))
+    return figures_build(&fin, &r->report, eb);
+}
+
+/* write: terms.json and report.json, then the documents, all staged */
+static aid_err run_write(run *r, aid_errbuf *eb)
+{
+    strbuf path = STRBUF_INIT;
+    aid_err err;
+    if ((err = run_path(&path, eb, "%s/terms.json", r->sweek.buf)) ||
+        (err = history_write_terms(path.buf, r->week, r->res.agg->cur.messages, r->res.agg->terms, eb)) ||
+        (err = run_path(&path, eb, "%s/report.json", r->sweek.buf)) ||
+        (err = report_write(r->report, path.buf, eb)))
         goto cleanup;
-    /* narrate: the LLM with a key (and not --offline), else the built-in narrator */
-    if ((err = narrate_report(report, &o->cfg, out, o->offline, eb)))
-        goto cleanup;
-    /* write the figures */
-    if (fsutil_join(&path, dir.buf, "terms.json") < 0)
-        goto nomem;
-    if ((err = history_write_terms(path.buf, week, res.agg->cur.messages, res.agg->terms, eb)))
-        goto cleanup;
-    if (fsutil_join(&path, dir.buf, "report.json") < 0)
-        goto nomem;
-    if ((err = report_write(report, path.buf, eb)))
-        goto cleanup;
-    if (fsutil_join(&path, out, "weekly_ai_reports.jsonl") < 0)
-        goto nomem;
-    if ((err = report_update_table(report, path.buf, eb)))
-        goto cleanup;
-    /* render */
-    if ((err = pipeline_render_docs(o, week, report, eb)))
-        goto cleanup;
-    fprintf(stderr, "aidigest: %s: %lld suggestion%s; wrote %s/\n", week,
-            (long long)res.agg->cur.suggestions, res.agg->cur.suggestions == 1 ? "" : "s", dir.buf);
-    /* publish: the archive first, then the mail. A failure of either is
-     * reported and ends the run with exit code 3, but does not stop the
-     * other (an expired token must not stop the weekly mail), and leaves
-     * the digest as it is. */
-    err = AID_OK;
-    if (o->publish) {
-        aid_errbuf one = { { 0 } };
-        pipeline_note_error(archive_publish(out, week, &o->cfg, &one), &one, &err, eb);
-    }
-    if (o->mail) {
-        aid_errbuf one = { { 0 } };
-        pipeline_note_error(mail_send_week(out, week, report, &o->cfg, &one), &one, &err, eb);
-    }
-    goto cleanup;
-nomem:
-    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    err = pipeline_render_docs(r->o, r->stage.buf, r->week, r->report, eb);
 cleanup:
-    if (err && made_dir)
-        rmdir(dir.buf); /* only when still empty */
-    json_object_put(report);
-    redact_rules_free(rules);
-    if (have_hist)
-        history_release(&hist);
-    if (have_res)
-        ingest_result_release(&res);
     strbuf_release(&path);
-    strbuf_release(&dir);
+    return err;
+}
+
+/* commit: the staged week in place of OUT/<week>, then what spans weeks
+ * (the weekly table, the archive index) */
+static aid_err run_commit(run *r, aid_errbuf *eb)
+{
+    strbuf path = STRBUF_INIT;
+    aid_err err;
+    if ((err = run_path(&path, eb, "%s/%s", r->out, r->week)) ||
+        (err = fsutil_replace_dir(r->sweek.buf, path.buf, eb)) ||
+        (err = run_path(&path, eb, "%s/weekly_ai_reports.jsonl", r->out)) ||
+        (err = report_update_table(r->report, path.buf, eb)) ||
+        (err = pipeline_render_index(r->o, eb)))
+        goto cleanup;
+    fprintf(stderr, "aidigest: %s: %lld suggestion%s; wrote %s/%s/\n", r->week,
+            (long long)r->res.agg->cur.suggestions, r->res.agg->cur.suggestions == 1 ? "" : "s",
+            r->out, r->week);
+cleanup:
+    strbuf_release(&path);
+    return err;
+}
+
+/* publish: the archive first, then the mail. A failure of either is
+ * reported and ends the run with exit code 3, but does not stop the other
+ * (an expired token must not stop the weekly mail), and leaves the digest
+ * as it is. */
+static aid_err run_publish(run *r, aid_errbuf *eb)
+{
+    aid_err err = AID_OK;
+    if (r->o->publish) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(archive_publish(r->out, r->week, &r->o->cfg, &one), &one, &err, eb);
+    }
+    if (r->o->mail) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(mail_send_week(r->out, r->week, r->report, &r->o->cfg, &one), &one, &err, eb);
+    }
+    return err;
+}
+
+/* A failed run keeps only the quarantine: OUT/<week>/rejected.jsonl. */
+static void run_keep_rejected(run *r)
+{
+    strbuf from = STRBUF_INIT, to = STRBUF_INIT;
+    if (run_path(&from, NULL, "%s/rejected.jsonl", r->sweek.buf) == AID_OK && fsutil_exists(from.buf) &&
+        run_path(&to, NULL, "%s/%s", r->out, r->week) == AID_OK && fsutil_mkdirs(to.buf, NULL) == AID_OK &&
+        strbuf_adds(&to, "/rejected.jsonl") == 0)
+        fsutil_commit_tmp(from.buf, to.buf, NULL);
+    strbuf_release(&from);
+    strbuf_release(&to);
+}
+
+aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    r.o = o;
+    r.out = pipeline_out(o);
+    pipeline_week(o, r.week, sizeof r.week);
+    strbuf_init(&r.stage);
+    strbuf_init(&r.sweek);
+    aid_err err;
+    if (!(r.rules = redact_rules_new(o->cfg.redact_rules, eb)))
+        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    if ((err = run_path(&r.stage, eb, "%s/.stage.tmp.%ld", r.out, (long)getpid())) ||
+        (err = run_path(&r.sweek, eb, "%s/%s", r.stage.buf, r.week)) ||
+        (err = fsutil_remove_tree(r.stage.buf, eb)) ||
+        (err = fsutil_mkdirs(r.sweek.buf, eb)))
+        goto cleanup;
+    if ((err = run_read(&r, eb)) ||
+        (err = run_compute(&r, eb)) ||
+        /* narrate: the LLM with a key (and not --offline), else the built-in narrator */
+        (err = narrate_report(r.report, &o->cfg, r.out, o->offline, eb)) ||
+        (err = run_write(&r, eb)) ||
+        (err = run_commit(&r, eb)))
+        goto cleanup;
+    err = run_publish(&r, eb);
+cleanup:
+    if (r.stage.len) {
+        if (err && err != AID_ERR_NOMEM)
+            run_keep_rejected(&r);
+        fsutil_remove_tree(r.stage.buf, NULL);
+    }
+    json_object_put(r.report);
+    redact_rules_free(r.rules);
+    if (r.have_hist)
+        history_release(&r.hist);
+    if (r.have_res)
+        ingest_result_release(&r.res);
+    strbuf_release(&r.stage);
+    strbuf_release(&r.sweek);
     return err;
 }
 
