@@ -98,7 +98,9 @@ aid_err history_load(history *h, const char *out_dir, const char *week, FILE *di
             goto nomem;
         }
         json_object_object_foreach(terms, k, v) {
-            int64_t c = json_object_get_int64(v);
+            int64_t c = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+            if (c <= 0) /* a damaged file: nothing to count */
+                continue;
             int64_t *slot = strmap_upsert(h->baseline_terms, k, strlen(k), NULL);
             if (!slot) {
                 json_object_put(t);
@@ -114,7 +116,8 @@ aid_err history_load(history *h, const char *out_dir, const char *week, FILE *di
                 *ps += c;
             }
         }
-        h->baseline_messages += json_object_get_int64(msgs);
+        if (json_object_is_type(msgs, json_type_int) && json_object_get_int64(msgs) > 0)
+            h->baseline_messages += json_object_get_int64(msgs);
         json_object_array_add(h->baseline_weeks, json_object_new_string(weeks[i]));
         json_object_put(t);
         used++;

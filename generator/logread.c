@@ -46,6 +46,11 @@ aid_err logread_files_expand(logread_files *f, const char *const *paths, size_t 
             err = aid_errbuf_set(eb, AID_ERR_USAGE, "--logs %s: %s", paths[i], strerror(errno));
             goto fail;
         }
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+            /* a pipe or a device cannot be read a second time (pass 2) */
+            err = aid_errbuf_set(eb, AID_ERR_USAGE, "--logs %s: not a regular file or directory", paths[i]);
+            goto fail;
+        }
         if (!S_ISDIR(st.st_mode)) {
             char *p = strdup(paths[i]);
             if (!p || files_push(f, p) < 0)

@@ -69,6 +69,17 @@ int main(void)
     is_int(h.baseline_messages, 100, "only W45 is earlier");
     history_release(&h);
 
+    snprintf(path, sizeof path, "%s/2026-W44", dir);
+    mkdir(path, 0777);
+    snprintf(path, sizeof path, "%s/2026-W44/terms.json", dir);
+    f = fopen(path, "w");
+    fputs("{\"week\":\"2026-W44\",\"messages\":-50,\"terms\":{\"refund\":-9,\"late\":\"x\"}}", f);
+    fclose(f);
+    is_int(history_load(&h, dir, "2026-W47", stderr, NULL), AID_OK, "a damaged earlier terms.json does not stop it");
+    is_int(h.baseline_messages, 180, "negative messages are not counted");
+    is_int(get(h.baseline_terms, "refund"), 15, "nor negative or non-numeric counts");
+    history_release(&h);
+
     is_int(history_load(&h, "/nonexistent/out", "2026-W47", stderr, NULL), AID_OK, "a missing archive is no error");
     is_int(h.baseline_messages, 0, "and has no baseline");
     history_release(&h);

@@ -119,6 +119,11 @@ int main(void)
     is_int(logread_files_expand(&fs, missing, 1, &eb), AID_ERR_USAGE, "a missing path is a usage error");
     ok(strstr(eb.msg, "/nonexistent/logs") != NULL, "naming it: %s", eb.msg);
 
+    const char *dev[] = { "/dev/null" };
+    is_int(logread_files_expand(&fs, dev, 1, &eb), AID_ERR_USAGE,
+           "a device or pipe is refused: the logs are read twice");
+    ok(strstr(eb.msg, "not a regular file") != NULL, "saying so: %s", eb.msg);
+
     strbuf_release(&s);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
