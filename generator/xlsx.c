@@ -740,7 +740,7 @@ static const xcol xw_tips_cols[] = {
     { "Tip", "label", XC_TEXT, 26 },
     { "Share of AI wins", "ai_win_share", XC_PCT, 0 },
     { "Share of rejected", "rejected_share", XC_PCT, 0 },
-    { "Lift", "lift", XC_DPCT, 0 },
+    { "Lift (pp)", "lift", XC_DPCT, 0 },
     { "Example", "example", XC_WRAP, 60 },
 };
 
