@@ -39,11 +39,22 @@ const char *event_action_name(event_action a)
     return (int)a >= 0 && a < ACTION__COUNT ? event_action_names[a] : "?";
 }
 
+#define EVENT_SCRATCH 24 /* more than the string fields of any event */
+
 struct event_parser {
     json_tokener *tok;
     struct json_object *obj;
     size_t max_line;
+    char *scratch[EVENT_SCRATCH]; /* copies of strings that held a NUL */
+    int nscratch;
 };
+
+static void event_scratch_reset(event_parser *p)
+{
+    for (int i = 0; i < p->nscratch; i++)
+        free(p->scratch[i]);
+    p->nscratch = 0;
+}
 
 event_parser *event_parser_new(size_t max_line)
 {
@@ -65,6 +76,7 @@ void event_parser_free(event_parser *p)
     if (!p)
         return;
     json_object_put(p->obj);
+    event_scratch_reset(p);
     json_tokener_free(p->tok);
     free(p);
 }
@@ -72,8 +84,11 @@ void event_parser_free(event_parser *p)
 /* Field lookup results. */
 enum { F_ABSENT, F_OK, F_WRONG };
 
-/* A string field; JSON null counts as absent. */
-static int get_str(struct json_object *o, const char *key, event_str *out)
+/* A string field; JSON null counts as absent. A "\u0000" in it (legal
+ * JSON, but the end of a C string) becomes U+FFFD, in a copy the parser
+ * keeps until the next line, so that every later stage sees the same
+ * text. */
+static int get_str(event_parser *p, struct json_object *o, const char *key, event_str *out)
 {
     struct json_object *v;
     out->s = NULL;
@@ -84,10 +99,32 @@ static int get_str(struct json_object *o, const char *key, event_str *out)
         return F_WRONG;
     out->s = json_object_get_string(v);
     out->len = (size_t)json_object_get_string_len(v);
+    if (!memchr(out->s, '\0', out->len) || p->nscratch >= EVENT_SCRATCH)
+        return F_OK;
+    size_t nul = 0;
+    for (size_t i = 0; i < out->len; i++)
+        nul += out->s[i] == '\0';
+    char *copy = malloc(out->len + 2 * nul + 1);
+    if (!copy)
+        return F_OK;
+    size_t n = 0;
+    for (size_t i = 0; i < out->len; i++) {
+        if (out->s[i]) {
+            copy[n++] = out->s[i];
+        } else {
+            memcpy(copy + n, "\xef\xbf\xbd", 3);
+            n += 3;
+        }
+    }
+    copy[n] = '\0';
+    p->scratch[p->nscratch++] = copy;
+    out->s = copy;
+    out->len = n;
     return F_OK;
 }
 
 typedef struct field_ctx {
+    event_parser *p;
     struct json_object *o;
     const char *what;
     char *detail;
@@ -96,7 +133,7 @@ typedef struct field_ctx {
 
 static event_bad need_str(field_ctx *c, const char *key, event_str *out)
 {
-    int r = get_str(c->o, key, out);
+    int r = get_str(c->p, c->o, key, out);
     if (r == F_WRONG) {
         snprintf(c->detail, c->dn, "%s: field '%s' must be a string", c->what, key);
         return EVENT_BAD_WRONG_TYPE;
@@ -110,7 +147,7 @@ static event_bad need_str(field_ctx *c, const char *key, event_str *out)
 
 static event_bad opt_str(field_ctx *c, const char *key, event_str *out)
 {
-    if (get_str(c->o, key, out) == F_WRONG) {
+    if (get_str(c->p, c->o, key, out) == F_WRONG) {
         snprintf(c->detail, c->dn, "%s: field '%s' must be a string", c->what, key);
         return EVENT_BAD_WRONG_TYPE;
     }
@@ -280,6 +317,7 @@ event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, 
     detail[0] = '\0';
     json_object_put(p->obj);
     p->obj = NULL;
+    event_scratch_reset(p);
     if (len > p->max_line) {
         snprintf(detail, detail_len, "line of %zu bytes is longer than the limit of %zu", len,
                  p->max_line);
@@ -336,7 +374,7 @@ event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, 
                  json_type_to_name(json_object_get_type(o)));
         return EVENT_BAD_NOT_OBJECT;
     }
-    field_ctx c = { o, "event", detail, detail_len };
+    field_ctx c = { p, o, "event", detail, detail_len };
     event_str type;
     TRY(need_str(&c, "type", &type));
     if (type.len == 10 && !memcmp(type.s, "suggestion", 10)) {
@@ -358,7 +396,7 @@ event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, 
     /* An unknown type still needs a readable time to be placed in a week;
      * without one it is counted as unknown, in no week. */
     event_str ts;
-    if (get_str(o, "ts", &ts) == F_OK && timeutil_parse_rfc3339(ts.s, ts.len, &ev->ts_ms))
+    if (get_str(p, o, "ts", &ts) == F_OK && timeutil_parse_rfc3339(ts.s, ts.len, &ev->ts_ms))
         return EVENT_OK;
     ev->ts_ms = INT64_MIN;
     return EVENT_OK;

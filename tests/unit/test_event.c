@@ -112,6 +112,13 @@ int main(void)
                             "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time" };
     for (int i = 0; i < EVENT_BAD__COUNT; i++)
         is_str(event_bad_name((event_bad)i), names[i], "reason name %d", i);
+    /* "\u0000" is legal JSON but ends a C string: it becomes U+FFFD */
+    is_int(parse("{\"type\":\"suggestion\",\"id\":\"a\\u0000b\",\"ts\":\"2026-11-17T09:30:00Z\","
+                 "\"ai_reply\":\"x\\u0000y\\u0000\",\"action\":\"accepted\"}"), EVENT_OK, "NUL in strings parses");
+    is_int(ev.id.len, 5, "the id with U+FFFD for its NUL has 5 bytes");
+    ok(ev.id.len == 5 && !memcmp(ev.id.s, "a\xef\xbf\xbd" "b", 5), "a U+FFFD b");
+    is_str(ev.ai_reply.s, "x\xef\xbf\xbdy\xef\xbf\xbd", "every NUL of a text replaced");
+    is_int(ev.ai_reply.len, strlen(ev.ai_reply.s), "and the length agrees with the C string");
     event_parser_free(p);
     event_parser_free(NULL);
     return tap_done();
