@@ -253,7 +253,7 @@ typedef struct cluster {
     int64_t replacement_count;
     strmap *variant_counts;     /* original -> count, summed over members */
     strmap *replacement_counts; /* replacement as written -> count */
-    strmap *replacement_norm;   /* normalised replacement -> count */
+    strmap *replacement_norm;   /* normalised replacement -> norm_count */
     strbuf norm;
 } cluster;
 
@@ -302,8 +302,16 @@ static int counts_add_all(strmap *dst, const strmap *src)
     return 0;
 }
 
+/* A normalised replacement: how often, and its most frequent wording as
+ * written (ties: smallest). */
+typedef struct norm_count {
+    int64_t count;
+    const char *text;
+    int64_t text_n;
+} norm_count;
+
 /* The most frequent normalised replacement of a cluster (ties: smallest)
- * and its most frequent wording as written (ties: smallest). */
+ * and its most frequent wording as written. */
 static int best_replacement(cluster *c)
 {
     strbuf norm = STRBUF_INIT;
@@ -316,31 +324,30 @@ static int best_replacement(cluster *c)
         void *v;
         if (!strmap_slot(c->replacement_counts, i, &k, &kl, &v) || *(int64_t *)v <= 0)
             continue;
-        strbuf_reset(&norm);
-        if (textnorm_reply(k, kl, &norm) < 0)
-            goto cleanup;
-        int64_t *n = strmap_upsert(c->replacement_norm, norm.buf, norm.len, NULL);
-        if (!n)
-            goto cleanup;
-        *n += *(int64_t *)v;
-    }
-    best_of(c->replacement_norm, &c->replacement, &c->replacement_count);
-    int64_t best_n = 0;
-    for (size_t i = 0; c->replacement && i < strmap_capacity(c->replacement_counts); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (!strmap_slot(c->replacement_counts, i, &k, &kl, &v) || *(int64_t *)v <= 0)
-            continue;
-        strbuf_reset(&norm);
-        if (textnorm_reply(k, kl, &norm) < 0)
-            goto cleanup;
-        if (strcmp(norm.buf, c->replacement))
-            continue;
         int64_t n = *(int64_t *)v;
-        if (n > best_n || (n == best_n && strcmp(k, c->replacement_text) < 0)) {
-            c->replacement_text = k;
-            best_n = n;
+        strbuf_reset(&norm);
+        if (textnorm_reply(k, kl, &norm) < 0)
+            goto cleanup;
+        norm_count *nc = strmap_upsert(c->replacement_norm, norm.buf, norm.len, NULL);
+        if (!nc)
+            goto cleanup;
+        nc->count += n;
+        if (n > nc->text_n || (n == nc->text_n && strcmp(k, nc->text) < 0)) {
+            nc->text = k;
+            nc->text_n = n;
+        }
+    }
+    for (size_t i = 0; i < strmap_capacity(c->replacement_norm); i++) {
+        const char *k;
+        void *v;
+        if (!strmap_slot(c->replacement_norm, i, &k, NULL, &v))
+            continue;
+        const norm_count *nc = v;
+        if (nc->count > c->replacement_count ||
+            (nc->count == c->replacement_count && strcmp(k, c->replacement) < 0)) {
+            c->replacement = k;
+            c->replacement_count = nc->count;
+            c->replacement_text = nc->text;
         }
     }
     rc = 0;
@@ -432,7 +439,7 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
             strbuf_init(&c->norm);
             c->variant_counts = strmap_new(sizeof(int64_t));
             c->replacement_counts = strmap_new(sizeof(int64_t));
-            c->replacement_norm = strmap_new(sizeof(int64_t));
+            c->replacement_norm = strmap_new(sizeof(norm_count));
             if (!c->variant_counts || !c->replacement_counts || !c->replacement_norm)
                 goto nomem;
         }
