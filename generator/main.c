@@ -21,6 +21,7 @@ static void usage(FILE *fp)
           "                    [--publish] [--mail] [--jobs N] [--strict] [--config FILE]\n"
           "       aidigest check [--logs PATH]... [--week YYYY-Www] [--jobs N] [--config FILE]\n"
           "       aidigest retrain [--week W] [--logs PATH]... [--out DIR] [--submit] [--request]\n"
+          "                        [--config FILE]\n"
           "       aidigest mail --week W [--out DIR] [--config FILE]\n"
           "       aidigest render [--week W] [--out DIR] [--only html,pdf,xlsx] [--config FILE]\n"
           "       aidigest template [--compat] FILE [NAME VALUE | NAME { ... } ...]...\n"
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "check"))
         allowed = OPT_WEEK | OPT_LOGS | OPT_JOBS;
     else if (!strcmp(cmd, "retrain"))
-        allowed = OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RETRAIN | OPT_JOBS;
+        allowed = OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RETRAIN;
     else if (!strcmp(cmd, "mail"))
         allowed = OPT_WEEK | OPT_OUT;
     else if (!strcmp(cmd, "render"))
