@@ -1,10 +1,10 @@
 #include <string.h>
 
-#include "agg.h"
-#include "event.h"
-#include "idindex.h"
+#include "read/agg.h"
+#include "read/event.h"
+#include "read/idindex.h"
 #include "tap.h"
-#include "timeutil.h"
+#include "common/timeutil.h"
 
 /* Parse a line into ev (the parser owns the strings). */
 static event_parser *P;

@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "archive.h"
-#include "fsutil.h"
-#include "strbuf.h"
+#include "publish/archive.h"
+#include "common/fsutil.h"
+#include "common/strbuf.h"
 #include "tap.h"
 
 static char tmp[256];

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "base64.h"
+#include "common/base64.h"
 #include "tap.h"
 
 int main(void)

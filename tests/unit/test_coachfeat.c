@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "coachfeat.h"
+#include "common/coachfeat.h"
 #include "tap.h"
 
 static unsigned f(const char *reply, const char *customer)

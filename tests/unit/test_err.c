@@ -1,8 +1,8 @@
 #include <string.h>
 
-#include "err.h"
-#include "event.h"
-#include "stopwords.h"
+#include "common/err.h"
+#include "read/event.h"
+#include "common/stopwords.h"
 #include "tap.h"
 
 int main(void)

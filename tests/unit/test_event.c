@@ -1,7 +1,7 @@
 /* test_event.c - one line -> an event or a bad-line reason. */
 #include <string.h>
 
-#include "event.h"
+#include "read/event.h"
 #include "tap.h"
 
 static event_parser *p;

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "factcheck.h"
-#include "fsutil.h"
+#include "narrate/factcheck.h"
+#include "common/fsutil.h"
 #include "tap.h"
 
 static const char *root(void)

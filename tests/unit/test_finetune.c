@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "finetune.h"
+#include "retrain/finetune.h"
 #include "tap.h"
 
 static char tmpdir[256];

@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "common/fsutil.h"
 #include "tap.h"
 
 int main(void)

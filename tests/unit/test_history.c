@@ -3,8 +3,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fsutil.h"
-#include "history.h"
+#include "common/fsutil.h"
+#include "compute/history.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/aidigest-history.XXXXXX";

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "html.h"
+#include "render/html.h"
 #include "tap.h"
 
 static char *render(tmpl_engine *e, const char *text, tmpl_vars *v)

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "idindex.h"
+#include "read/idindex.h"
 #include "tap.h"
 
 static uint64_t losers[64];

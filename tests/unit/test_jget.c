@@ -1,6 +1,6 @@
 #include <math.h>
 
-#include "jget.h"
+#include "common/jget.h"
 #include "tap.h"
 
 int main(void)

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "logread.h"
-#include "strbuf.h"
+#include "read/logread.h"
+#include "common/strbuf.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/aidigest-logread.XXXXXX";

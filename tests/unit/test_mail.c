@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mail.h"
+#include "publish/mail.h"
 #include "tap.h"
 
 static const char *enc(const char *s)

@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "fsutil.h"
-#include "jget.h"
-#include "narrate.h"
+#include "common/config.h"
+#include "common/fsutil.h"
+#include "common/jget.h"
+#include "narrate/narrate.h"
 #include "tap.h"
 
 #define KEY "sk-test-SECRET-4f9a0c1d2e3b"

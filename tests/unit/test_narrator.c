@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "factcheck.h"
-#include "fsutil.h"
-#include "jget.h"
-#include "narrator.h"
+#include "narrate/factcheck.h"
+#include "common/fsutil.h"
+#include "common/jget.h"
+#include "narrate/narrator.h"
 #include "tap.h"
 
 static const char *root(void)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "neardup.h"
+#include "compute/neardup.h"
 #include "tap.h"
 
 int main(void)

@@ -1,6 +1,6 @@
 #include <math.h>
 
-#include "numfmt.h"
+#include "common/numfmt.h"
 #include "tap.h"
 
 #define CHECK(call, want, what) do { strbuf sb = STRBUF_INIT; call; is_str(sb.buf, want, what); strbuf_release(&sb); } while (0)

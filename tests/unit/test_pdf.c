@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "pdf.h"
-#include "pdftext.h"
+#include "common/fsutil.h"
+#include "render/pdf/pdf.h"
+#include "render/pdf/pdftext.h"
 #include "tap.h"
 
 #define FFFD PDFTEXT_SUBSTITUTE

@@ -5,8 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "redact.h"
+#include "common/fsutil.h"
+#include "common/redact.h"
 #include "tap.h"
 
 static char got[4096];

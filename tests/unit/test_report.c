@@ -6,7 +6,7 @@
 
 #include <json-c/json.h>
 
-#include "report.h"
+#include "compute/report.h"
 #include "tap.h"
 
 static char *slurp(const char *path)

@@ -1,6 +1,6 @@
 #include <stdlib.h>
 
-#include "strbuf.h"
+#include "common/strbuf.h"
 #include "tap.h"
 
 int main(void)

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "strmap.h"
+#include "common/strmap.h"
 #include "tap.h"
 
 int main(void)

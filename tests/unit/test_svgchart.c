@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svgchart.h"
+#include "render/svgchart.h"
 #include "tap.h"
 
 static size_t count(const char *hay, const char *needle)

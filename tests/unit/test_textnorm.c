@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "textnorm.h"
+#include "common/textnorm.h"
 
 static char got[512];
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "timeutil.h"
+#include "common/timeutil.h"
 
 static int64_t ms_of(int y, int mo, int d, int h, int mi, int s)
 {

@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "strbuf.h"
+#include "common/strbuf.h"
 #include "tap.h"
-#include "tmpl.h"
+#include "common/tmpl/tmpl.h"
 
 static char dir[256];
 

@@ -1,5 +1,5 @@
 #include "tap.h"
-#include "urlshow.h"
+#include "common/urlshow.h"
 
 int main(void)
 {

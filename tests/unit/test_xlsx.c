@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "strbuf.h"
+#include "common/strbuf.h"
 #include "tap.h"
-#include "xlsx.h"
+#include "render/xlsx.h"
 
 #define FFFD "\xEF\xBF\xBD"
 

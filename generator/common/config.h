@@ -1,0 +1,60 @@
+/*
+ * config.h - settings from the configuration file and the environment.
+ *
+ * The file (`--config FILE`, default ./aidigest.conf when present) holds
+ * `key = value` lines; `#` starts a comment; keys are the lower-case
+ * variable names without the AIDIGEST_ prefix (llm_model, smtp_url, ...).
+ * The environment wins over the file. Secrets (OPENAI_API_KEY,
+ * AIDIGEST_SMTP_PASSWORD, AIDIGEST_GIT_TOKEN) are read from the
+ * environment only: a secret in the file is a configuration error.
+ *
+ * Every string field is either NULL (not set) or owned by the struct.
+ */
+#ifndef AID_CONFIG_H
+#define AID_CONFIG_H
+
+#include "common/err.h"
+#include "common/strbuf.h"
+
+typedef struct aid_config {
+    /* narrator */
+    char *llm_api_key;        /* OPENAI_API_KEY (secret) */
+    char *llm_base_url;       /* AIDIGEST_LLM_BASE_URL, default https://api.openai.com/v1 */
+    char *llm_model;          /* AIDIGEST_LLM_MODEL, default gpt-4o */
+    long llm_timeout_ms;      /* AIDIGEST_LLM_TIMEOUT_MS, default 60000 */
+    int llm_max_attempts;     /* AIDIGEST_LLM_MAX_ATTEMPTS, default 4 */
+    char *finetune_model;     /* AIDIGEST_FINETUNE_MODEL, default gpt-4o-mini-2024-07-18 */
+    /* mail */
+    char *smtp_url;           /* AIDIGEST_SMTP_URL */
+    char *smtp_user;          /* AIDIGEST_SMTP_USER */
+    char *smtp_password;      /* AIDIGEST_SMTP_PASSWORD (secret) */
+    char *mail_from;          /* AIDIGEST_MAIL_FROM */
+    char *mail_to;            /* AIDIGEST_MAIL_TO, comma-separated */
+    /* archive */
+    char *archive_remote;     /* AIDIGEST_ARCHIVE_REMOTE */
+    char *git_token;          /* AIDIGEST_GIT_TOKEN (secret) */
+    char *git_name;           /* AIDIGEST_GIT_NAME, default "aidigest" */
+    char *git_email;          /* AIDIGEST_GIT_EMAIL, default "aidigest@localhost" */
+    char *git_branch;         /* AIDIGEST_GIT_BRANCH, default "main" */
+    /* pages */
+    char *retrain_url;        /* AIDIGEST_RETRAIN_URL */
+    char *site_url;           /* AIDIGEST_SITE_URL: where the archive is published */
+    char *templates_dir;      /* AIDIGEST_TEMPLATES: default <exe dir>/templates, else ./templates */
+    char *redact_rules;       /* AIDIGEST_REDACT_RULES: file of extra redaction rules */
+    char *team_name;          /* AIDIGEST_TEAM: shown in titles, default "Support" */
+} aid_config;
+
+/* Fill cfg with defaults, then the file (path may be NULL: ./aidigest.conf
+ * if it exists), then the environment. On error cfg is released. */
+aid_err config_load(aid_config *cfg, const char *path, aid_errbuf *eb);
+
+/* The templates directory: cfg->templates_dir when set; else templates/
+ * beside the executable, or one or two directories above it (a build in a
+ * checkout: build/<variant>/aidigest); else ./templates. Appends to out
+ * (after resetting it); 0 or -1. cfg may be NULL. */
+int config_templates_dir(const aid_config *cfg, strbuf *out);
+
+/* Free every string; cfg may be zeroed or partly filled. */
+void config_release(aid_config *cfg);
+
+#endif

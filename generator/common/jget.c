@@ -1,0 +1,75 @@
+#include "common/jget.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct json_object *jget(const struct json_object *root, const char *path)
+{
+    struct json_object *cur = (struct json_object *)root;
+    const char *p = path;
+    char key[256];
+    while (cur && *p) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n >= sizeof key)
+            return NULL;
+        memcpy(key, p, n);
+        key[n] = '\0';
+        p += n + (dot ? 1 : 0);
+        if (json_object_is_type(cur, json_type_object)) {
+            struct json_object *next = NULL;
+            if (!json_object_object_get_ex(cur, key, &next))
+                return NULL;
+            cur = next;
+        } else if (json_object_is_type(cur, json_type_array)) {
+            char *end;
+            long idx = strtol(key, &end, 10);
+            if (end == key || *end || idx < 0 || (size_t)idx >= json_object_array_length(cur))
+                return NULL;
+            cur = json_object_array_get_idx(cur, (size_t)idx);
+        } else {
+            return NULL;
+        }
+    }
+    return cur;
+}
+
+double jget_double(const struct json_object *root, const char *path, double dflt)
+{
+    struct json_object *o = jget(root, path);
+    if (o && (json_object_is_type(o, json_type_double) || json_object_is_type(o, json_type_int)))
+        return json_object_get_double(o);
+    return dflt;
+}
+
+int64_t jget_int(const struct json_object *root, const char *path, int64_t dflt)
+{
+    struct json_object *o = jget(root, path);
+    if (o && json_object_is_type(o, json_type_int))
+        return json_object_get_int64(o);
+    if (o && json_object_is_type(o, json_type_double))
+        return (int64_t)json_object_get_double(o);
+    return dflt;
+}
+
+const char *jget_str(const struct json_object *root, const char *path, const char *dflt)
+{
+    struct json_object *o = jget(root, path);
+    if (o && json_object_is_type(o, json_type_string))
+        return json_object_get_string(o);
+    return dflt;
+}
+
+bool jget_has(const struct json_object *root, const char *path)
+{
+    struct json_object *o = jget(root, path);
+    return o != NULL;
+}
+
+size_t jget_len(const struct json_object *root, const char *path)
+{
+    struct json_object *o = jget(root, path);
+    if (o && json_object_is_type(o, json_type_array))
+        return json_object_array_length(o);
+    return 0;
+}

@@ -1,0 +1,801 @@
+#include "common/redact.h"
+
+#include <ctype.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fsutil.h"
+
+enum { R_EMAIL, R_IBAN, R_CARD, R_PHONE, R_NUMBER, R_NAME, R__N };
+
+static const char *const redact_rule_names[R__N] = { "email", "iban", "card", "phone", "number", "name" };
+static const char *const redact_default_masks[R__N] = { "[email]", "[iban]", "[card]", "[phone]",
+                                                        "[number]", "[name]" };
+static const char *const redact_default_cues[] = { "my name is", "name is", "name:", "name's",
+                                                   "this is", "i am", "i'm", "pulled up for",
+                                                   "hi", "hello", "dear", "mr.", "mrs.", "ms." };
+
+typedef struct redact_regex {
+    regex_t re;
+    char *mask;
+} redact_regex;
+
+struct redact_rules {
+    bool on[R__N];
+    char *mask[R__N];
+    int number_min_digits;
+    int phone_min_digits;
+    char **cues;
+    size_t ncues;
+    redact_regex *regexes;
+    size_t nregexes;
+};
+
+static bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static bool is_alnum(unsigned char c) { return is_alpha(c) || is_digit(c); }
+/* Part of a word for boundary purposes: ASCII alnum, '_' or any non-ASCII byte. */
+static bool is_wordc(unsigned char c) { return is_alnum(c) || c == '_' || c >= 0x80; }
+
+void redact_rules_free(redact_rules *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nregexes; i++) {
+        regfree(&r->regexes[i].re);
+        free(r->regexes[i].mask);
+    }
+    free(r->regexes);
+    for (size_t i = 0; i < r->ncues; i++)
+        free(r->cues[i]);
+    free(r->cues);
+    for (int i = 0; i < R__N; i++)
+        free(r->mask[i]);
+    free(r);
+}
+
+static int redact_add_cue(redact_rules *r, const char *cue)
+{
+    char **n = realloc(r->cues, (r->ncues + 1) * sizeof *n);
+    if (!n)
+        return -1;
+    r->cues = n;
+    if (!(r->cues[r->ncues] = strdup(cue)))
+        return -1;
+    for (char *p = r->cues[r->ncues]; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    r->ncues++;
+    return 0;
+}
+
+static int redact_rule_index(const char *name)
+{
+    for (int i = 0; i < R__N; i++)
+        if (!strcmp(name, redact_rule_names[i]))
+            return i;
+    return -1;
+}
+
+/* Split off the next white-space separated word of *p. */
+static char *redact_word(char **p)
+{
+    char *s = *p;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s)
+        return NULL;
+    char *e = s;
+    while (*e && *e != ' ' && *e != '\t')
+        e++;
+    if (*e)
+        *e++ = '\0';
+    *p = e;
+    return s;
+}
+
+static aid_err redact_parse_line(redact_rules *r, char *line, const char *path, int lineno,
+                                 aid_errbuf *eb)
+{
+    char *p = line;
+    char *cmd = redact_word(&p);
+    if (!cmd || *cmd == '#')
+        return AID_OK;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!strcmp(cmd, "off") || !strcmp(cmd, "on") || !strcmp(cmd, "mask")) {
+        char *name = redact_word(&p);
+        int idx = name ? redact_rule_index(name) : -1;
+        if (idx < 0)
+            return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s:%d: %s needs a rule name (email, iban, card, phone, number, name)",
+                                  path, lineno, cmd);
+        if (!strcmp(cmd, "mask")) {
+            while (*p == ' ' || *p == '\t')
+                p++;
+            if (!*p)
+                return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s:%d: mask needs a text", path, lineno);
+            char *m = strdup(p);
+            if (!m)
+                return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+            free(r->mask[idx]);
+            r->mask[idx] = m;
+        } else {
+            r->on[idx] = !strcmp(cmd, "on");
+        }
+        return AID_OK;
+    }
+    if (!strcmp(cmd, "number_min_digits") || !strcmp(cmd, "phone_min_digits")) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        while (*end == ' ' || *end == '\t')
+            end++;
+        if (end == p || *end || v < 3 || v > 30)
+            return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s:%d: %s needs a number from 3 to 30", path,
+                                  lineno, cmd);
+        if (cmd[0] == 'n')
+            r->number_min_digits = (int)v;
+        else
+            r->phone_min_digits = (int)v;
+        return AID_OK;
+    }
+    if (!strcmp(cmd, "name_cue")) {
+        if (!*p)
+            return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s:%d: name_cue needs words", path, lineno);
+        if (redact_add_cue(r, p) < 0)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        return AID_OK;
+    }
+    if (!strcmp(cmd, "regex")) {
+        char *mask = redact_word(&p);
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!mask || !*p)
+            return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s:%d: regex needs a mask and an expression",
+                                  path, lineno);
+        redact_regex *n = realloc(r->regexes, (r->nregexes + 1) * sizeof *n);
+        if (!n)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        r->regexes = n;
+        int rc = regcomp(&n[r->nregexes].re, p, REG_EXTENDED);
+        if (rc) {
+            char msg[256];
+            regerror(rc, &n[r->nregexes].re, msg, sizeof msg);
+            return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s:%d: bad regular expression: %s", path,
+                                  lineno, msg);
+        }
+        if (!(n[r->nregexes].mask = strdup(mask))) {
+            regfree(&n[r->nregexes].re);
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        }
+        r->nregexes++;
+        return AID_OK;
+    }
+    return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s:%d: unknown directive '%s'", path, lineno, cmd);
+}
+
+redact_rules *redact_rules_new(const char *rules_path, aid_errbuf *eb)
+{
+    char *data = NULL;
+    redact_rules *r = calloc(1, sizeof *r);
+    if (!r)
+        goto nomem;
+    r->number_min_digits = 6;
+    r->phone_min_digits = 7;
+    for (int i = 0; i < R__N; i++) {
+        r->on[i] = true;
+        if (!(r->mask[i] = strdup(redact_default_masks[i])))
+            goto nomem;
+    }
+    for (size_t i = 0; i < sizeof redact_default_cues / sizeof redact_default_cues[0]; i++)
+        if (redact_add_cue(r, redact_default_cues[i]) < 0)
+            goto nomem;
+    if (rules_path) {
+        size_t len;
+        if (fsutil_read_file(rules_path, &data, &len, eb))
+            goto fail;
+        int lineno = 0;
+        char *p = data;
+        while (p && *p) {
+            char *nl = strchr(p, '\n');
+            if (nl)
+                *nl = '\0';
+            lineno++;
+            size_t l = strlen(p);
+            while (l && (p[l - 1] == '\r' || p[l - 1] == ' ' || p[l - 1] == '\t'))
+                p[--l] = '\0';
+            if (redact_parse_line(r, p, rules_path, lineno, eb))
+                goto fail;
+            p = nl ? nl + 1 : NULL;
+        }
+        free(data);
+    }
+    return r;
+nomem:
+    aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+fail:
+    free(data);
+    redact_rules_free(r);
+    return NULL;
+}
+
+/* ---- scanners ---------------------------------------------------------- */
+
+static bool email_local(unsigned char c)
+{
+    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+static bool email_domain(unsigned char c) { return is_alnum(c) || c == '.' || c == '-'; }
+
+/* at: index of an '@'; lo: lowest index the local part may start at.
+ * On a match sets [*s, *e) and returns true. */
+static bool scan_email(const unsigned char *in, size_t len, size_t at, size_t lo, size_t *s, size_t *e)
+{
+    size_t b = at;
+    while (b > lo && email_local(in[b - 1]))
+        b--;
+    while (b < at && (in[b] == '.' || in[b] == '-'))
+        b++;
+    if (b == at)
+        return false;
+    size_t f = at + 1;
+    while (f < len && email_domain(in[f]))
+        f++;
+    while (f > at + 1 && (in[f - 1] == '.' || in[f - 1] == '-'))
+        f--;
+    /* need a dot and a top-level label of 2+ letters */
+    size_t dot = f;
+    while (dot > at + 1 && in[dot - 1] != '.')
+        dot--;
+    if (dot <= at + 2 || f - dot < 2)
+        return false;
+    for (size_t k = dot; k < f; k++)
+        if (!is_alpha(in[k]))
+            return false;
+    *s = b;
+    *e = f;
+    return true;
+}
+
+static int iban_char_value(unsigned char c)
+{
+    if (is_digit(c))
+        return c - '0';
+    return toupper(c) - 'A' + 10;
+}
+
+static bool iban_mod97(const char *buf, size_t n)
+{
+    unsigned rem = 0;
+    for (size_t k = 0; k < n; k++) {
+        int v = iban_char_value((unsigned char)buf[(k + 4) % n]);
+        rem = v >= 10 ? (rem * 100 + (unsigned)v) % 97 : (rem * 10 + (unsigned)v) % 97;
+    }
+    return rem == 1;
+}
+
+/* An IBAN starting at i (a word start): returns its end, or 0. Grouped
+ * IBANs have groups of 4 separated by single spaces (the last one shorter). */
+static size_t scan_iban(const unsigned char *in, size_t len, size_t i)
+{
+    if (i + 4 > len || !is_alpha(in[i]) || !is_alpha(in[i + 1]) || !is_digit(in[i + 2]) ||
+        !is_digit(in[i + 3]))
+        return 0;
+    char buf[40];
+    size_t n = 0, j = i, group = 0;
+    size_t ends[12], nends[12], nc = 0;
+    while (j < len && n < 34) {
+        if (is_alnum(in[j])) {
+            buf[n++] = (char)toupper(in[j]);
+            group++;
+            j++;
+            if (n >= 15 && (j >= len || !is_alnum(in[j])) && nc < 12) {
+                ends[nc] = j;
+                nends[nc++] = n;
+            }
+        } else if (in[j] == ' ' && group == 4 && j + 1 < len && is_alnum(in[j + 1])) {
+            group = 0;
+            j++;
+        } else {
+            break;
+        }
+    }
+    while (nc--) {
+        size_t end = ends[nc];
+        if (end < len && is_wordc(in[end]))
+            continue;
+        if (iban_mod97(buf, nends[nc]))
+            return end;
+    }
+    return 0;
+}
+
+static bool luhn_ok(const unsigned char *in, size_t s, size_t e)
+{
+    int sum = 0, alt = 0;
+    for (size_t k = e; k > s; k--) {
+        unsigned char c = in[k - 1];
+        if (!is_digit(c))
+            continue;
+        int d = c - '0';
+        if (alt) {
+            d *= 2;
+            if (d > 9)
+                d -= 9;
+        }
+        sum += d;
+        alt = !alt;
+    }
+    return sum % 10 == 0;
+}
+
+typedef struct numrun {
+    size_t s, e;         /* the run: starts with '+', '(' or a digit, ends with a digit or ')' */
+    int digits;
+    int groups;
+    int glen[8];         /* lengths of the first 8 digit groups */
+    char gsep[8];        /* separator before each group (0 for the first) */
+    bool plus, paren, space, other_sep;
+} numrun;
+
+static bool is_numsep(unsigned char c) { return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/'; }
+
+static void scan_numrun(const unsigned char *in, size_t len, size_t i, numrun *r)
+{
+    memset(r, 0, sizeof *r);
+    r->s = i;
+    size_t j = i;
+    if (in[j] == '+') {
+        r->plus = true;
+        j++;
+    }
+    char sep = 0;
+    size_t last_end = i;
+    while (j < len) {
+        if (is_digit(in[j])) {
+            size_t g = j;
+            while (j < len && is_digit(in[j]))
+                j++;
+            if (r->groups < 8) {
+                r->glen[r->groups] = (int)(j - g);
+                r->gsep[r->groups] = sep;
+            }
+            r->groups++;
+            r->digits += (int)(j - g);
+            last_end = j;
+            if (j < len && in[j] == ')' && r->paren) {
+                j++;
+                last_end = j;
+            }
+            /* separators up to the next digit group: at most two, one space at most */
+            size_t k = j;
+            int nsep = 0, nspace = 0;
+            sep = 0;
+            while (k < len && is_numsep(in[k]) && nsep < 2) {
+                if (in[k] == ' ')
+                    nspace++;
+                if (in[k] == ')')
+                    break;
+                if (!sep || in[k] != ' ')
+                    sep = (char)in[k];
+                if (in[k] == '(')
+                    r->paren = true;
+                nsep++;
+                k++;
+            }
+            if (nsep == 0 || nspace > 1 || k >= len || !is_digit(in[k]))
+                break;
+            if (nspace)
+                r->space = true;
+            if (sep != ' ' && sep != '-')
+                r->other_sep = true;
+            j = k;
+        } else if (in[j] == '(' && j == r->s + (r->plus ? 1 : 0)) {
+            r->paren = true;
+            j++;
+        } else {
+            break;
+        }
+    }
+    r->e = last_end > i ? last_end : i;
+}
+
+static bool numrun_datelike(const numrun *r)
+{
+    if (r->groups != 3 && r->groups != 2)
+        return false;
+    if (r->groups == 3 && r->gsep[1] == r->gsep[2] &&
+        (r->gsep[1] == '-' || r->gsep[1] == '/' || r->gsep[1] == '.')) {
+        if (r->glen[0] == 4 && r->glen[1] <= 2 && r->glen[2] <= 2)
+            return true;
+        if (r->glen[0] <= 2 && r->glen[1] <= 2 && (r->glen[2] == 4 || r->glen[2] == 2))
+            return true;
+    }
+    return false;
+}
+
+static bool numrun_decimal_like(const numrun *r)
+{
+    if (r->groups == 2 && r->gsep[1] == '.')
+        return true;
+    /* 1.234.567 or 1 234 567: thousands grouping */
+    if (r->groups >= 2 && !r->plus && !r->paren) {
+        for (int g = 1; g < r->groups && g < 8; g++)
+            if (r->glen[g] != 3 || (r->gsep[g] != '.' && r->gsep[g] != ','))
+                return false;
+        return r->glen[0] <= 3;
+    }
+    return false;
+}
+
+/* ---- the main pass ------------------------------------------------------ */
+
+typedef struct redact_out {
+    strbuf *out;
+    const unsigned char *in;
+    size_t copied; /* in[0..copied) is already in out */
+    int n;
+    int err;
+} redact_out;
+
+static void emit_mask(redact_out *o, size_t s, size_t e, const char *mask)
+{
+    if (o->err)
+        return;
+    if (strbuf_add(o->out, o->in + o->copied, s - o->copied) < 0 || strbuf_adds(o->out, mask) < 0)
+        o->err = 1;
+    o->copied = e;
+    o->n++;
+}
+
+/* Mask the digit groups of [s, e) that are long enough to be numbers. */
+static void mask_long_digit_runs(const redact_rules *r, redact_out *o, size_t s, size_t e)
+{
+    size_t j = s;
+    while (j < e) {
+        if (!is_digit(o->in[j])) {
+            j++;
+            continue;
+        }
+        size_t g = j;
+        while (j < e && is_digit(o->in[j]))
+            j++;
+        if (r->on[R_NUMBER] && (int)(j - g) >= r->number_min_digits)
+            emit_mask(o, g, j, r->mask[R_NUMBER]);
+    }
+}
+
+/* Classify one run; returns true when it was masked whole. */
+static bool classify_run(const redact_rules *r, redact_out *o, const numrun *nr)
+{
+    if (nr->e <= nr->s || nr->digits == 0)
+        return false;
+    if (r->on[R_CARD] && !nr->plus && !nr->paren && !nr->other_sep && nr->digits >= 13 &&
+        nr->digits <= 19 && luhn_ok(o->in, nr->s, nr->e)) {
+        emit_mask(o, nr->s, nr->e, r->mask[R_CARD]);
+        return true;
+    }
+    if (r->on[R_PHONE] && nr->digits >= r->phone_min_digits && nr->digits <= 15 &&
+        (nr->plus || nr->paren || nr->groups >= 2) && !numrun_datelike(nr) &&
+        !numrun_decimal_like(nr)) {
+        emit_mask(o, nr->s, nr->e, r->mask[R_PHONE]);
+        return true;
+    }
+    return false;
+}
+
+static void handle_numrun(const redact_rules *r, redact_out *o, const numrun *nr)
+{
+    if (classify_run(r, o, nr))
+        return;
+    if (nr->space) {
+        /* maybe several things side by side: try the space-separated parts */
+        size_t j = nr->s;
+        while (j < nr->e) {
+            size_t k = j;
+            while (k < nr->e && o->in[k] != ' ')
+                k++;
+            numrun part;
+            scan_numrun(o->in, k, j, &part);
+            if (!(part.e == k && classify_run(r, o, &part)))
+                mask_long_digit_runs(r, o, j, k);
+            j = k + 1;
+        }
+        return;
+    }
+    mask_long_digit_runs(r, o, nr->s, nr->e);
+}
+
+/* A name cue ending at a word boundary at i; returns the index after it. */
+static size_t match_cue(const redact_rules *r, const unsigned char *in, size_t len, size_t i)
+{
+    for (size_t c = 0; c < r->ncues; c++) {
+        const char *cue = r->cues[c];
+        size_t n = strlen(cue), k = 0;
+        while (k < n && i + k < len && tolower(in[i + k]) == (unsigned char)cue[k])
+            k++;
+        if (k < n)
+            continue;
+        if (is_alnum((unsigned char)cue[n - 1]) && i + n < len && is_wordc(in[i + n]))
+            continue;
+        return i + n;
+    }
+    return 0;
+}
+
+/* One or two capitalised words starting at j (after spaces): end or 0. */
+static size_t scan_name(const unsigned char *in, size_t len, size_t j, size_t *start)
+{
+    while (j < len && in[j] == ' ')
+        j++;
+    *start = j;
+    size_t end = 0;
+    for (int w = 0; w < 2; w++) {
+        if (j >= len || !(in[j] >= 'A' && in[j] <= 'Z'))
+            break;
+        size_t k = j + 1;
+        while (k < len && (is_alpha(in[k]) || in[k] == '\'' || in[k] == '-' || in[k] >= 0x80))
+            k++;
+        if (k - j < 2)
+            break;
+        end = k;
+        if (k < len && in[k] == ' ' && k + 1 < len)
+            j = k + 1;
+        else
+            break;
+    }
+    return end;
+}
+
+/* The whole text is two or three capitalised words (an answer to "your
+ * name?"): the range of the name, or false. */
+static bool whole_text_name(const unsigned char *in, size_t len, size_t *s, size_t *e)
+{
+    size_t a = 0, b = len;
+    while (a < b && (in[a] == ' ' || in[a] == '\n' || in[a] == '\t'))
+        a++;
+    while (b > a && (in[b - 1] == ' ' || in[b - 1] == '\n' || in[b - 1] == '.' || in[b - 1] == '!'))
+        b--;
+    int words = 0;
+    size_t j = a;
+    while (j < b) {
+        if (!(in[j] >= 'A' && in[j] <= 'Z'))
+            return false;
+        size_t k = j + 1;
+        while (k < b && ((in[k] >= 'a' && in[k] <= 'z') || in[k] == '\'' || in[k] == '-' || in[k] >= 0x80))
+            k++;
+        if (k - j < 2)
+            return false;
+        words++;
+        if (k == b)
+            break;
+        if (in[k] != ' ' || k + 1 >= b)
+            return false;
+        j = k + 1;
+    }
+    if (words < 2 || words > 3)
+        return false;
+    *s = a;
+    *e = b;
+    return true;
+}
+
+static int redact_builtin(const redact_rules *r, const char *text, size_t len, strbuf *out)
+{
+    const unsigned char *in = (const unsigned char *)text;
+    redact_out o = { out, in, 0, 0, 0 };
+    size_t ws, we;
+    if (r->on[R_NAME] && len < 64 && whole_text_name(in, len, &ws, &we)) {
+        emit_mask(&o, ws, we, r->mask[R_NAME]);
+        if (!o.err && strbuf_add(out, in + o.copied, len - o.copied) < 0)
+            o.err = 1;
+        return o.err ? -1 : o.n;
+    }
+    /* e-mail addresses first (they contain digits and words the other rules would cut) */
+    size_t *spans = NULL, nspans = 0, aspans = 0;
+    if (r->on[R_EMAIL]) {
+        size_t lo = 0;
+        for (const unsigned char *p = memchr(in, '@', len); p; p = memchr(p + 1, '@', len - (size_t)(p + 1 - in))) {
+            size_t s, e, at = (size_t)(p - in);
+            if (at < lo)
+                continue;
+            if (scan_email(in, len, at, lo, &s, &e)) {
+                if (nspans + 2 > aspans) {
+                    size_t na = aspans ? aspans * 2 : 16;
+                    size_t *ns = realloc(spans, na * sizeof *ns);
+                    if (!ns) {
+                        free(spans);
+                        return -1;
+                    }
+                    spans = ns;
+                    aspans = na;
+                }
+                spans[nspans++] = s;
+                spans[nspans++] = e;
+                lo = e;
+                if (e > at)
+                    p = in + e - 1;
+            }
+            if (p + 1 >= in + len)
+                break;
+        }
+    }
+    size_t sp = 0;
+    size_t i = 0;
+    while (i < len && !o.err) {
+        if (sp < nspans && i == spans[sp]) {
+            emit_mask(&o, spans[sp], spans[sp + 1], r->mask[R_EMAIL]);
+            i = spans[sp + 1];
+            sp += 2;
+            continue;
+        }
+        size_t limit = sp < nspans ? spans[sp] : len;
+        unsigned char c = in[i];
+        bool boundary = i == 0 || !is_wordc(in[i - 1]);
+        if (is_alpha(c)) {
+            if (boundary && r->on[R_IBAN]) {
+                size_t e = scan_iban(in, limit, i);
+                if (e) {
+                    emit_mask(&o, i, e, r->mask[R_IBAN]);
+                    i = e;
+                    continue;
+                }
+            }
+            if (boundary && r->on[R_NAME]) {
+                size_t after = match_cue(r, in, limit, i);
+                size_t ns;
+                size_t ne = after ? scan_name(in, limit, after, &ns) : 0;
+                if (ne) {
+                    emit_mask(&o, ns, ne, r->mask[R_NAME]);
+                    i = ne;
+                    continue;
+                }
+                /* "First Last: ..." at the start of a line (a speaker label) */
+                if (c >= 'A' && c <= 'Z' && (i == 0 || in[i - 1] == '\n')) {
+                    size_t j = i, words = 0;
+                    while (j < limit && in[j] >= 'A' && in[j] <= 'Z' && words < 3) {
+                        size_t k = j + 1;
+                        while (k < limit && ((in[k] >= 'a' && in[k] <= 'z') || in[k] == '\'' || in[k] == '-'))
+                            k++;
+                        if (k - j < 2)
+                            break;
+                        words++;
+                        j = k;
+                        if (j + 1 < limit && in[j] == ' ' && in[j + 1] >= 'A' && in[j + 1] <= 'Z')
+                            j++;
+                        else
+                            break;
+                    }
+                    if (words >= 2 && j < limit && in[j] == ':') {
+                        emit_mask(&o, i, j, r->mask[R_NAME]);
+                        i = j;
+                        continue;
+                    }
+                }
+                /* a vocative at the end of a sentence: "..., Crystal Minh." */
+                if (c >= 'A' && c <= 'Z' && i >= 2 && in[i - 1] == ' ' && in[i - 2] == ',') {
+                    ne = scan_name(in, limit, i, &ns);
+                    if (ne && (ne == limit || in[ne] == '.' || in[ne] == '!' || in[ne] == '?')) {
+                        emit_mask(&o, ns, ne, r->mask[R_NAME]);
+                        i = ne;
+                        continue;
+                    }
+                }
+                /* "<Name> here" at the start of a sentence */
+                size_t b = i;
+                while (b > 0 && in[b - 1] == ' ')
+                    b--;
+                if (c >= 'A' && c <= 'Z' && (b == 0 || in[b - 1] == '.' || in[b - 1] == '!' || in[b - 1] == '?')) {
+                    ne = scan_name(in, limit, i, &ns);
+                    if (ne && ne + 5 <= limit && !memcmp(in + ne, " here", 5) &&
+                        (ne + 5 == limit || !is_wordc(in[ne + 5]))) {
+                        emit_mask(&o, ns, ne, r->mask[R_NAME]);
+                        i = ne;
+                        continue;
+                    }
+                }
+            }
+            /* skip the rest of the letters of this word */
+            while (i < limit && is_alpha(in[i]))
+                i++;
+            continue;
+        }
+        if (is_digit(c) || ((c == '+' || c == '(') && i + 1 < limit &&
+                            (is_digit(in[i + 1]) || (in[i + 1] == '(' && c == '+')))) {
+            if (!boundary) {
+                size_t j = i;
+                while (j < limit && is_digit(in[j]))
+                    j++;
+                mask_long_digit_runs(r, &o, i, j);
+                i = j > i ? j : i + 1;
+                continue;
+            }
+            numrun nr;
+            scan_numrun(in, limit, i, &nr);
+            if (nr.e <= i) {
+                i++;
+                continue;
+            }
+            /* the run must end at a word end to be a phone or card */
+            if (nr.e < limit && is_alpha(in[nr.e])) {
+                mask_long_digit_runs(r, &o, nr.s, nr.e);
+            } else {
+                handle_numrun(r, &o, &nr);
+            }
+            i = nr.e;
+            continue;
+        }
+        i++;
+    }
+    free(spans);
+    if (!o.err && strbuf_add(out, in + o.copied, len - o.copied) < 0)
+        o.err = 1;
+    return o.err ? -1 : o.n;
+}
+
+static int redact_regexes(const redact_rules *r, strbuf *text)
+{
+    int n = 0;
+    for (size_t k = 0; k < r->nregexes; k++) {
+        strbuf res = STRBUF_INIT;
+        size_t pos = 0;
+        while (pos <= text->len) {
+            regmatch_t m;
+            if (regexec(&r->regexes[k].re, text->buf + pos, 1, &m, pos ? REG_NOTBOL : 0))
+                break;
+            size_t s = pos + (size_t)m.rm_so, e = pos + (size_t)m.rm_eo;
+            if (strbuf_add(&res, text->buf + pos, s - pos) < 0)
+                goto nomem;
+            if (e == s) {
+                /* an empty match masks nothing: move on one byte */
+                if (s < text->len && strbuf_addc(&res, text->buf[s]) < 0)
+                    goto nomem;
+                pos = s + 1;
+                continue;
+            }
+            if (strbuf_adds(&res, r->regexes[k].mask) < 0)
+                goto nomem;
+            n++;
+            pos = e;
+        }
+        if (pos < text->len && strbuf_add(&res, text->buf + pos, text->len - pos) < 0)
+            goto nomem;
+        strbuf_release(text);
+        *text = res;
+        continue;
+nomem:
+        strbuf_release(&res);
+        return -1;
+    }
+    return n;
+}
+
+int redact_text(const redact_rules *r, const char *in, size_t len, strbuf *out)
+{
+    if (!r->nregexes)
+        return redact_builtin(r, in, len, out);
+    strbuf tmp = STRBUF_INIT;
+    int n = redact_builtin(r, in, len, &tmp);
+    int m = n < 0 ? -1 : redact_regexes(r, &tmp);
+    if (m < 0 || strbuf_add(out, tmp.buf, tmp.len) < 0) {
+        strbuf_release(&tmp);
+        return -1;
+    }
+    strbuf_release(&tmp);
+    return n + m;
+}
+
+char *redact_dup(const redact_rules *r, const char *s, int *nmasks)
+{
+    strbuf sb = STRBUF_INIT;
+    int n = redact_text(r, s, strlen(s), &sb);
+    if (n < 0 || strbuf_grow(&sb, 0) < 0) {
+        strbuf_release(&sb);
+        return NULL;
+    }
+    if (nmasks)
+        *nmasks = n;
+    return strbuf_detach(&sb, NULL);
+}

@@ -1,0 +1,77 @@
+/*
+ * redact.h - mask personal data in free text before it leaves the machine
+ * (LLM prompts) or is published (report.json, HTML, PDF, XLSX).
+ *
+ *   redact_rules *r = redact_rules_new(cfg->redact_rules, &eb);   (NULL path: built-ins only)
+ *   strbuf out = STRBUF_INIT;
+ *   int n = redact_text(r, text, strlen(text), &out);   n masks, -1 no memory
+ *   ...
+ *   redact_rules_free(r);
+ *
+ * Built-in rules, each one a hand-written scanner (linear in the text, no
+ * backtracking), applied in this order of precedence:
+ *
+ *   email   local@domain.tld                                  -> "[email]"
+ *   iban    CC99 + 11..30 letters/digits, optionally grouped by
+ *           single spaces, mod-97 checksum valid               -> "[iban]"
+ *   card    13..19 digits, optionally grouped by single spaces
+ *           or hyphens, Luhn checksum valid                    -> "[card]"
+ *   phone   a run of digits with "+", "(", ")", " ", "-", "."
+ *           separators holding phone_min_digits..15 digits,
+ *           starting with "+" or "(" or having a separator, and not
+ *           shaped like a date, time or decimal number         -> "[phone]"
+ *   number  any run of number_min_digits or more digits (order,
+ *           account, ticket, tracking numbers)                 -> "[number]"
+ *   name    one or two capitalised words after a cue ("my name
+ *           is", "name:", "this is", "i'm", "hi", "dear", "pulled up
+ *           for", ...; case-insensitive), or before " here" at the
+ *           start of a sentence ("Joyce here"), or two or three such
+ *           words before ':' at the start of a line (a speaker label
+ *           "Crystal Minh: ..."), or one or two after ", " that end a
+ *           sentence (a vocative: "Thanks, Crystal."), or a whole text of
+ *           two or three capitalised words ("Crystal Minh")  -> "[name]"
+ *           (names elsewhere cannot be told from words without a
+ *           dictionary: add regex rules for known names if needed)
+ *
+ * Rules file (optional, AIDIGEST_REDACT_RULES / redact_rules in the config
+ * file): one directive per line, '#' starts a comment line:
+ *
+ *   off RULE                 turn a built-in rule off (email, iban, card, phone, number, name)
+ *   on RULE                  turn it back on
+ *   mask RULE TEXT           replace the mask text of a rule (e.g. mask email <e-mail>)
+ *   number_min_digits N      default 6
+ *   phone_min_digits N       default 7
+ *   name_cue WORDS...        one more cue before a name (e.g. name_cue customer name)
+ *   regex MASK ERE           an extra POSIX extended regular expression; every
+ *                            match is replaced by MASK (applied after the
+ *                            built-ins, on their output; leftmost-longest)
+ *
+ * A rules object is read-only after construction: redact_text may be called
+ * from several threads at once with the same rules.
+ */
+#ifndef AID_REDACT_H
+#define AID_REDACT_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+#include "common/strbuf.h"
+
+typedef struct redact_rules redact_rules;
+
+/* Built-in rules plus, when rules_path is not NULL, the directives of that
+ * file. NULL on error (eb says which line and why, or out of memory). */
+redact_rules *redact_rules_new(const char *rules_path, aid_errbuf *eb);
+void redact_rules_free(redact_rules *r);
+
+/* Append the masked text of in[0..len) to out. Returns the number of masks
+ * made, or -1 when out of memory (out then holds a partial text the caller
+ * must discard). Bytes that are not part of a match are copied unchanged
+ * (invalid UTF-8 included). */
+int redact_text(const redact_rules *r, const char *in, size_t len, strbuf *out);
+
+/* Convenience: mask a NUL-terminated string into a new malloc'd string
+ * (caller frees). NULL when out of memory. */
+char *redact_dup(const redact_rules *r, const char *s, int *nmasks);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * figures.h - the compute stage: every figure of report.json from the
+ * merged aggregates and the archive's history, exactly as the contract
+ * defines them (docs/figures.md).
+ */
+#ifndef AID_FIGURES_H
+#define AID_FIGURES_H
+
+#include <json-c/json.h>
+
+#include "common/err.h"
+#include "common/redact.h"
+#include "compute/history.h"
+#include "read/read.h"
+#include "common/strbuf.h"
+
+typedef struct figures_input {
+    const char *week;            /* "2026-W47" */
+    const ingest_result *ing;
+    const history *hist;
+    int64_t generated_ms;        /* timeutil_now_ms() */
+    const redact_rules *redact;  /* masks personal data in published texts; NULL = texts as they are */
+} figures_input;
+
+/* Build the report (a new json-c object the caller owns). The narrative
+ * member is present with empty texts; the narrate stage fills it. */
+aid_err figures_build(const figures_input *in, struct json_object **report, aid_errbuf *eb);
+
+/* Number formatting used in report.json: fixed decimals, NULL for NaN. */
+struct json_object *figures_num(double v, int decimals);
+
+#endif

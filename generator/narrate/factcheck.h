@@ -1,0 +1,79 @@
+/*
+ * factcheck.h - every number in a narrative must be a figure of the week.
+ *
+ *   factcheck *fc = factcheck_new(report);
+ *   strbuf bad = STRBUF_INIT;
+ *   int n = factcheck_text(fc, text, &bad);    n wrong numbers ("4,999, 12.5%")
+ *   factcheck_free(fc);
+ *
+ * The figures: every number in the report (numeric values anywhere except
+ * under "narrative", and numbers written inside its strings, e.g. "30 days"
+ * in a reply), plus a few derived ones a writer naturally uses: the change
+ * and relative change of each totals/rates figure against previous.*, of
+ * confidence.mean against previous_mean, of the ECE against previous.ece,
+ * trend count vs previous_count (difference, relative change and ratio),
+ * each totals.X as a share of totals.suggestions, and 100 - a percentage
+ * (the complement of a share).
+ *
+ * Reading a number in the text:
+ *   - "4,410", "0.742", "36.9%", "36.9 percent", "+2.4 pp", "−2.9 percentage
+ *     points", "$49.99": thousands separators, decimals, a sign (+ - − ±), a
+ *     percent or percentage-point suffix. The sign is ignored when
+ *     comparing ("fell by 2.9 pp" matches a delta of -0.029).
+ *   - A plain number matches a figure f when it equals f rounded to the
+ *     decimals shown (half a unit of the last shown digit either way). An
+ *     integer of 3+ digits ending in zeros with 2+ significant digits
+ *     ("4,400") may be rounded to its last non-zero digit.
+ *   - A percentage p matches f when p = 100 f ("12.5%" vs 0.125) or p = f
+ *     (a figure that already is a percentage); percentage points p match
+ *     100 f.
+ * Allowed by rule (never checked): whole numbers 0..10 without a percent
+ * sign ("three", "top 3", "5-7 days"), years 1900..2100, the number after
+ * "week"/"W" ("week 47", "2026-W47"), dates (2026-11-17, 17/11/2026), times
+ * (09:30), and digits glued to letters before them (identifiers: v4,
+ * gpt-4o, s-1042).
+ */
+#ifndef AID_FACTCHECK_H
+#define AID_FACTCHECK_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/strbuf.h"
+
+typedef enum factcheck_kind {
+    FACTCHECK_PLAIN = 0,
+    FACTCHECK_PERCENT,
+    FACTCHECK_PP
+} factcheck_kind;
+
+typedef struct factcheck_num {
+    size_t off, len;      /* where in the text, sign and suffix included */
+    double value;         /* the absolute value as written (36.9 for "36.9%") */
+    int decimals;         /* digits shown after the point */
+    factcheck_kind kind;
+    bool negative;
+} factcheck_num;
+
+/* The numbers of text that need checking (those allowed by rule are left
+ * out). Stores at most max of them in out (out may be NULL when max is 0)
+ * and returns how many there are. */
+size_t factcheck_extract(const char *text, factcheck_num *out, size_t max);
+
+typedef struct factcheck factcheck;
+
+/* Collect the figures of report (borrowed, only read here). NULL when out
+ * of memory. */
+factcheck *factcheck_new(const struct json_object *report);
+void factcheck_free(factcheck *fc);
+/* Add one more figure. 0 or -1. */
+int factcheck_add(factcheck *fc, double figure);
+/* Does one number match a figure? */
+bool factcheck_matches(const factcheck *fc, const factcheck_num *num);
+/* Check every number of text; the wrong ones are appended to bad (when not
+ * NULL) as written, separated by ", ". Returns how many are wrong, -1 when
+ * out of memory. */
+int factcheck_text(const factcheck *fc, const char *text, strbuf *bad);
+
+#endif

@@ -1,0 +1,612 @@
+#include "narrate/narrator.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/jget.h"
+#include "common/numfmt.h"
+
+#define LQ "\xe2\x80\x9c" /* “ */
+#define RQ "\xe2\x80\x9d" /* ” */
+#define ELLIPSIS "\xe2\x80\xa6"
+#define ARROW "\xe2\x86\x92"
+
+static int cnt(strbuf *sb, double v) { return numfmt_int(sb, (int64_t)llround(v)); }
+static int pct(strbuf *sb, double share) { return numfmt_pct(sb, share, 1); }
+static int dec(strbuf *sb, double v) { return numfmt_dec(sb, v, 3); }
+
+/* A quoted excerpt: white space runs become one space, cut at a word end
+ * after at most max bytes (never inside a UTF-8 sequence or a number). */
+static int quote(strbuf *sb, const char *text, size_t max)
+{
+    strbuf t = STRBUF_INIT;
+    int rc = 0;
+    bool space = false;
+    for (const char *p = text ? text : ""; *p && !rc; p++) {
+        if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
+            space = t.len > 0;
+            continue;
+        }
+        if (space)
+            rc |= strbuf_addc(&t, ' ');
+        space = false;
+        rc |= strbuf_addc(&t, *p);
+    }
+    if (!rc && t.len > max) {
+        size_t cut = max;
+        while (cut > 0 && t.buf[cut] != ' ')
+            cut--;
+        if (cut == 0) {
+            cut = max;
+            while (cut > 0 && ((unsigned char)t.buf[cut] & 0xC0) == 0x80)
+                cut--;
+        }
+        while (cut > 0 && (t.buf[cut - 1] == ',' || t.buf[cut - 1] == '.' || t.buf[cut - 1] == ';'))
+            cut--;
+        strbuf_setlen(&t, cut);
+        rc |= strbuf_adds(&t, ELLIPSIS);
+    }
+    if (!rc)
+        rc |= strbuf_addf(sb, LQ "%s" RQ, t.buf);
+    strbuf_release(&t);
+    return rc;
+}
+
+static double num(const struct json_object *o, const char *path)
+{
+    return jget_double(o, path, NAN);
+}
+
+/* "up"/"down"/"unchanged" wording of a change with its size. */
+static const char *direction(double delta, double eps)
+{
+    if (isnan(delta))
+        return NULL;
+    if (fabs(delta) < eps)
+        return "flat";
+    return delta > 0 ? "up" : "down";
+}
+
+/* ---- the summary ------------------------------------------------------- */
+
+static int para_volume(const struct json_object *r, strbuf *sb)
+{
+    int rc = 0;
+    const char *week = jget_str(r, "week", "this week");
+    double n = num(r, "totals.suggestions");
+    if (isnan(n) || n <= 0) {
+        rc |= strbuf_addf(sb, "No AI reply suggestions were recorded in week %s, so there is nothing to "
+                              "measure for acceptance or use this time.", week);
+        double prev = num(r, "previous.totals.suggestions");
+        if (!isnan(prev) && prev > 0) {
+            rc |= strbuf_adds(sb, " The week before had ");
+            rc |= cnt(sb, prev);
+            rc |= strbuf_adds(sb, " suggestions: check that the logs of this week were exported.");
+        }
+        return rc;
+    }
+    rc |= strbuf_addf(sb, "In week %s the assistant made ", week);
+    rc |= cnt(sb, n);
+    rc |= strbuf_adds(sb, " reply suggestions");
+    double prev = num(r, "previous.totals.suggestions");
+    if (!isnan(prev) && prev > 0) {
+        const char *d = direction(n / prev - 1, 0.0005);
+        if (!strcmp(d, "flat")) {
+            rc |= strbuf_adds(sb, ", about as many as the week before");
+        } else {
+            rc |= strbuf_addf(sb, ", %s ", d);
+            rc |= pct(sb, fabs(n / prev - 1));
+            rc |= strbuf_adds(sb, " from ");
+            rc |= cnt(sb, prev);
+        }
+    }
+    rc |= strbuf_adds(sb, ". Agents sent ");
+    rc |= cnt(sb, num(r, "totals.accepted"));
+    rc |= strbuf_adds(sb, " of them as they were (");
+    rc |= pct(sb, num(r, "rates.acceptance"));
+    rc |= strbuf_adds(sb, ") and ");
+    rc |= cnt(sb, num(r, "totals.edited"));
+    rc |= strbuf_adds(sb, " after editing, so ");
+    rc |= pct(sb, num(r, "rates.use"));
+    rc |= strbuf_adds(sb, " of all suggestions ended up in a reply; ");
+    rc |= cnt(sb, num(r, "totals.rejected"));
+    rc |= strbuf_adds(sb, " (");
+    rc |= pct(sb, num(r, "rates.rejection"));
+    rc |= strbuf_adds(sb, ") were rejected and ");
+    rc |= cnt(sb, num(r, "totals.ignored"));
+    rc |= strbuf_adds(sb, " got no decision.");
+    double acc = num(r, "rates.acceptance"), pacc = num(r, "previous.rates.acceptance");
+    if (!isnan(acc) && !isnan(pacc)) {
+        const char *d = direction(acc - pacc, 0.0005);
+        if (!strcmp(d, "flat")) {
+            rc |= strbuf_adds(sb, " Acceptance held steady against the previous week.");
+        } else {
+            rc |= strbuf_addf(sb, " Acceptance %s by ", !strcmp(d, "up") ? "rose" : "fell");
+            rc |= numfmt_dec(sb, fabs(acc - pacc) * 100, 1);
+            rc |= strbuf_adds(sb, " percentage points from ");
+            rc |= pct(sb, pacc);
+            rc |= strbuf_adds(sb, !strcmp(d, "up") ? ", a step in the right direction."
+                                                   : ", which deserves a look at the rejected replies below.");
+        }
+    } else {
+        rc |= strbuf_adds(sb, " There is no previous week in the archive to compare with.");
+    }
+    return rc;
+}
+
+static int para_worked(const struct json_object *r, strbuf *sb)
+{
+    int rc = 0;
+    size_t n = jget_len(r, "top_accepted");
+    const struct json_object *top = jget(r, "top_accepted");
+    if (!n) {
+        return strbuf_adds(sb, "No suggestion was sent as is or after edits this week, so there is no "
+                               "winning reply to point to.");
+    }
+    const struct json_object *a = json_object_array_get_idx(top, 0);
+    rc |= strbuf_adds(sb, "What worked best was ");
+    rc |= quote(sb, jget_str(a, "reply", ""), 140);
+    rc |= strbuf_adds(sb, ": agents used it ");
+    rc |= cnt(sb, num(a, "uses"));
+    rc |= strbuf_adds(sb, " times");
+    double sug = num(a, "suggested");
+    if (!isnan(sug) && sug > 0) {
+        rc |= strbuf_adds(sb, " out of ");
+        rc |= cnt(sb, sug);
+        rc |= strbuf_adds(sb, " suggestions");
+        double ur = jget_has(a, "use_rate") ? num(a, "use_rate") : num(a, "uses") / sug;
+        rc |= strbuf_adds(sb, " (");
+        rc |= pct(sb, ur);
+        rc |= strbuf_adds(sb, ")");
+    }
+    double mc = num(a, "mean_confidence");
+    if (!isnan(mc)) {
+        rc |= strbuf_adds(sb, ", with a mean confidence of ");
+        rc |= dec(sb, mc);
+    }
+    rc |= strbuf_adds(sb, ".");
+    if (n >= 2) {
+        const struct json_object *b = json_object_array_get_idx(top, 1);
+        rc |= strbuf_adds(sb, " It was followed by ");
+        rc |= quote(sb, jget_str(b, "reply", ""), 100);
+        rc |= strbuf_adds(sb, " (");
+        rc |= cnt(sb, num(b, "uses"));
+        rc |= strbuf_adds(sb, " uses)");
+        if (n >= 3) {
+            const struct json_object *c = json_object_array_get_idx(top, 2);
+            rc |= strbuf_adds(sb, " and ");
+            rc |= quote(sb, jget_str(c, "reply", ""), 100);
+            rc |= strbuf_adds(sb, " (");
+            rc |= cnt(sb, num(c, "uses"));
+            rc |= strbuf_adds(sb, " uses)");
+        }
+        rc |= strbuf_adds(sb, ".");
+    }
+    double acc = num(a, "accepted"), ed = num(a, "edited");
+    if (!isnan(acc) && !isnan(ed)) {
+        if (ed > acc)
+            rc |= strbuf_adds(sb, " Agents edited the leading reply more often than they sent it as is, "
+                                  "so its wording still needs work.");
+        else
+            rc |= strbuf_adds(sb, " Most uses of the leading reply needed no edit at all, a sign that its "
+                                  "wording fits what agents want to say.");
+    }
+    return rc;
+}
+
+/* What agents wrote instead of a rejected reply: as written, or (reports
+ * made before that field) normalised. */
+static const char *replacement_of(const struct json_object *a)
+{
+    const char *t = jget_str(a, "top_replacement_text", NULL);
+    return t && *t ? t : jget_str(a, "top_replacement", NULL);
+}
+
+static int para_rejected(const struct json_object *r, strbuf *sb)
+{
+    int rc = 0;
+    size_t n = jget_len(r, "top_rejected");
+    const struct json_object *top = jget(r, "top_rejected");
+    if (!n) {
+        rc |= strbuf_adds(sb, "No suggestion was rejected this week");
+    } else {
+        const struct json_object *a = json_object_array_get_idx(top, 0);
+        rc |= strbuf_adds(sb, "The most rejected suggestion was ");
+        rc |= quote(sb, jget_str(a, "reply", ""), 140);
+        rc |= strbuf_adds(sb, ", turned down ");
+        rc |= cnt(sb, num(a, "rejections"));
+        rc |= strbuf_adds(sb, " times");
+        double sug = num(a, "suggested");
+        if (!isnan(sug) && sug > 0) {
+            rc |= strbuf_adds(sb, " out of ");
+            rc |= cnt(sb, sug);
+        }
+        rc |= strbuf_adds(sb, ".");
+        const char *rep = replacement_of(a);
+        if (rep && *rep) {
+            rc |= strbuf_adds(sb, " Agents most often wrote ");
+            rc |= quote(sb, rep, 140);
+            rc |= strbuf_adds(sb, " instead, which shows what customers needed to hear.");
+        } else {
+            rc |= strbuf_adds(sb, " Agents replaced it with replies of their own that vary too much to "
+                                  "name one.");
+        }
+        double mc = num(a, "mean_confidence"), all = num(r, "confidence.mean");
+        if (!isnan(mc) && !isnan(all)) {
+            if (mc >= all)
+                rc |= strbuf_adds(sb, " The model was at least as confident about it as about its average "
+                                      "suggestion (");
+            else
+                rc |= strbuf_adds(sb, " The model was less sure of it than of its average suggestion (");
+            rc |= dec(sb, mc);
+            rc |= strbuf_adds(sb, " against ");
+            rc |= dec(sb, all);
+            rc |= strbuf_adds(sb, mc >= all ? "), so confidence alone does not catch it." : "), so a "
+                                  "confidence threshold would hide some of these.");
+        }
+        if (n >= 2) {
+            const struct json_object *b = json_object_array_get_idx(top, 1);
+            rc |= strbuf_adds(sb, " Next came ");
+            rc |= quote(sb, jget_str(b, "reply", ""), 100);
+            rc |= strbuf_adds(sb, " (");
+            rc |= cnt(sb, num(b, "rejections"));
+            rc |= strbuf_adds(sb, " rejections).");
+        }
+    }
+    double vind = num(r, "coach.vindicated");
+    if (!isnan(vind) && vind > 0) {
+        rc |= strbuf_adds(sb, n ? " Rejections are not always right: " : ". Yet ");
+        rc |= cnt(sb, vind);
+        rc |= strbuf_adds(sb, vind == 1 ? " human reply was" : " human replies were");
+        rc |= strbuf_adds(sb, " later corrected back to something close to what the AI had suggested.");
+    } else if (!n) {
+        rc |= strbuf_adds(sb, ", and no human override was later corrected toward the AI's wording.");
+    }
+    return rc;
+}
+
+static int para_confidence(const struct json_object *r, strbuf *sb)
+{
+    int rc = 0;
+    double mean = num(r, "confidence.mean");
+    if (isnan(mean))
+        return strbuf_adds(sb, "No suggestion carried a confidence score this week, so calibration and "
+                               "drift cannot be judged.");
+    rc |= strbuf_adds(sb, "Mean confidence was ");
+    rc |= dec(sb, mean);
+    double prev = num(r, "confidence.previous_mean");
+    double delta = num(r, "confidence.delta");
+    if (isnan(delta) && !isnan(prev))
+        delta = mean - prev;
+    if (!isnan(prev) && !isnan(delta)) {
+        const char *d = direction(delta, 0.0005);
+        if (!strcmp(d, "flat")) {
+            rc |= strbuf_adds(sb, ", unchanged from the week before");
+        } else {
+            rc |= strbuf_addf(sb, ", %s ", d);
+            rc |= dec(sb, fabs(delta));
+            rc |= strbuf_adds(sb, " from ");
+            rc |= dec(sb, prev);
+        }
+    }
+    rc |= strbuf_adds(sb, ".");
+    double psi = num(r, "confidence.psi"), ks = num(r, "confidence.ks");
+    if (!isnan(psi)) {
+        rc |= strbuf_addf(sb, " The distribution of scores %s (PSI ",
+                          psi < 0.1 ? "barely moved" : psi < 0.25 ? "shifted moderately" : "shifted a lot");
+        rc |= dec(sb, psi);
+        if (!isnan(ks)) {
+            rc |= strbuf_adds(sb, ", KS ");
+            rc |= dec(sb, ks);
+        }
+        rc |= strbuf_adds(sb, psi < 0.1 ? ")." : "), worth a check of what changed in the traffic or the prompts.");
+    } else {
+        rc |= strbuf_adds(sb, " Drift cannot be measured without a previous week.");
+    }
+    double ece = num(r, "confidence.ece");
+    if (!isnan(ece)) {
+        rc |= strbuf_adds(sb, " The expected calibration error is ");
+        rc |= dec(sb, ece);
+        double pece = num(r, "previous.ece");
+        if (!isnan(pece)) {
+            rc |= strbuf_addf(sb, " (%s ", ece > pece + 0.0005 ? "worse than" : ece < pece - 0.0005 ? "better than" : "the same as");
+            rc |= dec(sb, pece);
+            rc |= strbuf_adds(sb, " last week)");
+        }
+        rc |= strbuf_adds(sb, ".");
+    }
+    /* the fullest calibration bin among the upper half: over- or under-confident? */
+    size_t nb = jget_len(r, "confidence.calibration");
+    const struct json_object *cal = jget(r, "confidence.calibration");
+    const struct json_object *best = NULL;
+    double bestn = 0;
+    for (size_t k = 0; k < nb; k++) {
+        const struct json_object *b = json_object_array_get_idx(cal, k);
+        double bn = num(b, "n");
+        if (!isnan(bn) && bn > bestn && !isnan(num(b, "acceptance")) && !isnan(num(b, "mean_confidence"))) {
+            best = b;
+            bestn = bn;
+        }
+    }
+    if (best) {
+        double mc = num(best, "mean_confidence"), ac = num(best, "acceptance");
+        rc |= strbuf_adds(sb, " In the busiest band, scores from ");
+        rc |= numfmt_dec(sb, num(best, "lower"), 1);
+        rc |= strbuf_adds(sb, " to ");
+        rc |= numfmt_dec(sb, num(best, "upper"), 1);
+        rc |= strbuf_adds(sb, ", ");
+        rc |= pct(sb, ac);
+        rc |= strbuf_adds(sb, " of suggestions were accepted at a mean confidence of ");
+        rc |= dec(sb, mc);
+        rc |= strbuf_adds(sb, mc > ac + 0.05 ? ": the model is overconfident there."
+                          : mc < ac - 0.05 ? ": the model is more cautious than it needs to be."
+                                           : ": scores and outcomes agree well.");
+    }
+    return rc;
+}
+
+static int para_trends(const struct json_object *r, strbuf *sb)
+{
+    int rc = 0;
+    size_t n = jget_len(r, "trends");
+    const struct json_object *tr = jget(r, "trends");
+    if (!n) {
+        rc |= strbuf_adds(sb, "No topic in customer messages rose noticeably this week.");
+    } else {
+        bool scored = jget_has(json_object_array_get_idx(tr, 0), "score");
+        rc |= strbuf_adds(sb, scored ? "Rising topics in customer messages were "
+                                     : "With no earlier weeks to compare with, the most frequent topics were ");
+        size_t shown = n < 3 ? n : 3;
+        for (size_t k = 0; k < shown; k++) {
+            const struct json_object *t = json_object_array_get_idx(tr, k);
+            if (k)
+                rc |= strbuf_adds(sb, k + 1 == shown ? " and " : ", ");
+            rc |= strbuf_addf(sb, LQ "%s" RQ " (", jget_str(t, "term", ""));
+            rc |= cnt(sb, num(t, "count"));
+            rc |= strbuf_adds(sb, " messages");
+            double pc = num(t, "previous_count");
+            if (scored && !isnan(pc)) {
+                rc |= strbuf_adds(sb, ", up from ");
+                rc |= cnt(sb, pc);
+            }
+            rc |= strbuf_adds(sb, ")");
+        }
+        rc |= strbuf_adds(sb, ".");
+    }
+    /* what to watch */
+    size_t nu = jget_len(r, "retraining");
+    const struct json_object *up = jget(r, "retraining");
+    if (nu) {
+        const struct json_object *u = json_object_array_get_idx(up, 0);
+        double d = num(u, "impact.delta");
+        rc |= strbuf_addf(sb, " Watch the %s prompt", jget_str(u, "prompt_id", "updated"));
+        if (nu > 1)
+            rc |= strbuf_addf(sb, " and the %zu other updated prompts", nu - 1);
+        if (!isnan(d)) {
+            rc |= strbuf_adds(sb, d >= 0 ? ": its first results are up " : ": its first results are down ");
+            rc |= numfmt_dec(sb, fabs(d) * 100, 1);
+            rc |= strbuf_adds(sb, d >= 0 ? " pp and should hold." : " pp and may need to be rolled back.");
+        } else {
+            rc |= strbuf_adds(sb, ": its impact is not measurable yet.");
+        }
+    }
+    if (jget_len(r, "top_rejected")) {
+        rc |= strbuf_adds(sb, " Keep an eye on ");
+        rc |= quote(sb, jget_str(r, "top_rejected.0.reply", ""), 80);
+        rc |= strbuf_adds(sb, ", the reply agents turn down most.");
+    }
+    double delta = num(r, "confidence.delta");
+    if (!isnan(delta) && delta < -0.01)
+        rc |= strbuf_adds(sb, " Falling confidence is the other signal to follow next week.");
+    else if (!nu && !jget_len(r, "top_rejected"))
+        rc |= strbuf_adds(sb, " Nothing else stands out for next week.");
+    return rc;
+}
+
+int narrator_summary(const struct json_object *report, strbuf *out)
+{
+    int (*const paras[])(const struct json_object *, strbuf *) = {
+        para_volume, para_worked, para_rejected, para_confidence, para_trends
+    };
+    int rc = 0;
+    for (size_t k = 0; k < 5 && !rc; k++) {
+        if (k)
+            rc |= strbuf_adds(out, "\n\n");
+        rc |= paras[k](report, out);
+    }
+    return rc ? -1 : 0;
+}
+
+/* ---- self-summary ------------------------------------------------------ */
+
+static int cmp_impact(const void *a, const void *b)
+{
+    const struct json_object *x = *(const struct json_object *const *)a;
+    const struct json_object *y = *(const struct json_object *const *)b;
+    double dx = fabs(jget_double(x, "impact.delta", 0)), dy = fabs(jget_double(y, "impact.delta", 0));
+    if (dx != dy)
+        return dx < dy ? 1 : -1;
+    return strcmp(jget_str(x, "prompt_id", ""), jget_str(y, "prompt_id", ""));
+}
+
+int narrator_self_summary(const struct json_object *r, strbuf *sb)
+{
+    int rc = 0;
+    size_t n = jget_len(r, "retraining");
+    if (!n) {
+        rc |= strbuf_adds(sb, "No prompt updates were made this week, so there are no training deltas to "
+                              "explain: the assistant ran on the same prompts and examples as before.");
+        if (jget_len(r, "top_rejected")) {
+            rc |= strbuf_adds(sb, " The best candidate for the next update is ");
+            rc |= quote(sb, jget_str(r, "top_rejected.0.reply", ""), 80);
+            rc |= strbuf_adds(sb, ", the suggestion agents rejected most.");
+        }
+        return rc ? -1 : 0;
+    }
+    const struct json_object **ups = calloc(n, sizeof *ups);
+    if (!ups)
+        return -1;
+    const struct json_object *arr = jget(r, "retraining");
+    for (size_t k = 0; k < n; k++)
+        ups[k] = json_object_array_get_idx(arr, k);
+    qsort(ups, n, sizeof *ups, cmp_impact);
+    if (n == 1)
+        rc |= strbuf_adds(sb, "This week one prompt was updated.");
+    else
+        rc |= strbuf_addf(sb, "This week %s prompts were updated; they are listed by the size of their effect.",
+                          n <= 10 ? (const char *[]){ "", "", "two", "three", "four", "five", "six", "seven",
+                                                      "eight", "nine", "ten" }[n] : "many");
+    size_t shown = n < 3 ? n : 3;
+    for (size_t k = 0; k < shown; k++) {
+        const struct json_object *u = ups[k];
+        const char *theme = jget_str(u, "theme", NULL);
+        const char *pid = jget_str(u, "prompt_id", "?");
+        rc |= strbuf_adds(sb, k == 0 ? (n > 1 ? " The biggest change was on " : " It changed ")
+                                     : (k == 1 ? " Next, " : " Then "));
+        if (theme && *theme)
+            rc |= strbuf_addf(sb, "the prompt for %s (%s", theme, pid);
+        else
+            rc |= strbuf_addf(sb, "the %s prompt (", pid);
+        const char *fv = jget_str(u, "from_version", NULL), *tv = jget_str(u, "to_version", NULL);
+        if (fv && tv)
+            rc |= strbuf_addf(sb, "%s%s " ARROW " %s", theme && *theme ? ", " : "", fv, tv);
+        else if (tv)
+            rc |= strbuf_addf(sb, "%snow %s", theme && *theme ? ", " : "", tv);
+        rc |= strbuf_adds(sb, ")");
+        double b = num(u, "impact.before.acceptance"), a = num(u, "impact.after.acceptance");
+        if (!isnan(b) && !isnan(a)) {
+            rc |= strbuf_addf(sb, ": acceptance %s from ", a > b + 0.0005 ? "rose" : a < b - 0.0005 ? "fell" : "stayed flat, going");
+            rc |= pct(sb, b);
+            rc |= strbuf_adds(sb, " to ");
+            rc |= pct(sb, a);
+            double as = num(u, "impact.after.suggestions");
+            if (!isnan(as)) {
+                rc |= strbuf_adds(sb, " on ");
+                rc |= cnt(sb, as);
+                rc |= strbuf_adds(sb, " suggestions after the update");
+            }
+            rc |= strbuf_adds(sb, ".");
+        } else {
+            rc |= strbuf_adds(sb, ": its effect cannot be measured yet, for lack of suggestions on both "
+                                  "sides of the update.");
+        }
+        const char *summary = jget_str(u, "summary", NULL);
+        size_t added = jget_len(u, "examples_added"), removed = jget_len(u, "examples_removed");
+        if (summary && *summary) {
+            rc |= strbuf_adds(sb, " What changed: ");
+            rc |= quote(sb, summary, 160);
+            size_t sl = strlen(summary);
+            while (sl && (summary[sl - 1] == ' ' || summary[sl - 1] == '\n'))
+                sl--;
+            if (!sl || !strchr(".!?", summary[sl - 1]) || strlen(summary) > 160)
+                rc |= strbuf_adds(sb, ".");
+        }
+        if (added || removed) {
+            rc |= strbuf_addf(sb, " %s example%s added and %s removed.",
+                              added <= 10 ? (const char *[]){ "No", "One", "Two", "Three", "Four", "Five", "Six",
+                                                              "Seven", "Eight", "Nine", "Ten" }[added] : "Many",
+                              added == 1 ? " was" : "s were",
+                              removed <= 10 ? (const char *[]){ "none", "one", "two", "three", "four", "five",
+                                                                "six", "seven", "eight", "nine", "ten" }[removed]
+                                            : "many");
+        }
+        double overall = num(r, "rates.acceptance");
+        if (k == 0 && !isnan(b) && !isnan(overall)) {
+            if (b < overall) {
+                rc |= strbuf_adds(sb, " The change was needed because before it only ");
+                rc |= pct(sb, b);
+                rc |= strbuf_adds(sb, " of these suggestions were accepted, below the overall ");
+                rc |= pct(sb, overall);
+                rc |= strbuf_adds(sb, ".");
+            } else {
+                rc |= strbuf_adds(sb, " These messages were already accepted more often than average (");
+                rc |= pct(sb, overall);
+                rc |= strbuf_adds(sb, "); the update refined their wording rather than fixing a failure.");
+            }
+        }
+    }
+    if (n > shown)
+        rc |= strbuf_adds(sb, " The other updates had smaller effects.");
+    free(ups);
+    return rc ? -1 : 0;
+}
+
+/* ---- coach notes ------------------------------------------------------- */
+
+static int note_from_tip(const struct json_object *t, strbuf *sb)
+{
+    int rc = 0;
+    const char *label = jget_str(t, "label", NULL);
+    if (!label || !*label)
+        label = jget_str(t, "feature", "This phrasing");
+    rc |= strbuf_addf(sb, "%s.", label);
+    double w = num(t, "ai_win_share"), rj = num(t, "rejected_share");
+    if (!isnan(w) && !isnan(rj)) {
+        rc |= strbuf_adds(sb, " It appears in ");
+        rc |= pct(sb, w);
+        rc |= strbuf_adds(sb, " of the replies that worked (sent as is or vindicated by QA) but in only ");
+        rc |= pct(sb, rj);
+        rc |= strbuf_adds(sb, " of the rejected ones.");
+    }
+    const char *ex = jget_str(t, "example", NULL);
+    if (ex && *ex) {
+        rc |= strbuf_adds(sb, " For example: ");
+        rc |= quote(sb, ex, 160);
+    }
+    return rc;
+}
+
+int narrator_coach_notes(const struct json_object *r, strbuf notes[3])
+{
+    int rc = 0;
+    size_t k = 0;
+    size_t nt = jget_len(r, "coach.tips");
+    const struct json_object *tips = jget(r, "coach.tips");
+    /* only the habits that are more common in the replies that worked: a
+     * tip with lift <= 0 is no advice (and "but in only" would be false) */
+    for (size_t i = 0; i < nt && k < 3; i++) {
+        const struct json_object *t = json_object_array_get_idx(tips, i);
+        double lift = num(t, "lift");
+        if (isnan(lift) || lift <= 0)
+            continue;
+        rc |= note_from_tip(t, &notes[k++]);
+    }
+    /* then the most rejected replies and what agents wrote instead */
+    size_t nr = jget_len(r, "top_rejected");
+    const struct json_object *rej = jget(r, "top_rejected");
+    for (size_t i = 0; i < nr && k < 3; i++) {
+        const struct json_object *a = json_object_array_get_idx(rej, i);
+        const char *rep = replacement_of(a);
+        if (!rep || !*rep)
+            continue;
+        rc |= strbuf_adds(&notes[k], "When the assistant suggests ");
+        rc |= quote(&notes[k], jget_str(a, "reply", ""), 80);
+        rc |= strbuf_adds(&notes[k], ", colleagues usually answer ");
+        rc |= quote(&notes[k], rep, 120);
+        rc |= strbuf_adds(&notes[k], " instead: use that as your starting point.");
+        k++;
+    }
+    size_t nv = jget_len(r, "coach.vindicated_examples");
+    if (k < 3 && nv) {
+        const struct json_object *v = jget(r, "coach.vindicated_examples.0");
+        rc |= strbuf_adds(&notes[k], "Think twice before overriding a suggestion: QA corrected ");
+        rc |= quote(&notes[k], jget_str(v, "sent_reply", ""), 60);
+        rc |= strbuf_adds(&notes[k], " back to ");
+        rc |= quote(&notes[k], jget_str(v, "corrected_reply", ""), 120);
+        rc |= strbuf_adds(&notes[k], ", close to what the AI had proposed.");
+        k++;
+    }
+    static const char *const generic[] = {
+        "Read the suggestion to the end before editing it: most accepted replies needed no change, and "
+        "small edits are where typos creep in.",
+        "When you reject a suggestion, write the reply you wish it had been: those replies are what the "
+        "next prompt update learns from.",
+        "Tell the customer what happens next and when: replies that end with a clear next step are the "
+        "ones customers stop asking about.",
+    };
+    for (size_t g = 0; k < 3; g++)
+        rc |= strbuf_adds(&notes[k++], generic[g]);
+    return rc ? -1 : 0;
+}

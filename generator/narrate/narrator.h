@@ -1,0 +1,36 @@
+/*
+ * narrator.h - the built-in narrator: deterministic English written from
+ * the report alone, used offline, without an API key, and whenever the
+ * LLM's answer is unusable.
+ *
+ * Every number it writes comes from the report through numfmt (counts
+ * "4,410", shares "37.0%", changes "+2.4 pp", confidences "0.742"), so its
+ * texts always pass factcheck. Texts it quotes (replies, examples) are
+ * taken from the report as they are: the report's texts are redacted when
+ * it is built.
+ *
+ * All functions append to out and return 0, or -1 when out of memory.
+ */
+#ifndef AID_NARRATOR_H
+#define AID_NARRATOR_H
+
+#include <json-c/json.h>
+
+#include "common/strbuf.h"
+
+/* Five paragraphs separated by "\n\n": volume and usage; what worked; what
+ * was rejected and why; confidence and calibration; trends and what to
+ * watch. */
+int narrator_summary(const struct json_object *report, strbuf *out);
+
+/* The self-summary of training deltas: what the week's prompt updates
+ * changed, which messages changed most, and why the change was needed. */
+int narrator_self_summary(const struct json_object *report, strbuf *out);
+
+/* Three coach notes for human agents (notes[0..2], each appended to),
+ * chosen from coach.tips (the phrase features that most separate AI wins
+ * and vindicated replies from rejected ones), then from the most rejected
+ * replies and the vindicated examples when there are fewer tips. */
+int narrator_coach_notes(const struct json_object *report, strbuf notes[3]);
+
+#endif

@@ -1,0 +1,474 @@
+#include "pipeline/pipeline.h"
+
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "publish/publish.h"
+#include "compute/compute.h"
+#include "retrain/retrain.h"
+#include "common/fsutil.h"
+#include "render/render.h"
+#include "read/read.h"
+#include "common/strbuf.h"
+#include "common/timeutil.h"
+#include "narrate/narrate.h"
+#include "common/redact.h"
+
+/* The week to work on: --week, or the last complete one. */
+static void pipeline_week(const pipeline_opts *o, char *buf, size_t n)
+{
+    timeutil_week w;
+    if (o->week && timeutil_parse_week(o->week, &w)) {
+        timeutil_format_week(w, buf, n);
+        return;
+    }
+    timeutil_format_week(timeutil_last_complete_week(timeutil_now_ms()), buf, n);
+}
+
+static const char *pipeline_out(const pipeline_opts *o)
+{
+    return o->out ? o->out : "out";
+}
+
+/* Load OUT/<week>/report.json. */
+static aid_err pipeline_load_report(const pipeline_opts *o, const char *week,
+                                    struct json_object **report, aid_errbuf *eb)
+{
+    strbuf path = STRBUF_INIT;
+    char *data = NULL;
+    size_t len = 0;
+    aid_err err;
+    if (strbuf_addf(&path, "%s/%s/report.json", pipeline_out(o), week) < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if ((err = fsutil_read_file(path.buf, &data, &len, eb)))
+        goto cleanup;
+    *report = json_tokener_parse(data);
+    if (!*report || !json_object_is_type(*report, json_type_object)) {
+        json_object_put(*report);
+        *report = NULL;
+        err = aid_errbuf_set(eb, AID_ERR_PARSE, "%s: not a report.json", path.buf);
+    }
+cleanup:
+    free(data);
+    strbuf_release(&path);
+    return err;
+}
+
+static bool pipeline_wants(const pipeline_opts *o, const char *what)
+{
+    if (!o->only)
+        return true;
+    size_t n = strlen(what);
+    for (const char *p = o->only; *p;) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        if (l == n && !strncmp(p, what, n))
+            return true;
+        p += l + (c ? 1 : 0);
+    }
+    return false;
+}
+
+/* Keep the first error of a stage that goes on after failures; report
+ * each on stderr. */
+static void pipeline_note_error(aid_err err, const aid_errbuf *one, aid_err *first, aid_errbuf *eb)
+{
+    if (!err)
+        return;
+    if (!*first) {
+        *first = err;
+        if (eb)
+            *eb = *one;
+    } else {
+        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(one, err));
+    }
+}
+
+/* The documents rendered from a report into OUT/<week>/. */
+typedef aid_err (*pipeline_doc_fn)(struct json_object *report, const char *path,
+                                   const aid_config *cfg, aid_errbuf *eb);
+static const struct {
+    const char *what, *file;
+    pipeline_doc_fn write;
+} pipeline_docs[] = {
+    { "pdf", "digest.pdf", pdf_write },
+    { "xlsx", "digest.xlsx", xlsx_write },
+};
+
+/* The render stage: the week's documents from its report. Every document
+ * is attempted; the first failure is returned. */
+/* The render stage: the week's documents from its report, into
+ * root/<week>/. Every document is attempted; the first failure is
+ * returned. */
+static aid_err pipeline_render_docs(pipeline_opts *o, const char *root, const char *week,
+                                    struct json_object *report, aid_errbuf *eb)
+{
+    aid_err first = AID_OK, err;
+    strbuf path = STRBUF_INIT;
+    for (size_t i = 0; i < sizeof pipeline_docs / sizeof pipeline_docs[0]; i++) {
+        aid_errbuf one = { { 0 } };
+        if (!pipeline_wants(o, pipeline_docs[i].what))
+            continue;
+        strbuf_reset(&path);
+        if (strbuf_addf(&path, "%s/%s/%s", root, week, pipeline_docs[i].file) < 0)
+            err = aid_errbuf_set(&one, AID_ERR_NOMEM, "out of memory");
+        else
+            err = pipeline_docs[i].write(report, path.buf, &o->cfg, &one);
+        pipeline_note_error(err, &one, &first, eb);
+    }
+    if (pipeline_wants(o, "html")) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(html_write_week(report, root, &o->cfg, &one), &one, &first, eb);
+    }
+    strbuf_release(&path);
+    return first;
+}
+
+/* OUT/index.html, over every week in OUT. */
+static aid_err pipeline_render_index(pipeline_opts *o, aid_errbuf *eb)
+{
+    return pipeline_wants(o, "html") ? html_write_index(pipeline_out(o), &o->cfg, eb) : AID_OK;
+}
+
+aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)
+{
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    struct json_object *report = NULL;
+    aid_err err = pipeline_load_report(o, week, &report, eb);
+    if (err)
+        return err;
+    aid_errbuf one = { { 0 } };
+    err = pipeline_render_docs(o, pipeline_out(o), week, report, eb);
+    pipeline_note_error(pipeline_render_index(o, &one), &one, &err, eb);
+    json_object_put(report);
+    return err;
+}
+
+static int pipeline_jobs(const pipeline_opts *o)
+{
+    if (o->jobs > 0)
+        return o->jobs;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)(n > 64 ? 64 : n) : 1;
+}
+
+/* Read the logs for the week (both passes). rejected: where bad lines go.
+ * deltas: a file of prompt_update events read after the logs when it
+ * exists (the retraining deltas kept in the archive), or NULL. */
+static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *rejected,
+                               const char *deltas, ingest_result *res, aid_errbuf *eb)
+{
+    const char *paths[o->nlogs + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < o->nlogs; i++)
+        paths[n++] = o->logs[i];
+    if (!n)
+        paths[n++] = "inputs";
+    if (deltas && fsutil_exists(deltas))
+        paths[n++] = deltas;
+    timeutil_week w;
+    timeutil_parse_week(week, &w);
+    ingest_opts io = {
+        .paths = paths,
+        .npaths = n,
+        .jobs = pipeline_jobs(o),
+        .week_start_ms = timeutil_week_start(w),
+        .rejected_path = rejected,
+        .diag = stderr,
+        .progress = isatty(2) != 0,
+    };
+    return ingest_run(&io, res, eb);
+}
+
+static void pipeline_dq_summary(FILE *fp, const char *week, const ingest_result *res)
+{
+    const agg_dq *dq = &res->agg->dq;
+    fprintf(fp, "files: %zu\n", res->files.n);
+    fprintf(fp, "lines: %lld\n", (long long)dq->lines);
+    fprintf(fp, "events: %lld\n", (long long)dq->events);
+    fprintf(fp, "bad lines: %lld\n", (long long)dq->bad_lines);
+    for (int i = 0; i < EVENT_BAD__COUNT; i++)
+        if (dq->bad_by_reason[i])
+            fprintf(fp, "  %s: %lld\n", event_bad_name((event_bad)i), (long long)dq->bad_by_reason[i]);
+    fprintf(fp, "blank lines: %lld\n", (long long)dq->blank_lines);
+    fprintf(fp, "duplicates: %lld\n", (long long)dq->duplicates);
+    fprintf(fp, "suggestions in %s: %lld\n", week, (long long)res->agg->cur.suggestions);
+    fprintf(fp, "out of week: %lld\n", (long long)dq->out_of_week);
+    fprintf(fp, "unknown types: %lld\n", (long long)dq->unknown_types);
+    fprintf(fp, "orphan corrections: %lld\n", (long long)dq->orphan_corrections);
+    size_t nfe = json_object_array_length(res->file_errors);
+    fprintf(fp, "unreadable files: %zu\n", nfe);
+}
+
+aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
+{
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    ingest_result res;
+    aid_err err = pipeline_ingest(o, week, NULL, NULL, &res, eb);
+    if (err)
+        return err;
+    pipeline_dq_summary(stdout, week, &res);
+    bool bad = res.agg->dq.bad_lines > 0 || json_object_array_length(res.file_errors) > 0;
+    ingest_result_release(&res);
+    return bad ? AID_ERR_BADINPUT : AID_OK;
+}
+
+
+/* One run of the weekly job. The week is built in a staging directory,
+ * OUT/.stage.tmp.<pid>/<week>/, and put in the place of OUT/<week>/ only when
+ * every file of it is written: a run that fails leaves the week as it was
+ * (its bad lines excepted: they are kept in OUT/<week>/rejected.jsonl). */
+typedef struct run {
+    pipeline_opts *o;
+    char week[16];
+    const char *out;
+    strbuf stage;      /* OUT/.stage.tmp.<pid> */
+    strbuf sweek;      /* OUT/.stage.tmp.<pid>/<week> */
+    redact_rules *rules;
+    ingest_result res;
+    bool have_res;
+    history hist;
+    bool have_hist;
+    struct json_object *report;
+} run;
+
+static aid_err run_path(strbuf *sb, aid_errbuf *eb, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static aid_err run_path(strbuf *sb, aid_errbuf *eb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_reset(sb);
+    int rc = strbuf_vaddf(sb, fmt, ap);
+    va_end(ap);
+    return rc < 0 ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory") : AID_OK;
+}
+
+/* read: the logs (and the archive's retraining deltas) into aggregates;
+ * bad lines into the staged rejected.jsonl */
+static aid_err run_read(run *r, aid_errbuf *eb)
+{
+    strbuf rejected = STRBUF_INIT, deltas = STRBUF_INIT;
+    aid_err err;
+    if ((err = run_path(&rejected, eb, "%s/rejected.jsonl", r->sweek.buf)) ||
+        (err = run_path(&deltas, eb, "%s/training/deltas.jsonl", r->out)))
+        goto cleanup;
+    if ((err = pipeline_ingest(r->o, r->week, rejected.buf, deltas.buf, &r->res, eb)))
+        goto cleanup;
+    r->have_res = true;
+    int64_t bad = r->res.agg->dq.bad_lines;
+    size_t unreadable = json_object_array_length(r->res.file_errors);
+    if (bad || unreadable)
+        fprintf(stderr, "aidigest: %lld bad line%s, %zu unreadable file%s%s%s/%s/rejected.jsonl\n",
+                (long long)bad, bad == 1 ? "" : "s", unreadable, unreadable == 1 ? "" : "s",
+                bad ? "; quarantined in " : "", bad ? r->out : "", bad ? r->week : "");
+    if (r->o->strict && (bad || unreadable))
+        err = aid_errbuf_set(eb, AID_ERR_BADINPUT, "--strict: stopping: the logs have bad lines");
+cleanup:
+    strbuf_release(&rejected);
+    strbuf_release(&deltas);
+    return err;
+}
+
+/* compute: every figure, against the archive's earlier weeks */
+static aid_err run_compute(run *r, aid_errbuf *eb)
+{
+    aid_err err = history_load(&r->hist, r->out, r->week, stderr, eb);
+    if (err)
+        return err;
+    r->have_hist = true;
+    figures_input fin = {
+        .week = r->week,
+        .ing = &r->res,
+        .hist = &r->hist,
+        .generated_ms = timeutil_now_ms(),
+        .redact = r->rules,
+    };
+    return figures_build(&fin, &r->report, eb);
+}
+
+/* write: terms.json and report.json, then the documents, all staged */
+static aid_err run_write(run *r, aid_errbuf *eb)
+{
+    strbuf path = STRBUF_INIT;
+    aid_err err;
+    if ((err = run_path(&path, eb, "%s/terms.json", r->sweek.buf)) ||
+        (err = history_write_terms(path.buf, r->week, r->res.agg->cur.messages, r->res.agg->terms, eb)) ||
+        (err = run_path(&path, eb, "%s/report.json", r->sweek.buf)) ||
+        (err = report_write(r->report, path.buf, eb)))
+        goto cleanup;
+    err = pipeline_render_docs(r->o, r->stage.buf, r->week, r->report, eb);
+cleanup:
+    strbuf_release(&path);
+    return err;
+}
+
+/* commit: the staged week in place of OUT/<week>, then what spans weeks
+ * (the weekly table, the archive index) */
+static aid_err run_commit(run *r, aid_errbuf *eb)
+{
+    strbuf path = STRBUF_INIT;
+    aid_err err;
+    if ((err = run_path(&path, eb, "%s/%s", r->out, r->week)) ||
+        (err = fsutil_replace_dir(r->sweek.buf, path.buf, eb)) ||
+        (err = run_path(&path, eb, "%s/weekly_ai_reports.jsonl", r->out)) ||
+        (err = report_update_table(r->report, path.buf, eb)) ||
+        (err = pipeline_render_index(r->o, eb)))
+        goto cleanup;
+    fprintf(stderr, "aidigest: %s: %lld suggestion%s; wrote %s/%s/\n", r->week,
+            (long long)r->res.agg->cur.suggestions, r->res.agg->cur.suggestions == 1 ? "" : "s",
+            r->out, r->week);
+cleanup:
+    strbuf_release(&path);
+    return err;
+}
+
+/* publish: the archive first, then the mail. A failure of either is
+ * reported and ends the run with exit code 3, but does not stop the other
+ * (an expired token must not stop the weekly mail), and leaves the digest
+ * as it is. */
+static aid_err run_publish(run *r, aid_errbuf *eb)
+{
+    aid_err err = AID_OK;
+    if (r->o->publish) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(archive_publish(r->out, r->week, &r->o->cfg, &one), &one, &err, eb);
+    }
+    if (r->o->mail) {
+        aid_errbuf one = { { 0 } };
+        pipeline_note_error(mail_send_week(r->out, r->week, r->report, &r->o->cfg, &one), &one, &err, eb);
+    }
+    return err;
+}
+
+/* A failed run keeps only the quarantine: OUT/<week>/rejected.jsonl. */
+static void run_keep_rejected(run *r)
+{
+    strbuf from = STRBUF_INIT, to = STRBUF_INIT;
+    if (run_path(&from, NULL, "%s/rejected.jsonl", r->sweek.buf) == AID_OK && fsutil_exists(from.buf) &&
+        run_path(&to, NULL, "%s/%s", r->out, r->week) == AID_OK && fsutil_mkdirs(to.buf, NULL) == AID_OK &&
+        strbuf_adds(&to, "/rejected.jsonl") == 0)
+        fsutil_commit_tmp(from.buf, to.buf, NULL);
+    strbuf_release(&from);
+    strbuf_release(&to);
+}
+
+aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    r.o = o;
+    r.out = pipeline_out(o);
+    pipeline_week(o, r.week, sizeof r.week);
+    strbuf_init(&r.stage);
+    strbuf_init(&r.sweek);
+    aid_err err;
+    if (!(r.rules = redact_rules_new(o->cfg.redact_rules, eb)))
+        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    if ((err = run_path(&r.stage, eb, "%s/.stage.tmp.%ld", r.out, (long)getpid())) ||
+        (err = run_path(&r.sweek, eb, "%s/%s", r.stage.buf, r.week)) ||
+        (err = fsutil_remove_tree(r.stage.buf, eb)) ||
+        (err = fsutil_mkdirs(r.sweek.buf, eb)))
+        goto cleanup;
+    if ((err = run_read(&r, eb)) ||
+        (err = run_compute(&r, eb)) ||
+        /* narrate: the LLM with a key (and not --offline), else the built-in narrator */
+        (err = narrate_report(r.report, &o->cfg, r.out, o->offline, eb)) ||
+        (err = run_write(&r, eb)) ||
+        (err = run_commit(&r, eb)))
+        goto cleanup;
+    err = run_publish(&r, eb);
+cleanup:
+    if (r.stage.len) {
+        if (err && err != AID_ERR_NOMEM)
+            run_keep_rejected(&r);
+        fsutil_remove_tree(r.stage.buf, NULL);
+    }
+    json_object_put(r.report);
+    redact_rules_free(r.rules);
+    if (r.have_hist)
+        history_release(&r.hist);
+    if (r.have_res)
+        ingest_result_release(&r.res);
+    strbuf_release(&r.stage);
+    strbuf_release(&r.sweek);
+    return err;
+}
+
+/* aidigest mail --week W: the week must be rendered (report.json and
+ * digest.pdf in OUT/<week>/); nothing in OUT is changed. */
+aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb)
+{
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    struct json_object *report = NULL;
+    aid_err err = pipeline_load_report(o, week, &report, eb);
+    if (err == AID_ERR_NOTFOUND)
+        return aid_errbuf_set(eb, AID_ERR_NOTFOUND, "mail: %s/%s/report.json not found (run the week first)",
+                              pipeline_out(o), week);
+    if (err)
+        return err;
+    err = mail_send_week(pipeline_out(o), week, report, &o->cfg, eb);
+    json_object_put(report);
+    return err;
+}
+
+aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
+{
+    char week[16];
+    pipeline_week(o, week, sizeof week);
+    const char *out = pipeline_out(o);
+    if (o->request) {
+        aid_err err = archive_tag_retrain(out, week, &o->cfg, eb);
+        if (!err)
+            fprintf(stderr, "aidigest: tagged the archive's HEAD retrain/%s%s\n", week,
+                    o->cfg.archive_remote ? " and pushed the tag" : "");
+        return err;
+    }
+    static const char *const default_logs[] = { "inputs" };
+    redact_rules *rules = redact_rules_new(o->cfg.redact_rules, eb);
+    if (!rules)
+        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    retrain_opts ro = {
+        .paths = o->nlogs ? o->logs : default_logs,
+        .npaths = o->nlogs ? o->nlogs : 1,
+        .week = week,
+        .out_dir = out,
+        .cfg = &o->cfg,
+        .now_ms = timeutil_now_ms(),
+        .redact = rules,
+        .diag = stderr,
+    };
+    retrain_result res;
+    aid_err err = retrain_run(&ro, &res, eb);
+    if (res.bad_lines || res.unreadable_files)
+        fprintf(stderr, "aidigest: retrain: skipped %lld bad line%s and %lld unreadable file%s "
+                        "('aidigest check' lists them)\n",
+                (long long)res.bad_lines, res.bad_lines == 1 ? "" : "s",
+                (long long)res.unreadable_files, res.unreadable_files == 1 ? "" : "s");
+    if (!err)
+        fprintf(stderr,
+                "aidigest: retrain %s: %d of %d prompts updated (%s/prompts/, deltas in "
+                "%s/training/deltas.jsonl); %lld fine-tuning examples in %s/training/finetune-%s.jsonl\n",
+                week, res.prompts_updated, res.prompts, out, out, (long long)res.pairs, out, week);
+    redact_rules_free(rules);
+    if (!err && o->submit) {
+        /* the last step: the prompts and the set are written whatever happens here */
+        char set[4096];
+        finetune_submission sub;
+        snprintf(set, sizeof set, "%s/training/finetune-%s.jsonl", out, week);
+        if (!(err = finetune_submit(&o->cfg, set, week, out, &sub, eb)))
+            fprintf(stderr, "aidigest: submitted %s (%lld examples) as file %s, fine-tuning job %s (%s)\n",
+                    set, (long long)sub.examples, sub.file_id, sub.job_id, sub.status);
+        finetune_submission_release(&sub);
+    }
+    return err;
+}

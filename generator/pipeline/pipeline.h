@@ -1,0 +1,53 @@
+/*
+ * pipeline.h - the stages of the weekly job, in order:
+ *
+ *     read -> compute -> narrate -> render -> publish
+ *
+ * main() parses the command line into a pipeline_opts and calls one of the
+ * pipeline_* entry points; each returns an aid_err that main() maps to the
+ * exit code. The report that flows between the stages is a json-c object
+ * with the names of report.json (docs/figures.md).
+ */
+#ifndef AID_PIPELINE_H
+#define AID_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/config.h"
+#include "common/err.h"
+
+typedef struct pipeline_opts {
+    const char *week;          /* "2026-W47"; NULL = last complete ISO week */
+    const char **logs;         /* files or directories; none = "inputs" */
+    size_t nlogs;
+    const char *out;           /* default "out" */
+    bool offline;              /* built-in narrator even with an API key */
+    bool publish;              /* commit (and push) the archive */
+    bool mail;                 /* e-mail the PDF */
+    bool strict;               /* a bad line fails the run (exit 1) */
+    bool submit;               /* retrain: upload the fine-tuning set */
+    bool request;              /* retrain: only tag HEAD retrain/<week> and push */
+    int jobs;                  /* worker threads; 0 = number of cores */
+    const char *only;          /* render: comma list of html,pdf,xlsx; NULL = all */
+    aid_config cfg;            /* loaded by main() */
+} pipeline_opts;
+
+/* aidigest run: the weekly job. */
+aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb);
+
+/* aidigest check: validate logs, print the data-quality summary. Returns
+ * AID_ERR_BADINPUT when any line is bad. */
+aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb);
+
+/* aidigest render: render the documents of an already computed week again
+ * from OUT/<week>/report.json (after a template change, say). */
+aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb);
+
+/* aidigest mail: e-mail an already rendered week. */
+aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb);
+
+/* aidigest retrain. */
+aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb);
+
+#endif

@@ -1,0 +1,519 @@
+#include "publish/mail.h"
+
+#include <curl/curl.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/fsutil.h"
+#include "common/jget.h"
+#include "common/numfmt.h"
+#include "common/timeutil.h"
+#include "common/urlshow.h"
+#include "common/tmpl/tmpl.h"
+
+#define MAIL_SUBJECT_PREFIX "Weekly AI Intelligence Digest \xE2\x80\x94 "
+
+/* What the SMTP conversation looked like when it failed (from curl's debug
+ * callback; commands are kept by verb only except RCPT/MAIL, so that an
+ * AUTH payload is never stored). */
+struct mail_trace {
+    char last_cmd[16];      /* verb of the last command sent */
+    char last_arg[256];     /* its address argument, for MAIL FROM / RCPT TO */
+    char last_reply[256];   /* the server's last reply line */
+    char refused_cmd[16];   /* the first MAIL/RCPT the server refused, */
+    char refused_arg[256];  /* its address */
+    char refused_reply[256]; /* and the server's answer */
+};
+
+/* ---- small text helpers ---- */
+
+static void mail_copy_line(char *dst, size_t n, const char *src, size_t len)
+{
+    while (len && (src[len - 1] == '\r' || src[len - 1] == '\n'))
+        len--;
+    if (len >= n)
+        len = n - 1;
+    for (size_t i = 0; i < len; i++)
+        dst[i] = (src[i] == '\r' || src[i] == '\n') ? ' ' : src[i];
+    dst[len] = '\0';
+}
+
+/* The address of "Name <addr>" or "addr", trimmed, into out ("" if none). */
+static int mail_addr_spec(strbuf *out, const char *s, size_t len)
+{
+    const char *lt = memchr(s, '<', len);
+    if (lt) {
+        const char *gt = memchr(lt, '>', len - (size_t)(lt - s));
+        if (!gt)
+            return 0;
+        s = lt + 1;
+        len = (size_t)(gt - s);
+    }
+    while (len && isspace((unsigned char)*s))
+        s++, len--;
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    return strbuf_add(out, s, len);
+}
+
+static bool mail_valid_addr(const char *a)
+{
+    const char *at = strchr(a, '@');
+    if (!at || at == a || !at[1] || strchr(at + 1, '@'))
+        return false;
+    for (const char *p = a; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == '"')
+            return false;
+    return true;
+}
+
+int mail_encode_header(strbuf *out, const char *text)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    bool plain = !strstr(text, "=?");
+    for (const unsigned char *p = (const unsigned char *)text; *p && plain; p++)
+        if (*p >= 0x80 || *p < 0x20)
+            plain = false;
+    if (plain)
+        return strbuf_adds(out, text);
+    /* "=?UTF-8?B?" + base64 + "?=" <= 75: at most 45 input bytes per word. */
+    size_t len = strlen(text), i = 0;
+    while (i < len) {
+        size_t n = len - i < 45 ? len - i : 45;
+        while (n < len - i && n > 0 && ((unsigned char)text[i + n] & 0xC0) == 0x80)
+            n--; /* do not cut inside a UTF-8 sequence */
+        if (i && strbuf_addc(out, ' ') < 0)
+            return -1;
+        if (strbuf_adds(out, "=?UTF-8?B?") < 0)
+            return -1;
+        const unsigned char *s = (const unsigned char *)text + i;
+        for (size_t k = 0; k < n; k += 3) {
+            unsigned v = (unsigned)s[k] << 16;
+            if (k + 1 < n)
+                v |= (unsigned)s[k + 1] << 8;
+            if (k + 2 < n)
+                v |= s[k + 2];
+            char q[4] = { b64[(v >> 18) & 63], b64[(v >> 12) & 63], k + 1 < n ? b64[(v >> 6) & 63] : '=',
+                          k + 2 < n ? b64[v & 63] : '=' };
+            if (strbuf_add(out, q, 4) < 0)
+                return -1;
+        }
+        if (strbuf_adds(out, "?=") < 0)
+            return -1;
+        i += n;
+    }
+    return 0;
+}
+
+void mail_format_date(int64_t ms, char *buf, size_t n)
+{
+    static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+    static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int64_t sod = secs - days * 86400;
+    int y, m, d;
+    timeutil_civil_from_days(days, &y, &m, &d);
+    snprintf(buf, n, "%s, %02d %s %04d %02d:%02d:%02d +0000", wd[((days % 7) + 7) % 7], d, mon[m - 1], y,
+             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+}
+
+/* ---- bodies ---- */
+
+static int mail_set_num(tmpl_vars *v, const char *name, int (*fmt)(strbuf *, double, int), double x,
+                        int decimals)
+{
+    strbuf sb = STRBUF_INIT;
+    int rc = fmt(&sb, x, decimals);
+    if (rc == 0)
+        rc = tmpl_vars_set(v, name, sb.buf);
+    strbuf_release(&sb);
+    return rc;
+}
+
+static int mail_set_int(tmpl_vars *v, const char *name, const struct json_object *r, const char *path)
+{
+    strbuf sb = STRBUF_INIT;
+    int rc = jget_has(r, path) ? numfmt_int(&sb, jget_int(r, path, 0)) : strbuf_adds(&sb, "\xE2\x80\x93");
+    if (rc == 0)
+        rc = tmpl_vars_set(v, name, sb.buf);
+    strbuf_release(&sb);
+    return rc;
+}
+
+static tmpl_vars *mail_vars(const char *week, struct json_object *r, const aid_config *cfg)
+{
+    tmpl_vars *v = tmpl_vars_new();
+    if (!v)
+        return NULL;
+    int rc = 0;
+    char date[16];
+    int64_t start_ms = 0;
+    const char *start = jget_str(r, "period.start", "");
+    rc |= tmpl_vars_set(v, "week", week);
+    rc |= tmpl_vars_set(v, "team", cfg->team_name ? cfg->team_name : "Support");
+    if (timeutil_parse_rfc3339(start, strlen(start), &start_ms)) {
+        timeutil_format_date(start_ms, date, sizeof date);
+        rc |= tmpl_vars_set(v, "period_first", date);
+        timeutil_format_date(start_ms + 6 * TIMEUTIL_DAY_MS, date, sizeof date);
+        rc |= tmpl_vars_set(v, "period_last", date);
+    }
+    rc |= mail_set_int(v, "suggestions", r, "totals.suggestions");
+    rc |= mail_set_int(v, "accepted", r, "totals.accepted");
+    rc |= mail_set_int(v, "edited", r, "totals.edited");
+    rc |= mail_set_int(v, "rejected", r, "totals.rejected");
+    rc |= mail_set_int(v, "ai_wins", r, "coach.ai_wins");
+    rc |= mail_set_int(v, "vindicated", r, "coach.vindicated");
+    rc |= mail_set_num(v, "acceptance", numfmt_pct, jget_double(r, "rates.acceptance", NAN), 1);
+    rc |= mail_set_num(v, "use_rate", numfmt_pct, jget_double(r, "rates.use", NAN), 1);
+    rc |= mail_set_num(v, "rejection", numfmt_pct, jget_double(r, "rates.rejection", NAN), 1);
+    rc |= mail_set_num(v, "conf_mean", numfmt_dec, jget_double(r, "confidence.mean", NAN), 3);
+    if (jget_has(r, "confidence.delta"))
+        rc |= mail_set_num(v, "conf_delta", numfmt_signed, jget_double(r, "confidence.delta", NAN), 3);
+    if (jget_has(r, "previous.rates.acceptance") && jget_has(r, "rates.acceptance"))
+        rc |= mail_set_num(v, "acceptance_change", numfmt_pp,
+                           jget_double(r, "rates.acceptance", 0) - jget_double(r, "previous.rates.acceptance", 0),
+                           1);
+    const char *self = jget_str(r, "narrative.self_summary", "");
+    if (*self)
+        rc |= tmpl_vars_set(v, "self_summary", self);
+    size_t nn = jget_len(r, "narrative.coach_notes");
+    struct json_object *notes = jget(r, "narrative.coach_notes");
+    for (size_t i = 0; i < nn; i++) {
+        struct json_object *n = json_object_array_get_idx(notes, i);
+        if (!json_object_is_type(n, json_type_string))
+            continue;
+        tmpl_vars *row = tmpl_vars_add_row(v, "coach_notes");
+        rc |= row ? tmpl_vars_set(row, "note", json_object_get_string(n)) : -1;
+    }
+    if (cfg->site_url && *cfg->site_url) {
+        size_t l = strlen(cfg->site_url);
+        rc |= tmpl_vars_setf(v, "page_url", "%s%s%s/", cfg->site_url,
+                             cfg->site_url[l - 1] == '/' ? "" : "/", week);
+    }
+    rc |= tmpl_vars_setf(v, "pdf_name", "digest-%s.pdf", week);
+    if (rc) {
+        tmpl_vars_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* ---- sending ---- */
+
+static int mail_debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
+{
+    struct mail_trace *t = userp;
+    (void)h;
+    if (type == CURLINFO_HEADER_IN) {
+        mail_copy_line(t->last_reply, sizeof t->last_reply, data, size);
+        /* the first refusal of a MAIL FROM or RCPT TO is the one to report */
+        if (!t->refused_cmd[0] && (data[0] == '4' || data[0] == '5') &&
+            (!strcasecmp(t->last_cmd, "RCPT") || !strcasecmp(t->last_cmd, "MAIL"))) {
+            memcpy(t->refused_cmd, t->last_cmd, sizeof t->refused_cmd);
+            memcpy(t->refused_arg, t->last_arg, sizeof t->refused_arg);
+            memcpy(t->refused_reply, t->last_reply, sizeof t->refused_reply);
+        }
+    } else if (type == CURLINFO_HEADER_OUT) {
+        size_t v = 0;
+        while (v < size && v + 1 < sizeof t->last_cmd && isalpha((unsigned char)data[v]))
+            v++;
+        if (v == 4 && !strncasecmp(data, "QUIT", 4))
+            return 0; /* sent on the way out: not what failed */
+        memcpy(t->last_cmd, data, v);
+        t->last_cmd[v] = '\0';
+        t->last_arg[0] = '\0';
+        if ((!strcasecmp(t->last_cmd, "RCPT") || !strcasecmp(t->last_cmd, "MAIL")) && size > 8) {
+            const char *lt = memchr(data, '<', size), *gt = lt ? memchr(lt, '>', size - (size_t)(lt - data)) : NULL;
+            if (lt && gt)
+                mail_copy_line(t->last_arg, sizeof t->last_arg, lt + 1, (size_t)(gt - lt - 1));
+        }
+    }
+    return 0;
+}
+
+static aid_err mail_curl_fail(aid_errbuf *eb, CURLcode rc, const char *errbuf, const struct mail_trace *t,
+                              const char *shown, const aid_config *cfg)
+{
+    const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    const char *reply = t->last_reply[0] ? t->last_reply : "no reply";
+    switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_OPERATION_TIMEDOUT:
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: cannot reach %s: %s", shown, detail);
+    case CURLE_LOGIN_DENIED:
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: %s refused the login of %s: %s", shown,
+                              cfg->smtp_user ? cfg->smtp_user : "(no user)", reply);
+    case CURLE_USE_SSL_FAILED:
+        return aid_errbuf_set(eb, AID_ERR_MAIL,
+                              "mail: %s offers no STARTTLS, and a login is never sent in clear (use smtps:// or "
+                              "a server with STARTTLS)", shown);
+    default:
+        break;
+    }
+    if (!strcasecmp(t->refused_cmd, "RCPT"))
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: %s refused recipient %s: %s (nothing sent)", shown,
+                              t->refused_arg, t->refused_reply);
+    if (!strcasecmp(t->refused_cmd, "MAIL"))
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: %s refused sender %s: %s (nothing sent)", shown,
+                              t->refused_arg, t->refused_reply);
+    if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
+        rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_PARTIAL_FILE)
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: the connection to %s was dropped%s%s: %s", shown,
+                              t->last_cmd[0] ? " after " : "", t->last_cmd, detail);
+    return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: sending through %s failed: %s (last reply: %s)", shown, detail,
+                          reply);
+}
+
+static uint64_t mail_fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+aid_err mail_send_week(const char *out_dir, const char *week, struct json_object *report, const aid_config *cfg,
+                       aid_errbuf *eb)
+{
+    aid_err err = AID_OK;
+    strbuf pdf_path = STRBUF_INIT, tdir = STRBUF_INIT, text = STRBUF_INIT, html = STRBUF_INIT;
+    strbuf from_addr = STRBUF_INIT, subject = STRBUF_INIT, hdr = STRBUF_INIT, addr = STRBUF_INIT;
+    strbuf to_hdr = STRBUF_INIT, domain = STRBUF_INIT;
+    char *pdf = NULL;
+    size_t pdf_len = 0;
+    tmpl_engine *engine = NULL;
+    tmpl_vars *vars = NULL;
+    CURL *curl = NULL;
+    curl_mime *mime = NULL;
+    struct curl_slist *rcpts = NULL, *headers = NULL, *inline_hdr = NULL;
+    char shown[512] = "";
+    char errbuf[CURL_ERROR_SIZE] = "";
+    struct mail_trace trace;
+    memset(&trace, 0, sizeof trace);
+
+    if (!cfg->smtp_url || !*cfg->smtp_url)
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_SMTP_URL is not set");
+    if (!cfg->mail_from || !*cfg->mail_from)
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_FROM is not set");
+    if (!cfg->mail_to || !*cfg->mail_to)
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_TO is not set");
+    urlshow(cfg->smtp_url, shown, sizeof shown);
+    if (strncasecmp(cfg->smtp_url, "smtp://", 7) && strncasecmp(cfg->smtp_url, "smtps://", 8))
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_SMTP_URL %s is not smtp:// or smtps://", shown);
+
+    /* addresses */
+    if (mail_addr_spec(&from_addr, cfg->mail_from, strlen(cfg->mail_from)) < 0)
+        goto nomem;
+    if (!mail_valid_addr(from_addr.buf)) {
+        err = aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_FROM '%s' is not an e-mail address",
+                             cfg->mail_from);
+        goto cleanup;
+    }
+    const char *at = strchr(from_addr.buf, '@');
+    if (strbuf_adds(&domain, at + 1) < 0)
+        goto nomem;
+    for (const char *p = cfg->mail_to; *p;) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        strbuf_reset(&addr);
+        if (mail_addr_spec(&addr, p, l) < 0)
+            goto nomem;
+        if (addr.len) {
+            if (!mail_valid_addr(addr.buf)) {
+                err = aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_TO: '%.*s' is not an e-mail address",
+                                     (int)l, p);
+                goto cleanup;
+            }
+            strbuf rc_addr = STRBUF_INIT;
+            if (strbuf_addf(&rc_addr, "<%s>", addr.buf) < 0)
+                goto nomem;
+            struct curl_slist *n = curl_slist_append(rcpts, rc_addr.buf);
+            strbuf_release(&rc_addr);
+            if (!n)
+                goto nomem;
+            rcpts = n;
+            const char *s = p;
+            size_t sl = l;
+            while (sl && isspace((unsigned char)*s))
+                s++, sl--;
+            while (sl && isspace((unsigned char)s[sl - 1]))
+                sl--;
+            if ((to_hdr.len && strbuf_adds(&to_hdr, ", ") < 0) || strbuf_add(&to_hdr, s, sl) < 0)
+                goto nomem;
+        }
+        p += l + (c ? 1 : 0);
+    }
+    if (!rcpts) {
+        err = aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_TO holds no address");
+        goto cleanup;
+    }
+
+    /* the PDF */
+    if (strbuf_addf(&pdf_path, "%s/%s/digest.pdf", out_dir, week) < 0)
+        goto nomem;
+    if (!fsutil_exists(pdf_path.buf)) {
+        err = aid_errbuf_set(eb, AID_ERR_NOTFOUND, "mail: %s not found (render the week first)", pdf_path.buf);
+        goto cleanup;
+    }
+    if ((err = fsutil_read_file(pdf_path.buf, &pdf, &pdf_len, eb)))
+        goto cleanup;
+
+    /* the bodies */
+    config_templates_dir(cfg, &tdir);
+    engine = tmpl_engine_new(tdir.buf, TMPL_SAFE);
+    vars = engine ? mail_vars(week, report, cfg) : NULL;
+    if (!engine || !vars)
+        goto nomem;
+    if ((err = tmpl_render(engine, "mail/digest.txt", vars, &text, eb)) ||
+        (err = tmpl_render(engine, "mail/digest.html", vars, &html, eb)))
+        goto cleanup;
+
+    /* headers */
+    char date[40];
+    int64_t now = timeutil_now_ms();
+    mail_format_date(now, date, sizeof date);
+    uint64_t h = 14695981039346656037ULL;
+    h = mail_fnv(h, week, strlen(week));
+    h = mail_fnv(h, &now, sizeof now);
+    h = mail_fnv(h, cfg->mail_to, strlen(cfg->mail_to));
+    h = mail_fnv(h, pdf, pdf_len);
+    h = mail_fnv(h, html.buf, html.len);
+    strbuf enc = STRBUF_INIT;
+    strbuf full = STRBUF_INIT;
+    if (strbuf_addf(&full, MAIL_SUBJECT_PREFIX "%s", week) < 0 || mail_encode_header(&enc, full.buf) < 0 ||
+        strbuf_addf(&subject, "Subject: %s", enc.buf) < 0) {
+        strbuf_release(&enc);
+        strbuf_release(&full);
+        goto nomem;
+    }
+    strbuf_release(&enc);
+    strbuf_release(&full);
+    const char *lines[5];
+    char date_h[64], from_h[600];
+    snprintf(date_h, sizeof date_h, "Date: %s", date);
+    snprintf(from_h, sizeof from_h, "From: %s", cfg->mail_from);
+    if (strbuf_addf(&hdr, "Message-ID: <%016llx.%s@%s>", (unsigned long long)h, week, domain.buf) < 0)
+        goto nomem;
+    strbuf to_line = STRBUF_INIT;
+    if (strbuf_addf(&to_line, "To: %s", to_hdr.buf) < 0)
+        goto nomem;
+    lines[0] = date_h;
+    lines[1] = hdr.buf;
+    lines[2] = from_h;
+    lines[3] = to_line.buf;
+    lines[4] = subject.buf;
+    for (size_t i = 0; i < 5; i++) {
+        struct curl_slist *n = curl_slist_append(headers, lines[i]);
+        if (!n) {
+            strbuf_release(&to_line);
+            goto nomem;
+        }
+        headers = n;
+    }
+    strbuf_release(&to_line);
+
+    /* the message */
+    curl = curl_easy_init();
+    if (!curl)
+        goto nomem;
+    mime = curl_mime_init(curl);
+    curl_mime *alt = curl_mime_init(curl);
+    curl_mimepart *part = curl_mime_addpart(alt);
+    if (!mime || !alt || !part) {
+        curl_mime_free(alt);
+        goto nomem;
+    }
+    curl_mime_data(part, text.buf, text.len);
+    curl_mime_type(part, "text/plain; charset=UTF-8");
+    curl_mime_encoder(part, "quoted-printable");
+    part = curl_mime_addpart(alt);
+    if (!part) {
+        curl_mime_free(alt);
+        goto nomem;
+    }
+    curl_mime_data(part, html.buf, html.len);
+    curl_mime_type(part, "text/html; charset=UTF-8");
+    curl_mime_encoder(part, "quoted-printable");
+    part = curl_mime_addpart(mime);
+    if (!part || curl_mime_subparts(part, alt) != CURLE_OK) {
+        curl_mime_free(alt);
+        goto nomem;
+    }
+    curl_mime_type(part, "multipart/alternative");
+    inline_hdr = curl_slist_append(NULL, "Content-Disposition: inline");
+    if (!inline_hdr)
+        goto nomem;
+    curl_mime_headers(part, inline_hdr, 1);
+    inline_hdr = NULL; /* owned by the part now */
+    part = curl_mime_addpart(mime);
+    char fname[64];
+    snprintf(fname, sizeof fname, "digest-%s.pdf", week);
+    if (!part)
+        goto nomem;
+    curl_mime_data(part, pdf, pdf_len);
+    curl_mime_type(part, "application/pdf");
+    curl_mime_filename(part, fname);
+    curl_mime_encoder(part, "base64");
+
+    bool login = cfg->smtp_user && *cfg->smtp_user;
+    bool smtps = !strncasecmp(cfg->smtp_url, "smtps://", 8);
+    curl_easy_setopt(curl, CURLOPT_URL, cfg->smtp_url);
+    curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)(smtps || login ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    if (login) {
+        curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->smtp_user);
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, cfg->smtp_password ? cfg->smtp_password : "");
+    }
+    strbuf mf = STRBUF_INIT;
+    if (strbuf_addf(&mf, "<%s>", from_addr.buf) < 0)
+        goto nomem;
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, mf.buf);
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpts);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 15000L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 120000L);
+    curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, mail_debug_cb);
+    curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &trace);
+    curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+    CURLcode rc = curl_easy_perform(curl);
+    strbuf_release(&mf);
+    if (rc != CURLE_OK)
+        err = mail_curl_fail(eb, rc, errbuf, &trace, shown, cfg);
+    goto cleanup;
+
+nomem:
+    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "mail: out of memory");
+cleanup:
+    curl_slist_free_all(inline_hdr);
+    curl_mime_free(mime);
+    curl_easy_cleanup(curl);
+    curl_slist_free_all(headers);
+    curl_slist_free_all(rcpts);
+    tmpl_vars_free(vars);
+    tmpl_engine_free(engine);
+    free(pdf);
+    strbuf_release(&domain);
+    strbuf_release(&to_hdr);
+    strbuf_release(&addr);
+    strbuf_release(&hdr);
+    strbuf_release(&subject);
+    strbuf_release(&from_addr);
+    strbuf_release(&html);
+    strbuf_release(&text);
+    strbuf_release(&tdir);
+    strbuf_release(&pdf_path);
+    return err;
+}

@@ -1,0 +1,522 @@
+#include "read/agg.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "common/textnorm.h"
+#include "common/timeutil.h"
+
+agg *agg_new(int64_t week_start_ms)
+{
+    agg *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->week_start_ms = week_start_ms;
+    a->week_end_ms = week_start_ms + TIMEUTIL_WEEK_MS;
+    a->groups = strmap_new(sizeof(agg_group));
+    a->terms = strmap_new(sizeof(int64_t));
+    a->prompts = strmap_new(sizeof(agg_prompt));
+    a->updates = json_object_new_array();
+    if (!a->groups || !a->terms || !a->prompts || !a->updates) {
+        agg_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+static void agg_group_release(agg_group *g)
+{
+    strmap_free(g->variants);
+    strmap_free(g->replacements);
+    g->variants = g->replacements = NULL;
+}
+
+static void agg_prompt_release(agg_prompt *p)
+{
+    for (int d = 0; d < AGG_PROMPT_DAYS; d++) {
+        free(p->days[d]);
+        p->days[d] = NULL;
+    }
+}
+
+void agg_free(agg *a)
+{
+    if (!a)
+        return;
+    if (a->groups) {
+        for (size_t i = 0; i < strmap_capacity(a->groups); i++) {
+            void *v;
+            if (strmap_slot(a->groups, i, NULL, NULL, &v))
+                agg_group_release(v);
+        }
+        strmap_free(a->groups);
+    }
+    if (a->prompts) {
+        for (size_t i = 0; i < strmap_capacity(a->prompts); i++) {
+            void *v;
+            if (strmap_slot(a->prompts, i, NULL, NULL, &v))
+                agg_prompt_release(v);
+        }
+        strmap_free(a->prompts);
+    }
+    strmap_free(a->terms);
+    for (int f = 0; f < COACHFEAT__COUNT; f++)
+        free(a->feat.example[f]);
+    for (size_t i = 0; i < a->ncorrections; i++) {
+        agg_correction *c = &a->corrections[i];
+        free(c->suggestion_id);
+        free(c->corrected);
+        free(c->by);
+        free(c->reason);
+    }
+    free(a->corrections);
+    json_object_put(a->updates);
+    free(a);
+}
+
+int agg_week_of(const agg *a, int64_t ts)
+{
+    if (ts >= a->week_start_ms && ts < a->week_end_ms)
+        return 0;
+    if (ts >= a->week_start_ms - TIMEUTIL_WEEK_MS && ts < a->week_start_ms)
+        return 1;
+    return -1;
+}
+
+static int64_t conf_nano(double c)
+{
+    return (int64_t)llround(c * (double)AGG_NANO);
+}
+
+static void agg_week_add(agg_week *w, const event *ev, int day, int sign)
+{
+    w->suggestions += sign;
+    w->by_action[ev->action] += sign;
+    w->day_suggestions[day] += sign;
+    if (ev->customer_message.len)
+        w->messages += sign;
+    if (!ev->has_confidence)
+        return;
+    double c = ev->confidence;
+    int64_t cn = conf_nano(c);
+    int hb = (int)floor(c * 20.0);
+    if (hb > AGG_HIST_BINS - 1)
+        hb = AGG_HIST_BINS - 1;
+    int cb = (int)floor(c * 10.0);
+    if (cb > AGG_CAL_BINS - 1)
+        cb = AGG_CAL_BINS - 1;
+    w->with_conf += sign;
+    w->conf_nano += sign * cn;
+    w->hist[hb] += sign;
+    w->cal_n[cb] += sign;
+    w->cal_conf_nano[cb] += sign * cn;
+    if (ev->action == ACTION_ACCEPTED)
+        w->cal_accepted[cb] += sign;
+    w->day_conf_n[day] += sign;
+    w->day_conf_nano[day] += sign * cn;
+}
+
+static int count_add(strmap *m, const char *key, size_t len, int64_t delta)
+{
+    int64_t *c = strmap_upsert(m, key, len, NULL);
+    if (!c)
+        return -1;
+    *c += delta;
+    return 0;
+}
+
+static int agg_group_add(agg *a, const event *ev, int sign)
+{
+    strbuf norm = STRBUF_INIT;
+    int rc = -1;
+    if (textnorm_reply(ev->ai_reply.s, ev->ai_reply.len, &norm) < 0)
+        goto cleanup;
+    bool is_new;
+    agg_group *g = strmap_upsert(a->groups, norm.buf, norm.len, &is_new);
+    if (!g)
+        goto cleanup;
+    if (is_new) {
+        g->variants = strmap_new(sizeof(int64_t));
+        g->replacements = strmap_new(sizeof(int64_t));
+        if (!g->variants || !g->replacements)
+            goto cleanup;
+    }
+    g->by_action[ev->action] += sign;
+    if (ev->has_confidence) {
+        g->conf_n += sign;
+        g->conf_nano += sign * conf_nano(ev->confidence);
+    }
+    if (count_add(g->variants, ev->ai_reply.s, ev->ai_reply.len, sign) < 0)
+        goto cleanup;
+    if (ev->action == ACTION_REJECTED && ev->final_reply.len) {
+        /* counted as written (figures groups them by normalised text and
+         * shows the most frequent wording); blank replies do not count */
+        strbuf_reset(&norm);
+        if (textnorm_reply(ev->final_reply.s, ev->final_reply.len, &norm) < 0 ||
+            (norm.len && count_add(g->replacements, ev->final_reply.s, ev->final_reply.len, sign) < 0))
+            goto cleanup;
+    }
+    rc = 0;
+cleanup:
+    strbuf_release(&norm);
+    return rc;
+}
+
+/* Distinct terms of one message. */
+struct terms_ctx {
+    strbuf all;    /* terms separated by NUL */
+    size_t *offs;
+    size_t n, cap;
+};
+
+static int terms_collect(const char *w, size_t len, void *vctx)
+{
+    struct terms_ctx *c = vctx;
+    if (!textnorm_is_term(w, len))
+        return 0;
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 64;
+        size_t *no = realloc(c->offs, ncap * sizeof *no);
+        if (!no)
+            return -1;
+        c->offs = no;
+        c->cap = ncap;
+    }
+    c->offs[c->n++] = c->all.len;
+    if (strbuf_add(&c->all, w, len) < 0 || strbuf_addc(&c->all, '\0') < 0)
+        return -1;
+    return 0;
+}
+
+static int cmp_strp(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int agg_terms_add(agg *a, const char *msg, size_t len, int sign)
+{
+    struct terms_ctx c = { STRBUF_INIT, NULL, 0, 0 };
+    int rc = -1;
+    if (textnorm_words(msg, len, terms_collect, &c) < 0)
+        goto cleanup;
+    if (c.n > 1) {
+        char **ptrs = malloc(c.n * sizeof *ptrs);
+        if (!ptrs)
+            goto cleanup;
+        for (size_t i = 0; i < c.n; i++)
+            ptrs[i] = c.all.buf + c.offs[i];
+        qsort(ptrs, c.n, sizeof *ptrs, cmp_strp);
+        for (size_t i = 0; i < c.n; i++) {
+            if (i && !strcmp(ptrs[i], ptrs[i - 1]))
+                continue;
+            if (count_add(a->terms, ptrs[i], strlen(ptrs[i]), sign) < 0) {
+                free(ptrs);
+                goto cleanup;
+            }
+        }
+        free(ptrs);
+    } else if (c.n == 1) {
+        if (count_add(a->terms, c.all.buf, strlen(c.all.buf), sign) < 0)
+            goto cleanup;
+    }
+    rc = 0;
+cleanup:
+    strbuf_release(&c.all);
+    free(c.offs);
+    return rc;
+}
+
+static int agg_prompt_add(agg *a, const event *ev, int wk, int sign)
+{
+    agg_prompt *p = strmap_upsert(a->prompts, ev->prompt_id.s, ev->prompt_id.len, NULL);
+    if (!p)
+        return -1;
+    int accepted = ev->action == ACTION_ACCEPTED;
+    int used = accepted || ev->action == ACTION_EDITED;
+    p->n[wk] += sign;
+    p->accepted[wk] += sign * accepted;
+    p->used[wk] += sign * used;
+    int64_t off = ev->ts_ms - (a->week_start_ms - TIMEUTIL_WEEK_MS);
+    int day = (int)(off / TIMEUTIL_DAY_MS);
+    int minute = (int)((off % TIMEUTIL_DAY_MS) / 60000);
+    if (!p->days[day]) {
+        p->days[day] = calloc(1, sizeof *p->days[day]);
+        if (!p->days[day])
+            return -1;
+    }
+    p->days[day]->n[minute] += sign;
+    p->days[day]->accepted[minute] += sign * accepted;
+    p->days[day]->used[minute] += sign * used;
+    return 0;
+}
+
+static void agg_feat_add(agg *a, const event *ev, int sign, uint64_t pos)
+{
+    if (ev->action != ACTION_ACCEPTED && ev->action != ACTION_REJECTED)
+        return;
+    unsigned mask = coachfeat_detect(ev->ai_reply.s, ev->ai_reply.len, ev->customer_message.s,
+                                     ev->customer_message.len);
+    agg_feat *f = &a->feat;
+    if (ev->action == ACTION_ACCEPTED)
+        f->n_win += sign;
+    else
+        f->n_rejected += sign;
+    for (int k = 0; k < COACHFEAT__COUNT; k++) {
+        if (!(mask & (1u << k)))
+            continue;
+        if (ev->action == ACTION_REJECTED) {
+            f->rejected[k] += sign;
+            continue;
+        }
+        f->win[k] += sign;
+        if (sign > 0 && (!f->example_pos[k] || pos < f->example_pos[k])) {
+            char *copy = strndup(ev->ai_reply.s, ev->ai_reply.len);
+            if (copy) {
+                free(f->example[k]);
+                f->example[k] = copy;
+                f->example_pos[k] = pos;
+            }
+        }
+    }
+}
+
+int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
+{
+    int wk = agg_week_of(a, ev->ts_ms);
+    if (wk != 0)
+        a->dq.out_of_week += sign;
+    if (wk < 0)
+        return 0;
+    int day = (int)((ev->ts_ms - (wk == 0 ? a->week_start_ms : a->week_start_ms - TIMEUTIL_WEEK_MS)) /
+                    TIMEUTIL_DAY_MS);
+    agg_week_add(wk == 0 ? &a->cur : &a->prev, ev, day, sign);
+    if (ev->prompt_id.len && agg_prompt_add(a, ev, wk, sign) < 0)
+        return -1;
+    if (wk != 0)
+        return 0;
+    if (agg_group_add(a, ev, sign) < 0)
+        return -1;
+    if (ev->customer_message.len &&
+        agg_terms_add(a, ev->customer_message.s, ev->customer_message.len, sign) < 0)
+        return -1;
+    agg_feat_add(a, ev, sign, pos);
+    return 0;
+}
+
+void agg_add_vindicated(agg *a, const char *ai_reply, size_t len, const char *customer, size_t clen)
+{
+    unsigned mask = coachfeat_detect(ai_reply, len, customer, clen);
+    a->feat.n_vindicated++;
+    for (int k = 0; k < COACHFEAT__COUNT; k++)
+        if (mask & (1u << k))
+            a->feat.vindicated[k]++;
+}
+
+static char *dup_str(event_str s)
+{
+    return s.s ? strndup(s.s, s.len) : NULL;
+}
+
+int agg_add_correction(agg *a, const event *ev, uint64_t pos)
+{
+    if (agg_week_of(a, ev->ts_ms) != 0) {
+        a->dq.out_of_week++;
+        return 0;
+    }
+    a->dq.corrections++;
+    if (a->ncorrections == a->corrections_cap) {
+        size_t n = a->corrections_cap ? a->corrections_cap * 2 : 64;
+        agg_correction *nc = realloc(a->corrections, n * sizeof *nc);
+        if (!nc)
+            return -1;
+        a->corrections = nc;
+        a->corrections_cap = n;
+    }
+    agg_correction *c = &a->corrections[a->ncorrections];
+    c->suggestion_id = dup_str(ev->suggestion_id);
+    c->corrected = dup_str(ev->corrected_reply);
+    c->by = dup_str(ev->by);
+    c->reason = dup_str(ev->reason);
+    c->ts_ms = ev->ts_ms;
+    c->pos = pos;
+    if (!c->suggestion_id || !c->corrected) {
+        free(c->suggestion_id);
+        free(c->corrected);
+        free(c->by);
+        free(c->reason);
+        return -1;
+    }
+    a->ncorrections++;
+    return 0;
+}
+
+static void put_str(struct json_object *o, const char *k, event_str s)
+{
+    if (s.s)
+        json_object_object_add(o, k, json_object_new_string_len(s.s, (int)s.len));
+}
+
+int agg_add_prompt_update(agg *a, const event *ev, uint64_t pos)
+{
+    if (agg_week_of(a, ev->ts_ms) != 0)
+        a->dq.out_of_week++;
+    else
+        a->dq.prompt_updates++;
+    struct json_object *o = json_object_new_object();
+    if (!o)
+        return -1;
+    json_object_object_add(o, "ts_ms", json_object_new_int64(ev->ts_ms));
+    json_object_object_add(o, "pos", json_object_new_int64((int64_t)pos));
+    put_str(o, "prompt_id", ev->prompt_id);
+    put_str(o, "from_version", ev->from_version);
+    put_str(o, "to_version", ev->to_version);
+    put_str(o, "theme", ev->theme);
+    put_str(o, "summary", ev->summary);
+    if (ev->examples_added)
+        json_object_object_add(o, "examples_added", json_object_get(ev->examples_added));
+    if (ev->examples_removed)
+        json_object_object_add(o, "examples_removed", json_object_get(ev->examples_removed));
+    return json_object_array_add(a->updates, o) == 0 ? 0 : -1;
+}
+
+static void agg_week_merge(agg_week *d, const agg_week *s)
+{
+    d->suggestions += s->suggestions;
+    for (int i = 0; i < ACTION__COUNT; i++)
+        d->by_action[i] += s->by_action[i];
+    d->with_conf += s->with_conf;
+    d->conf_nano += s->conf_nano;
+    for (int i = 0; i < AGG_HIST_BINS; i++)
+        d->hist[i] += s->hist[i];
+    for (int i = 0; i < AGG_CAL_BINS; i++) {
+        d->cal_n[i] += s->cal_n[i];
+        d->cal_accepted[i] += s->cal_accepted[i];
+        d->cal_conf_nano[i] += s->cal_conf_nano[i];
+    }
+    for (int i = 0; i < 7; i++) {
+        d->day_suggestions[i] += s->day_suggestions[i];
+        d->day_conf_n[i] += s->day_conf_n[i];
+        d->day_conf_nano[i] += s->day_conf_nano[i];
+    }
+    d->messages += s->messages;
+}
+
+static int counts_merge(strmap *dst, const strmap *src)
+{
+    for (size_t i = 0; i < strmap_capacity(src); i++) {
+        const char *k;
+        size_t kl;
+        void *v;
+        if (strmap_slot(src, i, &k, &kl, &v) && count_add(dst, k, kl, *(int64_t *)v) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int agg_merge(agg *dst, agg *src)
+{
+    agg_week_merge(&dst->cur, &src->cur);
+    agg_week_merge(&dst->prev, &src->prev);
+    for (size_t i = 0; i < strmap_capacity(src->groups); i++) {
+        const char *k;
+        size_t kl;
+        void *v;
+        if (!strmap_slot(src->groups, i, &k, &kl, &v))
+            continue;
+        agg_group *sg = v;
+        bool is_new;
+        agg_group *dg = strmap_upsert(dst->groups, k, kl, &is_new);
+        if (!dg)
+            return -1;
+        if (is_new) {
+            *dg = *sg; /* take over the tables */
+            sg->variants = sg->replacements = NULL;
+            continue;
+        }
+        for (int j = 0; j < ACTION__COUNT; j++)
+            dg->by_action[j] += sg->by_action[j];
+        dg->conf_n += sg->conf_n;
+        dg->conf_nano += sg->conf_nano;
+        if (counts_merge(dg->variants, sg->variants) < 0 ||
+            counts_merge(dg->replacements, sg->replacements) < 0)
+            return -1;
+    }
+    if (counts_merge(dst->terms, src->terms) < 0)
+        return -1;
+    for (size_t i = 0; i < strmap_capacity(src->prompts); i++) {
+        const char *k;
+        size_t kl;
+        void *v;
+        if (!strmap_slot(src->prompts, i, &k, &kl, &v))
+            continue;
+        agg_prompt *sp = v;
+        agg_prompt *dp = strmap_upsert(dst->prompts, k, kl, NULL);
+        if (!dp)
+            return -1;
+        for (int w = 0; w < 2; w++) {
+            dp->n[w] += sp->n[w];
+            dp->accepted[w] += sp->accepted[w];
+            dp->used[w] += sp->used[w];
+        }
+        for (int d = 0; d < AGG_PROMPT_DAYS; d++) {
+            if (!sp->days[d])
+                continue;
+            if (!dp->days[d]) {
+                dp->days[d] = sp->days[d];
+                sp->days[d] = NULL;
+                continue;
+            }
+            for (int m = 0; m < 1440; m++) {
+                dp->days[d]->n[m] += sp->days[d]->n[m];
+                dp->days[d]->accepted[m] += sp->days[d]->accepted[m];
+                dp->days[d]->used[m] += sp->days[d]->used[m];
+            }
+        }
+    }
+    agg_feat *df = &dst->feat, *sf = &src->feat;
+    df->n_win += sf->n_win;
+    df->n_rejected += sf->n_rejected;
+    df->n_vindicated += sf->n_vindicated;
+    for (int k = 0; k < COACHFEAT__COUNT; k++) {
+        df->win[k] += sf->win[k];
+        df->rejected[k] += sf->rejected[k];
+        df->vindicated[k] += sf->vindicated[k];
+        if (sf->example_pos[k] && (!df->example_pos[k] || sf->example_pos[k] < df->example_pos[k])) {
+            free(df->example[k]);
+            df->example[k] = sf->example[k];
+            df->example_pos[k] = sf->example_pos[k];
+            sf->example[k] = NULL;
+            sf->example_pos[k] = 0;
+        }
+    }
+    for (size_t i = 0; i < src->ncorrections; i++) {
+        if (dst->ncorrections == dst->corrections_cap) {
+            size_t n = dst->corrections_cap ? dst->corrections_cap * 2 : 64;
+            agg_correction *nc = realloc(dst->corrections, n * sizeof *nc);
+            if (!nc)
+                return -1;
+            dst->corrections = nc;
+            dst->corrections_cap = n;
+        }
+        dst->corrections[dst->ncorrections++] = src->corrections[i];
+    }
+    src->ncorrections = 0;
+    for (size_t i = 0, n = json_object_array_length(src->updates); i < n; i++)
+        json_object_array_add(dst->updates, json_object_get(json_object_array_get_idx(src->updates, i)));
+    agg_dq *dd = &dst->dq, *sd = &src->dq;
+    dd->lines += sd->lines;
+    dd->blank_lines += sd->blank_lines;
+    dd->events += sd->events;
+    dd->bad_lines += sd->bad_lines;
+    for (int r = 0; r < EVENT_BAD__COUNT; r++)
+        dd->bad_by_reason[r] += sd->bad_by_reason[r];
+    dd->duplicates += sd->duplicates;
+    dd->out_of_week += sd->out_of_week;
+    dd->unknown_types += sd->unknown_types;
+    dd->orphan_corrections += sd->orphan_corrections;
+    dd->corrections += sd->corrections;
+    dd->prompt_updates += sd->prompt_updates;
+    return 0;
+}

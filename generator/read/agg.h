@@ -1,0 +1,119 @@
+/*
+ * agg.h - the mergeable aggregates the figures are computed from.
+ *
+ * Each reading worker fills its own agg; agg_merge folds them together at
+ * the end. Every part is a sum (or a minimum of positions), so the merged
+ * result is the same whatever the number of workers and whatever order the
+ * batches were processed in. Confidence sums are kept in fixed point
+ * (nano-units) so that they, too, are exact and order-independent.
+ *
+ * Contributions can be taken back (sign -1): the second pass uses that to
+ * remove the occurrences of a duplicated suggestion id that lost to a
+ * later one.
+ *
+ * Memory: fixed-size counters, plus tables that grow with distinct reply
+ * groups (with their distinct original texts and replacements), distinct
+ * terms and distinct prompt ids; a list of the week's corrections and of
+ * prompt updates. Nothing else grows with the number of lines.
+ */
+#ifndef AID_AGG_H
+#define AID_AGG_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "common/coachfeat.h"
+#include "read/event.h"
+#include "common/strmap.h"
+
+#define AGG_HIST_BINS 20
+#define AGG_CAL_BINS 10
+#define AGG_NANO 1000000000LL
+#define AGG_PROMPT_DAYS 14 /* the week and the one before, for before/after impact */
+
+/* Counters for one week's suggestions. */
+typedef struct agg_week {
+    int64_t suggestions;
+    int64_t by_action[ACTION__COUNT];
+    int64_t with_conf;
+    int64_t conf_nano;
+    int64_t hist[AGG_HIST_BINS];
+    int64_t cal_n[AGG_CAL_BINS], cal_accepted[AGG_CAL_BINS], cal_conf_nano[AGG_CAL_BINS];
+    int64_t day_suggestions[7], day_conf_n[7], day_conf_nano[7];
+    int64_t messages; /* suggestions with a customer_message */
+} agg_week;
+
+/* One reply group (value of agg.groups, keyed by the normalised reply). */
+typedef struct agg_group {
+    int64_t by_action[ACTION__COUNT];
+    int64_t conf_n, conf_nano;
+    strmap *variants;     /* original text -> int64_t count */
+    strmap *replacements; /* final_reply of rejections, as written -> int64_t */
+} agg_group;
+
+/* Per-minute counts of one prompt over one day. */
+typedef struct agg_prompt_day {
+    int32_t n[1440], accepted[1440], used[1440];
+} agg_prompt_day;
+
+/* One prompt id (value of agg.prompts). */
+typedef struct agg_prompt {
+    int64_t n[2], accepted[2], used[2]; /* [0] this week, [1] the week before */
+    agg_prompt_day *days[AGG_PROMPT_DAYS]; /* from week start - 7 days */
+} agg_prompt;
+
+/* Phrase features of AI replies, by what became of them. */
+typedef struct agg_feat {
+    int64_t n_win, n_rejected, n_vindicated;
+    int64_t win[COACHFEAT__COUNT], rejected[COACHFEAT__COUNT], vindicated[COACHFEAT__COUNT];
+    uint64_t example_pos[COACHFEAT__COUNT]; /* 0 = none */
+    char *example[COACHFEAT__COUNT];       /* first accepted reply with the feature */
+} agg_feat;
+
+/* A correction in the week. */
+typedef struct agg_correction {
+    char *suggestion_id, *corrected, *by, *reason;
+    int64_t ts_ms;
+    uint64_t pos;
+} agg_correction;
+
+typedef struct agg_dq {
+    int64_t lines, blank_lines, events, bad_lines, bad_by_reason[EVENT_BAD__COUNT];
+    int64_t duplicates, out_of_week, unknown_types, orphan_corrections;
+    int64_t corrections, prompt_updates;
+} agg_dq;
+
+typedef struct agg {
+    int64_t week_start_ms, week_end_ms;
+    agg_week cur, prev;
+    strmap *groups;  /* normalised reply -> agg_group */
+    strmap *terms;   /* term -> int64_t messages containing it (this week) */
+    strmap *prompts; /* prompt id -> agg_prompt */
+    agg_feat feat;
+    agg_correction *corrections;
+    size_t ncorrections, corrections_cap;
+    struct json_object *updates; /* array: every prompt_update read, any week */
+    agg_dq dq;
+} agg;
+
+/* NULL when out of memory. */
+agg *agg_new(int64_t week_start_ms);
+void agg_free(agg *a);
+
+/* Add (sign +1) or take back (sign -1) one valid suggestion at pos.
+ * 0 or -1 (no memory). */
+int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos);
+/* Record a correction (only those in the week are kept). */
+int agg_add_correction(agg *a, const event *ev, uint64_t pos);
+/* Record a prompt update (all are kept, for the before/after windows). */
+int agg_add_prompt_update(agg *a, const event *ev, uint64_t pos);
+/* Features of a vindicated AI reply. */
+void agg_add_vindicated(agg *a, const char *ai_reply, size_t len, const char *customer, size_t clen);
+
+/* Fold src into dst; src is emptied (free it after). 0 or -1. */
+int agg_merge(agg *dst, agg *src);
+
+/* True when ts is in the week / the week before. */
+int agg_week_of(const agg *a, int64_t ts_ms); /* 0 this week, 1 previous, -1 other */
+
+#endif

@@ -1,0 +1,139 @@
+#include "read/idindex.h"
+
+#include <stdlib.h>
+
+#include "common/hashfn.h"
+
+struct idindex_slot {
+    uint64_t h1, h2, pos; /* pos 0 = empty (line numbers start at 1) */
+};
+
+struct idindex {
+    struct idindex_slot *slots;
+    size_t cap, count;
+};
+
+idindex *idindex_new(void)
+{
+    idindex *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
+    x->cap = 1024;
+    x->slots = calloc(x->cap, sizeof *x->slots);
+    if (!x->slots) {
+        free(x);
+        return NULL;
+    }
+    return x;
+}
+
+void idindex_free(idindex *x)
+{
+    if (!x)
+        return;
+    free(x->slots);
+    free(x);
+}
+
+void idindex_hash(const char *id, size_t len, uint64_t *h1, uint64_t *h2)
+{
+    *h1 = hashfn_bytes(id, len, 0x1d1d);
+    *h2 = hashfn_bytes(id, len, 0x2e2e);
+}
+
+static struct idindex_slot *idindex_find(const idindex *x, uint64_t h1, uint64_t h2)
+{
+    size_t mask = x->cap - 1, i = (size_t)h1 & mask;
+    for (;;) {
+        struct idindex_slot *s = &x->slots[i];
+        if (!s->pos || (s->h1 == h1 && s->h2 == h2))
+            return s;
+        i = (i + 1) & mask;
+    }
+}
+
+static int idindex_grow(idindex *x)
+{
+    size_t ncap = x->cap * 2;
+    struct idindex_slot *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i < x->cap; i++) {
+        struct idindex_slot *s = &x->slots[i];
+        if (!s->pos)
+            continue;
+        size_t j = (size_t)s->h1 & (ncap - 1);
+        while (ns[j].pos)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = *s;
+    }
+    free(x->slots);
+    x->slots = ns;
+    x->cap = ncap;
+    return 0;
+}
+
+int idindex_put_hash(idindex *x, uint64_t h1, uint64_t h2, uint64_t pos, uint64_t *loser)
+{
+    struct idindex_slot *s = idindex_find(x, h1, h2);
+    if (s->pos) {
+        if (pos > s->pos) {
+            *loser = s->pos;
+            s->pos = pos;
+        } else {
+            *loser = pos;
+        }
+        return 1;
+    }
+    if ((x->count + 1) * 10 > x->cap * 7) {
+        if (idindex_grow(x) < 0)
+            return -1;
+        s = idindex_find(x, h1, h2);
+    }
+    s->h1 = h1;
+    s->h2 = h2;
+    s->pos = pos;
+    x->count++;
+    return 0;
+}
+
+int idindex_put(idindex *x, const char *id, size_t len, uint64_t pos, uint64_t *loser)
+{
+    uint64_t h1, h2;
+    idindex_hash(id, len, &h1, &h2);
+    return idindex_put_hash(x, h1, h2, pos, loser);
+}
+
+bool idindex_get(const idindex *x, const char *id, size_t len, uint64_t *pos)
+{
+    uint64_t h1, h2;
+    idindex_hash(id, len, &h1, &h2);
+    struct idindex_slot *s = idindex_find(x, h1, h2);
+    if (!s->pos)
+        return false;
+    *pos = s->pos;
+    return true;
+}
+
+int idindex_merge(idindex *dst, idindex *src, void (*fn)(uint64_t loser, void *ctx), void *ctx)
+{
+    for (size_t i = 0; i < src->cap; i++) {
+        struct idindex_slot *s = &src->slots[i];
+        if (!s->pos)
+            continue;
+        uint64_t loser;
+        int r = idindex_put_hash(dst, s->h1, s->h2, s->pos, &loser);
+        if (r < 0)
+            return -1;
+        if (r == 1 && fn)
+            fn(loser, ctx);
+        s->pos = 0;
+    }
+    src->count = 0;
+    return 0;
+}
+
+size_t idindex_count(const idindex *x)
+{
+    return x->count;
+}

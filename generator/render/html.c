@@ -1,0 +1,997 @@
+#include "render/html.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fsutil.h"
+#include "common/jget.h"
+#include "common/numfmt.h"
+#include "render/svgchart.h"
+#include "common/timeutil.h"
+#include "common/version.h"
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                        */
+
+/* A variable-filling context: one out-of-memory flag instead of a check
+ * after every set. */
+typedef struct hv {
+    int oom;
+} hv;
+
+static void hv_set(hv *h, tmpl_vars *v, const char *name, const char *value)
+{
+    if (v && tmpl_vars_set(v, name, value ? value : "") < 0)
+        h->oom = 1;
+}
+
+static tmpl_vars *hv_row(hv *h, tmpl_vars *v, const char *loop)
+{
+    tmpl_vars *r = v ? tmpl_vars_add_row(v, loop) : NULL;
+    if (!r)
+        h->oom = 1;
+    return r;
+}
+
+/* A number from the report as text for fmt= functions; null/missing is
+ * "null" (shown as an en dash). */
+static void hv_num(hv *h, tmpl_vars *v, const char *name, const struct json_object *root,
+                   const char *path)
+{
+    struct json_object *o = jget(root, path);
+    char buf[64];
+    if (o && json_object_is_type(o, json_type_int))
+        snprintf(buf, sizeof buf, "%lld", (long long)json_object_get_int64(o));
+    else if (o && json_object_is_type(o, json_type_double) && isfinite(json_object_get_double(o)))
+        snprintf(buf, sizeof buf, "%.10g", json_object_get_double(o));
+    else
+        snprintf(buf, sizeof buf, "null");
+    hv_set(h, v, name, buf);
+}
+
+static void hv_dbl(hv *h, tmpl_vars *v, const char *name, double d)
+{
+    char buf[64];
+    if (isfinite(d))
+        snprintf(buf, sizeof buf, "%.10g", d);
+    else
+        snprintf(buf, sizeof buf, "null");
+    hv_set(h, v, name, buf);
+}
+
+/* A string from the report; numbers and booleans as their JSON text;
+ * null/missing as "". */
+static const char *hv_text(const struct json_object *root, const char *path)
+{
+    struct json_object *o = jget(root, path);
+    if (!o)
+        return "";
+    if (json_object_is_type(o, json_type_string))
+        return json_object_get_string(o);
+    if (json_object_is_type(o, json_type_object) || json_object_is_type(o, json_type_array))
+        return "";
+    return json_object_get_string(o);
+}
+
+static double num_or_nan(const struct json_object *o)
+{
+    if (!o || !(json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double)))
+        return NAN;
+    double d = json_object_get_double(o);
+    return isfinite(d) ? d : NAN;
+}
+
+bool html_is_week(const char *name)
+{
+    timeutil_week w;
+    char buf[16];
+    if (!name || strlen(name) != 8 || !timeutil_parse_week(name, &w))
+        return false;
+    timeutil_format_week(w, buf, sizeof buf);
+    return !strcmp(buf, name);
+}
+
+bool html_url_ok(const char *url)
+{
+    const char *rest;
+    if (!url)
+        return false;
+    if (!strncasecmp(url, "https://", 8))
+        rest = url + 8;
+    else if (!strncasecmp(url, "http://", 7))
+        rest = url + 7;
+    else
+        return false;
+    if (!*rest || *rest == '/' || *rest == '?' || *rest == '#')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
+        if (*p <= 0x20 || *p == 0x7f || strchr("\"'<>\\`", *p))
+            return false;
+    }
+    return true;
+}
+
+/* A time from the report, normalised to "YYYY-MM-DDTHH:MM:SSZ" (usable in
+ * <time datetime>); "" when it is missing or not an RFC 3339 time. */
+static void html_time(hv *h, tmpl_vars *v, const char *name, const struct json_object *root,
+                      const char *path)
+{
+    const char *s = jget_str(root, path, NULL);
+    int64_t ms;
+    char buf[32] = "";
+    if (s && timeutil_parse_rfc3339(s, strlen(s), &ms))
+        timeutil_format_rfc3339(ms, buf, sizeof buf);
+    hv_set(h, v, name, buf);
+}
+
+/* period_start, period_end (the report's times, normalised) and
+ * period_last, the date of the period's last day (end is exclusive). */
+static void html_period(hv *h, tmpl_vars *v, const struct json_object *report)
+{
+    const char *st = jget_str(report, "period.start", NULL);
+    const char *en = jget_str(report, "period.end", NULL);
+    int64_t s, e;
+    char a[32] = "", b[32] = "", last[16] = "";
+    if (st && en && timeutil_parse_rfc3339(st, strlen(st), &s)
+        && timeutil_parse_rfc3339(en, strlen(en), &e) && e > s) {
+        timeutil_format_rfc3339(s, a, sizeof a);
+        timeutil_format_rfc3339(e, b, sizeof b);
+        timeutil_format_date(e - 1, last, sizeof last);
+    }
+    hv_set(h, v, "period_start", a);
+    hv_set(h, v, "period_end", b);
+    hv_set(h, v, "period_last", last);
+}
+
+/* ------------------------------------------------------------------ */
+/* format functions                                                     */
+
+/* The value as a number, NAN when it is not one ("null", "", text). */
+static double fmt_parse(const char *value)
+{
+    if (!value || !*value)
+        return NAN;
+    char *end = NULL;
+    double d = strtod(value, &end);
+    while (end && isspace((unsigned char)*end))
+        end++;
+    if (!end || *end || !isfinite(d))
+        return NAN;
+    return d;
+}
+
+static int fmt_int(const char *value, strbuf *out, void *ctx)
+{
+    (void)ctx;
+    double d = fmt_parse(value);
+    if (isnan(d))
+        return numfmt_dec(out, NAN, 0);
+    return numfmt_int(out, (int64_t)llround(d));
+}
+
+static int fmt_pct(const char *value, strbuf *out, void *ctx)
+{
+    (void)ctx;
+    return numfmt_pct(out, fmt_parse(value), 1);
+}
+
+static int fmt_pp(const char *value, strbuf *out, void *ctx)
+{
+    (void)ctx;
+    return numfmt_pp(out, fmt_parse(value), 1);
+}
+
+static int fmt_dec(const char *value, strbuf *out, void *ctx)
+{
+    (void)ctx;
+    return numfmt_dec(out, fmt_parse(value), 3);
+}
+
+static int fmt_dec1(const char *value, strbuf *out, void *ctx)
+{
+    (void)ctx;
+    return numfmt_dec(out, fmt_parse(value), 1);
+}
+
+static int fmt_signed(const char *value, strbuf *out, void *ctx)
+{
+    (void)ctx;
+    return numfmt_signed(out, fmt_parse(value), 3);
+}
+
+static const char *const html_months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+/* "2026-11-16..." -> y, m, d; false when it does not start with a date. */
+static bool html_parse_date(const char *s, int *y, int *m, int *d)
+{
+    if (!s || strlen(s) < 10)
+        return false;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+            return false;
+    }
+    *y = atoi(s);
+    *m = atoi(s + 5);
+    *d = atoi(s + 8);
+    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
+}
+
+/* date: "2026-11-16" or an RFC 3339 time -> "16 Nov 2026"; other text as is. */
+static int fmt_date(const char *value, strbuf *out, void *ctx)
+{
+    (void)ctx;
+    int y, m, d;
+    if (!html_parse_date(value, &y, &m, &d))
+        return strbuf_adds(out, value && *value && strcmp(value, "null") ? value : "\xe2\x80\x93");
+    return strbuf_addf(out, "%d %s %d", d, html_months[m - 1], y);
+}
+
+/* day: "2026-11-16" -> "Mon 16 Nov". */
+static int fmt_day(const char *value, strbuf *out, void *ctx)
+{
+    (void)ctx;
+    static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+    int y, m, d;
+    if (!html_parse_date(value, &y, &m, &d))
+        return strbuf_adds(out, value && *value && strcmp(value, "null") ? value : "\xe2\x80\x93");
+    int64_t days = timeutil_days_from_civil(y, m, d);
+    return strbuf_addf(out, "%s %d %s", wd[((days % 7) + 7) % 7], d, html_months[m - 1]);
+}
+
+tmpl_engine *html_engine_new(const aid_config *cfg)
+{
+    static const struct {
+        const char *name;
+        tmpl_fmt_fn fn;
+    } fmts[] = {
+        { "int", fmt_int }, { "pct", fmt_pct }, { "pp", fmt_pp }, { "dec", fmt_dec },
+        { "dec1", fmt_dec1 }, { "signed", fmt_signed }, { "date", fmt_date }, { "day", fmt_day },
+    };
+    strbuf dir = STRBUF_INIT;
+    tmpl_engine *e = NULL;
+    if (config_templates_dir(cfg, &dir) < 0)
+        goto cleanup;
+    e = tmpl_engine_new(dir.buf, TMPL_SAFE);
+    if (!e)
+        goto cleanup;
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+        if (tmpl_engine_add_fmt(e, fmts[i].name, fmts[i].fn, NULL) < 0) {
+            tmpl_engine_free(e);
+            e = NULL;
+            goto cleanup;
+        }
+    }
+cleanup:
+    strbuf_release(&dir);
+    return e;
+}
+
+/* ------------------------------------------------------------------ */
+/* the weekly page                                                      */
+
+/* One key-figure tile. */
+enum tile_kind { TILE_COUNT, TILE_RATE, TILE_DEC };
+/* better: +1 when up is good, -1 when down is good, 0 neutral */
+static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, double value,
+                      double prev, double delta, enum tile_kind kind, int better,
+                      const char *hint)
+{
+    tmpl_vars *r = hv_row(h, v, "tiles");
+    strbuf val = STRBUF_INIT, chg = STRBUF_INIT, note = STRBUF_INIT;
+    const char *dir = "none", *cls = "none";
+    int bad = 0;
+    if (!r)
+        return;
+    if (kind == TILE_COUNT)
+        bad |= isnan(value) ? numfmt_dec(&val, NAN, 0) : numfmt_int(&val, (int64_t)llround(value));
+    else if (kind == TILE_RATE)
+        bad |= numfmt_pct(&val, value, 1);
+    else
+        bad |= numfmt_dec(&val, value, 3);
+    if (isnan(delta) && !isnan(value) && !isnan(prev))
+        delta = value - prev;
+    if (!isnan(delta)) {
+        if (kind == TILE_COUNT) {
+            if (!isnan(prev) && prev > 0)
+                bad |= numfmt_signed(&chg, delta / prev * 100.0, 1) | strbuf_adds(&chg, "%");
+            else
+                bad |= numfmt_signed(&chg, delta, 0);
+        } else if (kind == TILE_RATE) {
+            bad |= numfmt_pp(&chg, delta, 1);
+        } else {
+            bad |= numfmt_signed(&chg, delta, 3);
+        }
+        /* the sign as shown decides the direction (a change that rounds
+         * to zero is flat) */
+        const char *c = chg.buf;
+        if (!strncmp(c, "+", 1))
+            dir = "up";
+        else if (!strncmp(c, "\xe2\x88\x92", 3))
+            dir = "down";
+        else
+            dir = "flat";
+        if (!strcmp(dir, "flat") || better == 0)
+            cls = "neutral";
+        else
+            cls = (better > 0) == !strcmp(dir, "up") ? "good" : "bad";
+        bad |= strbuf_adds(&note, "vs ");
+        if (!isnan(prev)) {
+            if (kind == TILE_COUNT)
+                bad |= numfmt_int(&note, (int64_t)llround(prev));
+            else if (kind == TILE_RATE)
+                bad |= numfmt_pct(&note, prev, 1);
+            else
+                bad |= numfmt_dec(&note, prev, 3);
+            bad |= strbuf_adds(&note, " ");
+        }
+        bad |= strbuf_adds(&note, "last week");
+    }
+    if (bad)
+        h->oom = 1;
+    hv_set(h, r, "key", key);
+    hv_set(h, r, "label", label);
+    hv_set(h, r, "value", val.buf);
+    hv_set(h, r, "change", chg.buf);
+    hv_set(h, r, "change_dir", dir);
+    hv_set(h, r, "change_class", cls);
+    hv_set(h, r, "change_note", note.buf);
+    hv_set(h, r, "hint", hint);
+    strbuf_release(&note);
+    strbuf_release(&chg);
+    strbuf_release(&val);
+}
+
+static const char *html_reason_label(const char *key)
+{
+    static const struct {
+        const char *key, *label;
+    } labels[] = {
+        { "invalid_json", "Not valid JSON" },
+        { "invalid_utf8", "Not valid UTF-8" },
+        { "line_too_long", "Line too long" },
+        { "too_deep", "Nested too deeply" },
+        { "not_object", "Not a JSON object" },
+        { "missing_field", "A required field is missing" },
+        { "wrong_type", "A field has the wrong type" },
+        { "confidence_range", "Confidence outside 0\xe2\x80\x93" "1" },
+        { "unknown_action", "Unknown action" },
+        { "bad_time", "Unparseable time" },
+    };
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        if (!strcmp(labels[i].key, key))
+            return labels[i].label;
+    }
+    return key;
+}
+
+/* narrative.summary split into paragraphs at blank lines. */
+static void html_paragraphs(hv *h, tmpl_vars *v, const char *loop, const char *text)
+{
+    const char *p = text;
+    while (p && *p) {
+        /* find the next blank line: \n, optional spaces/tabs/\r, \n */
+        const char *end = NULL, *next = NULL;
+        for (const char *q = p; *q; q++) {
+            if (*q != '\n')
+                continue;
+            const char *r = q + 1;
+            while (*r == ' ' || *r == '\t' || *r == '\r')
+                r++;
+            if (*r == '\n') {
+                end = q;
+                next = r + 1;
+                break;
+            }
+        }
+        if (!end)
+            end = p + strlen(p);
+        /* trim */
+        const char *a = p, *b = end;
+        while (a < b && isspace((unsigned char)*a))
+            a++;
+        while (b > a && isspace((unsigned char)b[-1]))
+            b--;
+        if (b > a) {
+            char *para = strndup(a, (size_t)(b - a));
+            tmpl_vars *r = hv_row(h, v, loop);
+            if (!para)
+                h->oom = 1;
+            else
+                hv_set(h, r, "text", para);
+            free(para);
+        }
+        p = next;
+    }
+}
+
+/* A list of strings (or objects with "text") as a loop of "text". */
+static void html_text_list(hv *h, tmpl_vars *v, const char *loop, const struct json_object *arr)
+{
+    size_t n = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *e = json_object_array_get_idx(arr, i);
+        const char *t = json_object_is_type(e, json_type_string) ? json_object_get_string(e)
+                                                                   : hv_text(e, "text");
+        if (!t || !*t)
+            continue;
+        hv_set(h, hv_row(h, v, loop), "text", t);
+    }
+}
+
+static aid_err html_charts(hv *h, struct json_object *report, tmpl_vars *v)
+{
+    strbuf svg = STRBUF_INIT;
+    aid_err err = AID_OK;
+    svgchart_day days[31];
+    svgchart_calbin bins[64];
+    double cur[64], prev[64];
+
+    /* daily mean confidence */
+    struct json_object *daily = jget(report, "confidence.daily");
+    size_t nd = jget_len(report, "confidence.daily");
+    if (nd > 31)
+        nd = 31;
+    for (size_t i = 0; i < nd; i++) {
+        struct json_object *d = json_object_array_get_idx(daily, i);
+        days[i].date = hv_text(d, "date");
+        days[i].mean = num_or_nan(jget(d, "mean"));
+        days[i].n = jget_int(d, "n", 0);
+    }
+    if ((err = svgchart_line(&svg, "chart-daily", "Mean confidence per day", days, nd)))
+        goto cleanup;
+    hv_set(h, v, "chart_daily", svg.buf);
+    hv_set(h, v, "has_daily", nd ? "1" : "");
+    strbuf_reset(&svg);
+
+    /* histogram, this week against last */
+    struct json_object *hist = jget(report, "confidence.histogram");
+    struct json_object *phist = jget(report, "confidence.previous_histogram");
+    size_t nh = jget_len(report, "confidence.histogram");
+    size_t np = jget_len(report, "confidence.previous_histogram");
+    if (nh > 64)
+        nh = 64;
+    for (size_t i = 0; i < nh; i++) {
+        cur[i] = num_or_nan(json_object_array_get_idx(hist, i));
+        prev[i] = i < np ? num_or_nan(json_object_array_get_idx(phist, i)) : NAN;
+    }
+    if ((err = svgchart_histogram(&svg, "chart-hist", "Confidence distribution", cur,
+                                  np == nh && nh ? prev : NULL, nh)))
+        goto cleanup;
+    hv_set(h, v, "chart_histogram", svg.buf);
+    hv_set(h, v, "has_histogram", nh ? "1" : "");
+    hv_set(h, v, "has_previous_histogram", np == nh && nh ? "1" : "");
+    strbuf_reset(&svg);
+
+    /* reliability */
+    struct json_object *cal = jget(report, "confidence.calibration");
+    size_t nc = jget_len(report, "confidence.calibration");
+    if (nc > 64)
+        nc = 64;
+    for (size_t i = 0; i < nc; i++) {
+        struct json_object *c = json_object_array_get_idx(cal, i);
+        bins[i].lower = jget_double(c, "lower", (double)i / (double)nc);
+        bins[i].upper = jget_double(c, "upper", (double)(i + 1) / (double)nc);
+        bins[i].n = jget_int(c, "n", 0);
+        bins[i].mean_confidence = num_or_nan(jget(c, "mean_confidence"));
+        bins[i].acceptance = num_or_nan(jget(c, "acceptance"));
+    }
+    if ((err = svgchart_reliability(&svg, "chart-rel", "Reliability: confidence against acceptance",
+                                    bins, nc)))
+        goto cleanup;
+    hv_set(h, v, "chart_reliability", svg.buf);
+    hv_set(h, v, "has_calibration", nc ? "1" : "");
+cleanup:
+    strbuf_release(&svg);
+    return err;
+}
+
+aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_vars *v,
+                       aid_errbuf *eb)
+{
+    hv h = { 0 };
+    strbuf s = STRBUF_INIT;
+    aid_err err = AID_OK;
+    const char *week = jget_str(report, "week", "");
+    const char *team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
+    struct json_object *prev = jget(report, "previous");
+    bool has_prev = prev && json_object_is_type(prev, json_type_object);
+    const char *prev_week = has_prev ? jget_str(prev, "week", jget_str(report, "previous_week", ""))
+                                     : "";
+
+    /* header */
+    hv_set(&h, v, "week", week);
+    hv_set(&h, v, "team", team);
+    if (strbuf_addf(&s, "Weekly AI Intelligence Digest \xe2\x80\x94 %s", week) < 0)
+        h.oom = 1;
+    hv_set(&h, v, "title", s.buf);
+    strbuf_reset(&s);
+    html_period(&h, v, report);
+    html_time(&h, v, "generated_at", report, "generated_at");
+    hv_set(&h, v, "generator", jget_str(report, "generator", "aidigest"));
+    hv_set(&h, v, "has_previous", has_prev ? "1" : "");
+    hv_set(&h, v, "previous_week", prev_week);
+
+    /* key figures */
+    double sug = jget_double(report, "totals.suggestions", NAN);
+    double psug = has_prev ? jget_double(prev, "totals.suggestions", NAN) : NAN;
+    html_tile(&h, v, "suggestions", "Suggestions", sug, psug, NAN, TILE_COUNT, 0,
+              "shown to agents");
+    strbuf_reset(&s);
+    if (numfmt_int(&s, jget_int(report, "totals.accepted", 0)) < 0
+        || strbuf_adds(&s, " sent as is") < 0)
+        h.oom = 1;
+    html_tile(&h, v, "acceptance", "Acceptance rate", jget_double(report, "rates.acceptance", NAN),
+              has_prev ? jget_double(prev, "rates.acceptance", NAN) : NAN, NAN, TILE_RATE, 1,
+              jget_has(report, "totals.accepted") ? s.buf : "");
+    html_tile(&h, v, "use", "Use rate", jget_double(report, "rates.use", NAN),
+              has_prev ? jget_double(prev, "rates.use", NAN) : NAN, NAN, TILE_RATE, 1,
+              "accepted or edited");
+    html_tile(&h, v, "confidence", "Mean confidence", jget_double(report, "confidence.mean", NAN),
+              jget_double(report, "confidence.previous_mean",
+                          has_prev ? jget_double(prev, "confidence_mean", NAN) : NAN),
+              jget_double(report, "confidence.delta", NAN), TILE_DEC, 0,
+              "model's own estimate");
+    html_tile(&h, v, "ece", "Calibration error", jget_double(report, "confidence.ece", NAN),
+              has_prev ? jget_double(prev, "ece", NAN) : NAN, NAN, TILE_DEC, -1,
+              "ECE; lower is better");
+
+    /* raw figures for templates that want them */
+    static const struct {
+        const char *name, *path;
+    } nums[] = {
+        { "suggestions", "totals.suggestions" }, { "accepted", "totals.accepted" },
+        { "edited", "totals.edited" }, { "rejected", "totals.rejected" },
+        { "ignored", "totals.ignored" }, { "acceptance", "rates.acceptance" },
+        { "use_rate", "rates.use" }, { "rejection_rate", "rates.rejection" },
+        { "conf_mean", "confidence.mean" }, { "conf_previous_mean", "confidence.previous_mean" },
+        { "conf_delta", "confidence.delta" }, { "conf_n", "confidence.n" },
+        { "psi", "confidence.psi" }, { "ks", "confidence.ks" }, { "ece", "confidence.ece" },
+        { "ai_wins", "coach.ai_wins" }, { "vindicated", "coach.vindicated" },
+        { "dq_files", "data_quality.files" }, { "dq_lines", "data_quality.lines" },
+        { "dq_events", "data_quality.events" }, { "dq_bad_lines", "data_quality.bad_lines" },
+        { "dq_duplicates", "data_quality.duplicates" },
+        { "dq_out_of_week", "data_quality.out_of_week" },
+        { "dq_unknown_types", "data_quality.unknown_types" },
+        { "dq_orphan_corrections", "data_quality.orphan_corrections" },
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        hv_num(&h, v, nums[i].name, report, nums[i].path);
+    hv_set(&h, v, "has_drift", jget_has(report, "confidence.psi") ? "1" : "");
+
+    /* narrative */
+    hv_set(&h, v, "self_summary", jget_str(report, "narrative.self_summary", ""));
+    html_paragraphs(&h, v, "summary_paragraphs", jget_str(report, "narrative.summary", ""));
+    html_text_list(&h, v, "coach_notes", jget(report, "narrative.coach_notes"));
+    {
+        struct json_object *src = jget(report, "narrative.source");
+        const char *t = json_object_is_type(src, json_type_string) ? json_object_get_string(src)
+                                                                    : hv_text(src, "summary");
+        hv_set(&h, v, "narrative_source", t);
+        hv_set(&h, v, "narrative_builtin", t && !strcmp(t, "builtin") ? "1" : "");
+    }
+
+    /* coach tips */
+    {
+        struct json_object *tips = jget(report, "coach.tips");
+        size_t n = jget_len(report, "coach.tips");
+        for (size_t i = 0; i < n; i++) {
+            struct json_object *t = json_object_array_get_idx(tips, i);
+            tmpl_vars *r = hv_row(&h, v, "tips");
+            hv_set(&h, r, "label", hv_text(t, "label"));
+            hv_set(&h, r, "feature", hv_text(t, "feature"));
+            hv_set(&h, r, "example", hv_text(t, "example"));
+            hv_num(&h, r, "ai_win_share", t, "ai_win_share");
+            hv_num(&h, r, "rejected_share", t, "rejected_share");
+            hv_num(&h, r, "lift", t, "lift");
+            /* the same tip again in the list it belongs to: habits of the
+             * replies that worked (lift > 0) or of the rejected ones (< 0) */
+            double lift = jget_double(t, "lift", NAN);
+            if (isnan(lift) || lift == 0)
+                continue;
+            r = hv_row(&h, v, lift > 0 ? "tips_kept" : "tips_rejected");
+            hv_set(&h, r, "label", hv_text(t, "label"));
+            hv_set(&h, r, "feature", hv_text(t, "feature"));
+            hv_set(&h, r, "example", hv_text(t, "example"));
+            hv_num(&h, r, "ai_win_share", t, "ai_win_share");
+            hv_num(&h, r, "rejected_share", t, "rejected_share");
+            hv_num(&h, r, "lift", t, "lift");
+        }
+    }
+
+    /* top replies */
+    {
+        struct json_object *arr = jget(report, "top_accepted");
+        size_t n = jget_len(report, "top_accepted");
+        for (size_t i = 0; i < n && i < 10; i++) {
+            struct json_object *t = json_object_array_get_idx(arr, i);
+            tmpl_vars *r = hv_row(&h, v, "top_accepted");
+            char rank[16];
+            snprintf(rank, sizeof rank, "%zu", i + 1);
+            hv_set(&h, r, "rank", rank);
+            hv_set(&h, r, "reply", hv_text(t, "reply"));
+            hv_num(&h, r, "uses", t, "uses");
+            hv_num(&h, r, "accepted", t, "accepted");
+            hv_num(&h, r, "edited", t, "edited");
+            hv_num(&h, r, "suggested", t, "suggested");
+            hv_num(&h, r, "mean_confidence", t, "mean_confidence");
+            double ur = jget_double(t, "use_rate", NAN);
+            double us = jget_double(t, "uses", NAN), sg = jget_double(t, "suggested", NAN);
+            if (isnan(ur) && sg > 0)
+                ur = us / sg;
+            hv_dbl(&h, r, "use_rate", ur);
+        }
+        char cnt[32];
+        snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
+        hv_set(&h, v, "top_accepted_count", cnt);
+        arr = jget(report, "top_rejected");
+        n = jget_len(report, "top_rejected");
+        snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
+        hv_set(&h, v, "top_rejected_count", cnt);
+        for (size_t i = 0; i < n && i < 10; i++) {
+            struct json_object *t = json_object_array_get_idx(arr, i);
+            tmpl_vars *r = hv_row(&h, v, "top_rejected");
+            char rank[16];
+            snprintf(rank, sizeof rank, "%zu", i + 1);
+            hv_set(&h, r, "rank", rank);
+            hv_set(&h, r, "reply", hv_text(t, "reply"));
+            hv_num(&h, r, "rejections", t, "rejections");
+            hv_num(&h, r, "suggested", t, "suggested");
+            hv_num(&h, r, "mean_confidence", t, "mean_confidence");
+            /* the wording agents wrote; older reports only have the normalised text */
+            hv_set(&h, r, "top_replacement", hv_text(t, jget_str(t, "top_replacement_text", NULL)
+                                                             ? "top_replacement_text" : "top_replacement"));
+            hv_num(&h, r, "top_replacement_count", t, "top_replacement_count");
+            double rr = jget_double(t, "rejection_rate", NAN);
+            double rj = jget_double(t, "rejections", NAN), sg = jget_double(t, "suggested", NAN);
+            if (isnan(rr) && sg > 0)
+                rr = rj / sg;
+            hv_dbl(&h, r, "rejection_rate", rr);
+        }
+    }
+
+    /* trends */
+    {
+        struct json_object *arr = jget(report, "trends");
+        size_t n = jget_len(report, "trends");
+        double maxc = 0;
+        for (size_t i = 0; i < n; i++)
+            maxc = fmax(maxc, jget_double(json_object_array_get_idx(arr, i), "count", 0));
+        for (size_t i = 0; i < n && i < 10; i++) {
+            struct json_object *t = json_object_array_get_idx(arr, i);
+            tmpl_vars *r = hv_row(&h, v, "trends");
+            char bar[16];
+            double c = jget_double(t, "count", 0);
+            snprintf(bar, sizeof bar, "%d", maxc > 0 ? (int)lround(c / maxc * 100.0) : 0);
+            hv_set(&h, r, "term", hv_text(t, "term"));
+            hv_num(&h, r, "count", t, "count");
+            hv_num(&h, r, "previous_count", t, "previous_count");
+            hv_num(&h, r, "score", t, "score");
+            hv_set(&h, r, "bar", bar);
+        }
+        struct json_object *weeks = jget(report, "trend_baseline.weeks");
+        size_t nw = jget_len(report, "trend_baseline.weeks");
+        strbuf_reset(&s);
+        for (size_t i = 0; i < nw; i++) {
+            const char *w = json_object_get_string(json_object_array_get_idx(weeks, i));
+            if (strbuf_adds(&s, i ? (i + 1 == nw ? " and " : ", ") : "") < 0
+                || strbuf_adds(&s, w ? w : "") < 0)
+                h.oom = 1;
+        }
+        hv_set(&h, v, "trend_baseline", s.buf);
+    }
+
+    /* retraining */
+    {
+        struct json_object *arr = jget(report, "retraining");
+        size_t n = jget_len(report, "retraining");
+        for (size_t i = 0; i < n; i++) {
+            struct json_object *t = json_object_array_get_idx(arr, i);
+            tmpl_vars *r = hv_row(&h, v, "retraining");
+            html_time(&h, r, "ts", t, "ts");
+            hv_set(&h, r, "prompt_id", hv_text(t, "prompt_id"));
+            hv_set(&h, r, "from_version", hv_text(t, "from_version"));
+            hv_set(&h, r, "to_version", hv_text(t, "to_version"));
+            hv_set(&h, r, "theme", hv_text(t, "theme"));
+            hv_set(&h, r, "summary", hv_text(t, "summary"));
+            html_text_list(&h, r, "examples_added", jget(t, "examples_added"));
+            html_text_list(&h, r, "examples_removed", jget(t, "examples_removed"));
+            hv_num(&h, r, "before_acceptance", t, "impact.before.acceptance");
+            hv_num(&h, r, "after_acceptance", t, "impact.after.acceptance");
+            hv_num(&h, r, "before_n", t, "impact.before.suggestions");
+            hv_num(&h, r, "after_n", t, "impact.after.suggestions");
+            double d = jget_double(t, "impact.delta", NAN);
+            if (isnan(d))
+                d = jget_double(t, "impact.after.acceptance", NAN)
+                    - jget_double(t, "impact.before.acceptance", NAN);
+            hv_dbl(&h, r, "delta", d);
+            hv_set(&h, r, "delta_class", isnan(d) ? "none" : d > 0.0005 ? "good"
+                                                  : d < -0.0005 ? "bad" : "neutral");
+        }
+    }
+
+    /* data quality */
+    {
+        struct json_object *by = jget(report, "data_quality.bad_by_reason");
+        if (by && json_object_is_type(by, json_type_object)) {
+            json_object_object_foreach(by, key, val) {
+                if (num_or_nan(val) > 0) {
+                    tmpl_vars *r = hv_row(&h, v, "bad_reasons");
+                    hv_set(&h, r, "reason", key);
+                    hv_set(&h, r, "label", html_reason_label(key));
+                    hv_dbl(&h, r, "count", num_or_nan(val));
+                }
+            }
+        }
+    }
+
+    /* downloads and retraining control */
+    hv_set(&h, v, "pdf_href", "digest.pdf");
+    hv_set(&h, v, "xlsx_href", "digest.xlsx");
+    hv_set(&h, v, "index_href", "../index.html");
+    strbuf_reset(&s);
+    if (strbuf_addf(&s, "git tag retrain/%s && git push origin retrain/%s", week, week) < 0)
+        h.oom = 1;
+    hv_set(&h, v, "retrain_cmd", s.buf);
+    if (cfg && cfg->retrain_url && *cfg->retrain_url) {
+        if (html_url_ok(cfg->retrain_url))
+            hv_set(&h, v, "retrain_url", cfg->retrain_url);
+        else
+            hv_set(&h, v, "retrain_url_rejected", "1");
+    }
+
+    if ((err = html_charts(&h, report, v)))
+        goto cleanup;
+    if (h.oom)
+        err = AID_ERR_NOMEM;
+cleanup:
+    strbuf_release(&s);
+    if (err)
+        aid_errbuf_set(eb, err, "html: out of memory preparing the page");
+    return err;
+}
+
+aid_err html_render_week(tmpl_engine *e, struct json_object *report, const aid_config *cfg,
+                         strbuf *out, aid_errbuf *eb)
+{
+    tmpl_vars *v = tmpl_vars_new();
+    aid_err err;
+    if (!v)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+    if (!(err = html_week_vars(report, cfg, v, eb)))
+        err = tmpl_render(e, "week.html", v, out, eb);
+    tmpl_vars_free(v);
+    return err;
+}
+
+aid_err html_write_week(struct json_object *report, const char *out_dir, const aid_config *cfg,
+                        aid_errbuf *eb)
+{
+    strbuf dir = STRBUF_INIT, path = STRBUF_INIT, page = STRBUF_INIT;
+    tmpl_engine *e = NULL;
+    aid_err err = AID_OK;
+    const char *week = jget_str(report, "week", NULL);
+
+    if (!html_is_week(week)) {
+        err = aid_errbuf_set(eb, AID_ERR_PARSE, "html: report.json has no valid week (\"%.40s\")",
+                             week ? week : "");
+        goto cleanup;
+    }
+    if (fsutil_join(&dir, out_dir ? out_dir : "out", week) < 0
+        || fsutil_join(&path, dir.buf, "index.html") < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
+    if (!(e = html_engine_new(cfg))) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
+    if ((err = html_render_week(e, report, cfg, &page, eb)))
+        goto cleanup;
+    if ((err = fsutil_mkdirs(dir.buf, eb)))
+        goto cleanup;
+    err = fsutil_write_atomic(path.buf, page.buf, page.len, eb);
+cleanup:
+    tmpl_engine_free(e);
+    strbuf_release(&page);
+    strbuf_release(&path);
+    strbuf_release(&dir);
+    return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* the archive index                                                    */
+
+static int html_cmp_desc(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf *eb)
+{
+    const char *out = out_dir ? out_dir : "out";
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct json_object **reports = NULL;
+    double *acc = NULL, *use = NULL, *conf = NULL, *ece = NULL;
+    const char **labels = NULL;
+    tmpl_vars *v = NULL;
+    tmpl_engine *e = NULL;
+    strbuf path = STRBUF_INIT, page = STRBUF_INIT, svg = STRBUF_INIT;
+    aid_err err = AID_OK;
+    hv h = { 0 };
+    DIR *d = opendir(out);
+
+    if (!d) {
+        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot open the output directory", out);
+        goto cleanup;
+    }
+    for (struct dirent *de; (de = readdir(d));) {
+        if (!html_is_week(de->d_name))
+            continue;
+        strbuf_reset(&path);
+        if (strbuf_addf(&path, "%s/%s/report.json", out, de->d_name) < 0)
+            goto nomem;
+        if (!fsutil_exists(path.buf))
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            char **nn = realloc(names, nc * sizeof *nn);
+            if (!nn)
+                goto nomem;
+            names = nn;
+            cap = nc;
+        }
+        if (!(names[n] = strdup(de->d_name)))
+            goto nomem;
+        n++;
+    }
+    closedir(d);
+    d = NULL;
+    if (n)
+        qsort(names, n, sizeof *names, html_cmp_desc);
+
+    reports = calloc(n ? n : 1, sizeof *reports);
+    acc = calloc(n ? n : 1, sizeof *acc);
+    use = calloc(n ? n : 1, sizeof *use);
+    conf = calloc(n ? n : 1, sizeof *conf);
+    ece = calloc(n ? n : 1, sizeof *ece);
+    labels = calloc(n ? n : 1, sizeof *labels);
+    v = tmpl_vars_new();
+    if (!reports || !acc || !use || !conf || !ece || !labels || !v)
+        goto nomem;
+
+    for (size_t i = 0; i < n; i++) {
+        char *data = NULL;
+        size_t len = 0;
+        strbuf_reset(&path);
+        if (strbuf_addf(&path, "%s/%s/report.json", out, names[i]) < 0)
+            goto nomem;
+        if (fsutil_read_file(path.buf, &data, &len, NULL) == AID_OK) {
+            reports[i] = json_tokener_parse(data);
+            if (reports[i] && !json_object_is_type(reports[i], json_type_object)) {
+                json_object_put(reports[i]);
+                reports[i] = NULL;
+            }
+        }
+        free(data);
+    }
+
+    /* rows, newest first; sparkline series oldest first */
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *r = reports[i];
+        tmpl_vars *row = hv_row(&h, v, "weeks");
+        size_t k = n - 1 - i;
+        labels[k] = names[i];
+        acc[k] = r ? jget_double(r, "rates.acceptance", NAN) : NAN;
+        use[k] = r ? jget_double(r, "rates.use", NAN) : NAN;
+        conf[k] = r ? jget_double(r, "confidence.mean", NAN) : NAN;
+        ece[k] = r ? jget_double(r, "confidence.ece", NAN) : NAN;
+        strbuf_reset(&path);
+        if (strbuf_addf(&path, "%s/index.html", names[i]) < 0)
+            goto nomem;
+        hv_set(&h, row, "week", names[i]);
+        hv_set(&h, row, "href", path.buf);
+        hv_set(&h, row, "broken", r ? "" : "1");
+        html_period(&h, row, r);
+        hv_num(&h, row, "suggestions", r, "totals.suggestions");
+        hv_num(&h, row, "acceptance", r, "rates.acceptance");
+        hv_num(&h, row, "use_rate", r, "rates.use");
+        hv_num(&h, row, "conf_mean", r, "confidence.mean");
+        hv_num(&h, row, "ece", r, "confidence.ece");
+        hv_set(&h, row, "has_pdf", "");
+        strbuf_reset(&path);
+        if (strbuf_addf(&path, "%s/%s/digest.pdf", out, names[i]) < 0)
+            goto nomem;
+        hv_set(&h, row, "has_pdf", fsutil_exists(path.buf) ? "1" : "");
+        strbuf_reset(&path);
+        if (strbuf_addf(&path, "%s/%s/digest.xlsx", out, names[i]) < 0)
+            goto nomem;
+        hv_set(&h, row, "has_xlsx", fsutil_exists(path.buf) ? "1" : "");
+    }
+
+    /* headline: the newest week and the trend */
+    const char *team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
+    hv_set(&h, v, "team", team);
+    hv_set(&h, v, "title", "Weekly AI Intelligence Digest \xe2\x80\x94 archive");
+    hv_set(&h, v, "has_weeks", n ? "1" : "");
+    hv_set(&h, v, "generator", "aidigest " AIDIGEST_VERSION);
+    {
+        char now[32];
+        timeutil_format_rfc3339(timeutil_now_ms(), now, sizeof now);
+        hv_set(&h, v, "generated_at", now);
+    }
+    hv_set(&h, v, "latest_week", n ? names[0] : "");
+    hv_set(&h, v, "first_week", n ? names[n - 1] : "");
+    {
+        char cnt[32];
+        snprintf(cnt, sizeof cnt, "%zu", n);
+        hv_set(&h, v, "weeks_count", cnt);
+    }
+    static const struct {
+        const char *key, *label;
+        int percent;
+    } sparks[] = {
+        { "acceptance", "Acceptance rate", 1 },
+        { "use", "Use rate", 1 },
+        { "confidence", "Mean confidence", 0 },
+        { "ece", "Calibration error (ECE)", 0 },
+    };
+    for (size_t s = 0; s < sizeof sparks / sizeof sparks[0]; s++) {
+        double *series = s == 0 ? acc : s == 1 ? use : s == 2 ? conf : ece;
+        tmpl_vars *row = hv_row(&h, v, "trends");
+        char id[32];
+        snprintf(id, sizeof id, "spark-%s", sparks[s].key);
+        strbuf_reset(&svg);
+        if ((err = svgchart_sparkline(&svg, id, sparks[s].label, series, labels, n,
+                                      sparks[s].percent)))
+            goto nomem;
+        hv_set(&h, row, "key", sparks[s].key);
+        hv_set(&h, row, "label", sparks[s].label);
+        hv_set(&h, row, "spark", svg.buf);
+        strbuf_reset(&svg);
+        double latest = n ? series[n - 1] : NAN;
+        if ((sparks[s].percent ? numfmt_pct(&svg, latest, 1) : numfmt_dec(&svg, latest, 3)) < 0)
+            goto nomem;
+        hv_set(&h, row, "latest", svg.buf);
+    }
+    if (h.oom)
+        goto nomem;
+
+    if (!(e = html_engine_new(cfg)))
+        goto nomem;
+    if ((err = tmpl_render(e, "index.html", v, &page, eb)))
+        goto cleanup;
+    strbuf_reset(&path);
+    if (fsutil_join(&path, out, "index.html") < 0)
+        goto nomem;
+    err = fsutil_write_atomic(path.buf, page.buf, page.len, eb);
+    goto cleanup;
+
+nomem:
+    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+cleanup:
+    if (d)
+        closedir(d);
+    tmpl_engine_free(e);
+    tmpl_vars_free(v);
+    strbuf_release(&svg);
+    strbuf_release(&page);
+    strbuf_release(&path);
+    for (size_t i = 0; reports && i < n; i++)
+        json_object_put(reports[i]);
+    free(reports);
+    free(labels);
+    free(ece);
+    free(conf);
+    free(use);
+    free(acc);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return err;
+}

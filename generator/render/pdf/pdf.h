@@ -1,0 +1,43 @@
+/*
+ * pdf.h - the PDF digest (OUT/<week>/digest.pdf), drawn with libharu 2.3.0.
+ *
+ *   aid_err err = pdf_write(report, "out/2026-W47/digest.pdf", &cfg, &eb);
+ *
+ * A4 pages: a title block, key-figure tiles with the change against last
+ * week, the AI's self-summary, the weekly summary, coach notes, the top
+ * used and top rejected replies, trending topics, retraining adjustments,
+ * data quality, and vector charts of confidence. Fonts are DejaVu Sans and
+ * DejaVu Sans Bold (fonts-dejavu-core), embedded as subsets; text is UTF-8.
+ * docs/pdf.md describes the document.
+ *
+ * Text rule (pdftext.h): every string from the report goes through
+ * pdftext_sanitize before it is drawn. Whatever the font cannot show is replaced by U+FFFD "�"
+ * (PDF_SUBSTITUTE, present in DejaVu Sans), one per offending code point or
+ * invalid byte: invalid UTF-8, control characters, code points above U+FFFF
+ * (libharu's limit: most emoji), and code points without a glyph. Tabs
+ * become spaces. Text is normalised to NFC, Arabic is shaped to its
+ * presentation forms, and each drawn line is put in visual order by the
+ * Unicode bidirectional algorithm (ICU), so Hebrew and Arabic read right.
+ *
+ * Output is deterministic: no dates unless SOURCE_DATE_EPOCH is set (then
+ * CreationDate and ModDate are that time); libharu 2.3.0 writes no file ID
+ * for unencrypted documents, so re-running gives byte-identical files.
+ *
+ * The module neither prints nor exits.
+ */
+#ifndef AID_PDF_H
+#define AID_PDF_H
+
+#include <json-c/json.h>
+
+#include "common/config.h"
+#include "common/err.h"
+
+/* Render the report (borrowed) into path, atomically: libharu writes
+ * fsutil_tmp_path(path), which is then renamed into place. cfg may be NULL
+ * (team name "Support"). AID_ERR_PDF when libharu fails (the font files
+ * missing, say), AID_ERR_IO when the file cannot be written. */
+aid_err pdf_write(struct json_object *report, const char *path, const aid_config *cfg,
+                  aid_errbuf *eb);
+
+#endif

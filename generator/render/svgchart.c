@@ -1,0 +1,503 @@
+#include "render/svgchart.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/numfmt.h"
+#include "common/timeutil.h"
+
+#define ADDF(...) do { if (strbuf_addf(out, __VA_ARGS__) < 0) goto nomem; } while (0)
+#define ADDS(s) do { if (strbuf_adds(out, (s)) < 0) goto nomem; } while (0)
+#define ESC(s) do { if (svgchart_escape(out, (s)) < 0) goto nomem; } while (0)
+
+int svgchart_escape(strbuf *out, const char *s)
+{
+    if (!s)
+        return 0;
+    for (const char *p = s; *p; p++) {
+        const char *rep = NULL;
+        switch (*p) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: break;
+        }
+        if (rep ? strbuf_adds(out, rep) < 0 : strbuf_addc(out, *p) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The root element with its title and desc. desc is plain text (escaped
+ * here). */
+static int svgchart_open(strbuf *out, const char *cls, int w, int h, const char *id,
+                         const char *title, const char *desc)
+{
+    if (strbuf_addf(out, "<svg class=\"chart %s\" viewBox=\"0 0 %d %d\" role=\"img\" "
+                         "aria-labelledby=\"", cls, w, h) < 0
+        || svgchart_escape(out, id) < 0 || strbuf_adds(out, "-t ") < 0
+        || svgchart_escape(out, id) < 0
+        || strbuf_adds(out, "-d\" font-size=\"14\" fill=\"currentColor\"><title id=\"") < 0
+        || svgchart_escape(out, id) < 0 || strbuf_adds(out, "-t\">") < 0
+        || svgchart_escape(out, title) < 0 || strbuf_adds(out, "</title><desc id=\"") < 0
+        || svgchart_escape(out, id) < 0 || strbuf_adds(out, "-d\">") < 0
+        || svgchart_escape(out, desc) < 0 || strbuf_adds(out, "</desc>") < 0)
+        return -1;
+    return 0;
+}
+
+/* "2026-11-16" -> "Mon 16 Nov" (long) or "Mon 16" (short); other text as is. */
+static void svgchart_day_label(const char *date, char *buf, size_t n, int longform)
+{
+    static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+    static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    int y, m, d;
+    char tail;
+    if (date && sscanf(date, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 && m <= 12
+        && d >= 1 && d <= 31 && strlen(date) == 10) {
+        int64_t days = timeutil_days_from_civil(y, m, d);
+        int w = (int)(((days % 7) + 7) % 7);
+        if (longform)
+            snprintf(buf, n, "%s %d %s", wd[w], d, mon[m - 1]);
+        else
+            snprintf(buf, n, "%s %d", wd[w], d);
+        return;
+    }
+    snprintf(buf, n, "%s", date ? date : "");
+}
+
+/* A "nice" axis over [lo, hi] within [0, 1]: step and rounded ends. */
+static void svgchart_axis(double lo, double hi, double *alo, double *ahi, double *step)
+{
+    static const double steps[] = { 0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25 };
+    if (!(hi >= lo)) {
+        lo = 0.0;
+        hi = 1.0;
+    }
+    double span = hi - lo;
+    if (span < 0.02)
+        span = 0.02;
+    double s = 0.25;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (span / steps[i] <= 4.0) {
+            s = steps[i];
+            break;
+        }
+    }
+    double a = floor((lo - s * 0.3) / s + 1e-9) * s;
+    double b = ceil((hi + s * 0.3) / s - 1e-9) * s;
+    if (a < 0)
+        a = 0;
+    if (b > 1)
+        b = 1;
+    if (b - a < s)
+        b = a + s;
+    *alo = a;
+    *ahi = b;
+    *step = s;
+}
+
+aid_err svgchart_line(strbuf *out, const char *id, const char *title,
+                      const svgchart_day *days, size_t ndays)
+{
+    const int W = 560, H = 270, L = 50, R = 12, T = 24, B = 58;
+    const double pw = W - L - R, ph = H - T - B;
+    strbuf desc = STRBUF_INIT;
+    double lo = INFINITY, hi = -INFINITY;
+    size_t have = 0;
+    char lab[64];
+
+    for (size_t i = 0; i < ndays; i++) {
+        if (isnan(days[i].mean))
+            continue;
+        have++;
+        if (days[i].mean < lo)
+            lo = days[i].mean;
+        if (days[i].mean > hi)
+            hi = days[i].mean;
+    }
+    double alo, ahi, step;
+    svgchart_axis(have ? lo : NAN, have ? hi : NAN, &alo, &ahi, &step);
+
+    /* The description: every day in words. */
+    if (strbuf_adds(&desc, "Mean confidence per day. ") < 0)
+        goto nomem;
+    if (!ndays && strbuf_adds(&desc, "No days.") < 0)
+        goto nomem;
+    for (size_t i = 0; i < ndays; i++) {
+        svgchart_day_label(days[i].date, lab, sizeof lab, 1);
+        if (strbuf_addf(&desc, "%s%s: ", i ? "; " : "", lab) < 0)
+            goto nomem;
+        if (isnan(days[i].mean)) {
+            if (strbuf_adds(&desc, "no data") < 0)
+                goto nomem;
+        } else if (numfmt_dec(&desc, days[i].mean, 3) < 0 || strbuf_adds(&desc, " (n = ") < 0
+                   || numfmt_int(&desc, days[i].n) < 0 || strbuf_adds(&desc, ")") < 0) {
+            goto nomem;
+        }
+    }
+    if (ndays && strbuf_adds(&desc, ".") < 0)
+        goto nomem;
+
+    if (svgchart_open(out, "chart-line", W, H, id, title, desc.buf) < 0)
+        goto nomem;
+
+    /* Grid and y labels. */
+    int nticks = (int)lround((ahi - alo) / step);
+    for (int k = 0; k <= nticks; k++) {
+        double v = alo + k * step;
+        double y = T + ph - (v - alo) / (ahi - alo) * ph;
+        ADDF("<line class=\"chart-grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+             "stroke=\"currentColor\" stroke-opacity=\"0.15\"/>", L, W - R, y, y);
+        ADDF("<text class=\"chart-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
+             "dominant-baseline=\"middle\">%.*f</text>", L - 8, y, step < 0.1 ? 2 : 1, v);
+    }
+    ADDF("<line class=\"chart-axis\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+         "stroke=\"currentColor\"/>", L, W - R, T + ph, T + ph);
+
+    /* The line, broken at days without data. */
+    if (have) {
+        ADDS("<path class=\"chart-line\" fill=\"none\" stroke=\"currentColor\" "
+             "stroke-width=\"2.5\" stroke-linejoin=\"round\" d=\"");
+        int pen = 0, first = 1;
+        for (size_t i = 0; i < ndays; i++) {
+            if (isnan(days[i].mean)) {
+                pen = 0;
+                continue;
+            }
+            double x = L + (i + 0.5) * pw / (double)ndays;
+            double y = T + ph - (days[i].mean - alo) / (ahi - alo) * ph;
+            ADDF("%s%.1f %.1f", pen ? " L" : first ? "M" : " M", x, y);
+            pen = 1;
+            first = 0;
+        }
+        ADDS("\"/>");
+    }
+    for (size_t i = 0; i < ndays; i++) {
+        double x = L + (i + 0.5) * pw / (double)ndays;
+        svgchart_day_label(days[i].date, lab, sizeof lab, 0);
+        ADDF("<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", x, H - 32);
+        ESC(lab);
+        ADDS("</text>");
+        ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+             "font-size=\"12.5\">n=", x, H - 14);
+        if (numfmt_int(out, days[i].n) < 0)
+            goto nomem;
+        ADDS("</text>");
+        if (isnan(days[i].mean)) {
+            ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                 "font-size=\"12.5\">no data</text>", x, T + ph - 8);
+            continue;
+        }
+        double y = T + ph - (days[i].mean - alo) / (ahi - alo) * ph;
+        ADDF("<circle class=\"chart-dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\"/>", x, y);
+        ADDF("<text class=\"chart-value\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+             "font-size=\"12.5\">", x, y - 10);
+        if (numfmt_dec(out, days[i].mean, 3) < 0)
+            goto nomem;
+        ADDS("</text>");
+    }
+    ADDS("</svg>");
+    strbuf_release(&desc);
+    return AID_OK;
+nomem:
+    strbuf_release(&desc);
+    return AID_ERR_NOMEM;
+}
+
+/* "0.35" style bin edge. */
+static int svgchart_edge(strbuf *out, double v)
+{
+    return strbuf_addf(out, "%.2f", v);
+}
+
+aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
+                           const double *cur, const double *prev, size_t nbins)
+{
+    const int W = 560, H = 270, L = 50, R = 24, T = 36, B = 44;
+    const double pw = W - L - R, ph = H - T - B;
+    strbuf desc = STRBUF_INIT;
+    double tc = 0, tp = 0, maxshare = 0;
+
+    for (size_t i = 0; i < nbins; i++) {
+        if (!isnan(cur[i]) && cur[i] > 0)
+            tc += cur[i];
+        if (prev && !isnan(prev[i]) && prev[i] > 0)
+            tp += prev[i];
+    }
+#define SHARE(a, t, i) ((t) > 0 && !isnan((a)[i]) && (a)[i] > 0 ? (a)[i] / (t) : 0.0)
+    for (size_t i = 0; i < nbins; i++) {
+        double s = SHARE(cur, tc, i);
+        if (s > maxshare)
+            maxshare = s;
+        if (prev) {
+            s = SHARE(prev, tp, i);
+            if (s > maxshare)
+                maxshare = s;
+        }
+    }
+    /* y axis in shares, nice steps. */
+    static const double steps[] = { 0.01, 0.02, 0.05, 0.1, 0.2, 0.25 };
+    double step = 0.25;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (maxshare / steps[i] <= 4.0) {
+            step = steps[i];
+            break;
+        }
+    }
+    double ymax = ceil(maxshare / step - 1e-9) * step;
+    if (ymax < step)
+        ymax = step;
+    if (ymax > 1)
+        ymax = 1;
+
+    if (strbuf_adds(&desc, prev ? "Share of the week's suggestions per confidence bin, this "
+                                  "week against last week. "
+                                : "Share of the week's suggestions per confidence bin "
+                                  "(no previous week to compare). ") < 0)
+        goto nomem;
+    for (size_t i = 0; i < nbins; i++) {
+        double a = (double)i / (double)nbins, b = (double)(i + 1) / (double)nbins;
+        if ((i && strbuf_adds(&desc, "; ") < 0) || svgchart_edge(&desc, a) < 0
+            || strbuf_adds(&desc, "\xe2\x80\x93") < 0 || svgchart_edge(&desc, b) < 0
+            || strbuf_adds(&desc, ": ") < 0 || numfmt_pct(&desc, SHARE(cur, tc, i), 1) < 0)
+            goto nomem;
+        if (prev && (strbuf_adds(&desc, " (last week ") < 0
+                     || numfmt_pct(&desc, SHARE(prev, tp, i), 1) < 0
+                     || strbuf_adds(&desc, ")") < 0))
+            goto nomem;
+    }
+    if (strbuf_adds(&desc, ".") < 0)
+        goto nomem;
+
+    if (svgchart_open(out, "chart-hist", W, H, id, title, desc.buf) < 0)
+        goto nomem;
+    int nticks = (int)lround(ymax / step);
+    for (int k = 0; k <= nticks; k++) {
+        double v = k * step;
+        double y = T + ph - v / ymax * ph;
+        ADDF("<line class=\"chart-grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+             "stroke=\"currentColor\" stroke-opacity=\"0.15\"/>", L, W - R, y, y);
+        ADDF("<text class=\"chart-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
+             "dominant-baseline=\"middle\">%.0f%%</text>", L - 8, y, v * 100.0);
+    }
+    double gw = nbins ? pw / (double)nbins : pw;
+    for (size_t i = 0; i < nbins; i++) {
+        double x = L + i * gw;
+        double a = (double)i / (double)nbins, b = (double)(i + 1) / (double)nbins;
+        if (prev) {
+            double s = SHARE(prev, tp, i), h = s / ymax * ph;
+            ADDF("<rect class=\"chart-prev\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                 "fill-opacity=\"0.35\"><title>", x + gw * 0.1, T + ph - h, gw * 0.4, h);
+            if (svgchart_edge(out, a) < 0 || strbuf_adds(out, "\xe2\x80\x93") < 0
+                || svgchart_edge(out, b) < 0 || strbuf_adds(out, " last week: ") < 0
+                || numfmt_pct(out, s, 1) < 0)
+                goto nomem;
+            ADDS("</title></rect>");
+        }
+        double s = SHARE(cur, tc, i), h = s / ymax * ph;
+        ADDF("<rect class=\"chart-cur\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
+             "<title>", prev ? x + gw * 0.5 : x + gw * 0.15, T + ph - h,
+             prev ? gw * 0.4 : gw * 0.7, h);
+        if (svgchart_edge(out, a) < 0 || strbuf_adds(out, "\xe2\x80\x93") < 0
+            || svgchart_edge(out, b) < 0 || strbuf_adds(out, " this week: ") < 0
+            || numfmt_pct(out, s, 1) < 0)
+            goto nomem;
+        ADDS("</title></rect>");
+    }
+    ADDF("<line class=\"chart-axis\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+         "stroke=\"currentColor\"/>", L, W - R, T + ph, T + ph);
+    for (int k = 0; k <= 4; k++) {
+        double x = L + pw * k / 4.0;
+        ADDF("<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.2f</text>",
+             x, H - 18, k / 4.0);
+    }
+    ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+         "font-size=\"12.5\">confidence</text>", L + pw / 2, H - 3);
+    /* Legend, top left. */
+    ADDF("<rect class=\"chart-cur\" x=\"%d\" y=\"6\" width=\"12\" height=\"12\"/>"
+         "<text class=\"chart-tick\" x=\"%d\" y=\"16\">This week</text>", L, L + 18);
+    if (prev)
+        ADDF("<rect class=\"chart-prev\" x=\"%d\" y=\"6\" width=\"12\" height=\"12\" "
+             "fill-opacity=\"0.35\"/><text class=\"chart-tick\" x=\"%d\" y=\"16\">Last week</text>",
+             L + 110, L + 128);
+#undef SHARE
+    ADDS("</svg>");
+    strbuf_release(&desc);
+    return AID_OK;
+nomem:
+    strbuf_release(&desc);
+    return AID_ERR_NOMEM;
+}
+
+aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
+                             const svgchart_calbin *bins, size_t nbins)
+{
+    const int P = 300, L = 56, T = 14, W = L + P + 22, H = T + P + 50;
+    strbuf desc = STRBUF_INIT;
+    int64_t maxn = 0;
+    size_t have = 0;
+
+    for (size_t i = 0; i < nbins; i++) {
+        if (bins[i].n > maxn)
+            maxn = bins[i].n;
+    }
+    if (strbuf_adds(&desc, "Calibration: for each confidence bin, the mean confidence "
+                           "against the share accepted; the diagonal is perfect "
+                           "calibration, points below it mean over-confidence. ") < 0)
+        goto nomem;
+    for (size_t i = 0; i < nbins; i++) {
+        const svgchart_calbin *c = &bins[i];
+        if ((i && strbuf_adds(&desc, "; ") < 0) || strbuf_addf(&desc, "%.1f", c->lower) < 0
+            || strbuf_adds(&desc, "\xe2\x80\x93") < 0 || strbuf_addf(&desc, "%.1f", c->upper) < 0
+            || strbuf_adds(&desc, ": ") < 0)
+            goto nomem;
+        if (c->n <= 0 || isnan(c->mean_confidence) || isnan(c->acceptance)) {
+            if (strbuf_adds(&desc, "no suggestions") < 0)
+                goto nomem;
+            continue;
+        }
+        if (strbuf_adds(&desc, "confidence ") < 0 || numfmt_dec(&desc, c->mean_confidence, 3) < 0
+            || strbuf_adds(&desc, ", accepted ") < 0 || numfmt_pct(&desc, c->acceptance, 1) < 0
+            || strbuf_adds(&desc, " (n = ") < 0 || numfmt_int(&desc, c->n) < 0
+            || strbuf_adds(&desc, ")") < 0)
+            goto nomem;
+    }
+    if (strbuf_adds(&desc, ".") < 0)
+        goto nomem;
+
+    if (svgchart_open(out, "chart-rel", W, H, id, title, desc.buf) < 0)
+        goto nomem;
+    for (int k = 0; k <= 5; k++) {
+        double v = k / 5.0;
+        double x = L + v * P, y = T + P - v * P;
+        ADDF("<line class=\"chart-grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+             "stroke=\"currentColor\" stroke-opacity=\"0.15\"/>", L, L + P, y, y);
+        ADDF("<line class=\"chart-grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
+             "stroke=\"currentColor\" stroke-opacity=\"0.15\"/>", x, x, T, T + P);
+        ADDF("<text class=\"chart-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
+             "dominant-baseline=\"middle\">%.0f%%</text>", L - 8, y, v * 100);
+        ADDF("<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.1f</text>",
+             x, T + P + 18, v);
+    }
+    ADDF("<line class=\"chart-ref\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"currentColor\" "
+         "stroke-opacity=\"0.5\" stroke-dasharray=\"5 4\"/>", L, T + P, L + P, T);
+    ADDF("<text class=\"chart-note\" x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"12.5\">"
+         "mean confidence</text>", L + P / 2, H - 8);
+    ADDF("<text class=\"chart-note\" x=\"14\" y=\"%d\" text-anchor=\"middle\" font-size=\"12.5\" "
+         "transform=\"rotate(-90 14 %d)\">acceptance rate</text>", T + P / 2, T + P / 2);
+
+    /* Connecting line, then the points on top. */
+    for (size_t i = 0; i < nbins; i++) {
+        const svgchart_calbin *c = &bins[i];
+        if (c->n <= 0 || isnan(c->mean_confidence) || isnan(c->acceptance))
+            continue;
+        double x = L + fmin(fmax(c->mean_confidence, 0), 1) * P;
+        double y = T + P - fmin(fmax(c->acceptance, 0), 1) * P;
+        if (!have)
+            ADDS("<path class=\"chart-line\" fill=\"none\" stroke=\"currentColor\" "
+                 "stroke-width=\"1.5\" d=\"");
+        ADDF("%s%.1f %.1f", have ? " L" : "M", x, y);
+        have++;
+    }
+    if (have)
+        ADDS("\"/>");
+    for (size_t i = 0; i < nbins; i++) {
+        const svgchart_calbin *c = &bins[i];
+        if (c->n <= 0 || isnan(c->mean_confidence) || isnan(c->acceptance))
+            continue;
+        double x = L + fmin(fmax(c->mean_confidence, 0), 1) * P;
+        double y = T + P - fmin(fmax(c->acceptance, 0), 1) * P;
+        double r = 3.0 + 9.0 * sqrt((double)c->n / (double)(maxn > 0 ? maxn : 1));
+        ADDF("<circle class=\"chart-dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" "
+             "fill-opacity=\"0.75\"><title>%.1f\xe2\x80\x93%.1f: confidence ",
+             x, y, r, c->lower, c->upper);
+        if (numfmt_dec(out, c->mean_confidence, 3) < 0 || strbuf_adds(out, ", accepted ") < 0
+            || numfmt_pct(out, c->acceptance, 1) < 0 || strbuf_adds(out, ", n = ") < 0
+            || numfmt_int(out, c->n) < 0)
+            goto nomem;
+        ADDS("</title></circle>");
+    }
+    if (!have)
+        ADDF("<text class=\"chart-note\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">"
+             "no data</text>", L + P / 2, T + P / 2);
+    ADDS("</svg>");
+    strbuf_release(&desc);
+    return AID_OK;
+nomem:
+    strbuf_release(&desc);
+    return AID_ERR_NOMEM;
+}
+
+aid_err svgchart_sparkline(strbuf *out, const char *id, const char *title,
+                           const double *values, const char *const *labels, size_t n,
+                           int percent)
+{
+    const int W = 120, H = 32, PAD = 4;
+    strbuf desc = STRBUF_INIT;
+    double lo = INFINITY, hi = -INFINITY;
+    size_t have = 0, last = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(values[i]))
+            continue;
+        have++;
+        last = i;
+        lo = fmin(lo, values[i]);
+        hi = fmax(hi, values[i]);
+    }
+    if (have && hi - lo < 1e-9) {
+        lo -= 0.01;
+        hi += 0.01;
+    }
+    if (strbuf_adds(&desc, title ? title : "") < 0 || strbuf_adds(&desc, " by week: ") < 0)
+        goto nomem;
+    if (!n && strbuf_adds(&desc, "no weeks") < 0)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        if (strbuf_adds(&desc, i ? ", " : "") < 0)
+            goto nomem;
+        if (labels && labels[i] && (strbuf_adds(&desc, labels[i]) < 0
+                                    || strbuf_addc(&desc, ' ') < 0))
+            goto nomem;
+        if (percent ? numfmt_pct(&desc, values[i], 1) < 0 : numfmt_dec(&desc, values[i], 3) < 0)
+            goto nomem;
+    }
+    if (strbuf_adds(&desc, ".") < 0)
+        goto nomem;
+
+    if (svgchart_open(out, "spark", W, H, id, title, desc.buf) < 0)
+        goto nomem;
+#define SX(i) (n > 1 ? PAD + (double)(i) * (W - 2 * PAD) / (double)(n - 1) : W / 2.0)
+#define SY(v) (PAD + (hi - (v)) / (hi - lo) * (H - 2 * PAD))
+    if (have > 1) {
+        ADDS("<path class=\"chart-line\" fill=\"none\" stroke=\"currentColor\" "
+             "stroke-width=\"1.8\" stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"");
+        int pen = 0, first = 1;
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(values[i])) {
+                pen = 0;
+                continue;
+            }
+            ADDF("%s%.1f %.1f", pen ? " L" : first ? "M" : " M", SX(i), SY(values[i]));
+            pen = 1;
+            first = 0;
+        }
+        ADDS("\"/>");
+    }
+    if (have)
+        ADDF("<circle class=\"chart-dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.8\"/>", SX(last),
+             SY(values[last]));
+#undef SX
+#undef SY
+    ADDS("</svg>");
+    strbuf_release(&desc);
+    return AID_OK;
+nomem:
+    strbuf_release(&desc);
+    return AID_ERR_NOMEM;
+}

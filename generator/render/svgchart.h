@@ -1,0 +1,72 @@
+/*
+ * svgchart.h - small inline SVG charts for the HTML pages, drawn by the
+ * program (no JavaScript, no external files).
+ *
+ * Every chart is one <svg> element that
+ *   - is accessible: role="img", aria-labelledby pointing at its <title>
+ *     and at a <desc> that states the plotted data in words;
+ *   - scales: a viewBox and no width/height attributes (the stylesheet
+ *     sizes it, `.chart { width: 100%; height: auto }`);
+ *   - follows the page's colour scheme: strokes and fills use CSS classes
+ *     (chart-axis, chart-grid, chart-line, chart-cur, chart-prev, ...) and
+ *     currentColor, so light, dark and print styles all apply. Without the
+ *     stylesheet the chart still draws in currentColor.
+ * All text written into the SVG (titles, labels, the id) is XML-escaped.
+ *
+ * Missing values are NAN (read them with jget_double(..., NAN)).
+ * Every function appends to `out` and returns AID_OK or AID_ERR_NOMEM
+ * (out then holds a partial chart; discard it). `id` is a prefix for the
+ * element ids (title/desc); use a different one for each chart of a page.
+ */
+#ifndef AID_SVGCHART_H
+#define AID_SVGCHART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/strbuf.h"
+
+/* One day of the line chart. */
+typedef struct svgchart_day {
+    const char *date;   /* "2026-11-16" (shown as "Mon 16"); any text is accepted */
+    double mean;        /* mean confidence; NAN = no data (a gap in the line) */
+    int64_t n;          /* suggestions with a confidence that day */
+} svgchart_day;
+
+/* Line chart of the daily mean confidence, with n under each day. The y
+ * range fits the data (within 0..1) so small drifts are visible. */
+aid_err svgchart_line(strbuf *out, const char *id, const char *title,
+                      const svgchart_day *days, size_t ndays);
+
+/* Paired bar chart of a histogram over [0,1] in nbins equal bins: each
+ * bin shows this week's share of the total beside last week's. `cur` and
+ * `prev` are counts; prev may be NULL (no previous week: one bar per bin). */
+aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
+                           const double *cur, const double *prev, size_t nbins);
+
+/* One calibration bin of the reliability diagram. */
+typedef struct svgchart_calbin {
+    double lower, upper;        /* the bin's confidence range */
+    int64_t n;                  /* suggestions in the bin */
+    double mean_confidence;     /* NAN when n = 0 */
+    double acceptance;          /* share accepted; NAN when n = 0 */
+} svgchart_calbin;
+
+/* Reliability diagram: mean confidence (x) against acceptance (y) per bin,
+ * the diagonal of perfect calibration for reference, point area by n. */
+aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
+                             const svgchart_calbin *bins, size_t nbins);
+
+/* A small sparkline (for the archive index): values oldest first, NAN =
+ * gap; labels[i] names value i in the description (labels may be NULL).
+ * `decimals`/`percent` say how values read in the description:
+ * percent = 1 shows 0.369 as "36.9%". The y range fits the data. */
+aid_err svgchart_sparkline(strbuf *out, const char *id, const char *title,
+                           const double *values, const char *const *labels, size_t n,
+                           int percent);
+
+/* XML/HTML-escape s (& < > " ') into out. 0 or -1 (no memory). */
+int svgchart_escape(strbuf *out, const char *s);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * retrain.h - `aidigest retrain`: learn from the week what the assistant's
+ * prompts should show it (docs/retrain.md).
+ *
+ * From the week's logs it
+ *   - updates each prompt's examples in OUT/prompts/<prompt_id>.json:
+ *     adds replies agents accepted again and again and replies QA corrected,
+ *     removes examples agents rejected this week; a changed prompt gets the
+ *     next version;
+ *   - appends one prompt_update event per changed prompt to
+ *     OUT/training/deltas.jsonl (the input format's own event, so next
+ *     week's digest reads and explains it);
+ *   - writes the fine-tuning set OUT/training/finetune-<week>.jsonl: one
+ *     {"messages": [system, user, assistant]} per accepted, edited or
+ *     corrected reply of the week, personal data masked.
+ */
+#ifndef AID_RETRAIN_H
+#define AID_RETRAIN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/config.h"
+#include "common/err.h"
+#include "common/redact.h"
+#include "compute/compute.h"
+#include "retrain/finetune.h"
+
+#define RETRAIN_MAX_EXAMPLES 8
+#define RETRAIN_MIN_USES 3
+#define RETRAIN_MIN_ACCEPTANCE 0.5
+#define RETRAIN_MIN_REJECTIONS 3
+#define RETRAIN_MIN_REJECTION_RATE 0.5
+#define RETRAIN_MAX_CORRECTED 3
+
+typedef struct retrain_opts {
+    const char *const *paths;  /* log files or directories */
+    size_t npaths;
+    const char *week;          /* "2026-W47" */
+    const char *out_dir;
+    const aid_config *cfg;
+    int64_t now_ms;            /* the time of the deltas */
+    const redact_rules *redact; /* masks personal data; NULL = none */
+    FILE *diag;                /* one line per changed prompt; may be NULL */
+} retrain_opts;
+
+typedef struct retrain_result {
+    int prompts;               /* prompts seen in the week */
+    int prompts_updated;
+    int64_t pairs;             /* fine-tuning examples written */
+    int64_t bad_lines;         /* lines skipped as bad (`aidigest check` lists them) */
+    int64_t unreadable_files;  /* files that could not be read to the end */
+} retrain_result;
+
+aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb);
+
+/* The file name a prompt id is stored under (unsafe bytes -> '_'). */
+int retrain_prompt_filename(const char *prompt_id, strbuf *out);
+
+#endif
