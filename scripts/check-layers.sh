@@ -47,4 +47,4 @@ FNR == 1 {
     }
 }
 END { exit bad }
-'
+' || exit 1
