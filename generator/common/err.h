@@ -11,6 +11,12 @@
 
 #include <stddef.h>
 
+/* Marks a fallible function whose result must be looked at: every function
+ * that returns aid_err, and the leaf helpers that return -1 for out of
+ * memory (strbuf, ...). Ignoring the result is a compile error under
+ * -Werror. */
+#define AID_MUST_CHECK __attribute__((warn_unused_result))
+
 typedef enum aid_err {
     AID_OK = 0,
     AID_ERR_NOMEM,      /* out of memory */
