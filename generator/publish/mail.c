@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/calendar.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/numfmt.h"
@@ -113,16 +114,9 @@ int mail_encode_header(strbuf *out, const char *text)
 
 void mail_format_date(int64_t ms, char *buf, size_t n)
 {
-    static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
-    static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t sod = secs - days * 86400;
-    int y, m, d;
-    timeutil_civil_from_days(days, &y, &m, &d);
-    snprintf(buf, n, "%s, %02d %s %04d %02d:%02d:%02d +0000", wd[((days % 7) + 7) % 7], d, mon[m - 1], y,
-             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+    calendar_date d = calendar_of_ms(ms);
+    snprintf(buf, n, "%s, %02d %s %04d %02d:%02d:%02d +0000", calendar_weekday_abbr[d.weekday], d.day,
+             calendar_month_abbr[d.month - 1], d.year, d.hour, d.min, d.sec);
 }
 
 /* ---- bodies ---- */

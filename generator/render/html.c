@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/calendar.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/numfmt.h"
@@ -203,44 +204,25 @@ static int fmt_signed(const char *value, strbuf *out, void *ctx)
     return numfmt_signed(out, fmt_parse(value), 3);
 }
 
-static const char *const html_months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-/* "2026-11-16..." -> y, m, d; false when it does not start with a date. */
-static bool html_parse_date(const char *s, int *y, int *m, int *d)
-{
-    if (!s || strlen(s) < 10)
-        return false;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
-            return false;
-    }
-    *y = atoi(s);
-    *m = atoi(s + 5);
-    *d = atoi(s + 8);
-    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
-}
-
 /* date: "2026-11-16" or an RFC 3339 time -> "16 Nov 2026"; other text as is. */
 static int fmt_date(const char *value, strbuf *out, void *ctx)
 {
     (void)ctx;
-    int y, m, d;
-    if (!html_parse_date(value, &y, &m, &d))
+    calendar_date d;
+    if (!calendar_parse_date(value, 0, &d))
         return strbuf_adds(out, value && *value && strcmp(value, "null") ? value : "\xe2\x80\x93");
-    return strbuf_addf(out, "%d %s %d", d, html_months[m - 1], y);
+    return strbuf_addf(out, "%d %s %d", d.day, calendar_month_abbr[d.month - 1], d.year);
 }
 
 /* day: "2026-11-16" -> "Mon 16 Nov". */
 static int fmt_day(const char *value, strbuf *out, void *ctx)
 {
     (void)ctx;
-    static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
-    int y, m, d;
-    if (!html_parse_date(value, &y, &m, &d))
+    calendar_date d;
+    if (!calendar_parse_date(value, 0, &d))
         return strbuf_adds(out, value && *value && strcmp(value, "null") ? value : "\xe2\x80\x93");
-    int64_t days = timeutil_days_from_civil(y, m, d);
-    return strbuf_addf(out, "%s %d %s", wd[((days % 7) + 7) % 7], d, html_months[m - 1]);
+    return strbuf_addf(out, "%s %d %s", calendar_weekday_abbr[d.weekday], d.day,
+                       calendar_month_abbr[d.month - 1]);
 }
 
 tmpl_engine *html_engine_new(const aid_config *cfg)

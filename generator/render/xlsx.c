@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "common/calendar.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/timeutil.h"
@@ -292,17 +293,10 @@ static void xw_num(xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v,
 /* "YYYY-MM-DD" strictly; false when it is not a date. */
 static bool xw_parse_date(const char *s, int64_t *secs)
 {
-    int y, m, d, n = 0;
-    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+    calendar_date d;
+    if (!calendar_parse_date(s, CALENDAR_WHOLE | CALENDAR_REAL, &d))
         return false;
-    if (s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 || d > 31)
-        return false;
-    int64_t days = timeutil_days_from_civil(y, m, d);
-    int yy, mm, dd;
-    timeutil_civil_from_days(days, &yy, &mm, &dd);
-    if (yy != y || mm != m || dd != d)
-        return false;
-    *secs = days * 86400;
+    *secs = d.days * 86400;
     return true;
 }
 

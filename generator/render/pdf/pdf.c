@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/calendar.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/numfmt.h"
@@ -488,9 +489,6 @@ static double ratio(double a, double b)
 
 /* ---- title and tiles -------------------------------------------------- */
 
-static const char *const MONTHS[] = {"January", "February", "March", "April", "May", "June", "July",
-                                     "August", "September", "October", "November", "December"};
-
 static void pdf_make_period(pdf_ctx *c)
 {
     const char *s = jget_str(c->r, "period.start", NULL), *e = jget_str(c->r, "period.end", NULL);
@@ -501,13 +499,13 @@ static void pdf_make_period(pdf_ctx *c)
         timeutil_civil_from_days(a / TIMEUTIL_DAY_MS, &y1, &m1, &d1);
         timeutil_civil_from_days((b - 1) / TIMEUTIL_DAY_MS, &y2, &m2, &d2);
         if (y1 == y2 && m1 == m2)
-            CK(strbuf_addf(&c->period, "%d\xe2\x80\x93%d %s %d", d1, d2, MONTHS[m1 - 1], y1));
+            CK(strbuf_addf(&c->period, "%d\xe2\x80\x93%d %s %d", d1, d2, calendar_month_name[m1 - 1], y1));
         else if (y1 == y2)
-            CK(strbuf_addf(&c->period, "%d %s \xe2\x80\x93 %d %s %d", d1, MONTHS[m1 - 1], d2,
-                           MONTHS[m2 - 1], y1));
+            CK(strbuf_addf(&c->period, "%d %s \xe2\x80\x93 %d %s %d", d1, calendar_month_name[m1 - 1], d2,
+                           calendar_month_name[m2 - 1], y1));
         else
-            CK(strbuf_addf(&c->period, "%d %s %d \xe2\x80\x93 %d %s %d", d1, MONTHS[m1 - 1], y1, d2,
-                           MONTHS[m2 - 1], y2));
+            CK(strbuf_addf(&c->period, "%d %s %d \xe2\x80\x93 %d %s %d", d1, calendar_month_name[m1 - 1], y1, d2,
+                           calendar_month_name[m2 - 1], y2));
     } else {
         pdf_clean(c, 0, s ? s : "", false, 64);
         CK(strbuf_adds(&c->period, c->t[0].buf));
@@ -1017,7 +1015,6 @@ static void pdf_legend(pdf_ctx *c, double x, double y, pdf_rgb col, bool dashed,
 
 static void pdf_chart_daily(pdf_ctx *c, double x, double top, double w, double h)
 {
-    static const char *const WD[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
     struct json_object *daily = jget(c->r, "confidence.daily");
     size_t n = jget_len(c->r, "confidence.daily");
     double prev = jget_double(c->r, "confidence.previous_mean", NAN);
@@ -1085,13 +1082,10 @@ static void pdf_chart_daily(pdf_ctx *c, double x, double top, double w, double h
             HPDF_Page_Fill(c->page);
         }
         const char *date = jget_str(o, "date", "");
-        int yy, mm, dd;
+        calendar_date dd;
         char lab[32] = "";
-        if (sscanf(date, "%4d-%2d-%2d", &yy, &mm, &dd) == 3 && mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31) {
-            int64_t days = timeutil_days_from_civil(yy, mm, dd);
-            int wd = (int)(((days % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday */
-            snprintf(lab, sizeof lab, "%s %d", WD[wd], dd);
-        }
+        if (calendar_parse_date(date, 0, &dd))
+            snprintf(lab, sizeof lab, "%s %d", calendar_weekday_abbr[dd.weekday], dd.day);
         pdf_text(c, px, p.y0 - 9, c->reg, 6.5, C_MUTED, 2, lab);
     }
     pdf_legend(c, p.x0, top - h + 1, C_ACCENT, false, false, "this week");
@@ -1269,13 +1263,9 @@ static void pdf_info(pdf_ctx *c)
     CK(strbuf_addf(s, "AI digest, support, acceptance, confidence, %s", c->week));
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_KEYWORDS, s->buf);
     if (timeutil_have_source_date()) {
-        int64_t ms = timeutil_now_ms();
-        int64_t days = ms / TIMEUTIL_DAY_MS - (ms < 0 && ms % TIMEUTIL_DAY_MS ? 1 : 0);
-        int64_t secs = (ms - days * TIMEUTIL_DAY_MS) / 1000;
-        int y, m, d;
-        timeutil_civil_from_days(days, &y, &m, &d);
-        HPDF_Date dt = {y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), 'Z', 0, 0};
-        if (y >= 0 && y <= 9999) {
+        calendar_date t = calendar_of_ms(timeutil_now_ms());
+        HPDF_Date dt = {t.year, t.month, t.day, t.hour, t.min, t.sec, 'Z', 0, 0};
+        if (t.year >= 0 && t.year <= 9999) {
             HPDF_SetInfoDateAttr(c->pdf, HPDF_INFO_CREATION_DATE, dt);
             HPDF_SetInfoDateAttr(c->pdf, HPDF_INFO_MOD_DATE, dt);
         }
