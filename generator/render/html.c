@@ -14,6 +14,7 @@
 #include "render/svgchart.h"
 #include "common/timeutil.h"
 #include "common/version.h"
+#include "render/dqlabel.h"
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
@@ -328,29 +329,6 @@ static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, d
     strbuf_release(&val);
 }
 
-static const char *html_reason_label(const char *key)
-{
-    static const struct {
-        const char *key, *label;
-    } labels[] = {
-        { "invalid_json", "Not valid JSON" },
-        { "invalid_utf8", "Not valid UTF-8" },
-        { "line_too_long", "Line too long" },
-        { "too_deep", "Nested too deeply" },
-        { "not_object", "Not a JSON object" },
-        { "missing_field", "A required field is missing" },
-        { "wrong_type", "A field has the wrong type" },
-        { "confidence_range", "Confidence outside 0\xe2\x80\x93" "1" },
-        { "unknown_action", "Unknown action" },
-        { "bad_time", "Unparseable time" },
-    };
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
-        if (!strcmp(labels[i].key, key))
-            return labels[i].label;
-    }
-    return key;
-}
-
 /* narrative.summary split into paragraphs at blank lines. */
 static void html_paragraphs(hv *h, tmpl_vars *v, const char *loop, const char *text)
 {
@@ -534,15 +512,14 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
         { "conf_delta", "confidence.delta" }, { "conf_n", "confidence.n" },
         { "psi", "confidence.psi" }, { "ks", "confidence.ks" }, { "ece", "confidence.ece" },
         { "ai_wins", "coach.ai_wins" }, { "vindicated", "coach.vindicated" },
-        { "dq_files", "data_quality.files" }, { "dq_lines", "data_quality.lines" },
-        { "dq_events", "data_quality.events" }, { "dq_bad_lines", "data_quality.bad_lines" },
-        { "dq_duplicates", "data_quality.duplicates" },
-        { "dq_out_of_week", "data_quality.out_of_week" },
-        { "dq_unknown_types", "data_quality.unknown_types" },
-        { "dq_orphan_corrections", "data_quality.orphan_corrections" },
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         hv_num(&h, v, nums[i].name, report, nums[i].path);
+    for (size_t i = 0; i < dqlabel_nfields; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "dq_%s", dqlabel_fields[i].key);
+        hv_num(&h, v, name, report, dqlabel_fields[i].path);
+    }
     hv_set(&h, v, "has_drift", jget_has(report, "confidence.psi") ? "1" : "");
 
     /* narrative */
@@ -704,7 +681,7 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
                 if (num_or_nan(val) > 0) {
                     tmpl_vars *r = hv_row(&h, v, "bad_reasons");
                     hv_set(&h, r, "reason", key);
-                    hv_set(&h, r, "label", html_reason_label(key));
+                    hv_set(&h, r, "label", dqlabel_reason(key));
                     hv_dbl(&h, r, "count", num_or_nan(val));
                 }
             }
@@ -750,36 +727,55 @@ aid_err html_render_week(tmpl_engine *e, struct json_object *report, const aid_c
     return err;
 }
 
-aid_err html_write_week(struct json_object *report, const char *out_dir, const aid_config *cfg,
-                        aid_errbuf *eb)
+/* The week named by the report, or an error. */
+static aid_err html_report_week(struct json_object *report, const char **week, aid_errbuf *eb)
 {
-    strbuf dir = STRBUF_INIT, path = STRBUF_INIT, page = STRBUF_INIT;
-    tmpl_engine *e = NULL;
-    aid_err err = AID_OK;
-    const char *week = jget_str(report, "week", NULL);
+    *week = jget_str(report, "week", NULL);
+    if (!html_is_week(*week))
+        return aid_errbuf_set(eb, AID_ERR_PARSE, "html: report.json has no valid week (\"%.40s\")",
+                              *week ? *week : "");
+    return AID_OK;
+}
 
-    if (!html_is_week(week)) {
-        err = aid_errbuf_set(eb, AID_ERR_PARSE, "html: report.json has no valid week (\"%.40s\")",
-                             week ? week : "");
+aid_err html_write(struct json_object *report, const char *path, const aid_config *cfg,
+                   aid_errbuf *eb)
+{
+    strbuf page = STRBUF_INIT;
+    tmpl_engine *e = NULL;
+    const char *week;
+    aid_err err;
+    if ((err = html_report_week(report, &week, eb)))
         goto cleanup;
-    }
-    if (fsutil_join(&dir, out_dir ? out_dir : "out", week) < 0
-        || fsutil_join(&path, dir.buf, "index.html") < 0) {
-        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
-        goto cleanup;
-    }
     if (!(e = html_engine_new(cfg))) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
     }
     if ((err = html_render_week(e, report, cfg, &page, eb)))
         goto cleanup;
-    if ((err = fsutil_mkdirs(dir.buf, eb)))
-        goto cleanup;
-    err = fsutil_write_atomic(path.buf, page.buf, page.len, eb);
+    err = fsutil_write_atomic(path, page.buf, page.len, eb);
 cleanup:
     tmpl_engine_free(e);
     strbuf_release(&page);
+    return err;
+}
+
+aid_err html_write_week(struct json_object *report, const char *out_dir, const aid_config *cfg,
+                        aid_errbuf *eb)
+{
+    strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+    const char *week;
+    aid_err err;
+    if ((err = html_report_week(report, &week, eb)))
+        goto cleanup;
+    if (fsutil_join(&dir, out_dir ? out_dir : "out", week) < 0
+        || fsutil_join(&path, dir.buf, "index.html") < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
+    if ((err = fsutil_mkdirs(dir.buf, eb)))
+        goto cleanup;
+    err = html_write(report, path.buf, cfg, eb);
+cleanup:
     strbuf_release(&path);
     strbuf_release(&dir);
     return err;

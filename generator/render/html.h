@@ -34,6 +34,11 @@
 #include "common/strbuf.h"
 #include "common/tmpl/tmpl.h"
 
+/* Render report (borrowed) into path (the weekly page; its directory
+ * exists). AID_ERR_PARSE when report.week is not a valid "YYYY-Www". */
+aid_err html_write(struct json_object *report, const char *path, const aid_config *cfg,
+                   aid_errbuf *eb);
+
 /* Render report (borrowed) into OUT/<week>/index.html, week = report.week
  * (must be a valid "YYYY-Www"); creates OUT/<week>/ if needed. */
 aid_err html_write_week(struct json_object *report, const char *out_dir, const aid_config *cfg,

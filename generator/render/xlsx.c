@@ -13,6 +13,7 @@
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/timeutil.h"
+#include "render/dqlabel.h"
 
 /* ---------------------------------------------------------------- text */
 
@@ -971,22 +972,12 @@ static void xw_quality(xw *x, struct json_object *report)
     lxw_worksheet *ws = xw_sheet(x, "Data quality");
     if (!ws)
         return;
-    static const struct { const char *label, *path; } m[] = {
-        { "Files read", "data_quality.files" },
-        { "Lines read", "data_quality.lines" },
-        { "Events", "data_quality.events" },
-        { "Bad lines", "data_quality.bad_lines" },
-        { "Duplicate suggestions", "data_quality.duplicates" },
-        { "Events outside the week", "data_quality.out_of_week" },
-        { "Events of unknown type", "data_quality.unknown_types" },
-        { "Orphan corrections", "data_quality.orphan_corrections" },
-    };
     struct json_object *counts = json_object_new_array();
     struct json_object *reasons = json_object_new_array();
     if (!counts || !reasons)
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "data quality");
-    for (size_t i = 0; counts && i < sizeof m / sizeof m[0]; i++)
-        xw_kv(counts, "measure", m[i].label, xw_copy_num(report, m[i].path));
+    for (size_t i = 0; counts && i < dqlabel_nfields; i++)
+        xw_kv(counts, "measure", dqlabel_fields[i].sheet, xw_copy_num(report, dqlabel_fields[i].path));
     struct json_object *by = jget(report, "data_quality.bad_by_reason");
     if (reasons && json_object_is_type(by, json_type_object)) {
         json_object_object_foreach(by, key, val)

@@ -27,6 +27,7 @@
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/numfmt.h"
+#include "render/dqlabel.h"
 #include "render/pdf/pdftext.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
@@ -926,23 +927,17 @@ static void pdf_data_quality(pdf_ctx *c)
         {"MEASURE", 0.70, 0, 0, false, false},
         {"COUNT", 0.30, 1, 0, true, false},
     };
-    static const struct {
-        const char *path, *label;
-    } items[] = {
-        {"data_quality.lines", "Log lines read"},
-        {"data_quality.events", "Events parsed"},
-        {"data_quality.bad_lines", "Bad lines (kept in rejected.jsonl)"},
-        {"data_quality.duplicates", "Duplicate suggestions (last one kept)"},
-        {"data_quality.out_of_week", "Events outside the week"},
-        {"data_quality.unknown_types", "Events of unknown type (skipped)"},
-        {"data_quality.orphan_corrections", "Corrections of unknown suggestions"},
-    };
     pdf_table t = {cols, 2, 0, 0};
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
-        const char *cells[] = {items[i].label, fmt_int(c, 0, jget_double(c->r, items[i].path, NAN))};
-        if (i == 0)
+    bool first = true;
+    for (size_t i = 0; i < dqlabel_nfields; i++) {
+        const dqlabel_field *f = &dqlabel_fields[i];
+        if (!f->pdf)
+            continue;
+        const char *cells[] = {f->pdf, fmt_int(c, 0, jget_double(c->r, f->path, NAN))};
+        if (first) {
             pdf_table_start(c, &t, "Data quality", cells);
-        else {
+            first = false;
+        } else {
             pdf_table_prepare(c, &t, cells);
             pdf_table_row(c, &t);
         }
