@@ -450,57 +450,63 @@ cleanup:
     return err;
 }
 
-aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_vars *v,
-                       aid_errbuf *eb)
+/* the page header: week, team, title, period, generation */
+static void html_vars_header(hv *h, tmpl_vars *v, struct json_object *report, const aid_config *cfg)
 {
-    hv h = { 0 };
-    strbuf s = STRBUF_INIT;
-    aid_err err = AID_OK;
     const char *week = jget_str(report, "week", "");
     const char *team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
     struct json_object *prev = jget(report, "previous");
     bool has_prev = prev && json_object_is_type(prev, json_type_object);
     const char *prev_week = has_prev ? jget_str(prev, "week", jget_str(report, "previous_week", ""))
                                      : "";
-
-    /* header */
-    hv_set(&h, v, "week", week);
-    hv_set(&h, v, "team", team);
+    strbuf s = STRBUF_INIT;
+    hv_set(h, v, "week", week);
+    hv_set(h, v, "team", team);
     if (strbuf_addf(&s, "Weekly AI Intelligence Digest \xe2\x80\x94 %s", week) < 0)
-        h.oom = 1;
-    hv_set(&h, v, "title", s.buf);
-    strbuf_reset(&s);
-    html_period(&h, v, report);
-    html_time(&h, v, "generated_at", report, "generated_at");
-    hv_set(&h, v, "generator", jget_str(report, "generator", "aidigest"));
-    hv_set(&h, v, "has_previous", has_prev ? "1" : "");
-    hv_set(&h, v, "previous_week", prev_week);
+        h->oom = 1;
+    hv_set(h, v, "title", s.buf);
+    html_period(h, v, report);
+    html_time(h, v, "generated_at", report, "generated_at");
+    hv_set(h, v, "generator", jget_str(report, "generator", "aidigest"));
+    hv_set(h, v, "has_previous", has_prev ? "1" : "");
+    hv_set(h, v, "previous_week", prev_week);
+    strbuf_release(&s);
+}
 
-    /* key figures */
+/* the key-figure tiles with the change against the previous week */
+static void html_vars_tiles(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *prev = jget(report, "previous");
+    bool has_prev = prev && json_object_is_type(prev, json_type_object);
+    strbuf s = STRBUF_INIT;
+
     double sug = jget_double(report, "totals.suggestions", NAN);
     double psug = has_prev ? jget_double(prev, "totals.suggestions", NAN) : NAN;
-    html_tile(&h, v, "suggestions", "Suggestions", sug, psug, NAN, TILE_COUNT, 0,
+    html_tile(h, v, "suggestions", "Suggestions", sug, psug, NAN, TILE_COUNT, 0,
               "shown to agents");
-    strbuf_reset(&s);
     if (numfmt_int(&s, jget_int(report, "totals.accepted", 0)) < 0
         || strbuf_adds(&s, " sent as is") < 0)
-        h.oom = 1;
-    html_tile(&h, v, "acceptance", "Acceptance rate", jget_double(report, "rates.acceptance", NAN),
+        h->oom = 1;
+    html_tile(h, v, "acceptance", "Acceptance rate", jget_double(report, "rates.acceptance", NAN),
               has_prev ? jget_double(prev, "rates.acceptance", NAN) : NAN, NAN, TILE_RATE, 1,
               jget_has(report, "totals.accepted") ? s.buf : "");
-    html_tile(&h, v, "use", "Use rate", jget_double(report, "rates.use", NAN),
+    html_tile(h, v, "use", "Use rate", jget_double(report, "rates.use", NAN),
               has_prev ? jget_double(prev, "rates.use", NAN) : NAN, NAN, TILE_RATE, 1,
               "accepted or edited");
-    html_tile(&h, v, "confidence", "Mean confidence", jget_double(report, "confidence.mean", NAN),
+    html_tile(h, v, "confidence", "Mean confidence", jget_double(report, "confidence.mean", NAN),
               jget_double(report, "confidence.previous_mean",
                           has_prev ? jget_double(prev, "confidence_mean", NAN) : NAN),
               jget_double(report, "confidence.delta", NAN), TILE_DEC, 0,
               "model's own estimate");
-    html_tile(&h, v, "ece", "Calibration error", jget_double(report, "confidence.ece", NAN),
+    html_tile(h, v, "ece", "Calibration error", jget_double(report, "confidence.ece", NAN),
               has_prev ? jget_double(prev, "ece", NAN) : NAN, NAN, TILE_DEC, -1,
               "ECE; lower is better");
+    strbuf_release(&s);
+}
 
-    /* raw figures for templates that want them */
+/* the raw figures, for templates that want them (dq_* from dqlabel.h) */
+static void html_vars_figures(hv *h, tmpl_vars *v, struct json_object *report)
+{
     static const struct {
         const char *name, *path;
     } nums[] = {
@@ -514,201 +520,231 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
         { "ai_wins", "coach.ai_wins" }, { "vindicated", "coach.vindicated" },
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-        hv_num(&h, v, nums[i].name, report, nums[i].path);
+        hv_num(h, v, nums[i].name, report, nums[i].path);
     for (size_t i = 0; i < dqlabel_nfields; i++) {
         char name[64];
         snprintf(name, sizeof name, "dq_%s", dqlabel_fields[i].key);
-        hv_num(&h, v, name, report, dqlabel_fields[i].path);
+        hv_num(h, v, name, report, dqlabel_fields[i].path);
     }
-    hv_set(&h, v, "has_drift", jget_has(report, "confidence.psi") ? "1" : "");
+    hv_set(h, v, "has_drift", jget_has(report, "confidence.psi") ? "1" : "");
+}
 
-    /* narrative */
-    hv_set(&h, v, "self_summary", jget_str(report, "narrative.self_summary", ""));
-    html_paragraphs(&h, v, "summary_paragraphs", jget_str(report, "narrative.summary", ""));
-    html_text_list(&h, v, "coach_notes", jget(report, "narrative.coach_notes"));
+/* the narrative: self-summary, summary paragraphs, coach notes, source */
+static void html_vars_narrative(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    hv_set(h, v, "self_summary", jget_str(report, "narrative.self_summary", ""));
+    html_paragraphs(h, v, "summary_paragraphs", jget_str(report, "narrative.summary", ""));
+    html_text_list(h, v, "coach_notes", jget(report, "narrative.coach_notes"));
     {
         struct json_object *src = jget(report, "narrative.source");
         const char *t = json_object_is_type(src, json_type_string) ? json_object_get_string(src)
                                                                     : hv_text(src, "summary");
-        hv_set(&h, v, "narrative_source", t);
-        hv_set(&h, v, "narrative_builtin", t && !strcmp(t, "builtin") ? "1" : "");
+        hv_set(h, v, "narrative_source", t);
+        hv_set(h, v, "narrative_builtin", t && !strcmp(t, "builtin") ? "1" : "");
     }
+}
 
-    /* coach tips */
-    {
-        struct json_object *tips = jget(report, "coach.tips");
-        size_t n = jget_len(report, "coach.tips");
-        for (size_t i = 0; i < n; i++) {
-            struct json_object *t = json_object_array_get_idx(tips, i);
-            tmpl_vars *r = hv_row(&h, v, "tips");
-            hv_set(&h, r, "label", hv_text(t, "label"));
-            hv_set(&h, r, "feature", hv_text(t, "feature"));
-            hv_set(&h, r, "example", hv_text(t, "example"));
-            hv_num(&h, r, "ai_win_share", t, "ai_win_share");
-            hv_num(&h, r, "rejected_share", t, "rejected_share");
-            hv_num(&h, r, "lift", t, "lift");
-            /* the same tip again in the list it belongs to: habits of the
-             * replies that worked (lift > 0) or of the rejected ones (< 0) */
-            double lift = jget_double(t, "lift", NAN);
-            if (isnan(lift) || lift == 0)
-                continue;
-            r = hv_row(&h, v, lift > 0 ? "tips_kept" : "tips_rejected");
-            hv_set(&h, r, "label", hv_text(t, "label"));
-            hv_set(&h, r, "feature", hv_text(t, "feature"));
-            hv_set(&h, r, "example", hv_text(t, "example"));
-            hv_num(&h, r, "ai_win_share", t, "ai_win_share");
-            hv_num(&h, r, "rejected_share", t, "rejected_share");
-            hv_num(&h, r, "lift", t, "lift");
-        }
+/* the coach tips, and each again in tips_kept or tips_rejected */
+static void html_vars_tips(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *tips = jget(report, "coach.tips");
+    size_t n = jget_len(report, "coach.tips");
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *t = json_object_array_get_idx(tips, i);
+        tmpl_vars *r = hv_row(h, v, "tips");
+        hv_set(h, r, "label", hv_text(t, "label"));
+        hv_set(h, r, "feature", hv_text(t, "feature"));
+        hv_set(h, r, "example", hv_text(t, "example"));
+        hv_num(h, r, "ai_win_share", t, "ai_win_share");
+        hv_num(h, r, "rejected_share", t, "rejected_share");
+        hv_num(h, r, "lift", t, "lift");
+        /* the same tip again in the list it belongs to: habits of the
+         * replies that worked (lift > 0) or of the rejected ones (< 0) */
+        double lift = jget_double(t, "lift", NAN);
+        if (isnan(lift) || lift == 0)
+            continue;
+        r = hv_row(h, v, lift > 0 ? "tips_kept" : "tips_rejected");
+        hv_set(h, r, "label", hv_text(t, "label"));
+        hv_set(h, r, "feature", hv_text(t, "feature"));
+        hv_set(h, r, "example", hv_text(t, "example"));
+        hv_num(h, r, "ai_win_share", t, "ai_win_share");
+        hv_num(h, r, "rejected_share", t, "rejected_share");
+        hv_num(h, r, "lift", t, "lift");
     }
+}
 
-    /* top replies */
-    {
-        struct json_object *arr = jget(report, "top_accepted");
-        size_t n = jget_len(report, "top_accepted");
-        for (size_t i = 0; i < n && i < 10; i++) {
-            struct json_object *t = json_object_array_get_idx(arr, i);
-            tmpl_vars *r = hv_row(&h, v, "top_accepted");
-            char rank[16];
-            snprintf(rank, sizeof rank, "%zu", i + 1);
-            hv_set(&h, r, "rank", rank);
-            hv_set(&h, r, "reply", hv_text(t, "reply"));
-            hv_num(&h, r, "uses", t, "uses");
-            hv_num(&h, r, "accepted", t, "accepted");
-            hv_num(&h, r, "edited", t, "edited");
-            hv_num(&h, r, "suggested", t, "suggested");
-            hv_num(&h, r, "mean_confidence", t, "mean_confidence");
-            double ur = jget_double(t, "use_rate", NAN);
-            double us = jget_double(t, "uses", NAN), sg = jget_double(t, "suggested", NAN);
-            if (isnan(ur) && sg > 0)
-                ur = us / sg;
-            hv_dbl(&h, r, "use_rate", ur);
-        }
-        char cnt[32];
-        snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
-        hv_set(&h, v, "top_accepted_count", cnt);
-        arr = jget(report, "top_rejected");
-        n = jget_len(report, "top_rejected");
-        snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
-        hv_set(&h, v, "top_rejected_count", cnt);
-        for (size_t i = 0; i < n && i < 10; i++) {
-            struct json_object *t = json_object_array_get_idx(arr, i);
-            tmpl_vars *r = hv_row(&h, v, "top_rejected");
-            char rank[16];
-            snprintf(rank, sizeof rank, "%zu", i + 1);
-            hv_set(&h, r, "rank", rank);
-            hv_set(&h, r, "reply", hv_text(t, "reply"));
-            hv_num(&h, r, "rejections", t, "rejections");
-            hv_num(&h, r, "suggested", t, "suggested");
-            hv_num(&h, r, "mean_confidence", t, "mean_confidence");
-            /* the wording agents wrote; older reports only have the normalised text */
-            hv_set(&h, r, "top_replacement", hv_text(t, jget_str(t, "top_replacement_text", NULL)
-                                                             ? "top_replacement_text" : "top_replacement"));
-            hv_num(&h, r, "top_replacement_count", t, "top_replacement_count");
-            double rr = jget_double(t, "rejection_rate", NAN);
-            double rj = jget_double(t, "rejections", NAN), sg = jget_double(t, "suggested", NAN);
-            if (isnan(rr) && sg > 0)
-                rr = rj / sg;
-            hv_dbl(&h, r, "rejection_rate", rr);
-        }
+/* the top used and top rejected replies (ten of each) */
+static void html_vars_top(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *arr = jget(report, "top_accepted");
+    size_t n = jget_len(report, "top_accepted");
+    for (size_t i = 0; i < n && i < 10; i++) {
+        struct json_object *t = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, "top_accepted");
+        char rank[16];
+        snprintf(rank, sizeof rank, "%zu", i + 1);
+        hv_set(h, r, "rank", rank);
+        hv_set(h, r, "reply", hv_text(t, "reply"));
+        hv_num(h, r, "uses", t, "uses");
+        hv_num(h, r, "accepted", t, "accepted");
+        hv_num(h, r, "edited", t, "edited");
+        hv_num(h, r, "suggested", t, "suggested");
+        hv_num(h, r, "mean_confidence", t, "mean_confidence");
+        double ur = jget_double(t, "use_rate", NAN);
+        double us = jget_double(t, "uses", NAN), sg = jget_double(t, "suggested", NAN);
+        if (isnan(ur) && sg > 0)
+            ur = us / sg;
+        hv_dbl(h, r, "use_rate", ur);
     }
-
-    /* trends */
-    {
-        struct json_object *arr = jget(report, "trends");
-        size_t n = jget_len(report, "trends");
-        double maxc = 0;
-        for (size_t i = 0; i < n; i++)
-            maxc = fmax(maxc, jget_double(json_object_array_get_idx(arr, i), "count", 0));
-        for (size_t i = 0; i < n && i < 10; i++) {
-            struct json_object *t = json_object_array_get_idx(arr, i);
-            tmpl_vars *r = hv_row(&h, v, "trends");
-            char bar[16];
-            double c = jget_double(t, "count", 0);
-            snprintf(bar, sizeof bar, "%d", maxc > 0 ? (int)lround(c / maxc * 100.0) : 0);
-            hv_set(&h, r, "term", hv_text(t, "term"));
-            hv_num(&h, r, "count", t, "count");
-            hv_num(&h, r, "previous_count", t, "previous_count");
-            hv_num(&h, r, "score", t, "score");
-            hv_set(&h, r, "bar", bar);
-        }
-        struct json_object *weeks = jget(report, "trend_baseline.weeks");
-        size_t nw = jget_len(report, "trend_baseline.weeks");
-        strbuf_reset(&s);
-        for (size_t i = 0; i < nw; i++) {
-            const char *w = json_object_get_string(json_object_array_get_idx(weeks, i));
-            if (strbuf_adds(&s, i ? (i + 1 == nw ? " and " : ", ") : "") < 0
-                || strbuf_adds(&s, w ? w : "") < 0)
-                h.oom = 1;
-        }
-        hv_set(&h, v, "trend_baseline", s.buf);
+    char cnt[32];
+    snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
+    hv_set(h, v, "top_accepted_count", cnt);
+    arr = jget(report, "top_rejected");
+    n = jget_len(report, "top_rejected");
+    snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
+    hv_set(h, v, "top_rejected_count", cnt);
+    for (size_t i = 0; i < n && i < 10; i++) {
+        struct json_object *t = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, "top_rejected");
+        char rank[16];
+        snprintf(rank, sizeof rank, "%zu", i + 1);
+        hv_set(h, r, "rank", rank);
+        hv_set(h, r, "reply", hv_text(t, "reply"));
+        hv_num(h, r, "rejections", t, "rejections");
+        hv_num(h, r, "suggested", t, "suggested");
+        hv_num(h, r, "mean_confidence", t, "mean_confidence");
+        /* the wording agents wrote; older reports only have the normalised text */
+        hv_set(h, r, "top_replacement", hv_text(t, jget_str(t, "top_replacement_text", NULL)
+                                                         ? "top_replacement_text" : "top_replacement"));
+        hv_num(h, r, "top_replacement_count", t, "top_replacement_count");
+        double rr = jget_double(t, "rejection_rate", NAN);
+        double rj = jget_double(t, "rejections", NAN), sg = jget_double(t, "suggested", NAN);
+        if (isnan(rr) && sg > 0)
+            rr = rj / sg;
+        hv_dbl(h, r, "rejection_rate", rr);
     }
+}
 
-    /* retraining */
-    {
-        struct json_object *arr = jget(report, "retraining");
-        size_t n = jget_len(report, "retraining");
-        for (size_t i = 0; i < n; i++) {
-            struct json_object *t = json_object_array_get_idx(arr, i);
-            tmpl_vars *r = hv_row(&h, v, "retraining");
-            html_time(&h, r, "ts", t, "ts");
-            hv_set(&h, r, "prompt_id", hv_text(t, "prompt_id"));
-            hv_set(&h, r, "from_version", hv_text(t, "from_version"));
-            hv_set(&h, r, "to_version", hv_text(t, "to_version"));
-            hv_set(&h, r, "theme", hv_text(t, "theme"));
-            hv_set(&h, r, "summary", hv_text(t, "summary"));
-            html_text_list(&h, r, "examples_added", jget(t, "examples_added"));
-            html_text_list(&h, r, "examples_removed", jget(t, "examples_removed"));
-            hv_num(&h, r, "before_acceptance", t, "impact.before.acceptance");
-            hv_num(&h, r, "after_acceptance", t, "impact.after.acceptance");
-            hv_num(&h, r, "before_n", t, "impact.before.suggestions");
-            hv_num(&h, r, "after_n", t, "impact.after.suggestions");
-            double d = jget_double(t, "impact.delta", NAN);
-            if (isnan(d))
-                d = jget_double(t, "impact.after.acceptance", NAN)
-                    - jget_double(t, "impact.before.acceptance", NAN);
-            hv_dbl(&h, r, "delta", d);
-            hv_set(&h, r, "delta_class", isnan(d) ? "none" : d > 0.0005 ? "good"
-                                                  : d < -0.0005 ? "bad" : "neutral");
-        }
+/* the trending terms with their bars, and the weeks they are scored against */
+static void html_vars_trends(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    strbuf s = STRBUF_INIT;
+    struct json_object *arr = jget(report, "trends");
+    size_t n = jget_len(report, "trends");
+    double maxc = 0;
+    for (size_t i = 0; i < n; i++)
+        maxc = fmax(maxc, jget_double(json_object_array_get_idx(arr, i), "count", 0));
+    for (size_t i = 0; i < n && i < 10; i++) {
+        struct json_object *t = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, "trends");
+        char bar[16];
+        double c = jget_double(t, "count", 0);
+        snprintf(bar, sizeof bar, "%d", maxc > 0 ? (int)lround(c / maxc * 100.0) : 0);
+        hv_set(h, r, "term", hv_text(t, "term"));
+        hv_num(h, r, "count", t, "count");
+        hv_num(h, r, "previous_count", t, "previous_count");
+        hv_num(h, r, "score", t, "score");
+        hv_set(h, r, "bar", bar);
     }
+    struct json_object *weeks = jget(report, "trend_baseline.weeks");
+    size_t nw = jget_len(report, "trend_baseline.weeks");
+    strbuf_reset(&s);
+    for (size_t i = 0; i < nw; i++) {
+        const char *w = json_object_get_string(json_object_array_get_idx(weeks, i));
+        if (strbuf_adds(&s, i ? (i + 1 == nw ? " and " : ", ") : "") < 0
+            || strbuf_adds(&s, w ? w : "") < 0)
+            h->oom = 1;
+    }
+    hv_set(h, v, "trend_baseline", s.buf);
+    strbuf_release(&s);
+}
 
-    /* data quality */
-    {
-        struct json_object *by = jget(report, "data_quality.bad_by_reason");
-        if (by && json_object_is_type(by, json_type_object)) {
-            json_object_object_foreach(by, key, val) {
-                if (num_or_nan(val) > 0) {
-                    tmpl_vars *r = hv_row(&h, v, "bad_reasons");
-                    hv_set(&h, r, "reason", key);
-                    hv_set(&h, r, "label", dqlabel_reason(key));
-                    hv_dbl(&h, r, "count", num_or_nan(val));
-                }
+/* the retraining adjustments and their impact */
+static void html_vars_retraining(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *arr = jget(report, "retraining");
+    size_t n = jget_len(report, "retraining");
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *t = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, "retraining");
+        html_time(h, r, "ts", t, "ts");
+        hv_set(h, r, "prompt_id", hv_text(t, "prompt_id"));
+        hv_set(h, r, "from_version", hv_text(t, "from_version"));
+        hv_set(h, r, "to_version", hv_text(t, "to_version"));
+        hv_set(h, r, "theme", hv_text(t, "theme"));
+        hv_set(h, r, "summary", hv_text(t, "summary"));
+        html_text_list(h, r, "examples_added", jget(t, "examples_added"));
+        html_text_list(h, r, "examples_removed", jget(t, "examples_removed"));
+        hv_num(h, r, "before_acceptance", t, "impact.before.acceptance");
+        hv_num(h, r, "after_acceptance", t, "impact.after.acceptance");
+        hv_num(h, r, "before_n", t, "impact.before.suggestions");
+        hv_num(h, r, "after_n", t, "impact.after.suggestions");
+        double d = jget_double(t, "impact.delta", NAN);
+        if (isnan(d))
+            d = jget_double(t, "impact.after.acceptance", NAN)
+                - jget_double(t, "impact.before.acceptance", NAN);
+        hv_dbl(h, r, "delta", d);
+        hv_set(h, r, "delta_class", isnan(d) ? "none" : d > 0.0005 ? "good"
+                                              : d < -0.0005 ? "bad" : "neutral");
+    }
+}
+
+/* the bad lines by reason, with their texts (dqlabel.h) */
+static void html_vars_quality(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *by = jget(report, "data_quality.bad_by_reason");
+    if (by && json_object_is_type(by, json_type_object)) {
+        json_object_object_foreach(by, key, val) {
+            if (num_or_nan(val) > 0) {
+                tmpl_vars *r = hv_row(h, v, "bad_reasons");
+                hv_set(h, r, "reason", key);
+                hv_set(h, r, "label", dqlabel_reason(key));
+                hv_dbl(h, r, "count", num_or_nan(val));
             }
         }
     }
+}
 
-    /* downloads and retraining control */
-    hv_set(&h, v, "pdf_href", "digest.pdf");
-    hv_set(&h, v, "xlsx_href", "digest.xlsx");
-    hv_set(&h, v, "index_href", "../index.html");
-    strbuf_reset(&s);
+/* downloads, the archive link and the retraining control */
+static void html_vars_links(hv *h, tmpl_vars *v, struct json_object *report, const aid_config *cfg)
+{
+    const char *week = jget_str(report, "week", "");
+    strbuf s = STRBUF_INIT;
+    hv_set(h, v, "pdf_href", "digest.pdf");
+    hv_set(h, v, "xlsx_href", "digest.xlsx");
+    hv_set(h, v, "index_href", "../index.html");
     if (strbuf_addf(&s, "git tag retrain/%s && git push origin retrain/%s", week, week) < 0)
-        h.oom = 1;
-    hv_set(&h, v, "retrain_cmd", s.buf);
+        h->oom = 1;
+    hv_set(h, v, "retrain_cmd", s.buf);
     if (cfg && cfg->retrain_url && *cfg->retrain_url) {
         if (html_url_ok(cfg->retrain_url))
-            hv_set(&h, v, "retrain_url", cfg->retrain_url);
+            hv_set(h, v, "retrain_url", cfg->retrain_url);
         else
-            hv_set(&h, v, "retrain_url_rejected", "1");
+            hv_set(h, v, "retrain_url_rejected", "1");
     }
+    strbuf_release(&s);
+}
 
+aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_vars *v,
+                       aid_errbuf *eb)
+{
+    hv h = { 0 };
+    aid_err err;
+    html_vars_header(&h, v, report, cfg);
+    html_vars_tiles(&h, v, report);
+    html_vars_figures(&h, v, report);
+    html_vars_narrative(&h, v, report);
+    html_vars_tips(&h, v, report);
+    html_vars_top(&h, v, report);
+    html_vars_trends(&h, v, report);
+    html_vars_retraining(&h, v, report);
+    html_vars_quality(&h, v, report);
+    html_vars_links(&h, v, report, cfg);
     if ((err = html_charts(&h, report, v)))
         goto cleanup;
     if (h.oom)
         err = AID_ERR_NOMEM;
 cleanup:
-    strbuf_release(&s);
     if (err)
         aid_errbuf_set(eb, err, "html: out of memory preparing the page");
     return err;
