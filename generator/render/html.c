@@ -825,21 +825,36 @@ static int html_cmp_desc(const void *a, const void *b)
     return strcmp(*(char *const *)b, *(char *const *)a);
 }
 
-aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf *eb)
-{
-    const char *out = out_dir ? out_dir : "out";
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct json_object **reports = NULL;
-    double *acc = NULL, *use = NULL, *conf = NULL, *ece = NULL;
-    const char **labels = NULL;
-    tmpl_vars *v = NULL;
-    tmpl_engine *e = NULL;
-    strbuf path = STRBUF_INIT, page = STRBUF_INIT, svg = STRBUF_INIT;
-    aid_err err = AID_OK;
-    hv h = { 0 };
-    DIR *d = opendir(out);
+/* The weeks of the archive index: their names newest first, their
+ * reports (NULL when unreadable) and the sparkline series oldest first. */
+typedef struct html_index {
+    char **names;
+    size_t n, cap;
+    struct json_object **reports;
+    double *series[4];          /* acceptance, use, confidence, ece */
+    const char **labels;        /* the week of series[.][k] */
+} html_index;
 
+static void html_index_release(html_index *x)
+{
+    for (size_t i = 0; x->reports && i < x->n; i++)
+        json_object_put(x->reports[i]);
+    free(x->reports);
+    free(x->labels);
+    for (int s = 3; s >= 0; s--)
+        free(x->series[s]);
+    for (size_t i = 0; i < x->n; i++)
+        free(x->names[i]);
+    free(x->names);
+}
+
+/* Every directory of out named like a week that holds a report.json,
+ * newest first. */
+static aid_err html_index_scan(html_index *x, const char *out, aid_errbuf *eb)
+{
+    strbuf path = STRBUF_INIT;
+    aid_err err = AID_OK;
+    DIR *d = opendir(out);
     if (!d) {
         err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot open the output directory", out);
         goto cleanup;
@@ -848,164 +863,198 @@ aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf 
         if (!html_is_week(de->d_name))
             continue;
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/report.json", out, de->d_name) < 0)
-            goto nomem;
+        if (strbuf_addf(&path, "%s/%s/report.json", out, de->d_name) < 0) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+            goto cleanup;
+        }
         if (!fsutil_exists(path.buf))
             continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            char **nn = realloc(names, nc * sizeof *nn);
-            if (!nn)
-                goto nomem;
-            names = nn;
-            cap = nc;
+        if (x->n == x->cap) {
+            size_t nc = x->cap ? x->cap * 2 : 16;
+            char **nn = realloc(x->names, nc * sizeof *nn);
+            if (!nn) {
+                err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+                goto cleanup;
+            }
+            x->names = nn;
+            x->cap = nc;
         }
-        if (!(names[n] = strdup(de->d_name)))
-            goto nomem;
-        n++;
+        if (!(x->names[x->n] = strdup(de->d_name))) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+            goto cleanup;
+        }
+        x->n++;
     }
-    closedir(d);
-    d = NULL;
-    if (n)
-        qsort(names, n, sizeof *names, html_cmp_desc);
+    if (x->n)
+        qsort(x->names, x->n, sizeof *x->names, html_cmp_desc);
+cleanup:
+    if (d)
+        closedir(d);
+    strbuf_release(&path);
+    return err;
+}
 
-    reports = calloc(n ? n : 1, sizeof *reports);
-    acc = calloc(n ? n : 1, sizeof *acc);
-    use = calloc(n ? n : 1, sizeof *use);
-    conf = calloc(n ? n : 1, sizeof *conf);
-    ece = calloc(n ? n : 1, sizeof *ece);
-    labels = calloc(n ? n : 1, sizeof *labels);
-    v = tmpl_vars_new();
-    if (!reports || !acc || !use || !conf || !ece || !labels || !v)
-        goto nomem;
-
+/* Read the weeks' reports (an unreadable one stays NULL) and fill the
+ * series. AID_ERR_NOMEM or AID_OK. */
+static aid_err html_index_load(html_index *x, const char *out, aid_errbuf *eb)
+{
+    static const char *const paths[4] = { "rates.acceptance", "rates.use", "confidence.mean",
+                                          "confidence.ece" };
+    size_t n = x->n;
+    strbuf path = STRBUF_INIT;
+    aid_err err = AID_OK;
+    x->reports = calloc(n ? n : 1, sizeof *x->reports);
+    x->labels = calloc(n ? n : 1, sizeof *x->labels);
+    for (int s = 0; s < 4; s++)
+        x->series[s] = calloc(n ? n : 1, sizeof *x->series[s]);
+    if (!x->reports || !x->labels || !x->series[0] || !x->series[1] || !x->series[2] || !x->series[3]) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
     for (size_t i = 0; i < n; i++) {
         char *data = NULL;
         size_t len = 0;
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/report.json", out, names[i]) < 0)
-            goto nomem;
+        if (strbuf_addf(&path, "%s/%s/report.json", out, x->names[i]) < 0) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+            goto cleanup;
+        }
         if (fsutil_read_file(path.buf, &data, &len, NULL) == AID_OK) {
-            reports[i] = json_tokener_parse(data);
-            if (reports[i] && !json_object_is_type(reports[i], json_type_object)) {
-                json_object_put(reports[i]);
-                reports[i] = NULL;
+            x->reports[i] = json_tokener_parse(data);
+            if (x->reports[i] && !json_object_is_type(x->reports[i], json_type_object)) {
+                json_object_put(x->reports[i]);
+                x->reports[i] = NULL;
             }
         }
         free(data);
+        size_t k = n - 1 - i;       /* the series run oldest first */
+        x->labels[k] = x->names[i];
+        for (int s = 0; s < 4; s++)
+            x->series[s][k] = x->reports[i] ? jget_double(x->reports[i], paths[s], NAN) : NAN;
     }
+cleanup:
+    strbuf_release(&path);
+    return err;
+}
 
-    /* rows, newest first; sparkline series oldest first */
-    for (size_t i = 0; i < n; i++) {
-        struct json_object *r = reports[i];
-        tmpl_vars *row = hv_row(&h, v, "weeks");
-        size_t k = n - 1 - i;
-        labels[k] = names[i];
-        acc[k] = r ? jget_double(r, "rates.acceptance", NAN) : NAN;
-        use[k] = r ? jget_double(r, "rates.use", NAN) : NAN;
-        conf[k] = r ? jget_double(r, "confidence.mean", NAN) : NAN;
-        ece[k] = r ? jget_double(r, "confidence.ece", NAN) : NAN;
+/* The loop "weeks": one row per week, newest first. */
+static void html_index_rows(hv *h, tmpl_vars *v, const html_index *x, const char *out)
+{
+    strbuf path = STRBUF_INIT;
+    for (size_t i = 0; i < x->n; i++) {
+        struct json_object *r = x->reports[i];
+        tmpl_vars *row = hv_row(h, v, "weeks");
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/index.html", names[i]) < 0)
-            goto nomem;
-        hv_set(&h, row, "week", names[i]);
-        hv_set(&h, row, "href", path.buf);
-        hv_set(&h, row, "broken", r ? "" : "1");
-        html_period(&h, row, r);
-        hv_num(&h, row, "suggestions", r, "totals.suggestions");
-        hv_num(&h, row, "acceptance", r, "rates.acceptance");
-        hv_num(&h, row, "use_rate", r, "rates.use");
-        hv_num(&h, row, "conf_mean", r, "confidence.mean");
-        hv_num(&h, row, "ece", r, "confidence.ece");
-        hv_set(&h, row, "has_pdf", "");
+        if (strbuf_addf(&path, "%s/index.html", x->names[i]) < 0)
+            h->oom = 1;
+        hv_set(h, row, "week", x->names[i]);
+        hv_set(h, row, "href", path.buf);
+        hv_set(h, row, "broken", r ? "" : "1");
+        html_period(h, row, r);
+        hv_num(h, row, "suggestions", r, "totals.suggestions");
+        hv_num(h, row, "acceptance", r, "rates.acceptance");
+        hv_num(h, row, "use_rate", r, "rates.use");
+        hv_num(h, row, "conf_mean", r, "confidence.mean");
+        hv_num(h, row, "ece", r, "confidence.ece");
+        hv_set(h, row, "has_pdf", "");
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/digest.pdf", out, names[i]) < 0)
-            goto nomem;
-        hv_set(&h, row, "has_pdf", fsutil_exists(path.buf) ? "1" : "");
+        if (strbuf_addf(&path, "%s/%s/digest.pdf", out, x->names[i]) < 0)
+            h->oom = 1;
+        hv_set(h, row, "has_pdf", !h->oom && fsutil_exists(path.buf) ? "1" : "");
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/digest.xlsx", out, names[i]) < 0)
-            goto nomem;
-        hv_set(&h, row, "has_xlsx", fsutil_exists(path.buf) ? "1" : "");
+        if (strbuf_addf(&path, "%s/%s/digest.xlsx", out, x->names[i]) < 0)
+            h->oom = 1;
+        hv_set(h, row, "has_xlsx", !h->oom && fsutil_exists(path.buf) ? "1" : "");
     }
+    strbuf_release(&path);
+}
 
-    /* headline: the newest week and the trend */
+/* The headline: team, title, the newest and first week, their count. */
+static void html_index_headline(hv *h, tmpl_vars *v, const html_index *x, const aid_config *cfg)
+{
     const char *team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
-    hv_set(&h, v, "team", team);
-    hv_set(&h, v, "title", "Weekly AI Intelligence Digest \xe2\x80\x94 archive");
-    hv_set(&h, v, "has_weeks", n ? "1" : "");
-    hv_set(&h, v, "generator", "aidigest " AIDIGEST_VERSION);
-    {
-        char now[32];
-        timeutil_format_rfc3339(timeutil_now_ms(), now, sizeof now);
-        hv_set(&h, v, "generated_at", now);
-    }
-    hv_set(&h, v, "latest_week", n ? names[0] : "");
-    hv_set(&h, v, "first_week", n ? names[n - 1] : "");
-    {
-        char cnt[32];
-        snprintf(cnt, sizeof cnt, "%zu", n);
-        hv_set(&h, v, "weeks_count", cnt);
-    }
+    char now[32], cnt[32];
+    hv_set(h, v, "team", team);
+    hv_set(h, v, "title", "Weekly AI Intelligence Digest \xe2\x80\x94 archive");
+    hv_set(h, v, "has_weeks", x->n ? "1" : "");
+    hv_set(h, v, "generator", "aidigest " AIDIGEST_VERSION);
+    timeutil_format_rfc3339(timeutil_now_ms(), now, sizeof now);
+    hv_set(h, v, "generated_at", now);
+    hv_set(h, v, "latest_week", x->n ? x->names[0] : "");
+    hv_set(h, v, "first_week", x->n ? x->names[x->n - 1] : "");
+    snprintf(cnt, sizeof cnt, "%zu", x->n);
+    hv_set(h, v, "weeks_count", cnt);
+}
+
+/* The loop "trends": a sparkline per series and its latest value. */
+static void html_index_trends(hv *h, tmpl_vars *v, const html_index *x)
+{
     static const struct {
         const char *key, *label;
         int percent;
-    } sparks[] = {
+    } sparks[4] = {
         { "acceptance", "Acceptance rate", 1 },
         { "use", "Use rate", 1 },
         { "confidence", "Mean confidence", 0 },
         { "ece", "Calibration error (ECE)", 0 },
     };
-    for (size_t s = 0; s < sizeof sparks / sizeof sparks[0]; s++) {
-        double *series = s == 0 ? acc : s == 1 ? use : s == 2 ? conf : ece;
-        tmpl_vars *row = hv_row(&h, v, "trends");
+    strbuf svg = STRBUF_INIT;
+    for (size_t s = 0; s < 4; s++) {
+        const double *series = x->series[s];
+        tmpl_vars *row = hv_row(h, v, "trends");
         char id[32];
         snprintf(id, sizeof id, "spark-%s", sparks[s].key);
         strbuf_reset(&svg);
-        if ((err = svgchart_sparkline(&svg, id, sparks[s].label, series, labels, n,
-                                      sparks[s].percent)))
-            goto nomem;
-        hv_set(&h, row, "key", sparks[s].key);
-        hv_set(&h, row, "label", sparks[s].label);
-        hv_set(&h, row, "spark", svg.buf);
+        if (svgchart_sparkline(&svg, id, sparks[s].label, series, x->labels, x->n,
+                               sparks[s].percent))
+            h->oom = 1;
+        hv_set(h, row, "key", sparks[s].key);
+        hv_set(h, row, "label", sparks[s].label);
+        hv_set(h, row, "spark", svg.buf);
         strbuf_reset(&svg);
-        double latest = n ? series[n - 1] : NAN;
+        double latest = x->n ? series[x->n - 1] : NAN;
         if ((sparks[s].percent ? numfmt_pct(&svg, latest, 1) : numfmt_dec(&svg, latest, 3)) < 0)
-            goto nomem;
-        hv_set(&h, row, "latest", svg.buf);
+            h->oom = 1;
+        hv_set(h, row, "latest", svg.buf);
     }
-    if (h.oom)
-        goto nomem;
+    strbuf_release(&svg);
+}
 
-    if (!(e = html_engine_new(cfg)))
-        goto nomem;
+aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf *eb)
+{
+    const char *out = out_dir ? out_dir : "out";
+    html_index x = { 0 };
+    tmpl_vars *v = NULL;
+    tmpl_engine *e = NULL;
+    strbuf path = STRBUF_INIT, page = STRBUF_INIT;
+    hv h = { 0 };
+    aid_err err;
+
+    if ((err = html_index_scan(&x, out, eb)) || (err = html_index_load(&x, out, eb)))
+        goto cleanup;
+    if (!(v = tmpl_vars_new())) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
+    html_index_rows(&h, v, &x, out);
+    html_index_headline(&h, v, &x, cfg);
+    html_index_trends(&h, v, &x);
+    if (h.oom || !(e = html_engine_new(cfg))) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
     if ((err = tmpl_render(e, "index.html", v, &page, eb)))
         goto cleanup;
-    strbuf_reset(&path);
-    if (fsutil_join(&path, out, "index.html") < 0)
-        goto nomem;
+    if (fsutil_join(&path, out, "index.html") < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
     err = fsutil_write_atomic(path.buf, page.buf, page.len, eb);
-    goto cleanup;
-
-nomem:
-    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
 cleanup:
-    if (d)
-        closedir(d);
     tmpl_engine_free(e);
     tmpl_vars_free(v);
-    strbuf_release(&svg);
     strbuf_release(&page);
     strbuf_release(&path);
-    for (size_t i = 0; reports && i < n; i++)
-        json_object_put(reports[i]);
-    free(reports);
-    free(labels);
-    free(ece);
-    free(conf);
-    free(use);
-    free(acc);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    html_index_release(&x);
     return err;
 }
