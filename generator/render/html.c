@@ -226,7 +226,7 @@ static int fmt_day(const char *value, strbuf *out, void *ctx)
                        calendar_month_abbr[d.month - 1]);
 }
 
-tmpl_engine *html_engine_new(const aid_config *cfg)
+aid_err html_engine_new(tmpl_engine **out, const aid_config *cfg, aid_errbuf *eb)
 {
     static const struct {
         const char *name;
@@ -237,21 +237,24 @@ tmpl_engine *html_engine_new(const aid_config *cfg)
     };
     strbuf dir = STRBUF_INIT;
     tmpl_engine *e = NULL;
-    if (config_templates_dir(cfg, &dir) < 0)
+    aid_err err = AID_OK;
+    *out = NULL;
+    if (config_templates_dir(cfg, &dir) < 0 || !(e = tmpl_engine_new(dir.buf, TMPL_SAFE))) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
-    e = tmpl_engine_new(dir.buf, TMPL_SAFE);
-    if (!e)
-        goto cleanup;
+    }
     for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
         if (tmpl_engine_add_fmt(e, fmts[i].name, fmts[i].fn, NULL) < 0) {
-            tmpl_engine_free(e);
-            e = NULL;
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
             goto cleanup;
         }
     }
+    *out = e;
+    e = NULL;
 cleanup:
+    tmpl_engine_free(e);
     strbuf_release(&dir);
-    return e;
+    return err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -782,10 +785,8 @@ aid_err html_write(struct json_object *report, const char *path, const aid_confi
     aid_err err;
     if ((err = html_report_week(report, &week, eb)))
         goto cleanup;
-    if (!(e = html_engine_new(cfg))) {
-        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+    if ((err = html_engine_new(&e, cfg, eb)))
         goto cleanup;
-    }
     if ((err = html_render_week(e, report, cfg, &page, eb)))
         goto cleanup;
     err = fsutil_write_atomic(path, page.buf, page.len, eb);
@@ -1039,10 +1040,12 @@ aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf 
     html_index_rows(&h, v, &x, out);
     html_index_headline(&h, v, &x, cfg);
     html_index_trends(&h, v, &x);
-    if (h.oom || !(e = html_engine_new(cfg))) {
+    if (h.oom) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
     }
+    if ((err = html_engine_new(&e, cfg, eb)))
+        goto cleanup;
     if ((err = tmpl_render(e, "index.html", v, &page, eb)))
         goto cleanup;
     if (fsutil_join(&path, out, "index.html") < 0) {

@@ -48,7 +48,8 @@ static void test_fmt(void)
     aid_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.templates_dir = "templates";
-    tmpl_engine *e = html_engine_new(&cfg);
+    tmpl_engine *e = NULL;
+    ok(html_engine_new(&e, &cfg, NULL) == AID_OK, "html_engine_new");
     tmpl_vars *v = tmpl_vars_new();
     ok(e && v, "engine and vars");
     tmpl_vars_set(v, "n", "12345");
@@ -77,7 +78,8 @@ static void test_vars(void)
     memset(&cfg, 0, sizeof cfg);
     cfg.templates_dir = "templates";
     cfg.retrain_url = "javascript:alert(1)";
-    tmpl_engine *e = html_engine_new(&cfg);
+    tmpl_engine *e = NULL;
+    ok(html_engine_new(&e, &cfg, NULL) == AID_OK, "html_engine_new");
     tmpl_vars *v = tmpl_vars_new();
     struct json_object *r = json_tokener_parse(
         "{\"week\":\"2026-W47\",\"period\":{\"start\":\"2026-11-16T00:00:00Z\","
