@@ -24,7 +24,6 @@ static double pdfchart_y(const pdfchart_plot *p, double v)
 static void pdfchart_frame(pdfpage_ctx *c, pdfchart_plot *p, double x, double top, double w, double h,
                            const char *title, double lo, double hi, double step, bool pct)
 {
-    char buf[32];
     pdfpage_text(c, x, top - 10, c->bold, 9, C_INK, 0, title);
     p->x0 = x + 30;
     p->x1 = x + w - 4;
@@ -35,11 +34,7 @@ static void pdfchart_frame(pdfpage_ctx *c, pdfchart_plot *p, double x, double to
     for (double v = lo; v <= hi + 1e-9; v += step) {
         double yy = pdfchart_y(p, v);
         pdfpage_line(c, p->x0, yy, p->x1, yy, 0.4, C_RULE);
-        if (pct)
-            snprintf(buf, sizeof buf, "%.0f%%", v * 100);
-        else
-            snprintf(buf, sizeof buf, "%.2f", v);
-        pdfpage_text(c, p->x0 - 4, yy - 2.5, c->reg, 6.5, C_MUTED, 1, buf);
+        pdfpage_text(c, p->x0 - 4, yy - 2.5, c->reg, 6.5, C_MUTED, 1, pdfpage_fmt_tick(c, v, pct, 2));
     }
     pdfpage_line(c, p->x0, p->y0, p->x1, p->y0, 0.8, C_MUTED);
 }
@@ -178,9 +173,8 @@ static void pdfchart_hist(pdfpage_ctx *c, double x, double top, double w, double
         HPDF_Page_Stroke(c->page);
     }
     for (int k = 0; k <= 4; k++) {
-        char buf[16];
-        snprintf(buf, sizeof buf, "%.2f", k * 0.25);
-        pdfpage_text(c, p.x0 + (p.x1 - p.x0) * k / 4, p.y0 - 9, c->reg, 6.5, C_MUTED, 2, buf);
+        pdfpage_text(c, p.x0 + (p.x1 - p.x0) * k / 4, p.y0 - 9, c->reg, 6.5, C_MUTED, 2,
+                     pdfpage_fmt_tick(c, k * 0.25, false, 2));
     }
     pdfchart_legend(c, p.x0, top - h + 1, C_ACCENT, false, true, "this week");
     if (tp > 0) {
@@ -231,9 +225,8 @@ static void pdfchart_reliability(pdfpage_ctx *c, double x, double top, double w,
         HPDF_Page_Fill(c->page);
     }
     for (int k = 0; k <= 5; k++) {
-        char buf[16];
-        snprintf(buf, sizeof buf, "%.1f", k * 0.2);
-        pdfpage_text(c, p.x0 + side * k / 5 + (k ? 0 : 4), p.y0 - 9, c->reg, 6.5, C_MUTED, 2, buf);
+        pdfpage_text(c, p.x0 + side * k / 5 + (k ? 0 : 4), p.y0 - 9, c->reg, 6.5, C_MUTED, 2,
+                     pdfpage_fmt_tick(c, k * 0.2, false, 1));
     }
     pdfchart_legend(c, p.x0, top - h + 1, C_MUTED, true, false, "perfect calibration");
 }

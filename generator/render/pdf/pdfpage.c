@@ -359,6 +359,13 @@ const char *pdfpage_fmt_dec(pdfpage_ctx *c, int slot, double v, int d)
     return c->f[slot].buf;
 }
 
+const char *pdfpage_fmt_tick(pdfpage_ctx *c, double v, bool pct, int decimals)
+{
+    strbuf_reset(&c->tick);
+    CK(pct ? numfmt_pct(&c->tick, v, 0) : numfmt_dec(&c->tick, v, decimals));
+    return c->tick.buf;
+}
+
 double pdfpage_ratio(double a, double b)
 {
     return (isnan(a) || isnan(b) || b == 0) ? NAN : a / b;
@@ -375,12 +382,15 @@ void pdfpage_ctx_init(pdfpage_ctx *c)
     strbuf_init(&c->meas);
     strbuf_init(&c->vis);
     strbuf_init(&c->tmp);
+    strbuf_init(&c->tick);
     strbuf_init(&c->period);
     strbuf_init(&c->teamsb);
 }
 
 void pdfpage_ctx_release(pdfpage_ctx *c)
 {
+    if (!c)
+        return;
     for (int i = 0; i < NSLOT; i++) {
         strbuf_release(&c->t[i]);
         strbuf_release(&c->f[i]);
@@ -388,6 +398,7 @@ void pdfpage_ctx_release(pdfpage_ctx *c)
     }
     strbuf_release(&c->meas);
     strbuf_release(&c->vis);
+    strbuf_release(&c->tick);
     strbuf_release(&c->tmp);
     strbuf_release(&c->period);
     strbuf_release(&c->teamsb);

@@ -102,6 +102,7 @@ typedef struct pdfpage_ctx {
     strbuf f[NSLOT];          /* formatted values before sanitising */
     pdftext_lines l[NSLOT];   /* wrapped lines of t[i] */
     strbuf meas, vis, tmp;
+    strbuf tick;              /* the axis label being drawn */
     strbuf teamsb;
     int substitutions;
 } pdfpage_ctx;
@@ -193,12 +194,18 @@ void pdfpage_table_row(pdfpage_ctx *c, pdfpage_table *t);
 /* Heading + header + first row together (cells of the first row). */
 void pdfpage_table_start(pdfpage_ctx *c, pdfpage_table *t, const char *heading, const char *const *cells);
 
+/* Cell values through common/numfmt into f[slot]: 12,345 / 36.9% / 0.742. */
 const char *pdfpage_fmt_int(pdfpage_ctx *c, int slot, double v);
 
 const char *pdfpage_fmt_pct(pdfpage_ctx *c, int slot, double v);
 
 const char *pdfpage_fmt_dec(pdfpage_ctx *c, int slot, double v, int d);
 
+/* An axis label through common/numfmt: "25%" (pct, no decimals) or v with
+ * decimals digits; valid until the next call. */
+const char *pdfpage_fmt_tick(pdfpage_ctx *c, double v, bool pct, int decimals);
+
+/* a / b, NAN when either is NAN or b is 0. */
 double pdfpage_ratio(double a, double b);
 
 /* Set up the buffers of a zeroed context / free everything it holds
