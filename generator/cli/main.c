@@ -11,6 +11,8 @@
 #include "common/config.h"
 #include "common/err.h"
 #include "pipeline/pipeline.h"
+#include "render/render.h"
+#include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "cli/tmplcli.h"
 #include "common/version.h"
@@ -36,25 +38,6 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputs(" (try 'aidigest --help')\n", stderr);
     return 2;
-}
-
-/* --only: a non-empty comma-separated list of html, pdf, xlsx. */
-static bool only_valid(const char *s)
-{
-    static const char *const docs[] = { "html", "pdf", "xlsx" };
-    if (!*s)
-        return false;
-    for (const char *p = s;;) {
-        size_t l = strcspn(p, ",");
-        bool known = false;
-        for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
-            known = known || (l == strlen(docs[i]) && !strncmp(p, docs[i], l));
-        if (!known)
-            return false;
-        if (!p[l])
-            return true;
-        p += l + 1;
-    }
 }
 
 enum { OPT_WEEK = 1, OPT_LOGS = 2, OPT_OUT = 4, OPT_RUNFLAGS = 8, OPT_JOBS = 16,
@@ -152,8 +135,17 @@ int main(int argc, char **argv)
             o.request = true;
         } else if (!strcmp(a, "--only")) {
             NEEDS(OPT_ONLY); VALUE();
-            if (!only_valid(next)) {
-                rc = usage_error("--only: '%s' is not a comma-separated list of html, pdf, xlsx", next);
+            if (!render_only_valid(next)) {
+                strbuf names = STRBUF_INIT;
+                if (render_doc_names(&names) < 0) {
+                    fputs("aidigest: out of memory\n", stderr);
+                    rc = 3;
+                } else {
+                    fprintf(stderr, "aidigest: --only: '%s' is not a comma-separated list of %s"
+                                    " (try 'aidigest --help')\n", next, names.buf);
+                    rc = 2;
+                }
+                strbuf_release(&names);
                 goto done;
             }
             o.only = next;

@@ -60,21 +60,6 @@ cleanup:
     return err;
 }
 
-static bool pipeline_wants(const pipeline_opts *o, const char *what)
-{
-    if (!o->only)
-        return true;
-    size_t n = strlen(what);
-    for (const char *p = o->only; *p;) {
-        const char *c = strchr(p, ',');
-        size_t l = c ? (size_t)(c - p) : strlen(p);
-        if (l == n && !strncmp(p, what, n))
-            return true;
-        p += l + (c ? 1 : 0);
-    }
-    return false;
-}
-
 /* Keep the first error of a stage that goes on after failures; report
  * each on stderr. */
 static void pipeline_note_error(aid_err err, const aid_errbuf *one, aid_err *first, aid_errbuf *eb)
@@ -90,50 +75,41 @@ static void pipeline_note_error(aid_err err, const aid_errbuf *one, aid_err *fir
     }
 }
 
-/* The documents rendered from a report into OUT/<week>/. */
-typedef aid_err (*pipeline_doc_fn)(struct json_object *report, const char *path,
-                                   const aid_config *cfg, aid_errbuf *eb);
-static const struct {
-    const char *what, *file;
-    pipeline_doc_fn write;
-} pipeline_docs[] = {
-    { "pdf", "digest.pdf", pdf_write },
-    { "xlsx", "digest.xlsx", xlsx_write },
-};
-
-/* The render stage: the week's documents from its report. Every document
- * is attempted; the first failure is returned. */
-/* The render stage: the week's documents from its report, into
- * root/<week>/. Every document is attempted; the first failure is
- * returned. */
+/* The render stage: the week's documents from its report (render_docs[],
+ * those --only names), into root/<week>/. Every document is attempted; the
+ * first failure is returned. */
 static aid_err pipeline_render_docs(pipeline_opts *o, const char *root, const char *week,
                                     struct json_object *report, aid_errbuf *eb)
 {
     aid_err first = AID_OK, err;
     strbuf path = STRBUF_INIT;
-    for (size_t i = 0; i < sizeof pipeline_docs / sizeof pipeline_docs[0]; i++) {
+    for (size_t i = 0; i < render_ndocs; i++) {
         aid_errbuf one = { { 0 } };
-        if (!pipeline_wants(o, pipeline_docs[i].what))
+        if (!render_only_wants(o->only, &render_docs[i]))
             continue;
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/%s", root, week, pipeline_docs[i].file) < 0)
+        if (strbuf_addf(&path, "%s/%s/%s", root, week, render_docs[i].file) < 0)
             err = aid_errbuf_set(&one, AID_ERR_NOMEM, "out of memory");
         else
-            err = pipeline_docs[i].write(report, path.buf, &o->cfg, &one);
+            err = render_docs[i].write(report, path.buf, &o->cfg, &one);
         pipeline_note_error(err, &one, &first, eb);
-    }
-    if (pipeline_wants(o, "html")) {
-        aid_errbuf one = { { 0 } };
-        pipeline_note_error(html_write_week(report, root, &o->cfg, &one), &one, &first, eb);
     }
     strbuf_release(&path);
     return first;
 }
 
-/* OUT/index.html, over every week in OUT. */
+/* What spans the weeks (OUT/index.html), over every week in OUT, for the
+ * documents --only names. The first failure is returned. */
 static aid_err pipeline_render_index(pipeline_opts *o, aid_errbuf *eb)
 {
-    return pipeline_wants(o, "html") ? html_write_index(pipeline_out(o), &o->cfg, eb) : AID_OK;
+    aid_err first = AID_OK;
+    for (size_t i = 0; i < render_ndocs; i++) {
+        aid_errbuf one = { { 0 } };
+        if (!render_docs[i].index || !render_only_wants(o->only, &render_docs[i]))
+            continue;
+        pipeline_note_error(render_docs[i].index(pipeline_out(o), &o->cfg, &one), &one, &first, eb);
+    }
+    return first;
 }
 
 aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)

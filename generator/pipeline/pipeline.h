@@ -29,7 +29,7 @@ typedef struct pipeline_opts {
     bool submit;               /* retrain: upload the fine-tuning set */
     bool request;              /* retrain: only tag HEAD retrain/<week> and push */
     int jobs;                  /* worker threads; 0 = number of cores */
-    const char *only;          /* render: comma list of html,pdf,xlsx; NULL = all */
+    const char *only;          /* render: comma list of render_docs[] names; NULL = all */
     aid_config cfg;            /* loaded by main() */
 } pipeline_opts;
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/calendar.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/numfmt.h"
@@ -113,16 +114,9 @@ int mail_encode_header(strbuf *out, const char *text)
 
 void mail_format_date(int64_t ms, char *buf, size_t n)
 {
-    static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
-    static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t sod = secs - days * 86400;
-    int y, m, d;
-    timeutil_civil_from_days(days, &y, &m, &d);
-    snprintf(buf, n, "%s, %02d %s %04d %02d:%02d:%02d +0000", wd[((days % 7) + 7) % 7], d, mon[m - 1], y,
-             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+    calendar_date d = calendar_of_ms(ms);
+    snprintf(buf, n, "%s, %02d %s %04d %02d:%02d:%02d +0000", calendar_weekday_abbr[d.weekday], d.day,
+             calendar_month_abbr[d.month - 1], d.year, d.hour, d.min, d.sec);
 }
 
 /* ---- bodies ---- */
@@ -283,103 +277,158 @@ static uint64_t mail_fnv(uint64_t h, const void *data, size_t len)
     return h;
 }
 
-aid_err mail_send_week(const char *out_dir, const char *week, struct json_object *report, const aid_config *cfg,
-                       aid_errbuf *eb)
-{
-    aid_err err = AID_OK;
-    strbuf pdf_path = STRBUF_INIT, tdir = STRBUF_INIT, text = STRBUF_INIT, html = STRBUF_INIT;
-    strbuf from_addr = STRBUF_INIT, subject = STRBUF_INIT, hdr = STRBUF_INIT, addr = STRBUF_INIT;
-    strbuf to_hdr = STRBUF_INIT, domain = STRBUF_INIT;
-    char *pdf = NULL;
-    size_t pdf_len = 0;
-    tmpl_engine *engine = NULL;
-    tmpl_vars *vars = NULL;
-    CURL *curl = NULL;
-    curl_mime *mime = NULL;
-    struct curl_slist *rcpts = NULL, *headers = NULL, *inline_hdr = NULL;
-    char shown[512] = "";
-    char errbuf[CURL_ERROR_SIZE] = "";
-    struct mail_trace trace;
-    memset(&trace, 0, sizeof trace);
+/* What one message is made of, gathered step by step. */
+typedef struct mail_msg {
+    strbuf from_addr;           /* the sender's addr-spec */
+    strbuf domain;              /* its domain, for the Message-ID */
+    strbuf to_hdr;              /* the To: header's list */
+    struct curl_slist *rcpts;   /* "<addr>" per recipient */
+    struct curl_slist *headers; /* Date, Message-ID, From, To, Subject */
+    char *pdf;
+    size_t pdf_len;
+    strbuf text, html;          /* the bodies */
+} mail_msg;
 
+static void mail_msg_release(mail_msg *m)
+{
+    strbuf_release(&m->html);
+    strbuf_release(&m->text);
+    free(m->pdf);
+    curl_slist_free_all(m->headers);
+    curl_slist_free_all(m->rcpts);
+    strbuf_release(&m->to_hdr);
+    strbuf_release(&m->domain);
+    strbuf_release(&m->from_addr);
+}
+
+static aid_err mail_nomem(aid_errbuf *eb)
+{
+    return aid_errbuf_set(eb, AID_ERR_NOMEM, "mail: out of memory");
+}
+
+/* The settings every message needs; shown gets the URL without secrets. */
+static aid_err mail_check_settings(const aid_config *cfg, char *shown, size_t n, aid_errbuf *eb)
+{
     if (!cfg->smtp_url || !*cfg->smtp_url)
         return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_SMTP_URL is not set");
     if (!cfg->mail_from || !*cfg->mail_from)
         return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_FROM is not set");
     if (!cfg->mail_to || !*cfg->mail_to)
         return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_TO is not set");
-    urlshow(cfg->smtp_url, shown, sizeof shown);
+    urlshow(cfg->smtp_url, shown, n);
     if (strncasecmp(cfg->smtp_url, "smtp://", 7) && strncasecmp(cfg->smtp_url, "smtps://", 8))
         return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_SMTP_URL %s is not smtp:// or smtps://", shown);
+    return AID_OK;
+}
 
-    /* addresses */
-    if (mail_addr_spec(&from_addr, cfg->mail_from, strlen(cfg->mail_from)) < 0)
-        goto nomem;
-    if (!mail_valid_addr(from_addr.buf)) {
-        err = aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_FROM '%s' is not an e-mail address",
-                             cfg->mail_from);
+/* One recipient of AIDIGEST_MAIL_TO (l bytes at p; blank is skipped). */
+static aid_err mail_add_rcpt(mail_msg *m, const char *p, size_t l, aid_errbuf *eb)
+{
+    strbuf addr = STRBUF_INIT, rc_addr = STRBUF_INIT;
+    aid_err err = AID_OK;
+    if (mail_addr_spec(&addr, p, l) < 0) {
+        err = mail_nomem(eb);
         goto cleanup;
     }
-    const char *at = strchr(from_addr.buf, '@');
-    if (strbuf_adds(&domain, at + 1) < 0)
-        goto nomem;
+    if (!addr.len)
+        goto cleanup;
+    if (!mail_valid_addr(addr.buf)) {
+        err = aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_TO: '%.*s' is not an e-mail address",
+                             (int)l, p);
+        goto cleanup;
+    }
+    struct curl_slist *n;
+    if (strbuf_addf(&rc_addr, "<%s>", addr.buf) < 0 || !(n = curl_slist_append(m->rcpts, rc_addr.buf))) {
+        err = mail_nomem(eb);
+        goto cleanup;
+    }
+    m->rcpts = n;
+    const char *s = p;
+    size_t sl = l;
+    while (sl && isspace((unsigned char)*s))
+        s++, sl--;
+    while (sl && isspace((unsigned char)s[sl - 1]))
+        sl--;
+    if ((m->to_hdr.len && strbuf_adds(&m->to_hdr, ", ") < 0) || strbuf_add(&m->to_hdr, s, sl) < 0)
+        err = mail_nomem(eb);
+cleanup:
+    strbuf_release(&rc_addr);
+    strbuf_release(&addr);
+    return err;
+}
+
+/* The sender and the recipients. */
+static aid_err mail_addresses(mail_msg *m, const aid_config *cfg, aid_errbuf *eb)
+{
+    aid_err err;
+    if (mail_addr_spec(&m->from_addr, cfg->mail_from, strlen(cfg->mail_from)) < 0)
+        return mail_nomem(eb);
+    if (!mail_valid_addr(m->from_addr.buf))
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_FROM '%s' is not an e-mail address",
+                              cfg->mail_from);
+    const char *at = strchr(m->from_addr.buf, '@');
+    if (strbuf_adds(&m->domain, at + 1) < 0)
+        return mail_nomem(eb);
     for (const char *p = cfg->mail_to; *p;) {
         const char *c = strchr(p, ',');
         size_t l = c ? (size_t)(c - p) : strlen(p);
-        strbuf_reset(&addr);
-        if (mail_addr_spec(&addr, p, l) < 0)
-            goto nomem;
-        if (addr.len) {
-            if (!mail_valid_addr(addr.buf)) {
-                err = aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_TO: '%.*s' is not an e-mail address",
-                                     (int)l, p);
-                goto cleanup;
-            }
-            strbuf rc_addr = STRBUF_INIT;
-            if (strbuf_addf(&rc_addr, "<%s>", addr.buf) < 0)
-                goto nomem;
-            struct curl_slist *n = curl_slist_append(rcpts, rc_addr.buf);
-            strbuf_release(&rc_addr);
-            if (!n)
-                goto nomem;
-            rcpts = n;
-            const char *s = p;
-            size_t sl = l;
-            while (sl && isspace((unsigned char)*s))
-                s++, sl--;
-            while (sl && isspace((unsigned char)s[sl - 1]))
-                sl--;
-            if ((to_hdr.len && strbuf_adds(&to_hdr, ", ") < 0) || strbuf_add(&to_hdr, s, sl) < 0)
-                goto nomem;
-        }
+        if ((err = mail_add_rcpt(m, p, l, eb)))
+            return err;
         p += l + (c ? 1 : 0);
     }
-    if (!rcpts) {
-        err = aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_TO holds no address");
-        goto cleanup;
-    }
+    if (!m->rcpts)
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: AIDIGEST_MAIL_TO holds no address");
+    return AID_OK;
+}
 
-    /* the PDF */
-    if (strbuf_addf(&pdf_path, "%s/%s/digest.pdf", out_dir, week) < 0)
-        goto nomem;
-    if (!fsutil_exists(pdf_path.buf)) {
-        err = aid_errbuf_set(eb, AID_ERR_NOTFOUND, "mail: %s not found (render the week first)", pdf_path.buf);
-        goto cleanup;
-    }
-    if ((err = fsutil_read_file(pdf_path.buf, &pdf, &pdf_len, eb)))
-        goto cleanup;
+/* OUT/<week>/digest.pdf into m->pdf. */
+static aid_err mail_read_pdf(mail_msg *m, const char *out_dir, const char *week, aid_errbuf *eb)
+{
+    strbuf path = STRBUF_INIT;
+    aid_err err;
+    if (strbuf_addf(&path, "%s/%s/digest.pdf", out_dir, week) < 0)
+        err = mail_nomem(eb);
+    else if (!fsutil_exists(path.buf))
+        err = aid_errbuf_set(eb, AID_ERR_NOTFOUND, "mail: %s not found (render the week first)", path.buf);
+    else
+        err = fsutil_read_file(path.buf, &m->pdf, &m->pdf_len, eb);
+    strbuf_release(&path);
+    return err;
+}
 
-    /* the bodies */
+/* The text and HTML bodies from templates/mail/. */
+static aid_err mail_bodies(mail_msg *m, const char *week, struct json_object *report,
+                           const aid_config *cfg, aid_errbuf *eb)
+{
+    strbuf tdir = STRBUF_INIT;
+    tmpl_engine *engine = NULL;
+    tmpl_vars *vars = NULL;
+    aid_err err;
     config_templates_dir(cfg, &tdir);
     engine = tmpl_engine_new(tdir.buf, TMPL_SAFE);
     vars = engine ? mail_vars(week, report, cfg) : NULL;
-    if (!engine || !vars)
-        goto nomem;
-    if ((err = tmpl_render(engine, "mail/digest.txt", vars, &text, eb)) ||
-        (err = tmpl_render(engine, "mail/digest.html", vars, &html, eb)))
+    if (!engine || !vars) {
+        err = mail_nomem(eb);
         goto cleanup;
+    }
+    if ((err = tmpl_render(engine, "mail/digest.txt", vars, &m->text, eb)))
+        goto cleanup;
+    err = tmpl_render(engine, "mail/digest.html", vars, &m->html, eb);
+cleanup:
+    tmpl_vars_free(vars);
+    tmpl_engine_free(engine);
+    strbuf_release(&tdir);
+    return err;
+}
 
-    /* headers */
+/* Date, Message-ID (a hash of week, time, recipients and content), From,
+ * To and the encoded Subject. */
+static aid_err mail_headers(mail_msg *m, const char *week, const aid_config *cfg, aid_errbuf *eb)
+{
+    strbuf full = STRBUF_INIT, enc = STRBUF_INIT, lines[5];
+    aid_err err = AID_OK;
+    for (size_t i = 0; i < 5; i++)
+        strbuf_init(&lines[i]);
     char date[40];
     int64_t now = timeutil_now_ms();
     mail_format_date(now, date, sizeof date);
@@ -387,85 +436,104 @@ aid_err mail_send_week(const char *out_dir, const char *week, struct json_object
     h = mail_fnv(h, week, strlen(week));
     h = mail_fnv(h, &now, sizeof now);
     h = mail_fnv(h, cfg->mail_to, strlen(cfg->mail_to));
-    h = mail_fnv(h, pdf, pdf_len);
-    h = mail_fnv(h, html.buf, html.len);
-    strbuf enc = STRBUF_INIT;
-    strbuf full = STRBUF_INIT;
-    if (strbuf_addf(&full, MAIL_SUBJECT_PREFIX "%s", week) < 0 || mail_encode_header(&enc, full.buf) < 0 ||
-        strbuf_addf(&subject, "Subject: %s", enc.buf) < 0) {
-        strbuf_release(&enc);
-        strbuf_release(&full);
-        goto nomem;
+    h = mail_fnv(h, m->pdf, m->pdf_len);
+    h = mail_fnv(h, m->html.buf, m->html.len);
+    if (strbuf_addf(&full, MAIL_SUBJECT_PREFIX "%s", week) < 0 || mail_encode_header(&enc, full.buf) < 0
+        || strbuf_addf(&lines[0], "Date: %s", date) < 0
+        || strbuf_addf(&lines[1], "Message-ID: <%016llx.%s@%s>", (unsigned long long)h, week, m->domain.buf) < 0
+        || strbuf_addf(&lines[2], "From: %.593s", cfg->mail_from) < 0
+        || strbuf_addf(&lines[3], "To: %s", m->to_hdr.buf) < 0
+        || strbuf_addf(&lines[4], "Subject: %s", enc.buf) < 0) {
+        err = mail_nomem(eb);
+        goto cleanup;
     }
+    for (size_t i = 0; i < 5; i++) {
+        struct curl_slist *n = curl_slist_append(m->headers, lines[i].buf);
+        if (!n) {
+            err = mail_nomem(eb);
+            goto cleanup;
+        }
+        m->headers = n;
+    }
+cleanup:
+    for (size_t i = 5; i-- > 0;)
+        strbuf_release(&lines[i]);
     strbuf_release(&enc);
     strbuf_release(&full);
-    const char *lines[5];
-    char date_h[64], from_h[600];
-    snprintf(date_h, sizeof date_h, "Date: %s", date);
-    snprintf(from_h, sizeof from_h, "From: %s", cfg->mail_from);
-    if (strbuf_addf(&hdr, "Message-ID: <%016llx.%s@%s>", (unsigned long long)h, week, domain.buf) < 0)
-        goto nomem;
-    strbuf to_line = STRBUF_INIT;
-    if (strbuf_addf(&to_line, "To: %s", to_hdr.buf) < 0)
-        goto nomem;
-    lines[0] = date_h;
-    lines[1] = hdr.buf;
-    lines[2] = from_h;
-    lines[3] = to_line.buf;
-    lines[4] = subject.buf;
-    for (size_t i = 0; i < 5; i++) {
-        struct curl_slist *n = curl_slist_append(headers, lines[i]);
-        if (!n) {
-            strbuf_release(&to_line);
-            goto nomem;
-        }
-        headers = n;
-    }
-    strbuf_release(&to_line);
+    return err;
+}
 
-    /* the message */
-    curl = curl_easy_init();
-    if (!curl)
-        goto nomem;
-    mime = curl_mime_init(curl);
+/* multipart/mixed: multipart/alternative (text, HTML) and the PDF. The
+ * result belongs to curl's handle (curl_mime_free). */
+static aid_err mail_mime(const mail_msg *m, CURL *curl, const char *week, curl_mime **out, aid_errbuf *eb)
+{
+    curl_mime *mime = curl_mime_init(curl);
     curl_mime *alt = curl_mime_init(curl);
-    curl_mimepart *part = curl_mime_addpart(alt);
-    if (!mime || !alt || !part) {
-        curl_mime_free(alt);
-        goto nomem;
+    curl_mimepart *part = alt ? curl_mime_addpart(alt) : NULL;
+    struct curl_slist *inline_hdr = NULL;
+    aid_err err = AID_OK;
+    if (!mime || !part) {
+        err = mail_nomem(eb);
+        goto cleanup;
     }
-    curl_mime_data(part, text.buf, text.len);
+    curl_mime_data(part, m->text.buf, m->text.len);
     curl_mime_type(part, "text/plain; charset=UTF-8");
     curl_mime_encoder(part, "quoted-printable");
-    part = curl_mime_addpart(alt);
-    if (!part) {
-        curl_mime_free(alt);
-        goto nomem;
+    if (!(part = curl_mime_addpart(alt))) {
+        err = mail_nomem(eb);
+        goto cleanup;
     }
-    curl_mime_data(part, html.buf, html.len);
+    curl_mime_data(part, m->html.buf, m->html.len);
     curl_mime_type(part, "text/html; charset=UTF-8");
     curl_mime_encoder(part, "quoted-printable");
     part = curl_mime_addpart(mime);
     if (!part || curl_mime_subparts(part, alt) != CURLE_OK) {
-        curl_mime_free(alt);
-        goto nomem;
+        err = mail_nomem(eb);
+        goto cleanup;
     }
+    alt = NULL; /* owned by the part now */
     curl_mime_type(part, "multipart/alternative");
-    inline_hdr = curl_slist_append(NULL, "Content-Disposition: inline");
-    if (!inline_hdr)
-        goto nomem;
+    if (!(inline_hdr = curl_slist_append(NULL, "Content-Disposition: inline"))) {
+        err = mail_nomem(eb);
+        goto cleanup;
+    }
     curl_mime_headers(part, inline_hdr, 1);
     inline_hdr = NULL; /* owned by the part now */
-    part = curl_mime_addpart(mime);
     char fname[64];
     snprintf(fname, sizeof fname, "digest-%s.pdf", week);
-    if (!part)
-        goto nomem;
-    curl_mime_data(part, pdf, pdf_len);
+    if (!(part = curl_mime_addpart(mime))) {
+        err = mail_nomem(eb);
+        goto cleanup;
+    }
+    curl_mime_data(part, m->pdf, m->pdf_len);
     curl_mime_type(part, "application/pdf");
     curl_mime_filename(part, fname);
     curl_mime_encoder(part, "base64");
+cleanup:
+    curl_slist_free_all(inline_hdr);
+    curl_mime_free(alt);
+    if (err) {
+        curl_mime_free(mime);
+        mime = NULL;
+    }
+    *out = mime;
+    return err;
+}
 
+/* Send it: login and TLS as mail.h says, a trace of the dialogue for the
+ * error line. */
+static aid_err mail_transfer(const mail_msg *m, CURL *curl, curl_mime *mime, const aid_config *cfg,
+                             const char *shown, aid_errbuf *eb)
+{
+    char errbuf[CURL_ERROR_SIZE] = "";
+    struct mail_trace trace;
+    strbuf mf = STRBUF_INIT;
+    aid_err err = AID_OK;
+    memset(&trace, 0, sizeof trace);
+    if (strbuf_addf(&mf, "<%s>", m->from_addr.buf) < 0) {
+        err = mail_nomem(eb);
+        goto cleanup;
+    }
     bool login = cfg->smtp_user && *cfg->smtp_user;
     bool smtps = !strncasecmp(cfg->smtp_url, "smtps://", 8);
     curl_easy_setopt(curl, CURLOPT_URL, cfg->smtp_url);
@@ -474,12 +542,9 @@ aid_err mail_send_week(const char *out_dir, const char *week, struct json_object
         curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->smtp_user);
         curl_easy_setopt(curl, CURLOPT_PASSWORD, cfg->smtp_password ? cfg->smtp_password : "");
     }
-    strbuf mf = STRBUF_INIT;
-    if (strbuf_addf(&mf, "<%s>", from_addr.buf) < 0)
-        goto nomem;
     curl_easy_setopt(curl, CURLOPT_MAIL_FROM, mf.buf);
-    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpts);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, m->rcpts);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, m->headers);
     curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -489,31 +554,37 @@ aid_err mail_send_week(const char *out_dir, const char *week, struct json_object
     curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &trace);
     curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
     CURLcode rc = curl_easy_perform(curl);
-    strbuf_release(&mf);
     if (rc != CURLE_OK)
         err = mail_curl_fail(eb, rc, errbuf, &trace, shown, cfg);
-    goto cleanup;
-
-nomem:
-    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "mail: out of memory");
 cleanup:
-    curl_slist_free_all(inline_hdr);
+    strbuf_release(&mf);
+    return err;
+}
+
+aid_err mail_send_week(const char *out_dir, const char *week, struct json_object *report, const aid_config *cfg,
+                       aid_errbuf *eb)
+{
+    mail_msg m = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, NULL, NULL, NULL, 0, STRBUF_INIT, STRBUF_INIT };
+    CURL *curl = NULL;
+    curl_mime *mime = NULL;
+    char shown[512] = "";
+    aid_err err;
+    if ((err = mail_check_settings(cfg, shown, sizeof shown, eb)) ||
+        (err = mail_addresses(&m, cfg, eb)) ||
+        (err = mail_read_pdf(&m, out_dir, week, eb)) ||
+        (err = mail_bodies(&m, week, report, cfg, eb)) ||
+        (err = mail_headers(&m, week, cfg, eb)))
+        goto cleanup;
+    if (!(curl = curl_easy_init())) {
+        err = mail_nomem(eb);
+        goto cleanup;
+    }
+    if ((err = mail_mime(&m, curl, week, &mime, eb)))
+        goto cleanup;
+    err = mail_transfer(&m, curl, mime, cfg, shown, eb);
+cleanup:
     curl_mime_free(mime);
     curl_easy_cleanup(curl);
-    curl_slist_free_all(headers);
-    curl_slist_free_all(rcpts);
-    tmpl_vars_free(vars);
-    tmpl_engine_free(engine);
-    free(pdf);
-    strbuf_release(&domain);
-    strbuf_release(&to_hdr);
-    strbuf_release(&addr);
-    strbuf_release(&hdr);
-    strbuf_release(&subject);
-    strbuf_release(&from_addr);
-    strbuf_release(&html);
-    strbuf_release(&text);
-    strbuf_release(&tdir);
-    strbuf_release(&pdf_path);
+    mail_msg_release(&m);
     return err;
 }

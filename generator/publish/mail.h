@@ -41,13 +41,13 @@
 
 /* Send OUT/<week>/digest.pdf with the bodies made from report (the week's
  * report.json, borrowed). */
-aid_err mail_send_week(const char *out_dir, const char *week, struct json_object *report,
+AID_MUST_CHECK aid_err mail_send_week(const char *out_dir, const char *week, struct json_object *report,
                        const aid_config *cfg, aid_errbuf *eb);
 
 /* RFC 2047 encoding of a header text (UTF-8, "B" words of at most 75
  * characters, never splitting a character); pure ASCII text without "=?" is
  * appended as is. 0 or -1 (no memory). */
-int mail_encode_header(strbuf *out, const char *text);
+AID_MUST_CHECK int mail_encode_header(strbuf *out, const char *text);
 
 /* RFC 5322 date, e.g. "Mon, 23 Nov 2026 00:00:00 +0000"; buf >= 32 bytes. */
 void mail_format_date(int64_t ms, char *buf, size_t n);

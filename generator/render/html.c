@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/calendar.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/numfmt.h"
 #include "render/svgchart.h"
 #include "common/timeutil.h"
 #include "common/version.h"
+#include "render/dqlabel.h"
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
@@ -203,47 +205,28 @@ static int fmt_signed(const char *value, strbuf *out, void *ctx)
     return numfmt_signed(out, fmt_parse(value), 3);
 }
 
-static const char *const html_months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-/* "2026-11-16..." -> y, m, d; false when it does not start with a date. */
-static bool html_parse_date(const char *s, int *y, int *m, int *d)
-{
-    if (!s || strlen(s) < 10)
-        return false;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
-            return false;
-    }
-    *y = atoi(s);
-    *m = atoi(s + 5);
-    *d = atoi(s + 8);
-    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
-}
-
 /* date: "2026-11-16" or an RFC 3339 time -> "16 Nov 2026"; other text as is. */
 static int fmt_date(const char *value, strbuf *out, void *ctx)
 {
     (void)ctx;
-    int y, m, d;
-    if (!html_parse_date(value, &y, &m, &d))
+    calendar_date d;
+    if (!calendar_parse_date(value, 0, &d))
         return strbuf_adds(out, value && *value && strcmp(value, "null") ? value : "\xe2\x80\x93");
-    return strbuf_addf(out, "%d %s %d", d, html_months[m - 1], y);
+    return strbuf_addf(out, "%d %s %d", d.day, calendar_month_abbr[d.month - 1], d.year);
 }
 
 /* day: "2026-11-16" -> "Mon 16 Nov". */
 static int fmt_day(const char *value, strbuf *out, void *ctx)
 {
     (void)ctx;
-    static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
-    int y, m, d;
-    if (!html_parse_date(value, &y, &m, &d))
+    calendar_date d;
+    if (!calendar_parse_date(value, 0, &d))
         return strbuf_adds(out, value && *value && strcmp(value, "null") ? value : "\xe2\x80\x93");
-    int64_t days = timeutil_days_from_civil(y, m, d);
-    return strbuf_addf(out, "%s %d %s", wd[((days % 7) + 7) % 7], d, html_months[m - 1]);
+    return strbuf_addf(out, "%s %d %s", calendar_weekday_abbr[d.weekday], d.day,
+                       calendar_month_abbr[d.month - 1]);
 }
 
-tmpl_engine *html_engine_new(const aid_config *cfg)
+aid_err html_engine_new(tmpl_engine **out, const aid_config *cfg, aid_errbuf *eb)
 {
     static const struct {
         const char *name;
@@ -254,21 +237,24 @@ tmpl_engine *html_engine_new(const aid_config *cfg)
     };
     strbuf dir = STRBUF_INIT;
     tmpl_engine *e = NULL;
-    if (config_templates_dir(cfg, &dir) < 0)
+    aid_err err = AID_OK;
+    *out = NULL;
+    if (config_templates_dir(cfg, &dir) < 0 || !(e = tmpl_engine_new(dir.buf, TMPL_SAFE))) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
-    e = tmpl_engine_new(dir.buf, TMPL_SAFE);
-    if (!e)
-        goto cleanup;
+    }
     for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
         if (tmpl_engine_add_fmt(e, fmts[i].name, fmts[i].fn, NULL) < 0) {
-            tmpl_engine_free(e);
-            e = NULL;
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
             goto cleanup;
         }
     }
+    *out = e;
+    e = NULL;
 cleanup:
+    tmpl_engine_free(e);
     strbuf_release(&dir);
-    return e;
+    return err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -344,29 +330,6 @@ static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, d
     strbuf_release(&note);
     strbuf_release(&chg);
     strbuf_release(&val);
-}
-
-static const char *html_reason_label(const char *key)
-{
-    static const struct {
-        const char *key, *label;
-    } labels[] = {
-        { "invalid_json", "Not valid JSON" },
-        { "invalid_utf8", "Not valid UTF-8" },
-        { "line_too_long", "Line too long" },
-        { "too_deep", "Nested too deeply" },
-        { "not_object", "Not a JSON object" },
-        { "missing_field", "A required field is missing" },
-        { "wrong_type", "A field has the wrong type" },
-        { "confidence_range", "Confidence outside 0\xe2\x80\x93" "1" },
-        { "unknown_action", "Unknown action" },
-        { "bad_time", "Unparseable time" },
-    };
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
-        if (!strcmp(labels[i].key, key))
-            return labels[i].label;
-    }
-    return key;
 }
 
 /* narrative.summary split into paragraphs at blank lines. */
@@ -490,57 +453,63 @@ cleanup:
     return err;
 }
 
-aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_vars *v,
-                       aid_errbuf *eb)
+/* the page header: week, team, title, period, generation */
+static void html_vars_header(hv *h, tmpl_vars *v, struct json_object *report, const aid_config *cfg)
 {
-    hv h = { 0 };
-    strbuf s = STRBUF_INIT;
-    aid_err err = AID_OK;
     const char *week = jget_str(report, "week", "");
     const char *team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
     struct json_object *prev = jget(report, "previous");
     bool has_prev = prev && json_object_is_type(prev, json_type_object);
     const char *prev_week = has_prev ? jget_str(prev, "week", jget_str(report, "previous_week", ""))
                                      : "";
-
-    /* header */
-    hv_set(&h, v, "week", week);
-    hv_set(&h, v, "team", team);
+    strbuf s = STRBUF_INIT;
+    hv_set(h, v, "week", week);
+    hv_set(h, v, "team", team);
     if (strbuf_addf(&s, "Weekly AI Intelligence Digest \xe2\x80\x94 %s", week) < 0)
-        h.oom = 1;
-    hv_set(&h, v, "title", s.buf);
-    strbuf_reset(&s);
-    html_period(&h, v, report);
-    html_time(&h, v, "generated_at", report, "generated_at");
-    hv_set(&h, v, "generator", jget_str(report, "generator", "aidigest"));
-    hv_set(&h, v, "has_previous", has_prev ? "1" : "");
-    hv_set(&h, v, "previous_week", prev_week);
+        h->oom = 1;
+    hv_set(h, v, "title", s.buf);
+    html_period(h, v, report);
+    html_time(h, v, "generated_at", report, "generated_at");
+    hv_set(h, v, "generator", jget_str(report, "generator", "aidigest"));
+    hv_set(h, v, "has_previous", has_prev ? "1" : "");
+    hv_set(h, v, "previous_week", prev_week);
+    strbuf_release(&s);
+}
 
-    /* key figures */
+/* the key-figure tiles with the change against the previous week */
+static void html_vars_tiles(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *prev = jget(report, "previous");
+    bool has_prev = prev && json_object_is_type(prev, json_type_object);
+    strbuf s = STRBUF_INIT;
+
     double sug = jget_double(report, "totals.suggestions", NAN);
     double psug = has_prev ? jget_double(prev, "totals.suggestions", NAN) : NAN;
-    html_tile(&h, v, "suggestions", "Suggestions", sug, psug, NAN, TILE_COUNT, 0,
+    html_tile(h, v, "suggestions", "Suggestions", sug, psug, NAN, TILE_COUNT, 0,
               "shown to agents");
-    strbuf_reset(&s);
     if (numfmt_int(&s, jget_int(report, "totals.accepted", 0)) < 0
         || strbuf_adds(&s, " sent as is") < 0)
-        h.oom = 1;
-    html_tile(&h, v, "acceptance", "Acceptance rate", jget_double(report, "rates.acceptance", NAN),
+        h->oom = 1;
+    html_tile(h, v, "acceptance", "Acceptance rate", jget_double(report, "rates.acceptance", NAN),
               has_prev ? jget_double(prev, "rates.acceptance", NAN) : NAN, NAN, TILE_RATE, 1,
               jget_has(report, "totals.accepted") ? s.buf : "");
-    html_tile(&h, v, "use", "Use rate", jget_double(report, "rates.use", NAN),
+    html_tile(h, v, "use", "Use rate", jget_double(report, "rates.use", NAN),
               has_prev ? jget_double(prev, "rates.use", NAN) : NAN, NAN, TILE_RATE, 1,
               "accepted or edited");
-    html_tile(&h, v, "confidence", "Mean confidence", jget_double(report, "confidence.mean", NAN),
+    html_tile(h, v, "confidence", "Mean confidence", jget_double(report, "confidence.mean", NAN),
               jget_double(report, "confidence.previous_mean",
                           has_prev ? jget_double(prev, "confidence_mean", NAN) : NAN),
               jget_double(report, "confidence.delta", NAN), TILE_DEC, 0,
               "model's own estimate");
-    html_tile(&h, v, "ece", "Calibration error", jget_double(report, "confidence.ece", NAN),
+    html_tile(h, v, "ece", "Calibration error", jget_double(report, "confidence.ece", NAN),
               has_prev ? jget_double(prev, "ece", NAN) : NAN, NAN, TILE_DEC, -1,
               "ECE; lower is better");
+    strbuf_release(&s);
+}
 
-    /* raw figures for templates that want them */
+/* the raw figures, for templates that want them (dq_* from dqlabel.h) */
+static void html_vars_figures(hv *h, tmpl_vars *v, struct json_object *report)
+{
     static const struct {
         const char *name, *path;
     } nums[] = {
@@ -552,204 +521,233 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
         { "conf_delta", "confidence.delta" }, { "conf_n", "confidence.n" },
         { "psi", "confidence.psi" }, { "ks", "confidence.ks" }, { "ece", "confidence.ece" },
         { "ai_wins", "coach.ai_wins" }, { "vindicated", "coach.vindicated" },
-        { "dq_files", "data_quality.files" }, { "dq_lines", "data_quality.lines" },
-        { "dq_events", "data_quality.events" }, { "dq_bad_lines", "data_quality.bad_lines" },
-        { "dq_duplicates", "data_quality.duplicates" },
-        { "dq_out_of_week", "data_quality.out_of_week" },
-        { "dq_unknown_types", "data_quality.unknown_types" },
-        { "dq_orphan_corrections", "data_quality.orphan_corrections" },
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-        hv_num(&h, v, nums[i].name, report, nums[i].path);
-    hv_set(&h, v, "has_drift", jget_has(report, "confidence.psi") ? "1" : "");
+        hv_num(h, v, nums[i].name, report, nums[i].path);
+    for (size_t i = 0; i < dqlabel_nfields; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "dq_%s", dqlabel_fields[i].key);
+        hv_num(h, v, name, report, dqlabel_fields[i].path);
+    }
+    hv_set(h, v, "has_drift", jget_has(report, "confidence.psi") ? "1" : "");
+}
 
-    /* narrative */
-    hv_set(&h, v, "self_summary", jget_str(report, "narrative.self_summary", ""));
-    html_paragraphs(&h, v, "summary_paragraphs", jget_str(report, "narrative.summary", ""));
-    html_text_list(&h, v, "coach_notes", jget(report, "narrative.coach_notes"));
+/* the narrative: self-summary, summary paragraphs, coach notes, source */
+static void html_vars_narrative(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    hv_set(h, v, "self_summary", jget_str(report, "narrative.self_summary", ""));
+    html_paragraphs(h, v, "summary_paragraphs", jget_str(report, "narrative.summary", ""));
+    html_text_list(h, v, "coach_notes", jget(report, "narrative.coach_notes"));
     {
         struct json_object *src = jget(report, "narrative.source");
         const char *t = json_object_is_type(src, json_type_string) ? json_object_get_string(src)
                                                                     : hv_text(src, "summary");
-        hv_set(&h, v, "narrative_source", t);
-        hv_set(&h, v, "narrative_builtin", t && !strcmp(t, "builtin") ? "1" : "");
+        hv_set(h, v, "narrative_source", t);
+        hv_set(h, v, "narrative_builtin", t && !strcmp(t, "builtin") ? "1" : "");
     }
+}
 
-    /* coach tips */
-    {
-        struct json_object *tips = jget(report, "coach.tips");
-        size_t n = jget_len(report, "coach.tips");
-        for (size_t i = 0; i < n; i++) {
-            struct json_object *t = json_object_array_get_idx(tips, i);
-            tmpl_vars *r = hv_row(&h, v, "tips");
-            hv_set(&h, r, "label", hv_text(t, "label"));
-            hv_set(&h, r, "feature", hv_text(t, "feature"));
-            hv_set(&h, r, "example", hv_text(t, "example"));
-            hv_num(&h, r, "ai_win_share", t, "ai_win_share");
-            hv_num(&h, r, "rejected_share", t, "rejected_share");
-            hv_num(&h, r, "lift", t, "lift");
-            /* the same tip again in the list it belongs to: habits of the
-             * replies that worked (lift > 0) or of the rejected ones (< 0) */
-            double lift = jget_double(t, "lift", NAN);
-            if (isnan(lift) || lift == 0)
-                continue;
-            r = hv_row(&h, v, lift > 0 ? "tips_kept" : "tips_rejected");
-            hv_set(&h, r, "label", hv_text(t, "label"));
-            hv_set(&h, r, "feature", hv_text(t, "feature"));
-            hv_set(&h, r, "example", hv_text(t, "example"));
-            hv_num(&h, r, "ai_win_share", t, "ai_win_share");
-            hv_num(&h, r, "rejected_share", t, "rejected_share");
-            hv_num(&h, r, "lift", t, "lift");
-        }
+/* the coach tips, and each again in tips_kept or tips_rejected */
+static void html_vars_tips(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *tips = jget(report, "coach.tips");
+    size_t n = jget_len(report, "coach.tips");
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *t = json_object_array_get_idx(tips, i);
+        tmpl_vars *r = hv_row(h, v, "tips");
+        hv_set(h, r, "label", hv_text(t, "label"));
+        hv_set(h, r, "feature", hv_text(t, "feature"));
+        hv_set(h, r, "example", hv_text(t, "example"));
+        hv_num(h, r, "ai_win_share", t, "ai_win_share");
+        hv_num(h, r, "rejected_share", t, "rejected_share");
+        hv_num(h, r, "lift", t, "lift");
+        /* the same tip again in the list it belongs to: habits of the
+         * replies that worked (lift > 0) or of the rejected ones (< 0) */
+        double lift = jget_double(t, "lift", NAN);
+        if (isnan(lift) || lift == 0)
+            continue;
+        r = hv_row(h, v, lift > 0 ? "tips_kept" : "tips_rejected");
+        hv_set(h, r, "label", hv_text(t, "label"));
+        hv_set(h, r, "feature", hv_text(t, "feature"));
+        hv_set(h, r, "example", hv_text(t, "example"));
+        hv_num(h, r, "ai_win_share", t, "ai_win_share");
+        hv_num(h, r, "rejected_share", t, "rejected_share");
+        hv_num(h, r, "lift", t, "lift");
     }
+}
 
-    /* top replies */
-    {
-        struct json_object *arr = jget(report, "top_accepted");
-        size_t n = jget_len(report, "top_accepted");
-        for (size_t i = 0; i < n && i < 10; i++) {
-            struct json_object *t = json_object_array_get_idx(arr, i);
-            tmpl_vars *r = hv_row(&h, v, "top_accepted");
-            char rank[16];
-            snprintf(rank, sizeof rank, "%zu", i + 1);
-            hv_set(&h, r, "rank", rank);
-            hv_set(&h, r, "reply", hv_text(t, "reply"));
-            hv_num(&h, r, "uses", t, "uses");
-            hv_num(&h, r, "accepted", t, "accepted");
-            hv_num(&h, r, "edited", t, "edited");
-            hv_num(&h, r, "suggested", t, "suggested");
-            hv_num(&h, r, "mean_confidence", t, "mean_confidence");
-            double ur = jget_double(t, "use_rate", NAN);
-            double us = jget_double(t, "uses", NAN), sg = jget_double(t, "suggested", NAN);
-            if (isnan(ur) && sg > 0)
-                ur = us / sg;
-            hv_dbl(&h, r, "use_rate", ur);
-        }
-        char cnt[32];
-        snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
-        hv_set(&h, v, "top_accepted_count", cnt);
-        arr = jget(report, "top_rejected");
-        n = jget_len(report, "top_rejected");
-        snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
-        hv_set(&h, v, "top_rejected_count", cnt);
-        for (size_t i = 0; i < n && i < 10; i++) {
-            struct json_object *t = json_object_array_get_idx(arr, i);
-            tmpl_vars *r = hv_row(&h, v, "top_rejected");
-            char rank[16];
-            snprintf(rank, sizeof rank, "%zu", i + 1);
-            hv_set(&h, r, "rank", rank);
-            hv_set(&h, r, "reply", hv_text(t, "reply"));
-            hv_num(&h, r, "rejections", t, "rejections");
-            hv_num(&h, r, "suggested", t, "suggested");
-            hv_num(&h, r, "mean_confidence", t, "mean_confidence");
-            /* the wording agents wrote; older reports only have the normalised text */
-            hv_set(&h, r, "top_replacement", hv_text(t, jget_str(t, "top_replacement_text", NULL)
-                                                             ? "top_replacement_text" : "top_replacement"));
-            hv_num(&h, r, "top_replacement_count", t, "top_replacement_count");
-            double rr = jget_double(t, "rejection_rate", NAN);
-            double rj = jget_double(t, "rejections", NAN), sg = jget_double(t, "suggested", NAN);
-            if (isnan(rr) && sg > 0)
-                rr = rj / sg;
-            hv_dbl(&h, r, "rejection_rate", rr);
-        }
+/* the top used and top rejected replies (ten of each) */
+static void html_vars_top(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *arr = jget(report, "top_accepted");
+    size_t n = jget_len(report, "top_accepted");
+    for (size_t i = 0; i < n && i < 10; i++) {
+        struct json_object *t = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, "top_accepted");
+        char rank[16];
+        snprintf(rank, sizeof rank, "%zu", i + 1);
+        hv_set(h, r, "rank", rank);
+        hv_set(h, r, "reply", hv_text(t, "reply"));
+        hv_num(h, r, "uses", t, "uses");
+        hv_num(h, r, "accepted", t, "accepted");
+        hv_num(h, r, "edited", t, "edited");
+        hv_num(h, r, "suggested", t, "suggested");
+        hv_num(h, r, "mean_confidence", t, "mean_confidence");
+        double ur = jget_double(t, "use_rate", NAN);
+        double us = jget_double(t, "uses", NAN), sg = jget_double(t, "suggested", NAN);
+        if (isnan(ur) && sg > 0)
+            ur = us / sg;
+        hv_dbl(h, r, "use_rate", ur);
     }
-
-    /* trends */
-    {
-        struct json_object *arr = jget(report, "trends");
-        size_t n = jget_len(report, "trends");
-        double maxc = 0;
-        for (size_t i = 0; i < n; i++)
-            maxc = fmax(maxc, jget_double(json_object_array_get_idx(arr, i), "count", 0));
-        for (size_t i = 0; i < n && i < 10; i++) {
-            struct json_object *t = json_object_array_get_idx(arr, i);
-            tmpl_vars *r = hv_row(&h, v, "trends");
-            char bar[16];
-            double c = jget_double(t, "count", 0);
-            snprintf(bar, sizeof bar, "%d", maxc > 0 ? (int)lround(c / maxc * 100.0) : 0);
-            hv_set(&h, r, "term", hv_text(t, "term"));
-            hv_num(&h, r, "count", t, "count");
-            hv_num(&h, r, "previous_count", t, "previous_count");
-            hv_num(&h, r, "score", t, "score");
-            hv_set(&h, r, "bar", bar);
-        }
-        struct json_object *weeks = jget(report, "trend_baseline.weeks");
-        size_t nw = jget_len(report, "trend_baseline.weeks");
-        strbuf_reset(&s);
-        for (size_t i = 0; i < nw; i++) {
-            const char *w = json_object_get_string(json_object_array_get_idx(weeks, i));
-            if (strbuf_adds(&s, i ? (i + 1 == nw ? " and " : ", ") : "") < 0
-                || strbuf_adds(&s, w ? w : "") < 0)
-                h.oom = 1;
-        }
-        hv_set(&h, v, "trend_baseline", s.buf);
+    char cnt[32];
+    snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
+    hv_set(h, v, "top_accepted_count", cnt);
+    arr = jget(report, "top_rejected");
+    n = jget_len(report, "top_rejected");
+    snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
+    hv_set(h, v, "top_rejected_count", cnt);
+    for (size_t i = 0; i < n && i < 10; i++) {
+        struct json_object *t = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, "top_rejected");
+        char rank[16];
+        snprintf(rank, sizeof rank, "%zu", i + 1);
+        hv_set(h, r, "rank", rank);
+        hv_set(h, r, "reply", hv_text(t, "reply"));
+        hv_num(h, r, "rejections", t, "rejections");
+        hv_num(h, r, "suggested", t, "suggested");
+        hv_num(h, r, "mean_confidence", t, "mean_confidence");
+        /* the wording agents wrote; older reports only have the normalised text */
+        hv_set(h, r, "top_replacement", hv_text(t, jget_str(t, "top_replacement_text", NULL)
+                                                         ? "top_replacement_text" : "top_replacement"));
+        hv_num(h, r, "top_replacement_count", t, "top_replacement_count");
+        double rr = jget_double(t, "rejection_rate", NAN);
+        double rj = jget_double(t, "rejections", NAN), sg = jget_double(t, "suggested", NAN);
+        if (isnan(rr) && sg > 0)
+            rr = rj / sg;
+        hv_dbl(h, r, "rejection_rate", rr);
     }
+}
 
-    /* retraining */
-    {
-        struct json_object *arr = jget(report, "retraining");
-        size_t n = jget_len(report, "retraining");
-        for (size_t i = 0; i < n; i++) {
-            struct json_object *t = json_object_array_get_idx(arr, i);
-            tmpl_vars *r = hv_row(&h, v, "retraining");
-            html_time(&h, r, "ts", t, "ts");
-            hv_set(&h, r, "prompt_id", hv_text(t, "prompt_id"));
-            hv_set(&h, r, "from_version", hv_text(t, "from_version"));
-            hv_set(&h, r, "to_version", hv_text(t, "to_version"));
-            hv_set(&h, r, "theme", hv_text(t, "theme"));
-            hv_set(&h, r, "summary", hv_text(t, "summary"));
-            html_text_list(&h, r, "examples_added", jget(t, "examples_added"));
-            html_text_list(&h, r, "examples_removed", jget(t, "examples_removed"));
-            hv_num(&h, r, "before_acceptance", t, "impact.before.acceptance");
-            hv_num(&h, r, "after_acceptance", t, "impact.after.acceptance");
-            hv_num(&h, r, "before_n", t, "impact.before.suggestions");
-            hv_num(&h, r, "after_n", t, "impact.after.suggestions");
-            double d = jget_double(t, "impact.delta", NAN);
-            if (isnan(d))
-                d = jget_double(t, "impact.after.acceptance", NAN)
-                    - jget_double(t, "impact.before.acceptance", NAN);
-            hv_dbl(&h, r, "delta", d);
-            hv_set(&h, r, "delta_class", isnan(d) ? "none" : d > 0.0005 ? "good"
-                                                  : d < -0.0005 ? "bad" : "neutral");
-        }
+/* the trending terms with their bars, and the weeks they are scored against */
+static void html_vars_trends(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    strbuf s = STRBUF_INIT;
+    struct json_object *arr = jget(report, "trends");
+    size_t n = jget_len(report, "trends");
+    double maxc = 0;
+    for (size_t i = 0; i < n; i++)
+        maxc = fmax(maxc, jget_double(json_object_array_get_idx(arr, i), "count", 0));
+    for (size_t i = 0; i < n && i < 10; i++) {
+        struct json_object *t = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, "trends");
+        char bar[16];
+        double c = jget_double(t, "count", 0);
+        snprintf(bar, sizeof bar, "%d", maxc > 0 ? (int)lround(c / maxc * 100.0) : 0);
+        hv_set(h, r, "term", hv_text(t, "term"));
+        hv_num(h, r, "count", t, "count");
+        hv_num(h, r, "previous_count", t, "previous_count");
+        hv_num(h, r, "score", t, "score");
+        hv_set(h, r, "bar", bar);
     }
+    struct json_object *weeks = jget(report, "trend_baseline.weeks");
+    size_t nw = jget_len(report, "trend_baseline.weeks");
+    strbuf_reset(&s);
+    for (size_t i = 0; i < nw; i++) {
+        const char *w = json_object_get_string(json_object_array_get_idx(weeks, i));
+        if (strbuf_adds(&s, i ? (i + 1 == nw ? " and " : ", ") : "") < 0
+            || strbuf_adds(&s, w ? w : "") < 0)
+            h->oom = 1;
+    }
+    hv_set(h, v, "trend_baseline", s.buf);
+    strbuf_release(&s);
+}
 
-    /* data quality */
-    {
-        struct json_object *by = jget(report, "data_quality.bad_by_reason");
-        if (by && json_object_is_type(by, json_type_object)) {
-            json_object_object_foreach(by, key, val) {
-                if (num_or_nan(val) > 0) {
-                    tmpl_vars *r = hv_row(&h, v, "bad_reasons");
-                    hv_set(&h, r, "reason", key);
-                    hv_set(&h, r, "label", html_reason_label(key));
-                    hv_dbl(&h, r, "count", num_or_nan(val));
-                }
+/* the retraining adjustments and their impact */
+static void html_vars_retraining(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *arr = jget(report, "retraining");
+    size_t n = jget_len(report, "retraining");
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *t = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, "retraining");
+        html_time(h, r, "ts", t, "ts");
+        hv_set(h, r, "prompt_id", hv_text(t, "prompt_id"));
+        hv_set(h, r, "from_version", hv_text(t, "from_version"));
+        hv_set(h, r, "to_version", hv_text(t, "to_version"));
+        hv_set(h, r, "theme", hv_text(t, "theme"));
+        hv_set(h, r, "summary", hv_text(t, "summary"));
+        html_text_list(h, r, "examples_added", jget(t, "examples_added"));
+        html_text_list(h, r, "examples_removed", jget(t, "examples_removed"));
+        hv_num(h, r, "before_acceptance", t, "impact.before.acceptance");
+        hv_num(h, r, "after_acceptance", t, "impact.after.acceptance");
+        hv_num(h, r, "before_n", t, "impact.before.suggestions");
+        hv_num(h, r, "after_n", t, "impact.after.suggestions");
+        double d = jget_double(t, "impact.delta", NAN);
+        if (isnan(d))
+            d = jget_double(t, "impact.after.acceptance", NAN)
+                - jget_double(t, "impact.before.acceptance", NAN);
+        hv_dbl(h, r, "delta", d);
+        hv_set(h, r, "delta_class", isnan(d) ? "none" : d > 0.0005 ? "good"
+                                              : d < -0.0005 ? "bad" : "neutral");
+    }
+}
+
+/* the bad lines by reason, with their texts (dqlabel.h) */
+static void html_vars_quality(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *by = jget(report, "data_quality.bad_by_reason");
+    if (by && json_object_is_type(by, json_type_object)) {
+        json_object_object_foreach(by, key, val) {
+            if (num_or_nan(val) > 0) {
+                tmpl_vars *r = hv_row(h, v, "bad_reasons");
+                hv_set(h, r, "reason", key);
+                hv_set(h, r, "label", dqlabel_reason(key));
+                hv_dbl(h, r, "count", num_or_nan(val));
             }
         }
     }
+}
 
-    /* downloads and retraining control */
-    hv_set(&h, v, "pdf_href", "digest.pdf");
-    hv_set(&h, v, "xlsx_href", "digest.xlsx");
-    hv_set(&h, v, "index_href", "../index.html");
-    strbuf_reset(&s);
+/* downloads, the archive link and the retraining control */
+static void html_vars_links(hv *h, tmpl_vars *v, struct json_object *report, const aid_config *cfg)
+{
+    const char *week = jget_str(report, "week", "");
+    strbuf s = STRBUF_INIT;
+    hv_set(h, v, "pdf_href", "digest.pdf");
+    hv_set(h, v, "xlsx_href", "digest.xlsx");
+    hv_set(h, v, "index_href", "../index.html");
     if (strbuf_addf(&s, "git tag retrain/%s && git push origin retrain/%s", week, week) < 0)
-        h.oom = 1;
-    hv_set(&h, v, "retrain_cmd", s.buf);
+        h->oom = 1;
+    hv_set(h, v, "retrain_cmd", s.buf);
     if (cfg && cfg->retrain_url && *cfg->retrain_url) {
         if (html_url_ok(cfg->retrain_url))
-            hv_set(&h, v, "retrain_url", cfg->retrain_url);
+            hv_set(h, v, "retrain_url", cfg->retrain_url);
         else
-            hv_set(&h, v, "retrain_url_rejected", "1");
+            hv_set(h, v, "retrain_url_rejected", "1");
     }
+    strbuf_release(&s);
+}
 
+aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_vars *v,
+                       aid_errbuf *eb)
+{
+    hv h = { 0 };
+    aid_err err;
+    html_vars_header(&h, v, report, cfg);
+    html_vars_tiles(&h, v, report);
+    html_vars_figures(&h, v, report);
+    html_vars_narrative(&h, v, report);
+    html_vars_tips(&h, v, report);
+    html_vars_top(&h, v, report);
+    html_vars_trends(&h, v, report);
+    html_vars_retraining(&h, v, report);
+    html_vars_quality(&h, v, report);
+    html_vars_links(&h, v, report, cfg);
     if ((err = html_charts(&h, report, v)))
         goto cleanup;
     if (h.oom)
         err = AID_ERR_NOMEM;
 cleanup:
-    strbuf_release(&s);
     if (err)
         aid_errbuf_set(eb, err, "html: out of memory preparing the page");
     return err;
@@ -768,36 +766,53 @@ aid_err html_render_week(tmpl_engine *e, struct json_object *report, const aid_c
     return err;
 }
 
+/* The week named by the report, or an error. */
+static aid_err html_report_week(struct json_object *report, const char **week, aid_errbuf *eb)
+{
+    *week = jget_str(report, "week", NULL);
+    if (!html_is_week(*week))
+        return aid_errbuf_set(eb, AID_ERR_PARSE, "html: report.json has no valid week (\"%.40s\")",
+                              *week ? *week : "");
+    return AID_OK;
+}
+
+aid_err html_write(struct json_object *report, const char *path, const aid_config *cfg,
+                   aid_errbuf *eb)
+{
+    strbuf page = STRBUF_INIT;
+    tmpl_engine *e = NULL;
+    const char *week;
+    aid_err err;
+    if ((err = html_report_week(report, &week, eb)))
+        goto cleanup;
+    if ((err = html_engine_new(&e, cfg, eb)))
+        goto cleanup;
+    if ((err = html_render_week(e, report, cfg, &page, eb)))
+        goto cleanup;
+    err = fsutil_write_atomic(path, page.buf, page.len, eb);
+cleanup:
+    tmpl_engine_free(e);
+    strbuf_release(&page);
+    return err;
+}
+
 aid_err html_write_week(struct json_object *report, const char *out_dir, const aid_config *cfg,
                         aid_errbuf *eb)
 {
-    strbuf dir = STRBUF_INIT, path = STRBUF_INIT, page = STRBUF_INIT;
-    tmpl_engine *e = NULL;
-    aid_err err = AID_OK;
-    const char *week = jget_str(report, "week", NULL);
-
-    if (!html_is_week(week)) {
-        err = aid_errbuf_set(eb, AID_ERR_PARSE, "html: report.json has no valid week (\"%.40s\")",
-                             week ? week : "");
+    strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+    const char *week;
+    aid_err err;
+    if ((err = html_report_week(report, &week, eb)))
         goto cleanup;
-    }
     if (fsutil_join(&dir, out_dir ? out_dir : "out", week) < 0
         || fsutil_join(&path, dir.buf, "index.html") < 0) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
     }
-    if (!(e = html_engine_new(cfg))) {
-        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
-        goto cleanup;
-    }
-    if ((err = html_render_week(e, report, cfg, &page, eb)))
-        goto cleanup;
     if ((err = fsutil_mkdirs(dir.buf, eb)))
         goto cleanup;
-    err = fsutil_write_atomic(path.buf, page.buf, page.len, eb);
+    err = html_write(report, path.buf, cfg, eb);
 cleanup:
-    tmpl_engine_free(e);
-    strbuf_release(&page);
     strbuf_release(&path);
     strbuf_release(&dir);
     return err;
@@ -811,21 +826,36 @@ static int html_cmp_desc(const void *a, const void *b)
     return strcmp(*(char *const *)b, *(char *const *)a);
 }
 
-aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf *eb)
-{
-    const char *out = out_dir ? out_dir : "out";
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct json_object **reports = NULL;
-    double *acc = NULL, *use = NULL, *conf = NULL, *ece = NULL;
-    const char **labels = NULL;
-    tmpl_vars *v = NULL;
-    tmpl_engine *e = NULL;
-    strbuf path = STRBUF_INIT, page = STRBUF_INIT, svg = STRBUF_INIT;
-    aid_err err = AID_OK;
-    hv h = { 0 };
-    DIR *d = opendir(out);
+/* The weeks of the archive index: their names newest first, their
+ * reports (NULL when unreadable) and the sparkline series oldest first. */
+typedef struct html_index {
+    char **names;
+    size_t n, cap;
+    struct json_object **reports;
+    double *series[4];          /* acceptance, use, confidence, ece */
+    const char **labels;        /* the week of series[.][k] */
+} html_index;
 
+static void html_index_release(html_index *x)
+{
+    for (size_t i = 0; x->reports && i < x->n; i++)
+        json_object_put(x->reports[i]);
+    free(x->reports);
+    free(x->labels);
+    for (int s = 3; s >= 0; s--)
+        free(x->series[s]);
+    for (size_t i = 0; i < x->n; i++)
+        free(x->names[i]);
+    free(x->names);
+}
+
+/* Every directory of out named like a week that holds a report.json,
+ * newest first. */
+static aid_err html_index_scan(html_index *x, const char *out, aid_errbuf *eb)
+{
+    strbuf path = STRBUF_INIT;
+    aid_err err = AID_OK;
+    DIR *d = opendir(out);
     if (!d) {
         err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot open the output directory", out);
         goto cleanup;
@@ -834,164 +864,200 @@ aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf 
         if (!html_is_week(de->d_name))
             continue;
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/report.json", out, de->d_name) < 0)
-            goto nomem;
+        if (strbuf_addf(&path, "%s/%s/report.json", out, de->d_name) < 0) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+            goto cleanup;
+        }
         if (!fsutil_exists(path.buf))
             continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            char **nn = realloc(names, nc * sizeof *nn);
-            if (!nn)
-                goto nomem;
-            names = nn;
-            cap = nc;
+        if (x->n == x->cap) {
+            size_t nc = x->cap ? x->cap * 2 : 16;
+            char **nn = realloc(x->names, nc * sizeof *nn);
+            if (!nn) {
+                err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+                goto cleanup;
+            }
+            x->names = nn;
+            x->cap = nc;
         }
-        if (!(names[n] = strdup(de->d_name)))
-            goto nomem;
-        n++;
+        if (!(x->names[x->n] = strdup(de->d_name))) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+            goto cleanup;
+        }
+        x->n++;
     }
-    closedir(d);
-    d = NULL;
-    if (n)
-        qsort(names, n, sizeof *names, html_cmp_desc);
+    if (x->n)
+        qsort(x->names, x->n, sizeof *x->names, html_cmp_desc);
+cleanup:
+    if (d)
+        closedir(d);
+    strbuf_release(&path);
+    return err;
+}
 
-    reports = calloc(n ? n : 1, sizeof *reports);
-    acc = calloc(n ? n : 1, sizeof *acc);
-    use = calloc(n ? n : 1, sizeof *use);
-    conf = calloc(n ? n : 1, sizeof *conf);
-    ece = calloc(n ? n : 1, sizeof *ece);
-    labels = calloc(n ? n : 1, sizeof *labels);
-    v = tmpl_vars_new();
-    if (!reports || !acc || !use || !conf || !ece || !labels || !v)
-        goto nomem;
-
+/* Read the weeks' reports (an unreadable one stays NULL) and fill the
+ * series. AID_ERR_NOMEM or AID_OK. */
+static aid_err html_index_load(html_index *x, const char *out, aid_errbuf *eb)
+{
+    static const char *const paths[4] = { "rates.acceptance", "rates.use", "confidence.mean",
+                                          "confidence.ece" };
+    size_t n = x->n;
+    strbuf path = STRBUF_INIT;
+    aid_err err = AID_OK;
+    x->reports = calloc(n ? n : 1, sizeof *x->reports);
+    x->labels = calloc(n ? n : 1, sizeof *x->labels);
+    for (int s = 0; s < 4; s++)
+        x->series[s] = calloc(n ? n : 1, sizeof *x->series[s]);
+    if (!x->reports || !x->labels || !x->series[0] || !x->series[1] || !x->series[2] || !x->series[3]) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
     for (size_t i = 0; i < n; i++) {
         char *data = NULL;
         size_t len = 0;
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/report.json", out, names[i]) < 0)
-            goto nomem;
+        if (strbuf_addf(&path, "%s/%s/report.json", out, x->names[i]) < 0) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+            goto cleanup;
+        }
         if (fsutil_read_file(path.buf, &data, &len, NULL) == AID_OK) {
-            reports[i] = json_tokener_parse(data);
-            if (reports[i] && !json_object_is_type(reports[i], json_type_object)) {
-                json_object_put(reports[i]);
-                reports[i] = NULL;
+            x->reports[i] = json_tokener_parse(data);
+            if (x->reports[i] && !json_object_is_type(x->reports[i], json_type_object)) {
+                json_object_put(x->reports[i]);
+                x->reports[i] = NULL;
             }
         }
         free(data);
+        size_t k = n - 1 - i;       /* the series run oldest first */
+        x->labels[k] = x->names[i];
+        for (int s = 0; s < 4; s++)
+            x->series[s][k] = x->reports[i] ? jget_double(x->reports[i], paths[s], NAN) : NAN;
     }
+cleanup:
+    strbuf_release(&path);
+    return err;
+}
 
-    /* rows, newest first; sparkline series oldest first */
-    for (size_t i = 0; i < n; i++) {
-        struct json_object *r = reports[i];
-        tmpl_vars *row = hv_row(&h, v, "weeks");
-        size_t k = n - 1 - i;
-        labels[k] = names[i];
-        acc[k] = r ? jget_double(r, "rates.acceptance", NAN) : NAN;
-        use[k] = r ? jget_double(r, "rates.use", NAN) : NAN;
-        conf[k] = r ? jget_double(r, "confidence.mean", NAN) : NAN;
-        ece[k] = r ? jget_double(r, "confidence.ece", NAN) : NAN;
+/* The loop "weeks": one row per week, newest first. */
+static void html_index_rows(hv *h, tmpl_vars *v, const html_index *x, const char *out)
+{
+    strbuf path = STRBUF_INIT;
+    for (size_t i = 0; i < x->n; i++) {
+        struct json_object *r = x->reports[i];
+        tmpl_vars *row = hv_row(h, v, "weeks");
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/index.html", names[i]) < 0)
-            goto nomem;
-        hv_set(&h, row, "week", names[i]);
-        hv_set(&h, row, "href", path.buf);
-        hv_set(&h, row, "broken", r ? "" : "1");
-        html_period(&h, row, r);
-        hv_num(&h, row, "suggestions", r, "totals.suggestions");
-        hv_num(&h, row, "acceptance", r, "rates.acceptance");
-        hv_num(&h, row, "use_rate", r, "rates.use");
-        hv_num(&h, row, "conf_mean", r, "confidence.mean");
-        hv_num(&h, row, "ece", r, "confidence.ece");
-        hv_set(&h, row, "has_pdf", "");
+        if (strbuf_addf(&path, "%s/index.html", x->names[i]) < 0)
+            h->oom = 1;
+        hv_set(h, row, "week", x->names[i]);
+        hv_set(h, row, "href", path.buf);
+        hv_set(h, row, "broken", r ? "" : "1");
+        html_period(h, row, r);
+        hv_num(h, row, "suggestions", r, "totals.suggestions");
+        hv_num(h, row, "acceptance", r, "rates.acceptance");
+        hv_num(h, row, "use_rate", r, "rates.use");
+        hv_num(h, row, "conf_mean", r, "confidence.mean");
+        hv_num(h, row, "ece", r, "confidence.ece");
+        hv_set(h, row, "has_pdf", "");
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/digest.pdf", out, names[i]) < 0)
-            goto nomem;
-        hv_set(&h, row, "has_pdf", fsutil_exists(path.buf) ? "1" : "");
+        if (strbuf_addf(&path, "%s/%s/digest.pdf", out, x->names[i]) < 0)
+            h->oom = 1;
+        hv_set(h, row, "has_pdf", !h->oom && fsutil_exists(path.buf) ? "1" : "");
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/digest.xlsx", out, names[i]) < 0)
-            goto nomem;
-        hv_set(&h, row, "has_xlsx", fsutil_exists(path.buf) ? "1" : "");
+        if (strbuf_addf(&path, "%s/%s/digest.xlsx", out, x->names[i]) < 0)
+            h->oom = 1;
+        hv_set(h, row, "has_xlsx", !h->oom && fsutil_exists(path.buf) ? "1" : "");
     }
+    strbuf_release(&path);
+}
 
-    /* headline: the newest week and the trend */
+/* The headline: team, title, the newest and first week, their count. */
+static void html_index_headline(hv *h, tmpl_vars *v, const html_index *x, const aid_config *cfg)
+{
     const char *team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
-    hv_set(&h, v, "team", team);
-    hv_set(&h, v, "title", "Weekly AI Intelligence Digest \xe2\x80\x94 archive");
-    hv_set(&h, v, "has_weeks", n ? "1" : "");
-    hv_set(&h, v, "generator", "aidigest " AIDIGEST_VERSION);
-    {
-        char now[32];
-        timeutil_format_rfc3339(timeutil_now_ms(), now, sizeof now);
-        hv_set(&h, v, "generated_at", now);
-    }
-    hv_set(&h, v, "latest_week", n ? names[0] : "");
-    hv_set(&h, v, "first_week", n ? names[n - 1] : "");
-    {
-        char cnt[32];
-        snprintf(cnt, sizeof cnt, "%zu", n);
-        hv_set(&h, v, "weeks_count", cnt);
-    }
+    char now[32], cnt[32];
+    hv_set(h, v, "team", team);
+    hv_set(h, v, "title", "Weekly AI Intelligence Digest \xe2\x80\x94 archive");
+    hv_set(h, v, "has_weeks", x->n ? "1" : "");
+    hv_set(h, v, "generator", "aidigest " AIDIGEST_VERSION);
+    timeutil_format_rfc3339(timeutil_now_ms(), now, sizeof now);
+    hv_set(h, v, "generated_at", now);
+    hv_set(h, v, "latest_week", x->n ? x->names[0] : "");
+    hv_set(h, v, "first_week", x->n ? x->names[x->n - 1] : "");
+    snprintf(cnt, sizeof cnt, "%zu", x->n);
+    hv_set(h, v, "weeks_count", cnt);
+}
+
+/* The loop "trends": a sparkline per series and its latest value. */
+static void html_index_trends(hv *h, tmpl_vars *v, const html_index *x)
+{
     static const struct {
         const char *key, *label;
         int percent;
-    } sparks[] = {
+    } sparks[4] = {
         { "acceptance", "Acceptance rate", 1 },
         { "use", "Use rate", 1 },
         { "confidence", "Mean confidence", 0 },
         { "ece", "Calibration error (ECE)", 0 },
     };
-    for (size_t s = 0; s < sizeof sparks / sizeof sparks[0]; s++) {
-        double *series = s == 0 ? acc : s == 1 ? use : s == 2 ? conf : ece;
-        tmpl_vars *row = hv_row(&h, v, "trends");
+    strbuf svg = STRBUF_INIT;
+    for (size_t s = 0; s < 4; s++) {
+        const double *series = x->series[s];
+        tmpl_vars *row = hv_row(h, v, "trends");
         char id[32];
         snprintf(id, sizeof id, "spark-%s", sparks[s].key);
         strbuf_reset(&svg);
-        if ((err = svgchart_sparkline(&svg, id, sparks[s].label, series, labels, n,
-                                      sparks[s].percent)))
-            goto nomem;
-        hv_set(&h, row, "key", sparks[s].key);
-        hv_set(&h, row, "label", sparks[s].label);
-        hv_set(&h, row, "spark", svg.buf);
+        if (svgchart_sparkline(&svg, id, sparks[s].label, series, x->labels, x->n,
+                               sparks[s].percent))
+            h->oom = 1;
+        hv_set(h, row, "key", sparks[s].key);
+        hv_set(h, row, "label", sparks[s].label);
+        hv_set(h, row, "spark", svg.buf);
         strbuf_reset(&svg);
-        double latest = n ? series[n - 1] : NAN;
+        double latest = x->n ? series[x->n - 1] : NAN;
         if ((sparks[s].percent ? numfmt_pct(&svg, latest, 1) : numfmt_dec(&svg, latest, 3)) < 0)
-            goto nomem;
-        hv_set(&h, row, "latest", svg.buf);
+            h->oom = 1;
+        hv_set(h, row, "latest", svg.buf);
     }
-    if (h.oom)
-        goto nomem;
+    strbuf_release(&svg);
+}
 
-    if (!(e = html_engine_new(cfg)))
-        goto nomem;
+aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf *eb)
+{
+    const char *out = out_dir ? out_dir : "out";
+    html_index x = { 0 };
+    tmpl_vars *v = NULL;
+    tmpl_engine *e = NULL;
+    strbuf path = STRBUF_INIT, page = STRBUF_INIT;
+    hv h = { 0 };
+    aid_err err;
+
+    if ((err = html_index_scan(&x, out, eb)) || (err = html_index_load(&x, out, eb)))
+        goto cleanup;
+    if (!(v = tmpl_vars_new())) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
+    html_index_rows(&h, v, &x, out);
+    html_index_headline(&h, v, &x, cfg);
+    html_index_trends(&h, v, &x);
+    if (h.oom) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
+    if ((err = html_engine_new(&e, cfg, eb)))
+        goto cleanup;
     if ((err = tmpl_render(e, "index.html", v, &page, eb)))
         goto cleanup;
-    strbuf_reset(&path);
-    if (fsutil_join(&path, out, "index.html") < 0)
-        goto nomem;
+    if (fsutil_join(&path, out, "index.html") < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
     err = fsutil_write_atomic(path.buf, page.buf, page.len, eb);
-    goto cleanup;
-
-nomem:
-    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
 cleanup:
-    if (d)
-        closedir(d);
     tmpl_engine_free(e);
     tmpl_vars_free(v);
-    strbuf_release(&svg);
     strbuf_release(&page);
     strbuf_release(&path);
-    for (size_t i = 0; reports && i < n; i++)
-        json_object_put(reports[i]);
-    free(reports);
-    free(labels);
-    free(ece);
-    free(conf);
-    free(use);
-    free(acc);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    html_index_release(&x);
     return err;
 }

@@ -34,30 +34,36 @@
 #include "common/strbuf.h"
 #include "common/tmpl/tmpl.h"
 
+/* Render report (borrowed) into path (the weekly page; its directory
+ * exists). AID_ERR_PARSE when report.week is not a valid "YYYY-Www". */
+AID_MUST_CHECK aid_err html_write(struct json_object *report, const char *path, const aid_config *cfg,
+                   aid_errbuf *eb);
+
 /* Render report (borrowed) into OUT/<week>/index.html, week = report.week
  * (must be a valid "YYYY-Www"); creates OUT/<week>/ if needed. */
-aid_err html_write_week(struct json_object *report, const char *out_dir, const aid_config *cfg,
+AID_MUST_CHECK aid_err html_write_week(struct json_object *report, const char *out_dir, const aid_config *cfg,
                         aid_errbuf *eb);
 
 /* Scan OUT/<week>/report.json for every directory named like a week and
  * write OUT/index.html: the weeks newest first with their headline figures,
  * and sparklines of the trend across weeks. An unreadable report.json is
  * listed as such, not skipped. */
-aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf *eb);
+AID_MUST_CHECK aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf *eb);
 
 /* The parts, public for the tests. */
 
 /* A new safe-mode engine rooted at the templates directory, with the
- * format functions registered. NULL on allocation failure. */
-tmpl_engine *html_engine_new(const aid_config *cfg);
+ * format functions registered, into *out (the caller frees it with
+ * tmpl_engine_free). AID_ERR_NOMEM on allocation failure (*out = NULL). */
+AID_MUST_CHECK aid_err html_engine_new(tmpl_engine **out, const aid_config *cfg, aid_errbuf *eb);
 
 /* Fill v with the variables of week.html from report (docs/html.md lists
  * them). */
-aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_vars *v,
+AID_MUST_CHECK aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_vars *v,
                        aid_errbuf *eb);
 
 /* Render the weekly page into out (appended). */
-aid_err html_render_week(tmpl_engine *e, struct json_object *report, const aid_config *cfg,
+AID_MUST_CHECK aid_err html_render_week(tmpl_engine *e, struct json_object *report, const aid_config *cfg,
                          strbuf *out, aid_errbuf *eb);
 
 /* True when url is an absolute http:// or https:// URL with a host and no

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/calendar.h"
 #include "common/numfmt.h"
 #include "common/timeutil.h"
 
@@ -52,19 +53,13 @@ static int svgchart_open(strbuf *out, const char *cls, int w, int h, const char 
 /* "2026-11-16" -> "Mon 16 Nov" (long) or "Mon 16" (short); other text as is. */
 static void svgchart_day_label(const char *date, char *buf, size_t n, int longform)
 {
-    static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
-    static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-    int y, m, d;
-    char tail;
-    if (date && sscanf(date, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 && m <= 12
-        && d >= 1 && d <= 31 && strlen(date) == 10) {
-        int64_t days = timeutil_days_from_civil(y, m, d);
-        int w = (int)(((days % 7) + 7) % 7);
+    calendar_date d;
+    if (calendar_parse_date(date, CALENDAR_WHOLE, &d)) {
         if (longform)
-            snprintf(buf, n, "%s %d %s", wd[w], d, mon[m - 1]);
+            snprintf(buf, n, "%s %d %s", calendar_weekday_abbr[d.weekday], d.day,
+                     calendar_month_abbr[d.month - 1]);
         else
-            snprintf(buf, n, "%s %d", wd[w], d);
+            snprintf(buf, n, "%s %d", calendar_weekday_abbr[d.weekday], d.day);
         return;
     }
     snprintf(buf, n, "%s", date ? date : "");

@@ -36,13 +36,13 @@ typedef struct svgchart_day {
 
 /* Line chart of the daily mean confidence, with n under each day. The y
  * range fits the data (within 0..1) so small drifts are visible. */
-aid_err svgchart_line(strbuf *out, const char *id, const char *title,
+AID_MUST_CHECK aid_err svgchart_line(strbuf *out, const char *id, const char *title,
                       const svgchart_day *days, size_t ndays);
 
 /* Paired bar chart of a histogram over [0,1] in nbins equal bins: each
  * bin shows this week's share of the total beside last week's. `cur` and
  * `prev` are counts; prev may be NULL (no previous week: one bar per bin). */
-aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
+AID_MUST_CHECK aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
                            const double *cur, const double *prev, size_t nbins);
 
 /* One calibration bin of the reliability diagram. */
@@ -55,18 +55,18 @@ typedef struct svgchart_calbin {
 
 /* Reliability diagram: mean confidence (x) against acceptance (y) per bin,
  * the diagonal of perfect calibration for reference, point area by n. */
-aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
+AID_MUST_CHECK aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
                              const svgchart_calbin *bins, size_t nbins);
 
 /* A small sparkline (for the archive index): values oldest first, NAN =
  * gap; labels[i] names value i in the description (labels may be NULL).
  * `decimals`/`percent` say how values read in the description:
  * percent = 1 shows 0.369 as "36.9%". The y range fits the data. */
-aid_err svgchart_sparkline(strbuf *out, const char *id, const char *title,
+AID_MUST_CHECK aid_err svgchart_sparkline(strbuf *out, const char *id, const char *title,
                            const double *values, const char *const *labels, size_t n,
                            int percent);
 
 /* XML/HTML-escape s (& < > " ') into out. 0 or -1 (no memory). */
-int svgchart_escape(strbuf *out, const char *s);
+AID_MUST_CHECK int svgchart_escape(strbuf *out, const char *s);
 
 #endif

@@ -9,9 +9,11 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "common/calendar.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/timeutil.h"
+#include "render/dqlabel.h"
 
 /* ---------------------------------------------------------------- text */
 
@@ -292,17 +294,10 @@ static void xw_num(xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v,
 /* "YYYY-MM-DD" strictly; false when it is not a date. */
 static bool xw_parse_date(const char *s, int64_t *secs)
 {
-    int y, m, d, n = 0;
-    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+    calendar_date d;
+    if (!calendar_parse_date(s, CALENDAR_WHOLE | CALENDAR_REAL, &d))
         return false;
-    if (s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 || d > 31)
-        return false;
-    int64_t days = timeutil_days_from_civil(y, m, d);
-    int yy, mm, dd;
-    timeutil_civil_from_days(days, &yy, &mm, &dd);
-    if (yy != y || mm != m || dd != d)
-        return false;
-    *secs = days * 86400;
+    *secs = d.days * 86400;
     return true;
 }
 
@@ -472,9 +467,12 @@ static lxw_worksheet *xw_sheet(xw *x, const char *name)
 }
 
 /* Build an object into an array (NULL-safe helpers for derived tables). */
-static struct json_object *xw_jnum(double v)
+static struct json_object *xw_jnum(xw *x, double v)
 {
-    return isfinite(v) ? json_object_new_double(v) : NULL;
+    struct json_object *o = isfinite(v) ? json_object_new_double(v) : NULL;
+    if (isfinite(v) && !o)
+        xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "number");
+    return o;
 }
 
 /* --------------------------------------------------------------- sheets */
@@ -777,18 +775,45 @@ static lxw_worksheet *xw_list_sheet(xw *x, const char *sheet, const char *table,
     return ws;
 }
 
+/* o[key] = v for the small derived tables (v is taken; NULL is a JSON
+ * null). json-c failing is noted as out of memory. */
+static void xw_set(xw *x, struct json_object *o, const char *key, struct json_object *v)
+{
+    if (json_object_object_add(o, key, v) < 0) {
+        json_object_put(v);
+        xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, key);
+    }
+}
+
+/* A value its constructor must give: NULL is out of memory. */
+static struct json_object *xw_need(xw *x, struct json_object *v, const char *what)
+{
+    if (!v)
+        xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, what);
+    return v;
+}
+
+/* Append row o (taken) to arr. */
+static void xw_push(xw *x, struct json_object *arr, struct json_object *o)
+{
+    if (json_object_array_add(arr, o) < 0) {
+        json_object_put(o);
+        xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "table row");
+    }
+}
+
 /* A measure/value pair for the small derived tables. */
-static void xw_kv(struct json_object *arr, const char *key, const char *name,
+static void xw_kv(xw *x, struct json_object *arr, const char *key, const char *name,
                   struct json_object *value)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = xw_need(x, json_object_new_object(), key);
     if (!o) {
         json_object_put(value);
         return;
     }
-    json_object_object_add(o, key, json_object_new_string(name));
-    json_object_object_add(o, "value", value);
-    json_object_array_add(arr, o);
+    xw_set(x, o, key, xw_need(x, json_object_new_string(name), key));
+    xw_set(x, o, "value", value);
+    xw_push(x, arr, o);
 }
 
 /* Element i of a JSON array as a number, or dflt. */
@@ -798,9 +823,9 @@ static double xw_elem(struct json_object *arr, size_t i, double dflt)
     return xw_is_num(v) ? json_object_get_double(v) : dflt;
 }
 
-static struct json_object *xw_copy_num(struct json_object *report, const char *path)
+static struct json_object *xw_copy_num(xw *x, struct json_object *report, const char *path)
 {
-    return xw_jnum(xw_jd(report, path));
+    return xw_jnum(x, xw_jd(report, path));
 }
 
 static void xw_confidence(xw *x, struct json_object *report)
@@ -827,7 +852,7 @@ static void xw_confidence(xw *x, struct json_object *report)
     if (!nbins)
         nbins = 20;
     for (size_t i = 0; hist && i < nbins; i++) {
-        struct json_object *o = json_object_new_object();
+        struct json_object *o = xw_need(x, json_object_new_object(), "histogram");
         if (!o)
             break;
         char label[32];
@@ -835,14 +860,14 @@ static void xw_confidence(xw *x, struct json_object *report)
         snprintf(label, sizeof label, "%.2f\xE2\x80\x93%.2f", lo, hi);
         double av = i < nh ? xw_elem(h, i, NAN) : NAN;
         double bv = i < nph ? xw_elem(ph, i, NAN) : NAN;
-        json_object_object_add(o, "bin", json_object_new_string(label));
-        json_object_object_add(o, "lower", json_object_new_double(lo));
-        json_object_object_add(o, "upper", json_object_new_double(hi));
-        json_object_object_add(o, "now", xw_jnum(av));
-        json_object_object_add(o, "prev", xw_jnum(bv));
-        json_object_object_add(o, "now_share", sum > 0 ? xw_jnum(av / sum) : NULL);
-        json_object_object_add(o, "prev_share", psum > 0 ? xw_jnum(bv / psum) : NULL);
-        json_object_array_add(hist, o);
+        xw_set(x, o, "bin", xw_need(x, json_object_new_string(label), "histogram"));
+        xw_set(x, o, "lower", xw_need(x, json_object_new_double(lo), "histogram"));
+        xw_set(x, o, "upper", xw_need(x, json_object_new_double(hi), "histogram"));
+        xw_set(x, o, "now", xw_jnum(x, av));
+        xw_set(x, o, "prev", xw_jnum(x, bv));
+        xw_set(x, o, "now_share", sum > 0 ? xw_jnum(x, av / sum) : NULL);
+        xw_set(x, o, "prev_share", psum > 0 ? xw_jnum(x, bv / psum) : NULL);
+        xw_push(x, hist, o);
     }
     if (!hist)
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "histogram");
@@ -911,8 +936,8 @@ static void xw_calibration(xw *x, struct json_object *report)
     xw_table(x, ws, "Calibration", 0, 0, xw_calib_cols, NCOLS(xw_calib_cols), bins);
     struct json_object *kv = json_object_new_array();
     if (kv) {
-        xw_kv(kv, "measure", "ECE (this week)", xw_copy_num(report, "confidence.ece"));
-        xw_kv(kv, "measure", "ECE (previous week)", xw_copy_num(report, "previous.ece"));
+        xw_kv(x, kv, "measure", "ECE (this week)", xw_copy_num(x, report, "confidence.ece"));
+        xw_kv(x, kv, "measure", "ECE (previous week)", xw_copy_num(x, report, "previous.ece"));
     } else {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "calibration");
     }
@@ -977,28 +1002,18 @@ static void xw_quality(xw *x, struct json_object *report)
     lxw_worksheet *ws = xw_sheet(x, "Data quality");
     if (!ws)
         return;
-    static const struct { const char *label, *path; } m[] = {
-        { "Files read", "data_quality.files" },
-        { "Lines read", "data_quality.lines" },
-        { "Events", "data_quality.events" },
-        { "Bad lines", "data_quality.bad_lines" },
-        { "Duplicate suggestions", "data_quality.duplicates" },
-        { "Events outside the week", "data_quality.out_of_week" },
-        { "Events of unknown type", "data_quality.unknown_types" },
-        { "Orphan corrections", "data_quality.orphan_corrections" },
-    };
     struct json_object *counts = json_object_new_array();
     struct json_object *reasons = json_object_new_array();
     if (!counts || !reasons)
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "data quality");
-    for (size_t i = 0; counts && i < sizeof m / sizeof m[0]; i++)
-        xw_kv(counts, "measure", m[i].label, xw_copy_num(report, m[i].path));
+    for (size_t i = 0; counts && i < dqlabel_nfields; i++)
+        xw_kv(x, counts, "measure", dqlabel_fields[i].sheet, xw_copy_num(x, report, dqlabel_fields[i].path));
     struct json_object *by = jget(report, "data_quality.bad_by_reason");
     if (reasons && json_object_is_type(by, json_type_object)) {
         json_object_object_foreach(by, key, val)
-            xw_kv(reasons, "reason", key, xw_is_num(val) ? json_object_new_double(
-                                                               json_object_get_double(val))
-                                                         : NULL);
+            xw_kv(x, reasons, "reason", key, xw_is_num(val) ? xw_need(x, json_object_new_double(json_object_get_double(val)),
+                                                          "reason")
+                                                  : NULL);
     }
     xw_table(x, ws, "DataQuality", 0, 0, xw_dq_cols, NCOLS(xw_dq_cols), counts);
     xw_table(x, ws, "BadLinesByReason", 0, NCOLS(xw_dq_cols) + 1, xw_reason_cols,

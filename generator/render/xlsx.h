@@ -36,7 +36,7 @@ struct json_object;
  * nothing at path or its temporary name on failure. Prints nothing itself;
  * libxlsxwriter may print one "[ERROR]" line to stderr when writing the
  * zip file fails after the temporary file was created. */
-aid_err xlsx_write(struct json_object *report, const char *path, const aid_config *cfg,
+AID_MUST_CHECK aid_err xlsx_write(struct json_object *report, const char *path, const aid_config *cfg,
                    aid_errbuf *eb);
 
 /* Make text safe for a cell: replace invalid UTF-8 (bad bytes, overlong
@@ -47,6 +47,6 @@ aid_err xlsx_write(struct json_object *report, const char *path, const aid_confi
  * (never inside a code point; max_units must be at least the marker's 13).
  * out is reset first. Returns 0, or -1 when
  * out of memory. */
-int xlsx_sanitize(const char *s, size_t len, size_t max_units, strbuf *out);
+AID_MUST_CHECK int xlsx_sanitize(const char *s, size_t len, size_t max_units, strbuf *out);
 
 #endif

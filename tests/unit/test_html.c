@@ -1,10 +1,13 @@
 /* test_html.c - the parts of the HTML pages that need no files: URL and
- * week checks, the format functions, the report -> variables mapping. */
+ * week checks, the format functions, the report -> variables mapping; and
+ * the render registry (render.h) and data-quality texts (dqlabel.h) the
+ * page shares with the other documents. */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "render/html.h"
+#include "render/render.h"
 #include "tap.h"
 
 static char *render(tmpl_engine *e, const char *text, tmpl_vars *v)
@@ -48,7 +51,8 @@ static void test_fmt(void)
     aid_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.templates_dir = "templates";
-    tmpl_engine *e = html_engine_new(&cfg);
+    tmpl_engine *e = NULL;
+    ok(html_engine_new(&e, &cfg, NULL) == AID_OK, "html_engine_new");
     tmpl_vars *v = tmpl_vars_new();
     ok(e && v, "engine and vars");
     tmpl_vars_set(v, "n", "12345");
@@ -77,7 +81,8 @@ static void test_vars(void)
     memset(&cfg, 0, sizeof cfg);
     cfg.templates_dir = "templates";
     cfg.retrain_url = "javascript:alert(1)";
-    tmpl_engine *e = html_engine_new(&cfg);
+    tmpl_engine *e = NULL;
+    ok(html_engine_new(&e, &cfg, NULL) == AID_OK, "html_engine_new");
     tmpl_vars *v = tmpl_vars_new();
     struct json_object *r = json_tokener_parse(
         "{\"week\":\"2026-W47\",\"period\":{\"start\":\"2026-11-16T00:00:00Z\","
@@ -127,8 +132,37 @@ static void test_vars(void)
     tmpl_engine_free(e);
 }
 
+static void test_registry(void)
+{
+    is_int((int)render_ndocs, 3, "three documents");
+    const render_doc *h = render_doc_find("html", 4), *p = render_doc_find("pdf", 3);
+    ok(h && !strcmp(h->file, "index.html") && h->write == html_write && h->index == html_write_index,
+       "html: index.html, html_write, and the archive index");
+    ok(p && !strcmp(p->file, "digest.pdf") && p->write == pdf_write && !p->index, "pdf: digest.pdf");
+    ok(!render_doc_find("htm", 3) && !render_doc_find("htmlx", 5), "no partial names");
+    ok(!strcmp(render_docs[0].name, "pdf") && !strcmp(render_docs[2].name, "html"),
+       "rendered in the order pdf, xlsx, html");
+    const char *good[] = { "html", "pdf,xlsx", "xlsx,html,pdf", "html,html" };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        ok(render_only_valid(good[i]), "--only %s is valid", good[i]);
+    const char *bad[] = { "", "bogus", "html,", ",html", "html,,pdf", "HTML", "html pdf" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ok(!render_only_valid(bad[i]), "--only '%s' is refused", bad[i]);
+    ok(render_only_wants(NULL, h) && render_only_wants("pdf,html", h) && !render_only_wants("pdf,xlsx", h),
+       "only: NULL names all, a list names its members");
+    strbuf sb = STRBUF_INIT;
+    ok(render_doc_names(&sb) == 0, "names");
+    is_str(sb.buf, "html, pdf, xlsx", "names in alphabetical order, for the usage error");
+    strbuf_release(&sb);
+    is_str(dqlabel_reason("invalid_json"), "Not valid JSON", "a reason's text");
+    is_str(dqlabel_reason("something_new"), "something_new", "an unknown reason as it is");
+    ok(dqlabel_nfields == 8 && !strcmp(dqlabel_fields[0].key, "files") && !dqlabel_fields[0].pdf,
+       "eight figures; files read is not in the PDF");
+}
+
 int main(void)
 {
+    test_registry();
     test_url();
     test_week();
     test_fmt();

@@ -10,7 +10,8 @@ static const char *enc(const char *s)
 {
     static strbuf sb = STRBUF_INIT;
     strbuf_reset(&sb);
-    mail_encode_header(&sb, s);
+    if (mail_encode_header(&sb, s) < 0)
+        return "(out of memory)";
     return sb.buf;
 }
 

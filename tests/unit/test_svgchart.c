@@ -218,12 +218,12 @@ static void test_sparkline(void)
 static void test_escape(void)
 {
     strbuf sb = STRBUF_INIT;
-    svgchart_escape(&sb, "<script>alert('x')&\"</script>");
+    ok(svgchart_escape(&sb, "<script>alert('x')&\"</script>") == 0, "escape succeeds");
     is_str(sb.buf, "&lt;script&gt;alert(&#39;x&#39;)&amp;&quot;&lt;/script&gt;", "escape");
     strbuf_release(&sb);
     /* a hostile id cannot break out of the attribute */
     svgchart_day d = { "2026-11-16", 0.5, 1 };
-    svgchart_line(&sb, "a\"><script>", "t", &d, 1);
+    ok(svgchart_line(&sb, "a\"><script>", "t", &d, 1) == AID_OK, "a chart with a hostile id is drawn");
     ok(!strstr(sb.buf, "<script"), "hostile id escaped");
     ok(well_formed(sb.buf), "hostile id: well-formed");
     strbuf_release(&sb);

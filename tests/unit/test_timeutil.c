@@ -1,8 +1,10 @@
-/* test_timeutil.c - RFC 3339 parsing edge cases and ISO weeks. */
+/* test_timeutil.c - RFC 3339 parsing edge cases and ISO weeks; the calendar
+ * names and dates of common/calendar.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
+#include "common/calendar.h"
 #include "common/timeutil.h"
 
 static int64_t ms_of(int y, int mo, int d, int h, int mi, int s)
@@ -102,5 +104,28 @@ int main(void)
     }
     unsetenv("SOURCE_DATE_EPOCH");
     ok(timeutil_source_date_ok() && !timeutil_have_source_date(), "unset: ok, the clock");
+    /* calendar.h */
+    calendar_date cd;
+    ok(calendar_parse_date("2026-11-16", CALENDAR_WHOLE | CALENDAR_REAL, &cd) && cd.year == 2026
+       && cd.month == 11 && cd.day == 16 && cd.weekday == 0
+       && !strcmp(calendar_weekday_abbr[cd.weekday], "Mon"), "2026-11-16 is a Monday");
+    ok(calendar_parse_date("2026-11-22T10:00:00Z", 0, &cd) && cd.weekday == 6, "a prefix date: Sunday");
+    ok(!calendar_parse_date("2026-11-22T10:00:00Z", CALENDAR_WHOLE, &cd), "WHOLE refuses a trailing time");
+    ok(calendar_parse_date("2026-02-31", 0, &cd) && !calendar_parse_date("2026-02-31", CALENDAR_REAL, &cd),
+       "31 Feb: a date by shape, not a real one");
+    ok(calendar_parse_date("2028-02-29", CALENDAR_REAL, &cd), "29 Feb 2028 exists");
+    const char *notdates[] = { "", "2026-1-16", "2026-13-01", "2026-00-10", "2026-11-00", "2026-11-32",
+                               "+026-11-16", "2026/11/16", "2026-11-1" };
+    for (size_t i = 0; i < sizeof notdates / sizeof notdates[0]; i++)
+        ok(!calendar_parse_date(notdates[i], 0, &cd), "'%s' is not a date", notdates[i]);
+    ok(!calendar_parse_date(NULL, 0, &cd), "NULL is not a date");
+    cd = calendar_of_ms(ms_of(2026, 11, 23, 7, 8, 9) + 999);
+    ok(cd.year == 2026 && cd.month == 11 && cd.day == 23 && cd.hour == 7 && cd.min == 8 && cd.sec == 9
+       && cd.weekday == 0, "calendar_of_ms: Mon 23 Nov 2026 07:08:09");
+    cd = calendar_of_ms(-1);
+    ok(cd.year == 1969 && cd.month == 12 && cd.day == 31 && cd.hour == 23 && cd.sec == 59 && cd.weekday == 2,
+       "calendar_of_ms(-1): Wed 31 Dec 1969 23:59:59");
+    ok(!strcmp(calendar_month_abbr[10], "Nov") && !strcmp(calendar_month_name[8], "September"),
+       "month names");
     return tap_done();
 }

@@ -74,7 +74,7 @@ int main(void)
     is_str(S("x\xEF\xBF\xBEy\xEF\xBF\xBFz"), "xyz", "the non-characters U+FFFE and U+FFFF are dropped");
     is_str(san("a\0b", 3, XLSX_CELL_MAX), "ab", "an embedded NUL is dropped");
     is_str(S(""), "", "empty stays empty");
-    xlsx_sanitize(NULL, 0, 10, &sb);
+    ok(xlsx_sanitize(NULL, 0, 10, &sb) == 0, "NULL is accepted");
     is_str(sb.buf, "", "NULL gives empty");
 
     /* Truncation: at most max units, marker at the end, whole code points. */
@@ -89,15 +89,14 @@ int main(void)
     strbuf big = STRBUF_INIT;
     for (int i = 0; i < 10000; i++)
         strbuf_adds(&big, "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");   /* a é € 😀 = 5 units */
-    xlsx_sanitize(big.buf, big.len, XLSX_CELL_MAX, &sb);
+    ok(xlsx_sanitize(big.buf, big.len, XLSX_CELL_MAX, &sb) == 0, "a long text is cut");
     ok(units(sb.buf) <= XLSX_CELL_MAX, "a cut text fits Excel's 32,767 UTF-16 units (%zu)",
        units(sb.buf));
     ok(units(sb.buf) >= XLSX_CELL_MAX - 3, "and uses nearly all of them");
     ok(sb.len > strlen(m) && !strcmp(sb.buf + sb.len - strlen(m), m), "and ends with the marker");
     ok(valid_utf8(sb.buf), "and is valid UTF-8 (no code point split)");
     for (size_t cut = 14; cut < 40; cut++) {
-        xlsx_sanitize(big.buf, big.len, cut, &sb);
-        if (!valid_utf8(sb.buf) || units(sb.buf) > cut) {
+        if (xlsx_sanitize(big.buf, big.len, cut, &sb) < 0 || !valid_utf8(sb.buf) || units(sb.buf) > cut) {
             ok(0, "cut at %zu units splits a code point or overflows", cut);
             goto next;
         }
@@ -108,9 +107,9 @@ next:
     strbuf e = STRBUF_INIT;
     for (int i = 0; i < 20; i++)
         strbuf_adds(&e, "\xF0\x9F\x98\x80");
-    xlsx_sanitize(e.buf, e.len, 16, &sb);
+    ok(xlsx_sanitize(e.buf, e.len, 16, &sb) == 0, "20 emoji cut at 16 units");
     is_str(sb.buf, "\xF0\x9F\x98\x80" XLSX_TRUNC_MARKER, "a surrogate pair is never split by the cut");
-    xlsx_sanitize(e.buf, e.len, 40, &sb);
+    ok(xlsx_sanitize(e.buf, e.len, 40, &sb) == 0, "20 emoji at 40 units");
     is_int(units(sb.buf), 40, "20 emoji are exactly 40 units and are not cut at 40");
     strbuf_release(&e);
     strbuf_release(&big);

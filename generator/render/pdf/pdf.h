@@ -37,7 +37,7 @@
  * fsutil_tmp_path(path), which is then renamed into place. cfg may be NULL
  * (team name "Support"). AID_ERR_PDF when libharu fails (the font files
  * missing, say), AID_ERR_IO when the file cannot be written. */
-aid_err pdf_write(struct json_object *report, const char *path, const aid_config *cfg,
+AID_MUST_CHECK aid_err pdf_write(struct json_object *report, const char *path, const aid_config *cfg,
                   aid_errbuf *eb);
 
 #endif

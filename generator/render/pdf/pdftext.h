@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
 #include "common/strbuf.h"
 
 /* The visible substitute for text the font cannot show: U+FFFD. */
@@ -33,7 +34,7 @@ typedef bool (*pdftext_has_glyph_fn)(void *ctx, uint32_t cp);
  * they become spaces. has_glyph may be NULL (every BMP code point is then
  * taken as drawable). Returns the number of substitutions made, or -1 when
  * out of memory. */
-int pdftext_sanitize(const char *s, size_t len, bool keep_newlines, pdftext_has_glyph_fn has_glyph,
+AID_MUST_CHECK int pdftext_sanitize(const char *s, size_t len, bool keep_newlines, pdftext_has_glyph_fn has_glyph,
                      void *ctx, strbuf *out);
 
 /* Width of s[0..len) in points, as drawn. */
@@ -60,21 +61,21 @@ void pdftext_lines_release(pdftext_lines *l);
  * wider than a line is broken between code points, at least one code point
  * per line, so the text always advances. Widths come from measure, called
  * on candidate prefixes of a line. Returns 0, or -1 when out of memory. */
-int pdftext_wrap(const char *s, size_t len, double width, pdftext_measure_fn measure, void *ctx,
+AID_MUST_CHECK int pdftext_wrap(const char *s, size_t len, double width, pdftext_measure_fn measure, void *ctx,
                  pdftext_lines *out);
 
 /* Append to out one line of text in visual order (bidirectional
  * algorithm, paragraph direction from the first strong character, mirrored
  * brackets, bidi controls removed). Text without right-to-left characters
  * is copied as is. Returns 0, or -1 when out of memory. */
-int pdftext_visual(const char *s, size_t len, strbuf *out);
+AID_MUST_CHECK int pdftext_visual(const char *s, size_t len, strbuf *out);
 
 /* Append s, cut after max code points; a cut text ends in
  * "… (N more characters)". Returns 0 or -1. */
-int pdftext_truncate(const char *s, size_t max, strbuf *out);
+AID_MUST_CHECK int pdftext_truncate(const char *s, size_t max, strbuf *out);
 
 /* Append s in upper case (full Unicode case mapping, root locale: "ß"
  * gives "SS"). Returns 0 or -1. */
-int pdftext_upper(const char *s, size_t len, strbuf *out);
+AID_MUST_CHECK int pdftext_upper(const char *s, size_t len, strbuf *out);
 
 #endif
