@@ -10,7 +10,9 @@
 #include "common/fsutil.h"
 #include "common/strbuf.h"
 
-enum config_kind { CFG_STR, CFG_SECRET, CFG_LONG, CFG_INT, CFG_BOOL };
+/* CFG_OFF: an on/off setting stored negated (the field is true when the
+ * setting is off), so that a zeroed struct has it on. */
+enum config_kind { CFG_STR, CFG_SECRET, CFG_LONG, CFG_INT, CFG_OFF };
 
 struct config_key {
     const char *file_key;
@@ -37,7 +39,7 @@ static const struct config_key config_keys[] = {
     K("git_name", "AIDIGEST_GIT_NAME", CFG_STR, git_name),
     K("git_email", "AIDIGEST_GIT_EMAIL", CFG_STR, git_email),
     K("git_branch", "AIDIGEST_GIT_BRANCH", CFG_STR, git_branch),
-    K("git_owner_validation", "AIDIGEST_GIT_OWNER_VALIDATION", CFG_BOOL, git_owner_validation),
+    K("git_owner_validation", "AIDIGEST_GIT_OWNER_VALIDATION", CFG_OFF, git_owner_validation_off),
     K("retrain_url", "AIDIGEST_RETRAIN_URL", CFG_STR, retrain_url),
     K("site_url", "AIDIGEST_SITE_URL", CFG_STR, site_url),
     K("templates", "AIDIGEST_TEMPLATES", CFG_STR, templates_dir),
@@ -47,18 +49,18 @@ static const struct config_key config_keys[] = {
 #undef K
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])
 
-/* on/off, yes/no, true/false, 1/0, any case. */
-static aid_err config_set_bool(bool *slot, const struct config_key *k, const char *value, const char *where,
+/* on/off, yes/no, true/false, 1/0, any case; *off is true for off. */
+static aid_err config_set_off(bool *off, const struct config_key *k, const char *value, const char *where,
                                aid_errbuf *eb)
 {
     static const char *const yes[] = { "on", "yes", "true", "1" }, *const no[] = { "off", "no", "false", "0" };
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
         if (!strcasecmp(value, yes[i])) {
-            *slot = true;
+            *off = false;
             return AID_OK;
         }
         if (!strcasecmp(value, no[i])) {
-            *slot = false;
+            *off = true;
             return AID_OK;
         }
     }
@@ -78,8 +80,8 @@ static aid_err config_set(aid_config *cfg, const struct config_key *k, const cha
         *slot = copy;
         return AID_OK;
     }
-    if (k->kind == CFG_BOOL)
-        return config_set_bool((bool *)(base + k->offset), k, value, where, eb);
+    if (k->kind == CFG_OFF)
+        return config_set_off((bool *)(base + k->offset), k, value, where, eb);
     char *end;
     errno = 0;
     long v = strtol(value, &end, 10);
@@ -106,7 +108,6 @@ static aid_err config_defaults(aid_config *cfg, aid_errbuf *eb)
     };
     cfg->llm_timeout_ms = 60000;
     cfg->llm_max_attempts = 4;
-    cfg->git_owner_validation = true;
     for (size_t d = 0; d < sizeof defs / sizeof defs[0]; d++)
         for (size_t i = 0; i < NKEYS; i++)
             if (!strcmp(config_keys[i].file_key, defs[d].key)) {

@@ -38,8 +38,10 @@ typedef struct aid_config {
     char *git_name;           /* AIDIGEST_GIT_NAME, default "aidigest" */
     char *git_email;          /* AIDIGEST_GIT_EMAIL, default "aidigest@localhost" */
     char *git_branch;         /* AIDIGEST_GIT_BRANCH, default "main" */
-    bool git_owner_validation; /* AIDIGEST_GIT_OWNER_VALIDATION (on/off, 1/0, ...), default on:
-                                  libgit2 refuses an OUT owned by another user (docs/deploy.md) */
+    bool git_owner_validation_off; /* git_owner_validation = off, AIDIGEST_GIT_OWNER_VALIDATION=0
+                                      (on/off, yes/no, true/false, 1/0): let libgit2 open an OUT owned
+                                      by another user (docs/deploy.md); false, the default and a zeroed
+                                      struct's value, keeps the validation on */
     /* pages */
     char *retrain_url;        /* AIDIGEST_RETRAIN_URL */
     char *site_url;           /* AIDIGEST_SITE_URL: where the archive is published */

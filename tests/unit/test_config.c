@@ -69,19 +69,19 @@ int main(void)
 
     write_file(path, "");
     is_int(config_load(&c, path, &eb), AID_OK, "an empty file loads");
-    ok(c.git_owner_validation, "libgit2's owner validation is on by default");
+    ok(!c.git_owner_validation_off, "libgit2's owner validation is on by default");
     config_release(&c);
     write_file(path, "git_owner_validation = off\n");
     is_int(config_load(&c, path, &eb), AID_OK, "git_owner_validation = off loads");
-    ok(!c.git_owner_validation, "and turns it off");
+    ok(c.git_owner_validation_off, "and turns it off");
     config_release(&c);
     setenv("AIDIGEST_GIT_OWNER_VALIDATION", "1", 1);
     is_int(config_load(&c, path, &eb), AID_OK, "AIDIGEST_GIT_OWNER_VALIDATION=1 loads");
-    ok(c.git_owner_validation, "the environment wins: on again");
+    ok(!c.git_owner_validation_off, "the environment wins: on again");
     config_release(&c);
     setenv("AIDIGEST_GIT_OWNER_VALIDATION", "No", 1);
     is_int(config_load(&c, NULL, &eb), AID_OK, "AIDIGEST_GIT_OWNER_VALIDATION=No loads");
-    ok(!c.git_owner_validation, "any case of no/off/false/0 is off");
+    ok(c.git_owner_validation_off, "any case of no/off/false/0 is off");
     config_release(&c);
     setenv("AIDIGEST_GIT_OWNER_VALIDATION", "maybe", 1);
     is_int(config_load(&c, NULL, &eb), AID_ERR_CONFIG, "a value that is neither on nor off is an error");
