@@ -5,6 +5,8 @@
 # (build/<variant>/flags). Checked with `make -n` and `make -q` in a copy of
 # the tree, on a few objects, so it stays fast.
 . "$(dirname "$0")/../lib/tap.sh"
+# a make of its own, not a part of the `make test` that runs this
+unset MAKEFLAGS MFLAGS MAKELEVEL
 src=$TMP/src
 mkdir -p "$src"
 cp -R "$AIDIGEST_ROOT/generator" "$AIDIGEST_ROOT/scripts" "$AIDIGEST_ROOT/GNUmakefile" "$src/"

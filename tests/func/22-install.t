@@ -5,6 +5,8 @@
 # `make uninstall` takes it all away again. Built in a copy of the tree
 # (-O0, so it stays fast) with PREFIX inside the test's directory.
 . "$(dirname "$0")/../lib/tap.sh"
+# a make of its own, not a part of the `make test` that runs this
+unset MAKEFLAGS MFLAGS MAKELEVEL
 src=$TMP/src P=$TMP/prefix
 mkdir -p "$src/docs"
 cp -R "$AIDIGEST_ROOT/generator" "$AIDIGEST_ROOT/scripts" "$AIDIGEST_ROOT/templates" "$AIDIGEST_ROOT/GNUmakefile" "$src/"
