@@ -3,6 +3,8 @@
  * configuration, calls one pipeline entry point and maps its result to the
  * exit code (0 ok, 1 bad input, 2 usage, 3 output not written/published).
  */
+#include <curl/curl.h>
+#include <git2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,31 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputs(" (try 'aidigest --help')\n", stderr);
     return 2;
+}
+
+/* The libraries with process-wide state are set up here, once, before any
+ * thread starts, and torn down before exit; no module does it. libcurl's
+ * curl_global_init is not thread-safe (curl_easy_init would otherwise call
+ * it from whichever thread comes first: the LLM client, SMTP, the archive's
+ * HTTPS push); libgit2 needs git_libgit2_init before any other call. Unit
+ * tests that reach either library do the same (tests/libinit.h). */
+static aid_err libs_init(aid_errbuf *eb)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return aid_errbuf_set(eb, AID_ERR_NETWORK, "libcurl could not be initialised");
+    if (git_libgit2_init() < 0) {
+        const git_error *e = git_error_last();
+        curl_global_cleanup();
+        return aid_errbuf_set(eb, AID_ERR_GIT, "libgit2 could not be initialised: %s",
+                              e && e->message ? e->message : "unknown error");
+    }
+    return AID_OK;
+}
+
+static void libs_cleanup(void)
+{
+    git_libgit2_shutdown();
+    curl_global_cleanup();
 }
 
 enum { OPT_WEEK = 1, OPT_LOGS = 2, OPT_OUT = 4, OPT_RUNFLAGS = 8, OPT_JOBS = 16,
@@ -174,6 +201,12 @@ int main(int argc, char **argv)
         rc = aid_err_exit_code(err);
         goto done;
     }
+    if ((err = libs_init(&eb))) {
+        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
+        rc = aid_err_exit_code(err);
+        config_release(&o.cfg);
+        goto done;
+    }
     if (!strcmp(cmd, "run"))
         err = pipeline_run(&o, &eb);
     else if (!strcmp(cmd, "check"))
@@ -187,6 +220,7 @@ int main(int argc, char **argv)
     if (err && eb.msg[0])
         fprintf(stderr, "aidigest: %s\n", eb.msg);
     rc = aid_err_exit_code(err);
+    libs_cleanup();
     config_release(&o.cfg);
 done:
     free(logs);

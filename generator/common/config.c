@@ -10,7 +10,9 @@
 #include "common/fsutil.h"
 #include "common/strbuf.h"
 
-enum config_kind { CFG_STR, CFG_SECRET, CFG_LONG, CFG_INT };
+/* CFG_OFF: an on/off setting stored negated (the field is true when the
+ * setting is off), so that a zeroed struct has it on. */
+enum config_kind { CFG_STR, CFG_SECRET, CFG_LONG, CFG_INT, CFG_OFF };
 
 struct config_key {
     const char *file_key;
@@ -37,6 +39,7 @@ static const struct config_key config_keys[] = {
     K("git_name", "AIDIGEST_GIT_NAME", CFG_STR, git_name),
     K("git_email", "AIDIGEST_GIT_EMAIL", CFG_STR, git_email),
     K("git_branch", "AIDIGEST_GIT_BRANCH", CFG_STR, git_branch),
+    K("git_owner_validation", "AIDIGEST_GIT_OWNER_VALIDATION", CFG_OFF, git_owner_validation_off),
     K("retrain_url", "AIDIGEST_RETRAIN_URL", CFG_STR, retrain_url),
     K("site_url", "AIDIGEST_SITE_URL", CFG_STR, site_url),
     K("templates", "AIDIGEST_TEMPLATES", CFG_STR, templates_dir),
@@ -45,6 +48,24 @@ static const struct config_key config_keys[] = {
 };
 #undef K
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])
+
+/* on/off, yes/no, true/false, 1/0, any case; *off is true for off. */
+static aid_err config_set_off(bool *off, const struct config_key *k, const char *value, const char *where,
+                               aid_errbuf *eb)
+{
+    static const char *const yes[] = { "on", "yes", "true", "1" }, *const no[] = { "off", "no", "false", "0" };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (!strcasecmp(value, yes[i])) {
+            *off = false;
+            return AID_OK;
+        }
+        if (!strcasecmp(value, no[i])) {
+            *off = true;
+            return AID_OK;
+        }
+    }
+    return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s: %s: not on or off: %s", where, k->file_key, value);
+}
 
 static aid_err config_set(aid_config *cfg, const struct config_key *k, const char *value,
                           const char *where, aid_errbuf *eb)
@@ -59,6 +80,8 @@ static aid_err config_set(aid_config *cfg, const struct config_key *k, const cha
         *slot = copy;
         return AID_OK;
     }
+    if (k->kind == CFG_OFF)
+        return config_set_off((bool *)(base + k->offset), k, value, where, eb);
     char *end;
     errno = 0;
     long v = strtol(value, &end, 10);
@@ -201,6 +224,22 @@ void config_release(aid_config *cfg)
     }
 }
 
+/* A searched directory counts as the templates only if it holds week.html,
+ * so that a stray ~/templates above an installed ~/.local/bin/aidigest is
+ * not taken for ours. */
+static int config_try_templates(strbuf *out, const char *dir, const char *name, bool *found)
+{
+    strbuf probe = STRBUF_INIT;
+    *found = false;
+    if (fsutil_join(out, dir, name) < 0 || fsutil_join(&probe, out->buf, "week.html") < 0) {
+        strbuf_release(&probe);
+        return -1;
+    }
+    *found = fsutil_is_dir(out->buf) && fsutil_exists(probe.buf);
+    strbuf_release(&probe);
+    return 0;
+}
+
 int config_templates_dir(const aid_config *cfg, strbuf *out)
 {
     static const char *const rel[] = { "templates", "../templates", "../../templates" };
@@ -208,19 +247,20 @@ int config_templates_dir(const aid_config *cfg, strbuf *out)
     if (cfg && cfg->templates_dir && *cfg->templates_dir)
         return strbuf_adds(out, cfg->templates_dir);
     strbuf exe = STRBUF_INIT;
+    bool found = false;
     int rc = -1;
-    if (fsutil_exe_dir(&exe) == 0 && exe.len) {
-        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-            if (fsutil_join(out, exe.buf, rel[i]) < 0)
+    if (fsutil_exe_dir(&exe) == 0 && exe.len)
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0] && !found; i++)
+            if (config_try_templates(out, exe.buf, rel[i], &found) < 0)
                 goto cleanup;
-            if (fsutil_is_dir(out->buf)) {
-                rc = 0;
-                goto cleanup;
-            }
-        }
+    if (!found && config_try_templates(out, CONFIG_DATADIR, "templates", &found) < 0)
+        goto cleanup;
+    if (!found) {
+        strbuf_reset(out);
+        if (strbuf_adds(out, "templates") < 0)
+            goto cleanup;
     }
-    strbuf_reset(out);
-    rc = strbuf_adds(out, "templates");
+    rc = 0;
 cleanup:
     strbuf_release(&exe);
     return rc;

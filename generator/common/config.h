@@ -13,6 +13,8 @@
 #ifndef AID_CONFIG_H
 #define AID_CONFIG_H
 
+#include <stdbool.h>
+
 #include "common/err.h"
 #include "common/strbuf.h"
 
@@ -36,10 +38,14 @@ typedef struct aid_config {
     char *git_name;           /* AIDIGEST_GIT_NAME, default "aidigest" */
     char *git_email;          /* AIDIGEST_GIT_EMAIL, default "aidigest@localhost" */
     char *git_branch;         /* AIDIGEST_GIT_BRANCH, default "main" */
+    bool git_owner_validation_off; /* git_owner_validation = off, AIDIGEST_GIT_OWNER_VALIDATION=0
+                                      (on/off, yes/no, true/false, 1/0): let libgit2 open an OUT owned
+                                      by another user (docs/deploy.md); false, the default and a zeroed
+                                      struct's value, keeps the validation on */
     /* pages */
     char *retrain_url;        /* AIDIGEST_RETRAIN_URL */
     char *site_url;           /* AIDIGEST_SITE_URL: where the archive is published */
-    char *templates_dir;      /* AIDIGEST_TEMPLATES: default <exe dir>/templates, else ./templates */
+    char *templates_dir;      /* AIDIGEST_TEMPLATES: default see config_templates_dir() */
     char *redact_rules;       /* AIDIGEST_REDACT_RULES: file of extra redaction rules */
     char *team_name;          /* AIDIGEST_TEAM: shown in titles, default "Support" */
 } aid_config;
@@ -48,11 +54,23 @@ typedef struct aid_config {
  * if it exists), then the environment. On error cfg is released. */
 aid_err config_load(aid_config *cfg, const char *path, aid_errbuf *eb);
 
-/* The templates directory: cfg->templates_dir when set; else templates/
- * beside the executable, or one or two directories above it (a build in a
- * checkout: build/<variant>/aidigest); else ./templates. Appends to out
- * (after resetting it); 0 or -1. cfg may be NULL. */
+/* The templates directory, the first of:
+ *   1. cfg->templates_dir (AIDIGEST_TEMPLATES, `templates =`) when set;
+ *   2. templates/ beside the executable, or one or two directories above it
+ *      (a checkout: ./aidigest, build/<variant>/aidigest);
+ *   3. CONFIG_DATADIR/templates (`make install` puts them there; the data
+ *      directory is compiled in, AID_DATADIR);
+ * where 2 and 3 count only when the directory holds week.html;
+ *   4. ./templates.
+ * Resets out and fills it; 0 or -1 (out of memory). cfg may be NULL. */
 int config_templates_dir(const aid_config *cfg, strbuf *out);
+
+/* The compiled-in data directory ($(PREFIX)/share/aidigest). */
+#ifdef AID_DATADIR
+#define CONFIG_DATADIR AID_DATADIR
+#else
+#define CONFIG_DATADIR "/usr/local/share/aidigest"
+#endif
 
 /* Free every string; cfg may be zeroed or partly filled. */
 void config_release(aid_config *cfg);

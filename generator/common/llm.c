@@ -46,11 +46,6 @@ llm_client *llm_client_new(const aid_config *cfg, const char *cache_dir, aid_err
             c->backoff_ms = v;
     }
     c->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-    static int curl_ready;
-    if (!curl_ready) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        curl_ready = 1;
-    }
     return c;
 }
 

@@ -39,6 +39,9 @@
  * Secrets: the API key goes only into the Authorization header. Error
  * texts are one line and never contain it (server messages are scrubbed).
  * Nothing is printed.
+ *
+ * The program calls curl_global_init once before using this client (cli/main.c
+ * does; unit tests through tests/libinit.h).
  */
 #ifndef AID_LLM_H
 #define AID_LLM_H

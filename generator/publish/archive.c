@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "common/strbuf.h"
@@ -62,9 +64,17 @@ static aid_err archive_fail(aid_errbuf *eb, aid_err err, const aid_config *cfg, 
     return err;
 }
 
+/* libgit2 1.5 reports an owner-validation refusal with the text of the
+ * safe.directory lookup that failed (when no safe.directory is configured),
+ * which tells nobody anything; see archive_owner_refused. */
+#define ARCHIVE_LIBGIT2_OWNER_MSG "config value 'safe.directory' was not found"
+
 static const char *archive_git_msg(void)
 {
     const git_error *e = git_error_last();
+    if (e && e->message && !strcmp(e->message, ARCHIVE_LIBGIT2_OWNER_MSG))
+        return "the repository belongs to another user (libgit2's owner validation, "
+               "see git_owner_validation in docs/deploy.md)";
     return e && e->message ? e->message : "unknown libgit2 error";
 }
 
@@ -185,10 +195,60 @@ static const char *archive_branch(const aid_config *cfg)
 }
 
 /* Open OUT as a repository (never one above it); create it when create. */
+/* ---- owner validation ----
+ * libgit2 (1.5 and later), like git's safe.directory, refuses to open a
+ * repository whose directory or .git belongs to a user other than the one
+ * running (root included; only sudo's SUDO_UID is let through). That protects
+ * a user from the hooks and configuration of a repository somebody else
+ * controls, so it stays on unless the deployment turns it off
+ * (cfg->git_owner_validation_off; docs/deploy.md). libgit2 1.5 reports the
+ * refusal as "not found" (GIT_ENOTFOUND with the safe.directory text), which
+ * would make an existing archive look absent; so after a failed open the
+ * owners are checked here, to refuse with a line that says what happened. */
+static void archive_set_owner_validation(const aid_config *cfg)
+{
+    git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, cfg->git_owner_validation_off ? 0 : 1);
+}
+
+/* With validation on: true (and the owner's uid) when OUT or OUT/.git
+ * exists and belongs to another user than the effective one. */
+static bool archive_owner_refused(const char *out_dir, const aid_config *cfg, unsigned long *owner)
+{
+    if (cfg->git_owner_validation_off)
+        return false;
+    strbuf path = STRBUF_INIT;
+    bool refused = false;
+    const char *const sub[] = { NULL, ".git" };
+    for (size_t i = 0; i < sizeof sub / sizeof sub[0] && !refused; i++) {
+        struct stat st;
+        const char *p = out_dir;
+        if (sub[i]) {
+            if (fsutil_join(&path, out_dir, sub[i]) < 0)
+                break;
+            p = path.buf;
+        }
+        if (stat(p, &st) == 0 && st.st_uid != geteuid()) {
+            *owner = (unsigned long)st.st_uid;
+            refused = true;
+        }
+    }
+    strbuf_release(&path);
+    return refused;
+}
+
 static aid_err archive_open(git_repository **repo, const char *out_dir, const char *branch_ref,
                             bool create, const aid_config *cfg, aid_errbuf *eb)
 {
+    archive_set_owner_validation(cfg);
     int rc = git_repository_open_ext(repo, out_dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+    unsigned long owner = 0;
+    if (rc < 0 && archive_owner_refused(out_dir, cfg, &owner))
+        return archive_fail(eb, AID_ERR_GIT, cfg,
+                            "archive: %s belongs to uid %lu, not to this user (uid %lu), and libgit2 refuses "
+                            "such a repository (as git does without safe.directory); if that is intended "
+                            "(CI checking out as one user and running as another), set git_owner_validation = "
+                            "off or AIDIGEST_GIT_OWNER_VALIDATION=0 (docs/deploy.md)",
+                            out_dir, owner, (unsigned long)geteuid());
     if (rc == GIT_ENOTFOUND && create) {
         aid_err err = fsutil_mkdirs(out_dir, eb);
         if (err)
@@ -516,8 +576,6 @@ aid_err archive_publish(const char *out_dir, const char *week, const aid_config 
     aid_err err = AID_OK;
     bool committed = false;
 
-    git_libgit2_init();
-    git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
     if (strbuf_addf(&branch_ref, "refs/heads/%s", archive_branch(cfg)) < 0 ||
         strbuf_addf(&refspec, "%s:%s", branch_ref.buf, branch_ref.buf) < 0) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
@@ -539,7 +597,6 @@ cleanup:
     git_repository_free(repo);
     strbuf_release(&refspec);
     strbuf_release(&branch_ref);
-    git_libgit2_shutdown();
     return err;
 }
 
@@ -552,8 +609,6 @@ aid_err archive_tag_retrain(const char *out_dir, const char *week, const aid_con
     git_oid tag_oid;
     aid_err err = AID_OK;
 
-    git_libgit2_init();
-    git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
     if (strbuf_addf(&branch_ref, "refs/heads/%s", archive_branch(cfg)) < 0 ||
         strbuf_addf(&tag, "retrain/%s", week) < 0 ||
         strbuf_addf(&msg, "retrain request for %s\n", week) < 0 ||
@@ -581,6 +636,5 @@ cleanup:
     strbuf_release(&msg);
     strbuf_release(&tag);
     strbuf_release(&branch_ref);
-    git_libgit2_shutdown();
     return err;
 }

@@ -32,6 +32,17 @@
  * as a valid repository holding this week's commit; the next --publish
  * pushes it. Errors: AID_ERR_GIT (local repository or push refused),
  * AID_ERR_NETWORK, AID_ERR_AUTH; eb gets one line. Nothing is printed.
+ *
+ * Owner validation: libgit2, like git's safe.directory, refuses a
+ * repository (OUT, or a bare remote given as a path) whose directory belongs
+ * to another user. It stays on unless cfg->git_owner_validation_off is set
+ * (git_owner_validation = off, AIDIGEST_GIT_OWNER_VALIDATION=0; docs/deploy.md
+ * says when a deployment needs that); a refused OUT is AID_ERR_GIT with a
+ * line naming both users and the setting. The option is process-wide in
+ * libgit2 and set from cfg by each call here.
+ *
+ * The program calls git_libgit2_init once before these functions (cli/main.c
+ * does; unit tests through tests/libinit.h).
  */
 #ifndef AID_ARCHIVE_H
 #define AID_ARCHIVE_H

@@ -14,6 +14,7 @@
 #include "publish/archive.h"
 #include "common/fsutil.h"
 #include "common/strbuf.h"
+#include "libinit.h"
 #include "tap.h"
 
 static char tmp[256];
@@ -110,6 +111,7 @@ static pid_t spawn_line(char *const argv[], char *line, size_t n)
 
 int main(void)
 {
+    test_libs_init();
     setenv("SOURCE_DATE_EPOCH", "1764547200", 1);
     setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
     snprintf(tmp, sizeof tmp, "/tmp/aidigest-archive.XXXXXX");
@@ -358,6 +360,38 @@ int main(void)
     put("out/2026-W52/report.json", "{}\n");
     err = archive_publish(outd, "2026-W52", &cfg, &eb);
     is_int(err, AID_ERR_GIT, "archive on another branch: refused (%s)", eb.msg);
+
+    /* 11. libgit2's owner validation: an OUT that belongs to another user
+     * is refused with a line that says so (not mistaken for a missing
+     * archive and re-created), and opened when the setting turns it off.
+     * Root is not exempt in libgit2 1.5 (only sudo's SUDO_UID is), so as
+     * root the test hands OUT to nobody. */
+    if (geteuid() == 0) {
+        char own[300];
+        snprintf(own, sizeof own, "%s/owned", tmp);
+        unsetenv("SUDO_UID");
+        sh("%s init -q %s && %s -C %s commit -q --allow-empty -m first && chown -R 65534 %s", git, own, git,
+           own, own);
+        const char *before = strdup(out("git -c safe.directory='*' -C %s rev-parse HEAD", own));
+        cfg.archive_remote = NULL;
+        cfg.git_branch = "main";
+        cfg.git_owner_validation_off = false;
+        err = archive_publish(own, "2026-W47", &cfg, &eb);
+        is_int(err, AID_ERR_GIT, "OUT owned by another user: refused (AID_ERR_GIT)");
+        ok(strstr(eb.msg, "belongs to uid 65534") && strstr(eb.msg, "uid 0") &&
+               strstr(eb.msg, "git_owner_validation = off") && strstr(eb.msg, "AIDIGEST_GIT_OWNER_VALIDATION=0"),
+           "the line names the owner, this user and the setting: %s", eb.msg);
+        is_str(out("git -c safe.directory='*' -C %s rev-list --count HEAD", own), "1", "nothing committed");
+        cfg.git_owner_validation_off = true;
+        put("owned/2026-W47/report.json", "{}\n");
+        err = archive_publish(own, "2026-W47", &cfg, &eb);
+        is_int(err, AID_OK, "with git_owner_validation = off it is published (%s)", eb.msg);
+        is_str(out("git -c safe.directory='*' -C %s rev-parse HEAD~1", own), before, "on top of its own history");
+        cfg.git_owner_validation_off = false;
+        free((void *)before);
+    } else {
+        ok(1, "# SKIP owner validation needs root (to chown a repository to another user)");
+    }
 
     sh("rm -rf %s", tmp);
     free((void *)first);

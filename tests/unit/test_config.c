@@ -21,6 +21,7 @@ int main(void)
     unsetenv("AIDIGEST_MAIL_TO");
     unsetenv("AIDIGEST_LLM_TIMEOUT_MS");
     unsetenv("OPENAI_API_KEY");
+    unsetenv("AIDIGEST_GIT_OWNER_VALIDATION");
 
     write_file(path, "# a comment\n\nllm_model = gpt-test   # trailing comment\n"
                      "mail_to = \"a@example.com, b@example.com\"\nLLM_TIMEOUT_MS=1500\n");
@@ -65,6 +66,27 @@ int main(void)
     is_str(c.llm_model, "bom-model", "its first key is read");
     is_str(c.team_name, "Crew", "CR removed");
     config_release(&c);
+
+    write_file(path, "");
+    is_int(config_load(&c, path, &eb), AID_OK, "an empty file loads");
+    ok(!c.git_owner_validation_off, "libgit2's owner validation is on by default");
+    config_release(&c);
+    write_file(path, "git_owner_validation = off\n");
+    is_int(config_load(&c, path, &eb), AID_OK, "git_owner_validation = off loads");
+    ok(c.git_owner_validation_off, "and turns it off");
+    config_release(&c);
+    setenv("AIDIGEST_GIT_OWNER_VALIDATION", "1", 1);
+    is_int(config_load(&c, path, &eb), AID_OK, "AIDIGEST_GIT_OWNER_VALIDATION=1 loads");
+    ok(!c.git_owner_validation_off, "the environment wins: on again");
+    config_release(&c);
+    setenv("AIDIGEST_GIT_OWNER_VALIDATION", "No", 1);
+    is_int(config_load(&c, NULL, &eb), AID_OK, "AIDIGEST_GIT_OWNER_VALIDATION=No loads");
+    ok(c.git_owner_validation_off, "any case of no/off/false/0 is off");
+    config_release(&c);
+    setenv("AIDIGEST_GIT_OWNER_VALIDATION", "maybe", 1);
+    is_int(config_load(&c, NULL, &eb), AID_ERR_CONFIG, "a value that is neither on nor off is an error");
+    ok(strstr(eb.msg, "AIDIGEST_GIT_OWNER_VALIDATION") && strstr(eb.msg, "maybe"), "naming it: %s", eb.msg);
+    unsetenv("AIDIGEST_GIT_OWNER_VALIDATION");
 
     strbuf d = STRBUF_INIT;
     memset(&c, 0, sizeof c);

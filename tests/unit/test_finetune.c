@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "retrain/finetune.h"
+#include "libinit.h"
 #include "tap.h"
 
 static char tmpdir[256];
@@ -35,6 +36,7 @@ static aid_err check(const char *path, int64_t *n, aid_errbuf *eb)
 
 int main(void)
 {
+    test_libs_init();
     snprintf(tmpdir, sizeof tmpdir, "/tmp/aidigest-finetune-XXXXXX");
     if (!mkdtemp(tmpdir))
         return 1;

@@ -21,6 +21,7 @@
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "narrate/narrate.h"
+#include "libinit.h"
 #include "tap.h"
 
 #define KEY "sk-test-SECRET-4f9a0c1d2e3b"
@@ -257,6 +258,7 @@ static const char *src(json_object *r, const char *part)
 
 int main(void)
 {
+    test_libs_init();
     snprintf(tmpdir, sizeof tmpdir, "/tmp/aidigest-narrate-XXXXXX");
     if (!mkdtemp(tmpdir))
         return 1;
