@@ -8,11 +8,12 @@
 #include "common/textnorm.h"
 #include "common/timeutil.h"
 
-agg *agg_new(int64_t week_start_ms)
+aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
 {
     agg *a = calloc(1, sizeof *a);
+    *out = NULL;
     if (!a)
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     a->week_start_ms = week_start_ms;
     a->week_end_ms = week_start_ms + TIMEUTIL_WEEK_MS;
     a->groups = strmap_new(sizeof(agg_group));
@@ -21,9 +22,10 @@ agg *agg_new(int64_t week_start_ms)
     a->updates = json_object_new_array();
     if (!a->groups || !a->terms || !a->prompts || !a->updates) {
         agg_free(a);
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    return a;
+    *out = a;
+    return AID_OK;
 }
 
 static void agg_group_release(agg_group *g)

@@ -56,19 +56,21 @@ static void event_scratch_reset(event_parser *p)
     p->nscratch = 0;
 }
 
-event_parser *event_parser_new(size_t max_line)
+aid_err event_parser_new(event_parser **out, size_t max_line, aid_errbuf *eb)
 {
     event_parser *p = calloc(1, sizeof *p);
+    *out = NULL;
     if (!p)
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     p->tok = json_tokener_new_ex(EVENT_MAX_DEPTH);
     if (!p->tok) {
         free(p);
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
     json_tokener_set_flags(p->tok, JSON_TOKENER_STRICT);
     p->max_line = max_line;
-    return p;
+    *out = p;
+    return AID_OK;
 }
 
 void event_parser_free(event_parser *p)

@@ -52,9 +52,9 @@ typedef struct retrain_result {
     int64_t unreadable_files;  /* files that could not be read to the end */
 } retrain_result;
 
-aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb);
+AID_MUST_CHECK aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb);
 
 /* The file name a prompt id is stored under (unsafe bytes -> '_'). */
-int retrain_prompt_filename(const char *prompt_id, strbuf *out);
+AID_MUST_CHECK int retrain_prompt_filename(const char *prompt_id, strbuf *out);
 
 #endif
