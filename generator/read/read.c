@@ -183,7 +183,7 @@ aid_err read_events(const logread_files *files, const read_opts *o, const read_s
     logread_batch b;
     logread_batch_init(&b);
     aid_err err = read_walker_new(&w, o, sink, eb);
-    for (uint32_t f = 0; !err && f < files->n; f++)
+    for (uint32_t f = 0; !err && w && f < files->n; f++)
         if (walker_wants_file(w, f))
             err = walker_file(w, files, f, &b, eb);
     if (counts) {

@@ -116,7 +116,6 @@ static aid_err finetune_record(const aid_config *cfg, const char *path, const ch
     err = fsutil_read_file(log.buf, &old, &len, eb);
     if (err && err != AID_ERR_NOTFOUND)
         goto cleanup;
-    err = AID_OK;
     if ((len && strbuf_add(&all, old, len) < 0) ||
         (all.len && all.buf[all.len - 1] != '\n' && strbuf_addc(&all, '\n') < 0) ||
         strbuf_addf(&all, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
