@@ -698,10 +698,12 @@ static aid_err append_deltas(const retrain_opts *o, struct json_object *deltas, 
         goto nomem;
     if (all.len && all.buf[all.len - 1] != '\n' && strbuf_addc(&all, '\n') < 0)
         goto nomem;
-    for (size_t i = 0; i < json_object_array_length(deltas); i++)
-        if (strbuf_addf(&all, "%s\n", json_object_to_json_string_ext(json_object_array_get_idx(deltas, i),
-                                                                       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
+    for (size_t i = 0; i < json_object_array_length(deltas); i++) {
+        const char *s = json_object_to_json_string_ext(json_object_array_get_idx(deltas, i),
+                                                       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!s || strbuf_addf(&all, "%s\n", s) < 0)
             goto nomem;
+    }
     err = fsutil_write_atomic(path.buf, all.buf, all.len, eb);
     goto cleanup;
 nomem:
