@@ -13,6 +13,11 @@
  *   - writes the fine-tuning set OUT/training/finetune-<week>.jsonl: one
  *     {"messages": [system, user, assistant]} per accepted, edited or
  *     corrected reply of the week, personal data masked.
+ *
+ * The logs are read twice by the read stage's reader (read_events in
+ * read/read.h, the digest's rules for blank and bad lines): first the
+ * suggestion ids, corrections and prompt updates, then the week's
+ * suggestions, each at its id's last occurrence.
  */
 #ifndef AID_RETRAIN_H
 #define AID_RETRAIN_H
