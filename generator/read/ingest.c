@@ -588,7 +588,12 @@ static aid_err pass1_read(const ingest_opts *o, ingest_result *res, queue *full,
         aid_errbuf rb = { { 0 } };
         if (o->progress && o->diag)
             fprintf(o->diag, "aidigest: reading %s (%u/%zu)\n", res->files.paths[f], f + 1, res->files.n);
-        if (logread_open(&r, &res->files, f, o->max_line, &rb) != AID_OK) {
+        aid_err oerr = logread_open(&r, &res->files, f, o->max_line, &rb);
+        if (oerr == AID_ERR_NOMEM) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (oerr != AID_OK) {
             err = file_error(res, o, res->files.paths[f], rb.msg, eb);
             continue;
         }

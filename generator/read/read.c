@@ -153,7 +153,10 @@ static aid_err walker_file(read_walker *w, const logread_files *files, uint32_t 
     logread_file *r = NULL;
     aid_errbuf rb = { { 0 } };
     aid_err err = AID_OK;
-    if (logread_open(&r, files, f, w->o.max_line, &rb) != AID_OK) {
+    aid_err oerr = logread_open(&r, files, f, w->o.max_line, &rb);
+    if (oerr == AID_ERR_NOMEM)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    if (oerr != AID_OK) {
         walker_file_error(w, f, &rb);
         return AID_OK;
     }

@@ -81,7 +81,8 @@ typedef struct read_opts {
 /* Read every line of every file, in order, and pass each valid event to
  * sink->event with its position (IDINDEX_POS(file index, line number)).
  * A file that cannot be opened, or stops being readable, is counted and
- * given to sink->file_error (when set); the reader goes on with the next.
+ * given to sink->file_error (when set); the reader goes on with the next
+ * (running out of memory is an error, not an unreadable file).
  * counts (may be NULL) is filled even when an error stops the reader.
  * AID_ERR_NOMEM, or the first error a callback returned. */
 AID_MUST_CHECK aid_err read_events(const logread_files *files, const read_opts *o,
