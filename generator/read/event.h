@@ -25,6 +25,7 @@
 struct json_object;
 
 typedef enum event_bad {
+    EVENT_NOMEM = -2, /* out of memory: neither an event nor a bad line */
     EVENT_OK = -1,
     EVENT_BAD_INVALID_JSON = 0,
     EVENT_BAD_INVALID_UTF8,
@@ -89,9 +90,10 @@ typedef struct event_parser event_parser;
 AID_MUST_CHECK aid_err event_parser_new(event_parser **out, size_t max_line, aid_errbuf *eb);
 void event_parser_free(event_parser *p);
 
-/* Parse and validate one line (without its line end). On a bad line,
- * detail gets a short human-readable reason (e.g. "suggestion: missing
- * required field 'ai_reply'"). */
+/* Parse and validate one line (without its line end): EVENT_OK, the
+ * reason of a bad line, or EVENT_NOMEM. On a bad line, detail gets a short
+ * human-readable reason (e.g. "suggestion: missing required field
+ * 'ai_reply'"). */
 event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, char *detail,
                       size_t detail_len);
 

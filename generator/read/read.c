@@ -96,6 +96,8 @@ static aid_err walker_line(read_walker *w, const logread_batch *b, const logread
     } else if ((r = event_parse(w->p, line, ln->len, &ev, detail, sizeof detail)) == EVENT_OK) {
         w->counts.events++;
         return walker_event(w, &ev, IDINDEX_POS(b->file, ln->lineno), eb);
+    } else if (r == EVENT_NOMEM) {
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
     w->counts.bad_lines++;
     w->counts.bad_by_reason[r]++;
