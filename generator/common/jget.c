@@ -1,5 +1,7 @@
 #include "common/jget.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,5 +73,38 @@ size_t jget_len(const struct json_object *root, const char *path)
     struct json_object *o = jget(root, path);
     if (o && json_object_is_type(o, json_type_array))
         return json_object_array_length(o);
+    return 0;
+}
+
+struct json_object *jget_new_num(double v, int decimals)
+{
+    if (isnan(v) || isinf(v))
+        return NULL;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    if (!strcmp(buf, "-0.000000") || !strcmp(buf, "-0.0000") || !strcmp(buf, "-0"))
+        snprintf(buf, sizeof buf, "%.*f", decimals, 0.0);
+    return json_object_new_double_s(atof(buf), buf);
+}
+
+int jget_put(struct json_object *o, const char *key, struct json_object *v)
+{
+    if (!v)
+        return -1;
+    if (json_object_object_add(o, key, v) < 0) {
+        json_object_put(v);
+        return -1;
+    }
+    return 0;
+}
+
+int jget_append(struct json_object *arr, struct json_object *v)
+{
+    if (!v)
+        return -1;
+    if (json_object_array_add(arr, v) < 0) {
+        json_object_put(v);
+        return -1;
+    }
     return 0;
 }

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/err.h"
+
 struct json_object *jget(const struct json_object *root, const char *path);
 /* Numbers: ints and doubles both read as double. */
 double jget_double(const struct json_object *root, const char *path, double dflt);
@@ -26,5 +28,18 @@ const char *jget_str(const struct json_object *root, const char *path, const cha
 bool jget_has(const struct json_object *root, const char *path);
 /* Array length, 0 when missing or not an array. */
 size_t jget_len(const struct json_object *root, const char *path);
+
+/* A new json-c number (the caller owns it) written with exactly `decimals`
+ * decimals ("0.500000"; a negative zero as zero), as report.json and the
+ * prompt files have them. NULL for NaN or infinity (a JSON null where it
+ * is added) and when out of memory. */
+struct json_object *jget_new_num(double v, int decimals);
+
+/* Building trees with every allocation checked: o[key] = v, arr += v,
+ * taking v. 0, or -1 when v is NULL (a constructor that failed) or the
+ * add failed (v is released then). For a JSON null add NULL with
+ * json_object_object_add yourself. */
+AID_MUST_CHECK int jget_put(struct json_object *o, const char *key, struct json_object *v);
+AID_MUST_CHECK int jget_append(struct json_object *arr, struct json_object *v);
 
 #endif

@@ -17,18 +17,7 @@
 #define TRENDS_MIN_COUNT 5
 #define PSI_FLOOR 1e-4
 
-struct json_object *figures_num(double v, int decimals)
-{
-    if (isnan(v) || isinf(v))
-        return NULL;
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    if (!strcmp(buf, "-0.000000") || !strcmp(buf, "-0.0000") || !strcmp(buf, "-0"))
-        snprintf(buf, sizeof buf, "%.*f", decimals, 0.0);
-    return json_object_new_double_s(atof(buf), buf);
-}
-
-#define R6(v) figures_num((v), 6)
+#define R6(v) jget_new_num((v), 6)
 
 static double ratio(int64_t a, int64_t b)
 {
@@ -227,8 +216,8 @@ static struct json_object *confidence_json(const figures_input *in, const prev_i
     struct json_object *cal = json_object_new_array();
     for (int b = 0; b < AGG_CAL_BINS; b++) {
         struct json_object *e = json_object_new_object();
-        add(e, "lower", figures_num(b / 10.0, 1));
-        add(e, "upper", figures_num((b + 1) / 10.0, 1));
+        add(e, "lower", jget_new_num(b / 10.0, 1));
+        add(e, "upper", jget_new_num((b + 1) / 10.0, 1));
         add(e, "n", jint(w->cal_n[b]));
         add(e, "mean_confidence", R6(w->cal_n[b] > 0 ? (double)w->cal_conf_nano[b] / (double)AGG_NANO / (double)w->cal_n[b] : NAN));
         add(e, "acceptance", R6(ratio(w->cal_accepted[b], w->cal_n[b])));
@@ -625,7 +614,7 @@ static aid_err trends_json(const figures_input *in, struct json_object *report, 
         add(e, "baseline_count", baseline ? jint(t[i].base) : NULL);
         add(e, "share", R6(ratio(t[i].count, a->cur.messages)));
         add(e, "baseline_share", baseline ? R6((double)t[i].base / n2) : NULL);
-        add(e, "score", baseline ? figures_num(t[i].score, 4) : NULL);
+        add(e, "score", baseline ? jget_new_num(t[i].score, 4) : NULL);
         json_object_array_add(arr, e);
     }
     add(report, "trends", arr);

@@ -136,24 +136,18 @@ static int pipeline_jobs(const pipeline_opts *o)
 }
 
 /* Read the logs for the week (both passes). rejected: where bad lines go.
- * deltas: a file of prompt_update events read after the logs when it
- * exists (the retraining deltas kept in the archive), or NULL. */
+ * deltas: the retraining deltas kept in the archive (ingest_opts.deltas_path:
+ * read after the logs when the file exists), or NULL. */
 static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *rejected,
                                const char *deltas, ingest_result *res, aid_errbuf *eb)
 {
-    const char *paths[o->nlogs + 2];
-    size_t n = 0;
-    for (size_t i = 0; i < o->nlogs; i++)
-        paths[n++] = o->logs[i];
-    if (!n)
-        paths[n++] = "inputs";
-    if (deltas && fsutil_exists(deltas))
-        paths[n++] = deltas;
+    static const char *const default_logs[] = { "inputs" };
     timeutil_week w;
     timeutil_parse_week(week, &w);
     ingest_opts io = {
-        .paths = paths,
-        .npaths = n,
+        .paths = o->nlogs ? o->logs : default_logs,
+        .npaths = o->nlogs ? o->nlogs : 1,
+        .deltas_path = deltas,
         .jobs = pipeline_jobs(o),
         .week_start_ms = timeutil_week_start(w),
         .rejected_path = rejected,

@@ -4,15 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jget.h"
 #include "common/strbuf.h"
 #include "common/textnorm.h"
 #include "common/timeutil.h"
 
-agg *agg_new(int64_t week_start_ms)
+aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
 {
     agg *a = calloc(1, sizeof *a);
+    *out = NULL;
     if (!a)
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     a->week_start_ms = week_start_ms;
     a->week_end_ms = week_start_ms + TIMEUTIL_WEEK_MS;
     a->groups = strmap_new(sizeof(agg_group));
@@ -21,9 +23,10 @@ agg *agg_new(int64_t week_start_ms)
     a->updates = json_object_new_array();
     if (!a->groups || !a->terms || !a->prompts || !a->updates) {
         agg_free(a);
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    return a;
+    *out = a;
+    return AID_OK;
 }
 
 static void agg_group_release(agg_group *g)
@@ -252,10 +255,11 @@ static int agg_prompt_add(agg *a, const event *ev, int wk, int sign)
     return 0;
 }
 
-static void agg_feat_add(agg *a, const event *ev, int sign, uint64_t pos)
+/* 0 or -1 (no memory for an example). */
+static int agg_feat_add(agg *a, const event *ev, int sign, uint64_t pos)
 {
     if (ev->action != ACTION_ACCEPTED && ev->action != ACTION_REJECTED)
-        return;
+        return 0;
     unsigned mask = coachfeat_detect(ev->ai_reply.s, ev->ai_reply.len, ev->customer_message.s,
                                      ev->customer_message.len);
     agg_feat *f = &a->feat;
@@ -273,13 +277,14 @@ static void agg_feat_add(agg *a, const event *ev, int sign, uint64_t pos)
         f->win[k] += sign;
         if (sign > 0 && (!f->example_pos[k] || pos < f->example_pos[k])) {
             char *copy = strndup(ev->ai_reply.s, ev->ai_reply.len);
-            if (copy) {
-                free(f->example[k]);
-                f->example[k] = copy;
-                f->example_pos[k] = pos;
-            }
+            if (!copy)
+                return -1;
+            free(f->example[k]);
+            f->example[k] = copy;
+            f->example_pos[k] = pos;
         }
     }
+    return 0;
 }
 
 int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
@@ -301,8 +306,7 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
     if (ev->customer_message.len &&
         agg_terms_add(a, ev->customer_message.s, ev->customer_message.len, sign) < 0)
         return -1;
-    agg_feat_add(a, ev, sign, pos);
-    return 0;
+    return agg_feat_add(a, ev, sign, pos);
 }
 
 void agg_add_vindicated(agg *a, const char *ai_reply, size_t len, const char *customer, size_t clen)
@@ -341,7 +345,7 @@ int agg_add_correction(agg *a, const event *ev, uint64_t pos)
     c->reason = dup_str(ev->reason);
     c->ts_ms = ev->ts_ms;
     c->pos = pos;
-    if (!c->suggestion_id || !c->corrected) {
+    if (!c->suggestion_id || !c->corrected || (ev->by.s && !c->by) || (ev->reason.s && !c->reason)) {
         free(c->suggestion_id);
         free(c->corrected);
         free(c->by);
@@ -352,10 +356,10 @@ int agg_add_correction(agg *a, const event *ev, uint64_t pos)
     return 0;
 }
 
-static void put_str(struct json_object *o, const char *k, event_str s)
+/* o[k] = s when s is present. 0 or -1. */
+static int put_str(struct json_object *o, const char *k, event_str s)
 {
-    if (s.s)
-        json_object_object_add(o, k, json_object_new_string_len(s.s, (int)s.len));
+    return s.s ? jget_put(o, k, json_object_new_string_len(s.s, (int)s.len)) : 0;
 }
 
 int agg_add_prompt_update(agg *a, const event *ev, uint64_t pos)
@@ -365,20 +369,16 @@ int agg_add_prompt_update(agg *a, const event *ev, uint64_t pos)
     else
         a->dq.prompt_updates++;
     struct json_object *o = json_object_new_object();
-    if (!o)
+    if (!o || jget_put(o, "ts_ms", json_object_new_int64(ev->ts_ms)) < 0 ||
+        jget_put(o, "pos", json_object_new_int64((int64_t)pos)) < 0 || put_str(o, "prompt_id", ev->prompt_id) < 0 ||
+        put_str(o, "from_version", ev->from_version) < 0 || put_str(o, "to_version", ev->to_version) < 0 ||
+        put_str(o, "theme", ev->theme) < 0 || put_str(o, "summary", ev->summary) < 0 ||
+        (ev->examples_added && jget_put(o, "examples_added", json_object_get(ev->examples_added)) < 0) ||
+        (ev->examples_removed && jget_put(o, "examples_removed", json_object_get(ev->examples_removed)) < 0)) {
+        json_object_put(o);
         return -1;
-    json_object_object_add(o, "ts_ms", json_object_new_int64(ev->ts_ms));
-    json_object_object_add(o, "pos", json_object_new_int64((int64_t)pos));
-    put_str(o, "prompt_id", ev->prompt_id);
-    put_str(o, "from_version", ev->from_version);
-    put_str(o, "to_version", ev->to_version);
-    put_str(o, "theme", ev->theme);
-    put_str(o, "summary", ev->summary);
-    if (ev->examples_added)
-        json_object_object_add(o, "examples_added", json_object_get(ev->examples_added));
-    if (ev->examples_removed)
-        json_object_object_add(o, "examples_removed", json_object_get(ev->examples_removed));
-    return json_object_array_add(a->updates, o) == 0 ? 0 : -1;
+    }
+    return jget_append(a->updates, o);
 }
 
 static void agg_week_merge(agg_week *d, const agg_week *s)
@@ -504,7 +504,8 @@ int agg_merge(agg *dst, agg *src)
     }
     src->ncorrections = 0;
     for (size_t i = 0, n = json_object_array_length(src->updates); i < n; i++)
-        json_object_array_add(dst->updates, json_object_get(json_object_array_get_idx(src->updates, i)));
+        if (jget_append(dst->updates, json_object_get(json_object_array_get_idx(src->updates, i))) < 0)
+            return -1;
     agg_dq *dd = &dst->dq, *sd = &src->dq;
     dd->lines += sd->lines;
     dd->blank_lines += sd->blank_lines;

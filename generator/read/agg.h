@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "common/coachfeat.h"
+#include "common/err.h"
 #include "read/event.h"
 #include "common/strmap.h"
 
@@ -96,22 +97,23 @@ typedef struct agg {
     agg_dq dq;
 } agg;
 
-/* NULL when out of memory. */
-agg *agg_new(int64_t week_start_ms);
+/* An empty aggregate for the week starting at week_start_ms (*out; the
+ * caller frees it with agg_free). AID_ERR_NOMEM. */
+AID_MUST_CHECK aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb);
 void agg_free(agg *a);
 
 /* Add (sign +1) or take back (sign -1) one valid suggestion at pos.
  * 0 or -1 (no memory). */
-int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos);
-/* Record a correction (only those in the week are kept). */
-int agg_add_correction(agg *a, const event *ev, uint64_t pos);
-/* Record a prompt update (all are kept, for the before/after windows). */
-int agg_add_prompt_update(agg *a, const event *ev, uint64_t pos);
+AID_MUST_CHECK int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos);
+/* Record a correction (only those in the week are kept). 0 or -1. */
+AID_MUST_CHECK int agg_add_correction(agg *a, const event *ev, uint64_t pos);
+/* Record a prompt update (all are kept, for the before/after windows). 0 or -1. */
+AID_MUST_CHECK int agg_add_prompt_update(agg *a, const event *ev, uint64_t pos);
 /* Features of a vindicated AI reply. */
 void agg_add_vindicated(agg *a, const char *ai_reply, size_t len, const char *customer, size_t clen);
 
 /* Fold src into dst; src is emptied (free it after). 0 or -1. */
-int agg_merge(agg *dst, agg *src);
+AID_MUST_CHECK int agg_merge(agg *dst, agg *src);
 
 /* True when ts is in the week / the week before. */
 int agg_week_of(const agg *a, int64_t ts_ms); /* 0 this week, 1 previous, -1 other */

@@ -47,6 +47,7 @@ struct event_parser {
     size_t max_line;
     char *scratch[EVENT_SCRATCH]; /* copies of strings that held a NUL */
     int nscratch;
+    bool nomem;                   /* a copy failed while parsing this line */
 };
 
 static void event_scratch_reset(event_parser *p)
@@ -56,19 +57,21 @@ static void event_scratch_reset(event_parser *p)
     p->nscratch = 0;
 }
 
-event_parser *event_parser_new(size_t max_line)
+aid_err event_parser_new(event_parser **out, size_t max_line, aid_errbuf *eb)
 {
     event_parser *p = calloc(1, sizeof *p);
+    *out = NULL;
     if (!p)
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     p->tok = json_tokener_new_ex(EVENT_MAX_DEPTH);
     if (!p->tok) {
         free(p);
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
     json_tokener_set_flags(p->tok, JSON_TOKENER_STRICT);
     p->max_line = max_line;
-    return p;
+    *out = p;
+    return AID_OK;
 }
 
 void event_parser_free(event_parser *p)
@@ -105,8 +108,10 @@ static int get_str(event_parser *p, struct json_object *o, const char *key, even
     for (size_t i = 0; i < out->len; i++)
         nul += out->s[i] == '\0';
     char *copy = malloc(out->len + 2 * nul + 1);
-    if (!copy)
+    if (!copy) {
+        p->nomem = true;
         return F_OK;
+    }
     size_t n = 0;
     for (size_t i = 0; i < out->len; i++) {
         if (out->s[i]) {
@@ -310,8 +315,23 @@ static long raw_control_in_string(const char *s, size_t len)
     return -1;
 }
 
+static event_bad event_parse_line(event_parser *p, const char *line, size_t len, event *ev, char *detail,
+                                  size_t detail_len);
+
 event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, char *detail,
                       size_t detail_len)
+{
+    p->nomem = false;
+    event_bad r = event_parse_line(p, line, len, ev, detail, detail_len);
+    if (p->nomem) {
+        snprintf(detail, detail_len, "out of memory");
+        return EVENT_NOMEM;
+    }
+    return r;
+}
+
+static event_bad event_parse_line(event_parser *p, const char *line, size_t len, event *ev, char *detail,
+                                  size_t detail_len)
 {
     memset(ev, 0, sizeof *ev);
     detail[0] = '\0';

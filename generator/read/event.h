@@ -3,7 +3,8 @@
  * against the input format (docs/input-format.md), or classified as bad
  * with one of the contract's reasons.
  *
- *   event_parser *p = event_parser_new(1 << 20);
+ *   event_parser *p;
+ *   if (event_parser_new(&p, 1 << 20, eb)) ... out of memory ...
  *   event ev; char why[256];
  *   event_bad r = event_parse(p, line, len, &ev, why, sizeof why);
  *   if (r == EVENT_OK) ... use ev (valid until the next event_parse) ...
@@ -19,9 +20,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
+
 struct json_object;
 
 typedef enum event_bad {
+    EVENT_NOMEM = -2, /* out of memory: neither an event nor a bad line */
     EVENT_OK = -1,
     EVENT_BAD_INVALID_JSON = 0,
     EVENT_BAD_INVALID_UTF8,
@@ -81,13 +85,15 @@ typedef struct event {
 
 typedef struct event_parser event_parser;
 
-/* max_line: lines longer than this are EVENT_BAD_LINE_TOO_LONG. */
-event_parser *event_parser_new(size_t max_line);
+/* A parser (*out; free it with event_parser_free). max_line: lines longer
+ * than this are EVENT_BAD_LINE_TOO_LONG. AID_ERR_NOMEM. */
+AID_MUST_CHECK aid_err event_parser_new(event_parser **out, size_t max_line, aid_errbuf *eb);
 void event_parser_free(event_parser *p);
 
-/* Parse and validate one line (without its line end). On a bad line,
- * detail gets a short human-readable reason (e.g. "suggestion: missing
- * required field 'ai_reply'"). */
+/* Parse and validate one line (without its line end): EVENT_OK, the
+ * reason of a bad line, or EVENT_NOMEM. On a bad line, detail gets a short
+ * human-readable reason (e.g. "suggestion: missing required field
+ * 'ai_reply'"). */
 event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, char *detail,
                       size_t detail_len);
 

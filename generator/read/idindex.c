@@ -13,18 +13,20 @@ struct idindex {
     size_t cap, count;
 };
 
-idindex *idindex_new(void)
+aid_err idindex_new(idindex **out, aid_errbuf *eb)
 {
     idindex *x = calloc(1, sizeof *x);
+    *out = NULL;
     if (!x)
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     x->cap = 1024;
     x->slots = calloc(x->cap, sizeof *x->slots);
     if (!x->slots) {
         free(x);
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    return x;
+    *out = x;
+    return AID_OK;
 }
 
 void idindex_free(idindex *x)

@@ -15,25 +15,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
+
 #define IDINDEX_POS(file, line) (((uint64_t)(file) << 40) | (uint64_t)(line))
 #define IDINDEX_POS_FILE(pos) ((uint32_t)((pos) >> 40))
 #define IDINDEX_POS_LINE(pos) ((pos) & ((1ULL << 40) - 1))
 
 typedef struct idindex idindex;
 
-idindex *idindex_new(void);
+/* An empty index (*out; free it with idindex_free). AID_ERR_NOMEM. */
+AID_MUST_CHECK aid_err idindex_new(idindex **out, aid_errbuf *eb);
 void idindex_free(idindex *x);
 
 /* Record an occurrence at pos. Returns 0 when the id is new, 1 when it was
  * seen before (then *loser is the position that lost: the earlier one),
  * -1 when out of memory. */
-int idindex_put(idindex *x, const char *id, size_t len, uint64_t pos, uint64_t *loser);
-int idindex_put_hash(idindex *x, uint64_t h1, uint64_t h2, uint64_t pos, uint64_t *loser);
+AID_MUST_CHECK int idindex_put(idindex *x, const char *id, size_t len, uint64_t pos, uint64_t *loser);
+AID_MUST_CHECK int idindex_put_hash(idindex *x, uint64_t h1, uint64_t h2, uint64_t pos, uint64_t *loser);
 /* The winning position of an id. */
 bool idindex_get(const idindex *x, const char *id, size_t len, uint64_t *pos);
 /* Move every entry of src into dst; each loser position found is passed
  * to fn. src is left empty. 0 or -1. */
-int idindex_merge(idindex *dst, idindex *src, void (*fn)(uint64_t loser, void *ctx), void *ctx);
+AID_MUST_CHECK int idindex_merge(idindex *dst, idindex *src, void (*fn)(uint64_t loser, void *ctx), void *ctx);
 size_t idindex_count(const idindex *x);
 void idindex_hash(const char *id, size_t len, uint64_t *h1, uint64_t *h2);
 

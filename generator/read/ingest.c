@@ -7,12 +7,11 @@
 #include <unistd.h>
 
 #include "common/base64.h"
-#include "read/event.h"
 #include "common/fsutil.h"
+#include "common/jget.h"
 #include "common/strbuf.h"
 #include "common/textnorm.h"
-
-#define INGEST_BATCH_BYTES (1024 * 1024)
+#include "read/read.h"
 
 /* ---- the batch queue between the reader and the workers ---- */
 
@@ -77,137 +76,203 @@ typedef struct worker {
     uint64_t *losers;
     size_t nlosers, losers_cap;
     FILE *bad;      /* "<pos hex>\t<json>\n" records, in position order */
+    char *bad_path; /* its name (the file itself is unlinked at once) */
     aid_err err;
+    aid_errbuf eb;
     int64_t nbad;
 } worker;
 
-static int push_loser(worker *w, uint64_t pos)
+static aid_err worker_loser(void *ctx, uint64_t pos, aid_errbuf *eb)
 {
+    worker *w = ctx;
     if (w->nlosers == w->losers_cap) {
         size_t n = w->losers_cap ? w->losers_cap * 2 : 64;
         uint64_t *nl = realloc(w->losers, n * sizeof *nl);
         if (!nl)
-            return -1;
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
         w->losers = nl;
         w->losers_cap = n;
     }
     w->losers[w->nlosers++] = pos;
-    return 0;
+    return AID_OK;
 }
 
-static void json_add_text(struct json_object *o, const char *key, const char *s, size_t len)
+static int json_put_text(struct json_object *o, const char *key, const char *s, size_t len)
 {
     strbuf sb = STRBUF_INIT;
-    if (textnorm_utf8_sanitize(s, len, &sb) == 0)
-        json_object_object_add(o, key, json_object_new_string_len(sb.buf, (int)sb.len));
+    int rc = textnorm_utf8_sanitize(s, len, &sb) == 0 ? jget_put(o, key, json_object_new_string_len(sb.buf, (int)sb.len)) : -1;
     strbuf_release(&sb);
-}
-
-static int worker_bad(worker *w, const logread_batch *b, const logread_line *ln, event_bad reason,
-                      const char *detail)
-{
-    agg_dq *dq = &w->agg->dq;
-    dq->bad_lines++;
-    dq->bad_by_reason[reason]++;
-    w->nbad++;
-    const char *line = b->data + ln->off;
-    struct json_object *o = json_object_new_object();
-    if (!o)
-        return -1;
-    json_object_object_add(o, "file", json_object_new_string(w->files->paths[b->file]));
-    json_object_object_add(o, "line", json_object_new_int64((int64_t)ln->lineno));
-    json_object_object_add(o, "reason", json_object_new_string(event_bad_name(reason)));
-    json_object_object_add(o, "detail", json_object_new_string(detail));
-    json_add_text(o, "text", line, ln->len);
-    if (ln->len < ln->full_len) {
-        json_object_object_add(o, "truncated", json_object_new_boolean(1));
-        json_object_object_add(o, "length", json_object_new_int64((int64_t)ln->full_len));
-    }
-    if (!textnorm_utf8_valid(line, ln->len)) {
-        strbuf b64 = STRBUF_INIT;
-        if (base64_encode(&b64, line, ln->len) == 0)
-            json_object_object_add(o, "raw_base64", json_object_new_string_len(b64.buf, (int)b64.len));
-        strbuf_release(&b64);
-    }
-    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    int rc = fprintf(w->bad, "%016llx\t%s\n",
-                     (unsigned long long)IDINDEX_POS(b->file, ln->lineno), s) < 0 ? -1 : 0;
-    json_object_put(o);
     return rc;
 }
 
-static bool is_blank(const char *s, size_t len)
+/* The quarantine record of a bad line: {file, line, reason, detail, text,
+ * [truncated, length], [raw_base64]}; NULL when out of memory. */
+static struct json_object *bad_record(const char *file, const read_bad_line *bl)
 {
-    size_t i = 0;
-    if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) /* a byte order mark is ignored */
-        i = 3;
-    for (; i < len; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-            return false;
-    return true;
+    struct json_object *o = json_object_new_object();
+    if (!o || jget_put(o, "file", json_object_new_string(file)) < 0 ||
+        jget_put(o, "line", json_object_new_int64((int64_t)bl->lineno)) < 0 ||
+        jget_put(o, "reason", json_object_new_string(event_bad_name(bl->reason))) < 0 ||
+        jget_put(o, "detail", json_object_new_string(bl->detail)) < 0 ||
+        json_put_text(o, "text", bl->text, bl->len) < 0)
+        goto nomem;
+    if (bl->len < bl->full_len && (jget_put(o, "truncated", json_object_new_boolean(1)) < 0 ||
+                                   jget_put(o, "length", json_object_new_int64((int64_t)bl->full_len)) < 0))
+        goto nomem;
+    if (!textnorm_utf8_valid(bl->text, bl->len)) {
+        strbuf b64 = STRBUF_INIT;
+        int rc = base64_encode(&b64, bl->text, bl->len) == 0
+                     ? jget_put(o, "raw_base64", json_object_new_string_len(b64.buf, (int)b64.len))
+                     : -1;
+        strbuf_release(&b64);
+        if (rc < 0)
+            goto nomem;
+    }
+    return o;
+nomem:
+    json_object_put(o);
+    return NULL;
 }
 
-static int worker_line(worker *w, event_parser *p, const logread_batch *b, const logread_line *ln)
+static aid_err worker_bad(void *ctx, const read_bad_line *bl, aid_errbuf *eb)
 {
+    worker *w = ctx;
+    w->nbad++;
+    struct json_object *o = bad_record(w->files->paths[bl->file], bl);
+    if (!o)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    aid_err err = AID_OK;
+    if (!s)
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    else if (fprintf(w->bad, "%016llx\t%s\n", (unsigned long long)IDINDEX_POS(bl->file, bl->lineno), s) < 0)
+        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write the bad lines: %s", w->bad_path, strerror(errno));
+    json_object_put(o);
+    return err;
+}
+
+static aid_err worker_event(void *ctx, const event *ev, uint64_t pos, aid_errbuf *eb)
+{
+    worker *w = ctx;
     agg *a = w->agg;
-    a->dq.lines++;
-    const char *line = b->data + ln->off;
-    char detail[256];
-    event ev;
-    event_bad r;
-    if (ln->full_len > w->opts->max_line) {
-        snprintf(detail, sizeof detail, "line of %zu bytes is longer than the limit of %zu bytes",
-                 ln->full_len, w->opts->max_line);
-        return worker_bad(w, b, ln, EVENT_BAD_LINE_TOO_LONG, detail);
-    }
-    if (is_blank(line, ln->len)) {
-        a->dq.blank_lines++;
-        return 0;
-    }
-    r = event_parse(p, line, ln->len, &ev, detail, sizeof detail);
-    if (r != EVENT_OK)
-        return worker_bad(w, b, ln, r, detail);
-    a->dq.events++;
-    uint64_t pos = IDINDEX_POS(b->file, ln->lineno);
-    switch (ev.type) {
-    case EVENT_SUGGESTION: {
-        uint64_t loser;
-        int dup = idindex_put(w->ids, ev.id.s, ev.id.len, pos, &loser);
-        if (dup < 0 || (dup == 1 && push_loser(w, loser) < 0))
-            return -1;
-        return agg_add_suggestion(a, &ev, +1, pos);
-    }
+    int rc = 0;
+    switch (ev->type) {
+    case EVENT_SUGGESTION:
+        rc = agg_add_suggestion(a, ev, +1, pos);
+        break;
     case EVENT_CORRECTION:
-        return agg_add_correction(a, &ev, pos);
+        rc = agg_add_correction(a, ev, pos);
+        break;
     case EVENT_PROMPT_UPDATE:
-        return agg_add_prompt_update(a, &ev, pos);
+        rc = agg_add_prompt_update(a, ev, pos);
+        break;
     case EVENT_UNKNOWN_TYPE:
         a->dq.unknown_types++;
-        return 0;
+        break;
     }
-    return 0;
+    return rc < 0 ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory") : AID_OK;
+}
+
+/* What the reader counted goes into the worker's data quality figures. */
+static void worker_counts(worker *w, const read_counts *n)
+{
+    agg_dq *dq = &w->agg->dq;
+    dq->lines += n->lines;
+    dq->blank_lines += n->blank_lines;
+    dq->events += n->events;
+    dq->bad_lines += n->bad_lines;
+    for (int i = 0; i < EVENT_BAD__COUNT; i++)
+        dq->bad_by_reason[i] += n->bad_by_reason[i];
 }
 
 static void *worker_main(void *arg)
 {
     worker *w = arg;
-    event_parser *p = event_parser_new(w->opts->max_line);
-    if (!p)
-        w->err = AID_ERR_NOMEM;
+    read_walker *rw = NULL;
+    read_opts ro = { .max_line = w->opts->max_line, .record_ids = w->ids };
+    read_sink sink = { .event = worker_event, .bad = worker_bad, .loser = worker_loser, .ctx = w };
+    w->err = read_walker_new(&rw, &ro, &sink, &w->eb);
     for (;;) {
         logread_batch *b = queue_pop(w->full);
         if (!b)
             break;
-        for (size_t i = 0; i < b->nlines && !w->err; i++)
-            if (worker_line(w, p, b, &b->lines[i]) < 0)
-                w->err = AID_ERR_NOMEM;
+        if (!w->err)
+            w->err = read_walker_batch(rw, b, &w->eb);
         queue_push(w->free_q, b);
     }
-    event_parser_free(p);
+    if (rw)
+        worker_counts(w, read_walker_counts(rw));
+    read_walker_free(rw);
     return NULL;
 }
 
+/* The worker's scratch file for bad lines, in $TMPDIR (or /tmp), unlinked
+ * at once. */
+static aid_err worker_scratch(worker *w, aid_errbuf *eb)
+{
+    const char *dir = getenv("TMPDIR");
+    strbuf sb = STRBUF_INIT;
+    if (strbuf_addf(&sb, "%s/aidigest-bad-XXXXXX", dir && *dir ? dir : "/tmp") < 0)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    w->bad_path = strbuf_detach(&sb, NULL);
+    if (!w->bad_path)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    int fd = mkstemp(w->bad_path);
+    if (fd < 0)
+        return aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot create: %s", w->bad_path, strerror(errno));
+    unlink(w->bad_path);
+    w->bad = fdopen(fd, "w+");
+    if (!w->bad) {
+        close(fd);
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
+    return AID_OK;
+}
+
 /* ---- the quarantine: merging the workers' records in input order ---- */
+
+/* The next record of worker i's scratch file into cur[i] (NULL at the end). */
+static aid_err quarantine_next(worker *w, char **cur, size_t *cap, aid_errbuf *eb)
+{
+    if (getline(cur, cap, w->bad) >= 0)
+        return AID_OK;
+    free(*cur);
+    *cur = NULL;
+    if (ferror(w->bad))
+        return aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot read the bad lines back: %s", w->bad_path,
+                              strerror(errno));
+    return AID_OK;
+}
+
+/* One line on diag for a record: "aidigest: FILE:LINE: REASON: DETAIL". */
+static aid_err quarantine_show(FILE *diag, const char *rec, aid_errbuf *eb)
+{
+    struct json_object *j = json_tokener_parse(rec);
+    if (!j)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    fprintf(diag, "aidigest: %s:%lld: %s: %s\n", jget_str(j, "file", ""), (long long)jget_int(j, "line", 0),
+            jget_str(j, "reason", ""), jget_str(j, "detail", ""));
+    json_object_put(j);
+    return AID_OK;
+}
+
+/* Every worker's scratch file written whole and rewound, its first record
+ * read; total: the number of bad lines. */
+static aid_err quarantine_start(worker *ws, int n, char **cur, size_t *caps, int64_t *total, aid_errbuf *eb)
+{
+    aid_err err;
+    *total = 0;
+    for (int i = 0; i < n; i++) {
+        *total += ws[i].nbad;
+        if (fflush(ws[i].bad) != 0 || ferror(ws[i].bad))
+            return aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write the bad lines: %s", ws[i].bad_path,
+                                  strerror(errno));
+        rewind(ws[i].bad);
+        if ((err = quarantine_next(&ws[i], &cur[i], &caps[i], eb)))
+            return err;
+    }
+    return AID_OK;
+}
 
 static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, aid_errbuf *eb)
 {
@@ -220,14 +285,8 @@ static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, aid_err
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    for (int i = 0; i < n; i++) {
-        total += ws[i].nbad;
-        rewind(ws[i].bad);
-        if (getline(&cur[i], &caps[i], ws[i].bad) < 0) {
-            free(cur[i]);
-            cur[i] = NULL;
-        }
-    }
+    if ((err = quarantine_start(ws, n, cur, caps, &total, eb)))
+        goto cleanup;
     if (o->rejected_path) {
         if (total == 0) {
             if (unlink(o->rejected_path) < 0 && errno != ENOENT)
@@ -249,21 +308,12 @@ static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, aid_err
             break;
         char *rec = cur[best] + 17;
         if (af.fp)
-            fputs(rec, af.fp);
-        if (o->diag && shown < cap) {
-            struct json_object *j = json_tokener_parse(rec);
-            fprintf(o->diag, "aidigest: %s:%lld: %s: %s\n",
-                    json_object_get_string(json_object_object_get(j, "file")),
-                    (long long)json_object_get_int64(json_object_object_get(j, "line")),
-                    json_object_get_string(json_object_object_get(j, "reason")),
-                    json_object_get_string(json_object_object_get(j, "detail")));
-            json_object_put(j);
-        }
+            fputs(rec, af.fp); /* an error shows in fsutil_afile_commit */
+        if (o->diag && shown < cap && (err = quarantine_show(o->diag, rec, eb)))
+            goto cleanup;
         shown++;
-        if (getline(&cur[best], &caps[best], ws[best].bad) < 0) {
-            free(cur[best]);
-            cur[best] = NULL;
-        }
+        if ((err = quarantine_next(&ws[best], &cur[best], &caps[best], eb)))
+            goto cleanup;
     }
     if (o->diag && total > cap)
         fprintf(o->diag, "aidigest: ... and %lld more bad lines\n", (long long)(total - cap));
@@ -325,89 +375,44 @@ typedef struct pass2_ctx {
     size_t nt, next;
 } pass2_ctx;
 
-static int pass2_event(const event *ev, uint64_t pos, void *vctx)
+static aid_err pass2_event(void *vctx, const event *ev, uint64_t pos, aid_errbuf *eb)
 {
     pass2_ctx *c = vctx;
     while (c->next < c->nt && c->t[c->next].pos < pos)
         c->next++;
     if (c->next >= c->nt || c->t[c->next].pos != pos || ev->type != EVENT_SUGGESTION)
-        return 0;
+        return AID_OK;
     if (c->t[c->next].kind == TARGET_LOSER)
-        return agg_add_suggestion(c->a, ev, -1, pos);
+        return agg_add_suggestion(c->a, ev, -1, pos) < 0 ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory")
+                                                          : AID_OK;
     bool is_new;
     joined *jn = strmap_upsert(c->join, ev->id.s, ev->id.len, &is_new);
     if (!jn)
-        return -1;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     if (is_new) {
         jn->action = ev->action;
         jn->ai_reply = strndup(ev->ai_reply.s, ev->ai_reply.len);
         jn->final_reply = ev->final_reply.s ? strndup(ev->final_reply.s, ev->final_reply.len) : NULL;
         jn->customer = ev->customer_message.s ? strndup(ev->customer_message.s, ev->customer_message.len) : NULL;
+        if (!jn->ai_reply || (ev->final_reply.s && !jn->final_reply) || (ev->customer_message.s && !jn->customer))
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    return 0;
+    return AID_OK;
 }
 
-aid_err ingest_fetch(const logread_files *files, const uint64_t *pos, size_t n, size_t max_line,
-                     ingest_fetch_fn fn, void *ctx, aid_errbuf *eb)
+/* What pass 2 must read again, sorted by position, without repeats: the
+ * losers, and the suggestions the week's corrections refer to. */
+static aid_err pass2_targets(agg *a, const idindex *ids, const uint64_t *losers, size_t nlosers, target **out,
+                             size_t *nout, aid_errbuf *eb)
 {
-    aid_err err = AID_OK;
-    if (!max_line)
-        max_line = INGEST_DEFAULT_MAX_LINE;
-    event_parser *p = event_parser_new(max_line);
-    logread_batch b;
-    logread_batch_init(&b);
-    if (!p)
-        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    size_t ti = 0;
-    while (ti < n && !err) {
-        uint32_t file = IDINDEX_POS_FILE(pos[ti]);
-        logread_file *r = NULL;
-        if (file < files->n && logread_open(&r, files, file, max_line, NULL) == AID_OK) {
-            for (;;) {
-                aid_err rerr = logread_next(r, &b, INGEST_BATCH_BYTES, NULL);
-                for (size_t i = 0; i < b.nlines && ti < n && IDINDEX_POS_FILE(pos[ti]) == file; i++) {
-                    const logread_line *ln = &b.lines[i];
-                    if (ln->lineno != IDINDEX_POS_LINE(pos[ti]))
-                        continue;
-                    event ev;
-                    char detail[256];
-                    if (ln->full_len == ln->len &&
-                        event_parse(p, b.data + ln->off, ln->len, &ev, detail, sizeof detail) == EVENT_OK &&
-                        fn(&ev, pos[ti], ctx) < 0) {
-                        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-                        break;
-                    }
-                    while (ti < n && pos[ti] == IDINDEX_POS(file, ln->lineno))
-                        ti++;
-                }
-                if (err || rerr != AID_OK || b.nlines == 0 || ti >= n || IDINDEX_POS_FILE(pos[ti]) != file)
-                    break;
-            }
-            logread_close(r);
-        }
-        while (ti < n && IDINDEX_POS_FILE(pos[ti]) == file)
-            ti++;
-    }
-    logread_batch_release(&b);
-    event_parser_free(p);
-    return err;
-}
-
-static aid_err pass2(const ingest_opts *o, ingest_result *res, idindex *ids, const uint64_t *losers,
-                     size_t nlosers, aid_errbuf *eb)
-{
-    agg *a = res->agg;
-    aid_err err = AID_OK;
-    target *t = NULL;
     size_t nt = 0;
-    strmap *join = NULL;
-
+    target *t = malloc((nlosers + a->ncorrections + 1) * sizeof *t);
+    *out = t;
+    *nout = 0;
+    if (!t)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     if (a->ncorrections > 1)
         qsort(a->corrections, a->ncorrections, sizeof *a->corrections, cmp_correction);
-    t = malloc((nlosers + a->ncorrections + 1) * sizeof *t);
-    join = strmap_new(sizeof(joined));
-    if (!t || !join)
-        goto nomem;
     for (size_t i = 0; i < nlosers; i++)
         t[nt++] = (target){ losers[i], TARGET_LOSER };
     for (size_t i = 0; i < a->ncorrections; i++) {
@@ -427,20 +432,41 @@ static aid_err pass2(const ingest_opts *o, ingest_result *res, idindex *ids, con
                 t[m++] = t[i];
         nt = m;
     }
-    uint64_t *positions = malloc((nt + 1) * sizeof *positions);
-    if (!positions)
+    *nout = nt;
+    return AID_OK;
+}
+
+/* {suggestion_id, action, ai_reply, sent_reply, corrected_reply, reason} */
+static int vindicated_example(struct json_object *arr, const agg_correction *c, const joined *jn)
+{
+    struct json_object *ex = json_object_new_object(), *reason = NULL;
+    if (!ex || jget_put(ex, "suggestion_id", json_object_new_string(c->suggestion_id)) < 0 ||
+        jget_put(ex, "action", json_object_new_string(event_action_name(jn->action))) < 0 ||
+        jget_put(ex, "ai_reply", json_object_new_string(jn->ai_reply)) < 0 ||
+        jget_put(ex, "sent_reply", json_object_new_string(jn->final_reply)) < 0 ||
+        jget_put(ex, "corrected_reply", json_object_new_string(c->corrected)) < 0)
         goto nomem;
-    for (size_t i = 0; i < nt; i++)
-        positions[i] = t[i].pos;
-    pass2_ctx pc = { a, join, t, nt, 0 };
-    err = ingest_fetch(&res->files, positions, nt, o->max_line, pass2_event, &pc, eb);
-    free(positions);
-    if (err)
-        goto cleanup;
-    /* the week's corrections against what they corrected */
+    if (c->reason && !(reason = json_object_new_string(c->reason)))
+        goto nomem;
+    if (json_object_object_add(ex, "reason", reason) < 0) {
+        json_object_put(reason);
+        goto nomem;
+    }
+    if (json_object_array_add(arr, ex) < 0)
+        goto nomem;
+    return 0;
+nomem:
+    json_object_put(ex);
+    return -1;
+}
+
+/* The week's corrections against what they corrected. */
+static aid_err pass2_vindicated(ingest_result *res, strmap *join, aid_errbuf *eb)
+{
+    agg *a = res->agg;
     res->vindicated_examples = json_object_new_array();
     if (!res->vindicated_examples)
-        goto nomem;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < a->ncorrections; i++) {
         agg_correction *c = &a->corrections[i];
         joined *jn = strmap_get(join, c->suggestion_id, strlen(c->suggestion_id));
@@ -453,36 +479,63 @@ static aid_err pass2(const ingest_opts *o, ingest_result *res, idindex *ids, con
             res->vindicated++;
             agg_add_vindicated(a, jn->ai_reply, strlen(jn->ai_reply), jn->customer,
                                jn->customer ? strlen(jn->customer) : 0);
-            if (json_object_array_length(res->vindicated_examples) < 5) {
-                struct json_object *ex = json_object_new_object();
-                json_object_object_add(ex, "suggestion_id", json_object_new_string(c->suggestion_id));
-                json_object_object_add(ex, "action", json_object_new_string(event_action_name(jn->action)));
-                json_object_object_add(ex, "ai_reply", json_object_new_string(jn->ai_reply));
-                json_object_object_add(ex, "sent_reply", json_object_new_string(jn->final_reply));
-                json_object_object_add(ex, "corrected_reply", json_object_new_string(c->corrected));
-                json_object_object_add(ex, "reason", c->reason ? json_object_new_string(c->reason) : NULL);
-                json_object_array_add(res->vindicated_examples, ex);
-            }
+            if (json_object_array_length(res->vindicated_examples) < 5 &&
+                vindicated_example(res->vindicated_examples, c, jn) < 0)
+                return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
         }
     }
     res->corrected_suggestions = (int64_t)strmap_count(join);
-    goto cleanup;
-nomem:
-    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-cleanup:
-    if (join) {
-        for (size_t i = 0; i < strmap_capacity(join); i++) {
-            void *v;
-            if (strmap_slot(join, i, NULL, NULL, &v)) {
-                joined *jn = v;
-                free(jn->ai_reply);
-                free(jn->final_reply);
-                free(jn->customer);
-            }
+    return AID_OK;
+}
+
+static void join_free(strmap *join)
+{
+    if (!join)
+        return;
+    for (size_t i = 0; i < strmap_capacity(join); i++) {
+        void *v;
+        if (strmap_slot(join, i, NULL, NULL, &v)) {
+            joined *jn = v;
+            free(jn->ai_reply);
+            free(jn->final_reply);
+            free(jn->customer);
         }
-        strmap_free(join);
     }
+    strmap_free(join);
+}
+
+static aid_err pass2(const ingest_opts *o, ingest_result *res, const idindex *ids, const uint64_t *losers,
+                     size_t nlosers, aid_errbuf *eb)
+{
+    aid_err err;
+    target *t = NULL;
+    size_t nt = 0;
+    uint64_t *positions = NULL;
+    strmap *join = strmap_new(sizeof(joined));
+    if (!join) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if ((err = pass2_targets(res->agg, ids, losers, nlosers, &t, &nt, eb)))
+        goto cleanup;
+    positions = malloc((nt + 1) * sizeof *positions);
+    if (!positions) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nt; i++)
+        positions[i] = t[i].pos;
+    /* only those lines; one that cannot be read again is skipped */
+    pass2_ctx pc = { res->agg, join, t, nt, 0 };
+    read_opts ro = { .max_line = o->max_line, .only = positions, .nonly = nt };
+    read_sink sink = { .event = pass2_event, .ctx = &pc };
+    if (nt && (err = read_events(&res->files, &ro, &sink, NULL, eb)))
+        goto cleanup;
+    err = pass2_vindicated(res, join, eb);
+cleanup:
+    free(positions);
     free(t);
+    join_free(join);
     return err;
 }
 
@@ -510,14 +563,124 @@ static void loser_collect(uint64_t pos, void *ctx)
     l->v[l->n++] = pos;
 }
 
-static void file_error(ingest_result *res, const ingest_opts *o, const char *file, const char *msg)
+static aid_err file_error(ingest_result *res, const ingest_opts *o, const char *file, const char *msg,
+                          aid_errbuf *eb)
 {
     struct json_object *e = json_object_new_object();
-    json_object_object_add(e, "file", json_object_new_string(file));
-    json_object_object_add(e, "error", json_object_new_string(msg));
-    json_object_array_add(res->file_errors, e);
+    if (!e || jget_put(e, "file", json_object_new_string(file)) < 0 ||
+        jget_put(e, "error", json_object_new_string(msg)) < 0 || json_object_array_add(res->file_errors, e) < 0) {
+        json_object_put(e);
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
     if (o->diag)
         fprintf(o->diag, "aidigest: %s\n", msg);
+    return AID_OK;
+}
+
+/* The reading side of pass 1 (this thread): every file, batch by batch,
+ * to the workers. A file that cannot be read whole goes to file_errors. */
+static aid_err pass1_read(const ingest_opts *o, ingest_result *res, queue *full, queue *free_q, aid_errbuf *eb)
+{
+    aid_err err = AID_OK;
+    uint64_t seq = 0;
+    for (uint32_t f = 0; f < res->files.n && !err; f++) {
+        logread_file *r = NULL;
+        aid_errbuf rb = { { 0 } };
+        if (o->progress && o->diag)
+            fprintf(o->diag, "aidigest: reading %s (%u/%zu)\n", res->files.paths[f], f + 1, res->files.n);
+        aid_err oerr = logread_open(&r, &res->files, f, o->max_line, &rb);
+        if (oerr == AID_ERR_NOMEM) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (oerr != AID_OK) {
+            err = file_error(res, o, res->files.paths[f], rb.msg, eb);
+            continue;
+        }
+        for (;;) {
+            logread_batch *b = queue_pop(free_q);
+            aid_err rerr = logread_next(r, b, READ_BATCH_BYTES, &rb);
+            b->seq = seq++;
+            if (b->nlines)
+                queue_push(full, b);
+            else
+                queue_push(free_q, b);
+            if (rerr == AID_ERR_NOMEM) {
+                err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (rerr != AID_OK) {
+                err = file_error(res, o, res->files.paths[f], rb.msg, eb);
+                break;
+            }
+            if (!b->nlines)
+                break;
+        }
+        logread_close(r);
+    }
+    return err;
+}
+
+/* Fold the workers' aggregates and id indexes into res->agg and *ids; the
+ * losers of every worker, and of the merge, into losers. */
+static aid_err pass1_merge(worker *ws, int nw, ingest_result *res, idindex **ids, loser_list *losers,
+                           aid_errbuf *eb)
+{
+    for (int i = 0; i < nw; i++)
+        if (ws[i].err)
+            return aid_errbuf_set(eb, ws[i].err, "%s", aid_errbuf_msg(&ws[i].eb, ws[i].err));
+    res->agg = ws[0].agg;
+    ws[0].agg = NULL;
+    *ids = ws[0].ids;
+    ws[0].ids = NULL;
+    for (size_t k = 0; k < ws[0].nlosers; k++)
+        loser_collect(ws[0].losers[k], losers);
+    for (int i = 1; i < nw; i++) {
+        if (agg_merge(res->agg, ws[i].agg) < 0 || idindex_merge(*ids, ws[i].ids, loser_collect, losers) < 0)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        for (size_t k = 0; k < ws[i].nlosers; k++)
+            loser_collect(ws[i].losers[k], losers);
+    }
+    return losers->failed ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory") : AID_OK;
+}
+
+static aid_err worker_setup(worker *w, const ingest_opts *o, const ingest_result *res, queue *full, queue *free_q,
+                            aid_errbuf *eb)
+{
+    aid_err err;
+    w->opts = o;
+    w->files = &res->files;
+    w->full = full;
+    w->free_q = free_q;
+    if ((err = agg_new(&w->agg, o->week_start_ms, eb)) || (err = idindex_new(&w->ids, eb)))
+        return err;
+    return worker_scratch(w, eb);
+}
+
+static void worker_release(worker *w)
+{
+    agg_free(w->agg);
+    idindex_free(w->ids);
+    free(w->losers);
+    if (w->bad)
+        fclose(w->bad);
+    free(w->bad_path);
+}
+
+/* The files to read: the paths, then the deltas file when it exists. */
+static aid_err ingest_files(const ingest_opts *o, logread_files *files, aid_errbuf *eb)
+{
+    const char **paths = malloc((o->npaths + 1) * sizeof *paths);
+    if (!paths)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < o->npaths; i++)
+        paths[n++] = o->paths[i];
+    if (o->deltas_path && fsutil_exists(o->deltas_path))
+        paths[n++] = o->deltas_path;
+    aid_err err = logread_files_expand(files, paths, n, eb);
+    free(paths);
+    return err;
 }
 
 aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
@@ -537,7 +700,7 @@ aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
     idindex *ids = NULL;
     size_t nbatches = (size_t)nw * 2 + 2;
 
-    if ((err = logread_files_expand(&res->files, o.paths, o.npaths, eb)))
+    if ((err = ingest_files(&o, &res->files, eb)))
         return err;
     res->file_errors = json_object_new_array();
     ws = calloc((size_t)nw, sizeof *ws);
@@ -555,18 +718,9 @@ aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
         logread_batch_init(&batches[i]);
         queue_push(&free_q, &batches[i]);
     }
-    for (int i = 0; i < nw; i++) {
-        worker *w = &ws[i];
-        w->opts = &o;
-        w->files = &res->files;
-        w->full = &full;
-        w->free_q = &free_q;
-        w->agg = agg_new(o.week_start_ms);
-        w->ids = idindex_new();
-        w->bad = tmpfile();
-        if (!w->agg || !w->ids || !w->bad)
-            goto nomem_workers;
-    }
+    for (int i = 0; i < nw; i++)
+        if ((err = worker_setup(&ws[i], &o, res, &full, &free_q, eb)))
+            goto cleanup;
     for (int i = 0; i < nw; i++) {
         if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {
             err = aid_errbuf_set(eb, AID_ERR_NOMEM, "cannot start a reading thread");
@@ -574,86 +728,26 @@ aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
         }
         started++;
     }
-    /* the reader: this thread */
-    uint64_t seq = 0;
-    for (uint32_t f = 0; f < res->files.n && !err; f++) {
-        logread_file *r = NULL;
-        aid_errbuf rb = { { 0 } };
-        if (o.progress && o.diag)
-            fprintf(o.diag, "aidigest: reading %s (%u/%zu)\n", res->files.paths[f], f + 1, res->files.n);
-        if (logread_open(&r, &res->files, f, o.max_line, &rb) != AID_OK) {
-            file_error(res, &o, res->files.paths[f], rb.msg);
-            continue;
-        }
-        for (;;) {
-            logread_batch *b = queue_pop(&free_q);
-            aid_err rerr = logread_next(r, b, INGEST_BATCH_BYTES, &rb);
-            b->seq = seq++;
-            if (b->nlines)
-                queue_push(&full, b);
-            else
-                queue_push(&free_q, b);
-            if (rerr == AID_ERR_NOMEM) {
-                err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-                break;
-            }
-            if (rerr != AID_OK) {
-                file_error(res, &o, res->files.paths[f], rb.msg);
-                break;
-            }
-            if (!b->nlines)
-                break;
-        }
-        logread_close(r);
-    }
+    if (!err)
+        err = pass1_read(&o, res, &full, &free_q, eb);
     for (int i = 0; i < started; i++)
         queue_push(&full, NULL);
     for (int i = 0; i < started; i++)
         pthread_join(ws[i].thread, NULL);
-    if (err)
+    if (err || (err = pass1_merge(ws, nw, res, &ids, &losers, eb)))
         goto cleanup;
-    for (int i = 0; i < nw; i++)
-        if (ws[i].err) {
-            err = aid_errbuf_set(eb, ws[i].err, "reading: %s", aid_strerror(ws[i].err));
-            goto cleanup;
-        }
-    /* merge */
-    res->agg = ws[0].agg;
-    ws[0].agg = NULL;
-    ids = ws[0].ids;
-    ws[0].ids = NULL;
-    for (size_t k = 0; k < ws[0].nlosers; k++)
-        loser_collect(ws[0].losers[k], &losers);
-    for (int i = 1; i < nw; i++) {
-        if (agg_merge(res->agg, ws[i].agg) < 0 || idindex_merge(ids, ws[i].ids, loser_collect, &losers) < 0)
-            goto nomem;
-        for (size_t k = 0; k < ws[i].nlosers; k++)
-            loser_collect(ws[i].losers[k], &losers);
-    }
-    if (losers.failed)
-        goto nomem;
     if ((err = quarantine_write(&o, ws, nw, eb)))
         goto cleanup;
     err = pass2(&o, res, ids, losers.v, losers.n, eb);
     goto cleanup;
-nomem_workers:
-    for (int i = 0; i < started; i++)
-        queue_push(&full, NULL);
-    for (int i = 0; i < started; i++)
-        pthread_join(ws[i].thread, NULL);
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
     free(losers.v);
     idindex_free(ids);
     if (ws)
-        for (int i = 0; i < nw; i++) {
-            agg_free(ws[i].agg);
-            idindex_free(ws[i].ids);
-            free(ws[i].losers);
-            if (ws[i].bad)
-                fclose(ws[i].bad);
-        }
+        for (int i = 0; i < nw; i++)
+            worker_release(&ws[i]);
     free(ws);
     if (batches)
         for (size_t i = 0; i < nbatches; i++)

@@ -7,8 +7,12 @@
  * its own json-c tokener into its own aggregates and suggestion-id index;
  * at the end they are merged. Bad lines are quarantined in input order.
  *
+ * Every line is classified by the reader (read/read.h): an event, a blank
+ * line or a bad line.
+ *
  * Pass 2 (only when needed): the lines that must be looked at again are
- * read once more, without parsing anything else: occurrences of a
+ * read once more by the reader (read_opts.only), without parsing anything
+ * else: occurrences of a
  * suggestion id that lost to a later one (their contribution is taken
  * back) and the suggestions that the week's corrections refer to (to tell
  * which corrections vindicate the AI).
@@ -27,18 +31,26 @@
 #include "read/idindex.h"
 #include "read/logread.h"
 
-#define INGEST_DEFAULT_MAX_LINE (1024 * 1024)
+#define INGEST_DEFAULT_MAX_LINE (1024 * 1024) /* READ_DEFAULT_MAX_LINE */
 #define INGEST_DEFAULT_DIAG_CAP 20
 
 typedef struct ingest_opts {
     const char *const *paths;   /* files or directories */
     size_t npaths;
+    const char *deltas_path;    /* a file of prompt_update events (the archive's
+                                   training/deltas.jsonl), read after the paths,
+                                   like them, when it exists (a missing file is no
+                                   error); it counts in the figures as one more
+                                   input file; NULL = none */
     int jobs;                   /* worker threads (>= 1) */
     size_t max_line;            /* 0 = INGEST_DEFAULT_MAX_LINE */
     int64_t week_start_ms;
     const char *rejected_path;  /* where bad lines are copied (atomically, only
                                    when there are some; an old file is removed
-                                   when there are none); NULL = nowhere */
+                                   when there are none); NULL = nowhere. Until
+                                   then each worker keeps them in a scratch file
+                                   in $TMPDIR (or /tmp); a failed write there is
+                                   AID_ERR_IO naming that file */
     FILE *diag;                 /* one line per bad line, up to diag_cap; NULL = silent */
     int diag_cap;               /* 0 = INGEST_DEFAULT_DIAG_CAP */
     bool progress;              /* progress lines on diag (a terminal) */
@@ -56,16 +68,8 @@ typedef struct ingest_result {
 /* Run both passes. On success res owns everything; release it with
  * ingest_result_release. A file that cannot be read whole is not an
  * error here: it is listed in res->file_errors (and on diag). */
-aid_err ingest_run(const ingest_opts *o, ingest_result *res, aid_errbuf *eb);
+AID_MUST_CHECK aid_err ingest_run(const ingest_opts *o, ingest_result *res, aid_errbuf *eb);
 void ingest_result_release(ingest_result *res);
-
-/* Read the events at the given positions again (IDINDEX_POS, sorted
- * ascending; repeats allowed) without parsing any other line, and call fn
- * for each that is a valid event, in order. fn returns 0, or -1 (out of
- * memory) to stop. A file that can no longer be read is skipped. */
-typedef int (*ingest_fetch_fn)(const event *ev, uint64_t pos, void *ctx);
-aid_err ingest_fetch(const logread_files *files, const uint64_t *pos, size_t n, size_t max_line,
-                     ingest_fetch_fn fn, void *ctx, aid_errbuf *eb);
 
 /* How many correction-pairs are "vindicated" (docs/figures.md): word-set
  * Jaccard thresholds. */

@@ -30,7 +30,7 @@ typedef struct logread_files {
  * the order given, each directory's entries sorted by name. A path that
  * does not exist, or a directory without a .jsonl/.jsonl.gz file, is
  * AID_ERR_USAGE. */
-aid_err logread_files_expand(logread_files *f, const char *const *paths, size_t npaths,
+AID_MUST_CHECK aid_err logread_files_expand(logread_files *f, const char *const *paths, size_t npaths,
                              aid_errbuf *eb);
 void logread_files_release(logread_files *f);
 
@@ -57,7 +57,7 @@ void logread_batch_release(logread_batch *b);
 typedef struct logread_file logread_file;
 
 /* Open files->paths[idx]. max_line: the line-length limit. */
-aid_err logread_open(logread_file **out, const logread_files *files, uint32_t idx,
+AID_MUST_CHECK aid_err logread_open(logread_file **out, const logread_files *files, uint32_t idx,
                      size_t max_line, aid_errbuf *eb);
 /* Fill b (reset first) with up to about `target` bytes of whole lines.
  * Returns AID_OK with b->nlines == 0 at the end of the file. A read error
@@ -65,7 +65,7 @@ aid_err logread_open(logread_file **out, const logread_files *files, uint32_t id
  * eb naming the file and the last good line; b still holds the lines read
  * up to it (a partial last line included), which the caller processes;
  * the next call then returns the end. */
-aid_err logread_next(logread_file *r, logread_batch *b, size_t target, aid_errbuf *eb);
+AID_MUST_CHECK aid_err logread_next(logread_file *r, logread_batch *b, size_t target, aid_errbuf *eb);
 void logread_close(logread_file *r);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/fsutil.h"
+#include "common/jget.h"
 #include "common/llm.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
@@ -97,16 +98,15 @@ static aid_err finetune_record(const aid_config *cfg, const char *path, const ch
     struct json_object *o = json_object_new_object();
     const char *base = strrchr(path, '/');
     timeutil_format_rfc3339(timeutil_now_ms(), when, sizeof when);
-    if (!o)
+    if (!o || jget_put(o, "week", json_object_new_string(week)) < 0 ||
+        jget_put(o, "file", json_object_new_string(base ? base + 1 : path)) < 0 ||
+        jget_put(o, "examples", json_object_new_int64(sub->examples)) < 0 ||
+        jget_put(o, "file_id", json_object_new_string(sub->file_id)) < 0 ||
+        jget_put(o, "job_id", json_object_new_string(sub->job_id)) < 0 ||
+        jget_put(o, "model", json_object_new_string(cfg->finetune_model)) < 0 ||
+        jget_put(o, "status", json_object_new_string(sub->status)) < 0 ||
+        jget_put(o, "submitted_at", json_object_new_string(when)) < 0)
         goto nomem;
-    json_object_object_add(o, "week", json_object_new_string(week));
-    json_object_object_add(o, "file", json_object_new_string(base ? base + 1 : path));
-    json_object_object_add(o, "examples", json_object_new_int64(sub->examples));
-    json_object_object_add(o, "file_id", json_object_new_string(sub->file_id));
-    json_object_object_add(o, "job_id", json_object_new_string(sub->job_id));
-    json_object_object_add(o, "model", json_object_new_string(cfg->finetune_model));
-    json_object_object_add(o, "status", json_object_new_string(sub->status));
-    json_object_object_add(o, "submitted_at", json_object_new_string(when));
     if (strbuf_addf(&log, "%s/training", out_dir) < 0)
         goto nomem;
     if ((err = fsutil_mkdirs(log.buf, eb)))
@@ -116,7 +116,6 @@ static aid_err finetune_record(const aid_config *cfg, const char *path, const ch
     err = fsutil_read_file(log.buf, &old, &len, eb);
     if (err && err != AID_ERR_NOTFOUND)
         goto cleanup;
-    err = AID_OK;
     if ((len && strbuf_add(&all, old, len) < 0) ||
         (all.len && all.buf[all.len - 1] != '\n' && strbuf_addc(&all, '\n') < 0) ||
         strbuf_addf(&all, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)

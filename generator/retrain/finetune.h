@@ -39,7 +39,7 @@ typedef struct finetune_submission {
  * "role", and it has at least FINETUNE_MIN_EXAMPLES lines. *examples (may
  * be NULL) gets the count of lines. Errors: AID_ERR_NOTFOUND,
  * AID_ERR_IO, AID_ERR_PARSE (names the line), AID_ERR_LIMIT (too few). */
-aid_err finetune_check(const char *path, int64_t *examples, aid_errbuf *eb);
+AID_MUST_CHECK aid_err finetune_check(const char *path, int64_t *examples, aid_errbuf *eb);
 
 /* Check, upload, create the job, record it. sub (may be NULL) is filled on
  * AID_OK and zeroed otherwise. Errors: those of finetune_check;
@@ -47,7 +47,7 @@ aid_err finetune_check(const char *path, int64_t *examples, aid_errbuf *eb);
  * llm_upload_file / llm_create_finetune_job (AID_ERR_NETWORK,
  * AID_ERR_HTTP, AID_ERR_AUTH); AID_ERR_IO when the log cannot be written.
  * The messages are one line and never hold the key. */
-aid_err finetune_submit(const aid_config *cfg, const char *path, const char *week,
+AID_MUST_CHECK aid_err finetune_submit(const aid_config *cfg, const char *path, const char *week,
                         const char *out_dir, finetune_submission *sub, aid_errbuf *eb);
 
 /* Free the strings and zero sub; NULL and zeroed structs are fine. */

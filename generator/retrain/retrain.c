@@ -4,16 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "read/read.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
-#include "compute/compute.h"
 #include "common/strmap.h"
 #include "common/textnorm.h"
 #include "common/timeutil.h"
+#include "compute/compute.h"
+#include "read/read.h"
 
-#define RETRAIN_BATCH (1024 * 1024)
-#define RETRAIN_MAX_LINE (1024 * 1024)
+#define RETRAIN_MAX_LINE READ_DEFAULT_MAX_LINE
 
 /* One reply of one prompt (value of prompt_stats.replies). */
 typedef struct reply_stats {
@@ -61,65 +60,13 @@ typedef struct retrain_state {
     int64_t bad_lines, unreadable;
 } retrain_state;
 
-static bool retrain_blank(const char *s, size_t len)
+/* Pass 1 (the reader records every suggestion id, read_opts.record_ids):
+ * the week's corrections, the last one of each suggestion, and the latest
+ * prompt update of each prompt up to the week's end. */
+static aid_err pass_ids(void *ctx, const event *ev, uint64_t pos, aid_errbuf *eb)
 {
-    size_t i = len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3) ? 3 : 0;
-    for (; i < len; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-            return false;
-    return true;
-}
-
-/* Read every line of every file, calling fn with parsed events. */
-typedef aid_err (*line_fn)(retrain_state *st, const event *ev, uint64_t pos, aid_errbuf *eb);
-
-static aid_err each_event(retrain_state *st, line_fn fn, aid_errbuf *eb)
-{
-    aid_err err = AID_OK;
-    event_parser *p = event_parser_new(RETRAIN_MAX_LINE);
-    logread_batch b;
-    logread_batch_init(&b);
-    if (!p)
-        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    for (uint32_t f = 0; f < st->files.n && !err; f++) {
-        logread_file *r = NULL;
-        if (logread_open(&r, &st->files, f, RETRAIN_MAX_LINE, NULL) != AID_OK) {
-            st->unreadable += st->counting; /* `aidigest check` tells which */
-            continue;
-        }
-        for (;;) {
-            aid_err rerr = logread_next(r, &b, RETRAIN_BATCH, NULL);
-            for (size_t i = 0; i < b.nlines && !err; i++) {
-                const logread_line *ln = &b.lines[i];
-                event ev;
-                char detail[256];
-                if (ln->full_len > ln->len ||
-                    event_parse(p, b.data + ln->off, ln->len, &ev, detail, sizeof detail) != EVENT_OK) {
-                    if (st->counting && !retrain_blank(b.data + ln->off, ln->len))
-                        st->bad_lines++;
-                    continue;
-                }
-                err = fn(st, &ev, IDINDEX_POS(f, ln->lineno), eb);
-            }
-            if (rerr != AID_OK && !err)
-                st->unreadable += st->counting;
-            if (err || rerr != AID_OK || !b.nlines)
-                break;
-        }
-        logread_close(r);
-    }
-    logread_batch_release(&b);
-    event_parser_free(p);
-    return err;
-}
-
-static aid_err pass_ids(retrain_state *st, const event *ev, uint64_t pos, aid_errbuf *eb)
-{
-    if (ev->type == EVENT_SUGGESTION) {
-        uint64_t loser;
-        if (idindex_put(st->ids, ev->id.s, ev->id.len, pos, &loser) < 0)
-            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    } else if (ev->type == EVENT_CORRECTION && ev->ts_ms >= st->start && ev->ts_ms < st->end) {
+    retrain_state *st = ctx;
+    if (ev->type == EVENT_CORRECTION && ev->ts_ms >= st->start && ev->ts_ms < st->end) {
         correction *c = strmap_upsert(st->corrections, ev->suggestion_id.s, ev->suggestion_id.len, NULL);
         if (!c)
             return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
@@ -192,6 +139,36 @@ static int outdated(const retrain_state *st, event_str prompt_id, const char *te
     return rc;
 }
 
+/* {role, content} */
+static struct json_object *message_json(const char *role, const strbuf *content)
+{
+    struct json_object *m = json_object_new_object();
+    if (!m || jget_put(m, "role", json_object_new_string(role)) < 0 ||
+        jget_put(m, "content", json_object_new_string_len(content->buf, (int)content->len)) < 0) {
+        json_object_put(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* {"messages": [system, user, assistant]}; NULL when out of memory. */
+static struct json_object *pair_json(const retrain_state *st, const strbuf *user, const strbuf *assistant)
+{
+    struct json_object *o = json_object_new_object(), *msgs = json_object_new_array();
+    if (!o || !msgs || jget_append(msgs, json_object_get(st->system_msg)) < 0 ||
+        jget_append(msgs, message_json("user", user)) < 0 ||
+        jget_append(msgs, message_json("assistant", assistant)) < 0) {
+        json_object_put(o);
+        json_object_put(msgs);
+        return NULL;
+    }
+    if (jget_put(o, "messages", msgs) < 0) {
+        json_object_put(o);
+        return NULL;
+    }
+    return o;
+}
+
 /* One fine-tuning example, once per distinct pair. */
 static aid_err write_pair(retrain_state *st, event_str user, const char *assistant, size_t alen,
                           aid_errbuf *eb)
@@ -206,19 +183,14 @@ static aid_err write_pair(retrain_state *st, event_str user, const char *assista
     if (!strmap_upsert(st->pairs_seen, key.buf, key.len, &is_new))
         goto nomem;
     if (is_new) {
-        struct json_object *o = json_object_new_object(), *msgs = json_object_new_array();
-        struct json_object *um = json_object_new_object(), *am = json_object_new_object();
-        json_object_array_add(msgs, json_object_get(st->system_msg));
-        json_object_object_add(um, "role", json_object_new_string("user"));
-        json_object_object_add(um, "content", json_object_new_string_len(u.buf, (int)u.len));
-        json_object_object_add(am, "role", json_object_new_string("assistant"));
-        json_object_object_add(am, "content", json_object_new_string_len(a.buf, (int)a.len));
-        json_object_array_add(msgs, um);
-        json_object_array_add(msgs, am);
-        json_object_object_add(o, "messages", msgs);
-        fprintf(st->ft.fp, "%s\n",
-                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        struct json_object *o = pair_json(st, &u, &a);
+        const char *s = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+                          : NULL;
+        if (s)
+            fprintf(st->ft.fp, "%s\n", s); /* an error shows in fsutil_afile_commit */
         json_object_put(o);
+        if (!s)
+            goto nomem;
         st->pairs++;
     }
     goto cleanup;
@@ -252,33 +224,85 @@ static void prompt_stats_release(prompt_stats *ps)
     free(ps->version);
 }
 
-static aid_err pass_week(retrain_state *st, const event *ev, uint64_t pos, aid_errbuf *eb)
+/* The fine-tuning set: what agents accepted, edited or QA corrected, unless
+ * a prompt update removed it as outdated. */
+static aid_err week_pair(retrain_state *st, const event *ev, const correction *c, aid_errbuf *eb)
 {
-    uint64_t win;
-    if (ev->type != EVENT_SUGGESTION || ev->ts_ms < st->start || ev->ts_ms >= st->end ||
-        !idindex_get(st->ids, ev->id.s, ev->id.len, &win) || win != pos)
+    if (!ev->customer_message.len)
         return AID_OK;
-    correction *c = strmap_get(st->corrections, ev->id.s, ev->id.len);
-    /* the fine-tuning set: what agents accepted, edited or QA corrected,
-     * unless a prompt update removed it as outdated */
-    if (ev->customer_message.len) {
-        const char *answer = NULL;
-        size_t alen = 0;
-        if (c)
-            answer = c->reply, alen = strlen(c->reply);
-        else if (ev->action == ACTION_ACCEPTED)
-            answer = ev->ai_reply.s, alen = ev->ai_reply.len;
-        else if (ev->action == ACTION_EDITED && ev->final_reply.len)
-            answer = ev->final_reply.s, alen = ev->final_reply.len;
-        int old = answer ? outdated(st, ev->prompt_id, answer, alen) : 0;
-        if (old < 0)
-            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-        aid_err err = answer && !old ? write_pair(st, ev->customer_message, answer, alen, eb) : AID_OK;
-        if (err)
-            return err;
+    const char *answer = NULL;
+    size_t alen = 0;
+    if (c)
+        answer = c->reply, alen = strlen(c->reply);
+    else if (ev->action == ACTION_ACCEPTED)
+        answer = ev->ai_reply.s, alen = ev->ai_reply.len;
+    else if (ev->action == ACTION_EDITED && ev->final_reply.len)
+        answer = ev->final_reply.s, alen = ev->final_reply.len;
+    if (!answer)
+        return AID_OK;
+    int old = outdated(st, ev->prompt_id, answer, alen);
+    if (old < 0)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    return old ? AID_OK : write_pair(st, ev->customer_message, answer, alen, eb);
+}
+
+/* A copy of an optional string: 0 (*out NULL when absent), or -1. */
+static int dup_opt(event_str s, char **out)
+{
+    *out = s.s ? strndup(s.s, s.len) : NULL;
+    return s.s && !*out ? -1 : 0;
+}
+
+/* The suggestion counted for its reply; a QA correction of it kept (the
+ * first RETRAIN_MAX_CORRECTED of the prompt). 0 or -1. */
+static int week_reply(prompt_stats *ps, const event *ev, const correction *c, uint64_t pos)
+{
+    bool is_new;
+    strbuf norm = STRBUF_INIT;
+    if (textnorm_reply(ev->ai_reply.s, ev->ai_reply.len, &norm) < 0)
+        return -1;
+    reply_stats *rs = strmap_upsert(ps->replies, norm.buf, norm.len, &is_new);
+    strbuf_release(&norm);
+    if (!rs)
+        return -1;
+    if (is_new) {
+        rs->first_pos = pos;
+        if (!(rs->text = strndup(ev->ai_reply.s, ev->ai_reply.len)) || dup_opt(ev->customer_message, &rs->customer) < 0)
+            return -1;
     }
-    if (!ev->prompt_id.len)
+    rs->suggested++;
+    rs->accepted += ev->action == ACTION_ACCEPTED;
+    rs->used += ev->action == ACTION_ACCEPTED || ev->action == ACTION_EDITED;
+    rs->rejected += ev->action == ACTION_REJECTED;
+    if (!c || ps->ncorrected >= RETRAIN_MAX_CORRECTED)
+        return 0;
+    char **nc = realloc(ps->corrected, (ps->ncorrected + 1) * sizeof *nc);
+    if (!nc)
+        return -1;
+    ps->corrected = nc;
+    char **ncc = realloc(ps->corrected_customer, (ps->ncorrected + 1) * sizeof *ncc);
+    if (!ncc)
+        return -1;
+    ps->corrected_customer = ncc;
+    ps->corrected[ps->ncorrected] = strdup(c->reply);
+    ps->corrected_customer[ps->ncorrected] = NULL;
+    ps->ncorrected++; /* counted now, so that prompt_stats_release frees it */
+    if (!ps->corrected[ps->ncorrected - 1] || dup_opt(ev->customer_message, &ps->corrected_customer[ps->ncorrected - 1]) < 0)
+        return -1;
+    return 0;
+}
+
+/* Pass 2 (the reader passes each suggestion only at its id's last
+ * occurrence, read_opts.last_only): the week's suggestions. */
+static aid_err pass_week(void *ctx, const event *ev, uint64_t pos, aid_errbuf *eb)
+{
+    retrain_state *st = ctx;
+    if (ev->type != EVENT_SUGGESTION || ev->ts_ms < st->start || ev->ts_ms >= st->end)
         return AID_OK;
+    const correction *c = strmap_get(st->corrections, ev->id.s, ev->id.len);
+    aid_err err = week_pair(st, ev, c, eb);
+    if (err || !ev->prompt_id.len)
+        return err;
     bool is_new;
     prompt_stats *ps = strmap_upsert(st->prompts, ev->prompt_id.s, ev->prompt_id.len, &is_new);
     if (!ps || (is_new && !(ps->replies = strmap_new(sizeof(reply_stats)))))
@@ -289,36 +313,11 @@ static aid_err pass_week(retrain_state *st, const event *ev, uint64_t pos, aid_e
         free(ps->version);
         ps->version = strndup(ev->prompt_version.s, ev->prompt_version.len);
         ps->version_ts = ev->ts_ms;
-    }
-    strbuf norm = STRBUF_INIT;
-    if (textnorm_reply(ev->ai_reply.s, ev->ai_reply.len, &norm) < 0)
-        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    reply_stats *rs = strmap_upsert(ps->replies, norm.buf, norm.len, &is_new);
-    strbuf_release(&norm);
-    if (!rs)
-        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    if (is_new) {
-        rs->first_pos = pos;
-        rs->text = strndup(ev->ai_reply.s, ev->ai_reply.len);
-        rs->customer = ev->customer_message.s ? strndup(ev->customer_message.s, ev->customer_message.len) : NULL;
-    }
-    rs->suggested++;
-    rs->accepted += ev->action == ACTION_ACCEPTED;
-    rs->used += ev->action == ACTION_ACCEPTED || ev->action == ACTION_EDITED;
-    rs->rejected += ev->action == ACTION_REJECTED;
-    if (c && ps->ncorrected < RETRAIN_MAX_CORRECTED) {
-        char **nc = realloc(ps->corrected, (ps->ncorrected + 1) * sizeof *nc);
-        char **ncc = nc ? realloc(ps->corrected_customer, (ps->ncorrected + 1) * sizeof *ncc) : NULL;
-        if (nc)
-            ps->corrected = nc;
-        if (!nc || !ncc)
+        if (!ps->version)
             return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-        ps->corrected_customer = ncc;
-        ps->corrected[ps->ncorrected] = strdup(c->reply);
-        ps->corrected_customer[ps->ncorrected] =
-            ev->customer_message.s ? strndup(ev->customer_message.s, ev->customer_message.len) : NULL;
-        ps->ncorrected++;
     }
+    if (week_reply(ps, ev, c, pos) < 0)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     return AID_OK;
 }
 
@@ -335,21 +334,27 @@ int retrain_prompt_filename(const char *prompt_id, strbuf *out)
     return strbuf_adds(out, ".json");
 }
 
-/* "v3" -> "v4", "12" -> "13", anything else -> "<it>.1"; none -> "v1". */
+/* "v3" -> "v4", "12" -> "13", anything else -> "<it>.1"; none -> "v1".
+ * NULL when out of memory. */
 static char *next_version(const char *v)
 {
     strbuf sb = STRBUF_INIT;
+    int rc;
     if (!v || !*v) {
-        strbuf_adds(&sb, "v1");
-        return strbuf_detach(&sb, NULL);
+        rc = strbuf_adds(&sb, "v1");
+    } else {
+        size_t n = strlen(v), d = n;
+        while (d > 0 && isdigit((unsigned char)v[d - 1]))
+            d--;
+        if (d < n && n - d < 9 && (d == 0 || (d == 1 && (v[0] == 'v' || v[0] == 'V'))))
+            rc = strbuf_addf(&sb, "%.*s%ld", (int)d, v, strtol(v + d, NULL, 10) + 1);
+        else
+            rc = strbuf_addf(&sb, "%s.1", v);
     }
-    size_t n = strlen(v), d = n;
-    while (d > 0 && isdigit((unsigned char)v[d - 1]))
-        d--;
-    if (d < n && n - d < 9 && (d == 0 || (d == 1 && (v[0] == 'v' || v[0] == 'V'))))
-        strbuf_addf(&sb, "%.*s%ld", (int)d, v, strtol(v + d, NULL, 10) + 1);
-    else
-        strbuf_addf(&sb, "%s.1", v);
+    if (rc < 0) {
+        strbuf_release(&sb);
+        return NULL;
+    }
     return strbuf_detach(&sb, NULL);
 }
 
@@ -361,6 +366,17 @@ typedef struct example {
     strbuf norm;
 } example;
 
+/* Updating one prompt: its examples, old and new. */
+typedef struct prompt_job {
+    retrain_state *st;
+    const char *pid;
+    prompt_stats *ps;
+    struct json_object *old;     /* the prompt file as it was, or NULL */
+    struct json_object *added, *removed; /* arrays of strings: the delta */
+    example ex[RETRAIN_MAX_EXAMPLES];
+    size_t nex, nold_kept;
+} prompt_job;
+
 static int cmp_reply(const void *x, const void *y)
 {
     const reply_stats *a = *(reply_stats *const *)x, *b = *(reply_stats *const *)y;
@@ -369,10 +385,10 @@ static int cmp_reply(const void *x, const void *y)
     return a->first_pos < b->first_pos ? -1 : a->first_pos > b->first_pos;
 }
 
-static bool examples_have(const example *ex, size_t n, const char *norm)
+static bool examples_have(const prompt_job *j, const char *norm)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(ex[i].norm.buf, norm))
+    for (size_t i = 0; i < j->nex; i++)
+        if (!strcmp(j->ex[i].norm.buf, norm))
             return true;
     return false;
 }
@@ -385,82 +401,102 @@ static bool rejected_this_week(const prompt_stats *ps, const strbuf *norm)
            (double)rs->rejected / (double)rs->suggested >= RETRAIN_MIN_REJECTION_RATE;
 }
 
-static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *ps, struct json_object *deltas,
-                             bool *changed, aid_errbuf *eb)
+static void example_release(example *x)
 {
-    const retrain_opts *o = st->o;
-    aid_err err = AID_OK;
-    strbuf path = STRBUF_INIT, name = STRBUF_INIT, tmp = STRBUF_INIT;
-    struct json_object *old = NULL, *added = json_object_new_array(), *removed = json_object_new_array();
-    example ex[RETRAIN_MAX_EXAMPLES * 3];
-    size_t nex = 0, nold_kept = 0;
-    char *from = NULL, *to = NULL;
-    reply_stats **cands = NULL;
-    *changed = false;
-    if (retrain_prompt_filename(pid, &name) < 0 || strbuf_addf(&path, "%s/prompts/", o->out_dir) < 0 ||
-        strbuf_adds(&path, name.buf) < 0)
-        goto nomem;
-    char *data = NULL;
-    size_t len;
-    if (fsutil_read_file(path.buf, &data, &len, NULL) == AID_OK) {
-        old = json_tokener_parse(data);
-        free(data);
-    }
-    /* 1. keep the old examples agents did not reject this week */
-    for (size_t i = 0; old && i < jget_len(old, "examples") && nex < RETRAIN_MAX_EXAMPLES; i++) {
-        struct json_object *e = json_object_array_get_idx(jget(old, "examples"), i);
+    free(x->reply);
+    free(x->customer);
+    strbuf_release(&x->norm);
+    x->reply = x->customer = NULL;
+}
+
+static int strdup_opt(const char *s, char **out)
+{
+    *out = s ? strdup(s) : NULL;
+    return s && !*out ? -1 : 0;
+}
+
+/* 1. keep the old examples agents did not reject this week (nor an update
+ * removed); those dropped go to j->removed. 0 or -1. */
+static int keep_old(prompt_job *j)
+{
+    struct json_object *exs = jget(j->old, "examples");
+    for (size_t i = 0; j->old && i < jget_len(j->old, "examples") && j->nex < RETRAIN_MAX_EXAMPLES; i++) {
+        struct json_object *e = json_object_array_get_idx(exs, i);
         const char *reply = jget_str(e, "reply", NULL);
         if (!reply)
             continue;
-        example *x = &ex[nex];
+        example *x = &j->ex[j->nex];
+        memset(x, 0, sizeof *x);
         strbuf_init(&x->norm);
         if (textnorm_reply(reply, strlen(reply), &x->norm) < 0)
-            goto nomem;
-        reply_stats *rs = strmap_get(ps->replies, x->norm.buf, x->norm.len);
-        if (rejected_this_week(ps, &x->norm) || removed_by_update(st, pid, &x->norm)) {
-            json_object_array_add(removed, json_object_new_string(reply));
+            goto fail;
+        reply_stats *rs = strmap_get(j->ps->replies, x->norm.buf, x->norm.len);
+        if (rejected_this_week(j->ps, &x->norm) || removed_by_update(j->st, j->pid, &x->norm)) {
             strbuf_release(&x->norm);
+            if (jget_append(j->removed, json_object_new_string(reply)) < 0)
+                return -1;
             continue;
         }
-        x->reply = strdup(reply);
-        x->customer = jget_str(e, "customer_message", NULL) ? strdup(jget_str(e, "customer_message", "")) : NULL;
-        x->source = jget_str(e, "source", "accepted");
-        x->source = !strcmp(x->source, "corrected") ? "corrected" : "accepted";
+        if (strdup_opt(reply, &x->reply) < 0 || strdup_opt(jget_str(e, "customer_message", NULL), &x->customer) < 0)
+            goto fail;
+        x->source = !strcmp(jget_str(e, "source", "accepted"), "corrected") ? "corrected" : "accepted";
         x->uses = rs ? rs->used : jget_int(e, "uses", 0);
         x->acceptance = rs && rs->suggested ? (double)rs->accepted / (double)rs->suggested : jget_double(e, "acceptance", 0);
-        nex++;
-        nold_kept++;
+        j->nex++;
+        j->nold_kept++;
     }
-    /* 2. the week's QA corrections, then 3. replies agents accepted again and again */
-    for (size_t i = 0; i < ps->ncorrected && nex < RETRAIN_MAX_EXAMPLES; i++) {
-        strbuf red = STRBUF_INIT;
-        if (redact(st, ps->corrected[i], strlen(ps->corrected[i]), &red) < 0)
-            goto nomem;
-        example *x = &ex[nex];
-        strbuf_init(&x->norm);
-        if (textnorm_reply(red.buf, red.len, &x->norm) < 0 || examples_have(ex, nex, x->norm.buf) ||
-            rejected_this_week(ps, &x->norm) || removed_by_update(st, pid, &x->norm)) {
-            strbuf_release(&x->norm);
-            strbuf_release(&red);
-            continue;
-        }
-        x->reply = strbuf_detach(&red, NULL);
-        x->customer = NULL;
-        if (ps->corrected_customer[i]) {
-            strbuf c = STRBUF_INIT;
-            redact(st, ps->corrected_customer[i], strlen(ps->corrected_customer[i]), &c);
-            x->customer = strbuf_detach(&c, NULL);
-        }
-        x->source = "corrected";
-        x->uses = 0;
-        x->acceptance = 0;
-        json_object_array_add(added, json_object_new_string(x->reply));
-        nex++;
+    return 0;
+fail:
+    example_release(&j->ex[j->nex]);
+    return -1;
+}
+
+/* A new example (redacted), unless it is one already, agents rejected it
+ * this week (check_rejected) or an update removed it; added to
+ * j->added. 0 or -1. */
+static int add_example(prompt_job *j, const char *text, const char *customer, const char *source,
+                       int64_t uses, double acceptance, bool check_rejected)
+{
+    example *x = &j->ex[j->nex];
+    strbuf red = STRBUF_INIT, cust = STRBUF_INIT;
+    memset(x, 0, sizeof *x);
+    strbuf_init(&x->norm);
+    if (redact(j->st, text, strlen(text), &red) < 0 || textnorm_reply(red.buf, red.len, &x->norm) < 0)
+        goto fail;
+    if (examples_have(j, x->norm.buf) || (check_rejected && rejected_this_week(j->ps, &x->norm)) ||
+        removed_by_update(j->st, j->pid, &x->norm)) {
+        strbuf_release(&x->norm);
+        strbuf_release(&red);
+        return 0;
     }
+    if (customer && redact(j->st, customer, strlen(customer), &cust) < 0)
+        goto fail;
+    if (!(x->reply = strbuf_detach(&red, NULL)) || (customer && !(x->customer = strbuf_detach(&cust, NULL))))
+        goto fail;
+    x->source = source;
+    x->uses = uses;
+    x->acceptance = acceptance;
+    j->nex++;
+    return jget_append(j->added, json_object_new_string(x->reply));
+fail:
+    example_release(x);
+    strbuf_release(&red);
+    strbuf_release(&cust);
+    return -1;
+}
+
+/* 2. the week's QA corrections, then 3. replies agents accepted again and
+ * again (most accepted first). 0 or -1. */
+static int add_new(prompt_job *j)
+{
+    prompt_stats *ps = j->ps;
+    for (size_t i = 0; i < ps->ncorrected && j->nex < RETRAIN_MAX_EXAMPLES; i++)
+        if (add_example(j, ps->corrected[i], ps->corrected_customer[i], "corrected", 0, 0, true) < 0)
+            return -1;
     size_t nc = 0;
-    cands = malloc((strmap_count(ps->replies) + 1) * sizeof *cands);
+    reply_stats **cands = malloc((strmap_count(ps->replies) + 1) * sizeof *cands);
     if (!cands)
-        goto nomem;
+        return -1;
     for (size_t i = 0; i < strmap_capacity(ps->replies); i++) {
         void *v;
         if (!strmap_slot(ps->replies, i, NULL, NULL, &v))
@@ -470,89 +506,159 @@ static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *p
             cands[nc++] = rs;
     }
     qsort(cands, nc, sizeof *cands, cmp_reply);
-    for (size_t i = 0; i < nc && nex < RETRAIN_MAX_EXAMPLES; i++) {
-        strbuf red = STRBUF_INIT;
-        if (redact(st, cands[i]->text, strlen(cands[i]->text), &red) < 0)
-            goto nomem;
-        example *x = &ex[nex];
-        strbuf_init(&x->norm);
-        if (textnorm_reply(red.buf, red.len, &x->norm) < 0 || examples_have(ex, nex, x->norm.buf) ||
-            removed_by_update(st, pid, &x->norm)) {
-            strbuf_release(&x->norm);
-            strbuf_release(&red);
-            continue;
-        }
-        x->reply = strbuf_detach(&red, NULL);
-        x->customer = NULL;
-        if (cands[i]->customer) {
-            strbuf c = STRBUF_INIT;
-            redact(st, cands[i]->customer, strlen(cands[i]->customer), &c);
-            x->customer = strbuf_detach(&c, NULL);
-        }
-        x->source = "accepted";
-        x->uses = cands[i]->used;
-        x->acceptance = (double)cands[i]->accepted / (double)cands[i]->suggested;
-        json_object_array_add(added, json_object_new_string(x->reply));
-        nex++;
-    }
-    size_t nadded = json_object_array_length(added), nremoved = json_object_array_length(removed);
-    if (!nadded && !nremoved && old)
-        goto cleanup;
-    *changed = true;
-    from = old ? strdup(jget_str(old, "version", "")) : (ps->version ? strdup(ps->version) : NULL);
-    to = next_version(from && *from ? from : NULL);
-    /* the prompt file */
-    struct json_object *pf = json_object_new_object(), *arr = json_object_new_array();
-    char ts[32];
-    timeutil_format_rfc3339(o->now_ms, ts, sizeof ts);
-    json_object_object_add(pf, "prompt_id", json_object_new_string(pid));
-    json_object_object_add(pf, "version", json_object_new_string(to));
-    json_object_object_add(pf, "updated", json_object_new_string(ts));
-    json_object_object_add(pf, "week", json_object_new_string(o->week));
-    for (size_t i = 0; i < nex; i++) {
-        struct json_object *e = json_object_new_object();
-        json_object_object_add(e, "reply", json_object_new_string(ex[i].reply));
-        json_object_object_add(e, "customer_message", ex[i].customer ? json_object_new_string(ex[i].customer) : NULL);
-        json_object_object_add(e, "source", json_object_new_string(ex[i].source));
-        json_object_object_add(e, "uses", json_object_new_int64(ex[i].uses));
-        json_object_object_add(e, "acceptance", figures_num(ex[i].acceptance, 6));
-        json_object_array_add(arr, e);
-    }
-    json_object_object_add(pf, "examples", arr);
-    const char *s = json_object_to_json_string_ext(pf, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                           JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (strbuf_adds(&tmp, s) < 0 || strbuf_addc(&tmp, '\n') < 0) {
-        json_object_put(pf);
+    int rc = 0;
+    for (size_t i = 0; i < nc && j->nex < RETRAIN_MAX_EXAMPLES && rc == 0; i++)
+        rc = add_example(j, cands[i]->text, cands[i]->customer, "accepted", cands[i]->used,
+                         (double)cands[i]->accepted / (double)cands[i]->suggested, false);
+    free(cands);
+    return rc;
+}
+
+/* {reply, customer_message, source, uses, acceptance} */
+static struct json_object *example_json(const example *x)
+{
+    struct json_object *e = json_object_new_object(), *cust = NULL;
+    if (!e || jget_put(e, "reply", json_object_new_string(x->reply)) < 0)
+        goto nomem;
+    if (x->customer && !(cust = json_object_new_string(x->customer)))
+        goto nomem;
+    if (json_object_object_add(e, "customer_message", cust) < 0) {
+        json_object_put(cust);
         goto nomem;
     }
+    if (jget_put(e, "source", json_object_new_string(x->source)) < 0 ||
+        jget_put(e, "uses", json_object_new_int64(x->uses)) < 0 ||
+        jget_put(e, "acceptance", jget_new_num(x->acceptance, 6)) < 0)
+        goto nomem;
+    return e;
+nomem:
+    json_object_put(e);
+    return NULL;
+}
+
+/* OUT/prompts/<file>: {prompt_id, version, updated, week, examples}. */
+static aid_err write_prompt_file(const prompt_job *j, const char *path, const char *to, const char *ts,
+                                 aid_errbuf *eb)
+{
+    const retrain_opts *o = j->st->o;
+    strbuf tmp = STRBUF_INIT;
+    aid_err err = AID_OK;
+    struct json_object *pf = json_object_new_object(), *arr = json_object_new_array();
+    if (!pf || !arr || jget_put(pf, "prompt_id", json_object_new_string(j->pid)) < 0 ||
+        jget_put(pf, "version", json_object_new_string(to)) < 0 ||
+        jget_put(pf, "updated", json_object_new_string(ts)) < 0 ||
+        jget_put(pf, "week", json_object_new_string(o->week)) < 0)
+        goto nomem;
+    for (size_t i = 0; i < j->nex; i++)
+        if (jget_append(arr, example_json(&j->ex[i])) < 0)
+            goto nomem;
+    struct json_object *examples = arr;
+    arr = NULL;
+    if (jget_put(pf, "examples", examples) < 0)
+        goto nomem;
+    const char *s = json_object_to_json_string_ext(pf, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                           JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (!s || strbuf_adds(&tmp, s) < 0 || strbuf_addc(&tmp, '\n') < 0)
+        goto nomem;
+    err = fsutil_write_atomic(path, tmp.buf, tmp.len, eb);
+    goto cleanup;
+nomem:
+    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+cleanup:
+    json_object_put(arr);
     json_object_put(pf);
-    if ((err = fsutil_write_atomic(path.buf, tmp.buf, tmp.len, eb)))
-        goto cleanup;
-    /* the delta, as a prompt_update event */
-    struct json_object *d = json_object_new_object();
-    strbuf theme = STRBUF_INIT, summary = STRBUF_INIT;
-    for (const char *p = pid; *p; p++)
-        strbuf_addc(&theme, (*p == '_' || *p == '-') ? ' ' : *p);
+    strbuf_release(&tmp);
+    return err;
+}
+
+/* "Added N examples (...) and removed M ..." */
+static int delta_summary(const prompt_job *j, strbuf *summary)
+{
+    size_t nadded = json_object_array_length(j->added), nremoved = json_object_array_length(j->removed);
     size_t ncorr = 0;
-    for (size_t i = 0; i < nex; i++)
-        ncorr += !strcmp(ex[i].source, "corrected") && i >= nold_kept;
-    strbuf_addf(&summary, "Added %zu example%s (%zu that agents accepted, %zu that QA corrected) and removed %zu that agents rejected this week; the prompt's acceptance this week was %.1f%% over %lld suggestions.",
-                nadded, nadded == 1 ? "" : "s", nadded - ncorr, ncorr, nremoved,
-                ps->n ? 100.0 * (double)ps->accepted / (double)ps->n : 0.0, (long long)ps->n);
-    json_object_object_add(d, "type", json_object_new_string("prompt_update"));
-    json_object_object_add(d, "ts", json_object_new_string(ts));
-    json_object_object_add(d, "prompt_id", json_object_new_string(pid));
-    if (from && *from)
-        json_object_object_add(d, "from_version", json_object_new_string(from));
-    json_object_object_add(d, "to_version", json_object_new_string(to));
-    json_object_object_add(d, "theme", json_object_new_string(theme.buf));
-    json_object_object_add(d, "summary", json_object_new_string(summary.buf));
-    json_object_object_add(d, "examples_added", json_object_get(added));
-    json_object_object_add(d, "examples_removed", json_object_get(removed));
-    json_object_object_add(d, "source_week", json_object_new_string(o->week));
-    json_object_array_add(deltas, d);
+    for (size_t i = 0; i < j->nex; i++)
+        ncorr += !strcmp(j->ex[i].source, "corrected") && i >= j->nold_kept;
+    const prompt_stats *ps = j->ps;
+    return strbuf_addf(summary, "Added %zu example%s (%zu that agents accepted, %zu that QA corrected) and removed %zu that agents rejected this week; the prompt's acceptance this week was %.1f%% over %lld suggestions.",
+                       nadded, nadded == 1 ? "" : "s", nadded - ncorr, ncorr, nremoved,
+                       ps->n ? 100.0 * (double)ps->accepted / (double)ps->n : 0.0, (long long)ps->n);
+}
+
+/* The delta, as a prompt_update event, appended to deltas. 0 or -1. */
+static int add_delta(const prompt_job *j, const char *from, const char *to, const char *ts,
+                     struct json_object *deltas)
+{
+    strbuf theme = STRBUF_INIT, summary = STRBUF_INIT;
+    struct json_object *d = json_object_new_object();
+    int rc = -1;
+    for (const char *p = j->pid; *p; p++)
+        if (strbuf_addc(&theme, (*p == '_' || *p == '-') ? ' ' : *p) < 0)
+            goto cleanup;
+    if (!d || delta_summary(j, &summary) < 0 || jget_put(d, "type", json_object_new_string("prompt_update")) < 0 ||
+        jget_put(d, "ts", json_object_new_string(ts)) < 0 ||
+        jget_put(d, "prompt_id", json_object_new_string(j->pid)) < 0)
+        goto cleanup;
+    if (from && *from && jget_put(d, "from_version", json_object_new_string(from)) < 0)
+        goto cleanup;
+    if (jget_put(d, "to_version", json_object_new_string(to)) < 0 ||
+        jget_put(d, "theme", json_object_new_string(theme.buf)) < 0 ||
+        jget_put(d, "summary", json_object_new_string(summary.buf)) < 0 ||
+        jget_put(d, "examples_added", json_object_get(j->added)) < 0 ||
+        jget_put(d, "examples_removed", json_object_get(j->removed)) < 0 ||
+        jget_put(d, "source_week", json_object_new_string(j->st->o->week)) < 0)
+        goto cleanup;
+    rc = jget_append(deltas, d);
+    d = NULL;
+cleanup:
+    json_object_put(d);
     strbuf_release(&theme);
     strbuf_release(&summary);
+    return rc;
+}
+
+/* The prompt file as it was (NULL when there is none or it is no JSON). */
+static struct json_object *read_old_prompt(const char *path)
+{
+    char *data = NULL;
+    size_t len;
+    struct json_object *old = NULL;
+    if (fsutil_read_file(path, &data, &len, NULL) == AID_OK) {
+        old = json_tokener_parse(data);
+        free(data);
+    }
+    return old;
+}
+
+static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *ps, struct json_object *deltas,
+                             bool *changed, aid_errbuf *eb)
+{
+    const retrain_opts *o = st->o;
+    aid_err err = AID_OK;
+    strbuf path = STRBUF_INIT, name = STRBUF_INIT;
+    prompt_job j = { .st = st, .pid = pid, .ps = ps };
+    char *from = NULL, *to = NULL;
+    *changed = false;
+    j.added = json_object_new_array();
+    j.removed = json_object_new_array();
+    if (!j.added || !j.removed || retrain_prompt_filename(pid, &name) < 0 ||
+        strbuf_addf(&path, "%s/prompts/", o->out_dir) < 0 || strbuf_adds(&path, name.buf) < 0)
+        goto nomem;
+    j.old = read_old_prompt(path.buf);
+    if (keep_old(&j) < 0 || add_new(&j) < 0)
+        goto nomem;
+    size_t nadded = json_object_array_length(j.added), nremoved = json_object_array_length(j.removed);
+    if (!nadded && !nremoved && j.old)
+        goto cleanup;
+    *changed = true;
+    if (strdup_opt(j.old ? jget_str(j.old, "version", "") : ps->version, &from) < 0 ||
+        !(to = next_version(from && *from ? from : NULL)))
+        goto nomem;
+    char ts[32];
+    timeutil_format_rfc3339(o->now_ms, ts, sizeof ts);
+    if ((err = write_prompt_file(&j, path.buf, to, ts, eb)))
+        goto cleanup;
+    if (add_delta(&j, from, to, ts, deltas) < 0)
+        goto nomem;
     if (o->diag)
         fprintf(o->diag, "aidigest: retrain: %s %s -> %s: +%zu -%zu examples\n", pid,
                 from && *from ? from : "(new)", to, nadded, nremoved);
@@ -560,20 +666,15 @@ static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *p
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
-    for (size_t i = 0; i < nex; i++) {
-        free(ex[i].reply);
-        free(ex[i].customer);
-        strbuf_release(&ex[i].norm);
-    }
-    free(cands);
+    for (size_t i = 0; i < j.nex; i++)
+        example_release(&j.ex[i]);
     free(from);
     free(to);
-    json_object_put(old);
-    json_object_put(added);
-    json_object_put(removed);
+    json_object_put(j.old);
+    json_object_put(j.added);
+    json_object_put(j.removed);
     strbuf_release(&path);
     strbuf_release(&name);
-    strbuf_release(&tmp);
     return err;
 }
 
@@ -597,10 +698,12 @@ static aid_err append_deltas(const retrain_opts *o, struct json_object *deltas, 
         goto nomem;
     if (all.len && all.buf[all.len - 1] != '\n' && strbuf_addc(&all, '\n') < 0)
         goto nomem;
-    for (size_t i = 0; i < json_object_array_length(deltas); i++)
-        if (strbuf_addf(&all, "%s\n", json_object_to_json_string_ext(json_object_array_get_idx(deltas, i),
-                                                                       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
+    for (size_t i = 0; i < json_object_array_length(deltas); i++) {
+        const char *s = json_object_to_json_string_ext(json_object_array_get_idx(deltas, i),
+                                                       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!s || strbuf_addf(&all, "%s\n", s) < 0)
             goto nomem;
+    }
     err = fsutil_write_atomic(path.buf, all.buf, all.len, eb);
     goto cleanup;
 nomem:
@@ -612,120 +715,167 @@ cleanup:
     return err;
 }
 
-aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb)
+/* {"role": "system", "content": "You are the customer support assistant of the TEAM team. ..."} */
+static aid_err system_message(const retrain_opts *o, struct json_object **out, aid_errbuf *eb)
 {
-    retrain_state st;
-    memset(&st, 0, sizeof st);
-    memset(res, 0, sizeof *res);
-    st.o = o;
+    strbuf sys = STRBUF_INIT;
+    struct json_object *m = json_object_new_object();
+    *out = NULL;
+    if (!m || strbuf_addf(&sys, "You are the customer support assistant of the %s team. Reply helpfully, "
+                                "concisely and politely; say what happens next and when.",
+                          o->cfg && o->cfg->team_name ? o->cfg->team_name : "Support") < 0 ||
+        jget_put(m, "role", json_object_new_string("system")) < 0 ||
+        jget_put(m, "content", json_object_new_string(sys.buf)) < 0) {
+        json_object_put(m);
+        strbuf_release(&sys);
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
+    strbuf_release(&sys);
+    *out = m;
+    return AID_OK;
+}
+
+static aid_err state_init(retrain_state *st, const retrain_opts *o, aid_errbuf *eb)
+{
+    aid_err err;
+    memset(st, 0, sizeof *st);
+    st->o = o;
     timeutil_week w;
     if (!timeutil_parse_week(o->week, &w))
         return aid_errbuf_set(eb, AID_ERR_USAGE, "bad week '%s'", o->week);
-    st.start = timeutil_week_start(w);
-    st.end = st.start + TIMEUTIL_WEEK_MS;
-    aid_err err;
-    strbuf path = STRBUF_INIT, sys = STRBUF_INIT;
-    char **ids = NULL;
-    struct json_object *deltas = json_object_new_array();
-    if ((err = logread_files_expand(&st.files, o->paths, o->npaths, eb))) {
-        json_object_put(deltas);
+    st->start = timeutil_week_start(w);
+    st->end = st->start + TIMEUTIL_WEEK_MS;
+    if ((err = logread_files_expand(&st->files, o->paths, o->npaths, eb)) || (err = idindex_new(&st->ids, eb)))
         return err;
+    st->corrections = strmap_new(sizeof(correction));
+    st->updates = strmap_new(sizeof(prompt_update));
+    st->prompts = strmap_new(sizeof(prompt_stats));
+    st->pairs_seen = strmap_new(0);
+    if (!st->corrections || !st->updates || !st->prompts || !st->pairs_seen)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    return system_message(o, &st->system_msg, eb);
+}
+
+static void state_release(retrain_state *st)
+{
+    fsutil_afile_abort(&st->ft);
+    if (st->prompts) {
+        for (size_t i = 0; i < strmap_capacity(st->prompts); i++) {
+            void *v;
+            if (strmap_slot(st->prompts, i, NULL, NULL, &v))
+                prompt_stats_release(v);
+        }
+        strmap_free(st->prompts);
     }
-    st.ids = idindex_new();
-    st.corrections = strmap_new(sizeof(correction));
-    st.updates = strmap_new(sizeof(prompt_update));
-    st.prompts = strmap_new(sizeof(prompt_stats));
-    st.pairs_seen = strmap_new(0);
-    st.system_msg = json_object_new_object();
-    if (!st.ids || !st.corrections || !st.updates || !st.prompts || !st.pairs_seen || !st.system_msg || !deltas)
-        goto nomem;
-    strbuf_addf(&sys, "You are the customer support assistant of the %s team. Reply helpfully, "
-                      "concisely and politely; say what happens next and when.",
-                o->cfg && o->cfg->team_name ? o->cfg->team_name : "Support");
-    json_object_object_add(st.system_msg, "role", json_object_new_string("system"));
-    json_object_object_add(st.system_msg, "content", json_object_new_string(sys.buf));
+    if (st->updates) {
+        for (size_t i = 0; i < strmap_capacity(st->updates); i++) {
+            void *v;
+            if (strmap_slot(st->updates, i, NULL, NULL, &v))
+                json_object_put(((prompt_update *)v)->removed);
+        }
+        strmap_free(st->updates);
+    }
+    if (st->corrections) {
+        for (size_t i = 0; i < strmap_capacity(st->corrections); i++) {
+            void *v;
+            if (strmap_slot(st->corrections, i, NULL, NULL, &v))
+                free(((correction *)v)->reply);
+        }
+        strmap_free(st->corrections);
+    }
+    strmap_free(st->pairs_seen);
+    idindex_free(st->ids);
+    json_object_put(st->system_msg);
+    logread_files_release(&st->files);
+}
+
+/* OUT/training and OUT/prompts. */
+static aid_err make_dirs(const retrain_opts *o, aid_errbuf *eb)
+{
+    strbuf path = STRBUF_INIT;
+    aid_err err = AID_OK;
     if (strbuf_addf(&path, "%s/training", o->out_dir) < 0)
-        goto nomem;
-    if ((err = fsutil_mkdirs(path.buf, eb)))
-        goto cleanup;
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    if (!err)
+        err = fsutil_mkdirs(path.buf, eb);
     strbuf_reset(&path);
-    if (strbuf_addf(&path, "%s/prompts", o->out_dir) < 0)
-        goto nomem;
-    if ((err = fsutil_mkdirs(path.buf, eb)))
-        goto cleanup;
-    strbuf_reset(&path);
-    if (strbuf_addf(&path, "%s/training/finetune-%s.jsonl", o->out_dir, o->week) < 0)
-        goto nomem;
-    st.counting = true;
-    err = each_event(&st, pass_ids, eb);
-    st.counting = false;
-    res->bad_lines = st.bad_lines;
-    res->unreadable_files = st.unreadable;
-    if (err)
-        goto cleanup;
-    if ((err = fsutil_afile_open(&st.ft, path.buf, eb)))
-        goto cleanup;
-    if ((err = each_event(&st, pass_week, eb)))
-        goto cleanup;
-    if ((err = fsutil_afile_commit(&st.ft, eb)))
-        goto cleanup;
-    res->pairs = st.pairs;
-    /* prompts in name order */
+    if (!err && strbuf_addf(&path, "%s/prompts", o->out_dir) < 0)
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    if (!err)
+        err = fsutil_mkdirs(path.buf, eb);
+    strbuf_release(&path);
+    return err;
+}
+
+/* The two reads of the logs: the ids, corrections and updates (counting
+ * what is skipped), then the week's suggestions into the fine-tuning set
+ * (path) and the prompts' statistics. */
+static aid_err read_logs(retrain_state *st, const char *path, retrain_result *res, aid_errbuf *eb)
+{
+    aid_err err;
+    read_counts n;
+    read_opts first = { .max_line = RETRAIN_MAX_LINE, .record_ids = st->ids };
+    read_sink ids_sink = { .event = pass_ids, .ctx = st };
+    err = read_events(&st->files, &first, &ids_sink, &n, eb);
+    res->bad_lines = n.bad_lines;
+    res->unreadable_files = n.unreadable_files; /* `aidigest check` tells which */
+    if (err || (err = fsutil_afile_open(&st->ft, path, eb)))
+        return err;
+    read_opts second = { .max_line = RETRAIN_MAX_LINE, .last_only = st->ids };
+    read_sink week_sink = { .event = pass_week, .ctx = st };
+    if ((err = read_events(&st->files, &second, &week_sink, NULL, eb)))
+        return err;
+    if ((err = fsutil_afile_commit(&st->ft, eb)))
+        return err;
+    res->pairs = st->pairs;
+    return AID_OK;
+}
+
+/* Every prompt of the week, in name order. */
+static aid_err update_prompts(retrain_state *st, struct json_object *deltas, retrain_result *res, aid_errbuf *eb)
+{
+    aid_err err = AID_OK;
     size_t n = 0;
-    ids = malloc((strmap_count(st.prompts) + 1) * sizeof *ids);
+    char **ids = malloc((strmap_count(st->prompts) + 1) * sizeof *ids);
     if (!ids)
-        goto nomem;
-    for (size_t i = 0; i < strmap_capacity(st.prompts); i++) {
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < strmap_capacity(st->prompts); i++) {
         const char *k;
-        if (strmap_slot(st.prompts, i, &k, NULL, NULL))
+        if (strmap_slot(st->prompts, i, &k, NULL, NULL))
             ids[n++] = (char *)k;
     }
     qsort(ids, n, sizeof *ids, cmp_strp);
     res->prompts = (int)n;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !err; i++) {
         bool changed;
-        prompt_stats *ps = strmap_get(st.prompts, ids[i], strlen(ids[i]));
-        if ((err = update_prompt(&st, ids[i], ps, deltas, &changed, eb)))
-            goto cleanup;
+        prompt_stats *ps = strmap_get(st->prompts, ids[i], strlen(ids[i]));
+        err = update_prompt(st, ids[i], ps, deltas, &changed, eb);
         res->prompts_updated += changed;
     }
-    err = append_deltas(o, deltas, eb);
-    goto cleanup;
-nomem:
-    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-cleanup:
-    fsutil_afile_abort(&st.ft);
     free(ids);
-    if (st.prompts) {
-        for (size_t i = 0; i < strmap_capacity(st.prompts); i++) {
-            void *v;
-            if (strmap_slot(st.prompts, i, NULL, NULL, &v))
-                prompt_stats_release(v);
-        }
-        strmap_free(st.prompts);
+    return err;
+}
+
+aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb)
+{
+    retrain_state st;
+    strbuf path = STRBUF_INIT;
+    struct json_object *deltas = NULL;
+    memset(res, 0, sizeof *res);
+    aid_err err = state_init(&st, o, eb);
+    if (err || (err = make_dirs(o, eb)))
+        goto cleanup;
+    if (!(deltas = json_object_new_array()) ||
+        strbuf_addf(&path, "%s/training/finetune-%s.jsonl", o->out_dir, o->week) < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        goto cleanup;
     }
-    if (st.updates) {
-        for (size_t i = 0; i < strmap_capacity(st.updates); i++) {
-            void *v;
-            if (strmap_slot(st.updates, i, NULL, NULL, &v))
-                json_object_put(((prompt_update *)v)->removed);
-        }
-        strmap_free(st.updates);
-    }
-    if (st.corrections) {
-        for (size_t i = 0; i < strmap_capacity(st.corrections); i++) {
-            void *v;
-            if (strmap_slot(st.corrections, i, NULL, NULL, &v))
-                free(((correction *)v)->reply);
-        }
-        strmap_free(st.corrections);
-    }
-    strmap_free(st.pairs_seen);
-    idindex_free(st.ids);
-    json_object_put(st.system_msg);
+    if ((err = read_logs(&st, path.buf, res, eb)) || (err = update_prompts(&st, deltas, res, eb)))
+        goto cleanup;
+    err = append_deltas(o, deltas, eb);
+cleanup:
+    state_release(&st);
     json_object_put(deltas);
-    logread_files_release(&st.files);
     strbuf_release(&path);
-    strbuf_release(&sys);
     return err;
 }

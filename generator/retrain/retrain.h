@@ -13,6 +13,11 @@
  *   - writes the fine-tuning set OUT/training/finetune-<week>.jsonl: one
  *     {"messages": [system, user, assistant]} per accepted, edited or
  *     corrected reply of the week, personal data masked.
+ *
+ * The logs are read twice by the read stage's reader (read_events in
+ * read/read.h, the digest's rules for blank and bad lines): first the
+ * suggestion ids, corrections and prompt updates, then the week's
+ * suggestions, each at its id's last occurrence.
  */
 #ifndef AID_RETRAIN_H
 #define AID_RETRAIN_H
@@ -52,9 +57,9 @@ typedef struct retrain_result {
     int64_t unreadable_files;  /* files that could not be read to the end */
 } retrain_result;
 
-aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb);
+AID_MUST_CHECK aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb);
 
 /* The file name a prompt id is stored under (unsafe bytes -> '_'). */
-int retrain_prompt_filename(const char *prompt_id, strbuf *out);
+AID_MUST_CHECK int retrain_prompt_filename(const char *prompt_id, strbuf *out);
 
 #endif

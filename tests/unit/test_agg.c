@@ -40,12 +40,15 @@ int main(void)
     timeutil_week w;
     timeutil_parse_week("2026-W47", &w);
     int64_t start = timeutil_week_start(w);
-    P = event_parser_new(1 << 20);
-    agg *all = agg_new(start), *x = agg_new(start), *y = agg_new(start);
+    agg *all, *x, *y;
+    ok(event_parser_new(&P, 1 << 20, NULL) == AID_OK, "parser");
+    ok(!agg_new(&all, start, NULL) && !agg_new(&x, start, NULL) && !agg_new(&y, start, NULL), "agg_new");
+    int added = 0;
     for (size_t i = 0; i < NL; i++) {
-        agg_add_suggestion(all, E(LINES[i]), +1, IDINDEX_POS(0, i + 1));
-        agg_add_suggestion(i % 2 ? x : y, E(LINES[i]), +1, IDINDEX_POS(0, i + 1));
+        added += agg_add_suggestion(all, E(LINES[i]), +1, IDINDEX_POS(0, i + 1)) == 0;
+        added += agg_add_suggestion(i % 2 ? x : y, E(LINES[i]), +1, IDINDEX_POS(0, i + 1)) == 0;
     }
+    is_int(added, 2 * (int)NL, "every suggestion added");
     is_int(all->cur.suggestions, 3, "three suggestions in the week (the last instant included, the next Monday not)");
     is_int(all->prev.suggestions, 1, "one in the week before");
     is_int(all->dq.out_of_week, 2, "two out of the week");
@@ -69,8 +72,10 @@ int main(void)
     is_int(strmap_count(x->groups), 2, "and the groups");
     ok(x->feat.example_pos[COACHFEAT_TIME_COMMITMENT] == IDINDEX_POS(0, 1), "the example kept is the earliest");
 
+    int back = 0;
     for (size_t i = 0; i < NL; i++)
-        agg_add_suggestion(all, E(LINES[i]), -1, IDINDEX_POS(0, i + 1));
+        back += agg_add_suggestion(all, E(LINES[i]), -1, IDINDEX_POS(0, i + 1)) == 0;
+    is_int(back, (int)NL, "every suggestion taken back");
     agg_week zero;
     memset(&zero, 0, sizeof zero);
     ok(memcmp(&all->cur, &zero, sizeof zero) == 0, "taking every suggestion back leaves nothing this week");

@@ -17,8 +17,7 @@ static event_bad parse(const char *line)
 
 int main(void)
 {
-    p = event_parser_new(200);
-    ok(p != NULL, "parser");
+    ok(event_parser_new(&p, 200, NULL) == AID_OK && p != NULL, "parser");
     is_int(parse("{" S ",\"ai_reply\":\"hi\",\"action\":\"edited\",\"confidence\":0.82,\"final_reply\":\"yo\",\"prompt_id\":null}"),
            EVENT_OK, "a good suggestion");
     ok(ev.type == EVENT_SUGGESTION && ev.action == ACTION_EDITED && ev.has_confidence && ev.confidence == 0.82 &&

@@ -18,7 +18,8 @@ static void on_loser(uint64_t pos, void *ctx)
 
 int main(void)
 {
-    idindex *x = idindex_new();
+    idindex *x, *a, *b, *c, *d;
+    ok(idindex_new(&x, NULL) == AID_OK && x, "idindex_new");
     uint64_t loser = 0, pos = 0;
     is_int(idindex_put(x, "s1", 2, IDINDEX_POS(0, 1), &loser), 0, "new id");
     is_int(idindex_put(x, "s2", 2, IDINDEX_POS(0, 2), &loser), 0, "another");
@@ -34,16 +35,18 @@ int main(void)
        "position packing");
 
     /* Two workers read different files; merging finds the cross-file duplicates. */
-    idindex *a = idindex_new(), *b = idindex_new();
+    ok(!idindex_new(&a, NULL) && !idindex_new(&b, NULL), "two more");
     char id[16];
+    int okp = 1;
     for (int i = 0; i < 1000; i++) {
         int n = snprintf(id, sizeof id, "id%d", i);
-        idindex_put(a, id, (size_t)n, IDINDEX_POS(1, (uint64_t)i + 1), &loser);
+        okp &= idindex_put(a, id, (size_t)n, IDINDEX_POS(1, (uint64_t)i + 1), &loser) >= 0;
     }
     for (int i = 990; i < 1010; i++) {
         int n = snprintf(id, sizeof id, "id%d", i);
-        idindex_put(b, id, (size_t)n, IDINDEX_POS(2, (uint64_t)i + 1), &loser);
+        okp &= idindex_put(b, id, (size_t)n, IDINDEX_POS(2, (uint64_t)i + 1), &loser) >= 0;
     }
+    ok(okp, "puts");
     nlosers = 0;
     is_int(idindex_merge(b, a, on_loser, NULL), 0, "merge an earlier file into a later one");
     is_int(nlosers, 10, "ten losers (id990..id999)");
@@ -56,11 +59,11 @@ int main(void)
     ok(idindex_get(b, "id995", 5, &pos) && pos == IDINDEX_POS(2, 996), "id995 from file 2 wins");
     ok(idindex_get(b, "id5", 3, &pos) && pos == IDINDEX_POS(1, 6), "id5 from file 1");
     /* merging the other way round: the later file's entries still win */
-    idindex *c = idindex_new(), *d = idindex_new();
-    idindex_put(c, "k", 1, IDINDEX_POS(3, 1), &loser);
-    idindex_put(d, "k", 1, IDINDEX_POS(0, 9), &loser);
+    ok(!idindex_new(&c, NULL) && !idindex_new(&d, NULL), "and two more");
+    is_int(idindex_put(c, "k", 1, IDINDEX_POS(3, 1), &loser), 0, "k in c");
+    is_int(idindex_put(d, "k", 1, IDINDEX_POS(0, 9), &loser), 0, "k in d");
     nlosers = 0;
-    idindex_merge(d, c, on_loser, NULL);
+    is_int(idindex_merge(d, c, on_loser, NULL), 0, "merge c into d");
     ok(nlosers == 1 && losers[0] == IDINDEX_POS(0, 9), "merge into an earlier index: the earlier position loses");
     ok(idindex_get(d, "k", 1, &pos) && pos == IDINDEX_POS(3, 1), "the later file wins");
     idindex_free(a);
