@@ -70,37 +70,153 @@ static void libs_cleanup(void)
 enum { OPT_WEEK = 1, OPT_LOGS = 2, OPT_OUT = 4, OPT_RUNFLAGS = 8, OPT_JOBS = 16,
        OPT_STRICT = 32, OPT_RETRAIN = 64, OPT_ONLY = 128 };
 
+/* The commands that run a pipeline: their options and their entry point. */
+static const struct command {
+    const char *name;
+    unsigned allowed;
+    aid_err (*fn)(pipeline_opts *o, aid_errbuf *eb);
+} commands[] = {
+    { "run", OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RUNFLAGS | OPT_JOBS | OPT_STRICT, pipeline_run },
+    { "check", OPT_WEEK | OPT_LOGS | OPT_JOBS, pipeline_check },
+    { "retrain", OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RETRAIN, pipeline_retrain },
+    { "mail", OPT_WEEK | OPT_OUT, pipeline_mail },
+    { "render", OPT_WEEK | OPT_OUT | OPT_ONLY, pipeline_render },
+};
+
+/* --only's value is not a list of the registry's documents: say which are. */
+static int only_error(const char *value)
+{
+    strbuf names = STRBUF_INIT;
+    int rc;
+    if (render_doc_names(&names) < 0) {
+        fputs("aidigest: out of memory\n", stderr);
+        rc = 3;
+    } else {
+        fprintf(stderr, "aidigest: --only: '%s' is not a comma-separated list of %s"
+                        " (try 'aidigest --help')\n", value, names.buf);
+        rc = 2;
+    }
+    strbuf_release(&names);
+    return rc;
+}
+
+/* Parse argv[2..] for cmd into o (o->logs must have room for argc paths)
+ * and *config_path. Returns 0, or the exit code of a usage error (already
+ * printed). */
+static int parse_options(const struct command *cmd, int argc, char **argv, pipeline_opts *o,
+                         const char **logs, const char **config_path)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEEDS(flag) do { if (!(cmd->allowed & (flag))) return usage_error("option '%s' does not go with this command", a); } while (0)
+#define VALUE() do { if (!next) return usage_error("option '%s' needs a value", a); i++; } while (0)
+        if (!strcmp(a, "--week")) {
+            NEEDS(OPT_WEEK); VALUE();
+            timeutil_week w;
+            if (!timeutil_parse_week(next, &w))
+                return usage_error("--week: '%s' is not an ISO week like 2026-W47", next);
+            o->week = next;
+        } else if (!strcmp(a, "--logs")) {
+            NEEDS(OPT_LOGS); VALUE();
+            logs[o->nlogs++] = next;
+        } else if (!strcmp(a, "--out")) {
+            NEEDS(OPT_OUT); VALUE();
+            o->out = next;
+        } else if (!strcmp(a, "--config")) {
+            VALUE();
+            *config_path = next;
+        } else if (!strcmp(a, "--jobs")) {
+            NEEDS(OPT_JOBS); VALUE();
+            char *end;
+            long j = strtol(next, &end, 10);
+            if (*end || end == next || j < 1 || j > 256)
+                return usage_error("--jobs: '%s' is not a number from 1 to 256", next);
+            o->jobs = (int)j;
+        } else if (!strcmp(a, "--offline")) {
+            NEEDS(OPT_RUNFLAGS);
+            o->offline = true;
+        } else if (!strcmp(a, "--publish")) {
+            NEEDS(OPT_RUNFLAGS);
+            o->publish = true;
+        } else if (!strcmp(a, "--mail")) {
+            NEEDS(OPT_RUNFLAGS);
+            o->mail = true;
+        } else if (!strcmp(a, "--strict")) {
+            NEEDS(OPT_STRICT);
+            o->strict = true;
+        } else if (!strcmp(a, "--submit")) {
+            NEEDS(OPT_RETRAIN);
+            o->submit = true;
+        } else if (!strcmp(a, "--request")) {
+            NEEDS(OPT_RETRAIN);
+            o->request = true;
+        } else if (!strcmp(a, "--only")) {
+            NEEDS(OPT_ONLY); VALUE();
+            if (!render_only_valid(next))
+                return only_error(next);
+            o->only = next;
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+#undef NEEDS
+#undef VALUE
+    }
+    if (!strcmp(cmd->name, "mail") && !o->week)
+        return usage_error("%s needs --week", "mail");
+    if (!timeutil_source_date_ok())
+        return usage_error("SOURCE_DATE_EPOCH='%s' is not a whole number of seconds since 1970",
+                           getenv("SOURCE_DATE_EPOCH"));
+    return 0;
+}
+
+/* Load the configuration, set up the libraries, run the command. Returns
+ * the exit code; the one place where an aid_err becomes one. */
+static int run_command(const struct command *cmd, pipeline_opts *o, const char *config_path)
+{
+    aid_errbuf eb = { { 0 } };
+    aid_err err = config_load(&o->cfg, config_path, &eb);
+    if (err) {
+        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
+        return aid_err_exit_code(err);
+    }
+    if ((err = libs_init(&eb))) {
+        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
+        config_release(&o->cfg);
+        return aid_err_exit_code(err);
+    }
+    err = cmd->fn(o, &eb);
+    if (err && eb.msg[0])
+        fprintf(stderr, "aidigest: %s\n", eb.msg);
+    libs_cleanup();
+    config_release(&o->cfg);
+    return aid_err_exit_code(err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
         usage(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "--version")) {
+    if (!strcmp(name, "--version")) {
         printf("aidigest %s\n", AIDIGEST_VERSION);
         return 0;
     }
-    if (!strcmp(cmd, "template"))
+    if (!strcmp(name, "template"))
         return tmplcli_main(argc - 1, argv + 1);
 
-    unsigned allowed;
-    if (!strcmp(cmd, "run"))
-        allowed = OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RUNFLAGS | OPT_JOBS | OPT_STRICT;
-    else if (!strcmp(cmd, "check"))
-        allowed = OPT_WEEK | OPT_LOGS | OPT_JOBS;
-    else if (!strcmp(cmd, "retrain"))
-        allowed = OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RETRAIN;
-    else if (!strcmp(cmd, "mail"))
-        allowed = OPT_WEEK | OPT_OUT;
-    else if (!strcmp(cmd, "render"))
-        allowed = OPT_WEEK | OPT_OUT | OPT_ONLY;
-    else
-        return usage_error("unknown command '%s'", cmd);
+    const struct command *cmd = NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(name, commands[i].name))
+            cmd = &commands[i];
+    if (!cmd)
+        return usage_error("unknown command '%s'", name);
 
     pipeline_opts o;
     memset(&o, 0, sizeof o);
@@ -110,119 +226,10 @@ int main(int argc, char **argv)
         fputs("aidigest: out of memory\n", stderr);
         return 3;
     }
-    int rc = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEEDS(flag) do { if (!(allowed & (flag))) { rc = usage_error("option '%s' does not go with this command", a); goto done; } } while (0)
-#define VALUE() do { if (!next) { rc = usage_error("option '%s' needs a value", a); goto done; } i++; } while (0)
-        if (!strcmp(a, "--week")) {
-            NEEDS(OPT_WEEK); VALUE();
-            timeutil_week w;
-            if (!timeutil_parse_week(next, &w)) {
-                rc = usage_error("--week: '%s' is not an ISO week like 2026-W47", next);
-                goto done;
-            }
-            o.week = next;
-        } else if (!strcmp(a, "--logs")) {
-            NEEDS(OPT_LOGS); VALUE();
-            logs[o.nlogs++] = next;
-        } else if (!strcmp(a, "--out")) {
-            NEEDS(OPT_OUT); VALUE();
-            o.out = next;
-        } else if (!strcmp(a, "--config")) {
-            VALUE();
-            config_path = next;
-        } else if (!strcmp(a, "--jobs")) {
-            NEEDS(OPT_JOBS); VALUE();
-            char *end;
-            long j = strtol(next, &end, 10);
-            if (*end || end == next || j < 1 || j > 256) {
-                rc = usage_error("--jobs: '%s' is not a number from 1 to 256", next);
-                goto done;
-            }
-            o.jobs = (int)j;
-        } else if (!strcmp(a, "--offline")) {
-            NEEDS(OPT_RUNFLAGS);
-            o.offline = true;
-        } else if (!strcmp(a, "--publish")) {
-            NEEDS(OPT_RUNFLAGS);
-            o.publish = true;
-        } else if (!strcmp(a, "--mail")) {
-            NEEDS(OPT_RUNFLAGS);
-            o.mail = true;
-        } else if (!strcmp(a, "--strict")) {
-            NEEDS(OPT_STRICT);
-            o.strict = true;
-        } else if (!strcmp(a, "--submit")) {
-            NEEDS(OPT_RETRAIN);
-            o.submit = true;
-        } else if (!strcmp(a, "--request")) {
-            NEEDS(OPT_RETRAIN);
-            o.request = true;
-        } else if (!strcmp(a, "--only")) {
-            NEEDS(OPT_ONLY); VALUE();
-            if (!render_only_valid(next)) {
-                strbuf names = STRBUF_INIT;
-                if (render_doc_names(&names) < 0) {
-                    fputs("aidigest: out of memory\n", stderr);
-                    rc = 3;
-                } else {
-                    fprintf(stderr, "aidigest: --only: '%s' is not a comma-separated list of %s"
-                                    " (try 'aidigest --help')\n", next, names.buf);
-                    rc = 2;
-                }
-                strbuf_release(&names);
-                goto done;
-            }
-            o.only = next;
-        } else {
-            rc = usage_error("unknown option '%s'", a);
-            goto done;
-        }
-#undef NEEDS
-#undef VALUE
-    }
-    if (!strcmp(cmd, "mail") && !o.week) {
-        rc = usage_error("%s needs --week", "mail");
-        goto done;
-    }
     o.logs = logs;
-    if (!timeutil_source_date_ok()) {
-        rc = usage_error("SOURCE_DATE_EPOCH='%s' is not a whole number of seconds since 1970",
-                         getenv("SOURCE_DATE_EPOCH"));
-        goto done;
-    }
-
-    aid_errbuf eb = { { 0 } };
-    aid_err err = config_load(&o.cfg, config_path, &eb);
-    if (err) {
-        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
-        rc = aid_err_exit_code(err);
-        goto done;
-    }
-    if ((err = libs_init(&eb))) {
-        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
-        rc = aid_err_exit_code(err);
-        config_release(&o.cfg);
-        goto done;
-    }
-    if (!strcmp(cmd, "run"))
-        err = pipeline_run(&o, &eb);
-    else if (!strcmp(cmd, "check"))
-        err = pipeline_check(&o, &eb);
-    else if (!strcmp(cmd, "retrain"))
-        err = pipeline_retrain(&o, &eb);
-    else if (!strcmp(cmd, "mail"))
-        err = pipeline_mail(&o, &eb);
-    else
-        err = pipeline_render(&o, &eb);
-    if (err && eb.msg[0])
-        fprintf(stderr, "aidigest: %s\n", eb.msg);
-    rc = aid_err_exit_code(err);
-    libs_cleanup();
-    config_release(&o.cfg);
-done:
+    int rc = parse_options(cmd, argc, argv, &o, logs, &config_path);
+    if (!rc)
+        rc = run_command(cmd, &o, config_path);
     free(logs);
     return rc;
 }
