@@ -362,6 +362,54 @@ cleanup:
     return err;
 }
 
+/* Replay what changed from base_tree (NULL: nothing, so all of local_tree)
+ * to local_tree on top of their_tree; the result's id in *out. A file we
+ * deleted is deleted on their side only where they still have it. */
+static aid_err archive_replay(git_repository *repo, git_tree *base_tree, git_tree *local_tree,
+                              git_tree *their_tree, git_oid *out, const aid_config *cfg, aid_errbuf *eb)
+{
+    git_diff *diff = NULL;
+    git_tree_update *upd = NULL;
+    aid_err err = AID_OK;
+    git_diff_options dop;
+    git_diff_options_init(&dop, GIT_DIFF_OPTIONS_VERSION);
+    if (git_diff_tree_to_tree(&diff, repo, base_tree, local_tree, &dop) < 0) {
+        err = archive_fail(eb, AID_ERR_GIT, cfg, "archive: diff: %s", archive_git_msg());
+        goto cleanup;
+    }
+    size_t nd = git_diff_num_deltas(diff), nu = 0;
+    upd = calloc(nd ? nd : 1, sizeof *upd);
+    if (!upd) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nd; i++) {
+        const git_diff_delta *d = git_diff_get_delta(diff, i);
+        if (d->status == GIT_DELTA_DELETED) {
+            git_tree_entry *te = NULL;
+            if (git_tree_entry_bypath(&te, their_tree, d->old_file.path) == 0) {
+                upd[nu].action = GIT_TREE_UPDATE_REMOVE;
+                upd[nu].path = d->old_file.path;
+                nu++;
+            }
+            git_tree_entry_free(te);
+        } else {
+            upd[nu].action = GIT_TREE_UPDATE_UPSERT;
+            upd[nu].path = d->new_file.path;
+            git_oid_cpy(&upd[nu].id, &d->new_file.id);
+            upd[nu].filemode = d->new_file.mode;
+            nu++;
+        }
+    }
+    if (git_tree_create_updated(out, repo, their_tree, nu, upd) < 0)
+        err = archive_fail(eb, AID_ERR_GIT, cfg, "archive: rebuilding on the remote branch: %s",
+                           archive_git_msg());
+cleanup:
+    free(upd);
+    git_diff_free(diff);
+    return err;
+}
+
 /* The remote branch moved: fetch it, rebuild our local changes (everything
  * changed since the common ancestor, or all our files when there is none)
  * on top of it, move the local branch and working tree there. */
@@ -372,8 +420,6 @@ static aid_err archive_rebuild(git_repository *repo, git_remote *remote, const c
     strbuf fetch_spec = STRBUF_INIT, fetch_ref = STRBUF_INIT;
     git_commit *local = NULL, *theirs = NULL, *base = NULL, *rebuilt = NULL;
     git_tree *local_tree = NULL, *their_tree = NULL, *base_tree = NULL, *new_tree = NULL;
-    git_diff *diff = NULL;
-    git_tree_update *upd = NULL;
     git_oid local_oid, their_oid, base_oid, new_tree_oid, new_oid;
     git_reference *ref = NULL;
     aid_err err = AID_OK;
@@ -421,38 +467,9 @@ static aid_err archive_rebuild(git_repository *repo, git_remote *remote, const c
         err = archive_fail(eb, AID_ERR_GIT, cfg, "archive: %s", archive_git_msg());
         goto cleanup;
     }
-    git_diff_options dop;
-    git_diff_options_init(&dop, GIT_DIFF_OPTIONS_VERSION);
-    if (git_diff_tree_to_tree(&diff, repo, base_tree, local_tree, &dop) < 0) {
-        err = archive_fail(eb, AID_ERR_GIT, cfg, "archive: diff: %s", archive_git_msg());
+    if ((err = archive_replay(repo, base_tree, local_tree, their_tree, &new_tree_oid, cfg, eb)))
         goto cleanup;
-    }
-    size_t nd = git_diff_num_deltas(diff), nu = 0;
-    upd = calloc(nd ? nd : 1, sizeof *upd);
-    if (!upd) {
-        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-        goto cleanup;
-    }
-    for (size_t i = 0; i < nd; i++) {
-        const git_diff_delta *d = git_diff_get_delta(diff, i);
-        if (d->status == GIT_DELTA_DELETED) {
-            git_tree_entry *te = NULL;
-            if (git_tree_entry_bypath(&te, their_tree, d->old_file.path) == 0) {
-                upd[nu].action = GIT_TREE_UPDATE_REMOVE;
-                upd[nu].path = d->old_file.path;
-                nu++;
-            }
-            git_tree_entry_free(te);
-        } else {
-            upd[nu].action = GIT_TREE_UPDATE_UPSERT;
-            upd[nu].path = d->new_file.path;
-            git_oid_cpy(&upd[nu].id, &d->new_file.id);
-            upd[nu].filemode = d->new_file.mode;
-            nu++;
-        }
-    }
-    if (git_tree_create_updated(&new_tree_oid, repo, their_tree, nu, upd) < 0 ||
-        git_tree_lookup(&new_tree, repo, &new_tree_oid) < 0) {
+    if (git_tree_lookup(&new_tree, repo, &new_tree_oid) < 0) {
         err = archive_fail(eb, AID_ERR_GIT, cfg, "archive: rebuilding on the remote branch: %s",
                            archive_git_msg());
         goto cleanup;
@@ -485,8 +502,6 @@ static aid_err archive_rebuild(git_repository *repo, git_remote *remote, const c
     }
 cleanup:
     git_reference_free(ref);
-    free(upd);
-    git_diff_free(diff);
     git_tree_free(new_tree);
     git_tree_free(base_tree);
     git_tree_free(their_tree);
