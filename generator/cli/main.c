@@ -76,7 +76,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "template"))
-        return tmplcli_main(argc - 1, argv + 1);
+        return aid_err_exit_code(tmplcli_main(argc - 1, argv + 1));
 
     unsigned allowed;
     if (!strcmp(cmd, "run"))

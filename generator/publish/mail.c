@@ -150,8 +150,8 @@ static int mail_set_int(tmpl_vars *v, const char *name, const struct json_object
 
 static tmpl_vars *mail_vars(const char *week, struct json_object *r, const aid_config *cfg)
 {
-    tmpl_vars *v = tmpl_vars_new();
-    if (!v)
+    tmpl_vars *v = NULL;
+    if (tmpl_vars_new(&v) != AID_OK)
         return NULL;
     int rc = 0;
     char date[16];
@@ -371,7 +371,8 @@ aid_err mail_send_week(const char *out_dir, const char *week, struct json_object
 
     /* the bodies */
     config_templates_dir(cfg, &tdir);
-    engine = tmpl_engine_new(tdir.buf, TMPL_SAFE);
+    if (tmpl_engine_new(&engine, tdir.buf, TMPL_SAFE, NULL) != AID_OK)
+        goto nomem;
     vars = engine ? mail_vars(week, report, cfg) : NULL;
     if (!engine || !vars)
         goto nomem;

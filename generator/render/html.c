@@ -256,8 +256,7 @@ tmpl_engine *html_engine_new(const aid_config *cfg)
     tmpl_engine *e = NULL;
     if (config_templates_dir(cfg, &dir) < 0)
         goto cleanup;
-    e = tmpl_engine_new(dir.buf, TMPL_SAFE);
-    if (!e)
+    if (tmpl_engine_new(&e, dir.buf, TMPL_SAFE, NULL) != AID_OK)
         goto cleanup;
     for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
         if (tmpl_engine_add_fmt(e, fmts[i].name, fmts[i].fn, NULL) < 0) {
@@ -758,9 +757,9 @@ cleanup:
 aid_err html_render_week(tmpl_engine *e, struct json_object *report, const aid_config *cfg,
                          strbuf *out, aid_errbuf *eb)
 {
-    tmpl_vars *v = tmpl_vars_new();
+    tmpl_vars *v = NULL;
     aid_err err;
-    if (!v)
+    if (tmpl_vars_new(&v) != AID_OK)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
     if (!(err = html_week_vars(report, cfg, v, eb)))
         err = tmpl_render(e, "week.html", v, out, eb);
@@ -861,7 +860,8 @@ aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf 
     conf = calloc(n ? n : 1, sizeof *conf);
     ece = calloc(n ? n : 1, sizeof *ece);
     labels = calloc(n ? n : 1, sizeof *labels);
-    v = tmpl_vars_new();
+    if (tmpl_vars_new(&v) != AID_OK)
+        v = NULL;
     if (!reports || !acc || !use || !conf || !ece || !labels || !v)
         goto nomem;
 
