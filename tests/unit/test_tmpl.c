@@ -578,6 +578,30 @@ static void test_compat(void)
     tmpl_vars_free(v);
 }
 
+/* The constructors' error rule: aid_err, the object through *out. */
+static void test_api(void)
+{
+    tmpl_engine *e = (tmpl_engine *)1;
+    tmpl_vars *v = (tmpl_vars *)1;
+    aid_errbuf eb;
+    memset(&eb, 0, sizeof eb);
+    is_int(tmpl_engine_new(NULL, dir, TMPL_SAFE, &eb), AID_ERR_USAGE, "engine_new: out NULL");
+    ok(eb.msg[0] != '\0', "engine_new: the reason is in eb");
+    is_int(tmpl_vars_new(NULL), AID_ERR_USAGE, "vars_new: out NULL");
+    is_int(tmpl_engine_new(&e, NULL, TMPL_COMPAT, NULL), AID_OK, "engine_new: NULL root and eb");
+    ok(e != NULL && e != (tmpl_engine *)1, "engine_new sets *out");
+    is_int(tmpl_vars_new(&v), AID_OK, "vars_new");
+    ok(v != NULL && v != (tmpl_vars *)1, "vars_new sets *out");
+    ok(tmpl_vars_set(NULL, "a", "b") < 0 && tmpl_vars_add_row(NULL, "L") == NULL &&
+           tmpl_engine_add_fmt(NULL, "f", NULL, NULL) < 0,
+       "setters refuse NULL objects");
+    tmpl_vars_free(v);
+    tmpl_engine_free(e);
+    tmpl_vars_free(NULL);
+    tmpl_engine_free(NULL);
+    ok(1, "free accepts NULL");
+}
+
 static void test_speed(void)
 {
     tmpl_vars *v = new_vars();
@@ -620,6 +644,7 @@ int main(void)
     test_safe_errors();
     test_includes();
     test_compat();
+    test_api();
     test_speed();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
