@@ -169,55 +169,69 @@ static int render_loop(rctx *R, tmpl *t, node *n, const tmpl_vars *v)
     return rc;
 }
 
-static int render_include(rctx *R, tmpl *t, node *n, const tmpl_vars *v)
+/* Safe: the name an include tag gives, relative to the root (".../" is the
+ * including file's directory), into name. 0, or -1 when out of memory. */
+static int include_name_safe(const tmpl *t, const node *n, strbuf *name)
+{
+    if (strncmp(n->name, ".../", 4) != 0)
+        return strbuf_adds(name, n->name);
+    if (!*t->dir)
+        return strbuf_adds(name, n->name + 4);
+    return fsutil_join(name, t->dir, n->name + 4);
+}
+
+/* Compat: the name as C Template opens it (".../" is the directory of the
+ * including file, "" when none). 0, or -1 when out of memory. */
+static int include_name_compat(const tmpl *t, const node *n, strbuf *name)
+{
+    if (strncmp(n->name, ".../", 4) != 0)
+        return strbuf_adds(name, n->name);
+    const char *sl = strrchr(t->name, '/');
+    if (sl && strbuf_add(name, t->name, (size_t)(sl - t->name + 1)) < 0)
+        return -1;
+    return strbuf_adds(name, n->name + 4);
+}
+
+/* The template of an include tag, loaded when first reached: safe from
+ * the engine's cache, compat parsed for this tag (which owns it). */
+static int include_load(rctx *R, tmpl *t, node *n)
 {
     tmpl_engine *e = R->e;
     strbuf name = STRBUF_INIT;
-    int rc = -1;
+    aid_err err;
+    int r = e->mode == TMPL_SAFE ? include_name_safe(t, n, &name)
+                                 : include_name_compat(t, n, &name);
+    if (r < 0) {
+        strbuf_release(&name);
+        return r_nomem(R);
+    }
+    if (e->mode == TMPL_SAFE)
+        err = tmplload_safe(e, name.buf, &n->child, R->eb, t->name, n->line);
+    else
+        err = tmplload_compat(e, name.buf, t->depth + 1, &n->child, R->eb);
+    strbuf_release(&name);
+    if (err) {
+        R->err = err;
+        return -1;
+    }
+    n->gen = e->gen - 1;
+    return 0;
+}
+
+static int render_include(rctx *R, tmpl *t, node *n, const tmpl_vars *v)
+{
+    tmpl_engine *e = R->e;
+    if (e->mode == TMPL_SAFE && R->depth >= TMPL_MAX_INCLUDE_DEPTH)
+        return r_fail(R, AID_ERR_TEMPLATE,
+                      "%s:%d: include depth limit %d exceeded (include cycle?)", t->name,
+                      n->line, TMPL_MAX_INCLUDE_DEPTH);
+    if (!n->child && include_load(R, t, n) < 0)
+        return -1;
     if (e->mode == TMPL_SAFE) {
-        if (R->depth >= TMPL_MAX_INCLUDE_DEPTH)
-            return r_fail(R, AID_ERR_TEMPLATE,
-                          "%s:%d: include depth limit %d exceeded (include cycle?)", t->name,
-                          n->line, TMPL_MAX_INCLUDE_DEPTH);
-        if (!n->child) {
-            int r = !strncmp(n->name, ".../", 4) ? fsutil_join(&name, t->dir, n->name + 4)
-                                                 : strbuf_adds(&name, n->name);
-            if (r < 0)
-                return r_nomem(R);
-            const char *rel = name.buf;
-            if (!strncmp(n->name, ".../", 4) && !*t->dir)
-                rel = n->name + 4;
-            aid_err err = tmplload_safe(e, rel, &n->child, R->eb, t->name, n->line);
-            strbuf_release(&name);
-            if (err) {
-                R->err = err;
-                return -1;
-            }
-        }
         R->depth++;
-        rc = render_list(R, n->child, n->child->root, v);
+        int rc = render_list(R, n->child, n->child->root, v);
         R->depth--;
         return rc;
-    }
-    /* compat */
-    if (!n->child) {
-        /* ".../" is the directory of the including file ("" when none) */
-        if (!strncmp(n->name, ".../", 4)) {
-            const char *sl = strrchr(t->name, '/');
-            if (sl && strbuf_add(&name, t->name, (size_t)(sl - t->name + 1)) < 0)
-                return r_nomem(R);
-            if (strbuf_adds(&name, n->name + 4) < 0)
-                return r_nomem(R);
-        } else if (strbuf_adds(&name, n->name) < 0) {
-            return r_nomem(R);
-        }
-        aid_err err = tmplload_compat(e, name.buf, t->depth + 1, &n->child, R->eb);
-        strbuf_release(&name);
-        if (err) {
-            R->err = err;
-            return -1;
-        }
-        n->gen = e->gen - 1;
     }
     if (n->gen != e->gen) {
         n->gen = e->gen;
