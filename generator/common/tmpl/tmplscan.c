@@ -299,8 +299,10 @@ static int scan_tag_compat(tmpl_parser *P, const char *q, const char **after, tm
     t->n = NULL;
     if (kind != K_ELSE && kind != K_ENDIF && kind != K_ENDLOOP) {
         node *n = new_tag_node(P, kind, tagline);
-        if (!n)
-            goto failure_nomem;
+        if (!n) {
+            compat_attrs_release(&a);
+            return TAG_NONE;
+        }
         n->name = a.name;
         n->hash = a.name ? tmplmap_hash(a.name) : 0;
         n->value = a.value;
@@ -321,7 +323,6 @@ static int scan_tag_compat(tmpl_parser *P, const char *q, const char **after, tm
 failure:
     tmplscan_warn(P, "Ignoring bad %s tag %sin file \"%s\" line %d\n", tmpltree_kind_name(kind),
                   why ? why : "", P->file, tagline);
-failure_nomem:
     compat_attrs_release(&a);
     return TAG_NONE;
 }
