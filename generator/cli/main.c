@@ -209,7 +209,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(name, "template"))
-        return tmplcli_main(argc - 1, argv + 1);
+        return aid_err_exit_code(tmplcli_main(argc - 1, argv + 1));
 
     const struct command *cmd = NULL;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

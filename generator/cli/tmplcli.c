@@ -6,19 +6,21 @@
  * word a separate argument. They are read with its rules: a row with no
  * variables is dropped, a loop with no rows is not added at all, and when a
  * name is given twice the last value (the last non-empty loop) wins.
- * Argument errors print C Template's messages and exit 1, counting
- * arguments as it does (FILE is argument 1, whether or not --compat is
- * given).
+ * Argument errors print C Template's messages (AID_ERR_BADINPUT: exit 1),
+ * counting arguments as it does (FILE is argument 1, whether or not
+ * --compat is given).
  *
  * Compat mode renders FILE as C Template would (relative to the current
  * directory); safe mode uses FILE's directory as the template root.
  */
 #include "cli/tmplcli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "common/strbuf.h"
 #include "common/tmpl/tmpl.h"
 
@@ -39,7 +41,7 @@ struct cl_list {
 typedef struct cl_parser {
     char **argv;   /* argv[0] is FILE: numbers match C Template's */
     int idx;
-    int failed;
+    aid_err err;   /* AID_ERR_BADINPUT (message printed) or AID_ERR_NOMEM */
 } cl_parser;
 
 static void cl_free(cl_list *l)
@@ -55,20 +57,16 @@ static void cl_free(cl_list *l)
     free(l);
 }
 
-static void oom(void)
-{
-    fputs("aidigest: template: out of memory\n", stderr);
-    exit(3);
-}
-
+/* A new, zeroed entry at the end of *lp (created if needed); NULL when out
+ * of memory. */
 static cl_ent *cl_add(cl_list **lp)
 {
     if (!*lp && !(*lp = calloc(1, sizeof **lp)))
-        oom();
+        return NULL;
     cl_list *l = *lp;
     cl_ent *ne = realloc(l->ents, (l->n + 1) * sizeof *ne);
     if (!ne)
-        oom();
+        return NULL;
     l->ents = ne;
     memset(&ne[l->n], 0, sizeof *ne);
     return &ne[l->n++];
@@ -79,80 +77,108 @@ static int is_word(const char *s, char c)
     return s[0] == c && s[1] == '\0';
 }
 
+static void cl_bad(cl_parser *P, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cl_bad(cl_parser *P, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    P->err = AID_ERR_BADINPUT;
+}
+
 static cl_list *cl_varlist(cl_parser *P, int in_loop);
 
 /* Rows { ... } { ... } starting at P->idx. */
 static void cl_loop(cl_parser *P, cl_ent *e)
 {
-    while (!P->failed && P->argv[P->idx] && is_word(P->argv[P->idx], '{')) {
+    while (!P->err && P->argv[P->idx] && is_word(P->argv[P->idx], '{')) {
         P->idx++;
         cl_list *row = cl_varlist(P, 1);
         if (!row)
             continue;
         cl_list **nr = realloc(e->rows, (e->nrows + 1) * sizeof *nr);
-        if (!nr)
-            oom();
+        if (!nr) {
+            cl_free(row);
+            P->err = AID_ERR_NOMEM;
+            return;
+        }
         e->rows = nr;
         e->rows[e->nrows++] = row;
     }
 }
 
-/* NULL when the list is empty (or on error, with P->failed set). */
+/* A loop NAME { ... } ... at P->idx (the first "{") added to *lp unless it
+ * has no rows. 0, or -1 with P->err set. */
+static int cl_add_loop(cl_parser *P, cl_list **lp, const char *name)
+{
+    cl_ent tmp = { name, NULL, NULL, 0 };
+    cl_ent *e;
+    cl_loop(P, &tmp);
+    if (!P->err && (!tmp.nrows || (e = cl_add(lp)))) {
+        if (tmp.nrows)
+            *e = tmp;
+        return 0;
+    }
+    if (!P->err)
+        P->err = AID_ERR_NOMEM;
+    for (size_t j = 0; j < tmp.nrows; j++)
+        cl_free(tmp.rows[j]);
+    free(tmp.rows);
+    return -1;
+}
+
+/* NULL when the list is empty (or on error, with P->err set). */
 static cl_list *cl_varlist(cl_parser *P, int in_loop)
 {
     cl_list *l = NULL;
     const char *name, *value;
     while ((name = P->argv[P->idx++]) != NULL) {
         if (is_word(name, '{')) {
-            fprintf(stderr, "Unexpected '{' at argument %d\n", P->idx - 1);
+            cl_bad(P, "Unexpected '{' at argument %d\n", P->idx - 1);
             goto fail;
         }
         if (is_word(name, '}')) {
             if (!in_loop) {
-                fprintf(stderr, "Unexpected '}' at argument %d\n", P->idx - 1);
+                cl_bad(P, "Unexpected '}' at argument %d\n", P->idx - 1);
                 goto fail;
             }
             return l;
         }
         if ((value = P->argv[P->idx]) == NULL) {
-            fprintf(stderr, "Too few arguments: variable \"%s\" has no value\n", name);
+            cl_bad(P, "Too few arguments: variable \"%s\" has no value\n", name);
             goto fail;
         }
         if (is_word(value, '{')) {
-            cl_ent tmp = { name, NULL, NULL, 0 };
-            cl_loop(P, &tmp);
-            if (P->failed) {
-                for (size_t j = 0; j < tmp.nrows; j++)
-                    cl_free(tmp.rows[j]);
-                free(tmp.rows);
+            if (cl_add_loop(P, &l, name) < 0)
                 goto fail;
-            }
-            if (tmp.nrows)
-                *cl_add(&l) = tmp;
         } else if (is_word(value, '}')) {
-            fprintf(stderr, "Unexpected '}' at argument %d\n", P->idx);
+            cl_bad(P, "Unexpected '}' at argument %d\n", P->idx);
             goto fail;
         } else {
             P->idx++;
             cl_ent *e = cl_add(&l);
+            if (!e) {
+                P->err = AID_ERR_NOMEM;
+                goto fail;
+            }
             e->name = name;
             e->value = value;
         }
     }
     P->idx--;
     if (in_loop) {
-        fputs("Too few arguments: '}' is missing.\n", stderr);
+        cl_bad(P, "Too few arguments: '}' is missing.\n");
         goto fail;
     }
     return l;
 fail:
-    P->failed = 1;
     cl_free(l);
     return NULL;
 }
 
 /* Fill v from l: variables in order (the last wins), and for each loop
- * name only its last occurrence. */
+ * name only its last occurrence. 0, or -1 when out of memory. */
 static int cl_fill(const cl_list *l, tmpl_vars *v)
 {
     if (!l)
@@ -178,15 +204,54 @@ static int cl_fill(const cl_list *l, tmpl_vars *v)
     return 0;
 }
 
-static int usage(void)
+static void usage(void)
 {
     fputs("usage: aidigest template [--compat] FILE [NAME VALUE | NAME { NAME VALUE ... } "
           "{ ... } ...]...\n",
           stderr);
-    return 2;
 }
 
-int tmplcli_main(int argc, char **argv)
+/* The variables from the arguments after FILE (argv[0]) into *out.
+ * AID_ERR_BADINPUT (message printed) or AID_ERR_NOMEM. */
+static aid_err cl_vars(char **argv, tmpl_vars **out)
+{
+    cl_parser P = { argv, 2, AID_OK };
+    tmpl_vars *v = NULL;
+    cl_list *args = cl_varlist(&P, 0);
+    aid_err err = P.err;
+    if (!err && !(err = tmpl_vars_new(&v)) && cl_fill(args, v) < 0)
+        err = AID_ERR_NOMEM;
+    cl_free(args);
+    if (err) {
+        tmpl_vars_free(v);
+        v = NULL;
+    }
+    *out = v;
+    return err;
+}
+
+/* Safe mode: FILE's directory is the root and its base name the template;
+ * compat: the current directory and FILE as given. */
+static aid_err cl_root(const char *file, tmpl_mode mode, char **root, const char **name)
+{
+    const char *sl = mode == TMPL_SAFE ? strrchr(file, '/') : NULL;
+    *root = sl ? strndup(file, (size_t)(sl - file) + (sl == file)) : strdup(".");
+    *name = sl ? sl + 1 : file;
+    return *root ? AID_OK : AID_ERR_NOMEM;
+}
+
+/* Write the text to stdout: AID_OK, or AID_ERR_IO. */
+static aid_err cl_write(const strbuf *out)
+{
+    aid_err err = AID_OK;
+    if (out->len && fwrite(out->buf, 1, out->len, stdout) != out->len)
+        err = AID_ERR_IO;
+    if (fflush(stdout) != 0)
+        err = AID_ERR_IO;
+    return err;
+}
+
+aid_err tmplcli_main(int argc, char **argv)
 {
     int ai = 1;
     tmpl_mode mode = TMPL_SAFE;
@@ -196,56 +261,45 @@ int tmplcli_main(int argc, char **argv)
     }
     if (ai < argc && !strcmp(argv[ai], "--"))
         ai++;
-    if (ai >= argc)
-        return usage();
+    if (ai >= argc) {
+        usage();
+        return AID_ERR_USAGE;
+    }
     if (!strcmp(argv[ai], "--help") || !strcmp(argv[ai], "-h")) {
         usage();
-        return 0;
+        return AID_OK;
     }
 
-    const char *file = argv[ai];
-    cl_parser P = { argv + ai - 1, 2, 0 };
-    cl_list *args = cl_varlist(&P, 0);
-    if (P.failed)
-        return 1;
-
-    tmpl_vars *v = tmpl_vars_new();
-    if (!v || cl_fill(args, v) < 0)
-        oom();
-    cl_free(args);
-
+    const char *file = argv[ai], *name = NULL;
+    tmpl_vars *v = NULL;
+    tmpl_engine *e = NULL;
     char *root = NULL;
-    const char *name = file;
-    if (mode == TMPL_SAFE) {
-        const char *sl = strrchr(file, '/');
-        root = sl ? strndup(file, (size_t)(sl - file) + (sl == file)) : strdup(".");
-        name = sl ? sl + 1 : file;
-    } else {
-        root = strdup(".");
-    }
-    if (!root)
-        oom();
-    tmpl_engine *e = tmpl_engine_new(root, mode);
-    if (!e)
-        oom();
     strbuf out = STRBUF_INIT;
     aid_errbuf eb;
     memset(&eb, 0, sizeof eb);
-    aid_err err = tmpl_render(e, name, v, &out, &eb);
-    int rc = 0;
-    if (out.len && fwrite(out.buf, 1, out.len, stdout) != out.len)
-        rc = 3;
-    if (fflush(stdout) != 0)
-        rc = 3;
+    aid_err err = cl_vars(argv + ai - 1, &v);
+    if (!err)
+        err = cl_root(file, mode, &root, &name);
+    if (!err)
+        err = tmpl_engine_new(&e, root, mode, &eb);
     if (err) {
-        if (mode == TMPL_SAFE)
-            fprintf(stderr, "aidigest: template: %s\n", aid_errbuf_msg(&eb, err));
-        if (!rc)
-            rc = err == AID_ERR_NOMEM ? 3 : 1;
+        if (err == AID_ERR_NOMEM)
+            fputs("aidigest: template: out of memory\n", stderr);
+        goto cleanup;
     }
+    aid_err rerr = tmpl_render(e, name, v, &out, &eb);
+    err = cl_write(&out);
+    if (rerr) {
+        if (mode == TMPL_SAFE)
+            fprintf(stderr, "aidigest: template: %s\n", aid_errbuf_msg(&eb, rerr));
+        /* the template is this command's input; stdout not written wins */
+        if (!err)
+            err = rerr == AID_ERR_NOMEM ? AID_ERR_NOMEM : AID_ERR_BADINPUT;
+    }
+cleanup:
     strbuf_release(&out);
     tmpl_engine_free(e);
-    tmpl_vars_free(v);
     free(root);
-    return rc;
+    tmpl_vars_free(v);
+    return err;
 }

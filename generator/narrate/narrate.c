@@ -398,9 +398,9 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
         if (out_dir && fsutil_join(&cache, out_dir, ".cache/llm") < 0)
             goto nomem;
         if (!(fc = factcheck_new(report)) || !(facts = narrate_facts(report, rules)) ||
-            config_templates_dir(cfg, &root) < 0 || !(vars = tmpl_vars_new()))
+            config_templates_dir(cfg, &root) < 0 || tmpl_vars_new(&vars) != AID_OK)
             goto nomem;
-        if (!(te = tmpl_engine_new(root.buf, TMPL_SAFE)))
+        if (tmpl_engine_new(&te, root.buf, TMPL_SAFE, NULL) != AID_OK)
             goto nomem;
         if (tmpl_vars_set(vars, "week", jget_str(report, "week", "")) < 0 ||
             tmpl_vars_set(vars, "team", cfg->team_name ? cfg->team_name : "Support") < 0 ||

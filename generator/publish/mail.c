@@ -144,8 +144,8 @@ static int mail_set_int(tmpl_vars *v, const char *name, const struct json_object
 
 static tmpl_vars *mail_vars(const char *week, struct json_object *r, const aid_config *cfg)
 {
-    tmpl_vars *v = tmpl_vars_new();
-    if (!v)
+    tmpl_vars *v = NULL;
+    if (tmpl_vars_new(&v) != AID_OK)
         return NULL;
     int rc = 0;
     char date[16];
@@ -404,10 +404,8 @@ static aid_err mail_bodies(mail_msg *m, const char *week, struct json_object *re
     tmpl_engine *engine = NULL;
     tmpl_vars *vars = NULL;
     aid_err err;
-    config_templates_dir(cfg, &tdir);
-    engine = tmpl_engine_new(tdir.buf, TMPL_SAFE);
-    vars = engine ? mail_vars(week, report, cfg) : NULL;
-    if (!engine || !vars) {
+    if (config_templates_dir(cfg, &tdir) < 0 || tmpl_engine_new(&engine, tdir.buf, TMPL_SAFE, NULL) != AID_OK ||
+        !(vars = mail_vars(week, report, cfg))) {
         err = mail_nomem(eb);
         goto cleanup;
     }

@@ -239,8 +239,11 @@ aid_err html_engine_new(tmpl_engine **out, const aid_config *cfg, aid_errbuf *eb
     tmpl_engine *e = NULL;
     aid_err err = AID_OK;
     *out = NULL;
-    if (config_templates_dir(cfg, &dir) < 0 || !(e = tmpl_engine_new(dir.buf, TMPL_SAFE))) {
+    if (config_templates_dir(cfg, &dir) < 0) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
+    if ((err = tmpl_engine_new(&e, dir.buf, TMPL_SAFE, eb))) {
         goto cleanup;
     }
     for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
@@ -756,9 +759,9 @@ cleanup:
 aid_err html_render_week(tmpl_engine *e, struct json_object *report, const aid_config *cfg,
                          strbuf *out, aid_errbuf *eb)
 {
-    tmpl_vars *v = tmpl_vars_new();
+    tmpl_vars *v = NULL;
     aid_err err;
-    if (!v)
+    if (tmpl_vars_new(&v) != AID_OK)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
     if (!(err = html_week_vars(report, cfg, v, eb)))
         err = tmpl_render(e, "week.html", v, out, eb);
@@ -1033,7 +1036,7 @@ aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf 
 
     if ((err = html_index_scan(&x, out, eb)) || (err = html_index_load(&x, out, eb)))
         goto cleanup;
-    if (!(v = tmpl_vars_new())) {
+    if (tmpl_vars_new(&v) != AID_OK) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
     }

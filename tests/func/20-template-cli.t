@@ -39,4 +39,15 @@ done
 printf '<TMPL_VAR name=v>\n' > "$TMP/both.tmpl"
 is "$("$AIDIGEST" template "$TMP/both.tmpl" v '<&>')" "&lt;&amp;&gt;" "safe mode escapes"
 is "$("$AIDIGEST" template --compat "$TMP/both.tmpl" v '<&>')" "<&>" "compat mode does not"
+
+# Exit codes main maps from what the command returns (docs/templates.md).
+"$AIDIGEST" template --help > /dev/null 2> "$TMP/help.err"
+is "$?" 0 "--help exits 0"
+like "$(cat "$TMP/help.err")" "^usage: aidigest template" "--help prints the usage"
+if [ -w /dev/full ]; then
+    "$AIDIGEST" template "$TMP/both.tmpl" v x > /dev/full 2> /dev/null
+    is "$?" 3 "stdout not written: exit 3"
+else
+    ok 0 "# SKIP no /dev/full"
+fi
 done_testing

@@ -53,14 +53,13 @@ static void test_fmt(void)
     cfg.templates_dir = "templates";
     tmpl_engine *e = NULL;
     ok(html_engine_new(&e, &cfg, NULL) == AID_OK, "html_engine_new");
-    tmpl_vars *v = tmpl_vars_new();
-    ok(e && v, "engine and vars");
-    tmpl_vars_set(v, "n", "12345");
-    tmpl_vars_set(v, "share", "0.369615");
-    tmpl_vars_set(v, "d", "-0.0291");
-    tmpl_vars_set(v, "nul", "null");
-    tmpl_vars_set(v, "date", "2026-11-16T00:00:00Z");
-    tmpl_vars_set(v, "junk", "<b>");
+    tmpl_vars *v = NULL;
+    ok(tmpl_vars_new(&v) == AID_OK && e && v, "engine and vars");
+    ok(tmpl_vars_set(v, "n", "12345") == 0 && tmpl_vars_set(v, "share", "0.369615") == 0 &&
+           tmpl_vars_set(v, "d", "-0.0291") == 0 && tmpl_vars_set(v, "nul", "null") == 0 &&
+           tmpl_vars_set(v, "date", "2026-11-16T00:00:00Z") == 0 &&
+           tmpl_vars_set(v, "junk", "<b>") == 0,
+       "variables set");
     char *s = render(e, "<TMPL_VAR name=n fmt=int>|<TMPL_VAR name=share fmt=pct>|"
                         "<TMPL_VAR name=d fmt=signed>|<TMPL_VAR name=d fmt=pp>|"
                         "<TMPL_VAR name=share fmt=dec>|<TMPL_VAR name=nul fmt=pct>|"
@@ -83,7 +82,8 @@ static void test_vars(void)
     cfg.retrain_url = "javascript:alert(1)";
     tmpl_engine *e = NULL;
     ok(html_engine_new(&e, &cfg, NULL) == AID_OK, "html_engine_new");
-    tmpl_vars *v = tmpl_vars_new();
+    tmpl_vars *v = NULL;
+    ok(tmpl_vars_new(&v) == AID_OK, "vars");
     struct json_object *r = json_tokener_parse(
         "{\"week\":\"2026-W47\",\"period\":{\"start\":\"2026-11-16T00:00:00Z\","
         "\"end\":\"2026-11-23T00:00:00Z\"},\"totals\":{\"suggestions\":10,\"accepted\":4},"
@@ -114,7 +114,7 @@ static void test_vars(void)
     tmpl_vars_free(v);
 
     /* week-on-week: the sign as shown decides the direction */
-    v = tmpl_vars_new();
+    ok(tmpl_vars_new(&v) == AID_OK, "vars again");
     r = json_tokener_parse("{\"week\":\"2026-W47\",\"totals\":{\"suggestions\":110},"
                            "\"rates\":{\"acceptance\":0.40004,\"use\":0.5},"
                            "\"confidence\":{\"mean\":0.7,\"delta\":-0.01,\"ece\":0.05},"

@@ -1,4 +1,5 @@
 /* test_tmpl.c - the template engine, both modes (docs/templates.md). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,57 @@ static void wfile(const char *name, const char *text)
     fclose(fp);
 }
 
+/* The constructors and setters, failing the whole test when out of memory
+ * (the unit tests are not about that). */
+static void bail(const char *what)
+{
+    printf("Bail out! %s failed\n", what);
+    exit(2);
+}
+
+static tmpl_engine *new_engine(tmpl_mode mode)
+{
+    tmpl_engine *e = NULL;
+    aid_errbuf eb;
+    if (tmpl_engine_new(&e, dir, mode, &eb) != AID_OK)
+        bail("tmpl_engine_new");
+    return e;
+}
+
+static tmpl_vars *new_vars(void)
+{
+    tmpl_vars *v = NULL;
+    if (tmpl_vars_new(&v) != AID_OK)
+        bail("tmpl_vars_new");
+    return v;
+}
+
+static void set(tmpl_vars *v, const char *name, const char *value)
+{
+    if (tmpl_vars_set(v, name, value) < 0)
+        bail("tmpl_vars_set");
+}
+
+static void setf(tmpl_vars *v, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void setf(tmpl_vars *v, const char *name, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    set(v, name, buf);
+}
+
+static tmpl_vars *row(tmpl_vars *v, const char *loop)
+{
+    tmpl_vars *r = tmpl_vars_add_row(v, loop);
+    if (!r)
+        bail("tmpl_vars_add_row");
+    return r;
+}
+
 /* Render text (written as file `name`) in a fresh engine of `mode`;
  * returns the output (static) or "ERR:<message>", and the compat messages
  * into msgs when given. */
@@ -34,7 +86,7 @@ static const char *run_mode(tmpl_mode mode, const char *name, const char *text, 
 {
     if (text)
         wfile(name, text);
-    tmpl_engine *e = tmpl_engine_new(dir, mode);
+    tmpl_engine *e = new_engine(mode);
     FILE *err = tmpfile();
     tmpl_engine_set_errout(e, err);
     strbuf out = STRBUF_INIT;
@@ -82,13 +134,13 @@ static int pct(const char *value, strbuf *out, void *ctx)
 
 static void test_basics(void)
 {
-    tmpl_vars *v = tmpl_vars_new();
-    tmpl_vars_set(v, "title", "Weekly <digest> & \"more\" 'x'");
-    tmpl_vars_set(v, "empty", "");
-    tmpl_vars_set(v, "zero", "0");
-    tmpl_vars_set(v, "dup", "first");
-    tmpl_vars_set(v, "dup", "second");
-    tmpl_vars_setf(v, "n", "%d items", 3);
+    tmpl_vars *v = new_vars();
+    set(v, "title", "Weekly <digest> & \"more\" 'x'");
+    set(v, "empty", "");
+    set(v, "zero", "0");
+    set(v, "dup", "first");
+    set(v, "dup", "second");
+    ok(tmpl_vars_setf(v, "n", "%d items", 3) == 0, "setf");
 
     is_str(safe("plain text\n", v), "plain text\n", "text is copied");
     is_str(safe("<TMPL_VAR name=\"title\">", v),
@@ -111,9 +163,9 @@ static void test_basics(void)
 
 static void test_escapes(void)
 {
-    tmpl_vars *v = tmpl_vars_new();
-    tmpl_vars_set(v, "s", "a b&c/d?é<'\"\\\n");
-    tmpl_vars_set(v, "bad", "x\xff" "y\xe2\x80\xa8z");
+    tmpl_vars *v = new_vars();
+    set(v, "s", "a b&c/d?é<'\"\\\n");
+    set(v, "bad", "x\xff" "y\xe2\x80\xa8z");
     is_str(safe("<TMPL_VAR name=s escape=url>", v), "a%20b%26c%2Fd%3F%C3%A9%3C%27%22%5C%0A",
            "escape=url");
     is_str(safe("<TMPL_VAR name=s escape=js>", v),
@@ -132,13 +184,13 @@ static void test_escapes(void)
 
 static void test_fmt(void)
 {
-    tmpl_vars *v = tmpl_vars_new();
-    tmpl_vars_set(v, "r", "0.256");
-    tmpl_vars_set(v, "bad", "n/a");
+    tmpl_vars *v = new_vars();
+    set(v, "r", "0.256");
+    set(v, "bad", "n/a");
     wfile("f.tmpl", "<TMPL_VAR name=r fmt=pct>|<TMPL_VAR name=r fmt=\"pct\" escape=none>|"
                     "<TMPL_VAR name=nope default=\"0.5\" fmt=pct>");
-    tmpl_engine *e = tmpl_engine_new(dir, TMPL_SAFE);
-    tmpl_engine_add_fmt(e, "pct", pct, "<%>");
+    tmpl_engine *e = new_engine(TMPL_SAFE);
+    ok(tmpl_engine_add_fmt(e, "pct", pct, "<%>") == 0, "a format registers");
     strbuf out = STRBUF_INIT;
     aid_errbuf eb;
     ok(tmpl_render(e, "f.tmpl", v, &out, &eb) == AID_OK, "fmt renders");
@@ -161,11 +213,11 @@ static void test_fmt(void)
 
 static void test_if(void)
 {
-    tmpl_vars *v = tmpl_vars_new();
-    tmpl_vars_set(v, "a", "yes");
-    tmpl_vars_set(v, "zero", "0");
-    tmpl_vars_set(v, "empty", "");
-    tmpl_vars_add_row(v, "L");
+    tmpl_vars *v = new_vars();
+    set(v, "a", "yes");
+    set(v, "zero", "0");
+    set(v, "empty", "");
+    row(v, "L");
     const char *t = "<TMPL_IF name=a>A</TMPL_IF><TMPL_IF name=zero>Z</TMPL_IF>"
                     "<TMPL_IF name=empty>E</TMPL_IF><TMPL_IF name=none>N</TMPL_IF>"
                     "<TMPL_IF name=L>L</TMPL_IF>";
@@ -180,9 +232,9 @@ static void test_if(void)
     is_str(safe("<TMPL_IF name=none>1<TMPL_ELSE/>2</TMPL_IF>", v), "2", "ELSE");
     is_str(safe("<TMPL_UNLESS name=none>U<TMPL_ELSE>x</TMPL_UNLESS>"
                 "<TMPL_UNLESS name=a>1<TMPL_ELSE>2</TMPL_UNLESS>", v), "U2", "UNLESS and its ELSE");
-    tmpl_vars *w = tmpl_vars_new();
-    tmpl_vars_set(w, "x", "");
-    tmpl_vars_add_row(w, "x");
+    tmpl_vars *w = new_vars();
+    set(w, "x", "");
+    row(w, "x");
     is_str(safe("<TMPL_IF name=x>T<TMPL_ELSE>F</TMPL_IF>", w), "F",
            "an existing empty variable decides before a loop of the same name");
     tmpl_vars_free(w);
@@ -191,19 +243,19 @@ static void test_if(void)
 
 static void test_loops(void)
 {
-    tmpl_vars *v = tmpl_vars_new();
-    tmpl_vars_set(v, "outer", "O");
-    tmpl_vars_set(v, "name", "top");
+    tmpl_vars *v = new_vars();
+    set(v, "outer", "O");
+    set(v, "name", "top");
     const char *names[] = { "a", "b", "c", "d" };
     for (int i = 0; i < 4; i++) {
-        tmpl_vars *r = tmpl_vars_add_row(v, "rows");
-        tmpl_vars_set(r, "name", names[i]);
+        tmpl_vars *r = row(v, "rows");
+        set(r, "name", names[i]);
         for (int j = 0; j < 3; j++) {
-            tmpl_vars *in = tmpl_vars_add_row(r, "inner");
-            tmpl_vars_setf(in, "k", "%d", j);
+            tmpl_vars *in = row(r, "inner");
+            setf(in, "k", "%d", j);
         }
     }
-    tmpl_vars_add_row(v, "other");
+    row(v, "other");
     is_str(safe("<TMPL_LOOP name=rows><TMPL_VAR name=name><TMPL_VAR name=outer>,</TMPL_LOOP>"
                 "<TMPL_VAR name=name>", v),
            "aO,bO,cO,dO,top", "LOOP renders rows in order; inner names hide outer ones");
@@ -240,8 +292,8 @@ static void test_loops(void)
 
 static void test_text_rules(void)
 {
-    tmpl_vars *v = tmpl_vars_new();
-    tmpl_vars_set(v, "x", "X");
+    tmpl_vars *v = new_vars();
+    set(v, "x", "X");
     is_str(safe("a<* comment <TMPL_VAR name=x>\nline *>b", v), "ab", "comments are removed");
     is_str(safe("a<* one *><* two *>b<* <* not nested *>c", v), "abc", "comments do not nest");
     is_str(safe("one \\\ntwo\\\r\nthree", v), "one twothree", "backslash-newline removes both");
@@ -309,7 +361,7 @@ static void test_safe_errors(void)
     }
     /* the error leaves out untouched */
     wfile("bad.tmpl", "text<TMPL_IF name=x>");
-    tmpl_engine *e = tmpl_engine_new(dir, TMPL_SAFE);
+    tmpl_engine *e = new_engine(TMPL_SAFE);
     strbuf out = STRBUF_INIT;
     strbuf_adds(&out, "before");
     aid_errbuf eb;
@@ -351,10 +403,10 @@ static void test_includes(void)
     symlink(path, link);
     wfile("vialink.tmpl", "<TMPL_INCLUDE name=link.tmpl>");
 
-    tmpl_vars *v = tmpl_vars_new();
-    tmpl_vars_set(v, "x", "<x>");
+    tmpl_vars *v = new_vars();
+    set(v, "x", "<x>");
     for (int i = 1; i <= 3; i++)
-        tmpl_vars_setf(tmpl_vars_add_row(v, "L"), "v", "%d", i);
+        setf(row(v, "L"), "v", "%d", i);
     is_str(run_mode(TMPL_SAFE, "sub/a.tmpl", NULL, v, NULL, 0), "A(BC[head &lt;x&gt;])",
            ".../ means this template's directory; others are root-relative");
     is_str(run_mode(TMPL_SAFE, "lazy.tmpl", NULL, v, NULL, 0), "ok",
@@ -394,12 +446,12 @@ static void test_includes(void)
            "the 31st nested include is an error");
 
     /* parse once, render many: the cache */
-    tmpl_engine *e = tmpl_engine_new(dir, TMPL_SAFE);
+    tmpl_engine *e = new_engine(TMPL_SAFE);
     strbuf out = STRBUF_INIT;
     aid_errbuf eb;
-    tmpl_render(e, "sub/a.tmpl", v, &out, &eb);
+    ok(tmpl_render(e, "sub/a.tmpl", v, &out, &eb) == AID_OK, "include render 1");
     wfile("head.tmpl", "changed");
-    tmpl_render(e, "sub/a.tmpl", v, &out, &eb);
+    ok(tmpl_render(e, "sub/a.tmpl", v, &out, &eb) == AID_OK, "include render 2");
     is_str(out.buf, "A(BC[head &lt;x&gt;])A(BC[head &lt;x&gt;])",
            "templates are parsed once and cached by name");
     strbuf_reset(&out);
@@ -415,11 +467,11 @@ static void test_includes(void)
 
 static void test_compat(void)
 {
-    tmpl_vars *v = tmpl_vars_new();
-    tmpl_vars_set(v, "x", "<a&b>");
-    tmpl_vars_set(v, "u", "a b/é");
-    tmpl_vars_setf(tmpl_vars_add_row(v, "L"), "k", "1");
-    tmpl_vars_setf(tmpl_vars_add_row(v, "L"), "k", "2");
+    tmpl_vars *v = new_vars();
+    set(v, "x", "<a&b>");
+    set(v, "u", "a b/é");
+    setf(row(v, "L"), "k", "1");
+    setf(row(v, "L"), "k", "2");
 
     is_str(compat("<TMPL_VAR name=x>|<TMPL_VAR name=x fmt=entity>|<TMPL_VAR name=u fmt=\"url\">", v),
            "<a&b>|&lt;a&amp;b&gt;|a+b%2F%C3%A9", "compat: no escaping; fmt entity and url");
@@ -502,7 +554,7 @@ static void test_compat(void)
     /* a cached compat template prints its warnings on every render */
     wfile("cw.tmpl", "<TMPL_VAR>|<TMPL_LOOP name=L><TMPL_INCLUDE name=cw2.tmpl></TMPL_LOOP>");
     wfile("cw2.tmpl", "<TMPL_ELSE x>");
-    tmpl_engine *e = tmpl_engine_new(dir, TMPL_COMPAT);
+    tmpl_engine *e = new_engine(TMPL_COMPAT);
     FILE *err = tmpfile();
     tmpl_engine_set_errout(e, err);
     strbuf out = STRBUF_INIT;
@@ -526,18 +578,42 @@ static void test_compat(void)
     tmpl_vars_free(v);
 }
 
+/* The constructors' error rule: aid_err, the object through *out. */
+static void test_api(void)
+{
+    tmpl_engine *e = (tmpl_engine *)1;
+    tmpl_vars *v = (tmpl_vars *)1;
+    aid_errbuf eb;
+    memset(&eb, 0, sizeof eb);
+    is_int(tmpl_engine_new(NULL, dir, TMPL_SAFE, &eb), AID_ERR_USAGE, "engine_new: out NULL");
+    ok(eb.msg[0] != '\0', "engine_new: the reason is in eb");
+    is_int(tmpl_vars_new(NULL), AID_ERR_USAGE, "vars_new: out NULL");
+    is_int(tmpl_engine_new(&e, NULL, TMPL_COMPAT, NULL), AID_OK, "engine_new: NULL root and eb");
+    ok(e != NULL && e != (tmpl_engine *)1, "engine_new sets *out");
+    is_int(tmpl_vars_new(&v), AID_OK, "vars_new");
+    ok(v != NULL && v != (tmpl_vars *)1, "vars_new sets *out");
+    ok(tmpl_vars_set(NULL, "a", "b") < 0 && tmpl_vars_add_row(NULL, "L") == NULL &&
+           tmpl_engine_add_fmt(NULL, "f", NULL, NULL) < 0,
+       "setters refuse NULL objects");
+    tmpl_vars_free(v);
+    tmpl_engine_free(e);
+    tmpl_vars_free(NULL);
+    tmpl_engine_free(NULL);
+    ok(1, "free accepts NULL");
+}
+
 static void test_speed(void)
 {
-    tmpl_vars *v = tmpl_vars_new();
+    tmpl_vars *v = new_vars();
     for (int i = 0; i < 2000; i++) {
-        tmpl_vars *r = tmpl_vars_add_row(v, "rows");
-        tmpl_vars_setf(r, "name", "row %d <b>", i);
-        tmpl_vars_setf(r, "n", "%d", i);
+        tmpl_vars *r = row(v, "rows");
+        setf(r, "name", "row %d <b>", i);
+        setf(r, "n", "%d", i);
     }
     wfile("speed.tmpl", "<TMPL_LOOP name=rows><tr><td><TMPL_VAR name=\"__counter__\"></td>"
                         "<td><TMPL_VAR name=name></td><TMPL_IF name=\"__odd__\">odd</TMPL_IF></tr>\n"
                         "</TMPL_LOOP>");
-    tmpl_engine *e = tmpl_engine_new(dir, TMPL_SAFE);
+    tmpl_engine *e = new_engine(TMPL_SAFE);
     strbuf out = STRBUF_INIT;
     aid_errbuf eb;
     int good = 1;
@@ -568,6 +644,7 @@ int main(void)
     test_safe_errors();
     test_includes();
     test_compat();
+    test_api();
     test_speed();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
