@@ -1407,18 +1407,19 @@ static tmpl *parse_template(tmpl_engine *e, const char *name, const char *text, 
         node_free(P.cur.n);
     if (P.nomem)
         goto fail;
-    *err = AID_OK;
     if (P.compat) {
         t->error = P.error;
         t->warnings = strbuf_detach(&P.warn, NULL);
         if (!t->warnings)
-            goto fail;
+            goto fail; /* *err is still AID_ERR_NOMEM */
+        *err = AID_OK;
         return t;
     }
     if (P.error) {
         *err = AID_ERR_TEMPLATE;
         goto fail;
     }
+    *err = AID_OK;
     return t;
 fail:
     if (*err == AID_ERR_NOMEM)
