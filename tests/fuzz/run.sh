@@ -4,11 +4,13 @@
 # seeds tests/fuzz/corpus/TARGET/ plus what earlier runs kept in
 # build/fuzz/corpus/TARGET/ (new inputs are written there, never into the
 # tree). Crash inputs go to build/fuzz/crash/, logs to build/fuzz/log/.
+# FUZZ_WORK (default build/fuzz) moves corpus/, crash/ and log/ elsewhere,
+# e.g. for a long run beside the suite's smoke run.
 # Prints a TAP plan and one line per target; exits 1 when any failed.
 set -eu
 secs=$1 jobs=$2
 shift 2
-B=build/fuzz
+B=${FUZZ_WORK:-build/fuzz}
 mkdir -p "$B/log" "$B/crash"
 n=$#
 echo "1..$n"
@@ -22,7 +24,7 @@ printf '%s\n' "$@" | xargs -P "$jobs" -I{} sh -c '
     seeds=tests/fuzz/corpus/$t
     [ -d "$seeds" ] || seeds=
     rc=0
-    "$B/bin/$t" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
+    "build/fuzz/bin/$t" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
         -rss_limit_mb=2048 -artifact_prefix="$B/crash/$t-" \
         "$B/corpus/$t" $seeds >"$B/log/$t.log" 2>&1 || rc=$?
     echo $rc >"$B/log/$t.rc"' sh {} "$secs" "$B" || :
