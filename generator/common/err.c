@@ -1,5 +1,7 @@
 #include "common/err.h"
 
+#undef aid_errbuf_set /* the analysers' stand-in (err.h) */
+
 #include <stdarg.h>
 #include <stdio.h>
 

@@ -367,8 +367,9 @@ bool factcheck_matches(const factcheck *fc, const factcheck_num *num)
     fc_sort(fc);
     double v = num->value;
     double tol = 0.5 * pow(10, -num->decimals) * (1 + 1e-9) + 1e-12;
-    if (num->kind == FACTCHECK_PLAIN && num->decimals == 0 && v >= 100) {
-        /* "4,400": rounded to its last non-zero digit, if 2+ significant digits remain */
+    if (num->kind == FACTCHECK_PLAIN && num->decimals == 0 && v >= 100 && v < 1e18) {
+        /* "4,400": rounded to its last non-zero digit, if 2+ significant digits remain
+         * (below 1e18, which still fits the long long it is cut down in) */
         double p = 1;
         long long iv = (long long)v;
         int zeros = 0, digits = 0;
