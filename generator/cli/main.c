@@ -192,8 +192,8 @@ int main(int argc, char **argv)
         err = pipeline_mail(&o, &eb);
     else
         err = pipeline_render(&o, &eb);
-    if (err && eb.msg[0])
-        fprintf(stderr, "aidigest: %s\n", eb.msg);
+    if (err)
+        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
     rc = aid_err_exit_code(err);
     config_release(&o.cfg);
 done:

@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""make test-faults: fail each allocation of a few small runs in turn.
+
+For every case the driver first runs the fault build (build/fault/aidigest,
+tests/fault/failalloc.c) once counting allocations, then once per
+allocation N with AIDIGEST_FAIL_ALLOC=N (only the Nth allocation fails) and
+asserts that the run
+  - exits 3, or exits 0 having written exactly what the counting run wrote
+    (an allocation whose failure is harmless: a stdio buffer, a cache),
+  - prints one line on stderr, 'aidigest: ... out of memory' (main's line
+    for AID_ERR_NOMEM; a detail may come before 'out of memory'),
+  - has no sanitizer report (ASan, LeakSanitizer, UBSan) and no crash,
+  - leaves OUT as it was before the run: no partial file, no temporary or
+    staging file.
+
+Two passes per case: 'ours' fails the allocations called directly from
+aidigest's code, every N (AIDIGEST_FAIL_OURS=1); 'all' fails every
+allocation, libraries' included (json-c's constructors, glibc's fopen,
+libharu, libxlsxwriter), every N when the case makes at most FULL_MAX of
+them, else a stride so that about FULL_MAX are failed (printed).
+
+  AIDIGEST       the fault build (set by make test-faults)
+  FAULT_JOBS     parallel runs (default 2)
+  FAULT_CASES    comma-separated case names to run (default: all)
+  FAULT_FULL_MAX see above (default 400)
+  FAULT_VERBOSE  1: print every failing N's stderr
+"""
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+BIN = os.environ.get("AIDIGEST") or os.path.abspath("build/fault/aidigest")
+ROOT = os.environ.get("AIDIGEST_ROOT") or os.getcwd()
+JOBS = int(os.environ.get("FAULT_JOBS", "2"))
+FULL_MAX = int(os.environ.get("FAULT_FULL_MAX", "400"))
+VERBOSE = os.environ.get("FAULT_VERBOSE") == "1"
+ONLY = [c for c in os.environ.get("FAULT_CASES", "").split(",") if c]
+
+NOMEM = re.compile(r"^aidigest: (.*: )?out of memory\n$")
+SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|runtime error:|SUMMARY: ")
+
+tmp = tempfile.mkdtemp(prefix="aidigest-faults-")
+
+
+def sug(i, ts, action, msg, reply="Hello there, happy to help."):
+    return json.dumps({"type": "suggestion", "id": i, "ts": ts, "ai_reply": reply,
+                       "action": action, "confidence": 0.5, "customer_message": msg}) + "\n"
+
+
+logs = os.path.join(tmp, "logs")
+os.makedirs(logs)
+with open(os.path.join(logs, "a.jsonl"), "w") as f:
+    f.write(sug("s1", "2026-11-17T10:00:00Z", "accepted", "hello, where is my order"))
+    f.write(sug("s2", "2026-11-18T10:00:00Z", "rejected", "I want a refund for order 12",
+                reply="Refunds take 30 days."))
+    f.write(json.dumps({"type": "correction", "suggestion_id": "s2", "ts": "2026-11-18T10:05:00Z",
+                        "corrected_reply": "Refunds take 5 days."}) + "\n")
+    f.write(sug("s3", "2026-11-19T10:00:00Z", "edited", "my email is a@example.com, help"))
+with open(os.path.join(tmp, "t.tmpl"), "w") as f:
+    f.write("{{#each xs}}<{{x}}>{{/each}} {{v}}\n")
+
+WEEK = ["--week", "2026-W47"]
+
+
+def prepared_out():
+    """An OUT with one week in it (for render and retrain)."""
+    d = os.path.join(tmp, "prepared")
+    if not os.path.isdir(d):
+        subprocess.run([BIN, "run", "--offline", "--logs", logs, "--out", d, "--jobs", "1"] + WEEK,
+                       env=env(0), capture_output=True, check=True)
+    return d
+
+
+# name: (argv with {out} for the output directory, OUT prepared or fresh)
+CASES = {
+    "check": (["check", "--logs", logs, "--jobs", "1"] + WEEK, None),
+    "run": (["run", "--offline", "--logs", logs, "--out", "{out}", "--jobs", "1"] + WEEK, None),
+    "render-html": (["render", "--out", "{out}", "--only", "html"] + WEEK, prepared_out),
+    "render": (["render", "--out", "{out}"] + WEEK, prepared_out),
+    "template": (["template", os.path.join(tmp, "t.tmpl"), "v", "a<b", "xs", "{", "x", "1", "}",
+                  "xs", "{", "x", "2", "}"], None),
+    "retrain": (["retrain", "--logs", logs, "--out", "{out}"] + WEEK, prepared_out),
+}
+
+
+def env(n, ours=False, count=None):
+    e = dict(os.environ)
+    e["AIDIGEST_FAIL_ALLOC"] = str(n)
+    e["AIDIGEST_ROOT"] = ROOT
+    e.setdefault("SOURCE_DATE_EPOCH", "1764000000")
+    e["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:allocator_may_return_null=1:exitcode=99"
+    e["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    if ours:
+        e["AIDIGEST_FAIL_OURS"] = "1"
+    else:
+        e.pop("AIDIGEST_FAIL_OURS", None)
+    if count:
+        e["AIDIGEST_ALLOC_COUNT"] = count
+    return e
+
+
+def tree(d):
+    """Every file under d with its hash (directories as None)."""
+    t = {}
+    if not os.path.isdir(d):
+        return t
+    for top, dirs, files in os.walk(d):
+        if "/.git" in top + "/" and not top.endswith("/.git"):
+            pass
+        for n in dirs:
+            t[os.path.relpath(os.path.join(top, n), d)] = None
+        for n in files:
+            p = os.path.join(top, n)
+            with open(p, "rb") as f:
+                t[os.path.relpath(p, d)] = hashlib.sha256(f.read()).hexdigest()
+    return t
+
+
+def setup_out(prep, slot):
+    out = os.path.join(tmp, "out-%s" % slot)
+    shutil.rmtree(out, ignore_errors=True)
+    if prep:
+        shutil.copytree(prep(), out, symlinks=True)
+    return out
+
+
+def one(argv, prep, n, ours, slot):
+    out = setup_out(prep, slot)
+    before = tree(out)
+    args = [a.replace("{out}", out) for a in argv]
+    r = subprocess.run([BIN] + args, env=env(n, ours), capture_output=True, text=True,
+                       errors="replace", timeout=120)
+    after = tree(out)
+    return r, before, after, out
+
+
+def judge(r, before, after, reference):
+    """None when run r is fine, else what is wrong."""
+    if SANITIZER.search(r.stderr):
+        return "sanitizer report"
+    if r.returncode < 0:
+        return "killed by signal %d" % -r.returncode
+    if r.returncode == 0:
+        if after != reference:
+            return "exit 0 but the output differs from a run without failure"
+        return None
+    if r.returncode != 3:
+        return "exit %d (want 3)" % r.returncode
+    if not NOMEM.match(r.stderr):
+        return "stderr is not one 'out of memory' line"
+    new = sorted(k for k in after if k not in before)
+    if new and not (set(new) <= {"."}):
+        # a fresh OUT may be created empty, nothing more
+        extra = [k for k in new if after[k] is not None or any(x.startswith(k + "/") for x in new)]
+        if extra:
+            return "left in OUT: %s" % ", ".join(new[:5])
+    changed = sorted(k for k in before if after.get(k, "gone") != before[k])
+    if changed:
+        return "changed in OUT: %s" % ", ".join(changed[:5])
+    return None
+
+
+def count(argv, prep, ours):
+    cnt = os.path.join(tmp, "count")
+    out = setup_out(prep, "count")
+    args = [a.replace("{out}", out) for a in argv]
+    r = subprocess.run([BIN] + args, env=env(0, ours, cnt), capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("counting run failed (exit %d): %s %s" % (r.returncode, " ".join(args), r.stderr))
+    with open(cnt) as f:
+        return int(f.read()), tree(out)
+
+
+def main():
+    if not os.access(BIN, os.X_OK):
+        sys.exit("no fault build at %s (make build/fault/aidigest)" % BIN)
+    failures = []
+    total = 0
+    exit3 = 0
+    absorbed = 0
+    for name, (argv, prep) in CASES.items():
+        if ONLY and name not in ONLY:
+            continue
+        for ours in (True, False):
+            n_alloc, reference = count(argv, prep, ours)
+            stride = 1 if ours or n_alloc <= FULL_MAX else -(-n_alloc // FULL_MAX)
+            ns = list(range(1, n_alloc + 1, stride))
+            pass_ = "ours" if ours else "all"
+            bad = []
+            with cf.ThreadPoolExecutor(JOBS) as ex:
+                futs = {ex.submit(one, argv, prep, n, ours, "%s-%s-%d" % (name, pass_, n)): n for n in ns}
+                for fu in cf.as_completed(futs):
+                    n = futs[fu]
+                    r, before, after, out = fu.result()
+                    why = judge(r, before, after, reference)
+                    shutil.rmtree(out, ignore_errors=True)
+                    total += 1
+                    if why:
+                        bad.append((n, why, r.stderr))
+                    elif r.returncode == 3:
+                        exit3 += 1
+                    else:
+                        absorbed += 1
+            print("%-12s %-4s %6d allocations, failed %5d (stride %d): %d bad"
+                  % (name, pass_, n_alloc, len(ns), stride, len(bad)), flush=True)
+            for n, why, err in sorted(bad):
+                failures.append((name, pass_, n, why))
+                line = err.strip().splitlines()
+                print("  N=%d %s: %s" % (n, why, line[0][:200] if line else ""), flush=True)
+                if VERBOSE:
+                    print("    " + err.replace("\n", "\n    "))
+    print("%d allocation failures injected: %d exit 3, %d harmless (exit 0, same output), %d bad"
+          % (total, exit3, absorbed, len(failures)))
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
