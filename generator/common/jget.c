@@ -73,3 +73,21 @@ size_t jget_len(const struct json_object *root, const char *path)
         return json_object_array_length(o);
     return 0;
 }
+
+int jget_set(struct json_object *obj, const char *key, struct json_object *val)
+{
+    if (!obj || !val || json_object_object_add(obj, key, val) != 0) {
+        json_object_put(val);
+        return -1;
+    }
+    return 0;
+}
+
+int jget_push(struct json_object *arr, struct json_object *val)
+{
+    if (!arr || !val || json_object_array_add(arr, val) != 0) {
+        json_object_put(val);
+        return -1;
+    }
+    return 0;
+}

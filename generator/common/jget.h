@@ -27,4 +27,14 @@ bool jget_has(const struct json_object *root, const char *path);
 /* Array length, 0 when missing or not an array. */
 size_t jget_len(const struct json_object *root, const char *path);
 
+/* Building a tree with every json-c failure checked (a leaf helper: 0, or
+ * -1 for out of memory). val is always consumed: added, or released on
+ * failure. A NULL obj or val counts as a constructor that failed, so
+ *   if (jget_set(o, "week", json_object_new_string(w)) < 0) goto nomem;
+ * checks both the constructor and the add. (A JSON null on purpose is
+ * json_object_object_add(o, k, NULL).) */
+int jget_set(struct json_object *obj, const char *key, struct json_object *val)
+    __attribute__((warn_unused_result));
+int jget_push(struct json_object *arr, struct json_object *val) __attribute__((warn_unused_result));
+
 #endif

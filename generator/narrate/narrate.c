@@ -61,7 +61,11 @@ static struct json_object *redacted_copy(const struct json_object *o, const reda
                 json_object_put(a);
                 return NULL;
             }
-            json_object_array_add(a, c);
+            if (json_object_array_add(a, c) != 0) {
+                json_object_put(c);
+                json_object_put(a);
+                return NULL;
+            }
         }
         return a;
     }
@@ -75,7 +79,11 @@ static struct json_object *redacted_copy(const struct json_object *o, const reda
                 json_object_put(r);
                 return NULL;
             }
-            json_object_object_add(r, key, c);
+            if (json_object_object_add(r, key, c) != 0) {
+                json_object_put(c);
+                json_object_put(r);
+                return NULL;
+            }
         }
         return r;
     }
@@ -106,19 +114,24 @@ struct json_object *narrate_facts(const struct json_object *report, const redact
         struct json_object *c = redacted_copy(v, rules, 0);
         if (!c && !json_object_is_type(v, json_type_null))
             goto nomem;
-        json_object_object_add(f, keys[k], c);
+        if (json_object_object_add(f, keys[k], c) != 0) {
+            json_object_put(c);
+            goto nomem;
+        }
     }
     struct json_object *conf = json_object_new_object();
-    if (!conf)
+    if (jget_set(f, "confidence", conf) < 0)
         goto nomem;
-    json_object_object_add(f, "confidence", conf);
     for (size_t k = 0; k < sizeof conf_keys / sizeof conf_keys[0]; k++) {
         struct json_object *v = jget(jget(report, "confidence"), conf_keys[k]);
         if (v) {
             struct json_object *c = redacted_copy(v, rules, 0);
             if (!c && !json_object_is_type(v, json_type_null))
                 goto nomem;
-            json_object_object_add(conf, conf_keys[k], c);
+            if (json_object_object_add(conf, conf_keys[k], c) != 0) {
+                json_object_put(c);
+                goto nomem;
+            }
         }
     }
     return f;
@@ -446,20 +459,28 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
 
     if (!(narr = json_object_new_object()) || !(source = json_object_new_object()))
         goto nomem;
-    json_object_object_add(narr, "summary", json_object_new_string(texts[PART_SUMMARY].t[0].buf));
-    json_object_object_add(narr, "self_summary", json_object_new_string(texts[PART_SELF].t[0].buf));
-    struct json_object *notes = json_object_new_array();
-    if (!notes)
+    if (jget_set(narr, "summary", json_object_new_string(texts[PART_SUMMARY].t[0].buf)) < 0 ||
+        jget_set(narr, "self_summary", json_object_new_string(texts[PART_SELF].t[0].buf)) < 0)
         goto nomem;
-    for (int k = 0; k < 3; k++)
-        json_object_array_add(notes, json_object_new_string(texts[PART_COACH].t[k].buf));
-    json_object_object_add(narr, "coach_notes", notes);
+    struct json_object *notes = json_object_new_array();
+    for (int k = 0; notes && k < 3; k++)
+        if (jget_push(notes, json_object_new_string(texts[PART_COACH].t[k].buf)) < 0) {
+            json_object_put(notes);
+            goto nomem;
+        }
+    if (jget_set(narr, "coach_notes", notes) < 0)
+        goto nomem;
     for (int p = 0; p < PART__N; p++)
-        json_object_object_add(source, part_names[p], json_object_new_string(srcs[p].buf));
-    json_object_object_add(narr, "source", source);
+        if (jget_set(source, part_names[p], json_object_new_string(srcs[p].buf)) < 0)
+            goto nomem;
+    int added = jget_set(narr, "source", source);
     source = NULL;
-    json_object_object_add(report, "narrative", narr);
+    if (added < 0)
+        goto nomem;
+    added = jget_set(report, "narrative", narr);
     narr = NULL;
+    if (added < 0)
+        goto nomem;
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
