@@ -7,11 +7,13 @@ allocation N with AIDIGEST_FAIL_ALLOC=N (only the Nth allocation fails) and
 asserts that the run
   - exits 3, or exits 0 having written exactly what the counting run wrote
     (an allocation whose failure is harmless: a stdio buffer, a cache),
-  - prints one line on stderr, 'aidigest: ... out of memory' (main's line
-    for AID_ERR_NOMEM; a detail may come before 'out of memory'),
+  - prints one line on stderr, 'aidigest: ...out of memory...' (main's line
+    for AID_ERR_NOMEM, with the detail the module gave),
   - has no sanitizer report (ASan, LeakSanitizer, UBSan) and no crash,
-  - leaves OUT as it was before the run: no partial file, no temporary or
-    staging file.
+  - leaves no partial file in OUT: every file it added or changed is the
+    one the counting run wrote (a failure after the week was swapped into
+    place, in the weekly table or OUT/index.html, keeps the whole week), and
+    no temporary or staging file.
 
 Two passes per case: 'ours' fails the allocations called directly from
 aidigest's code, every N (AIDIGEST_FAIL_OURS=1); 'all' fails every
@@ -23,6 +25,7 @@ them, else a stride so that about FULL_MAX are failed (printed).
   FAULT_JOBS     parallel runs (default 2)
   FAULT_CASES    comma-separated case names to run (default: all)
   FAULT_FULL_MAX see above (default 400)
+  FAULT_OURS_STRIDE  fail every Kth of our allocations only (default 1)
   FAULT_VERBOSE  1: print every failing N's stderr
 """
 import concurrent.futures as cf
@@ -39,10 +42,11 @@ BIN = os.environ.get("AIDIGEST") or os.path.abspath("build/fault/aidigest")
 ROOT = os.environ.get("AIDIGEST_ROOT") or os.getcwd()
 JOBS = int(os.environ.get("FAULT_JOBS", "2"))
 FULL_MAX = int(os.environ.get("FAULT_FULL_MAX", "400"))
+OURS_STRIDE = int(os.environ.get("FAULT_OURS_STRIDE", "1"))
 VERBOSE = os.environ.get("FAULT_VERBOSE") == "1"
 ONLY = [c for c in os.environ.get("FAULT_CASES", "").split(",") if c]
 
-NOMEM = re.compile(r"^aidigest: (.*: )?out of memory\n$")
+NOMEM = re.compile(r"^aidigest: [^\n]*out of memory[^\n]*\n$")
 SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|runtime error:|SUMMARY: ")
 
 tmp = tempfile.mkdtemp(prefix="aidigest-faults-")
@@ -154,13 +158,17 @@ def judge(r, before, after, reference):
         return "exit %d (want 3)" % r.returncode
     if not NOMEM.match(r.stderr):
         return "stderr is not one 'out of memory' line"
-    new = sorted(k for k in after if k not in before)
-    if new and not (set(new) <= {"."}):
-        # a fresh OUT may be created empty, nothing more
-        extra = [k for k in new if after[k] is not None or any(x.startswith(k + "/") for x in new)]
-        if extra:
-            return "left in OUT: %s" % ", ".join(new[:5])
-    changed = sorted(k for k in before if after.get(k, "gone") != before[k])
+    # What the run leaves must be whole: a file new in OUT, or changed, must
+    # be what the run without failure wrote (a run that fails after the week
+    # was swapped into place keeps the week), and no temporary or staging
+    # file may be left.
+    for k in sorted(after):
+        base = os.path.basename(k)
+        if base.startswith(".stage") or ".tmp" in base:
+            return "temporary file left in OUT: %s" % k
+        if k not in before and after[k] is not None and reference.get(k) != after[k]:
+            return "partial or unexpected file in OUT: %s" % k
+    changed = sorted(k for k in before if after.get(k, "gone") not in (before[k], reference.get(k)))
     if changed:
         return "changed in OUT: %s" % ", ".join(changed[:5])
     return None
@@ -189,7 +197,7 @@ def main():
             continue
         for ours in (True, False):
             n_alloc, reference = count(argv, prep, ours)
-            stride = 1 if ours or n_alloc <= FULL_MAX else -(-n_alloc // FULL_MAX)
+            stride = OURS_STRIDE if ours else 1 if n_alloc <= FULL_MAX else -(-n_alloc // FULL_MAX)
             ns = list(range(1, n_alloc + 1, stride))
             pass_ = "ours" if ours else "all"
             bad = []
@@ -203,6 +211,11 @@ def main():
                     total += 1
                     if why:
                         bad.append((n, why, r.stderr))
+                        line = r.stderr.strip().splitlines()
+                        print("  %s %s N=%d %s: %s" % (name, pass_, n, why, line[0][:200] if line else ""),
+                              flush=True)
+                        if VERBOSE:
+                            print("    " + r.stderr.replace("\n", "\n    "), flush=True)
                     elif r.returncode == 3:
                         exit3 += 1
                     else:
@@ -211,10 +224,6 @@ def main():
                   % (name, pass_, n_alloc, len(ns), stride, len(bad)), flush=True)
             for n, why, err in sorted(bad):
                 failures.append((name, pass_, n, why))
-                line = err.strip().splitlines()
-                print("  N=%d %s: %s" % (n, why, line[0][:200] if line else ""), flush=True)
-                if VERBOSE:
-                    print("    " + err.replace("\n", "\n    "))
     print("%d allocation failures injected: %d exit 3, %d harmless (exit 0, same output), %d bad"
           % (total, exit3, absorbed, len(failures)))
     shutil.rmtree(tmp, ignore_errors=True)
