@@ -25,17 +25,15 @@ struct llm_client {
     int requests;
 };
 
-llm_client *llm_client_new(const aid_config *cfg, const char *cache_dir, aid_errbuf *eb)
+aid_err llm_client_new(llm_client **out, const aid_config *cfg, const char *cache_dir, aid_errbuf *eb)
 {
-    if (!cfg->llm_api_key || !*cfg->llm_api_key) {
-        aid_errbuf_set(eb, AID_ERR_CONFIG, "no OPENAI_API_KEY set");
-        return NULL;
-    }
+    *out = NULL;
+    if (!cfg->llm_api_key || !*cfg->llm_api_key)
+        return aid_errbuf_set(eb, AID_ERR_CONFIG, "no OPENAI_API_KEY set");
     llm_client *c = calloc(1, sizeof *c);
     if (!c || (cache_dir && !(c->cache_dir = strdup(cache_dir)))) {
         free(c);
-        aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
     c->cfg = cfg;
     c->backoff_ms = 500;
@@ -51,7 +49,8 @@ llm_client *llm_client_new(const aid_config *cfg, const char *cache_dir, aid_err
         curl_global_init(CURL_GLOBAL_DEFAULT);
         curl_ready = 1;
     }
-    return c;
+    *out = c;
+    return AID_OK;
 }
 
 void llm_client_free(llm_client *c)

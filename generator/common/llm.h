@@ -4,7 +4,8 @@
  * that start a fine-tuning job: a file upload (POST {base}/files) and the
  * job (POST {base}/fine_tuning/jobs).
  *
- *   llm_client *c = llm_client_new(cfg, "out/.cache/llm", &eb);
+ *   llm_client *c;
+ *   err = llm_client_new(&c, cfg, "out/.cache/llm", &eb);
  *   llm_message m[] = { { "system", sys }, { "user", prompt } };
  *   llm_request rq = { m, 2, "weekly_summary", schema_json };
  *   char *text; bool cached;
@@ -63,10 +64,11 @@ typedef struct llm_request {
     const char *schema_json;  /* a JSON schema (text) for response_format json_schema */
 } llm_request;
 
-/* A client for cfg's base URL, model and key (cfg must outlive it).
- * cache_dir may be NULL (no cache); it is created when first written.
- * NULL with eb set when cfg has no API key or memory runs out. */
-llm_client *llm_client_new(const aid_config *cfg, const char *cache_dir, aid_errbuf *eb);
+/* A client for cfg's base URL, model and key (cfg must outlive it) in
+ * *out. cache_dir may be NULL (no cache); it is created when first written.
+ * AID_ERR_CONFIG when cfg has no API key, AID_ERR_NOMEM. */
+AID_MUST_CHECK aid_err llm_client_new(llm_client **out, const aid_config *cfg, const char *cache_dir,
+                                      aid_errbuf *eb);
 void llm_client_free(llm_client *c);
 
 /* Send one request. On AID_OK *content is the answer text (malloc'd, the

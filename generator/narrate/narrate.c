@@ -399,10 +399,8 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
         for (int k = 0; k < 3; k++)
             strbuf_init(&texts[p].t[k]);
 
-    if (!(rules = redact_rules_new(cfg->redact_rules, eb))) {
-        err = cfg->redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    if ((err = redact_rules_new(&rules, cfg->redact_rules, eb)))
         goto cleanup;
-    }
     bool use_llm = !offline && cfg->llm_api_key && *cfg->llm_api_key;
     char stop_reason[sizeof eb->msg] = "";
     const char *model = cfg->llm_model ? cfg->llm_model : "gpt-4o";
@@ -410,7 +408,7 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
         aid_errbuf leb;
         if (out_dir && fsutil_join(&cache, out_dir, ".cache/llm") < 0)
             goto nomem;
-        if (!(fc = factcheck_new(report)) || !(facts = narrate_facts(report, rules)) ||
+        if (factcheck_new(&fc, report, NULL) || !(facts = narrate_facts(report, rules)) ||
             config_templates_dir(cfg, &root) < 0 || !(vars = tmpl_vars_new()))
             goto nomem;
         if (!(te = tmpl_engine_new(root.buf, TMPL_SAFE)))
@@ -420,7 +418,10 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
             tmpl_vars_set(vars, "facts", json_object_to_json_string_ext(facts, JSON_C_TO_STRING_PRETTY |
                                                                                    JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
             goto nomem;
-        if (!(client = llm_client_new(cfg, out_dir ? cache.buf : NULL, &leb)))
+        aid_err cerr = llm_client_new(&client, cfg, out_dir ? cache.buf : NULL, &leb);
+        if (cerr == AID_ERR_NOMEM)
+            goto nomem;
+        if (cerr)
             snprintf(stop_reason, sizeof stop_reason, "%s", leb.msg);
         else if (tmpl_render(te, "prompts/system.txt", vars, &system, &leb))
             snprintf(stop_reason, sizeof stop_reason, "%s", leb.msg);

@@ -371,8 +371,8 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     strbuf_init(&r.stage);
     strbuf_init(&r.sweek);
     aid_err err;
-    if (!(r.rules = redact_rules_new(o->cfg.redact_rules, eb)))
-        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    if ((err = redact_rules_new(&r.rules, o->cfg.redact_rules, eb)))
+        return err;
     if ((err = run_path(&r.stage, eb, "%s/.stage.tmp.%ld", r.out, (long)getpid())) ||
         (err = run_path(&r.sweek, eb, "%s/%s", r.stage.buf, r.week)) ||
         (err = fsutil_remove_tree(r.stage.buf, eb)) ||
@@ -434,9 +434,10 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
         return err;
     }
     static const char *const default_logs[] = { "inputs" };
-    redact_rules *rules = redact_rules_new(o->cfg.redact_rules, eb);
-    if (!rules)
-        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    redact_rules *rules;
+    aid_err rerr = redact_rules_new(&rules, o->cfg.redact_rules, eb);
+    if (rerr)
+        return rerr;
     retrain_opts ro = {
         .paths = o->nlogs ? o->logs : default_logs,
         .npaths = o->nlogs ? o->nlogs : 1,

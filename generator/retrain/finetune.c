@@ -150,8 +150,8 @@ aid_err finetune_submit(const aid_config *cfg, const char *path, const char *wee
     const char *model = cfg->finetune_model && *cfg->finetune_model ? cfg->finetune_model : NULL;
     if (!model)
         return aid_errbuf_set(eb, AID_ERR_CONFIG, "retrain --submit: finetune_model is empty");
-    if (!(client = llm_client_new(cfg, NULL, eb)))
-        return AID_ERR_NOMEM;
+    if ((err = llm_client_new(&client, cfg, NULL, eb)))
+        return err;
     snprintf(suffix, sizeof suffix, "aidigest-%s", week);
     if ((err = llm_upload_file(client, path, "fine-tune", &s.file_id, eb)))
         goto cleanup;
