@@ -46,7 +46,7 @@ typedef struct aid_config {
 
 /* Fill cfg with defaults, then the file (path may be NULL: ./aidigest.conf
  * if it exists), then the environment. On error cfg is released. */
-aid_err config_load(aid_config *cfg, const char *path, aid_errbuf *eb);
+AID_MUST_CHECK aid_err config_load(aid_config *cfg, const char *path, aid_errbuf *eb);
 
 /* The templates directory: cfg->templates_dir when set; else templates/
  * beside the executable, or one or two directories above it (a build in a

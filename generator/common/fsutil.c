@@ -259,8 +259,8 @@ aid_err fsutil_replace_dir(const char *from, const char *to, aid_errbuf *eb)
         goto cleanup;
     }
     fsutil_fsync_dir(to);
-    if (moved)
-        fsutil_remove_tree(old.buf, NULL);
+    if (moved) /* the new one is in place; an old one left behind is still an error */
+        err = fsutil_remove_tree(old.buf, eb);
 cleanup:
     strbuf_release(&old);
     return err;

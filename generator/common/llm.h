@@ -75,7 +75,7 @@ void llm_client_free(llm_client *c);
  * caller frees) and *from_cache (may be NULL) says whether it came from
  * the cache. Errors: AID_ERR_NETWORK (timeout, connection), AID_ERR_HTTP,
  * AID_ERR_AUTH, AID_ERR_LLM (malformed, refused, truncated, empty). */
-aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *from_cache,
+AID_MUST_CHECK aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *from_cache,
                  aid_errbuf *eb);
 
 /* Upload a file as it is: POST {base}/files, a multipart form with
@@ -83,7 +83,7 @@ aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *fr
  * by its base name>. On AID_OK *file_id is the server's id ("file-..."),
  * malloc'd, the caller frees. Errors as llm_chat (AID_ERR_IO when the
  * file cannot be read). */
-aid_err llm_upload_file(llm_client *c, const char *path, const char *purpose, char **file_id,
+AID_MUST_CHECK aid_err llm_upload_file(llm_client *c, const char *path, const char *purpose, char **file_id,
                         aid_errbuf *eb);
 
 /* Create a fine-tuning job: POST {base}/fine_tuning/jobs with
@@ -91,7 +91,7 @@ aid_err llm_upload_file(llm_client *c, const char *path, const char *purpose, ch
  * AID_OK *job_id ("ftjob-...") and *status (the server's, e.g.
  * "validating_files"; "unknown" when it sent none) are malloc'd, the
  * caller frees both. */
-aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const char *model,
+AID_MUST_CHECK aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const char *model,
                                 const char *suffix, char **job_id, char **status, aid_errbuf *eb);
 
 /* How many HTTP requests this client has sent (for tests and the log). */

@@ -69,7 +69,7 @@ void redact_rules_free(redact_rules *r);
  * made, or -1 when out of memory (out then holds a partial text the caller
  * must discard). Bytes that are not part of a match are copied unchanged
  * (invalid UTF-8 included). */
-int redact_text(const redact_rules *r, const char *in, size_t len, strbuf *out);
+AID_MUST_CHECK int redact_text(const redact_rules *r, const char *in, size_t len, strbuf *out);
 
 /* Convenience: mask a NUL-terminated string into a new malloc'd string
  * (caller frees). NULL when out of memory. */

@@ -71,12 +71,12 @@ typedef struct factcheck factcheck;
 AID_MUST_CHECK aid_err factcheck_new(factcheck **out, const struct json_object *report, aid_errbuf *eb);
 void factcheck_free(factcheck *fc);
 /* Add one more figure. 0 or -1. */
-int factcheck_add(factcheck *fc, double figure);
+AID_MUST_CHECK int factcheck_add(factcheck *fc, double figure);
 /* Does one number match a figure? */
 bool factcheck_matches(const factcheck *fc, const factcheck_num *num);
 /* Check every number of text; the wrong ones are appended to bad (when not
  * NULL) as written, separated by ", ". Returns how many are wrong, -1 when
  * out of memory. */
-int factcheck_text(const factcheck *fc, const char *text, strbuf *bad);
+AID_MUST_CHECK int factcheck_text(const factcheck *fc, const char *text, strbuf *bad);
 
 #endif

@@ -355,8 +355,9 @@ static void run_keep_rejected(run *r)
     strbuf from = STRBUF_INIT, to = STRBUF_INIT;
     if (run_path(&from, NULL, "%s/rejected.jsonl", r->sweek.buf) == AID_OK && fsutil_exists(from.buf) &&
         run_path(&to, NULL, "%s/%s", r->out, r->week) == AID_OK && fsutil_mkdirs(to.buf, NULL) == AID_OK &&
-        strbuf_adds(&to, "/rejected.jsonl") == 0)
-        fsutil_commit_tmp(from.buf, to.buf, NULL);
+        strbuf_adds(&to, "/rejected.jsonl") == 0 && fsutil_commit_tmp(from.buf, to.buf, NULL) != AID_OK) {
+        /* best effort: the run's own error is the one reported */
+    }
     strbuf_release(&from);
     strbuf_release(&to);
 }
@@ -390,7 +391,10 @@ cleanup:
     if (r.stage.len) {
         if (err && err != AID_ERR_NOMEM)
             run_keep_rejected(&r);
-        fsutil_remove_tree(r.stage.buf, NULL);
+        /* a staging directory left in OUT is an error of its own when the run went well */
+        aid_err rm = fsutil_remove_tree(r.stage.buf, err ? NULL : eb);
+        if (!err)
+            err = rm;
     }
     json_object_put(r.report);
     redact_rules_free(r.rules);
