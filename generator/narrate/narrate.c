@@ -256,9 +256,10 @@ static bool parse_part(int part, const char *content, part_text *out, const char
         strbuf blocks[6] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
         int n = part == PART_SELF ? 1 : split_blocks(content, part == PART_COACH, blocks, 6);
         if (part == PART_SELF) {
-            strbuf_adds(&out->t[0], content);
-            strbuf_trim(&out->t[0]);
-            good = out->t[0].len > 0;
+            if (strbuf_adds(&out->t[0], content) == 0) {
+                strbuf_trim(&out->t[0]);
+                good = out->t[0].len > 0;
+            }
         } else if ((part == PART_SUMMARY && n == 5) || (part == PART_COACH && n >= 3)) {
             good = true;
             for (int k = 0; k < want; k++) {
