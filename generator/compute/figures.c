@@ -896,7 +896,10 @@ static const char *coach_example(const figures_input *in, const text_list *used,
 {
     for (size_t i = 0; feature != COACHFEAT_RESTATES_ISSUE && i < used->n; i++) {
         const char *t = used->v[i];
-        if (!(coachfeat_detect(t, strlen(t), NULL, 0) & (1u << feature)))
+        int mask = coachfeat_detect(t, strlen(t), NULL, 0);
+        if (mask < 0)
+            figures_oom = true;
+        if (mask < 0 || !(mask & (1 << feature)))
             continue;
         bool dup = false;
         for (int k = 0; k < ntaken; k++)

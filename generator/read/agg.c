@@ -256,8 +256,9 @@ static void agg_feat_add(agg *a, const event *ev, int sign, uint64_t pos)
 {
     if (ev->action != ACTION_ACCEPTED && ev->action != ACTION_REJECTED)
         return;
-    unsigned mask = coachfeat_detect(ev->ai_reply.s, ev->ai_reply.len, ev->customer_message.s,
-                                     ev->customer_message.len);
+    int m = coachfeat_detect(ev->ai_reply.s, ev->ai_reply.len, ev->customer_message.s,
+                             ev->customer_message.len);
+    unsigned mask = m < 0 ? 0 : (unsigned)m; /* out of memory not passed on yet: agg_feat_add is void */
     agg_feat *f = &a->feat;
     if (ev->action == ACTION_ACCEPTED)
         f->n_win += sign;
@@ -307,7 +308,8 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
 
 void agg_add_vindicated(agg *a, const char *ai_reply, size_t len, const char *customer, size_t clen)
 {
-    unsigned mask = coachfeat_detect(ai_reply, len, customer, clen);
+    int m = coachfeat_detect(ai_reply, len, customer, clen);
+    unsigned mask = m < 0 ? 0 : (unsigned)m; /* out of memory not passed on yet: agg_feat_add is void */
     a->feat.n_vindicated++;
     for (int k = 0; k < COACHFEAT__COUNT; k++)
         if (mask & (1u << k))

@@ -14,6 +14,7 @@
  *   AIDIGEST_FAIL_ALLOC=N+   the Nth and every later allocation fail
  *   AIDIGEST_FAIL_ALLOC=0    count only
  *   AIDIGEST_ALLOC_COUNT=F   at exit, write the number of allocations to F
+ *   AIDIGEST_FAIL_TRACE=1    print ASan's stack of the allocation that fails
  *   AIDIGEST_FAIL_OURS=1     count (and fail) only the allocations called
  *                            directly from aidigest's own code, not those
  *                            made inside a shared library (json-c, glibc's
@@ -47,6 +48,8 @@ static unsigned long fa_target;
 static int fa_sticky;
 static const char *fa_report;
 static int fa_ours;
+static int fa_trace;
+void __sanitizer_print_stack_trace(void);
 extern char __executable_start[], etext[];
 
 static void fa_write_count(void)
@@ -70,6 +73,7 @@ __attribute__((constructor)) static void fa_init(void)
     fa_target = strtoul(n, &end, 10);
     fa_sticky = *end == '+';
     fa_report = getenv("AIDIGEST_ALLOC_COUNT");
+    fa_trace = getenv("AIDIGEST_FAIL_TRACE") && *getenv("AIDIGEST_FAIL_TRACE") == '1';
     fa_ours = getenv("AIDIGEST_FAIL_OURS") && *getenv("AIDIGEST_FAIL_OURS") == '1';
     if (fa_report)
         atexit(fa_write_count);
@@ -88,6 +92,12 @@ static int fa_fail_from(const void *from)
     if (!fa_target)
         return 0;
     if (n == fa_target || (fa_sticky && n > fa_target)) {
+        if (fa_trace) {
+            atomic_store(&fa_on, 0); /* the trace allocates too */
+            fprintf(stderr, "failalloc: allocation %lu fails here:\n", n);
+            __sanitizer_print_stack_trace();
+            atomic_store(&fa_on, 1);
+        }
         errno = ENOMEM;
         return 1;
     }
