@@ -52,7 +52,7 @@ AID_MUST_CHECK aid_err config_load(aid_config *cfg, const char *path, aid_errbuf
  * beside the executable, or one or two directories above it (a build in a
  * checkout: build/<variant>/aidigest); else ./templates. Appends to out
  * (after resetting it); 0 or -1. cfg may be NULL. */
-int config_templates_dir(const aid_config *cfg, strbuf *out);
+AID_MUST_CHECK int config_templates_dir(const aid_config *cfg, strbuf *out);
 
 /* Free every string; cfg may be zeroed or partly filled. */
 void config_release(aid_config *cfg);
