@@ -186,8 +186,8 @@ static int run_command(const struct command *cmd, pipeline_opts *o, const char *
         return aid_err_exit_code(err);
     }
     err = cmd->fn(o, &eb);
-    if (err && eb.msg[0])
-        fprintf(stderr, "aidigest: %s\n", eb.msg);
+    if (err)
+        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
     libs_cleanup();
     config_release(&o->cfg);
     return aid_err_exit_code(err);

@@ -7,9 +7,10 @@
 
 #include <stddef.h>
 
+#include "common/err.h"
 #include "common/strbuf.h"
 
 /* Append the base64 form of data to out. 0 or -1. */
-int base64_encode(strbuf *out, const void *data, size_t len);
+AID_MUST_CHECK int base64_encode(strbuf *out, const void *data, size_t len);
 
 #endif

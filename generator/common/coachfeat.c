@@ -94,24 +94,25 @@ static bool has_time_commitment(const char *s)
     return false;
 }
 
-static bool restates(const char *reply, size_t rl, const char *cust, size_t cl)
+/* 1 when reply restates cust, 0 when not, -1 when out of memory. */
+static int restates(const char *reply, size_t rl, const char *cust, size_t cl)
 {
     uint64_t *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
-    bool res = textnorm_term_set(reply, rl, &a, &na) == 0 && textnorm_term_set(cust, cl, &b, &nb) == 0 &&
-               textnorm_common(a, na, b, nb) >= 3;
+    int res = -1;
+    if (textnorm_term_set(reply, rl, &a, &na) == 0 && textnorm_term_set(cust, cl, &b, &nb) == 0)
+        res = textnorm_common(a, na, b, nb) >= 3;
     free(a);
     free(b);
     return res;
 }
 
-unsigned coachfeat_detect(const char *reply, size_t reply_len, const char *customer,
-                          size_t customer_len)
+int coachfeat_detect(const char *reply, size_t reply_len, const char *customer, size_t customer_len)
 {
     strbuf low = STRBUF_INIT;
-    unsigned mask = 0;
+    int mask = 0;
     if (strbuf_grow(&low, reply_len) < 0)
-        return 0;
+        return -1;
     for (size_t i = 0; i < reply_len; i++) {
         char c = reply[i];
         low.buf[low.len++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (c == '\0' ? ' ' : c);
@@ -127,16 +128,19 @@ unsigned coachfeat_detect(const char *reply, size_t reply_len, const char *custo
     char saved = low.buf[first_end];
     low.buf[first_end] = '\0';
     if (contains_any(low.buf, empathy))
-        mask |= 1u << COACHFEAT_EMPATHY_OPENER;
+        mask |= 1 << COACHFEAT_EMPATHY_OPENER;
     low.buf[first_end] = saved;
     if (contains_any(low.buf, apology))
-        mask |= 1u << COACHFEAT_APOLOGY;
+        mask |= 1 << COACHFEAT_APOLOGY;
     if (has_time_commitment(low.buf))
-        mask |= 1u << COACHFEAT_TIME_COMMITMENT;
+        mask |= 1 << COACHFEAT_TIME_COMMITMENT;
     if (contains_any(low.buf, next_steps))
-        mask |= 1u << COACHFEAT_NEXT_STEPS;
-    if (customer && customer_len && restates(reply, reply_len, customer, customer_len))
-        mask |= 1u << COACHFEAT_RESTATES_ISSUE;
+        mask |= 1 << COACHFEAT_NEXT_STEPS;
+    int r = customer && customer_len ? restates(reply, reply_len, customer, customer_len) : 0;
+    if (r < 0)
+        mask = -1;
+    else if (r)
+        mask |= 1 << COACHFEAT_RESTATES_ISSUE;
     strbuf_release(&low);
     return mask;
 }

@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "common/err.h"
+
 typedef enum coachfeat {
     COACHFEAT_EMPATHY_OPENER = 0,
     COACHFEAT_RESTATES_ISSUE,
@@ -32,8 +34,8 @@ const char *coachfeat_name(coachfeat f);
 const char *coachfeat_label(coachfeat f);
 
 /* The features present in reply (answering customer, which may be NULL),
- * as a bit mask (1u << coachfeat). */
-unsigned coachfeat_detect(const char *reply, size_t reply_len, const char *customer,
-                          size_t customer_len);
+ * as a bit mask (1 << coachfeat); -1 when out of memory (a leaf helper). */
+AID_MUST_CHECK int coachfeat_detect(const char *reply, size_t reply_len, const char *customer,
+                                    size_t customer_len);
 
 #endif

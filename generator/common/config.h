@@ -52,7 +52,7 @@ typedef struct aid_config {
 
 /* Fill cfg with defaults, then the file (path may be NULL: ./aidigest.conf
  * if it exists), then the environment. On error cfg is released. */
-aid_err config_load(aid_config *cfg, const char *path, aid_errbuf *eb);
+AID_MUST_CHECK aid_err config_load(aid_config *cfg, const char *path, aid_errbuf *eb);
 
 /* The templates directory, the first of:
  *   1. cfg->templates_dir (AIDIGEST_TEMPLATES, `templates =`) when set;
@@ -63,7 +63,7 @@ aid_err config_load(aid_config *cfg, const char *path, aid_errbuf *eb);
  * where 2 and 3 count only when the directory holds week.html;
  *   4. ./templates.
  * Resets out and fills it; 0 or -1 (out of memory). cfg may be NULL. */
-int config_templates_dir(const aid_config *cfg, strbuf *out);
+AID_MUST_CHECK int config_templates_dir(const aid_config *cfg, strbuf *out);
 
 /* The compiled-in data directory ($(PREFIX)/share/aidigest). */
 #ifdef AID_DATADIR

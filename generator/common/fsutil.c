@@ -9,6 +9,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The error for a failed system call: a kernel or libc out of memory
+ * (fopen's buffer, nftw's stack) is AID_ERR_NOMEM, anything else a read or
+ * write error (a full disk is one, naming the file). */
+static aid_err sys_fail(aid_errbuf *eb, const char *path, const char *what)
+{
+    int e = errno;
+    if (e == ENOMEM)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path);
+    return aid_errbuf_set(eb, e == ENOENT && !strcmp(what, "read") ? AID_ERR_NOTFOUND : AID_ERR_IO,
+                          "%s: cannot %s: %s", path, what, strerror(e));
+}
+
 aid_err fsutil_mkdirs(const char *path, aid_errbuf *eb)
 {
     strbuf sb = STRBUF_INIT;
@@ -93,8 +105,7 @@ aid_err fsutil_read_file(const char *path, char **data, size_t *len, aid_errbuf 
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return aid_errbuf_set(eb, errno == ENOENT ? AID_ERR_NOTFOUND : AID_ERR_IO,
-                              "%s: cannot read: %s", path, strerror(errno));
+        return sys_fail(eb, path, "read");
     strbuf sb = STRBUF_INIT;
     char chunk[65536];
     size_t n;
@@ -106,7 +117,7 @@ aid_err fsutil_read_file(const char *path, char **data, size_t *len, aid_errbuf 
         }
     }
     if (ferror(fp)) {
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+        err = sys_fail(eb, path, "read");
         goto cleanup;
     }
     *data = strbuf_detach(&sb, len);
@@ -144,7 +155,7 @@ aid_err fsutil_afile_open(fsutil_afile *af, const char *path, aid_errbuf *eb)
     af->tmp = strbuf_detach(&tmp, NULL);
     af->fp = fopen(af->tmp, "wb");
     if (!af->fp) {
-        aid_err e = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+        aid_err e = sys_fail(eb, path, "write");
         fsutil_afile_abort(af);
         return e;
     }
@@ -156,7 +167,7 @@ aid_err fsutil_afile_commit(fsutil_afile *af, aid_errbuf *eb)
     aid_err err = AID_OK;
     int bad = ferror(af->fp);
     if (fclose(af->fp) != 0 || bad) {
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write: %s", af->path, strerror(errno));
+        err = sys_fail(eb, af->path, "write");
         unlink(af->tmp);
     } else {
         err = fsutil_commit_tmp(af->tmp, af->path, eb);
@@ -222,7 +233,7 @@ aid_err fsutil_remove_tree(const char *path, aid_errbuf *eb)
         return errno == ENOENT ? AID_OK
                                : aid_errbuf_set(eb, AID_ERR_IO, "%s: %s", path, strerror(errno));
     if (nftw(path, fsutil_rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
-        return aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot remove: %s", path, strerror(errno));
+        return sys_fail(eb, path, "remove");
     return AID_OK;
 }
 
@@ -242,14 +253,14 @@ aid_err fsutil_replace_dir(const char *from, const char *to, aid_errbuf *eb)
         goto cleanup;
     }
     if (rename(from, to) < 0) {
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write: %s", to, strerror(errno));
+        err = sys_fail(eb, to, "write");
         if (moved)
             rename(old.buf, to); /* put the old one back */
         goto cleanup;
     }
     fsutil_fsync_dir(to);
-    if (moved)
-        fsutil_remove_tree(old.buf, NULL);
+    if (moved) /* the new one is in place; an old one left behind is still an error */
+        err = fsutil_remove_tree(old.buf, eb);
 cleanup:
     strbuf_release(&old);
     return err;

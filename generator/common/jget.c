@@ -87,23 +87,19 @@ struct json_object *jget_new_num(double v, int decimals)
     return json_object_new_double_s(atof(buf), buf);
 }
 
-int jget_put(struct json_object *o, const char *key, struct json_object *v)
+int jget_set(struct json_object *obj, const char *key, struct json_object *val)
 {
-    if (!v)
-        return -1;
-    if (json_object_object_add(o, key, v) < 0) {
-        json_object_put(v);
+    if (!obj || !val || json_object_object_add(obj, key, val) != 0) {
+        json_object_put(val);
         return -1;
     }
     return 0;
 }
 
-int jget_append(struct json_object *arr, struct json_object *v)
+int jget_push(struct json_object *arr, struct json_object *val)
 {
-    if (!v)
-        return -1;
-    if (json_object_array_add(arr, v) < 0) {
-        json_object_put(v);
+    if (!arr || !val || json_object_array_add(arr, val) != 0) {
+        json_object_put(val);
         return -1;
     }
     return 0;

@@ -35,11 +35,13 @@ size_t jget_len(const struct json_object *root, const char *path);
  * is added) and when out of memory. */
 struct json_object *jget_new_num(double v, int decimals);
 
-/* Building trees with every allocation checked: o[key] = v, arr += v,
- * taking v. 0, or -1 when v is NULL (a constructor that failed) or the
- * add failed (v is released then). For a JSON null add NULL with
- * json_object_object_add yourself. */
-AID_MUST_CHECK int jget_put(struct json_object *o, const char *key, struct json_object *v);
-AID_MUST_CHECK int jget_append(struct json_object *arr, struct json_object *v);
+/* Building a tree with every json-c failure checked (a leaf helper: 0, or
+ * -1 for out of memory). val is always consumed: added, or released on
+ * failure. A NULL obj or val counts as a constructor that failed, so
+ *   if (jget_set(o, "week", json_object_new_string(w)) < 0) goto nomem;
+ * checks both the constructor and the add. (A JSON null on purpose is
+ * json_object_object_add(o, k, NULL).) */
+AID_MUST_CHECK int jget_set(struct json_object *obj, const char *key, struct json_object *val);
+AID_MUST_CHECK int jget_push(struct json_object *arr, struct json_object *val);
 
 #endif

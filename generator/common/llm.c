@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
+#include "common/jget.h"
 #include "common/strbuf.h"
 
 #define LLM_MAX_BODY (8u << 20)
@@ -25,17 +26,15 @@ struct llm_client {
     int requests;
 };
 
-llm_client *llm_client_new(const aid_config *cfg, const char *cache_dir, aid_errbuf *eb)
+aid_err llm_client_new(llm_client **out, const aid_config *cfg, const char *cache_dir, aid_errbuf *eb)
 {
-    if (!cfg->llm_api_key || !*cfg->llm_api_key) {
-        aid_errbuf_set(eb, AID_ERR_CONFIG, "no OPENAI_API_KEY set");
-        return NULL;
-    }
+    *out = NULL;
+    if (!cfg->llm_api_key || !*cfg->llm_api_key)
+        return aid_errbuf_set(eb, AID_ERR_CONFIG, "no OPENAI_API_KEY set");
     llm_client *c = calloc(1, sizeof *c);
     if (!c || (cache_dir && !(c->cache_dir = strdup(cache_dir)))) {
         free(c);
-        aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
     c->cfg = cfg;
     c->backoff_ms = 500;
@@ -46,7 +45,8 @@ llm_client *llm_client_new(const aid_config *cfg, const char *cache_dir, aid_err
             c->backoff_ms = v;
     }
     c->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-    return c;
+    *out = c;
+    return AID_OK;
 }
 
 void llm_client_free(llm_client *c)
@@ -129,18 +129,24 @@ static struct json_object *llm_body(const llm_client *c, const llm_request *req,
     struct json_object *msgs = json_object_new_array();
     if (!body || !msgs)
         goto nomem;
-    json_object_object_add(body, "model", json_object_new_string(c->cfg->llm_model ? c->cfg->llm_model : "gpt-4o"));
+    if (jget_set(body, "model", json_object_new_string(c->cfg->llm_model ? c->cfg->llm_model : "gpt-4o")) < 0)
+        goto nomem;
     for (size_t i = 0; i < req->nmessages; i++) {
         struct json_object *m = json_object_new_object();
         if (!m)
             goto nomem;
-        json_object_object_add(m, "role", json_object_new_string(req->messages[i].role));
-        json_object_object_add(m, "content", json_object_new_string(req->messages[i].content));
-        json_object_array_add(msgs, m);
+        if (jget_set(m, "role", json_object_new_string(req->messages[i].role)) < 0 ||
+            jget_set(m, "content", json_object_new_string(req->messages[i].content)) < 0) {
+            json_object_put(m);
+            goto nomem;
+        }
+        if (jget_push(msgs, m) < 0)
+            goto nomem;
     }
-    json_object_object_add(body, "messages", msgs);
+    int added = jget_set(body, "messages", msgs);
     msgs = NULL;
-    json_object_object_add(body, "temperature", json_object_new_double(0));
+    if (added < 0 || jget_set(body, "temperature", json_object_new_double(0)) < 0)
+        goto nomem;
     if (with_format && req->schema_name && req->schema_json) {
         struct json_object *schema = json_tokener_parse(req->schema_json);
         if (!schema) {
@@ -149,12 +155,25 @@ static struct json_object *llm_body(const llm_client *c, const llm_request *req,
             return NULL;
         }
         struct json_object *rf = json_object_new_object(), *js = json_object_new_object();
-        json_object_object_add(js, "name", json_object_new_string(req->schema_name));
-        json_object_object_add(js, "strict", json_object_new_boolean(1));
-        json_object_object_add(js, "schema", schema);
-        json_object_object_add(rf, "type", json_object_new_string("json_schema"));
-        json_object_object_add(rf, "json_schema", js);
-        json_object_object_add(body, "response_format", rf);
+        /* the order of the members is the order of the request's text (and cache key) */
+        bool built = jget_set(js, "name", json_object_new_string(req->schema_name)) == 0 &&
+                     jget_set(js, "strict", json_object_new_boolean(1)) == 0;
+        if (!built)
+            json_object_put(schema);
+        else
+            built = jget_set(js, "schema", schema) == 0 &&
+                    jget_set(rf, "type", json_object_new_string("json_schema")) == 0;
+        if (!built) {
+            json_object_put(js);
+            json_object_put(rf);
+            goto nomem;
+        }
+        if (jget_set(rf, "json_schema", js) < 0) {
+            json_object_put(rf);
+            goto nomem;
+        }
+        if (jget_set(body, "response_format", rf) < 0)
+            goto nomem;
     }
     return body;
 nomem:
@@ -193,10 +212,13 @@ static void llm_cache_put(const llm_client *c, const char *hex, const char *cont
     struct json_object *o = json_object_new_object();
     if (o && fsutil_mkdirs(c->cache_dir, NULL) == AID_OK &&
         strbuf_addf(&path, "%s/%s.json", c->cache_dir, hex) == 0) {
-        json_object_object_add(o, "model", json_object_new_string(c->cfg->llm_model ? c->cfg->llm_model : ""));
-        json_object_object_add(o, "content", json_object_new_string(content));
-        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        fsutil_write_atomic(path.buf, s, strlen(s), NULL); /* a cache miss later is harmless */
+        const char *s = NULL;
+        if (jget_set(o, "model", json_object_new_string(c->cfg->llm_model ? c->cfg->llm_model : "")) == 0 &&
+            jget_set(o, "content", json_object_new_string(content)) == 0)
+            s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        /* a cache entry not written (out of memory, a full disk) is a miss later: harmless */
+        if (s && fsutil_write_atomic(path.buf, s, strlen(s), NULL) != AID_OK)
+            s = NULL;
     }
     json_object_put(o);
     strbuf_release(&path);
@@ -565,10 +587,12 @@ aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const 
     *status = NULL;
     if (!(p.json = json_object_new_object()))
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    json_object_object_add(p.json, "training_file", json_object_new_string(training_file));
-    json_object_object_add(p.json, "model", json_object_new_string(model));
-    if (suffix && *suffix)
-        json_object_object_add(p.json, "suffix", json_object_new_string(suffix));
+    if (jget_set(p.json, "training_file", json_object_new_string(training_file)) < 0 ||
+        jget_set(p.json, "model", json_object_new_string(model)) < 0 ||
+        (suffix && *suffix && jget_set(p.json, "suffix", json_object_new_string(suffix)) < 0)) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
     if ((err = llm_perform(c, &p, eb)))
         goto cleanup;
     if (!(*job_id = llm_strdup_member(answer, "id", NULL)) ||

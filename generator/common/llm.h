@@ -4,7 +4,8 @@
  * that start a fine-tuning job: a file upload (POST {base}/files) and the
  * job (POST {base}/fine_tuning/jobs).
  *
- *   llm_client *c = llm_client_new(cfg, "out/.cache/llm", &eb);
+ *   llm_client *c;
+ *   err = llm_client_new(&c, cfg, "out/.cache/llm", &eb);
  *   llm_message m[] = { { "system", sys }, { "user", prompt } };
  *   llm_request rq = { m, 2, "weekly_summary", schema_json };
  *   char *text; bool cached;
@@ -66,17 +67,18 @@ typedef struct llm_request {
     const char *schema_json;  /* a JSON schema (text) for response_format json_schema */
 } llm_request;
 
-/* A client for cfg's base URL, model and key (cfg must outlive it).
- * cache_dir may be NULL (no cache); it is created when first written.
- * NULL with eb set when cfg has no API key or memory runs out. */
-llm_client *llm_client_new(const aid_config *cfg, const char *cache_dir, aid_errbuf *eb);
+/* A client for cfg's base URL, model and key (cfg must outlive it) in
+ * *out. cache_dir may be NULL (no cache); it is created when first written.
+ * AID_ERR_CONFIG when cfg has no API key, AID_ERR_NOMEM. */
+AID_MUST_CHECK aid_err llm_client_new(llm_client **out, const aid_config *cfg, const char *cache_dir,
+                                      aid_errbuf *eb);
 void llm_client_free(llm_client *c);
 
 /* Send one request. On AID_OK *content is the answer text (malloc'd, the
  * caller frees) and *from_cache (may be NULL) says whether it came from
  * the cache. Errors: AID_ERR_NETWORK (timeout, connection), AID_ERR_HTTP,
  * AID_ERR_AUTH, AID_ERR_LLM (malformed, refused, truncated, empty). */
-aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *from_cache,
+AID_MUST_CHECK aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *from_cache,
                  aid_errbuf *eb);
 
 /* Upload a file as it is: POST {base}/files, a multipart form with
@@ -84,7 +86,7 @@ aid_err llm_chat(llm_client *c, const llm_request *req, char **content, bool *fr
  * by its base name>. On AID_OK *file_id is the server's id ("file-..."),
  * malloc'd, the caller frees. Errors as llm_chat (AID_ERR_IO when the
  * file cannot be read). */
-aid_err llm_upload_file(llm_client *c, const char *path, const char *purpose, char **file_id,
+AID_MUST_CHECK aid_err llm_upload_file(llm_client *c, const char *path, const char *purpose, char **file_id,
                         aid_errbuf *eb);
 
 /* Create a fine-tuning job: POST {base}/fine_tuning/jobs with
@@ -92,7 +94,7 @@ aid_err llm_upload_file(llm_client *c, const char *path, const char *purpose, ch
  * AID_OK *job_id ("ftjob-...") and *status (the server's, e.g.
  * "validating_files"; "unknown" when it sent none) are malloc'd, the
  * caller frees both. */
-aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const char *model,
+AID_MUST_CHECK aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const char *model,
                                 const char *suffix, char **job_id, char **status, aid_errbuf *eb);
 
 /* How many HTTP requests this client has sent (for tests and the log). */

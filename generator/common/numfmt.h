@@ -10,19 +10,21 @@
 #ifndef AID_NUMFMT_H
 #define AID_NUMFMT_H
 
+#include "common/err.h"
+
 #include <stdint.h>
 
 #include "common/strbuf.h"
 
 /* 12345 -> "12,345" */
-int numfmt_int(strbuf *out, int64_t v);
+AID_MUST_CHECK int numfmt_int(strbuf *out, int64_t v);
 /* 0.36912 -> "36.9%" (decimals after the point) */
-int numfmt_pct(strbuf *out, double share, int decimals);
+AID_MUST_CHECK int numfmt_pct(strbuf *out, double share, int decimals);
 /* A change of a share, in percentage points: 0.0235 -> "+2.4 pp", -0.01 -> "−1.0 pp" */
-int numfmt_pp(strbuf *out, double delta, int decimals);
+AID_MUST_CHECK int numfmt_pp(strbuf *out, double delta, int decimals);
 /* A plain decimal: 0.74213 -> "0.742" (decimals digits) */
-int numfmt_dec(strbuf *out, double v, int decimals);
+AID_MUST_CHECK int numfmt_dec(strbuf *out, double v, int decimals);
 /* A signed decimal: -0.0291 -> "−0.029", 0.01 -> "+0.010" */
-int numfmt_signed(strbuf *out, double v, int decimals);
+AID_MUST_CHECK int numfmt_signed(strbuf *out, double v, int decimals);
 
 #endif

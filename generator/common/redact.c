@@ -175,9 +175,11 @@ static aid_err redact_parse_line(redact_rules *r, char *line, const char *path, 
     return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s:%d: unknown directive '%s'", path, lineno, cmd);
 }
 
-redact_rules *redact_rules_new(const char *rules_path, aid_errbuf *eb)
+aid_err redact_rules_new(redact_rules **out, const char *rules_path, aid_errbuf *eb)
 {
     char *data = NULL;
+    aid_err err = AID_OK;
+    *out = NULL;
     redact_rules *r = calloc(1, sizeof *r);
     if (!r)
         goto nomem;
@@ -193,8 +195,11 @@ redact_rules *redact_rules_new(const char *rules_path, aid_errbuf *eb)
             goto nomem;
     if (rules_path) {
         size_t len;
-        if (fsutil_read_file(rules_path, &data, &len, eb))
+        if ((err = fsutil_read_file(rules_path, &data, &len, eb))) {
+            if (err != AID_ERR_NOMEM) /* an unreadable rules file is a bad setting */
+                err = AID_ERR_CONFIG;
             goto fail;
+        }
         int lineno = 0;
         char *p = data;
         while (p && *p) {
@@ -205,19 +210,20 @@ redact_rules *redact_rules_new(const char *rules_path, aid_errbuf *eb)
             size_t l = strlen(p);
             while (l && (p[l - 1] == '\r' || p[l - 1] == ' ' || p[l - 1] == '\t'))
                 p[--l] = '\0';
-            if (redact_parse_line(r, p, rules_path, lineno, eb))
+            if ((err = redact_parse_line(r, p, rules_path, lineno, eb)))
                 goto fail;
             p = nl ? nl + 1 : NULL;
         }
         free(data);
     }
-    return r;
+    *out = r;
+    return AID_OK;
 nomem:
-    aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 fail:
     free(data);
     redact_rules_free(r);
-    return NULL;
+    return err;
 }
 
 /* ---- scanners ---------------------------------------------------------- */

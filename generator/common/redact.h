@@ -2,7 +2,8 @@
  * redact.h - mask personal data in free text before it leaves the machine
  * (LLM prompts) or is published (report.json, HTML, PDF, XLSX).
  *
- *   redact_rules *r = redact_rules_new(cfg->redact_rules, &eb);   (NULL path: built-ins only)
+ *   redact_rules *r;
+ *   err = redact_rules_new(&r, cfg->redact_rules, &eb);   (NULL path: built-ins only)
  *   strbuf out = STRBUF_INIT;
  *   int n = redact_text(r, text, strlen(text), &out);   n masks, -1 no memory
  *   ...
@@ -61,14 +62,14 @@ typedef struct redact_rules redact_rules;
 
 /* Built-in rules plus, when rules_path is not NULL, the directives of that
  * file. NULL on error (eb says which line and why, or out of memory). */
-redact_rules *redact_rules_new(const char *rules_path, aid_errbuf *eb);
+AID_MUST_CHECK aid_err redact_rules_new(redact_rules **out, const char *rules_path, aid_errbuf *eb);
 void redact_rules_free(redact_rules *r);
 
 /* Append the masked text of in[0..len) to out. Returns the number of masks
  * made, or -1 when out of memory (out then holds a partial text the caller
  * must discard). Bytes that are not part of a match are copied unchanged
  * (invalid UTF-8 included). */
-int redact_text(const redact_rules *r, const char *in, size_t len, strbuf *out);
+AID_MUST_CHECK int redact_text(const redact_rules *r, const char *in, size_t len, strbuf *out);
 
 /* Convenience: mask a NUL-terminated string into a new malloc'd string
  * (caller frees). NULL when out of memory. */

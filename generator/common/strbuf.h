@@ -9,13 +9,16 @@
  * sb.buf is never NULL (it points at a static "" until something is added).
  * The buffer owns its memory; strbuf_detach hands it to the caller.
  * Allocation failure is reported by the add functions returning -1 and the
- * buffer keeping its old contents.
+ * buffer keeping its old contents (a leaf helper: -1 means out of memory,
+ * nothing else); their results must be checked (AID_MUST_CHECK).
  */
 #ifndef AID_STRBUF_H
 #define AID_STRBUF_H
 
 #include <stdarg.h>
 #include <stddef.h>
+
+#include "common/err.h"
 
 typedef struct strbuf {
     char *buf;
@@ -29,17 +32,17 @@ extern char strbuf_empty[];
 void strbuf_init(strbuf *sb);
 void strbuf_release(strbuf *sb);
 /* Make room for `extra` more bytes (plus the NUL). 0 or -1. */
-int strbuf_grow(strbuf *sb, size_t extra);
-int strbuf_add(strbuf *sb, const void *data, size_t len);
-int strbuf_adds(strbuf *sb, const char *s);
-int strbuf_addc(strbuf *sb, char c);
-int strbuf_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap);
+AID_MUST_CHECK int strbuf_grow(strbuf *sb, size_t extra);
+AID_MUST_CHECK int strbuf_add(strbuf *sb, const void *data, size_t len);
+AID_MUST_CHECK int strbuf_adds(strbuf *sb, const char *s);
+AID_MUST_CHECK int strbuf_addc(strbuf *sb, char c);
+AID_MUST_CHECK int strbuf_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+AID_MUST_CHECK int strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap);
 void strbuf_reset(strbuf *sb);
 void strbuf_setlen(strbuf *sb, size_t len);
 /* Give the buffer to the caller (free() it); sb is left empty. Never NULL
  * unless allocation fails. */
-char *strbuf_detach(strbuf *sb, size_t *len);
+AID_MUST_CHECK char *strbuf_detach(strbuf *sb, size_t *len);
 /* Remove white space at both ends. */
 void strbuf_trim(strbuf *sb);
 

@@ -17,19 +17,21 @@
 #ifndef AID_STRMAP_H
 #define AID_STRMAP_H
 
+#include "common/err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct strmap strmap;
 
-strmap *strmap_new(size_t value_size);
+AID_MUST_CHECK strmap *strmap_new(size_t value_size);
 void strmap_free(strmap *m);
 /* Find the value of key, or NULL. */
 void *strmap_get(const strmap *m, const char *key, size_t len);
 /* Find or insert (value zeroed); *is_new tells which (may be NULL).
  * NULL when out of memory. */
-void *strmap_upsert(strmap *m, const char *key, size_t len, bool *is_new);
+AID_MUST_CHECK void *strmap_upsert(strmap *m, const char *key, size_t len, bool *is_new);
 size_t strmap_count(const strmap *m);
 size_t strmap_capacity(const strmap *m);
 /* Slot i (0 <= i < capacity): false when empty. */

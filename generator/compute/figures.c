@@ -17,21 +17,89 @@
 #define TRENDS_MIN_COUNT 5
 #define PSI_FLOOR 1e-4
 
-#define R6(v) jget_new_num((v), 6)
+/* Set when a json-c constructor fails (see add() below). */
+static _Thread_local bool figures_oom;
+
+/* jget_new_num, noting a failed allocation (NaN and infinity are nulls on
+ * purpose). */
+static struct json_object *fig_num(double v, int decimals)
+{
+    if (isnan(v) || isinf(v))
+        return NULL;
+    struct json_object *o = jget_new_num(v, decimals);
+    if (!o)
+        figures_oom = true;
+    return o;
+}
+
+#define R6(v) fig_num((v), 6)
 
 static double ratio(int64_t a, int64_t b)
 {
     return b > 0 ? (double)a / (double)b : NAN;
 }
 
+/* Building the report: every json-c constructor below can fail for want of
+ * memory. Rather than a check after each of the ~80 calls, the helpers note
+ * a failure in figures_oom (one build runs in one thread; _Thread_local
+ * keeps concurrent builds apart), a NULL container swallows what is added
+ * to it, and figures_build turns the flag into AID_ERR_NOMEM at the end.
+ * A NULL value added on purpose (a NaN figure, an absent previous week)
+ * stays a JSON null. */
+
+static struct json_object *made(struct json_object *o)
+{
+    if (!o)
+        figures_oom = true;
+    return o;
+}
+
 static void add(struct json_object *o, const char *k, struct json_object *v)
 {
-    json_object_object_add(o, k, v);
+    if (!o || json_object_object_add(o, k, v) != 0) {
+        figures_oom = true;
+        json_object_put(v);
+    }
+}
+
+static void push(struct json_object *arr, struct json_object *v)
+{
+    if (!arr || json_object_array_add(arr, v) != 0) {
+        figures_oom = true;
+        json_object_put(v);
+    }
+}
+
+static struct json_object *jobj(void)
+{
+    return made(json_object_new_object());
+}
+
+static struct json_object *jarr(void)
+{
+    return made(json_object_new_array());
+}
+
+static struct json_object *jstr(const char *s)
+{
+    return made(json_object_new_string(s));
+}
+
+/* A deep copy of src (NULL when src is NULL). */
+static struct json_object *jcopy(struct json_object *src)
+{
+    struct json_object *c = NULL;
+    if (src && json_object_deep_copy(src, &c, NULL) != 0) {
+        figures_oom = true;
+        json_object_put(c);
+        return NULL;
+    }
+    return c;
 }
 
 static struct json_object *jint(int64_t v)
 {
-    return json_object_new_int64(v);
+    return made(json_object_new_int64(v));
 }
 
 static struct json_object *jstr_redacted(const figures_input *in, const char *s, size_t len)
@@ -50,6 +118,8 @@ static struct json_object *jstr_redacted(const figures_input *in, const char *s,
         o = json_object_new_string_len(clean.buf, (int)clean.len);
     }
 cleanup:
+    if (!o)
+        figures_oom = true;
     strbuf_release(&sb);
     strbuf_release(&clean);
     return o;
@@ -64,7 +134,7 @@ static struct json_object *jstr_r(const figures_input *in, const char *s)
 
 static struct json_object *totals_json(const agg_week *w, int64_t corrections)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = jobj();
     add(o, "suggestions", jint(w->suggestions));
     add(o, "accepted", jint(w->by_action[ACTION_ACCEPTED]));
     add(o, "edited", jint(w->by_action[ACTION_EDITED]));
@@ -78,7 +148,7 @@ static struct json_object *totals_json(const agg_week *w, int64_t corrections)
 
 static struct json_object *rates_json(const agg_week *w)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = jobj();
     int64_t n = w->suggestions;
     add(o, "acceptance", R6(ratio(w->by_action[ACTION_ACCEPTED], n)));
     add(o, "use", R6(ratio(w->by_action[ACTION_ACCEPTED] + w->by_action[ACTION_EDITED], n)));
@@ -132,23 +202,20 @@ static void prev_build(const figures_input *in, const char *prevweek, prev_info 
             for (int i = 0; i < AGG_HIST_BINS; i++)
                 p->hist[i] = json_object_get_int64(json_object_array_get_idx(h, (size_t)i));
         }
-        p->json = json_object_new_object();
-        add(p->json, "week", json_object_new_string(prevweek));
-        add(p->json, "source", json_object_new_string("archive"));
-        struct json_object *t = NULL, *rt = NULL;
-        json_object_deep_copy(jget(r, "totals"), &t, NULL);
-        json_object_deep_copy(jget(r, "rates"), &rt, NULL);
-        add(p->json, "totals", t);
-        add(p->json, "rates", rt);
+        p->json = jobj();
+        add(p->json, "week", jstr(prevweek));
+        add(p->json, "source", jstr("archive"));
+        add(p->json, "totals", jcopy(jget(r, "totals")));
+        add(p->json, "rates", jcopy(jget(r, "rates")));
     } else if (a->prev.suggestions > 0) {
         p->source = "logs";
         p->mean = week_mean(&a->prev);
         p->ece = week_ece(&a->prev);
         p->have_hist = true;
         memcpy(p->hist, a->prev.hist, sizeof p->hist);
-        p->json = json_object_new_object();
-        add(p->json, "week", json_object_new_string(prevweek));
-        add(p->json, "source", json_object_new_string("logs"));
+        p->json = jobj();
+        add(p->json, "week", jstr(prevweek));
+        add(p->json, "source", jstr("logs"));
         add(p->json, "totals", totals_json(&a->prev, -1));
         add(p->json, "rates", rates_json(&a->prev));
     } else {
@@ -163,34 +230,34 @@ static void prev_build(const figures_input *in, const char *prevweek, prev_info 
 static struct json_object *confidence_json(const figures_input *in, const prev_info *prev)
 {
     const agg_week *w = &in->ing->agg->cur;
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = jobj();
     double mean = week_mean(w);
     add(o, "n", jint(w->with_conf));
     add(o, "mean", R6(mean));
     add(o, "previous_mean", R6(prev->mean));
     add(o, "delta", R6(isnan(mean) || isnan(prev->mean) ? NAN : mean - prev->mean));
-    struct json_object *daily = json_object_new_array();
+    struct json_object *daily = jarr();
     for (int d = 0; d < 7; d++) {
-        struct json_object *e = json_object_new_object();
+        struct json_object *e = jobj();
         char date[16];
         timeutil_format_date(in->ing->agg->week_start_ms + d * TIMEUTIL_DAY_MS, date, sizeof date);
-        add(e, "date", json_object_new_string(date));
+        add(e, "date", jstr(date));
         add(e, "n", jint(w->day_conf_n[d]));
         add(e, "mean", R6(w->day_conf_n[d] > 0 ? (double)w->day_conf_nano[d] / (double)AGG_NANO / (double)w->day_conf_n[d] : NAN));
         add(e, "suggestions", jint(w->day_suggestions[d]));
-        json_object_array_add(daily, e);
+        push(daily, e);
     }
     add(o, "daily", daily);
-    struct json_object *hist = json_object_new_array();
+    struct json_object *hist = jarr();
     for (int b = 0; b < AGG_HIST_BINS; b++)
-        json_object_array_add(hist, jint(w->hist[b]));
+        push(hist, jint(w->hist[b]));
     add(o, "histogram", hist);
     struct json_object *ph = NULL;
     int64_t ptotal = 0;
     if (prev->have_hist) {
-        ph = json_object_new_array();
+        ph = jarr();
         for (int b = 0; b < AGG_HIST_BINS; b++) {
-            json_object_array_add(ph, jint(prev->hist[b]));
+            push(ph, jint(prev->hist[b]));
             ptotal += prev->hist[b];
         }
     }
@@ -213,15 +280,15 @@ static struct json_object *confidence_json(const figures_input *in, const prev_i
     }
     add(o, "psi", R6(psi));
     add(o, "ks", R6(ks));
-    struct json_object *cal = json_object_new_array();
+    struct json_object *cal = jarr();
     for (int b = 0; b < AGG_CAL_BINS; b++) {
-        struct json_object *e = json_object_new_object();
-        add(e, "lower", jget_new_num(b / 10.0, 1));
-        add(e, "upper", jget_new_num((b + 1) / 10.0, 1));
+        struct json_object *e = jobj();
+        add(e, "lower", fig_num(b / 10.0, 1));
+        add(e, "upper", fig_num((b + 1) / 10.0, 1));
         add(e, "n", jint(w->cal_n[b]));
         add(e, "mean_confidence", R6(w->cal_n[b] > 0 ? (double)w->cal_conf_nano[b] / (double)AGG_NANO / (double)w->cal_n[b] : NAN));
         add(e, "acceptance", R6(ratio(w->cal_accepted[b], w->cal_n[b])));
-        json_object_array_add(cal, e);
+        push(cal, e);
     }
     add(o, "calibration", cal);
     add(o, "ece", R6(week_ece(w)));
@@ -453,7 +520,7 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
             goto nomem;
         order[i] = c;
     }
-    struct json_object *top = json_object_new_array();
+    struct json_object *top = jarr();
     qsort(order, ncl, sizeof *order, cmp_uses);
     for (size_t i = 0; i < ncl && json_object_array_length(top) < TOP_N; i++) {
         cluster *c = order[i];
@@ -462,7 +529,7 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
         int64_t suggested = 0;
         for (int j = 0; j < ACTION__COUNT; j++)
             suggested += c->by_action[j];
-        struct json_object *e = json_object_new_object();
+        struct json_object *e = jobj();
         add(e, "reply", jstr_r(in, c->text));
         add(e, "uses", jint(cl_uses(c)));
         add(e, "accepted", jint(c->by_action[ACTION_ACCEPTED]));
@@ -472,7 +539,7 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
         add(e, "use_rate", R6(ratio(cl_uses(c), suggested)));
         add(e, "acceptance_rate", R6(ratio(c->by_action[ACTION_ACCEPTED], suggested)));
         add(e, "variants", jint(c->variants));
-        json_object_array_add(top, e);
+        push(top, e);
     }
     add(report, "top_accepted", top);
     used->v = calloc(COACH_EXAMPLE_CANDIDATES, sizeof *used->v);
@@ -481,7 +548,7 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
     for (size_t i = 0; i < ncl && used->n < COACH_EXAMPLE_CANDIDATES && cl_uses(order[i]) > 0; i++)
         if (!(used->v[used->n++] = strdup(order[i]->text)))
             goto nomem;
-    top = json_object_new_array();
+    top = jarr();
     qsort(order, ncl, sizeof *order, cmp_rejections);
     for (size_t i = 0; i < ncl && json_object_array_length(top) < TOP_N; i++) {
         cluster *c = order[i];
@@ -490,7 +557,7 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
         int64_t suggested = 0;
         for (int j = 0; j < ACTION__COUNT; j++)
             suggested += c->by_action[j];
-        struct json_object *e = json_object_new_object();
+        struct json_object *e = jobj();
         add(e, "reply", jstr_r(in, c->text));
         add(e, "rejections", jint(c->by_action[ACTION_REJECTED]));
         add(e, "suggested", jint(suggested));
@@ -500,13 +567,13 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
         add(e, "top_replacement_text", jstr_r(in, c->replacement_text));
         add(e, "rejection_rate", R6(ratio(c->by_action[ACTION_REJECTED], suggested)));
         add(e, "variants", jint(c->variants));
-        json_object_array_add(top, e);
+        push(top, e);
     }
     add(report, "top_rejected", top);
-    json_object *rg = json_object_new_object();
+    json_object *rg = jobj();
     add(rg, "exact", jint((int64_t)n));
     add(rg, "after_merge", jint((int64_t)ncl));
-    add(rg, "rule", json_object_new_string("normalised text, then token 3-shingle Jaccard >= 0.8 (MinHash/LSH)"));
+    add(rg, "rule", jstr("normalised text, then token 3-shingle Jaccard >= 0.8 (MinHash/LSH)"));
     add(report, "reply_groups", rg);
     goto cleanup;
 nomem:
@@ -600,10 +667,10 @@ static aid_err trends_json(const figures_input *in, struct json_object *report, 
         t[n++] = tr;
     }
     qsort(t, n, sizeof *t, baseline ? cmp_trend_score : cmp_trend_count);
-    struct json_object *arr = json_object_new_array();
+    struct json_object *arr = jarr();
     for (size_t i = 0; i < n && i < TRENDS_N; i++) {
-        struct json_object *e = json_object_new_object();
-        add(e, "term", json_object_new_string(t[i].term));
+        struct json_object *e = jobj();
+        add(e, "term", jstr(t[i].term));
         add(e, "count", jint(t[i].count));
         struct json_object *pc = NULL;
         if (h->prev_terms) {
@@ -614,14 +681,12 @@ static aid_err trends_json(const figures_input *in, struct json_object *report, 
         add(e, "baseline_count", baseline ? jint(t[i].base) : NULL);
         add(e, "share", R6(ratio(t[i].count, a->cur.messages)));
         add(e, "baseline_share", baseline ? R6((double)t[i].base / n2) : NULL);
-        add(e, "score", baseline ? jget_new_num(t[i].score, 4) : NULL);
-        json_object_array_add(arr, e);
+        add(e, "score", baseline ? fig_num(t[i].score, 4) : NULL);
+        push(arr, e);
     }
     add(report, "trends", arr);
-    struct json_object *tb = json_object_new_object();
-    struct json_object *weeks = NULL;
-    json_object_deep_copy(h->baseline_weeks, &weeks, NULL);
-    add(tb, "weeks", weeks);
+    struct json_object *tb = jobj();
+    add(tb, "weeks", jcopy(h->baseline_weeks));
     add(tb, "messages", jint(h->baseline_messages));
     add(tb, "messages_this_week", jint(a->cur.messages));
     add(report, "trend_baseline", tb);
@@ -661,7 +726,7 @@ static void prompt_window(const agg_prompt *p, int64_t m0, int64_t m1, int64_t *
 
 static struct json_object *window_json(int64_t n, int64_t acc, int64_t used)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = jobj();
     add(o, "suggestions", jint(n));
     add(o, "accepted", jint(acc));
     add(o, "acceptance", R6(ratio(acc, n)));
@@ -672,10 +737,10 @@ static struct json_object *window_json(int64_t n, int64_t acc, int64_t used)
 static struct json_object *str_array_r(const figures_input *in, struct json_object *arr)
 {
     if (!arr)
-        return json_object_new_array();
-    struct json_object *o = json_object_new_array();
+        return jarr();
+    struct json_object *o = jarr();
     for (size_t i = 0, n = json_object_array_length(arr); i < n; i++)
-        json_object_array_add(o, jstr_r(in, json_object_get_string(json_object_array_get_idx(arr, i))));
+        push(o, jstr_r(in, json_object_get_string(json_object_array_get_idx(arr, i))));
     return o;
 }
 
@@ -690,7 +755,7 @@ static aid_err retraining_json(const figures_input *in, struct json_object *repo
         u[i] = json_object_array_get_idx(a->updates, i);
     qsort(u, n, sizeof *u, cmp_update);
     int64_t base = a->week_start_ms - TIMEUTIL_WEEK_MS;
-    struct json_object *arr = json_object_new_array();
+    struct json_object *arr = jarr();
     for (size_t i = 0; i < n; i++) {
         int64_t ts = jget_int(u[i], "ts_ms", 0);
         if (ts < a->week_start_ms || ts >= a->week_end_ms)
@@ -715,10 +780,10 @@ static aid_err retraining_json(const figures_input *in, struct json_object *repo
         int64_t m_after = (next_ts - base) / 60000;
         if (next_ts == a->week_end_ms)
             m_after = AGG_PROMPT_DAYS * 1440;
-        struct json_object *e = json_object_new_object();
+        struct json_object *e = jobj();
         char tsbuf[32];
         timeutil_format_rfc3339(ts, tsbuf, sizeof tsbuf);
-        add(e, "ts", json_object_new_string(tsbuf));
+        add(e, "ts", jstr(tsbuf));
         add(e, "prompt_id", jstr_r(in, pid));
         add(e, "from_version", jstr_r(in, jget_str(u[i], "from_version", NULL)));
         add(e, "to_version", jstr_r(in, jget_str(u[i], "to_version", NULL)));
@@ -732,13 +797,13 @@ static aid_err retraining_json(const figures_input *in, struct json_object *repo
             prompt_window(p, m_before, mu, &bn, &ba, &bu);
             prompt_window(p, mu, m_after, &an, &aa, &au);
         }
-        struct json_object *imp = json_object_new_object();
+        struct json_object *imp = jobj();
         add(imp, "before", window_json(bn, ba, bu));
         add(imp, "after", window_json(an, aa, au));
         double d = ratio(aa, an) - ratio(ba, bn);
         add(imp, "delta", R6(d));
         add(e, "impact", imp);
-        json_object_array_add(arr, e);
+        push(arr, e);
     }
     add(report, "retraining", arr);
     free(u);
@@ -770,10 +835,10 @@ static aid_err prompts_json(const figures_input *in, const prev_info *prev, stru
             r[n++] = (prompt_ref){ k, v };
     }
     qsort(r, n, sizeof *r, cmp_prompt_ref);
-    struct json_object *arr = json_object_new_array();
+    struct json_object *arr = jarr();
     for (size_t i = 0; i < n; i++) {
         const agg_prompt *p = r[i].p;
-        struct json_object *e = json_object_new_object();
+        struct json_object *e = jobj();
         add(e, "prompt_id", jstr_r(in, r[i].id));
         add(e, "suggestions", jint(p->n[0]));
         add(e, "accepted", jint(p->accepted[0]));
@@ -797,7 +862,7 @@ static aid_err prompts_json(const figures_input *in, const prev_info *prev, stru
         add(e, "previous_suggestions", psug);
         add(e, "previous_acceptance", R6(pa));
         add(e, "delta", R6(ratio(p->accepted[0], p->n[0]) - pa));
-        json_object_array_add(arr, e);
+        push(arr, e);
     }
     add(report, "prompts", arr);
     free(r);
@@ -829,7 +894,10 @@ static const char *coach_example(const figures_input *in, const text_list *used,
 {
     for (size_t i = 0; feature != COACHFEAT_RESTATES_ISSUE && i < used->n; i++) {
         const char *t = used->v[i];
-        if (!(coachfeat_detect(t, strlen(t), NULL, 0) & (1u << feature)))
+        int mask = coachfeat_detect(t, strlen(t), NULL, 0);
+        if (mask < 0)
+            figures_oom = true;
+        if (mask < 0 || !(mask & (1 << feature)))
             continue;
         bool dup = false;
         for (int k = 0; k < ntaken; k++)
@@ -844,7 +912,7 @@ static struct json_object *coach_json(const figures_input *in, const text_list *
 {
     const agg *a = in->ing->agg;
     const agg_feat *f = &a->feat;
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = jobj();
     add(o, "ai_wins", jint(a->cur.by_action[ACTION_ACCEPTED]));
     add(o, "vindicated", jint(in->ing->vindicated));
     add(o, "corrections", jint(a->dq.corrections));
@@ -857,14 +925,14 @@ static struct json_object *coach_json(const figures_input *in, const text_list *
         t[k].lift = t[k].win_share - t[k].rej_share;
     }
     qsort(t, COACHFEAT__COUNT, sizeof t[0], cmp_tip);
-    struct json_object *tips = json_object_new_array();
+    struct json_object *tips = jarr();
     const char *taken[COACHFEAT__COUNT] = { 0 };
     for (int i = 0; i < COACHFEAT__COUNT; i++) {
         int k = t[i].feature;
         taken[i] = coach_example(in, used, k, taken, i);
-        struct json_object *e = json_object_new_object();
-        add(e, "feature", json_object_new_string(coachfeat_name(k)));
-        add(e, "label", json_object_new_string(coachfeat_label(k)));
+        struct json_object *e = jobj();
+        add(e, "feature", jstr(coachfeat_name(k)));
+        add(e, "label", jstr(coachfeat_label(k)));
         add(e, "ai_win_share", R6(t[i].win_share));
         add(e, "rejected_share", R6(t[i].rej_share));
         add(e, "lift", R6(t[i].lift));
@@ -872,20 +940,20 @@ static struct json_object *coach_json(const figures_input *in, const text_list *
         add(e, "vindicated", jint(f->vindicated[k]));
         add(e, "rejected", jint(f->rejected[k]));
         add(e, "example", jstr_r(in, taken[i]));
-        json_object_array_add(tips, e);
+        push(tips, e);
     }
     add(o, "tips", tips);
-    struct json_object *ex = json_object_new_array();
+    struct json_object *ex = jarr();
     struct json_object *src = in->ing->vindicated_examples;
     for (size_t i = 0; src && i < json_object_array_length(src); i++) {
-        struct json_object *s = json_object_array_get_idx(src, i), *e = json_object_new_object();
+        struct json_object *s = json_object_array_get_idx(src, i), *e = jobj();
         add(e, "suggestion_id", jstr_r(in, jget_str(s, "suggestion_id", NULL)));
-        add(e, "action", json_object_new_string(jget_str(s, "action", "")));
+        add(e, "action", jstr(jget_str(s, "action", "")));
         add(e, "ai_reply", jstr_r(in, jget_str(s, "ai_reply", NULL)));
         add(e, "sent_reply", jstr_r(in, jget_str(s, "sent_reply", NULL)));
         add(e, "corrected_reply", jstr_r(in, jget_str(s, "corrected_reply", NULL)));
         add(e, "reason", jstr_r(in, jget_str(s, "reason", NULL)));
-        json_object_array_add(ex, e);
+        push(ex, e);
     }
     add(o, "vindicated_examples", ex);
     return o;
@@ -894,13 +962,13 @@ static struct json_object *coach_json(const figures_input *in, const text_list *
 static struct json_object *data_quality_json(const figures_input *in)
 {
     const agg_dq *dq = &in->ing->agg->dq;
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = jobj();
     add(o, "files", jint((int64_t)in->ing->files.n));
     add(o, "lines", jint(dq->lines));
     add(o, "blank_lines", jint(dq->blank_lines));
     add(o, "events", jint(dq->events));
     add(o, "bad_lines", jint(dq->bad_lines));
-    struct json_object *r = json_object_new_object();
+    struct json_object *r = jobj();
     for (int i = 0; i < EVENT_BAD__COUNT; i++)
         add(r, event_bad_name((event_bad)i), jint(dq->bad_by_reason[i]));
     add(o, "bad_by_reason", r);
@@ -910,9 +978,7 @@ static struct json_object *data_quality_json(const figures_input *in)
     add(o, "orphan_corrections", jint(dq->orphan_corrections));
     add(o, "corrections", jint(dq->corrections));
     add(o, "prompt_updates", jint(dq->prompt_updates));
-    struct json_object *fe = NULL;
-    json_object_deep_copy(in->ing->file_errors, &fe, NULL);
-    add(o, "file_errors", fe ? fe : json_object_new_array());
+    add(o, "file_errors", in->ing->file_errors ? jcopy(in->ing->file_errors) : jarr());
     return o;
 }
 
@@ -925,24 +991,25 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
         return aid_errbuf_set(eb, AID_ERR_USAGE, "bad week '%s'", in->week);
     char prevweek[16], buf[32];
     timeutil_format_week(timeutil_week_add(w, -1), prevweek, sizeof prevweek);
-    struct json_object *r = json_object_new_object();
+    figures_oom = false;
+    struct json_object *r = jobj();
     if (!r)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     add(r, "schema", jint(1));
-    add(r, "week", json_object_new_string(in->week));
-    struct json_object *period = json_object_new_object();
+    add(r, "week", jstr(in->week));
+    struct json_object *period = jobj();
     timeutil_format_rfc3339(a->week_start_ms, buf, sizeof buf);
-    add(period, "start", json_object_new_string(buf));
+    add(period, "start", jstr(buf));
     timeutil_format_rfc3339(a->week_end_ms, buf, sizeof buf);
-    add(period, "end", json_object_new_string(buf));
+    add(period, "end", jstr(buf));
     add(r, "period", period);
     timeutil_format_rfc3339(in->generated_ms, buf, sizeof buf);
-    add(r, "generated_at", json_object_new_string(buf));
-    add(r, "generator", json_object_new_string("aidigest " AIDIGEST_VERSION));
+    add(r, "generated_at", jstr(buf));
+    add(r, "generator", jstr("aidigest " AIDIGEST_VERSION));
     prev_info prev;
     text_list used = { NULL, 0 };
     prev_build(in, prevweek, &prev);
-    add(r, "previous_week", prev.source ? json_object_new_string(prevweek) : NULL);
+    add(r, "previous_week", prev.source ? jstr(prevweek) : NULL);
     add(r, "totals", totals_json(&a->cur, a->dq.corrections));
     add(r, "rates", rates_json(&a->cur));
     add(r, "previous", prev.json);
@@ -953,13 +1020,17 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
         (err = prompts_json(in, &prev, r, eb)))
         goto fail;
     add(r, "coach", coach_json(in, &used));
-    struct json_object *nar = json_object_new_object();
-    add(nar, "summary", json_object_new_string(""));
-    add(nar, "self_summary", json_object_new_string(""));
-    add(nar, "coach_notes", json_object_new_array());
-    add(nar, "source", json_object_new_object());
+    struct json_object *nar = jobj();
+    add(nar, "summary", jstr(""));
+    add(nar, "self_summary", jstr(""));
+    add(nar, "coach_notes", jarr());
+    add(nar, "source", jobj());
     add(r, "narrative", nar);
     add(r, "data_quality", data_quality_json(in));
+    if (figures_oom) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
     *out = r;
     text_list_release(&used);
     return AID_OK;

@@ -24,6 +24,6 @@ typedef struct figures_input {
 
 /* Build the report (a new json-c object the caller owns). The narrative
  * member is present with empty texts; the narrate stage fills it. */
-aid_err figures_build(const figures_input *in, struct json_object **report, aid_errbuf *eb);
+AID_MUST_CHECK aid_err figures_build(const figures_input *in, struct json_object **report, aid_errbuf *eb);
 
 #endif

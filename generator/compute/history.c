@@ -1,11 +1,13 @@
 #include "compute/history.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/fsutil.h"
+#include "common/jget.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
 
@@ -118,8 +120,9 @@ aid_err history_load(history *h, const char *out_dir, const char *week, FILE *di
         }
         if (json_object_is_type(msgs, json_type_int) && json_object_get_int64(msgs) > 0)
             h->baseline_messages += json_object_get_int64(msgs);
-        json_object_array_add(h->baseline_weeks, json_object_new_string(weeks[i]));
         json_object_put(t);
+        if (jget_push(h->baseline_weeks, json_object_new_string(weeks[i])) < 0)
+            goto nomem;
         used++;
     }
     /* oldest first */
@@ -184,13 +187,16 @@ aid_err history_write_terms(const char *path, const char *week, int64_t messages
         json_object_put(t);
         goto nomem;
     }
-    json_object_object_add(o, "week", json_object_new_string(week));
-    json_object_object_add(o, "messages", json_object_new_int64(messages));
-    for (size_t i = 0; i < n; i++)
-        json_object_object_add(t, rows[i].term, json_object_new_int64(rows[i].count));
-    json_object_object_add(o, "terms", t);
-    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (strbuf_adds(&out, s) < 0 || strbuf_addc(&out, '\n') < 0) {
+    bool built = jget_set(o, "week", json_object_new_string(week)) == 0 &&
+                 jget_set(o, "messages", json_object_new_int64(messages)) == 0;
+    for (size_t i = 0; built && i < n; i++)
+        built = jget_set(t, rows[i].term, json_object_new_int64(rows[i].count)) == 0;
+    if (!built)
+        json_object_put(t);
+    else
+        built = jget_set(o, "terms", t) == 0;
+    const char *s = built ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+    if (!s || strbuf_adds(&out, s) < 0 || strbuf_addc(&out, '\n') < 0) {
         json_object_put(o);
         goto nomem;
     }

@@ -26,12 +26,12 @@ typedef struct history {
 
 /* Load what OUT holds before `week`. A missing archive is no error. A
  * corrupt file is skipped with a one-line warning on diag (may be NULL). */
-aid_err history_load(history *h, const char *out_dir, const char *week, FILE *diag, aid_errbuf *eb);
+AID_MUST_CHECK aid_err history_load(history *h, const char *out_dir, const char *week, FILE *diag, aid_errbuf *eb);
 void history_release(history *h);
 
 /* Write OUT/<week>/terms.json: {"week", "messages", "terms": {term: count}}
  * (terms with count > 0, sorted). */
-aid_err history_write_terms(const char *path, const char *week, int64_t messages,
+AID_MUST_CHECK aid_err history_write_terms(const char *path, const char *week, int64_t messages,
                             const strmap *terms, aid_errbuf *eb);
 
 #endif

@@ -22,7 +22,7 @@
 
 /* texts[0..n): normalised reply texts. On success cluster[i] is the
  * smallest index of the texts in i's cluster. */
-aid_err neardup_cluster(const char *const *texts, size_t n, double threshold, size_t *cluster,
+AID_MUST_CHECK aid_err neardup_cluster(const char *const *texts, size_t n, double threshold, size_t *cluster,
                         aid_errbuf *eb);
 
 /* Jaccard similarity of two texts under the rule above (for tests). */

@@ -15,9 +15,9 @@
  * Returns a malloc'd string or NULL. */
 char *report_to_string(struct json_object *report, size_t *len);
 
-aid_err report_write(struct json_object *report, const char *path, aid_errbuf *eb);
+AID_MUST_CHECK aid_err report_write(struct json_object *report, const char *path, aid_errbuf *eb);
 
 /* Insert or replace the report's week in the JSON Lines table at path. */
-aid_err report_update_table(struct json_object *report, const char *path, aid_errbuf *eb);
+AID_MUST_CHECK aid_err report_update_table(struct json_object *report, const char *path, aid_errbuf *eb);
 
 #endif

@@ -311,17 +311,19 @@ static int fc_derived(factcheck *fc, const struct json_object *r)
 
 static void fc_sort(const factcheck *fc);
 
-factcheck *factcheck_new(const struct json_object *report)
+aid_err factcheck_new(factcheck **out, const struct json_object *report, aid_errbuf *eb)
 {
+    *out = NULL;
     factcheck *fc = calloc(1, sizeof *fc);
     if (!fc)
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     if (report && (fc_walk(fc, (struct json_object *)report, 0) || fc_derived(fc, report))) {
         factcheck_free(fc);
-        return NULL;
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
     fc_sort(fc);
-    return fc;
+    *out = fc;
+    return AID_OK;
 }
 
 void factcheck_free(factcheck *fc)

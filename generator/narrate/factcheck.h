@@ -1,7 +1,8 @@
 /*
  * factcheck.h - every number in a narrative must be a figure of the week.
  *
- *   factcheck *fc = factcheck_new(report);
+ *   factcheck *fc;
+ *   err = factcheck_new(&fc, report, &eb);
  *   strbuf bad = STRBUF_INIT;
  *   int n = factcheck_text(fc, text, &bad);    n wrong numbers ("4,999, 12.5%")
  *   factcheck_free(fc);
@@ -37,6 +38,8 @@
 #define AID_FACTCHECK_H
 
 #include <json-c/json.h>
+
+#include "common/err.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -63,17 +66,17 @@ size_t factcheck_extract(const char *text, factcheck_num *out, size_t max);
 
 typedef struct factcheck factcheck;
 
-/* Collect the figures of report (borrowed, only read here). NULL when out
- * of memory. */
-factcheck *factcheck_new(const struct json_object *report);
+/* Collect the figures of report (borrowed, only read here) into *out.
+ * AID_ERR_NOMEM when out of memory. */
+AID_MUST_CHECK aid_err factcheck_new(factcheck **out, const struct json_object *report, aid_errbuf *eb);
 void factcheck_free(factcheck *fc);
 /* Add one more figure. 0 or -1. */
-int factcheck_add(factcheck *fc, double figure);
+AID_MUST_CHECK int factcheck_add(factcheck *fc, double figure);
 /* Does one number match a figure? */
 bool factcheck_matches(const factcheck *fc, const factcheck_num *num);
 /* Check every number of text; the wrong ones are appended to bad (when not
  * NULL) as written, separated by ", ". Returns how many are wrong, -1 when
  * out of memory. */
-int factcheck_text(const factcheck *fc, const char *text, strbuf *bad);
+AID_MUST_CHECK int factcheck_text(const factcheck *fc, const char *text, strbuf *bad);
 
 #endif

@@ -61,7 +61,11 @@ static struct json_object *redacted_copy(const struct json_object *o, const reda
                 json_object_put(a);
                 return NULL;
             }
-            json_object_array_add(a, c);
+            if (json_object_array_add(a, c) != 0) {
+                json_object_put(c);
+                json_object_put(a);
+                return NULL;
+            }
         }
         return a;
     }
@@ -75,7 +79,11 @@ static struct json_object *redacted_copy(const struct json_object *o, const reda
                 json_object_put(r);
                 return NULL;
             }
-            json_object_object_add(r, key, c);
+            if (json_object_object_add(r, key, c) != 0) {
+                json_object_put(c);
+                json_object_put(r);
+                return NULL;
+            }
         }
         return r;
     }
@@ -106,19 +114,24 @@ struct json_object *narrate_facts(const struct json_object *report, const redact
         struct json_object *c = redacted_copy(v, rules, 0);
         if (!c && !json_object_is_type(v, json_type_null))
             goto nomem;
-        json_object_object_add(f, keys[k], c);
+        if (json_object_object_add(f, keys[k], c) != 0) {
+            json_object_put(c);
+            goto nomem;
+        }
     }
     struct json_object *conf = json_object_new_object();
-    if (!conf)
+    if (jget_set(f, "confidence", conf) < 0)
         goto nomem;
-    json_object_object_add(f, "confidence", conf);
     for (size_t k = 0; k < sizeof conf_keys / sizeof conf_keys[0]; k++) {
         struct json_object *v = jget(jget(report, "confidence"), conf_keys[k]);
         if (v) {
             struct json_object *c = redacted_copy(v, rules, 0);
             if (!c && !json_object_is_type(v, json_type_null))
                 goto nomem;
-            json_object_object_add(conf, conf_keys[k], c);
+            if (json_object_object_add(conf, conf_keys[k], c) != 0) {
+                json_object_put(c);
+                goto nomem;
+            }
         }
     }
     return f;
@@ -243,9 +256,10 @@ static bool parse_part(int part, const char *content, part_text *out, const char
         strbuf blocks[6] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
         int n = part == PART_SELF ? 1 : split_blocks(content, part == PART_COACH, blocks, 6);
         if (part == PART_SELF) {
-            strbuf_adds(&out->t[0], content);
-            strbuf_trim(&out->t[0]);
-            good = out->t[0].len > 0;
+            if (strbuf_adds(&out->t[0], content) == 0) {
+                strbuf_trim(&out->t[0]);
+                good = out->t[0].len > 0;
+            }
         } else if ((part == PART_SUMMARY && n == 5) || (part == PART_COACH && n >= 3)) {
             good = true;
             for (int k = 0; k < want; k++) {
@@ -386,10 +400,8 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
         for (int k = 0; k < 3; k++)
             strbuf_init(&texts[p].t[k]);
 
-    if (!(rules = redact_rules_new(cfg->redact_rules, eb))) {
-        err = cfg->redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    if ((err = redact_rules_new(&rules, cfg->redact_rules, eb)))
         goto cleanup;
-    }
     bool use_llm = !offline && cfg->llm_api_key && *cfg->llm_api_key;
     char stop_reason[sizeof eb->msg] = "";
     const char *model = cfg->llm_model ? cfg->llm_model : "gpt-4o";
@@ -397,7 +409,7 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
         aid_errbuf leb;
         if (out_dir && fsutil_join(&cache, out_dir, ".cache/llm") < 0)
             goto nomem;
-        if (!(fc = factcheck_new(report)) || !(facts = narrate_facts(report, rules)) ||
+        if (factcheck_new(&fc, report, NULL) || !(facts = narrate_facts(report, rules)) ||
             config_templates_dir(cfg, &root) < 0 || tmpl_vars_new(&vars) != AID_OK)
             goto nomem;
         if (tmpl_engine_new(&te, root.buf, TMPL_SAFE, NULL) != AID_OK)
@@ -407,7 +419,10 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
             tmpl_vars_set(vars, "facts", json_object_to_json_string_ext(facts, JSON_C_TO_STRING_PRETTY |
                                                                                    JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
             goto nomem;
-        if (!(client = llm_client_new(cfg, out_dir ? cache.buf : NULL, &leb)))
+        aid_err cerr = llm_client_new(&client, cfg, out_dir ? cache.buf : NULL, &leb);
+        if (cerr == AID_ERR_NOMEM)
+            goto nomem;
+        if (cerr)
             snprintf(stop_reason, sizeof stop_reason, "%s", leb.msg);
         else if (tmpl_render(te, "prompts/system.txt", vars, &system, &leb))
             snprintf(stop_reason, sizeof stop_reason, "%s", leb.msg);
@@ -446,20 +461,28 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
 
     if (!(narr = json_object_new_object()) || !(source = json_object_new_object()))
         goto nomem;
-    json_object_object_add(narr, "summary", json_object_new_string(texts[PART_SUMMARY].t[0].buf));
-    json_object_object_add(narr, "self_summary", json_object_new_string(texts[PART_SELF].t[0].buf));
-    struct json_object *notes = json_object_new_array();
-    if (!notes)
+    if (jget_set(narr, "summary", json_object_new_string(texts[PART_SUMMARY].t[0].buf)) < 0 ||
+        jget_set(narr, "self_summary", json_object_new_string(texts[PART_SELF].t[0].buf)) < 0)
         goto nomem;
-    for (int k = 0; k < 3; k++)
-        json_object_array_add(notes, json_object_new_string(texts[PART_COACH].t[k].buf));
-    json_object_object_add(narr, "coach_notes", notes);
+    struct json_object *notes = json_object_new_array();
+    for (int k = 0; notes && k < 3; k++)
+        if (jget_push(notes, json_object_new_string(texts[PART_COACH].t[k].buf)) < 0) {
+            json_object_put(notes);
+            goto nomem;
+        }
+    if (jget_set(narr, "coach_notes", notes) < 0)
+        goto nomem;
     for (int p = 0; p < PART__N; p++)
-        json_object_object_add(source, part_names[p], json_object_new_string(srcs[p].buf));
-    json_object_object_add(narr, "source", source);
+        if (jget_set(source, part_names[p], json_object_new_string(srcs[p].buf)) < 0)
+            goto nomem;
+    int added = jget_set(narr, "source", source);
     source = NULL;
-    json_object_object_add(report, "narrative", narr);
+    if (added < 0)
+        goto nomem;
+    added = jget_set(report, "narrative", narr);
     narr = NULL;
+    if (added < 0)
+        goto nomem;
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");

@@ -41,13 +41,13 @@
 #include "common/config.h"
 #include "common/err.h"
 
-aid_err narrate_report(struct json_object *report, const aid_config *cfg, const char *out_dir,
+AID_MUST_CHECK aid_err narrate_report(struct json_object *report, const aid_config *cfg, const char *out_dir,
                        bool offline, aid_errbuf *eb);
 
 /* The facts given to the LLM: a redacted copy of the parts of the report
  * the narrative is about (a new object the caller puts). NULL when out of
  * memory. Exposed for tests. */
 struct redact_rules;
-struct json_object *narrate_facts(const struct json_object *report, const struct redact_rules *rules);
+AID_MUST_CHECK struct json_object *narrate_facts(const struct json_object *report, const struct redact_rules *rules);
 
 #endif

@@ -14,6 +14,8 @@
 #ifndef AID_NARRATOR_H
 #define AID_NARRATOR_H
 
+#include "common/err.h"
+
 #include <json-c/json.h>
 
 #include "common/strbuf.h"
@@ -21,16 +23,16 @@
 /* Five paragraphs separated by "\n\n": volume and usage; what worked; what
  * was rejected and why; confidence and calibration; trends and what to
  * watch. */
-int narrator_summary(const struct json_object *report, strbuf *out);
+AID_MUST_CHECK int narrator_summary(const struct json_object *report, strbuf *out);
 
 /* The self-summary of training deltas: what the week's prompt updates
  * changed, which messages changed most, and why the change was needed. */
-int narrator_self_summary(const struct json_object *report, strbuf *out);
+AID_MUST_CHECK int narrator_self_summary(const struct json_object *report, strbuf *out);
 
 /* Three coach notes for human agents (notes[0..2], each appended to),
  * chosen from coach.tips (the phrase features that most separate AI wins
  * and vindicated replies from rejected ones), then from the most rejected
  * replies and the vindicated examples when there are fewer tips. */
-int narrator_coach_notes(const struct json_object *report, strbuf notes[3]);
+AID_MUST_CHECK int narrator_coach_notes(const struct json_object *report, strbuf notes[3]);
 
 #endif

@@ -325,8 +325,9 @@ static void run_keep_rejected(run *r)
     strbuf from = STRBUF_INIT, to = STRBUF_INIT;
     if (run_path(&from, NULL, "%s/rejected.jsonl", r->sweek.buf) == AID_OK && fsutil_exists(from.buf) &&
         run_path(&to, NULL, "%s/%s", r->out, r->week) == AID_OK && fsutil_mkdirs(to.buf, NULL) == AID_OK &&
-        strbuf_adds(&to, "/rejected.jsonl") == 0)
-        fsutil_commit_tmp(from.buf, to.buf, NULL);
+        strbuf_adds(&to, "/rejected.jsonl") == 0 && fsutil_commit_tmp(from.buf, to.buf, NULL) != AID_OK) {
+        /* best effort: the run's own error is the one reported */
+    }
     strbuf_release(&from);
     strbuf_release(&to);
 }
@@ -341,8 +342,8 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     strbuf_init(&r.stage);
     strbuf_init(&r.sweek);
     aid_err err;
-    if (!(r.rules = redact_rules_new(o->cfg.redact_rules, eb)))
-        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    if ((err = redact_rules_new(&r.rules, o->cfg.redact_rules, eb)))
+        return err;
     if ((err = run_path(&r.stage, eb, "%s/.stage.tmp.%ld", r.out, (long)getpid())) ||
         (err = run_path(&r.sweek, eb, "%s/%s", r.stage.buf, r.week)) ||
         (err = fsutil_remove_tree(r.stage.buf, eb)) ||
@@ -360,7 +361,10 @@ cleanup:
     if (r.stage.len) {
         if (err && err != AID_ERR_NOMEM)
             run_keep_rejected(&r);
-        fsutil_remove_tree(r.stage.buf, NULL);
+        /* a staging directory left in OUT is an error of its own when the run went well */
+        aid_err rm = fsutil_remove_tree(r.stage.buf, err ? NULL : eb);
+        if (!err)
+            err = rm;
     }
     json_object_put(r.report);
     redact_rules_free(r.rules);
@@ -404,9 +408,10 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
         return err;
     }
     static const char *const default_logs[] = { "inputs" };
-    redact_rules *rules = redact_rules_new(o->cfg.redact_rules, eb);
-    if (!rules)
-        return o->cfg.redact_rules ? AID_ERR_CONFIG : AID_ERR_NOMEM;
+    redact_rules *rules;
+    aid_err rerr = redact_rules_new(&rules, o->cfg.redact_rules, eb);
+    if (rerr)
+        return rerr;
     retrain_opts ro = {
         .paths = o->nlogs ? o->logs : default_logs,
         .npaths = o->nlogs ? o->nlogs : 1,

@@ -34,20 +34,20 @@ typedef struct pipeline_opts {
 } pipeline_opts;
 
 /* aidigest run: the weekly job. */
-aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb);
+AID_MUST_CHECK aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb);
 
 /* aidigest check: validate logs, print the data-quality summary. Returns
  * AID_ERR_BADINPUT when any line is bad. */
-aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb);
+AID_MUST_CHECK aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb);
 
 /* aidigest render: render the documents of an already computed week again
  * from OUT/<week>/report.json (after a template change, say). */
-aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb);
+AID_MUST_CHECK aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb);
 
 /* aidigest mail: e-mail an already rendered week. */
-aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb);
+AID_MUST_CHECK aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb);
 
 /* aidigest retrain. */
-aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb);
+AID_MUST_CHECK aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb);
 
 #endif

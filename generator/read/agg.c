@@ -260,8 +260,11 @@ static int agg_feat_add(agg *a, const event *ev, int sign, uint64_t pos)
 {
     if (ev->action != ACTION_ACCEPTED && ev->action != ACTION_REJECTED)
         return 0;
-    unsigned mask = coachfeat_detect(ev->ai_reply.s, ev->ai_reply.len, ev->customer_message.s,
-                                     ev->customer_message.len);
+    int m = coachfeat_detect(ev->ai_reply.s, ev->ai_reply.len, ev->customer_message.s,
+                             ev->customer_message.len);
+    if (m < 0)
+        return -1;
+    unsigned mask = (unsigned)m;
     agg_feat *f = &a->feat;
     if (ev->action == ACTION_ACCEPTED)
         f->n_win += sign;
@@ -309,13 +312,16 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
     return agg_feat_add(a, ev, sign, pos);
 }
 
-void agg_add_vindicated(agg *a, const char *ai_reply, size_t len, const char *customer, size_t clen)
+int agg_add_vindicated(agg *a, const char *ai_reply, size_t len, const char *customer, size_t clen)
 {
-    unsigned mask = coachfeat_detect(ai_reply, len, customer, clen);
+    int m = coachfeat_detect(ai_reply, len, customer, clen);
+    if (m < 0)
+        return -1;
     a->feat.n_vindicated++;
     for (int k = 0; k < COACHFEAT__COUNT; k++)
-        if (mask & (1u << k))
+        if ((unsigned)m & (1u << k))
             a->feat.vindicated[k]++;
+    return 0;
 }
 
 static char *dup_str(event_str s)
@@ -359,7 +365,7 @@ int agg_add_correction(agg *a, const event *ev, uint64_t pos)
 /* o[k] = s when s is present. 0 or -1. */
 static int put_str(struct json_object *o, const char *k, event_str s)
 {
-    return s.s ? jget_put(o, k, json_object_new_string_len(s.s, (int)s.len)) : 0;
+    return s.s ? jget_set(o, k, json_object_new_string_len(s.s, (int)s.len)) : 0;
 }
 
 int agg_add_prompt_update(agg *a, const event *ev, uint64_t pos)
@@ -369,16 +375,16 @@ int agg_add_prompt_update(agg *a, const event *ev, uint64_t pos)
     else
         a->dq.prompt_updates++;
     struct json_object *o = json_object_new_object();
-    if (!o || jget_put(o, "ts_ms", json_object_new_int64(ev->ts_ms)) < 0 ||
-        jget_put(o, "pos", json_object_new_int64((int64_t)pos)) < 0 || put_str(o, "prompt_id", ev->prompt_id) < 0 ||
+    if (!o || jget_set(o, "ts_ms", json_object_new_int64(ev->ts_ms)) < 0 ||
+        jget_set(o, "pos", json_object_new_int64((int64_t)pos)) < 0 || put_str(o, "prompt_id", ev->prompt_id) < 0 ||
         put_str(o, "from_version", ev->from_version) < 0 || put_str(o, "to_version", ev->to_version) < 0 ||
         put_str(o, "theme", ev->theme) < 0 || put_str(o, "summary", ev->summary) < 0 ||
-        (ev->examples_added && jget_put(o, "examples_added", json_object_get(ev->examples_added)) < 0) ||
-        (ev->examples_removed && jget_put(o, "examples_removed", json_object_get(ev->examples_removed)) < 0)) {
+        (ev->examples_added && jget_set(o, "examples_added", json_object_get(ev->examples_added)) < 0) ||
+        (ev->examples_removed && jget_set(o, "examples_removed", json_object_get(ev->examples_removed)) < 0)) {
         json_object_put(o);
         return -1;
     }
-    return jget_append(a->updates, o);
+    return jget_push(a->updates, o);
 }
 
 static void agg_week_merge(agg_week *d, const agg_week *s)
@@ -504,7 +510,7 @@ int agg_merge(agg *dst, agg *src)
     }
     src->ncorrections = 0;
     for (size_t i = 0, n = json_object_array_length(src->updates); i < n; i++)
-        if (jget_append(dst->updates, json_object_get(json_object_array_get_idx(src->updates, i))) < 0)
+        if (jget_push(dst->updates, json_object_get(json_object_array_get_idx(src->updates, i))) < 0)
             return -1;
     agg_dq *dd = &dst->dq, *sd = &src->dq;
     dd->lines += sd->lines;

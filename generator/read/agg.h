@@ -109,8 +109,8 @@ AID_MUST_CHECK int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_
 AID_MUST_CHECK int agg_add_correction(agg *a, const event *ev, uint64_t pos);
 /* Record a prompt update (all are kept, for the before/after windows). 0 or -1. */
 AID_MUST_CHECK int agg_add_prompt_update(agg *a, const event *ev, uint64_t pos);
-/* Features of a vindicated AI reply. */
-void agg_add_vindicated(agg *a, const char *ai_reply, size_t len, const char *customer, size_t clen);
+/* Features of a vindicated AI reply. 0 or -1 (out of memory). */
+AID_MUST_CHECK int agg_add_vindicated(agg *a, const char *ai_reply, size_t len, const char *customer, size_t clen);
 
 /* Fold src into dst; src is emptied (free it after). 0 or -1. */
 AID_MUST_CHECK int agg_merge(agg *dst, agg *src);

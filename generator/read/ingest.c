@@ -100,7 +100,7 @@ static aid_err worker_loser(void *ctx, uint64_t pos, aid_errbuf *eb)
 static int json_put_text(struct json_object *o, const char *key, const char *s, size_t len)
 {
     strbuf sb = STRBUF_INIT;
-    int rc = textnorm_utf8_sanitize(s, len, &sb) == 0 ? jget_put(o, key, json_object_new_string_len(sb.buf, (int)sb.len)) : -1;
+    int rc = textnorm_utf8_sanitize(s, len, &sb) == 0 ? jget_set(o, key, json_object_new_string_len(sb.buf, (int)sb.len)) : -1;
     strbuf_release(&sb);
     return rc;
 }
@@ -110,19 +110,19 @@ static int json_put_text(struct json_object *o, const char *key, const char *s, 
 static struct json_object *bad_record(const char *file, const read_bad_line *bl)
 {
     struct json_object *o = json_object_new_object();
-    if (!o || jget_put(o, "file", json_object_new_string(file)) < 0 ||
-        jget_put(o, "line", json_object_new_int64((int64_t)bl->lineno)) < 0 ||
-        jget_put(o, "reason", json_object_new_string(event_bad_name(bl->reason))) < 0 ||
-        jget_put(o, "detail", json_object_new_string(bl->detail)) < 0 ||
+    if (!o || jget_set(o, "file", json_object_new_string(file)) < 0 ||
+        jget_set(o, "line", json_object_new_int64((int64_t)bl->lineno)) < 0 ||
+        jget_set(o, "reason", json_object_new_string(event_bad_name(bl->reason))) < 0 ||
+        jget_set(o, "detail", json_object_new_string(bl->detail)) < 0 ||
         json_put_text(o, "text", bl->text, bl->len) < 0)
         goto nomem;
-    if (bl->len < bl->full_len && (jget_put(o, "truncated", json_object_new_boolean(1)) < 0 ||
-                                   jget_put(o, "length", json_object_new_int64((int64_t)bl->full_len)) < 0))
+    if (bl->len < bl->full_len && (jget_set(o, "truncated", json_object_new_boolean(1)) < 0 ||
+                                   jget_set(o, "length", json_object_new_int64((int64_t)bl->full_len)) < 0))
         goto nomem;
     if (!textnorm_utf8_valid(bl->text, bl->len)) {
         strbuf b64 = STRBUF_INIT;
         int rc = base64_encode(&b64, bl->text, bl->len) == 0
-                     ? jget_put(o, "raw_base64", json_object_new_string_len(b64.buf, (int)b64.len))
+                     ? jget_set(o, "raw_base64", json_object_new_string_len(b64.buf, (int)b64.len))
                      : -1;
         strbuf_release(&b64);
         if (rc < 0)
@@ -440,11 +440,11 @@ static aid_err pass2_targets(agg *a, const idindex *ids, const uint64_t *losers,
 static int vindicated_example(struct json_object *arr, const agg_correction *c, const joined *jn)
 {
     struct json_object *ex = json_object_new_object(), *reason = NULL;
-    if (!ex || jget_put(ex, "suggestion_id", json_object_new_string(c->suggestion_id)) < 0 ||
-        jget_put(ex, "action", json_object_new_string(event_action_name(jn->action))) < 0 ||
-        jget_put(ex, "ai_reply", json_object_new_string(jn->ai_reply)) < 0 ||
-        jget_put(ex, "sent_reply", json_object_new_string(jn->final_reply)) < 0 ||
-        jget_put(ex, "corrected_reply", json_object_new_string(c->corrected)) < 0)
+    if (!ex || jget_set(ex, "suggestion_id", json_object_new_string(c->suggestion_id)) < 0 ||
+        jget_set(ex, "action", json_object_new_string(event_action_name(jn->action))) < 0 ||
+        jget_set(ex, "ai_reply", json_object_new_string(jn->ai_reply)) < 0 ||
+        jget_set(ex, "sent_reply", json_object_new_string(jn->final_reply)) < 0 ||
+        jget_set(ex, "corrected_reply", json_object_new_string(c->corrected)) < 0)
         goto nomem;
     if (c->reason && !(reason = json_object_new_string(c->reason)))
         goto nomem;
@@ -477,8 +477,9 @@ static aid_err pass2_vindicated(ingest_result *res, strmap *join, aid_errbuf *eb
         if (jaccard_text(c->corrected, jn->ai_reply) >= INGEST_VINDICATED_SIMILAR &&
             jaccard_text(c->corrected, jn->final_reply) < INGEST_VINDICATED_SIMILAR) {
             res->vindicated++;
-            agg_add_vindicated(a, jn->ai_reply, strlen(jn->ai_reply), jn->customer,
-                               jn->customer ? strlen(jn->customer) : 0);
+            if (agg_add_vindicated(a, jn->ai_reply, strlen(jn->ai_reply), jn->customer,
+                                   jn->customer ? strlen(jn->customer) : 0) < 0)
+                return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
             if (json_object_array_length(res->vindicated_examples) < 5 &&
                 vindicated_example(res->vindicated_examples, c, jn) < 0)
                 return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
@@ -567,8 +568,8 @@ static aid_err file_error(ingest_result *res, const ingest_opts *o, const char *
                           aid_errbuf *eb)
 {
     struct json_object *e = json_object_new_object();
-    if (!e || jget_put(e, "file", json_object_new_string(file)) < 0 ||
-        jget_put(e, "error", json_object_new_string(msg)) < 0 || json_object_array_add(res->file_errors, e) < 0) {
+    if (!e || jget_set(e, "file", json_object_new_string(file)) < 0 ||
+        jget_set(e, "error", json_object_new_string(msg)) < 0 || json_object_array_add(res->file_errors, e) < 0) {
         json_object_put(e);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }

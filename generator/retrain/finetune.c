@@ -98,14 +98,14 @@ static aid_err finetune_record(const aid_config *cfg, const char *path, const ch
     struct json_object *o = json_object_new_object();
     const char *base = strrchr(path, '/');
     timeutil_format_rfc3339(timeutil_now_ms(), when, sizeof when);
-    if (!o || jget_put(o, "week", json_object_new_string(week)) < 0 ||
-        jget_put(o, "file", json_object_new_string(base ? base + 1 : path)) < 0 ||
-        jget_put(o, "examples", json_object_new_int64(sub->examples)) < 0 ||
-        jget_put(o, "file_id", json_object_new_string(sub->file_id)) < 0 ||
-        jget_put(o, "job_id", json_object_new_string(sub->job_id)) < 0 ||
-        jget_put(o, "model", json_object_new_string(cfg->finetune_model)) < 0 ||
-        jget_put(o, "status", json_object_new_string(sub->status)) < 0 ||
-        jget_put(o, "submitted_at", json_object_new_string(when)) < 0)
+    if (!o || jget_set(o, "week", json_object_new_string(week)) < 0 ||
+        jget_set(o, "file", json_object_new_string(base ? base + 1 : path)) < 0 ||
+        jget_set(o, "examples", json_object_new_int64(sub->examples)) < 0 ||
+        jget_set(o, "file_id", json_object_new_string(sub->file_id)) < 0 ||
+        jget_set(o, "job_id", json_object_new_string(sub->job_id)) < 0 ||
+        jget_set(o, "model", json_object_new_string(cfg->finetune_model)) < 0 ||
+        jget_set(o, "status", json_object_new_string(sub->status)) < 0 ||
+        jget_set(o, "submitted_at", json_object_new_string(when)) < 0)
         goto nomem;
     if (strbuf_addf(&log, "%s/training", out_dir) < 0)
         goto nomem;
@@ -149,8 +149,8 @@ aid_err finetune_submit(const aid_config *cfg, const char *path, const char *wee
     const char *model = cfg->finetune_model && *cfg->finetune_model ? cfg->finetune_model : NULL;
     if (!model)
         return aid_errbuf_set(eb, AID_ERR_CONFIG, "retrain --submit: finetune_model is empty");
-    if (!(client = llm_client_new(cfg, NULL, eb)))
-        return AID_ERR_NOMEM;
+    if ((err = llm_client_new(&client, cfg, NULL, eb)))
+        return err;
     snprintf(suffix, sizeof suffix, "aidigest-%s", week);
     if ((err = llm_upload_file(client, path, "fine-tune", &s.file_id, eb)))
         goto cleanup;

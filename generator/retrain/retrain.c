@@ -143,8 +143,8 @@ static int outdated(const retrain_state *st, event_str prompt_id, const char *te
 static struct json_object *message_json(const char *role, const strbuf *content)
 {
     struct json_object *m = json_object_new_object();
-    if (!m || jget_put(m, "role", json_object_new_string(role)) < 0 ||
-        jget_put(m, "content", json_object_new_string_len(content->buf, (int)content->len)) < 0) {
+    if (!m || jget_set(m, "role", json_object_new_string(role)) < 0 ||
+        jget_set(m, "content", json_object_new_string_len(content->buf, (int)content->len)) < 0) {
         json_object_put(m);
         return NULL;
     }
@@ -155,14 +155,14 @@ static struct json_object *message_json(const char *role, const strbuf *content)
 static struct json_object *pair_json(const retrain_state *st, const strbuf *user, const strbuf *assistant)
 {
     struct json_object *o = json_object_new_object(), *msgs = json_object_new_array();
-    if (!o || !msgs || jget_append(msgs, json_object_get(st->system_msg)) < 0 ||
-        jget_append(msgs, message_json("user", user)) < 0 ||
-        jget_append(msgs, message_json("assistant", assistant)) < 0) {
+    if (!o || !msgs || jget_push(msgs, json_object_get(st->system_msg)) < 0 ||
+        jget_push(msgs, message_json("user", user)) < 0 ||
+        jget_push(msgs, message_json("assistant", assistant)) < 0) {
         json_object_put(o);
         json_object_put(msgs);
         return NULL;
     }
-    if (jget_put(o, "messages", msgs) < 0) {
+    if (jget_set(o, "messages", msgs) < 0) {
         json_object_put(o);
         return NULL;
     }
@@ -433,7 +433,7 @@ static int keep_old(prompt_job *j)
         reply_stats *rs = strmap_get(j->ps->replies, x->norm.buf, x->norm.len);
         if (rejected_this_week(j->ps, &x->norm) || removed_by_update(j->st, j->pid, &x->norm)) {
             strbuf_release(&x->norm);
-            if (jget_append(j->removed, json_object_new_string(reply)) < 0)
+            if (jget_push(j->removed, json_object_new_string(reply)) < 0)
                 return -1;
             continue;
         }
@@ -477,7 +477,7 @@ static int add_example(prompt_job *j, const char *text, const char *customer, co
     x->uses = uses;
     x->acceptance = acceptance;
     j->nex++;
-    return jget_append(j->added, json_object_new_string(x->reply));
+    return jget_push(j->added, json_object_new_string(x->reply));
 fail:
     example_release(x);
     strbuf_release(&red);
@@ -518,7 +518,7 @@ static int add_new(prompt_job *j)
 static struct json_object *example_json(const example *x)
 {
     struct json_object *e = json_object_new_object(), *cust = NULL;
-    if (!e || jget_put(e, "reply", json_object_new_string(x->reply)) < 0)
+    if (!e || jget_set(e, "reply", json_object_new_string(x->reply)) < 0)
         goto nomem;
     if (x->customer && !(cust = json_object_new_string(x->customer)))
         goto nomem;
@@ -526,9 +526,9 @@ static struct json_object *example_json(const example *x)
         json_object_put(cust);
         goto nomem;
     }
-    if (jget_put(e, "source", json_object_new_string(x->source)) < 0 ||
-        jget_put(e, "uses", json_object_new_int64(x->uses)) < 0 ||
-        jget_put(e, "acceptance", jget_new_num(x->acceptance, 6)) < 0)
+    if (jget_set(e, "source", json_object_new_string(x->source)) < 0 ||
+        jget_set(e, "uses", json_object_new_int64(x->uses)) < 0 ||
+        jget_set(e, "acceptance", jget_new_num(x->acceptance, 6)) < 0)
         goto nomem;
     return e;
 nomem:
@@ -544,17 +544,17 @@ static aid_err write_prompt_file(const prompt_job *j, const char *path, const ch
     strbuf tmp = STRBUF_INIT;
     aid_err err = AID_OK;
     struct json_object *pf = json_object_new_object(), *arr = json_object_new_array();
-    if (!pf || !arr || jget_put(pf, "prompt_id", json_object_new_string(j->pid)) < 0 ||
-        jget_put(pf, "version", json_object_new_string(to)) < 0 ||
-        jget_put(pf, "updated", json_object_new_string(ts)) < 0 ||
-        jget_put(pf, "week", json_object_new_string(o->week)) < 0)
+    if (!pf || !arr || jget_set(pf, "prompt_id", json_object_new_string(j->pid)) < 0 ||
+        jget_set(pf, "version", json_object_new_string(to)) < 0 ||
+        jget_set(pf, "updated", json_object_new_string(ts)) < 0 ||
+        jget_set(pf, "week", json_object_new_string(o->week)) < 0)
         goto nomem;
     for (size_t i = 0; i < j->nex; i++)
-        if (jget_append(arr, example_json(&j->ex[i])) < 0)
+        if (jget_push(arr, example_json(&j->ex[i])) < 0)
             goto nomem;
     struct json_object *examples = arr;
     arr = NULL;
-    if (jget_put(pf, "examples", examples) < 0)
+    if (jget_set(pf, "examples", examples) < 0)
         goto nomem;
     const char *s = json_object_to_json_string_ext(pf, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -594,20 +594,20 @@ static int add_delta(const prompt_job *j, const char *from, const char *to, cons
     for (const char *p = j->pid; *p; p++)
         if (strbuf_addc(&theme, (*p == '_' || *p == '-') ? ' ' : *p) < 0)
             goto cleanup;
-    if (!d || delta_summary(j, &summary) < 0 || jget_put(d, "type", json_object_new_string("prompt_update")) < 0 ||
-        jget_put(d, "ts", json_object_new_string(ts)) < 0 ||
-        jget_put(d, "prompt_id", json_object_new_string(j->pid)) < 0)
+    if (!d || delta_summary(j, &summary) < 0 || jget_set(d, "type", json_object_new_string("prompt_update")) < 0 ||
+        jget_set(d, "ts", json_object_new_string(ts)) < 0 ||
+        jget_set(d, "prompt_id", json_object_new_string(j->pid)) < 0)
         goto cleanup;
-    if (from && *from && jget_put(d, "from_version", json_object_new_string(from)) < 0)
+    if (from && *from && jget_set(d, "from_version", json_object_new_string(from)) < 0)
         goto cleanup;
-    if (jget_put(d, "to_version", json_object_new_string(to)) < 0 ||
-        jget_put(d, "theme", json_object_new_string(theme.buf)) < 0 ||
-        jget_put(d, "summary", json_object_new_string(summary.buf)) < 0 ||
-        jget_put(d, "examples_added", json_object_get(j->added)) < 0 ||
-        jget_put(d, "examples_removed", json_object_get(j->removed)) < 0 ||
-        jget_put(d, "source_week", json_object_new_string(j->st->o->week)) < 0)
+    if (jget_set(d, "to_version", json_object_new_string(to)) < 0 ||
+        jget_set(d, "theme", json_object_new_string(theme.buf)) < 0 ||
+        jget_set(d, "summary", json_object_new_string(summary.buf)) < 0 ||
+        jget_set(d, "examples_added", json_object_get(j->added)) < 0 ||
+        jget_set(d, "examples_removed", json_object_get(j->removed)) < 0 ||
+        jget_set(d, "source_week", json_object_new_string(j->st->o->week)) < 0)
         goto cleanup;
-    rc = jget_append(deltas, d);
+    rc = jget_push(deltas, d);
     d = NULL;
 cleanup:
     json_object_put(d);
@@ -724,8 +724,8 @@ static aid_err system_message(const retrain_opts *o, struct json_object **out, a
     if (!m || strbuf_addf(&sys, "You are the customer support assistant of the %s team. Reply helpfully, "
                                 "concisely and politely; say what happens next and when.",
                           o->cfg && o->cfg->team_name ? o->cfg->team_name : "Support") < 0 ||
-        jget_put(m, "role", json_object_new_string("system")) < 0 ||
-        jget_put(m, "content", json_object_new_string(sys.buf)) < 0) {
+        jget_set(m, "role", json_object_new_string("system")) < 0 ||
+        jget_set(m, "content", json_object_new_string(sys.buf)) < 0) {
         json_object_put(m);
         strbuf_release(&sys);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");

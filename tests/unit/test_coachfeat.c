@@ -5,7 +5,7 @@
 
 static unsigned f(const char *reply, const char *customer)
 {
-    return coachfeat_detect(reply, strlen(reply), customer, customer ? strlen(customer) : 0);
+    return (unsigned)coachfeat_detect(reply, strlen(reply), customer, customer ? strlen(customer) : 0);
 }
 
 #define HAS(mask, feat) (((mask) >> (feat)) & 1u)

@@ -44,8 +44,8 @@ int main(void)
     fsutil_join(&path, root(), "tests/fixtures/report-sample.json");
     json_object *report = json_object_from_file(path.buf);
     ok(report != NULL, "sample report loads");
-    factcheck *fc = factcheck_new(report);
-    ok(fc != NULL, "figures collected");
+    factcheck *fc = NULL;
+    ok(factcheck_new(&fc, report, NULL) == AID_OK && fc != NULL, "figures collected");
     is_int(check(fc, "This week 4,410 suggestions were shown; 36.96% were accepted as is, 37% rounded, 0.37 as a share."), 0, "totals and rates, rounded");
     is_int(check(fc, "Acceptance rose by 2.4 pp from 34.6%; suggestions grew 9.7% (390 more)."), 0, "derived: deltas and relative change");
     is_int(check(fc, "Mean confidence fell by 0.029 to 0.742 (−2.9 pp); ECE 0.073, PSI 0.041."), 0, "confidence figures");
@@ -61,7 +61,8 @@ int main(void)
     json_object_put(report);
     strbuf_release(&path);
 
-    factcheck *empty = factcheck_new(NULL);
+    factcheck *empty = NULL;
+    ok(factcheck_new(&empty, NULL, NULL) == AID_OK, "an empty set");
     ok(empty && factcheck_add(empty, 0.125) == 0, "add a figure");
     is_int(check(empty, "12.5% and 0.125 and 12.50%"), 0, "12.5%% matches 0.125");
     is_int(check(empty, "12.6%"), 1, "12.6%% does not");

@@ -33,7 +33,9 @@ static char *narrate_and_check(json_object *report, const char *what)
     ok(self.len > 40, "%s: self-summary is not empty", what);
     ok(notes[0].len && notes[1].len && notes[2].len && strcmp(notes[0].buf, notes[1].buf) &&
            strcmp(notes[1].buf, notes[2].buf), "%s: three distinct coach notes", what);
-    factcheck *fc = factcheck_new(report);
+    factcheck *fc = NULL;
+    if (factcheck_new(&fc, report, NULL))
+        return NULL;
     strbuf bad = STRBUF_INIT;
     is_int(factcheck_text(fc, sum.buf, &bad), 0, "%s: every number of the summary is a figure %s", what, bad.buf);
     is_int(factcheck_text(fc, self.buf, &bad), 0, "%s: every number of the self-summary is a figure %s", what, bad.buf);

@@ -29,8 +29,8 @@ static const char *root(void)
 int main(void)
 {
     aid_errbuf eb;
-    redact_rules *r = redact_rules_new(NULL, &eb);
-    ok(r != NULL, "built-in rules");
+    redact_rules *r = NULL;
+    ok(redact_rules_new(&r, NULL, &eb) == AID_OK && r != NULL, "built-in rules");
 
     is_str(R(r, "mail me at jane.doe+x@mail.example.co.uk, thanks"), "mail me at [email], thanks", "e-mail");
     is_str(R(r, "cminh730@email.com"), "[email]", "e-mail with digits is one mask");
@@ -144,8 +144,8 @@ int main(void)
     fputs("# test rules\noff phone\nmask email <e-mail>\nnumber_min_digits 4\n"
           "regex [ticket] TCK-[A-Z]+\nname_cue customer\n", fp);
     fclose(fp);
-    redact_rules *r2 = redact_rules_new(tmpl, &eb);
-    ok(r2 != NULL, "rules file loads");
+    redact_rules *r2 = NULL;
+    ok(redact_rules_new(&r2, tmpl, &eb) == AID_OK && r2 != NULL, "rules file loads");
     if (r2) {
         is_str(R(r2, "x@y.org (977) 625-2661 TCK-ABC 1234 customer Joyce"),
                "<e-mail> (977) 625-[number] [ticket] [number] customer [name]",
@@ -155,11 +155,14 @@ int main(void)
     fp = fopen(tmpl, "w");
     fputs("frobnicate 3\n", fp);
     fclose(fp);
-    ok(redact_rules_new(tmpl, &eb) == NULL && strstr(eb.msg, ":1: unknown directive"), "bad rules file: %s", eb.msg);
+    redact_rules *r3 = NULL;
+    ok(redact_rules_new(&r3, tmpl, &eb) == AID_ERR_CONFIG && !r3 && strstr(eb.msg, ":1: unknown directive"),
+       "bad rules file: %s", eb.msg);
     fp = fopen(tmpl, "w");
     fputs("regex [x] a(b\n", fp);
     fclose(fp);
-    ok(redact_rules_new(tmpl, &eb) == NULL && strstr(eb.msg, "bad regular expression"), "bad regex: %s", eb.msg);
+    ok(redact_rules_new(&r3, tmpl, &eb) == AID_ERR_CONFIG && !r3 && strstr(eb.msg, "bad regular expression"),
+       "bad regex: %s", eb.msg);
     unlink(tmpl);
 
     /* linear time: a pathological text of 2 MB */
