@@ -19,11 +19,11 @@
 #define FUZZ_ROOT "."
 #endif
 
-/* The one place that names the constructor (it may become
- * `aid_err factcheck_new(factcheck **out, report, eb)`). */
-static factcheck *fuzz_factcheck_new(const struct json_object *report)
+/* The one place that names the constructor. */
+static factcheck *fuzz_factcheck_new(const struct json_object *r)
 {
-    return factcheck_new(report);
+    factcheck *f = NULL;
+    return factcheck_new(&f, r, NULL) == AID_OK ? f : NULL;
 }
 
 static factcheck *fc;
