@@ -588,6 +588,140 @@ static bool whole_text_name(const unsigned char *in, size_t len, size_t *s, size
     return true;
 }
 
+/* The e-mail addresses of in[0..len): pairs of start and end offsets in
+ * *spans (the caller frees it), *n entries. 0 or -1 (out of memory). */
+static int email_spans(const unsigned char *in, size_t len, size_t **spans, size_t *n)
+{
+    size_t aspans = 0, lo = 0;
+    *spans = NULL;
+    *n = 0;
+    for (const unsigned char *p = memchr(in, '@', len); p; p = memchr(p + 1, '@', len - (size_t)(p + 1 - in))) {
+        size_t s, e, at = (size_t)(p - in);
+        if (at < lo)
+            continue;
+        if (scan_email(in, len, at, lo, &s, &e)) {
+            if (*n + 2 > aspans) {
+                size_t na = aspans ? aspans * 2 : 16;
+                size_t *ns = realloc(*spans, na * sizeof *ns);
+                if (!ns) {
+                    free(*spans);
+                    *spans = NULL;
+                    return -1;
+                }
+                *spans = ns;
+                aspans = na;
+            }
+            (*spans)[(*n)++] = s;
+            (*spans)[(*n)++] = e;
+            lo = e;
+            if (e > at)
+                p = in + e - 1;
+        }
+        if (p + 1 >= in + len)
+            break;
+    }
+    return 0;
+}
+
+/* "First Last:" at the start of a line (a speaker label) from i: the
+ * offset of the colon, or 0. */
+static size_t speaker_label(const unsigned char *in, size_t limit, size_t i)
+{
+    size_t j = i, words = 0;
+    while (j < limit && in[j] >= 'A' && in[j] <= 'Z' && words < 3) {
+        size_t k = j + 1;
+        while (k < limit && ((in[k] >= 'a' && in[k] <= 'z') || in[k] == '\'' || in[k] == '-'))
+            k++;
+        if (k - j < 2)
+            break;
+        words++;
+        j = k;
+        if (j + 1 < limit && in[j] == ' ' && in[j + 1] >= 'A' && in[j + 1] <= 'Z')
+            j++;
+        else
+            break;
+    }
+    return words >= 2 && j < limit && in[j] == ':' ? j : 0;
+}
+
+/* A name to mask that starts at the word at i (a word boundary): after a
+ * cue ("my name is"), a speaker label, a vocative at the end of a sentence
+ * ("..., Crystal Minh.") or "<Name> here" at the start of one. Returns the
+ * end of the name and sets *ns to its start, or returns 0. */
+static size_t name_at(const redact_rules *r, const unsigned char *in, size_t limit, size_t i, size_t *ns)
+{
+    unsigned char c = in[i];
+    size_t after = match_cue(r, in, limit, i);
+    size_t ne = after ? scan_name(in, limit, after, ns) : 0;
+    if (ne)
+        return ne;
+    bool upper = c >= 'A' && c <= 'Z';
+    if (upper && (i == 0 || in[i - 1] == '\n') && (ne = speaker_label(in, limit, i))) {
+        *ns = i;
+        return ne;
+    }
+    if (upper && i >= 2 && in[i - 1] == ' ' && in[i - 2] == ',') {
+        ne = scan_name(in, limit, i, ns);
+        if (ne && (ne == limit || in[ne] == '.' || in[ne] == '!' || in[ne] == '?'))
+            return ne;
+    }
+    size_t b = i;
+    while (b > 0 && in[b - 1] == ' ')
+        b--;
+    if (upper && (b == 0 || in[b - 1] == '.' || in[b - 1] == '!' || in[b - 1] == '?')) {
+        ne = scan_name(in, limit, i, ns);
+        if (ne && ne + 5 <= limit && !memcmp(in + ne, " here", 5) && (ne + 5 == limit || !is_wordc(in[ne + 5])))
+            return ne;
+    }
+    return 0;
+}
+
+/* A word at i (a letter): an IBAN or a name is masked; the rest of the
+ * word is copied. Returns where to go on. */
+static size_t mask_word(const redact_rules *r, redact_out *o, const unsigned char *in, size_t limit, size_t i)
+{
+    bool boundary = i == 0 || !is_wordc(in[i - 1]);
+    if (boundary && r->on[R_IBAN]) {
+        size_t e = scan_iban(in, limit, i);
+        if (e) {
+            emit_mask(o, i, e, r->mask[R_IBAN]);
+            return e;
+        }
+    }
+    size_t ns, ne;
+    if (boundary && r->on[R_NAME] && (ne = name_at(r, in, limit, i, &ns))) {
+        emit_mask(o, ns, ne, r->mask[R_NAME]);
+        return ne;
+    }
+    while (i < limit && is_alpha(in[i]))
+        i++;
+    return i;
+}
+
+/* Digits (or a '+' or '(' before them) at i: a phone, card or long digit
+ * run is masked. Returns where to go on. */
+static size_t mask_digits(const redact_rules *r, redact_out *o, const unsigned char *in, size_t limit, size_t i)
+{
+    bool boundary = i == 0 || !is_wordc(in[i - 1]);
+    if (!boundary) {
+        size_t j = i;
+        while (j < limit && is_digit(in[j]))
+            j++;
+        mask_long_digit_runs(r, o, i, j);
+        return j > i ? j : i + 1;
+    }
+    numrun nr;
+    scan_numrun(in, limit, i, &nr);
+    if (nr.e <= i)
+        return i + 1;
+    /* the run must end at a word end to be a phone or card */
+    if (nr.e < limit && is_alpha(in[nr.e]))
+        mask_long_digit_runs(r, o, nr.s, nr.e);
+    else
+        handle_numrun(r, o, &nr);
+    return nr.e;
+}
+
 static int redact_builtin(const redact_rules *r, const char *text, size_t len, strbuf *out)
 {
     const unsigned char *in = (const unsigned char *)text;
@@ -600,34 +734,9 @@ static int redact_builtin(const redact_rules *r, const char *text, size_t len, s
         return o.err ? -1 : o.n;
     }
     /* e-mail addresses first (they contain digits and words the other rules would cut) */
-    size_t *spans = NULL, nspans = 0, aspans = 0;
-    if (r->on[R_EMAIL]) {
-        size_t lo = 0;
-        for (const unsigned char *p = memchr(in, '@', len); p; p = memchr(p + 1, '@', len - (size_t)(p + 1 - in))) {
-            size_t s, e, at = (size_t)(p - in);
-            if (at < lo)
-                continue;
-            if (scan_email(in, len, at, lo, &s, &e)) {
-                if (nspans + 2 > aspans) {
-                    size_t na = aspans ? aspans * 2 : 16;
-                    size_t *ns = realloc(spans, na * sizeof *ns);
-                    if (!ns) {
-                        free(spans);
-                        return -1;
-                    }
-                    spans = ns;
-                    aspans = na;
-                }
-                spans[nspans++] = s;
-                spans[nspans++] = e;
-                lo = e;
-                if (e > at)
-                    p = in + e - 1;
-            }
-            if (p + 1 >= in + len)
-                break;
-        }
-    }
+    size_t *spans = NULL, nspans = 0;
+    if (r->on[R_EMAIL] && email_spans(in, len, &spans, &nspans) < 0)
+        return -1;
     size_t sp = 0;
     size_t i = 0;
     while (i < len && !o.err) {
@@ -639,101 +748,13 @@ static int redact_builtin(const redact_rules *r, const char *text, size_t len, s
         }
         size_t limit = sp < nspans ? spans[sp] : len;
         unsigned char c = in[i];
-        bool boundary = i == 0 || !is_wordc(in[i - 1]);
-        if (is_alpha(c)) {
-            if (boundary && r->on[R_IBAN]) {
-                size_t e = scan_iban(in, limit, i);
-                if (e) {
-                    emit_mask(&o, i, e, r->mask[R_IBAN]);
-                    i = e;
-                    continue;
-                }
-            }
-            if (boundary && r->on[R_NAME]) {
-                size_t after = match_cue(r, in, limit, i);
-                size_t ns;
-                size_t ne = after ? scan_name(in, limit, after, &ns) : 0;
-                if (ne) {
-                    emit_mask(&o, ns, ne, r->mask[R_NAME]);
-                    i = ne;
-                    continue;
-                }
-                /* "First Last: ..." at the start of a line (a speaker label) */
-                if (c >= 'A' && c <= 'Z' && (i == 0 || in[i - 1] == '\n')) {
-                    size_t j = i, words = 0;
-                    while (j < limit && in[j] >= 'A' && in[j] <= 'Z' && words < 3) {
-                        size_t k = j + 1;
-                        while (k < limit && ((in[k] >= 'a' && in[k] <= 'z') || in[k] == '\'' || in[k] == '-'))
-                            k++;
-                        if (k - j < 2)
-                            break;
-                        words++;
-                        j = k;
-                        if (j + 1 < limit && in[j] == ' ' && in[j + 1] >= 'A' && in[j + 1] <= 'Z')
-                            j++;
-                        else
-                            break;
-                    }
-                    if (words >= 2 && j < limit && in[j] == ':') {
-                        emit_mask(&o, i, j, r->mask[R_NAME]);
-                        i = j;
-                        continue;
-                    }
-                }
-                /* a vocative at the end of a sentence: "..., Crystal Minh." */
-                if (c >= 'A' && c <= 'Z' && i >= 2 && in[i - 1] == ' ' && in[i - 2] == ',') {
-                    ne = scan_name(in, limit, i, &ns);
-                    if (ne && (ne == limit || in[ne] == '.' || in[ne] == '!' || in[ne] == '?')) {
-                        emit_mask(&o, ns, ne, r->mask[R_NAME]);
-                        i = ne;
-                        continue;
-                    }
-                }
-                /* "<Name> here" at the start of a sentence */
-                size_t b = i;
-                while (b > 0 && in[b - 1] == ' ')
-                    b--;
-                if (c >= 'A' && c <= 'Z' && (b == 0 || in[b - 1] == '.' || in[b - 1] == '!' || in[b - 1] == '?')) {
-                    ne = scan_name(in, limit, i, &ns);
-                    if (ne && ne + 5 <= limit && !memcmp(in + ne, " here", 5) &&
-                        (ne + 5 == limit || !is_wordc(in[ne + 5]))) {
-                        emit_mask(&o, ns, ne, r->mask[R_NAME]);
-                        i = ne;
-                        continue;
-                    }
-                }
-            }
-            /* skip the rest of the letters of this word */
-            while (i < limit && is_alpha(in[i]))
-                i++;
-            continue;
-        }
-        if (is_digit(c) || ((c == '+' || c == '(') && i + 1 < limit &&
-                            (is_digit(in[i + 1]) || (in[i + 1] == '(' && c == '+')))) {
-            if (!boundary) {
-                size_t j = i;
-                while (j < limit && is_digit(in[j]))
-                    j++;
-                mask_long_digit_runs(r, &o, i, j);
-                i = j > i ? j : i + 1;
-                continue;
-            }
-            numrun nr;
-            scan_numrun(in, limit, i, &nr);
-            if (nr.e <= i) {
-                i++;
-                continue;
-            }
-            /* the run must end at a word end to be a phone or card */
-            if (nr.e < limit && is_alpha(in[nr.e])) {
-                mask_long_digit_runs(r, &o, nr.s, nr.e);
-            } else {
-                handle_numrun(r, &o, &nr);
-            }
-            i = nr.e;
-            continue;
-        }
-        i++;
+        if (is_alpha(c))
+            i = mask_word(r, &o, in, limit, i);
+        else if (is_digit(c) || ((c == '+' || c == '(') && i + 1 < limit &&
+                                 (is_digit(in[i + 1]) || (in[i + 1] == '(' && c == '+'))))
+            i = mask_digits(r, &o, in, limit, i);
+        else
+            i++;
     }
     free(spans);
     if (!o.err && strbuf_add(out, in + o.copied, len - o.copied) < 0)
