@@ -456,6 +456,62 @@ static void text_list_release(text_list *l)
 
 #define COACH_EXAMPLE_CANDIDATES 50
 
+/* top_accepted: the TOP_N most used reply groups (sorts order by uses,
+ * which groups_json then relies on). */
+static struct json_object *top_accepted_json(const figures_input *in, cluster **order, size_t ncl)
+{
+    struct json_object *top = jarr();
+    qsort(order, ncl, sizeof *order, cmp_uses);
+    for (size_t i = 0; i < ncl && json_object_array_length(top) < TOP_N; i++) {
+        cluster *c = order[i];
+        if (cl_uses(c) <= 0)
+            break;
+        int64_t suggested = 0;
+        for (int j = 0; j < ACTION__COUNT; j++)
+            suggested += c->by_action[j];
+        struct json_object *e = jobj();
+        add(e, "reply", jstr_r(in, c->text));
+        add(e, "uses", jint(cl_uses(c)));
+        add(e, "accepted", jint(c->by_action[ACTION_ACCEPTED]));
+        add(e, "edited", jint(c->by_action[ACTION_EDITED]));
+        add(e, "suggested", jint(suggested));
+        add(e, "mean_confidence", R6(cl_mean_conf(c)));
+        add(e, "use_rate", R6(ratio(cl_uses(c), suggested)));
+        add(e, "acceptance_rate", R6(ratio(c->by_action[ACTION_ACCEPTED], suggested)));
+        add(e, "variants", jint(c->variants));
+        push(top, e);
+    }
+    return top;
+}
+
+/* top_rejected: the TOP_N most rejected reply groups (sorts order by
+ * rejections). */
+static struct json_object *top_rejected_json(const figures_input *in, cluster **order, size_t ncl)
+{
+    struct json_object *top = jarr();
+    qsort(order, ncl, sizeof *order, cmp_rejections);
+    for (size_t i = 0; i < ncl && json_object_array_length(top) < TOP_N; i++) {
+        cluster *c = order[i];
+        if (c->by_action[ACTION_REJECTED] <= 0)
+            break;
+        int64_t suggested = 0;
+        for (int j = 0; j < ACTION__COUNT; j++)
+            suggested += c->by_action[j];
+        struct json_object *e = jobj();
+        add(e, "reply", jstr_r(in, c->text));
+        add(e, "rejections", jint(c->by_action[ACTION_REJECTED]));
+        add(e, "suggested", jint(suggested));
+        add(e, "mean_confidence", R6(cl_mean_conf(c)));
+        add(e, "top_replacement", jstr_r(in, c->replacement));
+        add(e, "top_replacement_count", jint(c->replacement_count));
+        add(e, "top_replacement_text", jstr_r(in, c->replacement_text));
+        add(e, "rejection_rate", R6(ratio(c->by_action[ACTION_REJECTED], suggested)));
+        add(e, "variants", jint(c->variants));
+        push(top, e);
+    }
+    return top;
+}
+
 static aid_err groups_json(const figures_input *in, struct json_object *report, text_list *used,
                            aid_errbuf *eb)
 {
@@ -520,56 +576,14 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
             goto nomem;
         order[i] = c;
     }
-    struct json_object *top = jarr();
-    qsort(order, ncl, sizeof *order, cmp_uses);
-    for (size_t i = 0; i < ncl && json_object_array_length(top) < TOP_N; i++) {
-        cluster *c = order[i];
-        if (cl_uses(c) <= 0)
-            break;
-        int64_t suggested = 0;
-        for (int j = 0; j < ACTION__COUNT; j++)
-            suggested += c->by_action[j];
-        struct json_object *e = jobj();
-        add(e, "reply", jstr_r(in, c->text));
-        add(e, "uses", jint(cl_uses(c)));
-        add(e, "accepted", jint(c->by_action[ACTION_ACCEPTED]));
-        add(e, "edited", jint(c->by_action[ACTION_EDITED]));
-        add(e, "suggested", jint(suggested));
-        add(e, "mean_confidence", R6(cl_mean_conf(c)));
-        add(e, "use_rate", R6(ratio(cl_uses(c), suggested)));
-        add(e, "acceptance_rate", R6(ratio(c->by_action[ACTION_ACCEPTED], suggested)));
-        add(e, "variants", jint(c->variants));
-        push(top, e);
-    }
-    add(report, "top_accepted", top);
+    add(report, "top_accepted", top_accepted_json(in, order, ncl));
     used->v = calloc(COACH_EXAMPLE_CANDIDATES, sizeof *used->v);
     if (!used->v)
         goto nomem;
     for (size_t i = 0; i < ncl && used->n < COACH_EXAMPLE_CANDIDATES && cl_uses(order[i]) > 0; i++)
         if (!(used->v[used->n++] = strdup(order[i]->text)))
             goto nomem;
-    top = jarr();
-    qsort(order, ncl, sizeof *order, cmp_rejections);
-    for (size_t i = 0; i < ncl && json_object_array_length(top) < TOP_N; i++) {
-        cluster *c = order[i];
-        if (c->by_action[ACTION_REJECTED] <= 0)
-            break;
-        int64_t suggested = 0;
-        for (int j = 0; j < ACTION__COUNT; j++)
-            suggested += c->by_action[j];
-        struct json_object *e = jobj();
-        add(e, "reply", jstr_r(in, c->text));
-        add(e, "rejections", jint(c->by_action[ACTION_REJECTED]));
-        add(e, "suggested", jint(suggested));
-        add(e, "mean_confidence", R6(cl_mean_conf(c)));
-        add(e, "top_replacement", jstr_r(in, c->replacement));
-        add(e, "top_replacement_count", jint(c->replacement_count));
-        add(e, "top_replacement_text", jstr_r(in, c->replacement_text));
-        add(e, "rejection_rate", R6(ratio(c->by_action[ACTION_REJECTED], suggested)));
-        add(e, "variants", jint(c->variants));
-        push(top, e);
-    }
-    add(report, "top_rejected", top);
+    add(report, "top_rejected", top_rejected_json(in, order, ncl));
     json_object *rg = jobj();
     add(rg, "exact", jint((int64_t)n));
     add(rg, "after_merge", jint((int64_t)ncl));
