@@ -399,6 +399,8 @@ static int best_replacement(cluster *c)
         if (!strmap_slot(c->replacement_norm, i, &k, NULL, &v))
             continue;
         const norm_count *nc = v;
+        if (nc->count <= 0)
+            continue; /* all its uses were taken back (a duplicate that lost) */
         if (nc->count > c->replacement_count ||
             (nc->count == c->replacement_count && strcmp(k, c->replacement) < 0)) {
             c->replacement = k;
