@@ -458,6 +458,15 @@ static void text_list_release(text_list *l)
 
 #define COACH_EXAMPLE_CANDIDATES 50
 
+/* How often the group's replies were suggested, whatever the action. */
+static int64_t cl_suggested(const cluster *c)
+{
+    int64_t n = 0;
+    for (int j = 0; j < ACTION__COUNT; j++)
+        n += c->by_action[j];
+    return n;
+}
+
 /* top_accepted: the TOP_N most used reply groups (sorts order by uses,
  * which groups_json then relies on). */
 static struct json_object *top_accepted_json(const figures_input *in, cluster **order, size_t ncl)
@@ -468,9 +477,7 @@ static struct json_object *top_accepted_json(const figures_input *in, cluster **
         cluster *c = order[i];
         if (cl_uses(c) <= 0)
             break;
-        int64_t suggested = 0;
-        for (int j = 0; j < ACTION__COUNT; j++)
-            suggested += c->by_action[j];
+        int64_t suggested = cl_suggested(c);
         struct json_object *e = jobj();
         add(e, "reply", jstr_r(in, c->text));
         add(e, "uses", jint(cl_uses(c)));
@@ -496,9 +503,7 @@ static struct json_object *top_rejected_json(const figures_input *in, cluster **
         cluster *c = order[i];
         if (c->by_action[ACTION_REJECTED] <= 0)
             break;
-        int64_t suggested = 0;
-        for (int j = 0; j < ACTION__COUNT; j++)
-            suggested += c->by_action[j];
+        int64_t suggested = cl_suggested(c);
         struct json_object *e = jobj();
         add(e, "reply", jstr_r(in, c->text));
         add(e, "rejections", jint(c->by_action[ACTION_REJECTED]));
