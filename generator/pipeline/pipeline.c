@@ -144,6 +144,7 @@ static int pipeline_jobs(const pipeline_opts *o)
  * deltas: the retraining deltas kept in the archive (ingest_opts.deltas_path:
  * read after the logs when the file exists), or NULL. */
 static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *rejected,
+                               const char *raw_rejected, const redact_rules *rules,
                                const char *deltas, ingest_result *res, aid_errbuf *eb)
 {
     static const char *const default_logs[] = { "inputs" };
@@ -156,6 +157,8 @@ static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *r
         .jobs = pipeline_jobs(o),
         .week_start_ms = timeutil_week_start(w),
         .rejected_path = rejected,
+        .raw_rejected_path = raw_rejected,
+        .redact = rules,
         .diag = stderr,
         .progress = isatty(2) != 0,
     };
@@ -187,7 +190,7 @@ aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
     char week[16];
     pipeline_week(o, week, sizeof week);
     ingest_result res;
-    aid_err err = pipeline_ingest(o, week, NULL, NULL, &res, eb);
+    aid_err err = pipeline_ingest(o, week, NULL, NULL, NULL, NULL, &res, eb);
     if (err)
         return err;
     pipeline_dq_summary(stdout, week, &res);
@@ -228,15 +231,25 @@ static aid_err run_path(strbuf *sb, aid_errbuf *eb, const char *fmt, ...)
 }
 
 /* read: the logs (and the archive's retraining deltas) into aggregates;
- * bad lines into the staged rejected.jsonl */
+ * bad lines into the staged rejected.jsonl (redacted: it is published) and,
+ * as read, into OUT/.raw/<week>/rejected.jsonl (local: never archived nor
+ * deployed; an empty .raw/<week>/ is removed again) */
 static aid_err run_read(run *r, aid_errbuf *eb)
 {
-    strbuf rejected = STRBUF_INIT, deltas = STRBUF_INIT;
+    strbuf rejected = STRBUF_INIT, deltas = STRBUF_INIT, rawdir = STRBUF_INIT, raw = STRBUF_INIT;
     aid_err err;
     if ((err = run_path(&rejected, eb, "%s/rejected.jsonl", r->sweek.buf)) ||
-        (err = run_path(&deltas, eb, "%s/training/deltas.jsonl", r->out)))
+        (err = run_path(&deltas, eb, "%s/training/deltas.jsonl", r->out)) ||
+        (err = run_path(&rawdir, eb, "%s/.raw/%s", r->out, r->week)) ||
+        (err = run_path(&raw, eb, "%s/rejected.jsonl", rawdir.buf)) ||
+        (err = fsutil_mkdirs(rawdir.buf, eb)))
         goto cleanup;
-    if ((err = pipeline_ingest(r->o, r->week, rejected.buf, deltas.buf, &r->res, eb)))
+    err = pipeline_ingest(r->o, r->week, rejected.buf, raw.buf, r->rules, deltas.buf, &r->res, eb);
+    if (rmdir(rawdir.buf) == 0) { /* empty: no bad lines */
+        strbuf_setlen(&rawdir, rawdir.len - strlen(r->week) - 1);
+        (void)rmdir(rawdir.buf);
+    }
+    if (err)
         goto cleanup;
     r->have_res = true;
     int64_t bad = r->res.agg->dq.bad_lines;
@@ -250,6 +263,8 @@ static aid_err run_read(run *r, aid_errbuf *eb)
 cleanup:
     strbuf_release(&rejected);
     strbuf_release(&deltas);
+    strbuf_release(&rawdir);
+    strbuf_release(&raw);
     return err;
 }
 
