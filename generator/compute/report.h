@@ -20,4 +20,13 @@ AID_MUST_CHECK aid_err report_write(struct json_object *report, const char *path
 /* Insert or replace the report's week in the JSON Lines table at path. */
 AID_MUST_CHECK aid_err report_update_table(struct json_object *report, const char *path, aid_errbuf *eb);
 
+/* Bring the table at path in line with the weeks on disk: every directory
+ * of out named like a week (YYYY-Www) that holds a readable report.json
+ * whose row is missing from the table, or differs from it (compared as
+ * JSON values), gets its row put in as report_update_table does. Rows of
+ * weeks no longer on disk and lines that are not rows are kept. This
+ * repairs a run killed between the rename of its week and the table
+ * update. *fixed (optional) receives the number of rows put in. */
+AID_MUST_CHECK aid_err report_sync_table(const char *out, const char *path, int *fixed, aid_errbuf *eb);
+
 #endif

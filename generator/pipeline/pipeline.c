@@ -1,10 +1,15 @@
 #include "pipeline/pipeline.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "publish/publish.h"
@@ -139,6 +144,7 @@ static int pipeline_jobs(const pipeline_opts *o)
  * deltas: the retraining deltas kept in the archive (ingest_opts.deltas_path:
  * read after the logs when the file exists), or NULL. */
 static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *rejected,
+                               const char *raw_rejected, const redact_rules *rules,
                                const char *deltas, ingest_result *res, aid_errbuf *eb)
 {
     static const char *const default_logs[] = { "inputs" };
@@ -151,6 +157,8 @@ static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *r
         .jobs = pipeline_jobs(o),
         .week_start_ms = timeutil_week_start(w),
         .rejected_path = rejected,
+        .raw_rejected_path = raw_rejected,
+        .redact = rules,
         .diag = stderr,
         .progress = isatty(2) != 0,
     };
@@ -182,7 +190,7 @@ aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
     char week[16];
     pipeline_week(o, week, sizeof week);
     ingest_result res;
-    aid_err err = pipeline_ingest(o, week, NULL, NULL, &res, eb);
+    aid_err err = pipeline_ingest(o, week, NULL, NULL, NULL, NULL, &res, eb);
     if (err)
         return err;
     pipeline_dq_summary(stdout, week, &res);
@@ -223,15 +231,25 @@ static aid_err run_path(strbuf *sb, aid_errbuf *eb, const char *fmt, ...)
 }
 
 /* read: the logs (and the archive's retraining deltas) into aggregates;
- * bad lines into the staged rejected.jsonl */
+ * bad lines into the staged rejected.jsonl (redacted: it is published) and,
+ * as read, into OUT/.raw/<week>/rejected.jsonl (local: never archived nor
+ * deployed; an empty .raw/<week>/ is removed again) */
 static aid_err run_read(run *r, aid_errbuf *eb)
 {
-    strbuf rejected = STRBUF_INIT, deltas = STRBUF_INIT;
+    strbuf rejected = STRBUF_INIT, deltas = STRBUF_INIT, rawdir = STRBUF_INIT, raw = STRBUF_INIT;
     aid_err err;
     if ((err = run_path(&rejected, eb, "%s/rejected.jsonl", r->sweek.buf)) ||
-        (err = run_path(&deltas, eb, "%s/training/deltas.jsonl", r->out)))
+        (err = run_path(&deltas, eb, "%s/training/deltas.jsonl", r->out)) ||
+        (err = run_path(&rawdir, eb, "%s/.raw/%s", r->out, r->week)) ||
+        (err = run_path(&raw, eb, "%s/rejected.jsonl", rawdir.buf)) ||
+        (err = fsutil_mkdirs(rawdir.buf, eb)))
         goto cleanup;
-    if ((err = pipeline_ingest(r->o, r->week, rejected.buf, deltas.buf, &r->res, eb)))
+    err = pipeline_ingest(r->o, r->week, rejected.buf, raw.buf, r->rules, deltas.buf, &r->res, eb);
+    if (rmdir(rawdir.buf) == 0) { /* empty: no bad lines */
+        strbuf_setlen(&rawdir, rawdir.len - strlen(r->week) - 1);
+        (void)rmdir(rawdir.buf);
+    }
+    if (err)
         goto cleanup;
     r->have_res = true;
     int64_t bad = r->res.agg->dq.bad_lines;
@@ -245,6 +263,8 @@ static aid_err run_read(run *r, aid_errbuf *eb)
 cleanup:
     strbuf_release(&rejected);
     strbuf_release(&deltas);
+    strbuf_release(&rawdir);
+    strbuf_release(&raw);
     return err;
 }
 
@@ -290,8 +310,16 @@ static aid_err run_commit(run *r, aid_errbuf *eb)
     if ((err = run_path(&path, eb, "%s/%s", r->out, r->week)) ||
         (err = fsutil_replace_dir(r->sweek.buf, path.buf, eb)) ||
         (err = run_path(&path, eb, "%s/weekly_ai_reports.jsonl", r->out)) ||
-        (err = report_update_table(r->report, path.buf, eb)) ||
-        (err = pipeline_render_index(r->o, eb)))
+        (err = report_update_table(r->report, path.buf, eb)))
+        goto cleanup;
+    int fixed = 0;
+    if ((err = report_sync_table(r->out, path.buf, &fixed, eb)))
+        goto cleanup;
+    if (fixed)
+        fprintf(stderr, "aidigest: %s/weekly_ai_reports.jsonl: put in %d week%s found on disk but "
+                        "missing or different in the table\n",
+                r->out, fixed, fixed == 1 ? "" : "s");
+    if ((err = pipeline_render_index(r->o, eb)))
         goto cleanup;
     fprintf(stderr, "aidigest: %s: %lld suggestion%s; wrote %s/%s/\n", r->week,
             (long long)r->res.agg->cur.suggestions, r->res.agg->cur.suggestions == 1 ? "" : "s",
@@ -332,6 +360,56 @@ static void run_keep_rejected(run *r)
     strbuf_release(&to);
 }
 
+/* A stage directory OUT/.stage.tmp.<pid> of another run is left over when
+ * that run was killed: it is removed when no process <pid> exists
+ * (kill(pid, 0) fails with ESRCH), or when it was last changed more than
+ * STAGE_STALE_SECONDS ago (the pid was reused by another process; no run
+ * lasts a day). A directory of a live run younger than that is kept. */
+enum { STAGE_STALE_SECONDS = 24 * 3600 };
+
+static bool run_stage_dead(const char *path, long pid)
+{
+    if (pid <= 0 || pid == (long)getpid())
+        return false;
+    if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+        return true;
+    struct stat st;
+    return lstat(path, &st) == 0 && time(NULL) - st.st_mtime > STAGE_STALE_SECONDS;
+}
+
+/* Remove the stage directories of runs no longer alive; a failure is a
+ * warning (the week is still built). AID_ERR_NOMEM or AID_OK. */
+static aid_err run_sweep_stages(const char *out, aid_errbuf *eb)
+{
+    static const char prefix[] = ".stage.tmp.";
+    strbuf path = STRBUF_INIT;
+    aid_err err = AID_OK;
+    DIR *d = opendir(out);
+    if (!d)
+        return AID_OK; /* a first run: OUT is made later */
+    for (struct dirent *de; (de = readdir(d));) {
+        if (strncmp(de->d_name, prefix, sizeof prefix - 1))
+            continue;
+        char *end;
+        errno = 0;
+        long pid = strtol(de->d_name + sizeof prefix - 1, &end, 10);
+        if (errno || *end || end == de->d_name + sizeof prefix - 1)
+            continue;
+        if ((err = run_path(&path, eb, "%s/%s", out, de->d_name)))
+            break;
+        if (!run_stage_dead(path.buf, pid))
+            continue;
+        aid_errbuf one = { { 0 } };
+        if (fsutil_remove_tree(path.buf, &one) == AID_OK)
+            fprintf(stderr, "aidigest: removed %s, left by run %ld (no longer running)\n", path.buf, pid);
+        else
+            fprintf(stderr, "aidigest: warning: %s\n", one.msg);
+    }
+    closedir(d);
+    strbuf_release(&path);
+    return err;
+}
+
 aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
 {
     run r;
@@ -344,7 +422,8 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     aid_err err;
     if ((err = redact_rules_new(&r.rules, o->cfg.redact_rules, eb)))
         return err;
-    if ((err = run_path(&r.stage, eb, "%s/.stage.tmp.%ld", r.out, (long)getpid())) ||
+    if ((err = run_sweep_stages(r.out, eb)) ||
+        (err = run_path(&r.stage, eb, "%s/.stage.tmp.%ld", r.out, (long)getpid())) ||
         (err = run_path(&r.sweek, eb, "%s/%s", r.stage.buf, r.week)) ||
         (err = fsutil_remove_tree(r.stage.buf, eb)) ||
         (err = fsutil_mkdirs(r.sweek.buf, eb)))

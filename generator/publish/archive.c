@@ -300,14 +300,22 @@ static aid_err archive_open(git_repository **repo, const char *out_dir, const ch
     return AID_OK;
 }
 
-/* fsutil's temporary files ".<name>.tmp.<pid>" are never archived. */
+/* Never archived: fsutil's temporary files ".<name>.tmp.<pid>", the stage
+ * directories of runs ".stage.tmp.<pid>/" (of this run or of a killed one)
+ * and the local raw quarantine ".raw/". git_index_add_all hands over file
+ * paths, so every component of the path is looked at, not only the last. */
 static int archive_skip_tmp(const char *path, const char *matched, void *payload)
 {
     (void)matched;
     (void)payload;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    return base[0] == '.' && strstr(base, ".tmp.") ? 1 : 0;
+    for (const char *c = path; c && *c;) {
+        const char *slash = strchr(c, '/');
+        size_t n = slash ? (size_t)(slash - c) : strlen(c);
+        if (c[0] == '.' && (memmem(c, n, ".tmp.", 5) || (n == 4 && !memcmp(c, ".raw", 4))))
+            return 1;
+        c = slash ? slash + 1 : NULL;
+    }
+    return 0;
 }
 
 static aid_err archive_commit(git_repository *repo, const char *branch_ref, const char *week,

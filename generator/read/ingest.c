@@ -274,9 +274,90 @@ static aid_err quarantine_start(worker *ws, int n, char **cur, size_t *caps, int
     return AID_OK;
 }
 
+/* Append the published record of a bad line to out: its raw record rec
+ * with the text replaced by a masked excerpt of at most INGEST_EXCERPT_MAX
+ * bytes (ending on a UTF-8 boundary) and the detail masked too. Without
+ * rules there is no excerpt. */
+static aid_err quarantine_redacted(const redact_rules *rules, const char *rec, strbuf *out, aid_errbuf *eb)
+{
+    struct json_object *raw = json_tokener_parse(rec), *pub = json_object_new_object(), *v;
+    strbuf ex = STRBUF_INIT, det = STRBUF_INIT;
+    aid_err err = AID_OK;
+    if (!raw || !pub)
+        goto nomem;
+    const char *text = "", *detail = jget_str(raw, "detail", "");
+    size_t tlen = 0;
+    if (json_object_object_get_ex(raw, "text", &v) && json_object_is_type(v, json_type_string)) {
+        text = json_object_get_string(v);
+        tlen = (size_t)json_object_get_string_len(v);
+    }
+    bool cut = json_object_object_get_ex(raw, "truncated", NULL);
+    int64_t length = cut ? jget_int(raw, "length", (int64_t)tlen) : (int64_t)tlen;
+    if (rules && (redact_text(rules, text, tlen, &ex) < 0 || redact_text(rules, detail, strlen(detail), &det) < 0))
+        goto nomem;
+    if (rules && ex.len > INGEST_EXCERPT_MAX) {
+        size_t k = INGEST_EXCERPT_MAX;
+        while (k > 0 && ((unsigned char)ex.buf[k] & 0xC0) == 0x80)
+            k--;
+        strbuf_setlen(&ex, k);
+        cut = true;
+    }
+    if (jget_set(pub, "file", json_object_new_string(jget_str(raw, "file", ""))) < 0 ||
+        jget_set(pub, "line", json_object_new_int64(jget_int(raw, "line", 0))) < 0 ||
+        jget_set(pub, "reason", json_object_new_string(jget_str(raw, "reason", ""))) < 0 ||
+        jget_set(pub, "detail", json_object_new_string(rules ? (det.buf ? det.buf : "") : detail)) < 0 ||
+        (rules && jget_set(pub, "excerpt", json_object_new_string_len(ex.buf ? ex.buf : "", (int)ex.len)) < 0))
+        goto nomem;
+    if (cut && (jget_set(pub, "truncated", json_object_new_boolean(1)) < 0 ||
+                jget_set(pub, "length", json_object_new_int64(length)) < 0))
+        goto nomem;
+    const char *s = json_object_to_json_string_ext(pub, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (!s || strbuf_adds(out, s) < 0 || strbuf_addc(out, '\n') < 0)
+        goto nomem;
+    goto cleanup;
+nomem:
+    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+cleanup:
+    json_object_put(raw);
+    json_object_put(pub);
+    strbuf_release(&ex);
+    strbuf_release(&det);
+    return err;
+}
+
+/* Open the quarantine at path (or remove an old one when there are no bad
+ * lines). A NULL path: nothing. */
+static aid_err quarantine_open(const char *path, int64_t total, fsutil_afile *af, aid_errbuf *eb)
+{
+    if (!path)
+        return AID_OK;
+    if (total == 0) {
+        if (unlink(path) < 0 && errno != ENOENT)
+            return aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot remove: %s", path, strerror(errno));
+        return AID_OK;
+    }
+    return fsutil_afile_open(af, path, eb);
+}
+
+/* One record: raw to the raw quarantine, redacted to the published one. */
+static aid_err quarantine_put(const ingest_opts *o, const char *rec, fsutil_afile *pub, fsutil_afile *raw,
+                              strbuf *line, aid_errbuf *eb)
+{
+    if (raw->fp)
+        fputs(rec, raw->fp); /* an error shows in fsutil_afile_commit */
+    if (!pub->fp)
+        return AID_OK;
+    strbuf_reset(line);
+    aid_err err = quarantine_redacted(o->redact, rec, line, eb);
+    if (!err)
+        fwrite(line->buf, 1, line->len, pub->fp);
+    return err;
+}
+
 static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, aid_errbuf *eb)
 {
-    fsutil_afile af = { 0 };
+    fsutil_afile af = { 0 }, raw = { 0 };
+    strbuf line = STRBUF_INIT;
     aid_err err = AID_OK;
     int64_t total = 0;
     char **cur = calloc((size_t)n, sizeof *cur);
@@ -285,18 +366,10 @@ static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, aid_err
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    if ((err = quarantine_start(ws, n, cur, caps, &total, eb)))
+    if ((err = quarantine_start(ws, n, cur, caps, &total, eb)) ||
+        (err = quarantine_open(o->rejected_path, total, &af, eb)) ||
+        (err = quarantine_open(o->raw_rejected_path, total, &raw, eb)) || total == 0)
         goto cleanup;
-    if (o->rejected_path) {
-        if (total == 0) {
-            if (unlink(o->rejected_path) < 0 && errno != ENOENT)
-                err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot remove: %s", o->rejected_path,
-                                     strerror(errno));
-            goto cleanup;
-        }
-        if ((err = fsutil_afile_open(&af, o->rejected_path, eb)))
-            goto cleanup;
-    }
     int cap = o->diag_cap > 0 ? o->diag_cap : INGEST_DEFAULT_DIAG_CAP;
     int64_t shown = 0;
     for (;;) {
@@ -307,8 +380,8 @@ static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, aid_err
         if (best < 0)
             break;
         char *rec = cur[best] + 17;
-        if (af.fp)
-            fputs(rec, af.fp); /* an error shows in fsutil_afile_commit */
+        if ((err = quarantine_put(o, rec, &af, &raw, &line, eb)))
+            goto cleanup;
         if (o->diag && shown < cap && (err = quarantine_show(o->diag, rec, eb)))
             goto cleanup;
         shown++;
@@ -317,10 +390,14 @@ static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, aid_err
     }
     if (o->diag && total > cap)
         fprintf(o->diag, "aidigest: ... and %lld more bad lines\n", (long long)(total - cap));
+    if (raw.fp && (err = fsutil_afile_commit(&raw, eb)))
+        goto cleanup;
     if (af.fp)
         err = fsutil_afile_commit(&af, eb);
 cleanup:
     fsutil_afile_abort(&af);
+    fsutil_afile_abort(&raw);
+    strbuf_release(&line);
     if (cur)
         for (int i = 0; i < n; i++)
             free(cur[i]);

@@ -28,11 +28,13 @@
 #include "read/agg.h"
 #include "read/event.h"
 #include "common/err.h"
+#include "common/redact.h"
 #include "read/idindex.h"
 #include "read/logread.h"
 
 #define INGEST_DEFAULT_MAX_LINE (1024 * 1024) /* READ_DEFAULT_MAX_LINE */
 #define INGEST_DEFAULT_DIAG_CAP 20
+#define INGEST_EXCERPT_MAX 500 /* bytes of a bad line's excerpt in the published quarantine */
 
 typedef struct ingest_opts {
     const char *const *paths;   /* files or directories */
@@ -45,12 +47,24 @@ typedef struct ingest_opts {
     int jobs;                   /* worker threads (>= 1) */
     size_t max_line;            /* 0 = INGEST_DEFAULT_MAX_LINE */
     int64_t week_start_ms;
-    const char *rejected_path;  /* where bad lines are copied (atomically, only
-                                   when there are some; an old file is removed
-                                   when there are none); NULL = nowhere. Until
+    const char *rejected_path;  /* the published quarantine: for each bad line,
+                                   in input order, {file, line, reason, detail,
+                                   excerpt, [truncated, length]}, detail and
+                                   excerpt masked by redact, the excerpt at most
+                                   INGEST_EXCERPT_MAX bytes (cut on a UTF-8
+                                   boundary); written atomically, only when
+                                   there are some; an old file is removed when
+                                   there are none; NULL = nowhere. Until
                                    then each worker keeps them in a scratch file
                                    in $TMPDIR (or /tmp); a failed write there is
                                    AID_ERR_IO naming that file */
+    const char *raw_rejected_path; /* the raw quarantine: the bad lines as read,
+                                   customer text and all, written like
+                                   rejected_path; for local use only (never
+                                   published); NULL = nowhere */
+    const redact_rules *redact; /* masks the excerpt and detail of the
+                                   published quarantine (rejected_path); NULL:
+                                   that file has no excerpt */
     FILE *diag;                 /* one line per bad line, up to diag_cap; NULL = silent */
     int diag_cap;               /* 0 = INGEST_DEFAULT_DIAG_CAP */
     bool progress;              /* progress lines on diag (a terminal) */

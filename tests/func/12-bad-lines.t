@@ -56,8 +56,10 @@ def report(out):
         return json.load(f)
 
 
-def rejected(out):
-    path = os.path.join(out, WEEK, "rejected.jsonl")
+def rejected(out, raw=True):
+    """The raw quarantine (OUT/.raw/<week>/, the lines as read), or the
+    published one (OUT/<week>/, redacted excerpts)."""
+    path = os.path.join(out, ".raw", WEEK, "rejected.jsonl") if raw else os.path.join(out, WEEK, "rejected.jsonl")
     if not os.path.exists(path):
         return []
     with open(path, encoding="utf-8") as f:
@@ -84,7 +86,11 @@ for reason in REASONS:
     t.is_((dq["lines"], dq["events"], r["totals"]["suggestions"]), (ngood + 1, ngood, ngood),
           "%s: the good lines around it count (32 levels deep is good)" % reason)
     rj = rejected(out)
-    t.is_(len(rj), 1, "%s: one line in rejected.jsonl" % reason)
+    t.is_(len(rj), 1, "%s: one line in the raw rejected.jsonl" % reason)
+    pj = rejected(out, raw=False)
+    t.is_([(e.get("file"), e.get("line"), e.get("reason"), "text" in e, "raw_base64" in e, "excerpt" in e)
+           for e in pj], [(path, 2, reason, False, False, True)],
+          "%s: the published rejected.jsonl: file, line, reason, an excerpt, no raw text" % reason)
     if rj:
         e = rj[0]
         t.is_((e.get("file"), e.get("line"), e.get("reason")), (path, 2, reason), "%s: file, line, reason" % reason)
@@ -117,6 +123,7 @@ t.ok(re.search(r"^bad lines: 0$", so, re.M), "check on clean logs prints bad lin
 rc, so, err = run("run", "--offline", "--strict", "--week", WEEK, "--logs", clean, "--out", os.path.join(tmp, "clean-out"))
 t.is_(rc, 0, "--strict on clean logs exits 0")
 t.ok(not os.path.exists(os.path.join(tmp, "clean-out", WEEK, "rejected.jsonl")), "no rejected.jsonl for clean logs")
+t.ok(not os.path.exists(os.path.join(tmp, "clean-out", ".raw")), "nor a raw one")
 
 # Damaged files in one run: invalid UTF-8, a 5 MB line, a truncated gzip, an empty file.
 logs = os.path.join(tmp, "damaged")

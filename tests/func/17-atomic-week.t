@@ -49,7 +49,8 @@ after = digest(week)
 t.is_({k: v for k, v in after.items() if k != "rejected.jsonl"}, before,
       "every file of the week is as it was (report.json included)")
 t.ok("rejected.jsonl" in after, "but the failed run's bad lines are kept")
-t.is_([n for n in os.listdir(out) if n.startswith(".")], [], "no staging directory is left in OUT")
+t.is_([n for n in os.listdir(out) if n.startswith(".")], [".raw"], "no staging directory is left in OUT")
+t.ok(os.path.exists(os.path.join(out, ".raw", "2026-W47", "rejected.jsonl")), "the raw bad lines are kept too")
 table = [json.loads(x)["totals"]["suggestions"] for x in open(os.path.join(out, "weekly_ai_reports.jsonl"))]
 t.is_(table, [2], "the weekly table still has the good run's row")
 
