@@ -26,7 +26,11 @@ struct archive_net {
     bool no_token;         /* a login was asked for and we have none */
     bool insecure;         /* a login was asked for over plain http to a non-loopback host */
     bool rejected;         /* the server refused a ref update */
+    bool final_reject;     /* ... for a reason of its own (a hook), not because the branch moved */
     char reject_msg[256];
+    char remote_msg[256];  /* what the server printed ("remote: ..."), one line */
+    char line[256];        /* the server's line being received */
+    size_t line_len;
 };
 
 /* ---- messages: one line, never the token, never URL user info ---- */
@@ -139,12 +143,62 @@ static int archive_cred_cb(git_credential **out, const char *url, const char *us
     return git_credential_userpass_plaintext_new(out, user, token);
 }
 
+/* A ref update the server refused because its branch moved (a lost race or
+ * a non-fast-forward: rebuilding on the remote branch helps), as opposed to
+ * a refusal of the server's own (a hook, a protected branch: final). */
+static bool archive_status_is_race(const char *status)
+{
+    static const char *const race[] = { "non-fast-forward", "fetch first", "failed to lock", "cannot lock",
+                                        "failed to update ref", "stale info" };
+    for (size_t i = 0; i < sizeof race / sizeof race[0]; i++)
+        if (strstr(status, race[i]))
+            return true;
+    return false;
+}
+
 static int archive_push_ref_cb(const char *refname, const char *status, void *payload)
 {
     struct archive_net *net = payload;
     if (status) {
         net->rejected = true;
+        if (!archive_status_is_race(status))
+            net->final_reject = true;
         snprintf(net->reject_msg, sizeof net->reject_msg, "%s: %s", refname, status);
+    }
+    return 0;
+}
+
+/* The server's own messages (a hook's stderr, sent on the side band) are
+ * kept as one line: lines joined by "; ", control characters as '?'. A line
+ * ended by '\r' is a progress meter that overwrites itself: dropped.
+ * archive_sideband_line: the line received so far joins remote_msg (when
+ * it fits). */
+static void archive_sideband_line(struct archive_net *net)
+{
+    size_t o = strlen(net->remote_msg);
+    if (net->line_len && o + 2 + net->line_len < sizeof net->remote_msg) {
+        if (o) {
+            memcpy(net->remote_msg + o, "; ", 2);
+            o += 2;
+        }
+        memcpy(net->remote_msg + o, net->line, net->line_len);
+        net->remote_msg[o + net->line_len] = '\0';
+    }
+    net->line_len = 0;
+}
+
+static int archive_sideband_cb(const char *str, int len, void *payload)
+{
+    struct archive_net *net = payload;
+    for (int i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)str[i];
+        if (c == '\r') {
+            net->line_len = 0;
+        } else if (c == '\n') {
+            archive_sideband_line(net);
+        } else if (net->line_len + 1 < sizeof net->line) {
+            net->line[net->line_len++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+        }
     }
     return 0;
 }
@@ -152,14 +206,17 @@ static int archive_push_ref_cb(const char *refname, const char *status, void *pa
 static void archive_net_reset(struct archive_net *net)
 {
     net->cred_calls = 0;
-    net->auth_failed = net->no_token = net->insecure = net->rejected = false;
+    net->auth_failed = net->no_token = net->insecure = net->rejected = net->final_reject = false;
     net->reject_msg[0] = '\0';
+    net->remote_msg[0] = '\0';
+    net->line_len = 0;
 }
 
 static void archive_callbacks(git_remote_callbacks *cb, struct archive_net *net)
 {
     cb->credentials = archive_cred_cb;
     cb->push_update_reference = archive_push_ref_cb;
+    cb->sideband_progress = archive_sideband_cb;
     cb->payload = net;
 }
 
@@ -444,8 +501,15 @@ static aid_err archive_rebuild(git_repository *repo, git_remote *remote, const c
     git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
     archive_callbacks(&fo.callbacks, net);
     fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    /* a branch fetched earlier (maybe from another remote) must not pass
+     * for this remote's */
+    int rc = git_reference_remove(repo, fetch_ref.buf);
+    if (rc < 0 && rc != GIT_ENOTFOUND) {
+        err = archive_fail(eb, AID_ERR_GIT, cfg, "archive: %s: %s", fetch_ref.buf, archive_git_msg());
+        goto cleanup;
+    }
     archive_net_reset(net);
-    int rc = git_remote_fetch(remote, &sa, &fo, NULL);
+    rc = git_remote_fetch(remote, &sa, &fo, NULL);
     if (rc < 0) {
         if (archive_net_auth_failed(net, rc))
             err = archive_auth_fail(eb, net, "fetch from");
@@ -454,8 +518,14 @@ static aid_err archive_rebuild(git_repository *repo, git_remote *remote, const c
                                archive_git_msg());
         goto cleanup;
     }
-    if (git_reference_name_to_id(&their_oid, repo, fetch_ref.buf) < 0 ||
-        git_reference_name_to_id(&local_oid, repo, branch_ref) < 0 ||
+    rc = git_reference_name_to_id(&their_oid, repo, fetch_ref.buf);
+    if (rc == GIT_ENOTFOUND) {
+        err = archive_fail(eb, AID_ERR_GIT, cfg,
+                           "archive: push refused, and the remote has no branch %s to rebuild on "
+                           "(local archive kept; publish again later)", bname);
+        goto cleanup;
+    }
+    if (rc < 0 || git_reference_name_to_id(&local_oid, repo, branch_ref) < 0 ||
         git_commit_lookup(&theirs, repo, &their_oid) < 0 || git_commit_lookup(&local, repo, &local_oid) < 0 ||
         git_commit_tree(&their_tree, theirs) < 0 || git_commit_tree(&local_tree, local) < 0) {
         err = archive_fail(eb, AID_ERR_GIT, cfg, "archive: remote branch %s after fetch: %s", bname,
@@ -523,6 +593,108 @@ cleanup:
     return err;
 }
 
+/* ---- a remote on the local file system ----
+ * libgit2's local transport (a path, or a file:// URL) copies the objects
+ * and writes the remote's refs itself: none of the remote repository's
+ * hooks run, so a pre-receive hook that would refuse is bypassed. Such a
+ * remote with a receive hook is therefore refused before pushing. */
+
+/* The directory of a local remote (a path, or file:///path), or NULL when
+ * url is a network URL (scheme:// or scp-like host:path). */
+static const char *archive_local_path(const char *url)
+{
+    if (!strncmp(url, "file://", 7)) {
+        const char *p = url + 7;
+        if (!strncmp(p, "localhost/", 10))
+            p += 9;
+        return p;
+    }
+    if (strstr(url, "://") || strchr(url, ':'))
+        return NULL;
+    return url;
+}
+
+/* The hooks git receive-pack would run for a push (githooks(5)). */
+static const char *const archive_receive_hooks[] = { "pre-receive", "update", "proc-receive",
+                                                     "reference-transaction", "post-receive", "post-update" };
+
+/* *found: the first receive hook of the bare repository at dir that git
+ * would run (an executable regular file in its hooks directory, which is
+ * core.hooksPath when that is set, relative to the repository), or "". */
+static aid_err archive_local_hook(const char *dir, strbuf *found, const char *shown, const aid_config *cfg,
+                                  aid_errbuf *eb)
+{
+    git_repository *rrepo = NULL;
+    git_config *rcfg = NULL;
+    git_buf hp = { 0 };
+    strbuf hooks = STRBUF_INIT;
+    aid_err err = AID_OK;
+
+    if (git_repository_open_ext(&rrepo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE, NULL) < 0 ||
+        git_repository_config_snapshot(&rcfg, rrepo) < 0) {
+        err = archive_fail(eb, AID_ERR_GIT, cfg, "archive: remote %s: %s", shown, archive_git_msg());
+        goto cleanup;
+    }
+    int rc = git_config_get_path(&hp, rcfg, "core.hooksPath");
+    if (rc < 0 && rc != GIT_ENOTFOUND) {
+        err = archive_fail(eb, AID_ERR_GIT, cfg, "archive: remote %s: core.hooksPath: %s", shown,
+                           archive_git_msg());
+        goto cleanup;
+    }
+    const char *gitdir = git_repository_path(rrepo);
+    int mem = rc == 0 ? (hp.ptr[0] == '/' ? strbuf_adds(&hooks, hp.ptr) : fsutil_join(&hooks, gitdir, hp.ptr))
+                      : fsutil_join(&hooks, gitdir, "hooks");
+    if (mem < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < sizeof archive_receive_hooks / sizeof archive_receive_hooks[0] && !found->len; i++) {
+        struct stat st;
+        if (fsutil_join(found, hooks.buf, archive_receive_hooks[i]) < 0) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        if (!(stat(found->buf, &st) == 0 && S_ISREG(st.st_mode) && access(found->buf, X_OK) == 0))
+            strbuf_reset(found);
+    }
+cleanup:
+    strbuf_release(&hooks);
+    git_buf_dispose(&hp);
+    git_config_free(rcfg);
+    git_repository_free(rrepo);
+    return err;
+}
+
+/* A local remote must be a bare repository (libgit2 cannot push into
+ * anything else, and says "unsupported URL protocol" when it is absent)
+ * without receive hooks (they would not run). */
+static aid_err archive_check_local_remote(const char *dir, const char *shown, const aid_config *cfg,
+                                          aid_errbuf *eb)
+{
+    strbuf head = STRBUF_INIT, hook = STRBUF_INIT;
+    aid_err err = AID_OK;
+    bool bare = fsutil_join(&head, dir, "HEAD") == 0 && fsutil_exists(head.buf);
+    if (!bare) {
+        err = archive_fail(eb, AID_ERR_GIT, cfg,
+                           "archive: %s is not a bare git repository (AIDIGEST_ARCHIVE_REMOTE; create it "
+                           "with git init --bare)", shown);
+        goto cleanup;
+    }
+    if ((err = archive_local_hook(dir, &hook, shown, cfg, eb)))
+        goto cleanup;
+    if (hook.len)
+        err = archive_fail(eb, AID_ERR_GIT, cfg,
+                           "archive: refusing to push to %s: it has a hook (%s) that a push to a local path "
+                           "would not run (libgit2 writes the refs itself); serve it over https:// (git "
+                           "http-backend) and give that URL, or publish without AIDIGEST_ARCHIVE_REMOTE and "
+                           "push with git over ssh or a path (scripts/archive-git.sh push; docs/deploy.md)",
+                           shown, hook.buf);
+cleanup:
+    strbuf_release(&hook);
+    strbuf_release(&head);
+    return err;
+}
+
 /* Push refspec to the remote; when rebuild_ref is set, a refused update of
  * that branch is answered by rebuilding on the remote and trying again. */
 static aid_err archive_push(git_repository *repo, const char *refspec, const char *rebuild_ref,
@@ -534,19 +706,9 @@ static aid_err archive_push(git_repository *repo, const char *refspec, const cha
     aid_err err = AID_OK;
     urlshow(cfg->archive_remote, shown, sizeof shown);
 
-    /* A local path must be a bare repository (libgit2 cannot push into
-     * anything else, and says "unsupported URL protocol" when it is absent). */
-    if (!strstr(cfg->archive_remote, "://") && !strchr(cfg->archive_remote, ':')) {
-        strbuf head = STRBUF_INIT;
-        bool bare = fsutil_join(&head, cfg->archive_remote, "HEAD") == 0 && fsutil_exists(head.buf);
-        strbuf_release(&head);
-        if (!bare) {
-            err = archive_fail(eb, AID_ERR_GIT, cfg,
-                               "archive: %s is not a bare git repository (AIDIGEST_ARCHIVE_REMOTE; create it "
-                               "with git init --bare)", shown);
-            goto cleanup;
-        }
-    }
+    const char *local = archive_local_path(cfg->archive_remote);
+    if (local && (err = archive_check_local_remote(local, shown, cfg, eb)))
+        goto cleanup;
     /* Anonymous: nothing is written to .git/config. No url.*.insteadOf
      * rewriting (it would also leak memory inside libgit2 1.5's pcre2 use). */
     git_remote_create_options ro;
@@ -575,6 +737,15 @@ static aid_err archive_push(git_repository *repo, const char *refspec, const cha
         if (!refused) {
             err = archive_fail(eb, archive_git_err_code(), cfg, "archive: push to %s failed: %s", shown,
                                archive_git_msg());
+            goto cleanup;
+        }
+        if (net.final_reject) {
+            archive_sideband_line(&net); /* a last line without its newline */
+            const char *said = net.remote_msg;
+            err = archive_fail(eb, AID_ERR_GIT, cfg,
+                               "archive: push to %s refused by the server: %s%s%s%s (local archive kept; "
+                               "publish again later)", shown, net.reject_msg, *said ? " (remote: " : "", said,
+                               *said ? ")" : "");
             goto cleanup;
         }
         if (!rebuild_ref || attempt >= ARCHIVE_PUSH_ATTEMPTS) {

@@ -26,7 +26,16 @@
  * paths and the remote's files stay for all others. The local branch and
  * working tree move to the rebuilt commit, and the push is tried again, at
  * most ARCHIVE_PUSH_ATTEMPTS times in all. An authentication failure ends at
- * once with one clear line (AID_ERR_AUTH), without retrying.
+ * once with one clear line (AID_ERR_AUTH), without retrying; so does a
+ * refusal of the server's own (a hook declined, a protected branch:
+ * AID_ERR_GIT with the server's status and what it printed).
+ *
+ * Hooks: libgit2 pushes to a local remote (a path or file:// URL) by writing
+ * its refs itself, so none of its hooks would run. A local remote with a
+ * receive hook (pre-receive, update, proc-receive, reference-transaction,
+ * post-receive, post-update: an executable file in its hooks directory, or
+ * in its core.hooksPath) is refused before pushing (AID_ERR_GIT, naming the
+ * hook).
  *
  * A failed push (network, refused, authentication) leaves the local archive
  * as a valid repository holding this week's commit; the next --publish
