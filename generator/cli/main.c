@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/config.h"
+#include "common/escape.h"
 #include "common/err.h"
 #include "pipeline/pipeline.h"
 #include "render/render.h"
@@ -37,7 +38,7 @@ static void usage(FILE *fp)
 static int usage_error(const char *fmt, const char *arg)
 {
     fputs("aidigest: ", stderr);
-    fprintf(stderr, fmt, arg);
+    esc_fprintf(stderr, fmt, arg);
     fputs(" (try 'aidigest --help')\n", stderr);
     return 2;
 }
@@ -92,7 +93,7 @@ static int only_error(const char *value)
         fputs("aidigest: out of memory\n", stderr);
         rc = 3;
     } else {
-        fprintf(stderr, "aidigest: --only: '%s' is not a comma-separated list of %s"
+        esc_fprintf(stderr, "aidigest: --only: '%s' is not a comma-separated list of %s"
                         " (try 'aidigest --help')\n", value, names.buf);
         rc = 2;
     }
@@ -177,17 +178,17 @@ static int run_command(const struct command *cmd, pipeline_opts *o, const char *
     aid_errbuf eb = { { 0 } };
     aid_err err = config_load(&o->cfg, config_path, &eb);
     if (err) {
-        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
+        esc_fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
         return aid_err_exit_code(err);
     }
     if ((err = libs_init(&eb))) {
-        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
+        esc_fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
         config_release(&o->cfg);
         return aid_err_exit_code(err);
     }
     err = cmd->fn(o, &eb);
     if (err)
-        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
+        esc_fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
     libs_cleanup();
     config_release(&o->cfg);
     return aid_err_exit_code(err);

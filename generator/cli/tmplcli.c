@@ -14,6 +14,7 @@
  * directory); safe mode uses FILE's directory as the template root.
  */
 #include "cli/tmplcli.h"
+#include "common/escape.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ static void cl_bad(cl_parser *P, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    esc_vfprintf(stderr, fmt, ap);
     va_end(ap);
     P->err = AID_ERR_BADINPUT;
 }
@@ -291,7 +292,7 @@ aid_err tmplcli_main(int argc, char **argv)
     err = cl_write(&out);
     if (rerr) {
         if (mode == TMPL_SAFE)
-            fprintf(stderr, "aidigest: template: %s\n", aid_errbuf_msg(&eb, rerr));
+            esc_fprintf(stderr, "aidigest: template: %s\n", aid_errbuf_msg(&eb, rerr));
         /* the template is this command's input; stdout not written wins */
         if (!err)
             err = rerr == AID_ERR_NOMEM ? AID_ERR_NOMEM : AID_ERR_BADINPUT;

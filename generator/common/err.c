@@ -1,4 +1,5 @@
 #include "common/err.h"
+#include "common/escape.h"
 
 #undef aid_errbuf_set /* the analysers' stand-in (err.h) */
 
@@ -55,6 +56,9 @@ aid_err aid_errbuf_set(aid_errbuf *eb, aid_err err, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(eb->msg, sizeof eb->msg, fmt, ap);
         va_end(ap);
+        /* Details name files and quote values from the input and the
+         * environment: no control character of theirs reaches stderr. */
+        esc_inplace(eb->msg, sizeof eb->msg);
     }
     return err;
 }

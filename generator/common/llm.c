@@ -13,6 +13,7 @@
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/strbuf.h"
+#include "common/urlshow.h"
 
 #define LLM_MAX_BODY (8u << 20)
 #define LLM_MAX_DELAY_MS 30000L
@@ -104,13 +105,45 @@ static void llm_sha256_hex(const char *a, const char *b, char hex[65])
     EVP_MD_CTX_free(ctx);
 }
 
+/* Where an answer is collected; why the collection stopped, if it did. */
+typedef struct llm_sink {
+    strbuf *sb;
+    bool too_large; /* over LLM_MAX_BODY */
+    bool nomem;
+} llm_sink;
+
 static size_t llm_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-    strbuf *sb = ud;
+    llm_sink *k = ud;
     size_t n = size * nmemb;
-    if (sb->len + n > LLM_MAX_BODY || strbuf_add(sb, ptr, n) < 0)
+    if (k->sb->len + n > LLM_MAX_BODY) {
+        k->too_large = true;
         return 0;
+    }
+    if (strbuf_add(k->sb, ptr, n) < 0) {
+        k->nomem = true;
+        return 0;
+    }
     return n;
+}
+
+/* A transfer that failed for a reason no retry mends: an answer over the
+ * cap, out of memory, a URL that is not one. AID_OK when a retry may help. */
+static aid_err llm_fatal_transfer(const char *what, CURLcode cc, const llm_sink *k, const char *url,
+                                  aid_errbuf *eb)
+{
+    char shown[512];
+    if (cc == CURLE_WRITE_ERROR && k->too_large)
+        return aid_errbuf_set(eb, AID_ERR_LIMIT, "%s: answer too large (over %u MiB)", what,
+                              LLM_MAX_BODY >> 20);
+    if (cc == CURLE_WRITE_ERROR && k->nomem)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    if (cc == CURLE_URL_MALFORMAT || cc == CURLE_UNSUPPORTED_PROTOCOL) {
+        urlshow(url, shown, sizeof shown);
+        return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s: AIDIGEST_LLM_BASE_URL gives %s, not a usable http(s) URL: %s",
+                              what, shown, curl_easy_strerror(cc));
+    }
+    return AID_OK;
 }
 
 static void llm_sleep_ms(long ms)
@@ -392,7 +425,8 @@ static aid_err llm_perform(llm_client *c, llm_post *p, aid_errbuf *eb)
             curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
         }
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, llm_write_cb);
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+        llm_sink sink = { &resp, false, false };
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout < 10000 ? timeout : 10000L);
@@ -404,7 +438,9 @@ static aid_err llm_perform(llm_client *c, llm_post *p, aid_errbuf *eb)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         bool retry = false;
         long wait = -1;
-        if (cc != CURLE_OK) {
+        if (cc != CURLE_OK && (err = llm_fatal_transfer(p->what, cc, &sink, url.buf, eb))) {
+            goto cleanup;
+        } else if (cc != CURLE_OK) {
             retry = true;
             err = aid_errbuf_set(eb, AID_ERR_NETWORK, "%s: %s", p->what,
                                  cc == CURLE_OPERATION_TIMEDOUT ? "timed out" : curl_easy_strerror(cc));

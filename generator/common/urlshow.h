@@ -5,10 +5,16 @@
 #ifndef AID_URLSHOW_H
 #define AID_URLSHOW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Write url to buf (n bytes, always terminated) with the user info of a
  * "scheme://user:pass@host/..." URL removed; anything else as it is. */
 void urlshow(const char *url, char *buf, size_t n);
+
+/* Whether url may become a link: an absolute http:// or https:// URL with
+ * a host, and no space, control character, quote, angle bracket, backslash
+ * or backquote. javascript:, data:, file: and relative URLs are refused. */
+bool urlshow_http_ok(const char *url);
 
 #endif

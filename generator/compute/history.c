@@ -1,4 +1,5 @@
 #include "compute/history.h"
+#include "common/escape.h"
 
 #include <dirent.h>
 #include <stdbool.h>
@@ -21,7 +22,7 @@ static struct json_object *read_json(const char *path, FILE *diag)
     free(data);
     if (!o || !json_object_is_type(o, json_type_object)) {
         if (diag)
-            fprintf(diag, "aidigest: warning: %s: not valid JSON, ignored\n", path);
+            esc_fprintf(diag, "aidigest: warning: %s: not valid JSON, ignored\n", path);
         json_object_put(o);
         return NULL;
     }
@@ -90,7 +91,7 @@ aid_err history_load(history *h, const char *out_dir, const char *week, FILE *di
         if (!json_object_object_get_ex(t, "terms", &terms) || !json_object_is_type(terms, json_type_object) ||
             !json_object_object_get_ex(t, "messages", &msgs)) {
             if (diag)
-                fprintf(diag, "aidigest: warning: %s: not a terms file, ignored\n", path.buf);
+                esc_fprintf(diag, "aidigest: warning: %s: not a terms file, ignored\n", path.buf);
             json_object_put(t);
             continue;
         }

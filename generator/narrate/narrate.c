@@ -1,4 +1,5 @@
 #include "narrate/narrate.h"
+#include "common/escape.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -323,7 +324,9 @@ static aid_err llm_part(llm_client *c, tmpl_engine *te, const tmpl_vars *vars, c
     }
     if (!wrong)
         goto cleanup;
-    /* one more try, naming the wrong numbers */
+    /* one more try, naming the wrong numbers to the LLM that wrote them;
+     * the reasons below, which reach narrative.source, the page and stderr,
+     * only count them: a "wrong number" can be a phone or card number */
     if (strbuf_addf(&fix, "These numbers in your answer are not figures of the week: %s. Rewrite the "
                           "answer using only numbers from the facts, in the same JSON format.", bad.buf) < 0) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
@@ -334,7 +337,9 @@ static aid_err llm_part(llm_client *c, tmpl_engine *te, const tmpl_vars *vars, c
     rq.nmessages = 4;
     aid_errbuf eb2;
     if ((err = llm_chat(c, &rq, &answer2, NULL, &eb2))) {
-        err = aid_errbuf_set(eb, err, "fact check failed (%s); the retry failed: %s", bad.buf, eb2.msg);
+        err = aid_errbuf_set(eb, err, "fact check failed (%d %s); the retry failed: %s", wrong,
+                             wrong == 1 ? "number is not a figure of the week" : "numbers are not figures of the week",
+                             eb2.msg);
         goto cleanup;
     }
     strbuf_reset(&bad);
@@ -345,7 +350,9 @@ static aid_err llm_part(llm_client *c, tmpl_engine *te, const tmpl_vars *vars, c
     wrong = part_factcheck(fc, part, out, &bad);
     if (wrong)
         err = wrong < 0 ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory")
-                        : aid_errbuf_set(eb, AID_ERR_LLM, "fact check failed twice: wrong numbers %s", bad.buf);
+                        : aid_errbuf_set(eb, AID_ERR_LLM, "fact check failed twice: %d %s", wrong,
+                                         wrong == 1 ? "number is not a figure of the week"
+                                                    : "numbers are not figures of the week");
 cleanup:
     free(answer);
     free(answer2);
@@ -435,7 +442,7 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
             perr = llm_part(client, te, vars, system.buf, fc, p, &texts[p], &peb);
             if (perr == AID_ERR_NOMEM)
                 goto nomem;
-            if (perr == AID_ERR_NETWORK || perr == AID_ERR_AUTH || perr == AID_ERR_TEMPLATE)
+            if (perr == AID_ERR_NETWORK || perr == AID_ERR_AUTH || perr == AID_ERR_TEMPLATE || perr == AID_ERR_CONFIG)
                 snprintf(stop_reason, sizeof stop_reason, "%s", peb.msg);
         } else if (use_llm) {
             snprintf(peb.msg, sizeof peb.msg, "%s", stop_reason);
@@ -449,7 +456,7 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
             if (use_llm) {
                 if (strbuf_addf(&srcs[p], "builtin (fallback: %s)", peb.msg) < 0)
                     goto nomem;
-                fprintf(stderr, "aidigest: narrative: %s: built-in narrator used: %s\n", part_names[p], peb.msg);
+                esc_fprintf(stderr, "aidigest: narrative: %s: built-in narrator used: %s\n", part_names[p], peb.msg);
             } else if (strbuf_adds(&srcs[p], "builtin") < 0) {
                 goto nomem;
             }

@@ -1,4 +1,5 @@
 #include "pipeline/pipeline.h"
+#include "common/escape.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -76,7 +77,7 @@ static void pipeline_note_error(aid_err err, const aid_errbuf *one, aid_err *fir
         if (eb)
             *eb = *one;
     } else {
-        fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(one, err));
+        esc_fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(one, err));
     }
 }
 
@@ -254,10 +255,13 @@ static aid_err run_read(run *r, aid_errbuf *eb)
     r->have_res = true;
     int64_t bad = r->res.agg->dq.bad_lines;
     size_t unreadable = json_object_array_length(r->res.file_errors);
-    if (bad || unreadable)
-        fprintf(stderr, "aidigest: %lld bad line%s, %zu unreadable file%s%s%s/%s/rejected.jsonl\n",
-                (long long)bad, bad == 1 ? "" : "s", unreadable, unreadable == 1 ? "" : "s",
-                bad ? "; quarantined in " : "", bad ? r->out : "", bad ? r->week : "");
+    /* "2 bad lines, 1 unreadable file; quarantined in OUT/WEEK/rejected.jsonl":
+     * the quarantine is named only when there are bad lines in it. */
+    if (bad)
+        esc_fprintf(stderr, "aidigest: %lld bad line%s, %zu unreadable file%s; quarantined in %s/%s/rejected.jsonl\n",
+                    (long long)bad, bad == 1 ? "" : "s", unreadable, unreadable == 1 ? "" : "s", r->out, r->week);
+    else if (unreadable)
+        esc_fprintf(stderr, "aidigest: 0 bad lines, %zu unreadable file%s\n", unreadable, unreadable == 1 ? "" : "s");
     if (r->o->strict && (bad || unreadable))
         err = aid_errbuf_set(eb, AID_ERR_BADINPUT, "--strict: stopping: the logs have bad lines");
 cleanup:
@@ -321,7 +325,7 @@ static aid_err run_commit(run *r, aid_errbuf *eb)
                 r->out, fixed, fixed == 1 ? "" : "s");
     if ((err = pipeline_render_index(r->o, eb)))
         goto cleanup;
-    fprintf(stderr, "aidigest: %s: %lld suggestion%s; wrote %s/%s/\n", r->week,
+    esc_fprintf(stderr, "aidigest: %s: %lld suggestion%s; wrote %s/%s/\n", r->week,
             (long long)r->res.agg->cur.suggestions, r->res.agg->cur.suggestions == 1 ? "" : "s",
             r->out, r->week);
 cleanup:
@@ -482,7 +486,7 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
     if (o->request) {
         aid_err err = archive_tag_retrain(out, week, &o->cfg, eb);
         if (!err)
-            fprintf(stderr, "aidigest: tagged the archive's HEAD retrain/%s%s\n", week,
+            esc_fprintf(stderr, "aidigest: tagged the archive's HEAD retrain/%s%s\n", week,
                     o->cfg.archive_remote ? " and pushed the tag" : "");
         return err;
     }
@@ -504,12 +508,12 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
     retrain_result res;
     aid_err err = retrain_run(&ro, &res, eb);
     if (res.bad_lines || res.unreadable_files)
-        fprintf(stderr, "aidigest: retrain: skipped %lld bad line%s and %lld unreadable file%s "
+        esc_fprintf(stderr, "aidigest: retrain: skipped %lld bad line%s and %lld unreadable file%s "
                         "('aidigest check' lists them)\n",
                 (long long)res.bad_lines, res.bad_lines == 1 ? "" : "s",
                 (long long)res.unreadable_files, res.unreadable_files == 1 ? "" : "s");
     if (!err)
-        fprintf(stderr,
+        esc_fprintf(stderr,
                 "aidigest: retrain %s: %d of %d prompts updated (%s/prompts/, deltas in "
                 "%s/training/deltas.jsonl); %lld fine-tuning examples in %s/training/finetune-%s.jsonl\n",
                 week, res.prompts_updated, res.prompts, out, out, (long long)res.pairs, out, week);
@@ -520,7 +524,7 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
         finetune_submission sub;
         snprintf(set, sizeof set, "%s/training/finetune-%s.jsonl", out, week);
         if (!(err = finetune_submit(&o->cfg, set, week, out, &sub, eb)))
-            fprintf(stderr, "aidigest: submitted %s (%lld examples) as file %s, fine-tuning job %s (%s)\n",
+            esc_fprintf(stderr, "aidigest: submitted %s (%lld examples) as file %s, fine-tuning job %s (%s)\n",
                     set, (long long)sub.examples, sub.file_id, sub.job_id, sub.status);
         finetune_submission_release(&sub);
     }

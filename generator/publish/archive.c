@@ -1,4 +1,5 @@
 #include "publish/archive.h"
+#include "common/escape.h"
 
 #include <git2.h>
 #include <stdarg.h>
@@ -65,6 +66,7 @@ static aid_err archive_fail(aid_errbuf *eb, aid_err err, const aid_config *cfg, 
         }
     }
     eb->msg[o] = '\0';
+    esc_inplace(eb->msg, sizeof eb->msg);
     return err;
 }
 

@@ -187,7 +187,11 @@ static tmpl_vars *mail_vars(const char *week, struct json_object *r, const aid_c
         tmpl_vars *row = tmpl_vars_add_row(v, "coach_notes");
         rc |= row ? tmpl_vars_set(row, "note", json_object_get_string(n)) : -1;
     }
-    if (cfg->site_url && *cfg->site_url) {
+    /* Only an http(s) address becomes a link, as the retraining link of the
+     * page (a javascript: URL would be live in the HTML mail). */
+    if (cfg->site_url && *cfg->site_url && !urlshow_http_ok(cfg->site_url)) {
+        rc |= tmpl_vars_set(v, "page_url_rejected", "1");
+    } else if (cfg->site_url && *cfg->site_url) {
         size_t l = strlen(cfg->site_url);
         rc |= tmpl_vars_setf(v, "page_url", "%s%s%s/", cfg->site_url,
                              cfg->site_url[l - 1] == '/' ? "" : "/", week);
@@ -208,9 +212,11 @@ static int mail_debug_cb(CURL *h, curl_infotype type, char *data, size_t size, v
     (void)h;
     if (type == CURLINFO_HEADER_IN) {
         mail_copy_line(t->last_reply, sizeof t->last_reply, data, size);
-        /* the first refusal of a MAIL FROM or RCPT TO is the one to report */
+        /* the first refusal of a MAIL FROM, RCPT TO or of the message (DATA,
+         * or its end) is the one to report */
         if (!t->refused_cmd[0] && (data[0] == '4' || data[0] == '5') &&
-            (!strcasecmp(t->last_cmd, "RCPT") || !strcasecmp(t->last_cmd, "MAIL"))) {
+            (!strcasecmp(t->last_cmd, "RCPT") || !strcasecmp(t->last_cmd, "MAIL") ||
+             !strcasecmp(t->last_cmd, "DATA"))) {
             memcpy(t->refused_cmd, t->last_cmd, sizeof t->refused_cmd);
             memcpy(t->refused_arg, t->last_arg, sizeof t->refused_arg);
             memcpy(t->refused_reply, t->last_reply, sizeof t->refused_reply);
@@ -259,6 +265,9 @@ static aid_err mail_curl_fail(aid_errbuf *eb, CURLcode rc, const char *errbuf, c
     if (!strcasecmp(t->refused_cmd, "MAIL"))
         return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: %s refused sender %s: %s (nothing sent)", shown,
                               t->refused_arg, t->refused_reply);
+    if (!strcasecmp(t->refused_cmd, "DATA"))
+        return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: %s refused the message: %s (nothing delivered)", shown,
+                              t->refused_reply);
     if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
         rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_PARTIAL_FILE)
         return aid_errbuf_set(eb, AID_ERR_MAIL, "mail: the connection to %s was dropped%s%s: %s", shown,

@@ -134,7 +134,51 @@ typedef struct field_ctx {
     const char *what;
     char *detail;
     size_t dn;
+    const char *line; /* the raw line, for a number's text as written */
+    size_t len;
 } field_ctx;
+
+/* The number token after the first top-level-looking "confidence": key of
+ * the raw line into buf, or "" when none is found. */
+static void raw_number_after(const char *line, size_t len, const char *key, char *buf, size_t n)
+{
+    size_t kl = strlen(key);
+    buf[0] = '\0';
+    for (size_t i = 0; i + kl + 2 <= len; i++) {
+        if (line[i] != '"' || memcmp(line + i + 1, key, kl) || line[i + 1 + kl] != '"')
+            continue;
+        size_t j = i + kl + 2;
+        while (j < len && strchr(" \t\r\n", line[j]))
+            j++;
+        if (j >= len || line[j] != ':')
+            continue;
+        j++;
+        while (j < len && strchr(" \t\r\n", line[j]))
+            j++;
+        size_t o = 0;
+        while (j < len && line[j] && strchr("-+0123456789.eE", line[j]) && o + 1 < n)
+            buf[o++] = line[j++];
+        buf[o] = '\0';
+        return;
+    }
+}
+
+/* The text of an out-of-range confidence as it is written in the input: a
+ * double keeps its token in json-c; an integer too large for 64 bits is
+ * clamped by json-c, so its text is taken from the raw line. */
+static void confidence_text(const field_ctx *c, struct json_object *conf, char *buf, size_t n)
+{
+    if (json_object_is_type(conf, json_type_int)) {
+        int64_t i = json_object_get_int64(conf);
+        uint64_t u = json_object_get_uint64(conf);
+        if (i == INT64_MAX || i == INT64_MIN || u == UINT64_MAX) {
+            raw_number_after(c->line, c->len, "confidence", buf, n);
+            if (buf[0])
+                return;
+        }
+    }
+    snprintf(buf, n, "%s", json_object_to_json_string_ext(conf, JSON_C_TO_STRING_PLAIN));
+}
 
 static event_bad need_str(field_ctx *c, const char *key, event_str *out)
 {
@@ -217,13 +261,10 @@ static event_bad parse_suggestion(field_ctx *c, event *ev)
         }
         double v = json_object_get_double(conf);
         if (!(v >= 0.0 && v <= 1.0)) {
-            /* the shortest text that reads back as v: 1.0000000000000002, not 1 */
-            char num[32];
-            for (int prec = 6; prec <= 17; prec++) {
-                snprintf(num, sizeof num, "%.*g", prec, v);
-                if (strtod(num, NULL) == v || v != v)
-                    break;
-            }
+            /* the number as written in the input: 1.0000000000000002, not 1;
+             * 30 digits as 30 digits */
+            char num[72];
+            confidence_text(c, conf, num, sizeof num);
             snprintf(c->detail, c->dn, "suggestion: confidence %s is outside [0, 1]", num);
             return EVENT_BAD_CONFIDENCE_RANGE;
         }
@@ -394,7 +435,7 @@ static event_bad event_parse_line(event_parser *p, const char *line, size_t len,
                  json_type_to_name(json_object_get_type(o)));
         return EVENT_BAD_NOT_OBJECT;
     }
-    field_ctx c = { p, o, "event", detail, detail_len };
+    field_ctx c = { p, o, "event", detail, detail_len, line, len };
     event_str type;
     TRY(need_str(&c, "type", &type));
     if (type.len == 10 && !memcmp(type.s, "suggestion", 10)) {

@@ -1,4 +1,5 @@
 #include "read/ingest.h"
+#include "common/escape.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -250,7 +251,7 @@ static aid_err quarantine_show(FILE *diag, const char *rec, aid_errbuf *eb)
     struct json_object *j = json_tokener_parse(rec);
     if (!j)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    fprintf(diag, "aidigest: %s:%lld: %s: %s\n", jget_str(j, "file", ""), (long long)jget_int(j, "line", 0),
+    esc_fprintf(diag, "aidigest: %s:%lld: %s: %s\n", jget_str(j, "file", ""), (long long)jget_int(j, "line", 0),
             jget_str(j, "reason", ""), jget_str(j, "detail", ""));
     json_object_put(j);
     return AID_OK;
@@ -389,7 +390,7 @@ static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, aid_err
             goto cleanup;
     }
     if (o->diag && total > cap)
-        fprintf(o->diag, "aidigest: ... and %lld more bad lines\n", (long long)(total - cap));
+        esc_fprintf(o->diag, "aidigest: ... and %lld more bad lines\n", (long long)(total - cap));
     if (raw.fp && (err = fsutil_afile_commit(&raw, eb)))
         goto cleanup;
     if (af.fp)
@@ -651,7 +652,7 @@ static aid_err file_error(ingest_result *res, const ingest_opts *o, const char *
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
     if (o->diag)
-        fprintf(o->diag, "aidigest: %s\n", msg);
+        esc_fprintf(o->diag, "aidigest: %s\n", msg);
     return AID_OK;
 }
 
@@ -665,7 +666,7 @@ static aid_err pass1_read(const ingest_opts *o, ingest_result *res, queue *full,
         logread_file *r = NULL;
         aid_errbuf rb = { { 0 } };
         if (o->progress && o->diag)
-            fprintf(o->diag, "aidigest: reading %s (%u/%zu)\n", res->files.paths[f], f + 1, res->files.n);
+            esc_fprintf(o->diag, "aidigest: reading %s (%u/%zu)\n", res->files.paths[f], f + 1, res->files.n);
         aid_err oerr = logread_open(&r, &res->files, f, o->max_line, &rb);
         if (oerr == AID_ERR_NOMEM) {
             err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");

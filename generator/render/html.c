@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/urlshow.h"
 #include "common/calendar.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
@@ -99,22 +100,7 @@ bool html_is_week(const char *name)
 
 bool html_url_ok(const char *url)
 {
-    const char *rest;
-    if (!url)
-        return false;
-    if (!strncasecmp(url, "https://", 8))
-        rest = url + 8;
-    else if (!strncasecmp(url, "http://", 7))
-        rest = url + 7;
-    else
-        return false;
-    if (!*rest || *rest == '/' || *rest == '?' || *rest == '#')
-        return false;
-    for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
-        if (*p <= 0x20 || *p == 0x7f || strchr("\"'<>\\`", *p))
-            return false;
-    }
-    return true;
+    return urlshow_http_ok(url);
 }
 
 /* A time from the report, normalised to "YYYY-MM-DDTHH:MM:SSZ" (usable in

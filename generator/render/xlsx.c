@@ -1,6 +1,7 @@
 #include "render/xlsx.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
@@ -1045,8 +1046,8 @@ static time_t xw_created(struct json_object *report)
     return (time_t)1;
 }
 
-aid_err xlsx_write(struct json_object *report, const char *path, const aid_config *cfg,
-                   aid_errbuf *eb)
+static aid_err xlsx_write_book(struct json_object *report, const char *path, const aid_config *cfg,
+                               aid_errbuf *eb)
 {
     aid_err err = AID_OK;
     strbuf tmp = STRBUF_INIT, title = STRBUF_INIT, team = STRBUF_INIT, kw = STRBUF_INIT;
@@ -1136,5 +1137,77 @@ cleanup:
     strbuf_release(&team);
     strbuf_release(&title);
     strbuf_release(&tmp);
+    return err;
+}
+
+/* libxlsxwriter (1.1.4 in Debian) prints its own "[ERROR]..." and
+ * "[WARNING]..." lines on stderr with fprintf, and has no setting to turn
+ * them off; every failure it prints it also returns as an lxw_error, which
+ * xlsx_write_book reports in its one line. So while the workbook is built
+ * and written, file descriptor 2 goes to an anonymous temporary file
+ * (/dev/null when none can be made); the library's last line is kept as
+ * the detail of a failure. Nothing else writes to stderr meanwhile: the
+ * renderers run after the reading threads have ended. */
+typedef struct xw_quiet {
+    int saved; /* the real stderr, -1 when not redirected */
+    FILE *cap; /* the capture, or NULL (dropped, or not redirected) */
+} xw_quiet;
+
+static void xw_quiet_begin(xw_quiet *q)
+{
+    q->saved = -1;
+    q->cap = tmpfile();
+    int fd = q->cap ? fileno(q->cap) : open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    fflush(stderr);
+    q->saved = dup(2);
+    if (q->saved < 0 || dup2(fd, 2) < 0) {
+        if (q->saved >= 0)
+            close(q->saved);
+        q->saved = -1;
+    }
+    if (!q->cap)
+        close(fd);
+    else if (q->saved < 0) {
+        fclose(q->cap);
+        q->cap = NULL;
+    }
+}
+
+/* Give stderr back; last gets the library's last line ("" when none). */
+static void xw_quiet_end(xw_quiet *q, char *last, size_t n)
+{
+    last[0] = '\0';
+    if (q->saved < 0)
+        return;
+    fflush(stderr);
+    dup2(q->saved, 2);
+    close(q->saved);
+    if (!q->cap)
+        return;
+    char line[512];
+    rewind(q->cap);
+    while (fgets(line, sizeof line, q->cap)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0])
+            snprintf(last, n, "%s", line);
+    }
+    fclose(q->cap);
+}
+
+aid_err xlsx_write(struct json_object *report, const char *path, const aid_config *cfg,
+                   aid_errbuf *eb)
+{
+    xw_quiet q;
+    char last[512];
+    xw_quiet_begin(&q);
+    aid_err err = xlsx_write_book(report, path, cfg, eb);
+    xw_quiet_end(&q, last, sizeof last);
+    if (err && err != AID_ERR_NOMEM && *last && eb) {
+        char msg[sizeof eb->msg];
+        snprintf(msg, sizeof msg, "%s", eb->msg);
+        err = aid_errbuf_set(eb, err, "%s (libxlsxwriter: %s)", msg, last);
+    }
     return err;
 }

@@ -33,9 +33,10 @@ struct json_object;
 /* Write the workbook for `report` (borrowed) to `path`. cfg may be NULL
  * (team name "Support"). Returns AID_ERR_IO when the file cannot be
  * created, AID_ERR_XLSX when libxlsxwriter refuses the content, and leaves
- * nothing at path or its temporary name on failure. Prints nothing itself;
- * libxlsxwriter may print one "[ERROR]" line to stderr when writing the
- * zip file fails after the temporary file was created. */
+ * nothing at path or its temporary name on failure. Prints nothing: what
+ * libxlsxwriter would print on stderr ("[ERROR] workbook_close(): ...") is
+ * captured while the workbook is written, and its last line ends the
+ * error message. Not to be called while other threads write to stderr. */
 AID_MUST_CHECK aid_err xlsx_write(struct json_object *report, const char *path, const aid_config *cfg,
                    aid_errbuf *eb);
 

@@ -1,4 +1,5 @@
 #include "retrain/retrain.h"
+#include "common/escape.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -660,7 +661,7 @@ static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *p
     if (add_delta(&j, from, to, ts, deltas) < 0)
         goto nomem;
     if (o->diag)
-        fprintf(o->diag, "aidigest: retrain: %s %s -> %s: +%zu -%zu examples\n", pid,
+        esc_fprintf(o->diag, "aidigest: retrain: %s %s -> %s: +%zu -%zu examples\n", pid,
                 from && *from ? from : "(new)", to, nadded, nremoved);
     goto cleanup;
 nomem:

@@ -177,7 +177,8 @@ out2 = os.path.join(tmp, "wrong")
 r, rep = run(out2, srv)
 t.is_(r.returncode, 0, "wrong number: exit 0")
 src = rep["narrative"]["source"]["summary"] if rep else ""
-t.ok(src.startswith("builtin (fallback: fact check failed twice: wrong numbers 99.9%"), "wrong number: source says why: " + src)
+t.is_(src, "builtin (fallback: fact check failed twice: 1 number is not a figure of the week)",
+      "wrong number: source says why, without quoting the number")
 t.is_(rep and rep["narrative"]["source"]["self_summary"], "llm:test-model", "wrong number: other parts kept")
 t.ok("99.9%" not in (rep or {}).get("narrative", {}).get("summary", "99.9%"), "wrong number: not published")
 lines = [ln for ln in r.stderr.splitlines() if "narrative" in ln]

@@ -3,11 +3,12 @@
 127.0.0.1, port 0. Prints its port on the first line of stdout, then writes
 each message it receives to DIR/<n>.eml and its envelope to DIR/<n>.json.
 
-    smtp_sink.py DIR [--refuse ADDR] [--drop-at rcpt|data]
+    smtp_sink.py DIR [--refuse ADDR] [--drop-at rcpt|data] [--reject-data]
 
 --refuse ADDR   answer RCPT TO:<ADDR> with 550
 --drop-at X     close the connection without an answer at RCPT or after
                 the message data
+--reject-data   answer the end of the message data with 554
 """
 import asyncio
 import json
@@ -20,12 +21,15 @@ args = sys.argv[1:]
 outdir = args.pop(0)
 refuse = None
 drop_at = None
+reject_data = False
 while args:
     a = args.pop(0)
     if a == "--refuse":
         refuse = args.pop(0).lower()
     elif a == "--drop-at":
         drop_at = args.pop(0)
+    elif a == "--reject-data":
+        reject_data = True
     else:
         sys.exit("smtp_sink.py: unknown argument " + a)
 
@@ -46,6 +50,8 @@ class Handler:
         if drop_at == "data":
             server.transport.close()
             return "250 OK"
+        if reject_data:
+            return "554 5.7.1 Message refused: spam score 9.7"
         Handler.count += 1
         base = os.path.join(outdir, str(Handler.count))
         with open(base + ".eml", "wb") as f:

@@ -27,6 +27,7 @@
  * when it parses the file afresh for each call.
  */
 #include "common/tmpl/tmpl.h"
+#include "common/escape.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,6 +67,7 @@ static int r_fail(rctx *R, aid_err err, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(R->eb->msg, sizeof R->eb->msg, fmt, ap);
         va_end(ap);
+        esc_inplace(R->eb->msg, sizeof R->eb->msg);
     }
     R->err = err;
     return -1;
