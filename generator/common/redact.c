@@ -486,6 +486,10 @@ static bool numrun_decimal_like(const numrun *r)
 
 /* ---- the main pass ------------------------------------------------------ */
 
+/* What redact_strip writes for a mask before the word it is part of is
+ * blanked (strip_words). */
+#define STRIP_MARK "\x1f"
+
 typedef struct redact_out {
     strbuf *out;
     const unsigned char *in;  /* the text scanned (digits and dashes normalised) */
@@ -504,7 +508,7 @@ static void emit_mask(redact_out *o, size_t s, size_t e, const char *mask)
     if (o->err)
         return;
     size_t from = src_off(o, o->copied), to = src_off(o, s);
-    if (strbuf_add(o->out, o->src + from, to - from) < 0 || strbuf_adds(o->out, o->blank ? " " : mask) < 0)
+    if (strbuf_add(o->out, o->src + from, to - from) < 0 || strbuf_adds(o->out, o->blank ? STRIP_MARK : mask) < 0)
         o->err = 1;
     o->copied = e;
     o->n++;
@@ -956,7 +960,7 @@ static int redact_regexes(const redact_rules *r, strbuf *text, bool blank)
                 pos = s + 1;
                 continue;
             }
-            if (strbuf_adds(&res, blank ? " " : r->regexes[k].mask) < 0)
+            if (strbuf_adds(&res, blank ? STRIP_MARK : r->regexes[k].mask) < 0)
                 goto nomem;
             n++;
             pos = e;
@@ -973,14 +977,37 @@ nomem:
     return n;
 }
 
+/* Copy t to out with every word that holds a STRIP_MARK (a mask and the
+ * letters or digits glued to it: "ORD[number]") made one space. 0 or -1. */
+static int strip_words(const strbuf *t, strbuf *out)
+{
+    const unsigned char *b = (const unsigned char *)t->buf;
+    size_t i = 0;
+    while (i < t->len) {
+        if (!is_wordc(b[i]) && b[i] != STRIP_MARK[0]) {
+            if (strbuf_addc(out, (char)b[i++]) < 0)
+                return -1;
+            continue;
+        }
+        size_t j = i;
+        bool marked = false;
+        for (; j < t->len && (is_wordc(b[j]) || b[j] == STRIP_MARK[0]); j++)
+            marked |= b[j] == STRIP_MARK[0];
+        if (marked ? strbuf_addc(out, ' ') < 0 : strbuf_add(out, t->buf + i, j - i) < 0)
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
 static int redact_mode(const redact_rules *r, const char *in, size_t len, strbuf *out, bool blank)
 {
-    if (!r->nregexes)
+    if (!r->nregexes && !blank)
         return redact_builtin(r, in, len, out, blank);
     strbuf tmp = STRBUF_INIT;
     int n = redact_builtin(r, in, len, &tmp, blank);
-    int m = n < 0 ? -1 : redact_regexes(r, &tmp, blank);
-    if (m < 0 || strbuf_add(out, tmp.buf, tmp.len) < 0) {
+    int m = n < 0 || !r->nregexes ? (n < 0 ? -1 : 0) : redact_regexes(r, &tmp, blank);
+    if (m < 0 || (blank ? strip_words(&tmp, out) : strbuf_add(out, tmp.buf, tmp.len)) < 0) {
         strbuf_release(&tmp);
         return -1;
     }

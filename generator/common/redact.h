@@ -80,9 +80,10 @@ void redact_rules_free(redact_rules *r);
  * (invalid UTF-8 included). */
 AID_MUST_CHECK int redact_text(const redact_rules *r, const char *in, size_t len, strbuf *out);
 
-/* Like redact_text, but each masked span becomes one space instead of its
- * mask: for counting words of a text (terms) without the personal data and
- * without the mask words themselves. Same return values. */
+/* Like redact_text, but each masked span, with the letters or digits glued
+ * to it ("ORD[number]"), becomes one space instead of its mask: for
+ * counting the words of a text (terms) without the personal data, the
+ * fragments of identifiers or the mask words. Same return values. */
 AID_MUST_CHECK int redact_strip(const redact_rules *r, const char *in, size_t len, strbuf *out);
 
 /* Convenience: mask a NUL-terminated string into a new malloc'd string

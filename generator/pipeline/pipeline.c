@@ -137,9 +137,11 @@ static int pipeline_jobs(const pipeline_opts *o)
 
 /* Read the logs for the week (both passes). rejected: where bad lines go.
  * deltas: the retraining deltas kept in the archive (ingest_opts.deltas_path:
- * read after the logs when the file exists), or NULL. */
+ * read after the logs when the file exists), or NULL. rules: the terms are
+ * counted from the customer messages redacted by these (NULL: raw). */
 static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *rejected,
-                               const char *deltas, ingest_result *res, aid_errbuf *eb)
+                               const char *deltas, const redact_rules *rules, ingest_result *res,
+                               aid_errbuf *eb)
 {
     static const char *const default_logs[] = { "inputs" };
     timeutil_week w;
@@ -153,6 +155,7 @@ static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *r
         .rejected_path = rejected,
         .diag = stderr,
         .progress = isatty(2) != 0,
+        .redact = rules,
     };
     return ingest_run(&io, res, eb);
 }
@@ -182,7 +185,7 @@ aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
     char week[16];
     pipeline_week(o, week, sizeof week);
     ingest_result res;
-    aid_err err = pipeline_ingest(o, week, NULL, NULL, &res, eb);
+    aid_err err = pipeline_ingest(o, week, NULL, NULL, NULL, &res, eb);
     if (err)
         return err;
     pipeline_dq_summary(stdout, week, &res);
@@ -231,7 +234,7 @@ static aid_err run_read(run *r, aid_errbuf *eb)
     if ((err = run_path(&rejected, eb, "%s/rejected.jsonl", r->sweek.buf)) ||
         (err = run_path(&deltas, eb, "%s/training/deltas.jsonl", r->out)))
         goto cleanup;
-    if ((err = pipeline_ingest(r->o, r->week, rejected.buf, deltas.buf, &r->res, eb)))
+    if ((err = pipeline_ingest(r->o, r->week, rejected.buf, deltas.buf, r->rules, &r->res, eb)))
         goto cleanup;
     r->have_res = true;
     int64_t bad = r->res.agg->dq.bad_lines;

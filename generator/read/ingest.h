@@ -54,6 +54,9 @@ typedef struct ingest_opts {
     FILE *diag;                 /* one line per bad line, up to diag_cap; NULL = silent */
     int diag_cap;               /* 0 = INGEST_DEFAULT_DIAG_CAP */
     bool progress;              /* progress lines on diag (a terminal) */
+    const struct redact_rules *redact; /* terms are counted from the customer message
+                                          redacted by these (masked spans left out);
+                                          read-only, shared by the workers; NULL = raw */
 } ingest_opts;
 
 typedef struct ingest_result {

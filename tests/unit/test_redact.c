@@ -186,6 +186,9 @@ int main(void)
     strbuf st = STRBUF_INIT;
     is_int(redact_strip(r, "ramesh1980@gmail.com wrote 4111 1111 1111 1111", 46, &st), 2, "strip: 2 masks");
     is_str(st.buf, "  wrote  ", "strip: masks are spaces, no mask words");
+    strbuf_reset(&st);
+    is_int(redact_strip(r, "ref ORD123456789, ok", 20, &st), 1, "strip: glued mask");
+    is_str(st.buf, "ref  , ok", "strip: the word a mask is glued to goes too");
     strbuf_release(&st);
     is_str(R(r, "caf\xc3\xa9 \xef\xbc\x95 days, 5\xe2\x80\x93" "7"), "caf\xc3\xa9 \xef\xbc\x95 days, 5\xe2\x80\x93" "7",
            "unmasked full-width digits and dashes are copied as given");
