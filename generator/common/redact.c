@@ -830,7 +830,8 @@ static size_t name_at(const redact_rules *r, const unsigned char *in, size_t lim
     size_t b = i;
     while (b > 0 && in[b - 1] == ' ')
         b--;
-    if (upper && (b == 0 || in[b - 1] == '.' || in[b - 1] == '!' || in[b - 1] == '?')) {
+    if (upper && (b == 0 || in[b - 1] == '.' || in[b - 1] == '!' || in[b - 1] == '?' || in[b - 1] == ':' ||
+                  in[b - 1] == '\n')) {
         ne = scan_name(in, limit, i, ns);
         if (ne && ne + 5 <= limit && !memcmp(in + ne, " here", 5) && (ne + 5 == limit || !is_wordc(in[ne + 5])))
             return ne;

@@ -22,14 +22,14 @@
  *           grouped like a card (4-4-4-4..., 4-6-5)             -> "[card]"
  *   phone   a run of digits with "+", "(", ")", " ", "-", "."
  *           separators holding phone_min_digits..15 digits,
- *           starting with "+" or "(" or having a separator, and not
+ *            starting with "+" or "(" or having a separator, and not
  *           shaped like a date, time or decimal number         -> "[phone]"
  *   number  any run of number_min_digits or more digits (order,
  *           account, ticket, tracking numbers)                 -> "[number]"
  *   name    one or two capitalised words after a cue ("my name
  *           is", "name:", "this is", "i'm", "hi", "dear", "pulled up
  *           for", ...; case-insensitive), or before " here" at the
- *           start of a sentence ("Joyce here"), or two or three such
+ *           start of a sentence or line or after ":" ("Joyce here"), or two or three such
  *           words before ':' at the start of a line (a speaker label
  *           "Crystal Minh: ..."), or one or two after ", " that end a
  *           sentence (a vocative: "Thanks, Crystal."), or a whole text of
