@@ -612,11 +612,15 @@ static bool numrun_card_grouped(const numrun *r)
     return r->gsep[1] == ' ' || r->gsep[1] == '-' || r->gsep[1] == '.' || r->gsep[1] == '/';
 }
 
-/* Grouped like a card number whatever its checksum: groups of four (the
- * last one 1 to 4 digits) or 4-6-4/4-6-5. */
+/* Grouped like a card number whatever its checksum (with one separator
+ * throughout, or spaces and hyphens mixed): groups of four (the last one 1
+ * to 4 digits) or 4-6-4/4-6-5. */
 static bool numrun_card_shape(const numrun *r)
 {
-    if (!numrun_card_grouped(r))
+    bool mixed = !r->plus && !r->paren && r->digits >= 13 && r->digits <= 19 && r->groups >= 2 && r->groups <= 8;
+    for (int g = 1; mixed && g < r->groups; g++)
+        mixed = r->gsep[g] == ' ' || r->gsep[g] == '-';
+    if (!mixed && !numrun_card_grouped(r))
         return false;
     if (r->groups == 3 && r->glen[0] == 4 && r->glen[1] == 6 && (r->glen[2] == 4 || r->glen[2] == 5))
         return true;
