@@ -230,27 +230,75 @@ fail:
 
 static bool email_local(unsigned char c)
 {
-    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c >= 0x80;
 }
 
-static bool email_domain(unsigned char c) { return is_alnum(c) || c == '.' || c == '-'; }
+static bool email_domain(unsigned char c) { return is_alnum(c) || c == '.' || c == '-' || c >= 0x80; }
+
+/* Length of a UTF-8 punctuation or space character at k (general
+ * punctuation U+2000-U+206F, Latin-1 signs U+00A0-U+00BF, CJK punctuation
+ * U+3000-U+303F, full-width forms U+FF00-U+FF0F): such characters around an
+ * IDN address are not part of it. 0 when it is none. */
+static size_t utf8_punct_len(const unsigned char *in, size_t len, size_t k)
+{
+    if (k + 1 < len && in[k] == 0xC2 && in[k + 1] >= 0xA0 && in[k + 1] <= 0xBF)
+        return 2;
+    if (k + 2 < len && ((in[k] == 0xE2 && (in[k + 1] == 0x80 || in[k + 1] == 0x81)) ||
+                        (in[k] == 0xE3 && in[k + 1] == 0x80) ||
+                        (in[k] == 0xEF && in[k + 1] == 0xBC && in[k + 2] <= 0x8F)))
+        return 3;
+    return 0;
+}
+
+/* A quoted local part ("john doe"@...) ending with the quote at q - 1: its
+ * start, or q when there is none (at most 64 bytes, one line, not below lo). */
+static size_t email_quoted(const unsigned char *in, size_t q, size_t lo)
+{
+    if (q == 0 || q - 1 < lo || in[q - 1] != '"')
+        return q;
+    for (size_t b = q - 1; b > lo && q - b < 66;) {
+        b--;
+        if (in[b] == '\n' || in[b] == '\r')
+            return q;
+        if (in[b] == '"')
+            return b + 1 < q - 1 ? b : q;
+    }
+    return q;
+}
 
 /* at: index of an '@'; lo: lowest index the local part may start at.
+ * Letters beyond ASCII count (IDN addresses), so does a quoted local part.
  * On a match sets [*s, *e) and returns true. */
 static bool scan_email(const unsigned char *in, size_t len, size_t at, size_t lo, size_t *s, size_t *e)
 {
-    size_t b = at;
-    while (b > lo && email_local(in[b - 1]))
-        b--;
-    while (b < at && (in[b] == '.' || in[b] == '-'))
-        b++;
+    size_t b = email_quoted(in, at, lo);
+    if (b == at) {
+        while (b > lo && email_local(in[b - 1]))
+            b--;
+        for (size_t pl; b < at;) {
+            if (in[b] == '.' || in[b] == '-')
+                b++;
+            else if ((pl = utf8_punct_len(in, at, b)))
+                b += pl;
+            else
+                break;
+        }
+    }
     if (b == at)
         return false;
     size_t f = at + 1;
     while (f < len && email_domain(in[f]))
         f++;
-    while (f > at + 1 && (in[f - 1] == '.' || in[f - 1] == '-'))
-        f--;
+    for (;;) {
+        if (f > at + 1 && (in[f - 1] == '.' || in[f - 1] == '-'))
+            f--;
+        else if (f >= at + 4 && utf8_punct_len(in, f, f - 3) == 3)
+            f -= 3;
+        else if (f >= at + 3 && utf8_punct_len(in, f, f - 2) == 2)
+            f -= 2;
+        else
+            break;
+    }
     /* need a dot and a top-level label of 2+ letters */
     size_t dot = f;
     while (dot > at + 1 && in[dot - 1] != '.')
@@ -258,7 +306,7 @@ static bool scan_email(const unsigned char *in, size_t len, size_t at, size_t lo
     if (dot <= at + 2 || f - dot < 2)
         return false;
     for (size_t k = dot; k < f; k++)
-        if (!is_alpha(in[k]))
+        if (!is_alpha(in[k]) && in[k] < 0x80)
             return false;
     *s = b;
     *e = f;
@@ -391,7 +439,7 @@ static void scan_numrun(const unsigned char *in, size_t len, size_t i, numrun *r
                 nsep++;
                 k++;
             }
-            if (nsep == 0 || nspace > 1 || k >= len || !is_digit(in[k]))
+            if (nsep == 0 || k >= len || !is_digit(in[k]))
                 break;
             if (nspace)
                 r->space = true;
@@ -438,22 +486,101 @@ static bool numrun_decimal_like(const numrun *r)
 
 /* ---- the main pass ------------------------------------------------------ */
 
+/* What redact_strip writes for a mask before the word it is part of is
+ * blanked (strip_words). */
+#define STRIP_MARK "\x1f"
+
 typedef struct redact_out {
     strbuf *out;
-    const unsigned char *in;
-    size_t copied; /* in[0..copied) is already in out */
+    const unsigned char *in;  /* the text scanned (digits and dashes normalised) */
+    const unsigned char *src; /* the text as given: what is copied */
+    const size_t *map;        /* offset in src of each byte of in (and of its end); NULL = same */
+    bool blank;               /* a mask is one space (redact_strip) */
+    size_t copied;            /* in[0..copied) is already in out */
     int n;
     int err;
 } redact_out;
+
+static size_t src_off(const redact_out *o, size_t k) { return o->map ? o->map[k] : k; }
 
 static void emit_mask(redact_out *o, size_t s, size_t e, const char *mask)
 {
     if (o->err)
         return;
-    if (strbuf_add(o->out, o->in + o->copied, s - o->copied) < 0 || strbuf_adds(o->out, mask) < 0)
+    size_t from = src_off(o, o->copied), to = src_off(o, s);
+    if (strbuf_add(o->out, o->src + from, to - from) < 0 || strbuf_adds(o->out, o->blank ? STRIP_MARK : mask) < 0)
         o->err = 1;
     o->copied = e;
     o->n++;
+}
+
+/* The ASCII character a digit, dash or space of another script at k
+ * stands for (full-width and Arabic-Indic digits, Unicode dashes and
+ * minus, no-break and thin spaces), its length in *n; 0 when none. */
+static char norm_char(const unsigned char *in, size_t len, size_t k, size_t *n)
+{
+    unsigned char a = in[k], b = k + 1 < len ? in[k + 1] : 0, c = k + 2 < len ? in[k + 2] : 0;
+    *n = 2;
+    if (a == 0xD9 && b >= 0xA0 && b <= 0xA9)
+        return (char)('0' + b - 0xA0); /* U+0660..0669 */
+    if (a == 0xDB && b >= 0xB0 && b <= 0xB9)
+        return (char)('0' + b - 0xB0); /* U+06F0..06F9 */
+    if (a == 0xC2 && b == 0xA0)
+        return ' ';
+    *n = 3;
+    if (a == 0xEF && b == 0xBC && c >= 0x90 && c <= 0x99)
+        return (char)('0' + c - 0x90); /* U+FF10..FF19 */
+    if (a == 0xEF && b == 0xBC && c == 0x8D)
+        return '-'; /* U+FF0D */
+    if (a == 0xEF && b == 0xB9 && c == 0xA3)
+        return '-'; /* U+FE63 */
+    if (a == 0xE2 && b == 0x80 && c >= 0x90 && c <= 0x95)
+        return '-'; /* U+2010..2015 */
+    if (a == 0xE2 && b == 0x88 && c == 0x92)
+        return '-'; /* U+2212 */
+    if (a == 0xE2 && b == 0x80 && (c == 0xAF || (c >= 0x80 && c <= 0x8A)))
+        return ' '; /* U+202F, U+2000..200A */
+    if (a == 0xEF && b == 0xBC && c == 0xA0)
+        return '@'; /* U+FF20 */
+    return 0;
+}
+
+/* A copy of in with norm_char applied, and the map of its offsets back to
+ * in (*map, len + 1 entries). 1 when nothing needed it (*norm NULL), 0, or
+ * -1 (out of memory). */
+static int normalise(const unsigned char *in, size_t len, unsigned char **norm, size_t **map, size_t *nlen)
+{
+    size_t k = 0, n;
+    *norm = NULL;
+    *map = NULL;
+    while (k < len && !(in[k] >= 0xC2 && norm_char(in, len, k, &n)))
+        k++;
+    if (k == len)
+        return 1;
+    unsigned char *t = malloc(len + 1);
+    size_t *m = malloc((len + 1) * sizeof *m);
+    if (!t || !m) {
+        free(t);
+        free(m);
+        return -1;
+    }
+    size_t j = 0;
+    for (k = 0; k < len;) {
+        char c = in[k] >= 0xC2 ? norm_char(in, len, k, &n) : 0;
+        m[j] = k;
+        if (c) {
+            t[j++] = (unsigned char)c;
+            k += n;
+        } else {
+            t[j++] = in[k++];
+        }
+    }
+    m[j] = len;
+    t[j] = '\0';
+    *norm = t;
+    *map = m;
+    *nlen = j;
+    return 0;
 }
 
 /* Mask the digit groups of [s, e) that are long enough to be numbers. */
@@ -473,13 +600,44 @@ static void mask_long_digit_runs(const redact_rules *r, redact_out *o, size_t s,
     }
 }
 
+/* 13 to 19 digits in groups with one separator throughout (space, double
+ * space, '-', '.' or '/'), not a phone's "+" or "(". */
+static bool numrun_card_grouped(const numrun *r)
+{
+    if (r->plus || r->paren || r->digits < 13 || r->digits > 19 || r->groups < 2 || r->groups > 8)
+        return false;
+    for (int g = 2; g < r->groups; g++)
+        if (r->gsep[g] != r->gsep[1])
+            return false;
+    return r->gsep[1] == ' ' || r->gsep[1] == '-' || r->gsep[1] == '.' || r->gsep[1] == '/';
+}
+
+/* Grouped like a card number whatever its checksum (with one separator
+ * throughout, or spaces and hyphens mixed): groups of four (the last one 1
+ * to 4 digits) or 4-6-4/4-6-5. */
+static bool numrun_card_shape(const numrun *r)
+{
+    bool mixed = !r->plus && !r->paren && r->digits >= 13 && r->digits <= 19 && r->groups >= 2 && r->groups <= 8;
+    for (int g = 1; mixed && g < r->groups; g++)
+        mixed = r->gsep[g] == ' ' || r->gsep[g] == '-';
+    if (!mixed && !numrun_card_grouped(r))
+        return false;
+    if (r->groups == 3 && r->glen[0] == 4 && r->glen[1] == 6 && (r->glen[2] == 4 || r->glen[2] == 5))
+        return true;
+    for (int g = 0; g + 1 < r->groups; g++)
+        if (r->glen[g] != 4)
+            return false;
+    return r->groups >= 4;
+}
+
 /* Classify one run; returns true when it was masked whole. */
 static bool classify_run(const redact_rules *r, redact_out *o, const numrun *nr)
 {
     if (nr->e <= nr->s || nr->digits == 0)
         return false;
-    if (r->on[R_CARD] && !nr->plus && !nr->paren && !nr->other_sep && nr->digits >= 13 &&
-        nr->digits <= 19 && luhn_ok(o->in, nr->s, nr->e)) {
+    bool luhn = nr->digits >= 13 && nr->digits <= 19 && luhn_ok(o->in, nr->s, nr->e);
+    if (r->on[R_CARD] && ((luhn && !nr->plus && !nr->paren && (!nr->other_sep || numrun_card_grouped(nr))) ||
+                          numrun_card_shape(nr))) {
         emit_mask(o, nr->s, nr->e, r->mask[R_CARD]);
         return true;
     }
@@ -652,6 +810,14 @@ static size_t name_at(const redact_rules *r, const unsigned char *in, size_t lim
 {
     unsigned char c = in[i];
     size_t after = match_cue(r, in, limit, i);
+    for (int chain = 0; after && chain < 2; chain++) { /* "Dear Mr. Patel" */
+        size_t k = after, next;
+        while (k < limit && in[k] == ' ')
+            k++;
+        if (k == after || !(next = match_cue(r, in, limit, k)))
+            break;
+        after = next;
+    }
     size_t ne = after ? scan_name(in, limit, after, ns) : 0;
     if (ne)
         return ne;
@@ -668,7 +834,8 @@ static size_t name_at(const redact_rules *r, const unsigned char *in, size_t lim
     size_t b = i;
     while (b > 0 && in[b - 1] == ' ')
         b--;
-    if (upper && (b == 0 || in[b - 1] == '.' || in[b - 1] == '!' || in[b - 1] == '?')) {
+    if (upper && (b == 0 || in[b - 1] == '.' || in[b - 1] == '!' || in[b - 1] == '?' || in[b - 1] == ':' ||
+                  in[b - 1] == '\n')) {
         ne = scan_name(in, limit, i, ns);
         if (ne && ne + 5 <= limit && !memcmp(in + ne, " here", 5) && (ne + 5 == limit || !is_wordc(in[ne + 5])))
             return ne;
@@ -722,16 +889,13 @@ static size_t mask_digits(const redact_rules *r, redact_out *o, const unsigned c
     return nr.e;
 }
 
-static int redact_builtin(const redact_rules *r, const char *text, size_t len, strbuf *out)
+static int redact_scan(redact_out *o, const redact_rules *r, size_t len)
 {
-    const unsigned char *in = (const unsigned char *)text;
-    redact_out o = { out, in, 0, 0, 0 };
+    const unsigned char *in = o->in;
     size_t ws, we;
     if (r->on[R_NAME] && len < 64 && whole_text_name(in, len, &ws, &we)) {
-        emit_mask(&o, ws, we, r->mask[R_NAME]);
-        if (!o.err && strbuf_add(out, in + o.copied, len - o.copied) < 0)
-            o.err = 1;
-        return o.err ? -1 : o.n;
+        emit_mask(o, ws, we, r->mask[R_NAME]);
+        return o->err ? -1 : 0;
     }
     /* e-mail addresses first (they contain digits and words the other rules would cut) */
     size_t *spans = NULL, nspans = 0;
@@ -739,9 +903,9 @@ static int redact_builtin(const redact_rules *r, const char *text, size_t len, s
         return -1;
     size_t sp = 0;
     size_t i = 0;
-    while (i < len && !o.err) {
+    while (i < len && !o->err) {
         if (sp < nspans && i == spans[sp]) {
-            emit_mask(&o, spans[sp], spans[sp + 1], r->mask[R_EMAIL]);
+            emit_mask(o, spans[sp], spans[sp + 1], r->mask[R_EMAIL]);
             i = spans[sp + 1];
             sp += 2;
             continue;
@@ -749,20 +913,39 @@ static int redact_builtin(const redact_rules *r, const char *text, size_t len, s
         size_t limit = sp < nspans ? spans[sp] : len;
         unsigned char c = in[i];
         if (is_alpha(c))
-            i = mask_word(r, &o, in, limit, i);
+            i = mask_word(r, o, in, limit, i);
         else if (is_digit(c) || ((c == '+' || c == '(') && i + 1 < limit &&
                                  (is_digit(in[i + 1]) || (in[i + 1] == '(' && c == '+'))))
-            i = mask_digits(r, &o, in, limit, i);
+            i = mask_digits(r, o, in, limit, i);
         else
             i++;
     }
     free(spans);
-    if (!o.err && strbuf_add(out, in + o.copied, len - o.copied) < 0)
+    return o->err ? -1 : 0;
+}
+
+static int redact_builtin(const redact_rules *r, const char *text, size_t len, strbuf *out, bool blank)
+{
+    const unsigned char *src = (const unsigned char *)text;
+    unsigned char *norm;
+    size_t *map, nlen = len;
+    int nr = normalise(src, len, &norm, &map, &nlen);
+    if (nr < 0)
+        return -1;
+    redact_out o = { out, norm ? norm : src, src, map, blank, 0, 0, 0 };
+    if (redact_scan(&o, r, nlen) == 0) {
+        size_t from = src_off(&o, o.copied);
+        if (strbuf_add(out, src + from, len - from) < 0)
+            o.err = 1;
+    } else {
         o.err = 1;
+    }
+    free(norm);
+    free(map);
     return o.err ? -1 : o.n;
 }
 
-static int redact_regexes(const redact_rules *r, strbuf *text)
+static int redact_regexes(const redact_rules *r, strbuf *text, bool blank)
 {
     int n = 0;
     for (size_t k = 0; k < r->nregexes; k++) {
@@ -782,7 +965,7 @@ static int redact_regexes(const redact_rules *r, strbuf *text)
                 pos = s + 1;
                 continue;
             }
-            if (strbuf_adds(&res, r->regexes[k].mask) < 0)
+            if (strbuf_adds(&res, blank ? STRIP_MARK : r->regexes[k].mask) < 0)
                 goto nomem;
             n++;
             pos = e;
@@ -799,19 +982,52 @@ nomem:
     return n;
 }
 
-int redact_text(const redact_rules *r, const char *in, size_t len, strbuf *out)
+/* Copy t to out with every word that holds a STRIP_MARK (a mask and the
+ * letters or digits glued to it: "ORD[number]") made one space. 0 or -1. */
+static int strip_words(const strbuf *t, strbuf *out)
 {
-    if (!r->nregexes)
-        return redact_builtin(r, in, len, out);
+    const unsigned char *b = (const unsigned char *)t->buf;
+    size_t i = 0;
+    while (i < t->len) {
+        if (!is_wordc(b[i]) && b[i] != STRIP_MARK[0]) {
+            if (strbuf_addc(out, (char)b[i++]) < 0)
+                return -1;
+            continue;
+        }
+        size_t j = i;
+        bool marked = false;
+        for (; j < t->len && (is_wordc(b[j]) || b[j] == STRIP_MARK[0]); j++)
+            marked |= b[j] == STRIP_MARK[0];
+        if (marked ? strbuf_addc(out, ' ') < 0 : strbuf_add(out, t->buf + i, j - i) < 0)
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
+static int redact_mode(const redact_rules *r, const char *in, size_t len, strbuf *out, bool blank)
+{
+    if (!r->nregexes && !blank)
+        return redact_builtin(r, in, len, out, blank);
     strbuf tmp = STRBUF_INIT;
-    int n = redact_builtin(r, in, len, &tmp);
-    int m = n < 0 ? -1 : redact_regexes(r, &tmp);
-    if (m < 0 || strbuf_add(out, tmp.buf, tmp.len) < 0) {
+    int n = redact_builtin(r, in, len, &tmp, blank);
+    int m = n < 0 || !r->nregexes ? (n < 0 ? -1 : 0) : redact_regexes(r, &tmp, blank);
+    if (m < 0 || (blank ? strip_words(&tmp, out) : strbuf_add(out, tmp.buf, tmp.len)) < 0) {
         strbuf_release(&tmp);
         return -1;
     }
     strbuf_release(&tmp);
     return n + m;
+}
+
+int redact_text(const redact_rules *r, const char *in, size_t len, strbuf *out)
+{
+    return redact_mode(r, in, len, out, false);
+}
+
+int redact_strip(const redact_rules *r, const char *in, size_t len, strbuf *out)
+{
+    return redact_mode(r, in, len, out, true);
 }
 
 char *redact_dup(const redact_rules *r, const char *s, int *nmasks)

@@ -12,27 +12,36 @@
  * Built-in rules, each one a hand-written scanner (linear in the text, no
  * backtracking), applied in this order of precedence:
  *
- *   email   local@domain.tld                                  -> "[email]"
+ *   email   local@domain.tld, letters beyond ASCII included (IDN),
+ *           or a quoted local part ("john doe"@example.com)   -> "[email]"
  *   iban    CC99 + 11..30 letters/digits, optionally grouped by
  *           single spaces, mod-97 checksum valid               -> "[iban]"
- *   card    13..19 digits, optionally grouped by single spaces
- *           or hyphens, Luhn checksum valid                    -> "[card]"
+ *   card    13..19 digits, Luhn checksum valid, optionally grouped by
+ *           spaces or hyphens (or by one of space, double space,
+ *           '-', '.', '/' throughout); or, whatever the checksum,
+ *           grouped like a card (4-4-4-4..., 4-6-5)             -> "[card]"
  *   phone   a run of digits with "+", "(", ")", " ", "-", "."
  *           separators holding phone_min_digits..15 digits,
- *           starting with "+" or "(" or having a separator, and not
+ *            starting with "+" or "(" or having a separator, and not
  *           shaped like a date, time or decimal number         -> "[phone]"
  *   number  any run of number_min_digits or more digits (order,
  *           account, ticket, tracking numbers)                 -> "[number]"
  *   name    one or two capitalised words after a cue ("my name
  *           is", "name:", "this is", "i'm", "hi", "dear", "pulled up
  *           for", ...; case-insensitive), or before " here" at the
- *           start of a sentence ("Joyce here"), or two or three such
+ *           start of a sentence or line or after ":" ("Joyce here"), or two or three such
  *           words before ':' at the start of a line (a speaker label
  *           "Crystal Minh: ..."), or one or two after ", " that end a
  *           sentence (a vocative: "Thanks, Crystal."), or a whole text of
  *           two or three capitalised words ("Crystal Minh")  -> "[name]"
  *           (names elsewhere cannot be told from words without a
  *           dictionary: add regex rules for known names if needed)
+ *
+ * Before the scanners run, digits of other scripts (full-width U+FF10..19,
+ * Arabic-Indic U+0660..69 and U+06F0..F9), Unicode dashes and minus
+ * (U+2010..2015, U+2212, U+FE63, U+FF0D), no-break and thin spaces and the
+ * full-width '@' are read as their ASCII counterparts; text outside a mask
+ * is copied as given.
  *
  * Rules file (optional, AIDIGEST_REDACT_RULES / redact_rules in the config
  * file): one directive per line, '#' starts a comment line:
@@ -70,6 +79,12 @@ void redact_rules_free(redact_rules *r);
  * must discard). Bytes that are not part of a match are copied unchanged
  * (invalid UTF-8 included). */
 AID_MUST_CHECK int redact_text(const redact_rules *r, const char *in, size_t len, strbuf *out);
+
+/* Like redact_text, but each masked span, with the letters or digits glued
+ * to it ("ORD[number]"), becomes one space instead of its mask: for
+ * counting the words of a text (terms) without the personal data, the
+ * fragments of identifiers or the mask words. Same return values. */
+AID_MUST_CHECK int redact_strip(const redact_rules *r, const char *in, size_t len, strbuf *out);
 
 /* Convenience: mask a NUL-terminated string into a new malloc'd string
  * (caller frees). NULL when out of memory. */

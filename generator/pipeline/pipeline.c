@@ -143,7 +143,8 @@ static int pipeline_jobs(const pipeline_opts *o)
 
 /* Read the logs for the week (both passes). rejected: where bad lines go.
  * deltas: the retraining deltas kept in the archive (ingest_opts.deltas_path:
- * read after the logs when the file exists), or NULL. */
+ * read after the logs when the file exists), or NULL. rules: the terms are
+ * counted from the customer messages redacted by these (NULL: raw). */
 static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *rejected,
                                const char *raw_rejected, const redact_rules *rules,
                                const char *deltas, ingest_result *res, aid_errbuf *eb)

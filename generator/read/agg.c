@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/jget.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/textnorm.h"
 #include "common/timeutil.h"
@@ -201,7 +202,15 @@ static int cmp_strp(const void *x, const void *y)
 static int agg_terms_add(agg *a, const char *msg, size_t len, int sign)
 {
     struct terms_ctx c = { STRBUF_INIT, NULL, 0, 0 };
+    strbuf clean = STRBUF_INIT;
     int rc = -1;
+    if (a->redact) {
+        /* personal data never becomes a term, nor do the mask words */
+        if (redact_strip(a->redact, msg, len, &clean) < 0 || strbuf_grow(&clean, 0) < 0)
+            goto cleanup;
+        msg = clean.buf;
+        len = clean.len;
+    }
     if (textnorm_words(msg, len, terms_collect, &c) < 0)
         goto cleanup;
     if (c.n > 1) {
@@ -226,6 +235,7 @@ static int agg_terms_add(agg *a, const char *msg, size_t len, int sign)
     }
     rc = 0;
 cleanup:
+    strbuf_release(&clean);
     strbuf_release(&c.all);
     free(c.offs);
     return rc;

@@ -95,6 +95,8 @@ typedef struct agg {
     size_t ncorrections, corrections_cap;
     struct json_object *updates; /* array: every prompt_update read, any week */
     agg_dq dq;
+    const struct redact_rules *redact; /* terms are counted from the redacted message,
+                                          masked spans left out; NULL = raw (not owned) */
 } agg;
 
 /* An empty aggregate for the week starting at week_start_ms (*out; the

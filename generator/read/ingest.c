@@ -733,6 +733,7 @@ static aid_err worker_setup(worker *w, const ingest_opts *o, const ingest_result
     w->free_q = free_q;
     if ((err = agg_new(&w->agg, o->week_start_ms, eb)) || (err = idindex_new(&w->ids, eb)))
         return err;
+    w->agg->redact = o->redact;
     return worker_scratch(w, eb);
 }
 

@@ -62,9 +62,13 @@ typedef struct ingest_opts {
                                    customer text and all, written like
                                    rejected_path; for local use only (never
                                    published); NULL = nowhere */
-    const redact_rules *redact; /* masks the excerpt and detail of the
-                                   published quarantine (rejected_path); NULL:
-                                   that file has no excerpt */
+    const redact_rules *redact; /* the run's redaction rules, read-only and
+                                   shared by the workers: they mask the excerpt
+                                   and detail of the published quarantine
+                                   (rejected_path), and the terms are counted
+                                   from the customer messages they redact
+                                   (masked spans left out); NULL: no excerpt,
+                                   terms from the raw text */
     FILE *diag;                 /* one line per bad line, up to diag_cap; NULL = silent */
     int diag_cap;               /* 0 = INGEST_DEFAULT_DIAG_CAP */
     bool progress;              /* progress lines on diag (a terminal) */

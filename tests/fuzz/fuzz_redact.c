@@ -3,7 +3,9 @@
  * built-in rules, on arbitrary bytes (invalid UTF-8 included).
  *
  * Checks beyond the sanitizers: the result is a count >= 0, and with no
- * mask made the output is the input byte for byte.
+ * mask made the output is the input byte for byte; redact_strip (the terms'
+ * text) makes as many masks and is never longer than the input plus one
+ * byte a mask.
  */
 #include "common/redact.h"
 #include "common/strbuf.h"
@@ -32,6 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (n == 0 && (out.len != size || (size && memcmp(out.buf, data, size))))
         abort();
+    strbuf st = STRBUF_INIT;
+    int m = redact_strip(rules, (const char *)data, size, &st);
+    if (m != n || st.len > size + (size_t)m)
+        abort();
+    strbuf_release(&st);
     strbuf_release(&out);
     return 0;
 }

@@ -137,6 +137,62 @@ int main(void)
     is_int(fx_leaks, 0, "abcd-pii.jsonl: no listed PII survives (names, e-mails, phones, order ids)");
     is_int(fx_changed_clean, 0, "abcd-pii.jsonl: sentences without PII come out unchanged");
 
+    /* the personal-data forms corpus: nothing listed survives, exact output where given */
+    strbuf_reset(&path);
+    fsutil_join(&path, root(), "tests/fixtures/pii-forms.tsv");
+    char *pf = NULL;
+    ok(fsutil_read_file(path.buf, &pf, &len, &eb) == AID_OK, "read pii-forms.tsv");
+    int pf_lines = 0, pf_leaks = 0, pf_wrong = 0, pf_exact = 0;
+    for (char *p = pf; p && *p;) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        if (*p && *p != '#') {
+            char *field[16];
+            int nf = 0;
+            for (char *q = p; q && nf < 16;) {
+                field[nf++] = q;
+                q = strchr(q, '\t');
+                if (q)
+                    *q++ = '\0';
+            }
+            strbuf m = STRBUF_INIT;
+            if (redact_text(r, field[0], strlen(field[0]), &m) < 0)
+                pf_wrong++;
+            for (int k = 2; k < nf; k++)
+                if (*field[k] && strstr(m.buf, field[k])) {
+                    printf("# leaked '%s' in: %s\n", field[k], m.buf);
+                    pf_leaks++;
+                }
+            if (nf > 1 && strcmp(field[1], "-")) {
+                pf_exact++;
+                if (strcmp(field[1], m.buf)) {
+                    printf("# expected '%s', got '%s'\n", field[1], m.buf);
+                    pf_wrong++;
+                }
+            }
+            pf_lines++;
+            strbuf_release(&m);
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    free(pf);
+    ok(pf_lines >= 60, "pii-forms.tsv: %d cases", pf_lines);
+    is_int(pf_leaks, 0, "pii-forms.tsv: no must-mask substring survives");
+    ok(pf_exact >= 10, "pii-forms.tsv: %d cases with an exact output", pf_exact);
+    is_int(pf_wrong, 0, "pii-forms.tsv: exact outputs as expected");
+
+    /* redact_strip: a mask becomes one space */
+    strbuf st = STRBUF_INIT;
+    is_int(redact_strip(r, "ramesh1980@gmail.com wrote 4111 1111 1111 1111", 46, &st), 2, "strip: 2 masks");
+    is_str(st.buf, "  wrote  ", "strip: masks are spaces, no mask words");
+    strbuf_reset(&st);
+    is_int(redact_strip(r, "ref ORD123456789, ok", 20, &st), 1, "strip: glued mask");
+    is_str(st.buf, "ref  , ok", "strip: the word a mask is glued to goes too");
+    strbuf_release(&st);
+    is_str(R(r, "caf\xc3\xa9 \xef\xbc\x95 days, 5\xe2\x80\x93" "7"), "caf\xc3\xa9 \xef\xbc\x95 days, 5\xe2\x80\x93" "7",
+           "unmasked full-width digits and dashes are copied as given");
+
     /* a rules file */
     char tmpl[] = "/tmp/aidigest-redact-XXXXXX";
     int fd = mkstemp(tmpl);
