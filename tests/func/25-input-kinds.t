@@ -67,13 +67,13 @@ t.is_(summary(r, "suggestions in 2026-W47"), 3, "  the regular file and the syml
 t.is_(summary(r, "duplicates"), 3, "  (the symlink's lines are duplicates of a.jsonl's)")
 sock.close()
 
-# a run over it does not hang either
+# a run over it does not replace the week (and does not hang either)
 try:
     rr = t.run(["run", "--offline", "--week", "2026-W47", "--logs", d, "--out", os.path.join(tmp, "out")],
                env={"AIDIGEST_TEMPLATES": os.path.join(t.ROOT, "templates")}, timeout=60)
 except subprocess.TimeoutExpired:
     rr = None
-t.ok(rr is not None, "run over them: not a hang")
+t.ok(rr is not None and rr.returncode == 1, "run over them: exit 1, not a hang")
 
 # 2. gzip members one after the other, as cat a.gz b.gz makes them
 g = os.path.join(tmp, "gz")
