@@ -23,7 +23,8 @@
 static void usage(FILE *fp)
 {
     fputs("usage: aidigest run [--week YYYY-Www] [--logs PATH]... [--out DIR] [--offline]\n"
-          "                    [--publish] [--mail] [--jobs N] [--strict] [--config FILE]\n"
+          "                    [--publish] [--mail] [--jobs N] [--strict] [--allow-damaged]\n"
+          "                    [--replace] [--config FILE]\n"
           "       aidigest check [--logs PATH]... [--week YYYY-Www] [--jobs N] [--config FILE]\n"
           "       aidigest retrain [--week W] [--logs PATH]... [--out DIR] [--submit] [--request]\n"
           "                        [--config FILE]\n"
@@ -146,6 +147,12 @@ static int parse_options(const struct command *cmd, int argc, char **argv, pipel
         } else if (!strcmp(a, "--strict")) {
             NEEDS(OPT_STRICT);
             o->strict = true;
+        } else if (!strcmp(a, "--allow-damaged")) {
+            NEEDS(OPT_STRICT);
+            o->allow_damaged = true;
+        } else if (!strcmp(a, "--replace")) {
+            NEEDS(OPT_STRICT);
+            o->replace = true;
         } else if (!strcmp(a, "--submit")) {
             NEEDS(OPT_RETRAIN);
             o->submit = true;

@@ -218,6 +218,7 @@ typedef struct run {
     history hist;
     bool have_hist;
     struct json_object *report;
+    bool refused;      /* run_decide said no: nothing goes into OUT */
 } run;
 
 static aid_err run_path(strbuf *sb, aid_errbuf *eb, const char *fmt, ...)
@@ -270,6 +271,59 @@ cleanup:
     strbuf_release(&deltas);
     strbuf_release(&rawdir);
     strbuf_release(&raw);
+    return err;
+}
+
+/* The suggestions of the published OUT/<week>/report.json, or -1 when
+ * there is none (or it cannot be read: the run will replace it). */
+static int64_t run_published_suggestions(const run *r)
+{
+    struct json_object *old = NULL;
+    if (pipeline_load_report(r->o, r->week, &old, NULL) != AID_OK)
+        return -1;
+    struct json_object *t, *n;
+    int64_t v = -1;
+    if (json_object_object_get_ex(old, "totals", &t) && json_object_object_get_ex(t, "suggestions", &n) &&
+        json_object_is_type(n, json_type_int))
+        v = json_object_get_int64(n);
+    json_object_put(old);
+    return v;
+}
+
+/* decide: whether what was read may replace the week. Input with file
+ * errors, or without a suggestion for the week, is not a digest to
+ * publish (unless --allow-damaged); a week that has lost more than half
+ * of its published suggestions needs --replace. A refusal is exit 1
+ * before anything is written into OUT. */
+static aid_err run_decide(run *r, aid_errbuf *eb)
+{
+    size_t nfe = json_object_array_length(r->res.file_errors);
+    int64_t n = r->res.agg->cur.suggestions;
+    aid_err err = AID_OK;
+    if (nfe && !r->o->allow_damaged) {
+        struct json_object *e0 = json_object_array_get_idx(r->res.file_errors, 0);
+        struct json_object *f = NULL;
+        json_object_object_get_ex(e0, "file", &f);
+        err = aid_errbuf_set(eb, AID_ERR_BADINPUT,
+                             "%s not replaced: %zu input file%s could not be read (%s%s); nothing written "
+                             "or published (--allow-damaged to publish it anyway)",
+                             r->week, nfe, nfe == 1 ? "" : "s", f ? json_object_get_string(f) : "?",
+                             nfe > 1 ? ", ..." : "");
+    } else if (n == 0 && !r->o->allow_damaged) {
+        err = aid_errbuf_set(eb, AID_ERR_BADINPUT,
+                             "%s not replaced: the logs have no suggestion in that week; nothing written or "
+                             "published (--allow-damaged to publish an empty week)",
+                             r->week);
+    } else if (!r->o->replace) {
+        int64_t old = run_published_suggestions(r);
+        if (old > 0 && n * 2 < old)
+            err = aid_errbuf_set(eb, AID_ERR_BADINPUT,
+                                 "%s not replaced: %lld suggestion%s against %lld in the published %s/%s/; "
+                                 "nothing written or published (--replace to replace it)",
+                                 r->week, (long long)n, n == 1 ? "" : "s", (long long)old, r->out, r->week);
+    }
+    if (err)
+        r->refused = true;
     return err;
 }
 
@@ -434,6 +488,7 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
         (err = fsutil_mkdirs(r.sweek.buf, eb)))
         goto cleanup;
     if ((err = run_read(&r, eb)) ||
+        (err = run_decide(&r, eb)) ||
         (err = run_compute(&r, eb)) ||
         /* narrate: the LLM with a key (and not --offline), else the built-in narrator */
         (err = narrate_report(r.report, &o->cfg, r.out, o->offline, eb)) ||
@@ -443,7 +498,7 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     err = run_publish(&r, eb);
 cleanup:
     if (r.stage.len) {
-        if (err && err != AID_ERR_NOMEM)
+        if (err && err != AID_ERR_NOMEM && !r.refused)
             run_keep_rejected(&r);
         /* a staging directory left in OUT is an error of its own when the run went well */
         aid_err rm = fsutil_remove_tree(r.stage.buf, err ? NULL : eb);

@@ -26,6 +26,8 @@ typedef struct pipeline_opts {
     bool publish;              /* commit (and push) the archive */
     bool mail;                 /* e-mail the PDF */
     bool strict;               /* a bad line fails the run (exit 1) */
+    bool allow_damaged;        /* run: replace the week despite file errors or no suggestions */
+    bool replace;              /* run: replace a published week with one under half its suggestions */
     bool submit;               /* retrain: upload the fine-tuning set */
     bool request;              /* retrain: only tag HEAD retrain/<week> and push */
     int jobs;                  /* worker threads; 0 = number of cores */

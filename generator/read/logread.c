@@ -2,9 +2,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "common/fsutil.h"
@@ -124,8 +126,16 @@ void logread_batch_release(logread_batch *b)
 
 #define LOGREAD_CHUNK (256 * 1024)
 
+#define LOGREAD_ZIN (128 * 1024)
+
 struct logread_file {
-    gzFile gz;
+    int fd;
+    /* gzip: the members one after the other (like gzip -d); plain: as it is */
+    bool gzip, zinit, member_done;
+    z_stream zs;
+    unsigned char *zin;
+    bool zin_eof;
+    uint64_t raw_read;   /* bytes read from fd so far */
     const char *path;
     uint32_t idx;
     size_t max_line;
@@ -140,30 +150,113 @@ struct logread_file {
     uint64_t seq;
 };
 
+/* The kind of a file that is not a regular one, for its error. */
+static const char *logread_kind(mode_t m)
+{
+    if (S_ISDIR(m))
+        return "a directory";
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISCHR(m) || S_ISBLK(m))
+        return "a device";
+    if (S_ISSOCK(m))
+        return "a socket";
+    return "not a regular file";
+}
+
+/* Open path for reading only if it is a regular file (a symlink is
+ * followed): a FIFO, a device or a socket is never opened, and
+ * O_NONBLOCK keeps one swapped in between stat and open from blocking. */
+static aid_err logread_open_regular(const char *path, int *fd, aid_errbuf *eb)
+{
+    struct stat st, fst;
+    if (stat(path, &st) < 0)
+        return aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return aid_errbuf_set(eb, AID_ERR_IO, "%s: not a regular file (%s)", path, logread_kind(st.st_mode));
+    *fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (*fd < 0)
+        return aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    int serr = fstat(*fd, &fst) < 0 ? errno : 0;
+    if (serr || !S_ISREG(fst.st_mode)) {
+        aid_err e = serr ? aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot open: %s", path, strerror(serr))
+                         : aid_errbuf_set(eb, AID_ERR_IO, "%s: not a regular file (%s)", path,
+                                          logread_kind(fst.st_mode));
+        close(*fd);
+        *fd = -1;
+        return e;
+    }
+    int fl = fcntl(*fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(*fd, F_SETFL, fl & ~O_NONBLOCK);
+    return AID_OK;
+}
+
+/* read(2) whole, EINTR retried: bytes read, 0 at the end, -1 on error. */
+static ssize_t logread_raw(logread_file *r, void *dst, size_t n)
+{
+    ssize_t got;
+    do
+        got = read(r->fd, dst, n);
+    while (got < 0 && errno == EINTR);
+    if (got > 0)
+        r->raw_read += (uint64_t)got;
+    return got;
+}
+
+/* Refill the compressed input after what is left of it. -1 on error. */
+static int logread_zin_fill(logread_file *r)
+{
+    if (r->zs.avail_in && r->zs.next_in != r->zin)
+        memmove(r->zin, r->zs.next_in, r->zs.avail_in);
+    r->zs.next_in = r->zin;
+    ssize_t got = logread_raw(r, r->zin + r->zs.avail_in, LOGREAD_ZIN - r->zs.avail_in);
+    if (got < 0)
+        return -1;
+    if (got == 0)
+        r->zin_eof = true;
+    r->zs.avail_in += (uInt)got;
+    return 0;
+}
+
 aid_err logread_open(logread_file **out, const logread_files *files, uint32_t idx,
                      size_t max_line, aid_errbuf *eb)
 {
     logread_file *r = calloc(1, sizeof *r);
     if (!r)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    r->fd = -1;
     r->path = files->paths[idx];
     r->idx = idx;
     r->max_line = max_line;
     r->cap = LOGREAD_CHUNK * 2;
     r->buf = malloc(r->cap);
-    if (!r->buf) {
-        free(r);
+    r->zin = malloc(LOGREAD_ZIN);
+    if (!r->buf || !r->zin) {
+        logread_close(r);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    r->gz = gzopen(r->path, "rb");
-    if (!r->gz) {
-        aid_err e = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot open: %s", r->path,
-                                   errno ? strerror(errno) : "out of memory");
-        free(r->buf);
-        free(r);
+    aid_err e = logread_open_regular(r->path, &r->fd, eb);
+    if (e) {
+        logread_close(r);
         return e;
     }
-    gzbuffer(r->gz, 128 * 1024);
+    /* gzip is told by its magic bytes, whatever the name */
+    while (r->zs.avail_in < 2 && !r->zin_eof)
+        if (logread_zin_fill(r) < 0) {
+            e = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot read: %s", r->path, strerror(errno));
+            logread_close(r);
+            return e;
+        }
+    r->gzip = r->zs.avail_in >= 2 && r->zin[0] == 0x1f && r->zin[1] == 0x8b;
+    if (r->gzip) {
+        int zrc = inflateInit2(&r->zs, 16 + MAX_WBITS);
+        if (zrc != Z_OK) {
+            logread_close(r);
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        }
+        r->zinit = true;
+    }
     *out = r;
     return AID_OK;
 }
@@ -172,8 +265,11 @@ void logread_close(logread_file *r)
 {
     if (!r)
         return;
-    if (r->gz)
-        gzclose(r->gz);
+    if (r->zinit)
+        inflateEnd(&r->zs);
+    if (r->fd >= 0)
+        close(r->fd);
+    free(r->zin);
     free(r->buf);
     free(r);
 }
@@ -215,14 +311,62 @@ static int batch_add_line(logread_batch *b, const char *s, size_t len, size_t fu
     return 0;
 }
 
-/* zlib's message names the file itself ("PATH: unexpected end of file"):
- * the caller names it already. */
-static const char *logread_gz_msg(const logread_file *r, const char *msg)
+/* Up to n bytes of the file's text into dst: bytes, 0 at the end, -1 with
+ * *why set on an error (errno's text, or zlib's). Bytes after a gzip
+ * member are another member or an error, never dropped. */
+static ssize_t logread_text(logread_file *r, char *dst, size_t n, char *why, size_t whylen)
 {
-    size_t n = strlen(r->path);
-    if (msg && !strncmp(msg, r->path, n) && !strncmp(msg + n, ": ", 2))
-        return msg + n + 2;
-    return msg ? msg : "read error";
+    if (!r->gzip) {
+        /* plain: what the magic-byte probe read first, then the file */
+        if (r->zs.avail_in) {
+            size_t k = r->zs.avail_in < n ? r->zs.avail_in : n;
+            memcpy(dst, r->zs.next_in, k);
+            r->zs.next_in += k;
+            r->zs.avail_in -= (uInt)k;
+            return (ssize_t)k;
+        }
+        if (r->zin_eof)
+            return 0;
+        ssize_t got = logread_raw(r, dst, n);
+        if (got < 0)
+            snprintf(why, whylen, "%s", strerror(errno));
+        return got;
+    }
+    r->zs.next_out = (unsigned char *)dst;
+    r->zs.avail_out = (uInt)n;
+    while (r->zs.avail_out == n) {
+        if (r->zs.avail_in < 2 && !r->zin_eof && logread_zin_fill(r) < 0) {
+            snprintf(why, whylen, "%s", strerror(errno));
+            return -1;
+        }
+        if (r->member_done) {
+            if (!r->zs.avail_in)
+                return 0;
+            if (r->zs.avail_in >= 2 && r->zs.next_in[0] == 0x1f && r->zs.next_in[1] == 0x8b) {
+                inflateReset(&r->zs);
+                r->member_done = false;
+                continue;
+            }
+            snprintf(why, whylen, "trailing data after the gzip stream at byte %llu",
+                     (unsigned long long)(r->raw_read - r->zs.avail_in));
+            return -1;
+        }
+        if (!r->zs.avail_in) {
+            snprintf(why, whylen, "unexpected end of file");
+            return -1;
+        }
+        int zrc = inflate(&r->zs, Z_NO_FLUSH);
+        if (zrc == Z_STREAM_END)
+            r->member_done = true;
+        else if (zrc == Z_MEM_ERROR) {
+            snprintf(why, whylen, "out of memory");
+            return -1;
+        } else if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+            snprintf(why, whylen, "%s", r->zs.msg ? r->zs.msg : "corrupt gzip stream");
+            return -1;
+        }
+    }
+    return (ssize_t)(n - r->zs.avail_out);
 }
 
 /* Read more bytes; returns bytes read, 0 at end, -1 on error. */
@@ -243,27 +387,15 @@ static int logread_fill(logread_file *r, aid_errbuf *eb)
         r->buf = nb;
         r->cap = ncap;
     }
-    int n = gzread(r->gz, r->buf + r->end, LOGREAD_CHUNK);
+    char why[128];
+    ssize_t n = logread_text(r, r->buf + r->end, LOGREAD_CHUNK, why, sizeof why);
     if (n < 0) {
-        int zerr;
-        const char *msg = gzerror(r->gz, &zerr);
         aid_errbuf_set(eb, AID_ERR_IO, "%s: after line %llu: %s", r->path,
-                       (unsigned long long)r->lineno,
-                       zerr == Z_ERRNO ? strerror(errno) : logread_gz_msg(r, msg));
+                       (unsigned long long)r->lineno, why);
         return -1;
     }
-    if (n == 0) {
-        /* gzread reports a truncated stream at its end through gzerror. */
-        int zerr;
-        const char *msg = gzerror(r->gz, &zerr);
-        if (zerr != Z_OK && zerr != Z_STREAM_END) {
-            aid_errbuf_set(eb, AID_ERR_IO, "%s: after line %llu: %s", r->path,
-                           (unsigned long long)r->lineno, logread_gz_msg(r, msg));
-            return -1;
-        }
-    }
     r->end += (size_t)n;
-    return n;
+    return (int)n;
 }
 
 aid_err logread_next(logread_file *r, logread_batch *b, size_t target, aid_errbuf *eb)

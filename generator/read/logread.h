@@ -3,7 +3,12 @@
  *
  * A PATH is a file (read whatever its name; gzip is detected by its magic
  * bytes) or a directory (its *.jsonl and *.jsonl.gz files, in name order,
- * not recursive). Lines are handed out in batches of whole lines with
+ * not recursive). A gzip file may hold several members one after the
+ * other (cat a.gz b.gz): each is read; bytes after a member that are not
+ * another member are a read error ("trailing data after the gzip stream
+ * at byte N"), never dropped. A file that is not a regular one once
+ * symlinks are followed (a FIFO, a socket, a device, a directory) is never
+ * opened: logread_open reports it, so a FIFO cannot block the run. Lines are handed out in batches of whole lines with
  * their line numbers; memory is bounded by the batch size plus one line
  * (lines longer than the limit are cut: only their first
  * LOGREAD_KEEP_PREFIX bytes are kept and the batch entry says how long the
@@ -56,7 +61,9 @@ void logread_batch_release(logread_batch *b);
 /* A reader over one file. */
 typedef struct logread_file logread_file;
 
-/* Open files->paths[idx]. max_line: the line-length limit. */
+/* Open files->paths[idx]. max_line: the line-length limit. A file that
+ * does not exist, cannot be opened or is not a regular file is
+ * AID_ERR_IO with eb naming it ("PATH: not a regular file (a FIFO)"). */
 AID_MUST_CHECK aid_err logread_open(logread_file **out, const logread_files *files, uint32_t idx,
                      size_t max_line, aid_errbuf *eb);
 /* Fill b (reset first) with up to about `target` bytes of whole lines.

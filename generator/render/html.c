@@ -695,6 +695,15 @@ static void html_vars_quality(hv *h, tmpl_vars *v, struct json_object *report)
             }
         }
     }
+    /* the files that could not be read (a run with --allow-damaged) */
+    struct json_object *fe = jget(report, "data_quality.file_errors");
+    size_t nfe = fe && json_object_is_type(fe, json_type_array) ? json_object_array_length(fe) : 0;
+    for (size_t i = 0; i < nfe; i++) {
+        struct json_object *e = json_object_array_get_idx(fe, i);
+        tmpl_vars *r = hv_row(h, v, "file_errors");
+        hv_set(h, r, "file", jget_str(e, "file", ""));
+        hv_set(h, r, "error", jget_str(e, "error", ""));
+    }
 }
 
 /* downloads, the archive link and the retraining control */

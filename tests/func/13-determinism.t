@@ -79,7 +79,7 @@ replies = ["Your refund of %d was sent." % i for i in range(300)] + \
     ["We are sorry about order %d, a new one ships %s." % (i, d) for i in range(50) for d in ("today", "tomorrow")]
 msgs = ["where is my parcel", "refund please", "delay again", "wrong size shoes", "account locked"]
 acts = ["accepted", "edited", "rejected", "ignored"]
-start = 1763251200  # 2026-11-16T00:00:00Z
+start = 1794787200  # 2026-11-16T00:00:00Z (was 2025-11-16: an empty 2026-W47, which a run now refuses)
 for fi in range(5):
     with open(os.path.join(gen, "part-%d.jsonl" % fi), "w") as f:
         for i in range(10000):

@@ -34,7 +34,7 @@ head -c "$(($(wc -c <full.gz) - 12))" full.gz >logs/d.jsonl.gz
 "$AIDIGEST" check --logs logs >out.txt 2>err.txt
 is "$?" 1 "check: unreadable files exit 1"
 like "$(cat out.txt)" "unreadable files: 2" "  two files listed as unreadable"
-like "$(cat err.txt)" "logs/b.jsonl: after line 0: Is a directory" "  the directory entry named"
+like "$(cat err.txt)" "logs/b.jsonl: not a regular file \\(a directory\\)" "  the directory entry named, never opened"
 like "$(grep d.jsonl.gz err.txt | head -1)" "^aidigest: logs/d.jsonl.gz: after line [0-9]+: unexpected end of file$" \
     "  the truncated gzip named once, with zlib's reason"
 

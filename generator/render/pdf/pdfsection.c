@@ -445,6 +445,23 @@ void pdfsection_retraining(pdfpage_ctx *c)
              C_MUTED, 7.4);
 }
 
+/* The files a run published despite (--allow-damaged), named. */
+static void pdfsection_file_errors(pdfpage_ctx *c)
+{
+    struct json_object *fe = jget(c->r, "data_quality.file_errors");
+    size_t n = fe && json_object_is_type(fe, json_type_array) ? json_object_array_length(fe) : 0;
+    if (!n)
+        return;
+    strbuf *s = &c->f[6];
+    strbuf_reset(s);
+    CK(strbuf_adds(s, "Input files that could not be read (this digest lacks what could not be read from them): "));
+    for (size_t i = 0; i < n; i++)
+        CK(strbuf_addf(s, "%s%s", i ? "; " : "", jget_str(json_object_array_get_idx(fe, i), "error", "")));
+    CK(strbuf_addc(s, '.'));
+    c->y -= 4;
+    pdfpage_note(c, s->buf, C_RED, 7.6);
+}
+
 void pdfsection_data_quality(pdfpage_ctx *c)
 {
     static const pdfpage_col cols[] = {
@@ -482,4 +499,5 @@ void pdfsection_data_quality(pdfpage_ctx *c)
             pdfpage_note(c, s->buf, C_MUTED, 7.6);
         }
     }
+    pdfsection_file_errors(c);
 }
