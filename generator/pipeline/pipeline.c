@@ -257,10 +257,11 @@ static aid_err run_read(run *r, aid_errbuf *eb)
     r->have_res = true;
     int64_t bad = r->res.agg->dq.bad_lines;
     size_t unreadable = json_object_array_length(r->res.file_errors);
-    /* "2 bad lines, 1 unreadable file; quarantined in OUT/WEEK/rejected.jsonl":
-     * the quarantine is named only when there are bad lines in it. */
+    /* "2 bad lines, 1 unreadable file; quarantined in OUT/.raw/WEEK/rejected.jsonl":
+     * the quarantine is named only when there are bad lines in it; the raw
+     * one is named, since it is kept whatever becomes of the run. */
     if (bad)
-        esc_fprintf(stderr, "aidigest: %lld bad line%s, %zu unreadable file%s; quarantined in %s/%s/rejected.jsonl\n",
+        esc_fprintf(stderr, "aidigest: %lld bad line%s, %zu unreadable file%s; quarantined in %s/.raw/%s/rejected.jsonl\n",
                     (long long)bad, bad == 1 ? "" : "s", unreadable, unreadable == 1 ? "" : "s", r->out, r->week);
     else if (unreadable)
         esc_fprintf(stderr, "aidigest: 0 bad lines, %zu unreadable file%s\n", unreadable, unreadable == 1 ? "" : "s");

@@ -23,12 +23,17 @@ def sug(i, ts):
 
 
 def tree(d):
-    """every file under d (the git repository too) with its hash"""
+    """every file under d (the git repository too) with its hash, but the
+    local raw quarantine OUT/.raw/ (never published): a refused run keeps
+    the bad lines it read there, so that nothing is lost"""
     h = {}
     for root, _dirs, files in os.walk(d):
         for f in files:
             p = os.path.join(root, f)
-            h[os.path.relpath(p, d)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+            rel = os.path.relpath(p, d)
+            if rel.startswith(".raw" + os.sep):
+                continue
+            h[rel] = hashlib.sha256(open(p, "rb").read()).hexdigest()
     return h
 
 
