@@ -155,10 +155,14 @@ aid_err logread_open(logread_file **out, const logread_files *files, uint32_t id
         free(r);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
+    errno = 0;
     r->gz = gzopen(r->path, "rb");
     if (!r->gz) {
-        aid_err e = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot open: %s", r->path,
-                                   errno ? strerror(errno) : "out of memory");
+        /* errno 0: zlib's own allocation failed; ENOMEM: fopen's. */
+        aid_err e = errno == 0 || errno == ENOMEM
+                        ? aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", r->path)
+                        : aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot open: %s", r->path,
+                                         strerror(errno));
         free(r->buf);
         free(r);
         return e;
