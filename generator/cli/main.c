@@ -57,6 +57,9 @@ static aid_err libs_init(aid_errbuf *eb)
     if (git_libgit2_init() < 0) {
         const git_error *e = git_error_last();
         curl_global_cleanup();
+        /* libgit2 reports a failed allocation as "Out of memory". */
+        if (e && e->klass == GIT_ERROR_NOMEMORY)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "libgit2 could not be initialised: out of memory");
         return aid_errbuf_set(eb, AID_ERR_GIT, "libgit2 could not be initialised: %s",
                               e && e->message ? e->message : "unknown error");
     }

@@ -1,9 +1,11 @@
 #include "common/jget.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct json_object *jget(const struct json_object *root, const char *path)
 {
@@ -102,5 +104,37 @@ int jget_push(struct json_object *arr, struct json_object *val)
         json_object_put(val);
         return -1;
     }
+    return 0;
+}
+
+/* True when s is the JSON literal null with white space around it (json-c
+ * reads it case-insensitively outside strict mode). */
+static bool jget_is_null_text(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    if (strncasecmp(s, "null", 4) != 0)
+        return false;
+    for (s += 4; isspace((unsigned char)*s); s++)
+        ;
+    return !*s;
+}
+
+int jget_parse(const char *s, struct json_object **out)
+{
+    *out = NULL;
+    struct json_tokener *tok = json_tokener_new();
+    if (!tok)
+        return -1;
+    struct json_object *o = json_tokener_parse_ex(tok, s, -1);
+    enum json_tokener_error e = json_tokener_get_error(tok);
+    json_tokener_free(tok);
+    if (e != json_tokener_success) {
+        json_object_put(o);
+        return 1;
+    }
+    if (!o && !jget_is_null_text(s))
+        return -1;
+    *out = o;
     return 0;
 }

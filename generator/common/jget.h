@@ -44,4 +44,13 @@ struct json_object *jget_new_num(double v, int decimals);
 AID_MUST_CHECK int jget_set(struct json_object *obj, const char *key, struct json_object *val);
 AID_MUST_CHECK int jget_push(struct json_object *arr, struct json_object *val);
 
+/* Parse the whole NUL-terminated text s into *out (the caller owns it;
+ * NULL for the text "null"). 0, 1 when s is not JSON, -1 when out of
+ * memory. json_tokener_parse gives NULL for both; json-c 0.16 has no
+ * error code for memory, but a parse that stopped with "success" and no
+ * value, on a text other than null, is one whose constructor failed.
+ * (json-c's own crash on a failed strdup of a field name, or a failure it
+ * reports as another error, stays out of reach.) */
+AID_MUST_CHECK int jget_parse(const char *s, struct json_object **out);
+
 #endif

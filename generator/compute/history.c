@@ -12,21 +12,31 @@
 #include "common/strbuf.h"
 #include "common/timeutil.h"
 
-static struct json_object *read_json(const char *path, FILE *diag)
+/* A JSON object file into *out (NULL when it is missing or no JSON
+ * object: a warning on diag). 0, or -1 when out of memory. */
+static int read_json(const char *path, FILE *diag, struct json_object **out)
 {
     char *data = NULL;
     size_t len = 0;
-    if (fsutil_read_file(path, &data, &len, NULL) != AID_OK)
-        return NULL;
-    struct json_object *o = json_tokener_parse(data);
+    struct json_object *o = NULL;
+    *out = NULL;
+    aid_err err = fsutil_read_file(path, &data, &len, NULL);
+    if (err == AID_ERR_NOMEM)
+        return -1;
+    if (err != AID_OK)
+        return 0;
+    int rc = jget_parse(data, &o);
     free(data);
+    if (rc < 0)
+        return -1;
     if (!o || !json_object_is_type(o, json_type_object)) {
         if (diag)
             esc_fprintf(diag, "aidigest: warning: %s: not valid JSON, ignored\n", path);
         json_object_put(o);
-        return NULL;
+        return 0;
     }
-    return o;
+    *out = o;
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -51,7 +61,8 @@ aid_err history_load(history *h, const char *out_dir, const char *week, FILE *di
     timeutil_format_week(prev, prevname, sizeof prevname);
     if (strbuf_addf(&path, "%s/%s/report.json", out_dir, prevname) < 0)
         goto nomem;
-    h->prev_report = read_json(path.buf, diag);
+    if (read_json(path.buf, diag, &h->prev_report) < 0)
+        goto nomem;
 
     DIR *d = opendir(out_dir);
     if (d) {
@@ -85,7 +96,9 @@ aid_err history_load(history *h, const char *out_dir, const char *week, FILE *di
         strbuf_reset(&path);
         if (strbuf_addf(&path, "%s/%s/terms.json", out_dir, weeks[i]) < 0)
             goto nomem;
-        struct json_object *t = read_json(path.buf, diag), *terms, *msgs;
+        struct json_object *t, *terms, *msgs;
+        if (read_json(path.buf, diag, &t) < 0)
+            goto nomem;
         if (!t)
             continue;
         if (!json_object_object_get_ex(t, "terms", &terms) || !json_object_is_type(terms, json_type_object) ||

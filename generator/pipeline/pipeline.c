@@ -17,6 +17,7 @@
 #include "compute/compute.h"
 #include "retrain/retrain.h"
 #include "common/fsutil.h"
+#include "common/jget.h"
 #include "render/render.h"
 #include "read/read.h"
 #include "common/strbuf.h"
@@ -54,7 +55,10 @@ static aid_err pipeline_load_report(const pipeline_opts *o, const char *week,
     }
     if ((err = fsutil_read_file(path.buf, &data, &len, eb)))
         goto cleanup;
-    *report = json_tokener_parse(data);
+    if (jget_parse(data, report) < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path.buf);
+        goto cleanup;
+    }
     if (!*report || !json_object_is_type(*report, json_type_object)) {
         json_object_put(*report);
         *report = NULL;

@@ -1,10 +1,13 @@
 #include "read/event.h"
 
+#include <ctype.h>
 #include <json-c/json.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/textnorm.h"
 #include "common/timeutil.h"
@@ -359,6 +362,20 @@ static long raw_control_in_string(const char *s, size_t len)
 static event_bad event_parse_line(event_parser *p, const char *line, size_t len, event *ev, char *detail,
                                   size_t detail_len);
 
+/* True when line is the JSON literal null (any case, as json-c reads it)
+ * with white space around it. */
+static bool event_is_null_text(const char *line, size_t len)
+{
+    size_t i = 0;
+    while (i < len && isspace((unsigned char)line[i]))
+        i++;
+    if (len - i < 4 || strncasecmp(line + i, "null", 4) != 0)
+        return false;
+    for (i += 4; i < len && isspace((unsigned char)line[i]); i++)
+        ;
+    return i == len;
+}
+
 event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, char *detail,
                       size_t detail_len)
 {
@@ -400,6 +417,13 @@ static event_bad event_parse_line(event_parser *p, const char *line, size_t len,
     struct json_object *o = json_tokener_parse_ex(p->tok, line, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(p->tok);
     if (!o) {
+        /* json-c 0.16 has no error code for memory: a constructor that
+         * failed stops the parse with "success" and no value, which is
+         * otherwise only the text null (common/jget.h, jget_parse). */
+        if (jerr == json_tokener_success && !event_is_null_text(line, len)) {
+            p->nomem = true;
+            return EVENT_BAD_INVALID_JSON;
+        }
         if (jerr == json_tokener_error_depth) {
             snprintf(detail, detail_len, "JSON nests deeper than %d levels", EVENT_MAX_DEPTH);
             return EVENT_BAD_TOO_DEEP;

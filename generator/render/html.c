@@ -152,43 +152,49 @@ static double fmt_parse(const char *value)
     return d;
 }
 
+/* A numfmt or strbuf result as a tmpl_fmt_fn's: their -1 is out of memory. */
+static int fmt_rc(int rc)
+{
+    return rc < 0 ? TMPL_FMT_NOMEM : 0;
+}
+
 static int fmt_int(const char *value, strbuf *out, void *ctx)
 {
     (void)ctx;
     double d = fmt_parse(value);
     if (isnan(d))
-        return numfmt_dec(out, NAN, 0);
-    return numfmt_int(out, (int64_t)llround(d));
+        return fmt_rc(numfmt_dec(out, NAN, 0));
+    return fmt_rc(numfmt_int(out, (int64_t)llround(d)));
 }
 
 static int fmt_pct(const char *value, strbuf *out, void *ctx)
 {
     (void)ctx;
-    return numfmt_pct(out, fmt_parse(value), 1);
+    return fmt_rc(numfmt_pct(out, fmt_parse(value), 1));
 }
 
 static int fmt_pp(const char *value, strbuf *out, void *ctx)
 {
     (void)ctx;
-    return numfmt_pp(out, fmt_parse(value), 1);
+    return fmt_rc(numfmt_pp(out, fmt_parse(value), 1));
 }
 
 static int fmt_dec(const char *value, strbuf *out, void *ctx)
 {
     (void)ctx;
-    return numfmt_dec(out, fmt_parse(value), 3);
+    return fmt_rc(numfmt_dec(out, fmt_parse(value), 3));
 }
 
 static int fmt_dec1(const char *value, strbuf *out, void *ctx)
 {
     (void)ctx;
-    return numfmt_dec(out, fmt_parse(value), 1);
+    return fmt_rc(numfmt_dec(out, fmt_parse(value), 1));
 }
 
 static int fmt_signed(const char *value, strbuf *out, void *ctx)
 {
     (void)ctx;
-    return numfmt_signed(out, fmt_parse(value), 3);
+    return fmt_rc(numfmt_signed(out, fmt_parse(value), 3));
 }
 
 /* date: "2026-11-16" or an RFC 3339 time -> "16 Nov 2026"; other text as is. */
@@ -197,8 +203,8 @@ static int fmt_date(const char *value, strbuf *out, void *ctx)
     (void)ctx;
     calendar_date d;
     if (!calendar_parse_date(value, 0, &d))
-        return strbuf_adds(out, value && *value && strcmp(value, "null") ? value : "\xe2\x80\x93");
-    return strbuf_addf(out, "%d %s %d", d.day, calendar_month_abbr[d.month - 1], d.year);
+        return fmt_rc(strbuf_adds(out, value && *value && strcmp(value, "null") ? value : "\xe2\x80\x93"));
+    return fmt_rc(strbuf_addf(out, "%d %s %d", d.day, calendar_month_abbr[d.month - 1], d.year));
 }
 
 /* day: "2026-11-16" -> "Mon 16 Nov". */
@@ -207,9 +213,9 @@ static int fmt_day(const char *value, strbuf *out, void *ctx)
     (void)ctx;
     calendar_date d;
     if (!calendar_parse_date(value, 0, &d))
-        return strbuf_adds(out, value && *value && strcmp(value, "null") ? value : "\xe2\x80\x93");
-    return strbuf_addf(out, "%s %d %s", calendar_weekday_abbr[d.weekday], d.day,
-                       calendar_month_abbr[d.month - 1]);
+        return fmt_rc(strbuf_adds(out, value && *value && strcmp(value, "null") ? value : "\xe2\x80\x93"));
+    return fmt_rc(strbuf_addf(out, "%s %d %s", calendar_weekday_abbr[d.weekday], d.day,
+                       calendar_month_abbr[d.month - 1]));
 }
 
 aid_err html_engine_new(tmpl_engine **out, const aid_config *cfg, aid_errbuf *eb)
@@ -918,14 +924,17 @@ static aid_err html_index_load(html_index *x, const char *out, aid_errbuf *eb)
             err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
             goto cleanup;
         }
-        if (fsutil_read_file(path.buf, &data, &len, NULL) == AID_OK) {
-            x->reports[i] = json_tokener_parse(data);
-            if (x->reports[i] && !json_object_is_type(x->reports[i], json_type_object)) {
-                json_object_put(x->reports[i]);
-                x->reports[i] = NULL;
-            }
-        }
+        aid_err rerr = fsutil_read_file(path.buf, &data, &len, NULL);
+        int prc = rerr == AID_OK ? jget_parse(data, &x->reports[i]) : 0;
         free(data);
+        if (rerr == AID_ERR_NOMEM || prc < 0) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path.buf);
+            goto cleanup;
+        }
+        if (x->reports[i] && !json_object_is_type(x->reports[i], json_type_object)) {
+            json_object_put(x->reports[i]);
+            x->reports[i] = NULL;
+        }
         size_t k = n - 1 - i;       /* the series run oldest first */
         x->labels[k] = x->names[i];
         for (int s = 0; s < 4; s++)

@@ -1079,7 +1079,8 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
     x.wb = workbook_new(tmp.buf);
     if (!x.wb) {
         unlink(tmp.buf);
-        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: cannot start a workbook", path);
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: cannot start a workbook: out of memory",
+                             path);
         goto cleanup;
     }
     lxw_doc_properties props = {
@@ -1113,10 +1114,15 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
      * fails; a file that cannot be created shows up only here. */
     lxw_error cerr = workbook_close(x.wb);
     x.wb = NULL;
+    if (x.lerr == LXW_ERROR_MEMORY_MALLOC_FAILED || cerr == LXW_ERROR_MEMORY_MALLOC_FAILED) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: %s: out of memory", path,
+                             x.lerr == LXW_ERROR_MEMORY_MALLOC_FAILED && x.what ? x.what
+                                                                                : "workbook");
+        unlink(tmp.buf);
+        goto cleanup;
+    }
     if (x.lerr != LXW_NO_ERROR) {
-        err = aid_errbuf_set(eb, x.lerr == LXW_ERROR_MEMORY_MALLOC_FAILED ? AID_ERR_NOMEM
-                                                                          : AID_ERR_XLSX,
-                             "%s: %s: %s", path, x.what ? x.what : "workbook",
+        err = aid_errbuf_set(eb, AID_ERR_XLSX, "%s: %s: %s", path, x.what ? x.what : "workbook",
                              lxw_strerror(x.lerr));
         unlink(tmp.buf);
         goto cleanup;

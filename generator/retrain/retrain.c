@@ -617,17 +617,21 @@ cleanup:
     return rc;
 }
 
-/* The prompt file as it was (NULL when there is none or it is no JSON). */
-static struct json_object *read_old_prompt(const char *path)
+/* The prompt file as it was into *old (NULL when there is none or it is
+ * no JSON). 0, or -1 when out of memory. */
+static int read_old_prompt(const char *path, struct json_object **old)
 {
     char *data = NULL;
     size_t len;
-    struct json_object *old = NULL;
-    if (fsutil_read_file(path, &data, &len, NULL) == AID_OK) {
-        old = json_tokener_parse(data);
-        free(data);
-    }
-    return old;
+    *old = NULL;
+    aid_err err = fsutil_read_file(path, &data, &len, NULL);
+    if (err == AID_ERR_NOMEM)
+        return -1;
+    if (err != AID_OK)
+        return 0;
+    int rc = jget_parse(data, old);
+    free(data);
+    return rc < 0 ? -1 : 0;
 }
 
 static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *ps, struct json_object *deltas,
@@ -644,8 +648,7 @@ static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *p
     if (!j.added || !j.removed || retrain_prompt_filename(pid, &name) < 0 ||
         strbuf_addf(&path, "%s/prompts/", o->out_dir) < 0 || strbuf_adds(&path, name.buf) < 0)
         goto nomem;
-    j.old = read_old_prompt(path.buf);
-    if (keep_old(&j) < 0 || add_new(&j) < 0)
+    if (read_old_prompt(path.buf, &j.old) < 0 || keep_old(&j) < 0 || add_new(&j) < 0)
         goto nomem;
     size_t nadded = json_object_array_length(j.added), nremoved = json_object_array_length(j.removed);
     if (!nadded && !nremoved && j.old)

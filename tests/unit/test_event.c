@@ -40,6 +40,8 @@ int main(void)
     is_int(parse("{\"type\":\"x\",}"), EVENT_BAD_INVALID_JSON, "invalid_json: trailing comma");
     is_int(parse("{\"type\":\"x\"} {}"), EVENT_BAD_INVALID_JSON, "invalid_json: two values");
     is_int(parse("{\"type\":\"x\",\"c\":NaN}"), EVENT_BAD_INVALID_JSON, "invalid_json: NaN");
+    is_int(parse("null"), EVENT_BAD_INVALID_JSON, "invalid_json: null (no value, not out of memory)");
+    is_int(parse(" NULL "), EVENT_BAD_INVALID_JSON, "invalid_json: NULL with spaces");
     is_int(parse("{\"type\":\"x\",\"c\":[-Infinity]}"), EVENT_BAD_INVALID_JSON, "invalid_json: -Infinity");
     is_int(parse("{\"type\":\"x\",\"c\":1e999}"), EVENT_OK, "1e999 is JSON");
     is_int(parse("{\"type\":\"x\"} "), EVENT_OK, "white space after the value is fine");

@@ -22,5 +22,15 @@ int main(void)
     is_int(jget_len(r, "week"), 0, "length of a non-array is 0");
     ok(jget(r, "week.x") == NULL, "a path through a string is missing");
     json_object_put(r);
+
+    struct json_object *o = (struct json_object *)1;
+    ok(jget_parse("{\"a\":1}", &o) == 0 && json_object_is_type(o, json_type_object), "jget_parse: an object");
+    json_object_put(o);
+    ok(jget_parse(" null\n", &o) == 0 && o == NULL, "jget_parse: null is no value, not out of memory");
+    ok(jget_parse("NULL", &o) == 0 && o == NULL, "jget_parse: json-c's case-insensitive null");
+    ok(jget_parse("{\"a\":", &o) == 1 && o == NULL, "jget_parse: a cut text is not JSON");
+    ok(jget_parse("", &o) == 1 && o == NULL, "jget_parse: nothing is not JSON");
+    ok(jget_parse("nul", &o) == 1 && o == NULL, "jget_parse: a cut null is not JSON");
+    ok(jget_parse("x", &o) == 1 && o == NULL, "jget_parse: text is not JSON");
     return tap_done();
 }

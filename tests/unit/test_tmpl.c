@@ -132,6 +132,13 @@ static int pct(const char *value, strbuf *out, void *ctx)
     return 0;
 }
 
+/* A format whose every call is out of memory. */
+static int oom_fmt(const char *value, strbuf *out, void *ctx)
+{
+    (void)value, (void)out, (void)ctx;
+    return TMPL_FMT_NOMEM;
+}
+
 static void test_basics(void)
 {
     tmpl_vars *v = new_vars();
@@ -202,6 +209,12 @@ static void test_fmt(void)
     ok(tmpl_render(e, "g.tmpl", v, &out, &eb) == AID_ERR_TEMPLATE, "a failing fmt fails the render");
     is_str(eb.msg, "g.tmpl:1: fmt \"pct\" cannot format \"n/a\"", "the failure names file:line");
     is_str(out.buf, "keep", "out is left as it was");
+    ok(tmpl_engine_add_fmt(e, "oom", oom_fmt, NULL) == 0, "a second format registers");
+    wfile("h.tmpl", "<TMPL_VAR name=r fmt=oom>|<TMPL_VAR name=r fmt=oom escape=none>");
+    ok(tmpl_render(e, "h.tmpl", v, &out, &eb) == AID_ERR_NOMEM,
+       "a fmt out of memory fails the render with AID_ERR_NOMEM");
+    wfile("h.tmpl", "<TMPL_VAR name=r fmt=oom escape=none>");
+    ok(tmpl_render(e, "h.tmpl", v, &out, &eb) == AID_ERR_NOMEM, "also without escaping");
     strbuf_release(&out);
     tmpl_engine_free(e);
     is_str(safe("<TMPL_VAR name=r fmt=nosuch>", v), "ERR:t.tmpl:1: TMPL_VAR: unknown fmt \"nosuch\"",

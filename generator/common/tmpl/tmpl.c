@@ -126,7 +126,10 @@ static int render_var(rctx *R, tmpl *t, const node *n, const tmpl_vars *v)
         return tmplesc_to(R->out, esc, value, strlen(value)) < 0 ? r_nomem(R) : 0;
     if (esc == ESC_NONE || esc == ESC_DEFAULT) {
         size_t before = R->out->len;
-        if (n->fmt(value, R->out, n->fmtctx) < 0 && R->e->mode == TMPL_SAFE) {
+        int rc = n->fmt(value, R->out, n->fmtctx);
+        if (rc == TMPL_FMT_NOMEM)
+            return r_nomem(R);
+        if (rc < 0 && R->e->mode == TMPL_SAFE) {
             strbuf_setlen(R->out, before);
             return r_fail(R, AID_ERR_TEMPLATE, "%s:%d: fmt \"%s\" cannot format \"%.80s\"",
                           t->name, n->line, n->fmtname, value);
@@ -134,7 +137,10 @@ static int render_var(rctx *R, tmpl *t, const node *n, const tmpl_vars *v)
         return 0;
     }
     strbuf_reset(&R->tmp);
-    if (n->fmt(value, &R->tmp, n->fmtctx) < 0)
+    int rc = n->fmt(value, &R->tmp, n->fmtctx);
+    if (rc == TMPL_FMT_NOMEM)
+        return r_nomem(R);
+    if (rc < 0)
         return r_fail(R, AID_ERR_TEMPLATE, "%s:%d: fmt \"%s\" cannot format \"%.80s\"", t->name,
                       n->line, n->fmtname, value);
     return tmplesc_to(R->out, esc, R->tmp.buf, R->tmp.len) < 0 ? r_nomem(R) : 0;

@@ -45,8 +45,9 @@ typedef struct tmpl_engine tmpl_engine;
 typedef struct tmpl_vars tmpl_vars;
 
 /* A format function for fmt="name": append the formatted value to out.
- * Return 0, or -1 when the value cannot be formatted (a render error in
- * safe mode). */
+ * Return 0, -1 when the value cannot be formatted (a render error in safe
+ * mode), or TMPL_FMT_NOMEM when out of memory (AID_ERR_NOMEM in any mode). */
+#define TMPL_FMT_NOMEM (-2)
 typedef int (*tmpl_fmt_fn)(const char *value, strbuf *out, void *ctx);
 
 /* A new engine into *out (NULL on error). root: the directory template

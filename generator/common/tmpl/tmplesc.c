@@ -4,6 +4,8 @@
  */
 #include "common/tmpl/tmplesc.h"
 
+#include "common/tmpl/tmpl.h"
+
 #include <stdio.h>
 
 static int esc_html(strbuf *out, const char *s, size_t n)
@@ -157,7 +159,7 @@ int tmplesc_fmt_entity(const char *value, strbuf *out, void *ctx)
         default: rc = strbuf_addc(out, *p); break;
         }
         if (rc < 0)
-            return -1;
+            return TMPL_FMT_NOMEM;
     }
     return 0;
 }
@@ -178,7 +180,7 @@ int tmplesc_fmt_url(const char *value, strbuf *out, void *ctx)
             rc = strbuf_add(out, b, 3);
         }
         if (rc < 0)
-            return -1;
+            return TMPL_FMT_NOMEM;
     }
     return 0;
 }

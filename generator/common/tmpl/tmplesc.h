@@ -18,7 +18,7 @@ enum { ESC_DEFAULT, ESC_HTML, ESC_URL, ESC_JS, ESC_JSON, ESC_NONE };
 AID_MUST_CHECK int tmplesc_to(strbuf *out, int esc, const char *s, size_t n);
 
 /* C Template's TMPL_encode_entity and TMPL_encode_url as tmpl_fmt_fn
- * functions (ctx unused). 0, or -1 when out of memory. */
+ * functions (ctx unused). 0, or TMPL_FMT_NOMEM when out of memory. */
 AID_MUST_CHECK int tmplesc_fmt_entity(const char *value, strbuf *out, void *ctx);
 AID_MUST_CHECK int tmplesc_fmt_url(const char *value, strbuf *out, void *ctx);
 

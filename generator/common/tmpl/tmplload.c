@@ -43,9 +43,11 @@ static int read_regular(const char *path, char **data, size_t *len)
     *data = buf;
     *len = n;
     return 0;
-fail:
+fail:;
+    int saved = errno;
     free(buf);
     fclose(fp);
+    errno = saved;
     return -1;
 }
 
@@ -72,8 +74,11 @@ aid_err tmplload_safe(tmpl_engine *e, const char *rel, tmpl **out, aid_errbuf *e
                               "%stemplate name \"%s\" must be relative to the template root", where,
                               rel);
     if (!e->root_real && !(e->root_real = realpath(e->root, NULL)))
-        return aid_errbuf_set(eb, AID_ERR_IO, "%stemplate root %s: %s", where, e->root,
-                              strerror(errno));
+        return errno == ENOMEM
+                   ? aid_errbuf_set(eb, AID_ERR_NOMEM, "%stemplate root %s: out of memory", where,
+                                    e->root)
+                   : aid_errbuf_set(eb, AID_ERR_IO, "%stemplate root %s: %s", where, e->root,
+                                    strerror(errno));
     strbuf path = STRBUF_INIT;
     char *real = NULL, *text = NULL;
     size_t len = 0;
@@ -84,6 +89,10 @@ aid_err tmplload_safe(tmpl_engine *e, const char *rel, tmpl **out, aid_errbuf *e
         goto cleanup;
     }
     if (!(real = realpath(path.buf, NULL))) {
+        if (errno == ENOMEM) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s%s: out of memory", where, rel);
+            goto cleanup;
+        }
         err = aid_errbuf_set(eb, AID_ERR_TEMPLATE, "%scannot read template %s: %s", where, rel,
                              strerror(errno));
         goto cleanup;
@@ -95,8 +104,11 @@ aid_err tmplload_safe(tmpl_engine *e, const char *rel, tmpl **out, aid_errbuf *e
         goto cleanup;
     }
     if (read_regular(real, &text, &len) < 0) {
-        err = aid_errbuf_set(eb, errno == ENOMEM ? AID_ERR_NOMEM : AID_ERR_TEMPLATE, "%scannot read template %s: %s", where, rel,
-                             strerror(errno));
+        if (errno == ENOMEM)
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s%s: out of memory", where, rel);
+        else
+            err = aid_errbuf_set(eb, AID_ERR_TEMPLATE, "%scannot read template %s: %s", where,
+                                 rel, strerror(errno));
         goto cleanup;
     }
     if (strlen(text) != len) {

@@ -125,7 +125,7 @@ aid_err pdf_write(struct json_object *report, const char *path, const aid_config
         goto cleanup;
     }
     if (setjmp(c->jb)) {
-        if (c->oom)
+        if (c->oom || c->herr == HPDF_FAILD_TO_ALLOC_MEM)
             err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path);
         else if (c->saving)
             err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write (libharu error 0x%04lX)", tmp.buf,
@@ -144,7 +144,10 @@ aid_err pdf_write(struct json_object *report, const char *path, const aid_config
     c->saving = true;
     if (HPDF_SaveToFile(c->pdf, tmp.buf) != HPDF_OK) {
         unlink(tmp.buf);
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write", tmp.buf);
+        if (HPDF_GetError(c->pdf) == HPDF_FAILD_TO_ALLOC_MEM)
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path);
+        else
+            err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write", tmp.buf);
         goto cleanup;
     }
     err = fsutil_commit_tmp(tmp.buf, path, eb);

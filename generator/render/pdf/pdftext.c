@@ -71,76 +71,94 @@ static bool pdftext_is_rtl_or_arabic(uint32_t cp)
            (cp >= 0x2066 && cp <= 0x2069);
 }
 
-/* UTF-8 (valid) to a malloc'd UTF-16 string; NULL on failure. */
-static UChar *pdftext_to16(const char *s, size_t len, int32_t *n16)
+/* ICU's status as ours: -1 out of memory, 1 any other failure, 0 fine. */
+static int pdftext_st(UErrorCode st)
+{
+    if (st == U_MEMORY_ALLOCATION_ERROR)
+        return -1;
+    return U_FAILURE(st) ? 1 : 0;
+}
+
+/* UTF-8 (valid) to a malloc'd UTF-16 string in *u16 (NULL unless 0):
+ * 0, -1 out of memory, 1 when ICU fails otherwise (the caller keeps the
+ * text as it was). */
+static int pdftext_to16(const char *s, size_t len, UChar **u16, int32_t *n16)
 {
     UErrorCode st = U_ZERO_ERROR;
     int32_t n = 0;
+    int rc;
+    *u16 = NULL;
     u_strFromUTF8WithSub(NULL, 0, &n, s, (int32_t)len, 0xFFFD, NULL, &st);
     if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
-        return NULL;
+        return pdftext_st(st);
     UChar *u = malloc(((size_t)n + 1) * sizeof *u);
     if (!u)
-        return NULL;
+        return -1;
     st = U_ZERO_ERROR;
     u_strFromUTF8WithSub(u, n + 1, n16, s, (int32_t)len, 0xFFFD, NULL, &st);
-    if (U_FAILURE(st)) {
+    if ((rc = pdftext_st(st))) {
         free(u);
-        return NULL;
+        return rc;
     }
-    return u;
+    *u16 = u;
+    return 0;
 }
 
+/* UTF-16 to UTF-8 appended to out: 0, -1 out of memory, 1 ICU failed. */
 static int pdftext_from16(const UChar *u, int32_t n, strbuf *out)
 {
     UErrorCode st = U_ZERO_ERROR;
     int32_t need = 0;
     u_strToUTF8WithSub(NULL, 0, &need, u, n, 0xFFFD, NULL, &st);
     if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
-        return -1;
+        return pdftext_st(st);
     if (strbuf_grow(out, (size_t)need + 1) < 0)
         return -1;
     st = U_ZERO_ERROR;
     u_strToUTF8WithSub(out->buf + out->len, need + 1, &need, u, n, 0xFFFD, NULL, &st);
     if (U_FAILURE(st))
-        return -1;
+        return pdftext_st(st);
     out->len += (size_t)need;   /* strbuf_setlen only shortens */
     out->buf[out->len] = '\0';
     return 0;
 }
 
-/* NFC and Arabic shaping of clean UTF-8 into out. -1 when ICU fails (the
- * caller then keeps the text as it was). */
+/* NFC and Arabic shaping of clean UTF-8 into out: 0, -1 out of memory, 1
+ * when ICU fails otherwise (the caller then keeps the text as it was). */
 static int pdftext_icu(const char *s, size_t len, bool arabic, strbuf *out)
 {
-    int rc = -1;
+    int rc;
     int32_t n = 0, m;
-    UChar *u = pdftext_to16(s, len, &n), *v = NULL, *w = NULL;
+    UChar *u = NULL, *v = NULL, *w = NULL;
     UErrorCode st = U_ZERO_ERROR;
+    if ((rc = pdftext_to16(s, len, &u, &n)))
+        goto cleanup;
     const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
-    if (!u || U_FAILURE(st))
+    if ((rc = pdftext_st(st)))
         goto cleanup;
     m = unorm2_normalize(nfc, u, n, NULL, 0, &st);
-    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+    if (st != U_BUFFER_OVERFLOW_ERROR && (rc = pdftext_st(st)))
         goto cleanup;
+    rc = -1;
     if (!(v = malloc(((size_t)m + 1) * sizeof *v)))
         goto cleanup;
     st = U_ZERO_ERROR;
     m = unorm2_normalize(nfc, u, n, v, m + 1, &st);
-    if (U_FAILURE(st))
+    if ((rc = pdftext_st(st)))
         goto cleanup;
     if (arabic) {
         uint32_t opt = U_SHAPE_LETTERS_SHAPE | U_SHAPE_TEXT_DIRECTION_LOGICAL |
                        U_SHAPE_LENGTH_GROW_SHRINK;
         st = U_ZERO_ERROR;
         int32_t k = u_shapeArabic(v, m, NULL, 0, opt, &st);
-        if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+        if (st != U_BUFFER_OVERFLOW_ERROR && (rc = pdftext_st(st)))
             goto cleanup;
+        rc = -1;
         if (!(w = malloc(((size_t)k + 1) * sizeof *w)))
             goto cleanup;
         st = U_ZERO_ERROR;
         k = u_shapeArabic(v, m, w, k + 1, opt, &st);
-        if (U_FAILURE(st))
+        if ((rc = pdftext_st(st)))
             goto cleanup;
         rc = pdftext_from16(w, k, out);
     } else {
@@ -192,8 +210,13 @@ int pdftext_sanitize(const char *s, size_t len, bool keep_newlines, pdftext_has_
     }
     /* 2: NFC (composed letters have glyphs more often), Arabic shaping. */
     const strbuf *src = &clean;
-    if (!ascii && pdftext_icu(clean.buf, clean.len, arabic, &shaped) == 0)
-        src = &shaped;
+    if (!ascii) {
+        int r = pdftext_icu(clean.buf, clean.len, arabic, &shaped);
+        if (r < 0)
+            goto cleanup;
+        if (r == 0)
+            src = &shaped;
+    }
     /* 3: code points without a glyph. */
     if (!has_glyph || ascii) {
         if (strbuf_add(out, src->buf, src->len) < 0)
@@ -345,26 +368,31 @@ int pdftext_visual(const char *s, size_t len, strbuf *out)
     }
     if (!rtl)
         return strbuf_add(out, s, len);
-    int rc = -1;
+    int rc;
     int32_t n = 0;
-    UChar *u = pdftext_to16(s, len, &n), *v = NULL;
-    UBiDi *bidi = ubidi_open();
+    UChar *u = NULL, *v = NULL;
+    UBiDi *bidi = NULL;
     UErrorCode st = U_ZERO_ERROR;
-    if (!u || !bidi)
+    if ((rc = pdftext_to16(s, len, &u, &n)))
         goto fallback;
+    rc = -1;
+    if (!(bidi = ubidi_open()))   /* NULL only when out of memory */
+        goto cleanup;
     ubidi_setPara(bidi, u, n, UBIDI_DEFAULT_LTR, NULL, &st);
-    if (U_FAILURE(st))
+    if ((rc = pdftext_st(st)))
         goto fallback;
+    rc = -1;
     if (!(v = malloc(((size_t)n + 1) * sizeof *v)))
-        goto fallback;
+        goto cleanup;
     int32_t m = ubidi_writeReordered(bidi, v, n + 1, UBIDI_DO_MIRRORING | UBIDI_REMOVE_BIDI_CONTROLS,
                                      &st);
-    if (U_FAILURE(st))
+    if ((rc = pdftext_st(st)))
         goto fallback;
     rc = pdftext_from16(v, m, out);
-    goto cleanup;
 fallback:
-    rc = strbuf_add(out, s, len);
+    /* ICU failed for a reason other than memory: the text as it was. */
+    if (rc > 0)
+        rc = strbuf_add(out, s, len);
 cleanup:
     free(v);
     if (bidi)
@@ -402,25 +430,27 @@ int pdftext_truncate(const char *s, size_t max, strbuf *out)
 
 int pdftext_upper(const char *s, size_t len, strbuf *out)
 {
-    int rc = -1;
+    int rc;
     int32_t n = 0;
-    UChar *u = pdftext_to16(s, len, &n), *v = NULL;
+    UChar *u = NULL, *v = NULL;
     UErrorCode st = U_ZERO_ERROR;
-    if (!u)
+    if ((rc = pdftext_to16(s, len, &u, &n)))
         goto fallback;
     int32_t m = u_strToUpper(NULL, 0, u, n, "", &st);
-    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+    if (st != U_BUFFER_OVERFLOW_ERROR && (rc = pdftext_st(st)))
         goto fallback;
+    rc = -1;
     if (!(v = malloc(((size_t)m + 1) * sizeof *v)))
-        goto fallback;
+        goto cleanup;
     st = U_ZERO_ERROR;
     m = u_strToUpper(v, m + 1, u, n, "", &st);
-    if (U_FAILURE(st))
+    if ((rc = pdftext_st(st)))
         goto fallback;
     rc = pdftext_from16(v, m, out);
-    goto cleanup;
 fallback:
-    rc = strbuf_add(out, s, len);
+    /* ICU failed for a reason other than memory: the text as it was. */
+    if (rc > 0)
+        rc = strbuf_add(out, s, len);
 cleanup:
     free(v);
     free(u);
