@@ -107,17 +107,19 @@ int jget_push(struct json_object *arr, struct json_object *val)
     return 0;
 }
 
-/* True when s is the JSON literal null with white space around it (json-c
- * reads it case-insensitively outside strict mode). */
-static bool jget_is_null_text(const char *s)
+/* True when s[0..end) is the JSON literal null with white space around it
+ * (json-c reads it case-insensitively outside strict mode, and stops after
+ * it whatever follows). */
+static bool jget_is_null_text(const char *s, size_t end)
 {
-    while (isspace((unsigned char)*s))
-        s++;
-    if (strncasecmp(s, "null", 4) != 0)
+    size_t i = 0;
+    while (i < end && isspace((unsigned char)s[i]))
+        i++;
+    if (end - i < 4 || strncasecmp(s + i, "null", 4) != 0)
         return false;
-    for (s += 4; isspace((unsigned char)*s); s++)
+    for (i += 4; i < end && isspace((unsigned char)s[i]); i++)
         ;
-    return !*s;
+    return i == end;
 }
 
 int jget_parse(const char *s, struct json_object **out)
@@ -128,12 +130,13 @@ int jget_parse(const char *s, struct json_object **out)
         return -1;
     struct json_object *o = json_tokener_parse_ex(tok, s, -1);
     enum json_tokener_error e = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
     if (e != json_tokener_success) {
         json_object_put(o);
         return 1;
     }
-    if (!o && !jget_is_null_text(s))
+    if (!o && !jget_is_null_text(s, end))
         return -1;
     *out = o;
     return 0;

@@ -419,8 +419,11 @@ static event_bad event_parse_line(event_parser *p, const char *line, size_t len,
     if (!o) {
         /* json-c 0.16 has no error code for memory: a constructor that
          * failed stops the parse with "success" and no value, which is
-         * otherwise only the text null (common/jget.h, jget_parse). */
-        if (jerr == json_tokener_success && !event_is_null_text(line, len)) {
+         * otherwise only the text null (common/jget.h, jget_parse), which
+         * may be followed by more (json-c stops after the value: "null\0"
+         * is a null with trailing bytes, not out of memory). */
+        if (jerr == json_tokener_success &&
+            !event_is_null_text(line, json_tokener_get_parse_end(p->tok))) {
             p->nomem = true;
             return EVENT_BAD_INVALID_JSON;
         }

@@ -41,6 +41,10 @@ int main(void)
     is_int(parse("{\"type\":\"x\"} {}"), EVENT_BAD_INVALID_JSON, "invalid_json: two values");
     is_int(parse("{\"type\":\"x\",\"c\":NaN}"), EVENT_BAD_INVALID_JSON, "invalid_json: NaN");
     is_int(parse("null"), EVENT_BAD_INVALID_JSON, "invalid_json: null (no value, not out of memory)");
+    char nul_why[256];
+    is_int(event_parse(p, "null\0", 5, &ev, nul_why, sizeof nul_why), EVENT_BAD_INVALID_JSON,
+           "invalid_json: null and a NUL byte (json-c stops after the null; not out of memory: fuzz_event)");
+    is_int(parse("null x"), EVENT_BAD_INVALID_JSON, "invalid_json: null and more");
     is_int(parse(" NULL "), EVENT_BAD_INVALID_JSON, "invalid_json: NULL with spaces");
     is_int(parse("{\"type\":\"x\",\"c\":[-Infinity]}"), EVENT_BAD_INVALID_JSON, "invalid_json: -Infinity");
     is_int(parse("{\"type\":\"x\",\"c\":1e999}"), EVENT_OK, "1e999 is JSON");

@@ -28,6 +28,7 @@ int main(void)
     json_object_put(o);
     ok(jget_parse(" null\n", &o) == 0 && o == NULL, "jget_parse: null is no value, not out of memory");
     ok(jget_parse("NULL", &o) == 0 && o == NULL, "jget_parse: json-c's case-insensitive null");
+    ok(jget_parse("null x", &o) == 0 && o == NULL, "jget_parse: null and more is a null, not out of memory");
     ok(jget_parse("{\"a\":", &o) == 1 && o == NULL, "jget_parse: a cut text is not JSON");
     ok(jget_parse("", &o) == 1 && o == NULL, "jget_parse: nothing is not JSON");
     ok(jget_parse("nul", &o) == 1 && o == NULL, "jget_parse: a cut null is not JSON");
