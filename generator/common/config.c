@@ -28,6 +28,7 @@ static const struct config_key config_keys[] = {
     K("llm_model", "AIDIGEST_LLM_MODEL", CFG_STR, llm_model),
     K("llm_timeout_ms", "AIDIGEST_LLM_TIMEOUT_MS", CFG_LONG, llm_timeout_ms),
     K("llm_max_attempts", "AIDIGEST_LLM_MAX_ATTEMPTS", CFG_INT, llm_max_attempts),
+    K("llm_deadline_ms", "AIDIGEST_LLM_DEADLINE_MS", CFG_LONG, llm_deadline_ms),
     K("finetune_model", "AIDIGEST_FINETUNE_MODEL", CFG_STR, finetune_model),
     K("smtp_url", "AIDIGEST_SMTP_URL", CFG_STR, smtp_url),
     K("smtp_user", "AIDIGEST_SMTP_USER", CFG_STR, smtp_user),
@@ -108,6 +109,7 @@ static aid_err config_defaults(aid_config *cfg, aid_errbuf *eb)
     };
     cfg->llm_timeout_ms = 60000;
     cfg->llm_max_attempts = 4;
+    cfg->llm_deadline_ms = CONFIG_LLM_DEADLINE_MS;
     for (size_t d = 0; d < sizeof defs / sizeof defs[0]; d++)
         for (size_t i = 0; i < NKEYS; i++)
             if (!strcmp(config_keys[i].file_key, defs[d].key)) {

@@ -18,6 +18,9 @@
 #include "common/err.h"
 #include "common/strbuf.h"
 
+/* Default overall LLM deadline of a run: 5 minutes. */
+#define CONFIG_LLM_DEADLINE_MS 300000L
+
 typedef struct aid_config {
     /* narrator */
     char *llm_api_key;        /* OPENAI_API_KEY (secret) */
@@ -25,6 +28,9 @@ typedef struct aid_config {
     char *llm_model;          /* AIDIGEST_LLM_MODEL, default gpt-4o */
     long llm_timeout_ms;      /* AIDIGEST_LLM_TIMEOUT_MS, default 60000 */
     int llm_max_attempts;     /* AIDIGEST_LLM_MAX_ATTEMPTS, default 4 */
+    long llm_deadline_ms;     /* AIDIGEST_LLM_DEADLINE_MS: all LLM requests of one
+                                 client (one run) end by then; default
+                                 CONFIG_LLM_DEADLINE_MS */
     char *finetune_model;     /* AIDIGEST_FINETUNE_MODEL, default gpt-4o-mini-2024-07-18 */
     /* mail */
     char *smtp_url;           /* AIDIGEST_SMTP_URL */

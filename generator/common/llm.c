@@ -25,7 +25,15 @@ struct llm_client {
     long backoff_ms;
     unsigned seed;
     int requests;
+    long long deadline_ms;   /* monotonic time by which every request ends */
 };
+
+static long long llm_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 aid_err llm_client_new(llm_client **out, const aid_config *cfg, const char *cache_dir, aid_errbuf *eb)
 {
@@ -46,6 +54,7 @@ aid_err llm_client_new(llm_client **out, const aid_config *cfg, const char *cach
             c->backoff_ms = v;
     }
     c->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    c->deadline_ms = llm_now_ms() + (cfg->llm_deadline_ms > 0 ? cfg->llm_deadline_ms : CONFIG_LLM_DEADLINE_MS);
     *out = c;
     return AID_OK;
 }
@@ -409,6 +418,12 @@ static aid_err llm_perform(llm_client *c, llm_post *p, aid_errbuf *eb)
     long timeout = c->cfg->llm_timeout_ms > 0 ? c->cfg->llm_timeout_ms : 60000;
     int attempts = c->cfg->llm_max_attempts > 0 ? c->cfg->llm_max_attempts : 4;
     for (int attempt = 1;; attempt++) {
+        long long left = c->deadline_ms - llm_now_ms();
+        if (left <= 0) {
+            err = aid_errbuf_set(eb, AID_ERR_NETWORK, "%s: the run's LLM deadline passed (llm_deadline_ms)", p->what);
+            goto cleanup;
+        }
+        long attempt_timeout = left < timeout ? (long)left : timeout;
         strbuf_reset(&resp);
         curl_easy_reset(h);
         curl_easy_setopt(h, CURLOPT_URL, url.buf);
@@ -428,8 +443,8 @@ static aid_err llm_perform(llm_client *c, llm_post *p, aid_errbuf *eb)
         llm_sink sink = { &resp, false, false };
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout < 10000 ? timeout : 10000L);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, attempt_timeout);
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, attempt_timeout < 10000 ? attempt_timeout : 10000L);
         curl_easy_setopt(h, CURLOPT_USERAGENT, "aidigest");
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
         c->requests++;
@@ -483,6 +498,15 @@ static aid_err llm_perform(llm_client *c, llm_post *p, aid_errbuf *eb)
             long d = c->backoff_ms << (attempt - 1 < 10 ? attempt - 1 : 10);
             if (d > wait)
                 wait = d;
+        }
+        /* a wait (the server's Retry-After above all) that ends past the
+         * run's deadline ends the attempts now: waiting would only fail */
+        if (llm_now_ms() + wait >= c->deadline_ms) {
+            char last[sizeof eb->msg];
+            snprintf(last, sizeof last, "%s", aid_errbuf_msg(eb, err));
+            aid_errbuf_set(eb, err, "%s (a retry in %ld s would end past the run's LLM deadline)", last,
+                           (wait + 999) / 1000);
+            goto cleanup;
         }
         llm_sleep_ms(wait);
     }

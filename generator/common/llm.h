@@ -19,6 +19,11 @@
  * (base AIDIGEST_LLM_BACKOFF_MS, default 500 ms, doubled each attempt, capped
  * at 30 s), or after the server's retry-after-ms / Retry-After when longer
  * (capped at 120 s). Other HTTP errors end at once (401/403: AID_ERR_AUTH).
+ * One deadline for all requests of a client (a run): llm_deadline_ms
+ * (AIDIGEST_LLM_DEADLINE_MS, default 5 minutes) from llm_client_new. An
+ * attempt's timeout is cut to what is left, no attempt starts past it, and
+ * a wait that would end past it (a long Retry-After) ends the attempts at
+ * once.
  * A 400 that names response_format is retried once without it (servers
  * without structured output).
  *

@@ -96,9 +96,12 @@ static json_object *load_report(void)
 static const char *const pii[] = { "625-2661", "cminh730@email.com", "3348917502", "4111 1111 1111 1111",
                                    "GB82 WEST", NULL };
 
+static long deadline_ms; /* 0: the default */
+
 static void config_for(aid_config *cfg, const char *key)
 {
     memset(cfg, 0, sizeof *cfg);
+    cfg->llm_deadline_ms = deadline_ms;
     if (key)
         cfg->llm_api_key = strdup(key);
     char url[128];
@@ -292,6 +295,19 @@ int main(void)
     is_int(n, 4, "429: the summary was asked twice");
     ok(secs >= 0.95, "429: Retry-After honoured (%.2f s)", secs);
     is_str(src(r, "summary"), "llm:test-model", "429: then the LLM's summary");
+    json_object_put(r);
+
+    /* a Retry-After far past the run's LLM deadline ends the attempts at
+     * once (it held a run for 18 minutes: 3 parts x 3 capped waits) */
+    deadline_ms = 3000;
+    r = scenario_run("deadline", "{\"status\": 429, \"error\": \"slow down\", \"headers\": {\"Retry-After\": \"100000\"}}, "
+                     "{\"status\": 429, \"error\": \"slow down\", \"headers\": {\"Retry-After\": \"100000\"}}, "
+                     "{\"status\": 429, \"error\": \"slow down\", \"headers\": {\"Retry-After\": \"100000\"}}",
+                     NULL, &n, &secs);
+    deadline_ms = 0;
+    ok(secs < 3.5, "deadline: a Retry-After past the deadline is not waited for (%.2f s)", secs);
+    ok(strstr(src(r, "summary"), "builtin (fallback: ") && strstr(src(r, "summary"), "deadline"),
+       "deadline: the built-in summary, saying why (%s)", src(r, "summary"));
     json_object_put(r);
 
     r = scenario_run("500", "{\"status\": 500, \"error\": \"oops\"}, {\"content\": " GOOD_SUMMARY "}", NULL, &n, &secs);
