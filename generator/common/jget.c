@@ -107,10 +107,7 @@ int jget_push(struct json_object *arr, struct json_object *val)
     return 0;
 }
 
-/* True when s[0..end) is the JSON literal null with white space around it
- * (json-c reads it case-insensitively outside strict mode, and stops after
- * it whatever follows). */
-static bool jget_is_null_text(const char *s, size_t end)
+bool jget_is_null_text(const char *s, size_t end)
 {
     size_t i = 0;
     while (i < end && isspace((unsigned char)s[i]))

@@ -53,4 +53,10 @@ AID_MUST_CHECK int jget_push(struct json_object *arr, struct json_object *val);
  * reports as another error, stays out of reach.) */
 AID_MUST_CHECK int jget_parse(const char *s, struct json_object **out);
 
+/* True when s[0..end) is the JSON literal null with white space around it
+ * (json-c reads it case-insensitively outside strict mode, and stops after
+ * it whatever follows): with end = json_tokener_get_parse_end, what tells
+ * a parsed null from a constructor that failed. */
+bool jget_is_null_text(const char *s, size_t end);
+
 #endif

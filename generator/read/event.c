@@ -1,14 +1,13 @@
 #include "read/event.h"
 
-#include <ctype.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "common/jget.h"
 #include "common/textnorm.h"
 #include "common/timeutil.h"
 
@@ -362,20 +361,6 @@ static long raw_control_in_string(const char *s, size_t len)
 static event_bad event_parse_line(event_parser *p, const char *line, size_t len, event *ev, char *detail,
                                   size_t detail_len);
 
-/* True when line is the JSON literal null (any case, as json-c reads it)
- * with white space around it. */
-static bool event_is_null_text(const char *line, size_t len)
-{
-    size_t i = 0;
-    while (i < len && isspace((unsigned char)line[i]))
-        i++;
-    if (len - i < 4 || strncasecmp(line + i, "null", 4) != 0)
-        return false;
-    for (i += 4; i < len && isspace((unsigned char)line[i]); i++)
-        ;
-    return i == len;
-}
-
 event_bad event_parse(event_parser *p, const char *line, size_t len, event *ev, char *detail,
                       size_t detail_len)
 {
@@ -423,7 +408,7 @@ static event_bad event_parse_line(event_parser *p, const char *line, size_t len,
          * may be followed by more (json-c stops after the value: "null\0"
          * is a null with trailing bytes, not out of memory). */
         if (jerr == json_tokener_success &&
-            !event_is_null_text(line, json_tokener_get_parse_end(p->tok))) {
+            !jget_is_null_text(line, json_tokener_get_parse_end(p->tok))) {
             p->nomem = true;
             return EVENT_BAD_INVALID_JSON;
         }
