@@ -18,14 +18,6 @@ int calendar_weekday(int64_t days)
     return (int)(((days % 7) + 7 + 3) % 7);
 }
 
-int calendar_days_in_month(int year, int month)
-{
-    static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
-        return 29;
-    return dm[month - 1];
-}
-
 static int calendar_digits(const char *s, int n)
 {
     int v = 0;
@@ -50,7 +42,7 @@ bool calendar_parse_date(const char *s, unsigned flags, calendar_date *out)
     d.day = calendar_digits(s + 8, 2);
     if (d.month < 1 || d.month > 12 || d.day < 1 || d.day > 31)
         return false;
-    if ((flags & CALENDAR_REAL) && d.day > calendar_days_in_month(d.year, d.month))
+    if ((flags & CALENDAR_REAL) && d.day > timeutil_days_in_month(d.year, d.month))
         return false;
     d.days = timeutil_days_from_civil(d.year, d.month, d.day);
     d.weekday = calendar_weekday(d.days);

@@ -41,7 +41,4 @@ calendar_date calendar_of_ms(int64_t ms);
 /* The weekday of a day number: 0 = Monday .. 6 = Sunday. */
 int calendar_weekday(int64_t days);
 
-/* Days in a month (month 1..12). */
-int calendar_days_in_month(int year, int month);
-
 #endif

@@ -31,7 +31,7 @@ void timeutil_civil_from_days(int64_t z, int *y, int *m, int *d)
     *y = (int)(yy + (*m <= 2));
 }
 
-static int days_in_month(int y, int m)
+int timeutil_days_in_month(int y, int m)
 {
     static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
@@ -61,7 +61,7 @@ bool timeutil_parse_rfc3339(const char *s, size_t len, int64_t *ms)
         !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
         !digits(s + 17, 2, &sec))
         return false;
-    if (M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) || h > 23 || mi > 59 || sec > 60)
+    if (M < 1 || M > 12 || D < 1 || D > timeutil_days_in_month(Y, M) || h > 23 || mi > 59 || sec > 60)
         return false;
     size_t i = 19;
     int frac_ms = 0;

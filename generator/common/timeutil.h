@@ -57,5 +57,7 @@ bool timeutil_source_date_ok(void);
 /* Days since 1970-01-01 for a civil date, and back (proleptic Gregorian). */
 int64_t timeutil_days_from_civil(int y, int m, int d);
 void timeutil_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* Days in a month (m 1..12) of the proleptic Gregorian calendar. */
+int timeutil_days_in_month(int y, int m);
 
 #endif
