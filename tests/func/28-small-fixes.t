@@ -167,26 +167,12 @@ with open(nlogs, "w") as f:
                      ts="2026-11-%02dT10:%02d:00Z" % (16 + i % 7, i)) + "\n")
 
 
-class Server:
+class Server(t.FakeOpenAI):
     def __init__(self, scenario):
-        self.dir = t.tmpdir()
-        self.record = os.path.join(self.dir, "requests.jsonl")
-        scen = os.path.join(self.dir, "scenario.json")
-        with open(scen, "w") as f:
-            json.dump(scenario, f)
-        self.p = subprocess.Popen(["/usr/bin/python3", os.path.join(t.ROOT, "tests", "lib", "fake_openai.py"),
-                                   scen, self.record], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.port = int(self.p.stdout.readline())
-
-    def stop(self):
-        self.p.terminate()
-        self.p.wait()
+        super().__init__(scenario, quiet=True)
 
     def requests(self, match=None):
-        if not os.path.exists(self.record):
-            return []
-        reqs = [json.loads(line) for line in open(self.record)]
-        return [r for r in reqs if match is None or match in r["raw"]]
+        return [r for r in super().requests() if match is None or match in r["raw"]]
 
 
 def nrun(out, env_extra):

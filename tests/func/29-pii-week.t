@@ -138,22 +138,14 @@ t.ok("[card]" in "".join(tx for _, tx in published) and "[email]" in "".join(tx 
      "the published texts carry the masks")
 
 # 2. with an LLM: the request bodies
-srv_dir = t.tmpdir()
-scen = os.path.join(srv_dir, "scenario.json")
-record = os.path.join(srv_dir, "requests.jsonl")
-with open(scen, "w") as f:
-    json.dump({"default": [{"content": {"paragraphs": ["a", "b", "c", "d", "e"], "text": "x",
-                                        "notes": ["a", "b", "c"]}}]}, f)
-srv = subprocess.Popen(["/usr/bin/python3", os.path.join(t.ROOT, "tests", "lib", "fake_openai.py"), scen, record],
-                       stdout=subprocess.PIPE, text=True)
-port = int(srv.stdout.readline())
+srv = t.FakeOpenAI({"default": [{"content": {"paragraphs": ["a", "b", "c", "d", "e"], "text": "x",
+                                              "notes": ["a", "b", "c"]}}]})
 out2 = os.path.join(tmp, "llm")
 r = t.run(["run", "--week", WEEK, "--logs", LOGS, "--out", out2],
-          env=dict(base_env, OPENAI_API_KEY=KEY, AIDIGEST_LLM_BASE_URL="http://127.0.0.1:%d/v1" % port), timeout=300)
-srv.terminate()
-srv.wait()
+          env=dict(base_env, OPENAI_API_KEY=KEY, AIDIGEST_LLM_BASE_URL=srv.url), timeout=300)
+srv.stop()
 t.is_(r.returncode, 0, "run with an LLM: exit 0") or t.diag(r.stderr[-2000:])
-reqs = [json.loads(ln) for ln in open(record)] if os.path.exists(record) else []
+reqs = srv.requests()
 t.ok(len(reqs) >= 3, "llm: %d requests" % len(reqs))
 t.ok(any("[email]" in q["raw"] or "[card]" in q["raw"] for q in reqs), "llm: the prompts carry masked texts")
 t.is_(leaks(("request %d" % i, q["raw"] + "\n" + "\n".join(strings(q["body"])))

@@ -7,7 +7,6 @@
 # no output, log or error text.
 import json
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -58,25 +57,7 @@ write_logs(LOGS)
 t.ok(all(p in open(LOGS).read() for p in PII), "the logs are full of personal data")
 
 
-class Server:
-    def __init__(self, scenario):
-        self.dir = t.tmpdir()
-        self.record = os.path.join(self.dir, "requests.jsonl")
-        scen = os.path.join(self.dir, "scenario.json")
-        with open(scen, "w") as f:
-            json.dump(scenario, f)
-        self.p = subprocess.Popen(["/usr/bin/python3", os.path.join(t.ROOT, "tests", "lib", "fake_openai.py"),
-                                   scen, self.record], stdout=subprocess.PIPE, text=True)
-        self.port = int(self.p.stdout.readline())
-
-    def stop(self):
-        self.p.terminate()
-        self.p.wait()
-
-    def requests(self):
-        if not os.path.exists(self.record):
-            return []
-        return [json.loads(line) for line in open(self.record)]
+Server = t.FakeOpenAI
 
 
 def scenario(summary):

@@ -7,11 +7,9 @@
 # error body, no server, no key and a set that is too small end with one clear
 # line and the right exit code, and the set is written all the same. The key
 # appears in no output and no file.
-import atexit
 import json
 import os
 import socket
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -52,30 +50,12 @@ SMALL = os.path.join(tmp, "small.jsonl")
 write_logs(SMALL, 4)
 
 
-class Server:
+class Server(t.FakeOpenAI):
     def __init__(self, routes):
-        self.dir = t.tmpdir()
-        self.record = os.path.join(self.dir, "requests.jsonl")
-        scen = os.path.join(self.dir, "scenario.json")
-        with open(scen, "w") as f:
-            json.dump({"routes": routes}, f)
-        self.p = subprocess.Popen(["/usr/bin/python3", os.path.join(t.ROOT, "tests", "lib", "fake_openai.py"),
-                                   scen, self.record], stdout=subprocess.PIPE, text=True)
-        self.port = int(self.p.stdout.readline())
-        self.url = "http://127.0.0.1:%d/v1" % self.port
-        atexit.register(self.stop)
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.terminate()
-            self.p.wait()
-            self.p.stdout.close()
+        super().__init__({"routes": routes})
 
     def requests(self, suffix=None):
-        if not os.path.exists(self.record):
-            return []
-        reqs = [json.loads(line) for line in open(self.record)]
-        return [q for q in reqs if suffix is None or q["path"].endswith(suffix)]
+        return [q for q in super().requests() if suffix is None or q["path"].endswith(suffix)]
 
 
 def run(out, url, logs=LOGS, key=KEY, extra=None):

@@ -8,6 +8,7 @@ AIDIGEST is the binary under test, ROOT the repository root, and
 t.tmpdir() a temporary directory removed at exit.
 """
 import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -78,3 +79,35 @@ def run(args, env=None, input=None, cwd=None, timeout=120):
         e.update(env)
     return subprocess.run([AIDIGEST] + list(args), env=e, input=input, cwd=cwd or ROOT,
                           capture_output=True, text=True, timeout=timeout)
+
+
+class FakeOpenAI:
+    """tests/lib/fake_openai.py on 127.0.0.1 (a free port) answering by
+    scenario (a dict, see that file); every request it got is recorded.
+    Stopped at exit if not before; quiet: its stderr goes to /dev/null."""
+
+    def __init__(self, scenario, quiet=False):
+        self.dir = tmpdir()
+        self.record = os.path.join(self.dir, "requests.jsonl")
+        scen = os.path.join(self.dir, "scenario.json")
+        with open(scen, "w") as f:
+            json.dump(scenario, f)
+        self.p = subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "tests", "lib", "fake_openai.py"),
+                                   scen, self.record], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL if quiet else None, text=True)
+        self.port = int(self.p.stdout.readline())
+        self.url = "http://127.0.0.1:%d/v1" % self.port
+        atexit.register(self.stop)
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.terminate()
+            self.p.wait()
+        if not self.p.stdout.closed:
+            self.p.stdout.close()
+
+    def requests(self):
+        """the requests so far, in order (fake_openai.py's records)"""
+        if not os.path.exists(self.record):
+            return []
+        return [json.loads(line) for line in open(self.record)]
