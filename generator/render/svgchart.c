@@ -109,12 +109,12 @@ typedef struct svgchart_geom {
 
 static const svgchart_geom svgchart_line_geom[] = {
     [SVGCHART_WIDE] = { 560, 270, 50, 12, 24, 58, 14, 12.5 },
-    [SVGCHART_NARROW] = { 340, 290, 40, 6, 24, 74, 13, 12.0 },
+    [SVGCHART_NARROW] = { 340, 290, 40, 6, 24, 74, 13, 12.5 },
 };
 
 static const svgchart_geom svgchart_hist_geom[] = {
     [SVGCHART_WIDE] = { 560, 270, 50, 24, 36, 44, 14, 12.5 },
-    [SVGCHART_NARROW] = { 340, 260, 40, 18, 36, 44, 13, 12.0 },
+    [SVGCHART_NARROW] = { 340, 260, 40, 18, 36, 44, 13, 12.5 },
 };
 
 /* The class that names the form, for the stylesheet to show one of them. */

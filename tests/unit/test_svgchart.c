@@ -145,7 +145,7 @@ static void test_line(void)
        "line narrow: n under the day, named once in the margin");
     ok(strstr(sb.buf, "Sun 22 Nov: 0.710 (n = 1,450)") != NULL, "line narrow: the same desc");
     is_int(count(sb.buf, "<circle"), 6, "line narrow: one dot per day with data");
-    ok(!strstr(sb.buf, "font-size=\"12.5\""), "line narrow: no note below 12 units");
+    ok(!strstr(sb.buf, "font-size=\"12.0\""), "line narrow: notes at 12.5 units");
     strbuf_release(&sb);
     is_int(svgchart_line(&sb, "dn", "t", days, 7, SVGCHART_WIDE), AID_OK, "wide line chart");
     ok(!strncmp(sb.buf, "<svg class=\"chart chart-line chart-wide\" viewBox=\"0 0 560 ", 57),
