@@ -10,9 +10,11 @@ applied), runs JavaScript in the page and takes full-page screenshots.
         b.eval("document.title")
         png = b.screenshot()
 
-As a script, it writes a screenshot for the documentation:
+As a script, it writes a screenshot for the documentation: the whole
+page, or HEIGHT px of it from the top of the element SELECTOR (the top of
+the page when SELECTOR is empty):
 
-    python3 tests/lib/chromium.py URL WIDTH OUT.png
+    python3 tests/lib/chromium.py URL WIDTH OUT.png [SELECTOR [HEIGHT]]
 """
 import base64
 import json
@@ -159,20 +161,32 @@ class Browser:
                 out.append(m["params"]["exceptionDetails"].get("exception", {}).get("description", "exception"))
         return out
 
-    def screenshot(self):
-        """PNG bytes of the whole page at the viewport's width."""
-        r = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    def screenshot(self, selector=None, height=None):
+        """PNG bytes of the whole page at the viewport's width, or of height
+        px of it from the top of the first element matching selector."""
+        params = {"format": "png", "captureBeyondViewport": True}
+        if selector or height:
+            top = self.eval("(function (s) { var e = s && document.querySelector(s);"
+                            " return e ? e.getBoundingClientRect().top + scrollY : 0; })(%s)"
+                            % json.dumps(selector or ""))
+            full = self.eval("document.documentElement.scrollHeight")
+            width = self.eval("document.documentElement.clientWidth")
+            h = min(height or full, full - top)
+            params["clip"] = {"x": 0, "y": top, "width": width, "height": h, "scale": 1}
+        r = self.send("Page.captureScreenshot", params)
         return base64.b64decode(r["data"])
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
-        sys.exit("usage: chromium.py URL WIDTH OUT.png")
+    if len(sys.argv) not in (4, 5, 6):
+        sys.exit("usage: chromium.py URL WIDTH OUT.png [SELECTOR [HEIGHT]]")
+    sel = sys.argv[4] if len(sys.argv) > 4 else None
+    hgt = int(sys.argv[5]) if len(sys.argv) > 5 else None
     prof = tempfile.mkdtemp(prefix="chromium.")
     try:
         with Browser(prof) as b:
             b.open(sys.argv[1], int(sys.argv[2]))
             with open(sys.argv[3], "wb") as f:
-                f.write(b.screenshot())
+                f.write(b.screenshot(sel, hgt))
     finally:
         shutil.rmtree(prof, ignore_errors=True)
