@@ -172,6 +172,13 @@ with chromium.Browser(os.path.join(tmp, "profile")) as b:
          % (m["text"]["n"], m["text"]["min_px"], m["text"]["min_box"], m["text"]["small"][:5]))
     t.is_(m["text"]["outside"], [], "week at 390 px: every chart text inside its chart")
 
+    # a common small Android width: still nothing wider, still 11 px
+    b.open("file://" + week, 360)
+    m = json.loads(b.eval(PROBE % 360))
+    t.ok(m["scrollWidth"] <= 360 and not m["wide"] and not m["text"]["small"],
+         "week at 360 px: nothing wider than the screen, chart text %.1f px or more %s"
+         % (m["text"]["min_px"], (m["wide"] + m["text"]["small"])[:5]))
+
     m = check(b, "week", week, 1280)
     tables_checks(m, "week at 1280 px", False)
     t.is_(sorted(m["charts"]), ["chart chart-hist chart-wide", "chart chart-line chart-wide", "chart chart-rel"],
