@@ -7,8 +7,9 @@ edge is past the viewport's, counting what a scroll box would hide as
 sticking out); below 600 px every table of several columns is a list of
 cards whose lines are labelled with their column's header, and a reply runs
 across its card; chart text is at least 11 CSS px on the phone and inside
-its chart; no console message. A control shows the width check catches an
-element that sticks out."""
+its chart; no console message; long words and links break rather than
+widen the page. A control shows the width check catches an element that
+sticks out."""
 import json
 import os
 import shutil
@@ -35,6 +36,22 @@ for week in ("2026-W46", "2026-W47"):
     r = t.run(["render", "--week", week, "--out", out, "--only", "html"], env=env, cwd=tmp)
     t.is_(r.returncode, 0, "render " + week)
 
+# Long words and links (a pasted URL, a string without spaces) in every
+# kind of text: they break rather than widen the page.
+longout = os.path.join(tmp, "long")
+os.makedirs(os.path.join(longout, "2026-W47"))
+lw = json.loads(json.dumps(sample))
+lw["top_accepted"][0]["reply"] = "See https://example.com/" + "x" * 200
+lw["top_rejected"][0]["reply"] = "Z" * 150
+lw["top_rejected"][0]["top_replacement_text"] = lw["top_rejected"][0]["top_replacement"] = "W" * 150
+lw["trends"][0]["term"] = "t" * 80
+lw["narrative"]["summary"] = "S" * 300
+lw["narrative"]["coach_notes"] = ["C" * 200]
+with open(os.path.join(longout, "2026-W47", "report.json"), "w", encoding="utf-8") as f:
+    json.dump(lw, f)
+r = t.run(["render", "--week", "2026-W47", "--out", longout, "--only", "html"], env=env, cwd=tmp)
+t.is_(r.returncode, 0, "render a week with long words")
+
 # Everything measured in the page, as one JSON value.
 PROBE = r"""(function (W) {
   var out = {};
@@ -52,16 +69,30 @@ PROBE = r"""(function (W) {
   // right edges, clipped only by what hides for good (overflow hidden or
   // clip, as the visually hidden header rows and the SVG viewport do); a
   // scroll box's content counts as sticking out
+  // (text too: a long word overflows its box without widening it)
   out.wide = [];
+  function clipped(el, right) {
+    for (var a = el; a; a = a.parentElement) {
+      var ox = getComputedStyle(a).overflowX;
+      if (a !== el && (ox === 'hidden' || ox === 'clip')) right = Math.min(right, a.getBoundingClientRect().right);
+    }
+    return right;
+  }
   document.querySelectorAll('body *').forEach(function (el) {
     if (!shown(el)) return;
-    var right = el.getBoundingClientRect().right;
-    for (var a = el.parentElement; a; a = a.parentElement) {
-      var ox = getComputedStyle(a).overflowX;
-      if (ox === 'hidden' || ox === 'clip') right = Math.min(right, a.getBoundingClientRect().right);
-    }
+    var right = clipped(el, el.getBoundingClientRect().right);
     if (right > W + 0.5) out.wide.push(name(el) + ' right=' + right.toFixed(1));
   });
+  var walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), node, range = document.createRange();
+  while ((node = walk.nextNode())) {
+    if (!node.data.trim()) continue;
+    range.selectNodeContents(node);
+    var rr = range.getBoundingClientRect();
+    if (!rr.width) continue;
+    var right = clipped(node.parentElement, rr.right);
+    if (right > W + 0.5)
+      out.wide.push('text in ' + name(node.parentElement) + ' right=' + right.toFixed(1) + ': ' + node.data.trim().slice(0, 30));
+  }
   // tables: header texts, row layout, the cells' labels and their ::before
   out.tables = Array.prototype.map.call(document.querySelectorAll('main table'), function (tb) {
     var heads = Array.prototype.map.call(tb.querySelectorAll('thead th'), function (th) {
@@ -186,6 +217,9 @@ with chromium.Browser(os.path.join(tmp, "profile")) as b:
     t.ok(m["text"]["n"] > 40 and m["text"]["min_px"] >= 11,
          "week at 1280 px: chart text is %.1f px or more" % m["text"]["min_px"])
     t.is_(m["text"]["outside"], [], "week at 1280 px: every chart text inside its chart")
+
+    for w in (390, 1280):
+        check(b, "long words", os.path.join(longout, "2026-W47", "index.html"), w)
 
     m = check(b, "index", index, 390)
     tables_checks(m, "index at 390 px", True)
