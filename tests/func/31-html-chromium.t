@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """31-html-chromium.t - the weekly page in a real browser (headless Chromium):
 it loads, shows its content, logs nothing to the console, and fits a phone
-screen without horizontal scrolling of the page itself (wide tables scroll
-inside their own box).
+screen without horizontal scrolling of the page itself (32-html-phone.t
+checks the phone layout itself with a real 390 px viewport).
 
 Console errors: Chromium runs with --enable-logging=stderr --v=0, which
 copies every console message of the page to stderr as "INFO:CONSOLE";
