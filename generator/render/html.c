@@ -400,9 +400,15 @@ static aid_err html_charts(hv *h, struct json_object *report, tmpl_vars *v)
         days[i].mean = num_or_nan(jget(d, "mean"));
         days[i].n = jget_int(d, "n", 0);
     }
-    if ((err = svgchart_line(&svg, "chart-daily", "Mean confidence per day", days, nd)))
+    if ((err = svgchart_line(&svg, "chart-daily", "Mean confidence per day", days, nd,
+                             SVGCHART_WIDE)))
         goto cleanup;
     hv_set(h, v, "chart_daily", svg.buf);
+    strbuf_reset(&svg);
+    if ((err = svgchart_line(&svg, "chart-daily-n", "Mean confidence per day", days, nd,
+                             SVGCHART_NARROW)))
+        goto cleanup;
+    hv_set(h, v, "chart_daily_narrow", svg.buf);
     hv_set(h, v, "has_daily", nd ? "1" : "");
     strbuf_reset(&svg);
 
@@ -418,9 +424,14 @@ static aid_err html_charts(hv *h, struct json_object *report, tmpl_vars *v)
         prev[i] = i < np ? num_or_nan(json_object_array_get_idx(phist, i)) : NAN;
     }
     if ((err = svgchart_histogram(&svg, "chart-hist", "Confidence distribution", cur,
-                                  np == nh && nh ? prev : NULL, nh)))
+                                  np == nh && nh ? prev : NULL, nh, SVGCHART_WIDE)))
         goto cleanup;
     hv_set(h, v, "chart_histogram", svg.buf);
+    strbuf_reset(&svg);
+    if ((err = svgchart_histogram(&svg, "chart-hist-n", "Confidence distribution", cur,
+                                  np == nh && nh ? prev : NULL, nh, SVGCHART_NARROW)))
+        goto cleanup;
+    hv_set(h, v, "chart_histogram_narrow", svg.buf);
     hv_set(h, v, "has_histogram", nh ? "1" : "");
     hv_set(h, v, "has_previous_histogram", np == nh && nh ? "1" : "");
     strbuf_reset(&svg);

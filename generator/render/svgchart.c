@@ -34,14 +34,14 @@ int svgchart_escape(strbuf *out, const char *s)
 
 /* The root element with its title and desc. desc is plain text (escaped
  * here). */
-static int svgchart_open(strbuf *out, const char *cls, int w, int h, const char *id,
+static int svgchart_open(strbuf *out, const char *cls, int w, int h, int font, const char *id,
                          const char *title, const char *desc)
 {
     if (strbuf_addf(out, "<svg class=\"chart %s\" viewBox=\"0 0 %d %d\" role=\"img\" "
                          "aria-labelledby=\"", cls, w, h) < 0
         || svgchart_escape(out, id) < 0 || strbuf_adds(out, "-t ") < 0
         || svgchart_escape(out, id) < 0
-        || strbuf_adds(out, "-d\" font-size=\"14\" fill=\"currentColor\"><title id=\"") < 0
+        || strbuf_addf(out, "-d\" font-size=\"%d\" fill=\"currentColor\"><title id=\"", font) < 0
         || svgchart_escape(out, id) < 0 || strbuf_adds(out, "-t\">") < 0
         || svgchart_escape(out, title) < 0 || strbuf_adds(out, "</title><desc id=\"") < 0
         || svgchart_escape(out, id) < 0 || strbuf_adds(out, "-d\">") < 0
@@ -96,15 +96,105 @@ static void svgchart_axis(double lo, double hi, double *alo, double *ahi, double
     *step = s;
 }
 
-aid_err svgchart_line(strbuf *out, const char *id, const char *title,
-                      const svgchart_day *days, size_t ndays)
+/* The geometry of a chart drawn for one form: the viewBox (W x H), the
+ * plot's margins (L, R, T, B), the root font size (ticks, legend) and the
+ * size of the smaller notes (values, n). The narrow form is drawn for a
+ * phone column (about 330 CSS px): a viewBox of about that width keeps its
+ * text at about its nominal size there (11.5 px and more at 390 px). */
+typedef struct svgchart_geom {
+    int W, H, L, R, T, B;
+    int font;
+    double note;
+} svgchart_geom;
+
+static const svgchart_geom svgchart_line_geom[] = {
+    [SVGCHART_WIDE] = { 560, 270, 50, 12, 24, 58, 14, 12.5 },
+    [SVGCHART_NARROW] = { 340, 290, 40, 6, 24, 74, 13, 12.5 },
+};
+
+static const svgchart_geom svgchart_hist_geom[] = {
+    [SVGCHART_WIDE] = { 560, 270, 50, 24, 36, 44, 14, 12.5 },
+    [SVGCHART_NARROW] = { 340, 260, 40, 18, 36, 44, 13, 12.5 },
+};
+
+/* The class that names the form, for the stylesheet to show one of them. */
+static const char *svgchart_form_class(svgchart_form form, const char *kind, char *buf, size_t n)
 {
-    const int W = 560, H = 270, L = 50, R = 12, T = 24, B = 58;
+    snprintf(buf, n, "%s %s", kind, form == SVGCHART_NARROW ? "chart-narrow" : "chart-wide");
+    return buf;
+}
+
+/* The line chart's description: every day in words. 0 or -1 (no memory). */
+static int svgchart_line_desc(strbuf *desc, const svgchart_day *days, size_t ndays)
+{
+    char lab[64];
+    if (strbuf_adds(desc, "Mean confidence per day. ") < 0)
+        return -1;
+    if (!ndays && strbuf_adds(desc, "No days.") < 0)
+        return -1;
+    for (size_t i = 0; i < ndays; i++) {
+        svgchart_day_label(days[i].date, lab, sizeof lab, 1);
+        if (strbuf_addf(desc, "%s%s: ", i ? "; " : "", lab) < 0)
+            return -1;
+        if (isnan(days[i].mean)) {
+            if (strbuf_adds(desc, "no data") < 0)
+                return -1;
+        } else if (numfmt_dec(desc, days[i].mean, 3) < 0 || strbuf_adds(desc, " (n = ") < 0
+                   || numfmt_int(desc, days[i].n) < 0 || strbuf_adds(desc, ")") < 0) {
+            return -1;
+        }
+    }
+    if (ndays && strbuf_adds(desc, ".") < 0)
+        return -1;
+    return 0;
+}
+
+/* The labels under day i at x: "Mon 16" and "n=650" (wide), or "Mon",
+ * "16" and "650" under an "n" in the margin (narrow). 0 or -1. */
+static int svgchart_line_day(strbuf *out, const svgchart_geom *g, svgchart_form form,
+                             const svgchart_day *day, double x)
+{
+    char lab[64];
+    if (form == SVGCHART_WIDE) {
+        svgchart_day_label(day->date, lab, sizeof lab, 0);
+        ADDF("<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", x, g->H - 32);
+        ESC(lab);
+        ADDF("</text><text class=\"chart-note\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+             "font-size=\"%.1f\">n=", x, g->H - 14, g->note);
+    } else {
+        calendar_date d;
+        int y = g->H - g->B;
+        if (calendar_parse_date(day->date, CALENDAR_WHOLE, &d)) {
+            ADDF("<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>"
+                 "<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>",
+                 x, y + 19, calendar_weekday_abbr[d.weekday], x, y + 36, d.day);
+        } else {
+            svgchart_day_label(day->date, lab, sizeof lab, 0);
+            ADDF("<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", x, y + 19);
+            ESC(lab);
+            ADDS("</text>");
+        }
+        ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+             "font-size=\"%.1f\">", x, g->H - 12, g->note);
+    }
+    if (numfmt_int(out, day->n) < 0)
+        goto nomem;
+    ADDS("</text>");
+    return 0;
+nomem:
+    return -1;
+}
+
+aid_err svgchart_line(strbuf *out, const char *id, const char *title,
+                      const svgchart_day *days, size_t ndays, svgchart_form form)
+{
+    const svgchart_geom *g = &svgchart_line_geom[form == SVGCHART_NARROW];
+    const int W = g->W, H = g->H, L = g->L, R = g->R, T = g->T, B = g->B;
     const double pw = W - L - R, ph = H - T - B;
     strbuf desc = STRBUF_INIT;
     double lo = INFINITY, hi = -INFINITY;
     size_t have = 0;
-    char lab[64];
+    char cls[64];
 
     for (size_t i = 0; i < ndays; i++) {
         if (isnan(days[i].mean))
@@ -118,27 +208,9 @@ aid_err svgchart_line(strbuf *out, const char *id, const char *title,
     double alo, ahi, step;
     svgchart_axis(have ? lo : NAN, have ? hi : NAN, &alo, &ahi, &step);
 
-    /* The description: every day in words. */
-    if (strbuf_adds(&desc, "Mean confidence per day. ") < 0)
-        goto nomem;
-    if (!ndays && strbuf_adds(&desc, "No days.") < 0)
-        goto nomem;
-    for (size_t i = 0; i < ndays; i++) {
-        svgchart_day_label(days[i].date, lab, sizeof lab, 1);
-        if (strbuf_addf(&desc, "%s%s: ", i ? "; " : "", lab) < 0)
-            goto nomem;
-        if (isnan(days[i].mean)) {
-            if (strbuf_adds(&desc, "no data") < 0)
-                goto nomem;
-        } else if (numfmt_dec(&desc, days[i].mean, 3) < 0 || strbuf_adds(&desc, " (n = ") < 0
-                   || numfmt_int(&desc, days[i].n) < 0 || strbuf_adds(&desc, ")") < 0) {
-            goto nomem;
-        }
-    }
-    if (ndays && strbuf_adds(&desc, ".") < 0)
-        goto nomem;
-
-    if (svgchart_open(out, "chart-line", W, H, id, title, desc.buf) < 0)
+    if (svgchart_line_desc(&desc, days, ndays) < 0
+        || svgchart_open(out, svgchart_form_class(form, "chart-line", cls, sizeof cls), W, H,
+                         g->font, id, title, desc.buf) < 0)
         goto nomem;
 
     /* Grid and y labels. */
@@ -153,6 +225,9 @@ aid_err svgchart_line(strbuf *out, const char *id, const char *title,
     }
     ADDF("<line class=\"chart-axis\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
          "stroke=\"currentColor\"/>", L, W - R, T + ph, T + ph);
+    if (form == SVGCHART_NARROW && ndays)
+        ADDF("<text class=\"chart-note\" x=\"%d\" y=\"%d\" text-anchor=\"end\" "
+             "font-size=\"%.1f\">n</text>", L - 8, H - 12, g->note);
 
     /* The line, broken at days without data. */
     if (have) {
@@ -174,24 +249,17 @@ aid_err svgchart_line(strbuf *out, const char *id, const char *title,
     }
     for (size_t i = 0; i < ndays; i++) {
         double x = L + (i + 0.5) * pw / (double)ndays;
-        svgchart_day_label(days[i].date, lab, sizeof lab, 0);
-        ADDF("<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", x, H - 32);
-        ESC(lab);
-        ADDS("</text>");
-        ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
-             "font-size=\"12.5\">n=", x, H - 14);
-        if (numfmt_int(out, days[i].n) < 0)
+        if (svgchart_line_day(out, g, form, &days[i], x) < 0)
             goto nomem;
-        ADDS("</text>");
         if (isnan(days[i].mean)) {
             ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-                 "font-size=\"12.5\">no data</text>", x, T + ph - 8);
+                 "font-size=\"%.1f\">no data</text>", x, T + ph - 8, g->note);
             continue;
         }
         double y = T + ph - (days[i].mean - alo) / (ahi - alo) * ph;
         ADDF("<circle class=\"chart-dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\"/>", x, y);
         ADDF("<text class=\"chart-value\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-             "font-size=\"12.5\">", x, y - 10);
+             "font-size=\"%.1f\">", x, y - 10, g->note);
         if (numfmt_dec(out, days[i].mean, 3) < 0)
             goto nomem;
         ADDS("</text>");
@@ -210,13 +278,55 @@ static int svgchart_edge(strbuf *out, double v)
     return strbuf_addf(out, "%.2f", v);
 }
 
-aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
-                           const double *cur, const double *prev, size_t nbins)
+#define SHARE(a, t, i) ((t) > 0 && !isnan((a)[i]) && (a)[i] > 0 ? (a)[i] / (t) : 0.0)
+
+/* The histogram's description: every bin's share, this week and last.
+ * tc, tp: the totals. 0 or -1 (no memory). */
+static int svgchart_hist_desc(strbuf *desc, const double *cur, const double *prev, size_t nbins,
+                              double tc, double tp)
 {
-    const int W = 560, H = 270, L = 50, R = 24, T = 36, B = 44;
+    if (strbuf_adds(desc, prev ? "Share of the week's suggestions per confidence bin, this "
+                                 "week against last week. "
+                               : "Share of the week's suggestions per confidence bin "
+                                 "(no previous week to compare). ") < 0)
+        return -1;
+    for (size_t i = 0; i < nbins; i++) {
+        double a = (double)i / (double)nbins, b = (double)(i + 1) / (double)nbins;
+        if ((i && strbuf_adds(desc, "; ") < 0) || svgchart_edge(desc, a) < 0
+            || strbuf_adds(desc, "\xe2\x80\x93") < 0 || svgchart_edge(desc, b) < 0
+            || strbuf_adds(desc, ": ") < 0 || numfmt_pct(desc, SHARE(cur, tc, i), 1) < 0)
+            return -1;
+        if (prev && (strbuf_adds(desc, " (last week ") < 0
+                     || numfmt_pct(desc, SHARE(prev, tp, i), 1) < 0
+                     || strbuf_adds(desc, ")") < 0))
+            return -1;
+    }
+    return strbuf_adds(desc, ".") < 0 ? -1 : 0;
+}
+
+/* One bar with its hover title "0.35–0.40 this week: 12.0%". 0 or -1. */
+static int svgchart_hist_bar(strbuf *out, const char *cls, const char *extra, double x, double y,
+                             double w, double h, double a, double b, const char *which, double s)
+{
+    if (strbuf_addf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"%s>"
+                         "<title>", cls, x, y, w, h, extra) < 0
+        || svgchart_edge(out, a) < 0 || strbuf_adds(out, "\xe2\x80\x93") < 0
+        || svgchart_edge(out, b) < 0 || strbuf_adds(out, which) < 0
+        || numfmt_pct(out, s, 1) < 0 || strbuf_adds(out, "</title></rect>") < 0)
+        return -1;
+    return 0;
+}
+
+aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
+                           const double *cur, const double *prev, size_t nbins,
+                           svgchart_form form)
+{
+    const svgchart_geom *g = &svgchart_hist_geom[form == SVGCHART_NARROW];
+    const int W = g->W, H = g->H, L = g->L, R = g->R, T = g->T, B = g->B;
     const double pw = W - L - R, ph = H - T - B;
     strbuf desc = STRBUF_INIT;
     double tc = 0, tp = 0, maxshare = 0;
+    char cls[64];
 
     for (size_t i = 0; i < nbins; i++) {
         if (!isnan(cur[i]) && cur[i] > 0)
@@ -224,7 +334,6 @@ aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
         if (prev && !isnan(prev[i]) && prev[i] > 0)
             tp += prev[i];
     }
-#define SHARE(a, t, i) ((t) > 0 && !isnan((a)[i]) && (a)[i] > 0 ? (a)[i] / (t) : 0.0)
     for (size_t i = 0; i < nbins; i++) {
         double s = SHARE(cur, tc, i);
         if (s > maxshare)
@@ -250,26 +359,9 @@ aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
     if (ymax > 1)
         ymax = 1;
 
-    if (strbuf_adds(&desc, prev ? "Share of the week's suggestions per confidence bin, this "
-                                  "week against last week. "
-                                : "Share of the week's suggestions per confidence bin "
-                                  "(no previous week to compare). ") < 0)
-        goto nomem;
-    for (size_t i = 0; i < nbins; i++) {
-        double a = (double)i / (double)nbins, b = (double)(i + 1) / (double)nbins;
-        if ((i && strbuf_adds(&desc, "; ") < 0) || svgchart_edge(&desc, a) < 0
-            || strbuf_adds(&desc, "\xe2\x80\x93") < 0 || svgchart_edge(&desc, b) < 0
-            || strbuf_adds(&desc, ": ") < 0 || numfmt_pct(&desc, SHARE(cur, tc, i), 1) < 0)
-            goto nomem;
-        if (prev && (strbuf_adds(&desc, " (last week ") < 0
-                     || numfmt_pct(&desc, SHARE(prev, tp, i), 1) < 0
-                     || strbuf_adds(&desc, ")") < 0))
-            goto nomem;
-    }
-    if (strbuf_adds(&desc, ".") < 0)
-        goto nomem;
-
-    if (svgchart_open(out, "chart-hist", W, H, id, title, desc.buf) < 0)
+    if (svgchart_hist_desc(&desc, cur, prev, nbins, tc, tp) < 0
+        || svgchart_open(out, svgchart_form_class(form, "chart-hist", cls, sizeof cls), W, H,
+                         g->font, id, title, desc.buf) < 0)
         goto nomem;
     int nticks = (int)lround(ymax / step);
     for (int k = 0; k <= nticks; k++) {
@@ -286,23 +378,14 @@ aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
         double a = (double)i / (double)nbins, b = (double)(i + 1) / (double)nbins;
         if (prev) {
             double s = SHARE(prev, tp, i), h = s / ymax * ph;
-            ADDF("<rect class=\"chart-prev\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                 "fill-opacity=\"0.35\"><title>", x + gw * 0.1, T + ph - h, gw * 0.4, h);
-            if (svgchart_edge(out, a) < 0 || strbuf_adds(out, "\xe2\x80\x93") < 0
-                || svgchart_edge(out, b) < 0 || strbuf_adds(out, " last week: ") < 0
-                || numfmt_pct(out, s, 1) < 0)
+            if (svgchart_hist_bar(out, "chart-prev", " fill-opacity=\"0.35\"", x + gw * 0.1,
+                                  T + ph - h, gw * 0.4, h, a, b, " last week: ", s) < 0)
                 goto nomem;
-            ADDS("</title></rect>");
         }
         double s = SHARE(cur, tc, i), h = s / ymax * ph;
-        ADDF("<rect class=\"chart-cur\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
-             "<title>", prev ? x + gw * 0.5 : x + gw * 0.15, T + ph - h,
-             prev ? gw * 0.4 : gw * 0.7, h);
-        if (svgchart_edge(out, a) < 0 || strbuf_adds(out, "\xe2\x80\x93") < 0
-            || svgchart_edge(out, b) < 0 || strbuf_adds(out, " this week: ") < 0
-            || numfmt_pct(out, s, 1) < 0)
+        if (svgchart_hist_bar(out, "chart-cur", "", prev ? x + gw * 0.5 : x + gw * 0.15,
+                              T + ph - h, prev ? gw * 0.4 : gw * 0.7, h, a, b, " this week: ", s) < 0)
             goto nomem;
-        ADDS("</title></rect>");
     }
     ADDF("<line class=\"chart-axis\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
          "stroke=\"currentColor\"/>", L, W - R, T + ph, T + ph);
@@ -312,7 +395,7 @@ aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
              x, H - 18, k / 4.0);
     }
     ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
-         "font-size=\"12.5\">confidence</text>", L + pw / 2, H - 3);
+         "font-size=\"%.1f\">confidence</text>", L + pw / 2, H - 3, g->note);
     /* Legend, top left. */
     ADDF("<rect class=\"chart-cur\" x=\"%d\" y=\"6\" width=\"12\" height=\"12\"/>"
          "<text class=\"chart-tick\" x=\"%d\" y=\"16\">This week</text>", L, L + 18);
@@ -320,7 +403,6 @@ aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
         ADDF("<rect class=\"chart-prev\" x=\"%d\" y=\"6\" width=\"12\" height=\"12\" "
              "fill-opacity=\"0.35\"/><text class=\"chart-tick\" x=\"%d\" y=\"16\">Last week</text>",
              L + 110, L + 128);
-#undef SHARE
     ADDS("</svg>");
     strbuf_release(&desc);
     return AID_OK;
@@ -328,6 +410,7 @@ nomem:
     strbuf_release(&desc);
     return AID_ERR_NOMEM;
 }
+#undef SHARE
 
 aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
                              const svgchart_calbin *bins, size_t nbins)
@@ -365,7 +448,7 @@ aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
     if (strbuf_adds(&desc, ".") < 0)
         goto nomem;
 
-    if (svgchart_open(out, "chart-rel", W, H, id, title, desc.buf) < 0)
+    if (svgchart_open(out, "chart-rel", W, H, 14, id, title, desc.buf) < 0)
         goto nomem;
     for (int k = 0; k <= 5; k++) {
         double v = k / 5.0;
@@ -381,9 +464,9 @@ aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
     }
     ADDF("<line class=\"chart-ref\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"currentColor\" "
          "stroke-opacity=\"0.5\" stroke-dasharray=\"5 4\"/>", L, T + P, L + P, T);
-    ADDF("<text class=\"chart-note\" x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"12.5\">"
+    ADDF("<text class=\"chart-note\" x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13.5\">"
          "mean confidence</text>", L + P / 2, H - 8);
-    ADDF("<text class=\"chart-note\" x=\"14\" y=\"%d\" text-anchor=\"middle\" font-size=\"12.5\" "
+    ADDF("<text class=\"chart-note\" x=\"14\" y=\"%d\" text-anchor=\"middle\" font-size=\"13.5\" "
          "transform=\"rotate(-90 14 %d)\">acceptance rate</text>", T + P / 2, T + P / 2);
 
     /* Connecting line, then the points on top. */
@@ -465,7 +548,7 @@ aid_err svgchart_sparkline(strbuf *out, const char *id, const char *title,
     if (strbuf_adds(&desc, ".") < 0)
         goto nomem;
 
-    if (svgchart_open(out, "spark", W, H, id, title, desc.buf) < 0)
+    if (svgchart_open(out, "spark", W, H, 14, id, title, desc.buf) < 0)
         goto nomem;
 #define SX(i) (n > 1 ? PAD + (double)(i) * (W - 2 * PAD) / (double)(n - 1) : W / 2.0)
 #define SY(v) (PAD + (hi - (v)) / (hi - lo) * (H - 2 * PAD))

@@ -17,6 +17,14 @@
  * Every function appends to `out` and returns AID_OK or AID_ERR_NOMEM
  * (out then holds a partial chart; discard it). `id` is a prefix for the
  * element ids (title/desc); use a different one for each chart of a page.
+ *
+ * SVG text scales with the viewBox, so a chart drawn for a desktop column
+ * would print its labels at about 8 px on a 390 px phone. The line chart
+ * and the histogram are therefore drawn in two forms: SVGCHART_WIDE (a
+ * 560-unit viewBox, class "chart-wide") and SVGCHART_NARROW (340 units,
+ * class "chart-narrow", with the day labels on two lines); the page carries
+ * both and the stylesheet shows one of them by the width of the screen. At
+ * the width each form is shown, its text is at least 11 CSS px.
  */
 #ifndef AID_SVGCHART_H
 #define AID_SVGCHART_H
@@ -26,6 +34,12 @@
 
 #include "common/err.h"
 #include "common/strbuf.h"
+
+/* The width a chart is drawn for (see above). */
+typedef enum svgchart_form {
+    SVGCHART_WIDE = 0,
+    SVGCHART_NARROW = 1,
+} svgchart_form;
 
 /* One day of the line chart. */
 typedef struct svgchart_day {
@@ -37,13 +51,14 @@ typedef struct svgchart_day {
 /* Line chart of the daily mean confidence, with n under each day. The y
  * range fits the data (within 0..1) so small drifts are visible. */
 AID_MUST_CHECK aid_err svgchart_line(strbuf *out, const char *id, const char *title,
-                      const svgchart_day *days, size_t ndays);
+                      const svgchart_day *days, size_t ndays, svgchart_form form);
 
 /* Paired bar chart of a histogram over [0,1] in nbins equal bins: each
  * bin shows this week's share of the total beside last week's. `cur` and
  * `prev` are counts; prev may be NULL (no previous week: one bar per bin). */
 AID_MUST_CHECK aid_err svgchart_histogram(strbuf *out, const char *id, const char *title,
-                           const double *cur, const double *prev, size_t nbins);
+                           const double *cur, const double *prev, size_t nbins,
+                           svgchart_form form);
 
 /* One calibration bin of the reliability diagram. */
 typedef struct svgchart_calbin {
@@ -54,7 +69,9 @@ typedef struct svgchart_calbin {
 } svgchart_calbin;
 
 /* Reliability diagram: mean confidence (x) against acceptance (y) per bin,
- * the diagonal of perfect calibration for reference, point area by n. */
+ * the diagonal of perfect calibration for reference, point area by n. One
+ * form: its square viewBox (378 units) keeps its text at 11.5 px and more
+ * in a 330 px phone column. */
 AID_MUST_CHECK aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
                              const svgchart_calbin *bins, size_t nbins);
 

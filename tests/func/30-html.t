@@ -257,10 +257,13 @@ t.ok(["Not valid JSON", "3"] in bad and ["A required field is missing", "2"] in 
      and not any(r[0] == "Unparseable time" for r in bad), "bad lines by reason (zero reasons left out)")
 
 svgs = [a for tg, a in p.tags if tg == "svg"]
-t.is_(len(svgs), 3, "three charts")
+t.is_(sorted(a.get("class") for a in svgs),
+      ["chart chart-hist chart-narrow", "chart chart-hist chart-wide", "chart chart-line chart-narrow",
+       "chart chart-line chart-wide", "chart chart-rel"],
+      "three charts, the line and the histogram in a wide and a narrow (phone) form")
 t.ok(all(a.get("role") == "img" and a.get("viewbox") and "width" not in a for a in svgs),
      "charts: role=img, viewBox, no fixed width")
-t.ok(len([1 for tg, a, txt in p.elements if tg == "desc" and txt]) == 3, "charts have a desc")
+t.ok(len([1 for tg, a, txt in p.elements if tg == "desc" and txt]) == 5, "charts have a desc")
 t.ok("Mon 16 Nov: 0.770 (n = 650)" in p.all_text, "line chart describes its data in words")
 
 hrefs = [a.get("href") for tg, a in p.tags if tg == "a"]

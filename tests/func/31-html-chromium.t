@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """31-html-chromium.t - the weekly page in a real browser (headless Chromium):
 it loads, shows its content, logs nothing to the console, and fits a phone
-screen without horizontal scrolling of the page itself (wide tables scroll
-inside their own box).
+screen without horizontal scrolling of the page itself (32-html-phone.t
+checks the phone layout itself with a real 390 px viewport).
 
 Console errors: Chromium runs with --enable-logging=stderr --v=0, which
 copies every console message of the page to stderr as "INFO:CONSOLE";
@@ -66,7 +66,7 @@ report = json.load(open(os.path.join(out, "2026-W47", "report.json"), encoding="
 t.ok(all(x in dom for x in ("4,410", "37.0%", "59.9%", "0.742", "0.073")), "the DOM holds the key figures")
 t.ok(report["top_accepted"][0]["reply"].replace("'", "&#39;") in dom or report["top_accepted"][0]["reply"] in dom,
      "the DOM holds the top reply")
-t.is_(len(re.findall(r"<svg\b", dom)), 3, "three charts in the DOM")
+t.is_(len(re.findall(r"<svg\b", dom)), 5, "three charts in the DOM (two in a wide and a narrow form)")
 t.ok("<script" not in dom, "no script in the page")
 t.is_(console_lines(d.stderr, url), [], "no console errors while loading")
 

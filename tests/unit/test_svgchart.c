@@ -95,8 +95,8 @@ static void test_line(void)
         { "2026-11-22", 0.71, 1450 },
     };
     strbuf sb = STRBUF_INIT;
-    is_int(svgchart_line(&sb, "daily", "Mean confidence <by> day & \"n\"", days, 7), AID_OK,
-           "line chart renders");
+    is_int(svgchart_line(&sb, "daily", "Mean confidence <by> day & \"n\"", days, 7, SVGCHART_WIDE),
+           AID_OK, "line chart renders");
     common_checks(sb.buf, "line");
     ok(strstr(sb.buf, "Mean confidence &lt;by&gt; day &amp; &quot;n&quot;") != NULL,
        "line: title escaped");
@@ -122,13 +122,34 @@ static void test_line(void)
 
     /* all days missing, and zero days */
     svgchart_day none[2] = { { "x<y", NAN, 0 }, { NULL, NAN, 0 } };
-    is_int(svgchart_line(&sb, "d2", "t", none, 2), AID_OK, "line with no data renders");
+    is_int(svgchart_line(&sb, "d2", "t", none, 2, SVGCHART_WIDE), AID_OK, "line with no data renders");
     common_checks(sb.buf, "line empty");
     ok(!strstr(sb.buf, "chart-line\" fill"), "line empty: no path");
     ok(strstr(sb.buf, "x&lt;y") != NULL, "line: odd date text escaped");
     strbuf_release(&sb);
-    is_int(svgchart_line(&sb, "d3", "t", NULL, 0), AID_OK, "line with zero days renders");
+    is_int(svgchart_line(&sb, "d3", "t", NULL, 0, SVGCHART_WIDE), AID_OK, "line with zero days renders");
     ok(well_formed(sb.buf), "line zero days: well-formed");
+    strbuf_release(&sb);
+
+    /* the narrow form, for a phone: a 340-unit viewBox, weekday and day on
+     * two lines, n without its "n=" under an "n" in the margin */
+    is_int(svgchart_line(&sb, "dn", "Mean confidence", days, 7, SVGCHART_NARROW), AID_OK,
+           "narrow line chart renders");
+    common_checks(sb.buf, "line narrow");
+    ok(!strncmp(sb.buf, "<svg class=\"chart chart-line chart-narrow\" viewBox=\"0 0 340 ", 59),
+       "line narrow: class chart-narrow, 340 units wide");
+    ok(strstr(sb.buf, "font-size=\"13\"") != NULL, "line narrow: 13-unit text");
+    ok(strstr(sb.buf, ">Mon</text>") && strstr(sb.buf, ">16</text>"),
+       "line narrow: weekday and day on two lines");
+    ok(strstr(sb.buf, ">1,450</text>") && !strstr(sb.buf, ">n=") && strstr(sb.buf, ">n</text>"),
+       "line narrow: n under the day, named once in the margin");
+    ok(strstr(sb.buf, "Sun 22 Nov: 0.710 (n = 1,450)") != NULL, "line narrow: the same desc");
+    is_int(count(sb.buf, "<circle"), 6, "line narrow: one dot per day with data");
+    ok(!strstr(sb.buf, "font-size=\"12.0\""), "line narrow: notes at 12.5 units");
+    strbuf_release(&sb);
+    is_int(svgchart_line(&sb, "dn", "t", days, 7, SVGCHART_WIDE), AID_OK, "wide line chart");
+    ok(!strncmp(sb.buf, "<svg class=\"chart chart-line chart-wide\" viewBox=\"0 0 560 ", 57),
+       "line wide: class chart-wide, 560 units wide");
     strbuf_release(&sb);
 }
 
@@ -141,7 +162,7 @@ static void test_histogram(void)
     prev[19] = 10;
     prev[0] = 10;
     strbuf sb = STRBUF_INIT;
-    is_int(svgchart_histogram(&sb, "hist", "Confidence", cur, prev, 20), AID_OK,
+    is_int(svgchart_histogram(&sb, "hist", "Confidence", cur, prev, 20, SVGCHART_WIDE), AID_OK,
            "histogram renders");
     common_checks(sb.buf, "histogram");
     is_int(count(sb.buf, "class=\"chart-cur\""), 21, "histogram: 20 bars + legend this week");
@@ -153,7 +174,7 @@ static void test_histogram(void)
     ok(strstr(sb.buf, "Last week") != NULL, "histogram: legend names last week");
     strbuf_release(&sb);
 
-    is_int(svgchart_histogram(&sb, "hist2", "Confidence", cur, NULL, 20), AID_OK,
+    is_int(svgchart_histogram(&sb, "hist2", "Confidence", cur, NULL, 20, SVGCHART_WIDE), AID_OK,
            "histogram without previous renders");
     common_checks(sb.buf, "histogram no prev");
     is_int(count(sb.buf, "chart-prev"), 0, "histogram no prev: no previous bars");
@@ -162,9 +183,18 @@ static void test_histogram(void)
 
     double zero[20] = { 0 };
     zero[3] = NAN;
-    is_int(svgchart_histogram(&sb, "hist3", "Confidence", zero, zero, 20), AID_OK,
+    is_int(svgchart_histogram(&sb, "hist3", "Confidence", zero, zero, 20, SVGCHART_WIDE), AID_OK,
            "all-zero histogram renders");
     common_checks(sb.buf, "histogram zero");
+    strbuf_release(&sb);
+
+    is_int(svgchart_histogram(&sb, "hn", "Confidence", cur, prev, 20, SVGCHART_NARROW), AID_OK,
+           "narrow histogram renders");
+    common_checks(sb.buf, "histogram narrow");
+    ok(!strncmp(sb.buf, "<svg class=\"chart chart-hist chart-narrow\" viewBox=\"0 0 340 ", 59),
+       "histogram narrow: class chart-narrow, 340 units wide");
+    is_int(count(sb.buf, "class=\"chart-cur\""), 21, "histogram narrow: every bar");
+    ok(strstr(sb.buf, "Last week") != NULL, "histogram narrow: legend");
     strbuf_release(&sb);
 }
 
@@ -223,7 +253,7 @@ static void test_escape(void)
     strbuf_release(&sb);
     /* a hostile id cannot break out of the attribute */
     svgchart_day d = { "2026-11-16", 0.5, 1 };
-    ok(svgchart_line(&sb, "a\"><script>", "t", &d, 1) == AID_OK, "a chart with a hostile id is drawn");
+    ok(svgchart_line(&sb, "a\"><script>", "t", &d, 1, SVGCHART_NARROW) == AID_OK, "a chart with a hostile id is drawn");
     ok(!strstr(sb.buf, "<script"), "hostile id escaped");
     ok(well_formed(sb.buf), "hostile id: well-formed");
     strbuf_release(&sb);
