@@ -21,6 +21,7 @@
 #include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "render/pdf/pdfchart.h"
+#include "render/pdf/pdffont.h"
 #include "render/pdf/pdfpage.h"
 #include "render/pdf/pdfsection.h"
 
@@ -66,12 +67,7 @@ static void pdf_layout(pdfpage_ctx *c)
     HPDF_SetPageMode(c->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
     HPDF_UseUTFEncodings(c->pdf);
     HPDF_SetCurrentEncoder(c->pdf, "UTF-8");
-    const char *rn = HPDF_LoadTTFontFromFile(c->pdf, PDF_FONT_REGULAR, HPDF_TRUE);
-    const char *bn = HPDF_LoadTTFontFromFile(c->pdf, PDF_FONT_BOLD, HPDF_TRUE);
-    c->reg_def = HPDF_GetFontDef(c->pdf, rn);
-    c->bold_def = HPDF_GetFontDef(c->pdf, bn);
-    c->reg = HPDF_GetFont(c->pdf, rn, "UTF-8");
-    c->bold = HPDF_GetFont(c->pdf, bn, "UTF-8");
+    pdffont_load(c);
 
     /* Week, previous week, team and period, made safe to draw. */
     pdfpage_clean(c, 0, jget_str(c->r, "week", "?"), false, 40);
@@ -100,6 +96,7 @@ static void pdf_layout(pdfpage_ctx *c)
     pdfsection_retraining(c);
     pdfsection_data_quality(c);
     pdfpage_footers(c);
+    pdffont_finish(c);
 }
 
 aid_err pdf_write(struct json_object *report, const char *path, const aid_config *cfg, aid_errbuf *eb)

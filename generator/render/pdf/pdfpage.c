@@ -6,17 +6,9 @@
 #include <string.h>
 
 #include "common/numfmt.h"
+#include "render/pdf/pdffont.h"
 
 /* ---- text ------------------------------------------------------------- */
-
-static bool pdfpage_has_glyph(void *ctx, uint32_t cp)
-{
-    pdfpage_ctx *c = ctx;
-    if (cp > 0xFFFF)
-        return false;
-    return HPDF_TTFontDef_GetGlyphid(c->reg_def, (HPDF_UNICODE)cp) != 0 &&
-           HPDF_TTFontDef_GetGlyphid(c->bold_def, (HPDF_UNICODE)cp) != 0;
-}
 
 /* Sanitise s into c->t[slot] (replacing it); returns the text. */
 const char *pdfpage_clean(pdfpage_ctx *c, int slot, const char *s, bool keep_newlines, size_t max_cp)
@@ -30,11 +22,12 @@ const char *pdfpage_clean(pdfpage_ctx *c, int slot, const char *s, bool keep_new
         CK(pdftext_truncate(s, max_cp, &c->tmp));
         src = c->tmp.buf;
     }
-    int n = pdftext_sanitize(src, strlen(src), keep_newlines, pdfpage_has_glyph, c, &c->t[slot]);
+    int n = pdftext_sanitize(src, strlen(src), keep_newlines, pdffont_has_glyph, c, &c->t[slot]);
     if (n < 0)
         c->oom = true;
     else
         c->substitutions += n;
+    pdffont_clean(c, &c->t[slot]);
     return c->t[slot].buf;
 }
 
@@ -52,13 +45,14 @@ double pdfpage_measure(void *ctx, const char *s, size_t len)
         c->oom = true;
         return 0;
     }
-    return HPDF_Page_TextWidth(c->page, c->meas.buf);
+    return pdffont_width(c, HPDF_Page_GetCurrentFont(c->page), HPDF_Page_GetCurrentFontSize(c->page), c->meas.buf,
+                         c->meas.len);
 }
 
 double pdfpage_width(pdfpage_ctx *c, HPDF_Font f, double size, const char *s)
 {
     pdfpage_font(c, f, size);
-    return HPDF_Page_TextWidth(c->page, s);
+    return pdffont_width(c, f, size, s, strlen(s));
 }
 
 /* Wrap c->t[slot] into c->l[slot] for the given font and width. */
@@ -92,12 +86,32 @@ void pdfpage_text_n(pdfpage_ctx *c, double x, double y, HPDF_Font f, double size
         return;
     pdfpage_font(c, f, size);
     if (align) {
-        double w = HPDF_Page_TextWidth(c->page, c->vis.buf);
+        double w = pdffont_width(c, f, size, c->vis.buf, c->vis.len);
         x -= align == 1 ? w : w / 2;
     }
     HPDF_Page_BeginText(c->page);
     pdfpage_fill_color(c, col);
-    HPDF_Page_TextOut(c->page, (HPDF_REAL)x, (HPDF_REAL)y, c->vis.buf);
+    /* runs of one font: DejaVu, or Symbola for what DejaVu lacks */
+    const char *v = c->vis.buf;
+    size_t n = c->vis.len, i = 0;
+    while (i < n) {
+        size_t j = i, adv;
+        bool fb = pdffont_is_fallback(c, pdffont_decode(v + i, n - i, &adv));
+        while (j < n && pdffont_is_fallback(c, pdffont_decode(v + j, n - j, &adv)) == fb)
+            j += adv;
+        HPDF_Font rf = fb ? pdffont_sym(c) : f;
+        pdfpage_font(c, rf, size);
+        if (i == 0 && j == n) {
+            HPDF_Page_TextOut(c->page, (HPDF_REAL)x, (HPDF_REAL)y, v);
+        } else {
+            strbuf_reset(&c->meas);
+            CK(strbuf_add(&c->meas, v + i, j - i));
+            if (c->meas.len)
+                HPDF_Page_TextOut(c->page, (HPDF_REAL)x, (HPDF_REAL)y, c->meas.buf);
+            x += pdffont_width(c, rf, size, v + i, j - i);
+        }
+        i = j;
+    }
     HPDF_Page_EndText(c->page);
 }
 
@@ -403,6 +417,7 @@ void pdfpage_ctx_release(pdfpage_ctx *c)
     strbuf_release(&c->period);
     strbuf_release(&c->teamsb);
     free(c->pages);
+    pdffont_release(c);
     if (c->pdf)
         HPDF_Free(c->pdf);
 }

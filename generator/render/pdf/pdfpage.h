@@ -87,6 +87,7 @@ typedef struct pdfpage_ctx {
     unsigned long herr, hdetail;
     HPDF_Font reg, bold;
     HPDF_FontDef reg_def, bold_def;
+    struct pdffont_state *fs; /* the fallback font (pdffont.c) */
     HPDF_Page page;
     HPDF_Page *pages;
     size_t npages, apages;
