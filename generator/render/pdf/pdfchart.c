@@ -250,6 +250,18 @@ static void pdfchart_reliability(pdfpage_ctx *c, double x, double top, double w,
     pdfchart_legend(c, p.x0, top - h + 1, C_MUTED, true, false, "perfect calibration");
 }
 
+/* The height for a chart that wants `want` points: all of it when it fits
+ * on this page, else what is left when that is at least `min` (a chart
+ * moves to the next page only when it would not fit even a little
+ * smaller), else `want` on a new page. */
+static double pdfchart_fit(pdfpage_ctx *c, double want, double min)
+{
+    double avail = c->y - BOTTOM_Y;
+    double h = avail < want && avail >= min ? floor(avail) : want;
+    pdfpage_need(c, h);
+    return h;
+}
+
 void pdfchart_confidence(pdfpage_ctx *c)
 {
     double ch = 170;
@@ -278,15 +290,14 @@ void pdfchart_confidence(pdfpage_ctx *c)
     CK(strbuf_adds(s, "."));
     pdfpage_paragraph(c, s->buf, NULL, 0);
     c->y -= 10;
-    pdfpage_need(c, ch);
+    ch = pdfchart_fit(c, ch, 150);
     double gap = 24, w = (CONTENT_W - gap) / 2;
     pdfchart_daily(c, MARGIN_X, c->y, w, ch);
     pdfchart_hist(c, MARGIN_X + w + gap, c->y, w, ch);
     c->y -= ch + 18;
-    double rh = 200;
-    pdfpage_need(c, rh);
+    double rh = pdfchart_fit(c, 200, 160);
     double top = c->y;
-    pdfchart_reliability(c, MARGIN_X, top, rh - 54 + 44, rh); /* a square plot */
+    pdfchart_reliability(c, MARGIN_X, top, rh - 10, rh); /* a square plot */
     /* Explanation beside the diagram. */
     const char *expl =
         "Each dot is one band of confidence (0\xe2\x80\x93""0.1, 0.1\xe2\x80\x93""0.2, ...): across, the mean "
