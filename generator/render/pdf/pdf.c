@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/calendar.h"
@@ -20,6 +21,7 @@
 #include "common/jget.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
+#include "common/urlshow.h"
 #include "render/pdf/pdfchart.h"
 #include "render/pdf/pdffont.h"
 #include "render/pdf/pdfpage.h"
@@ -60,6 +62,33 @@ static void pdf_info(pdfpage_ctx *c)
     }
 }
 
+/* A link target must be plain ASCII (a PDF URI is 7-bit) and http(s). */
+static bool pdf_uri_ok(const char *u)
+{
+    for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7F)
+            return false;
+    return urlshow_http_ok(u);
+}
+
+/* The week's web page (AIDIGEST_SITE_URL/<week>/, as in the mail) and the
+ * Retrain control: AIDIGEST_RETRAIN_URL as the HTML's "Retrain now"
+ * button uses it, else the control on the web page. */
+static void pdf_urls(pdfpage_ctx *c)
+{
+    const char *site = c->site_url;
+    if (site && *site) {
+        size_t l = strlen(site);
+        CK(strbuf_addf(&c->page_url, "%s%s%s/", site, site[l - 1] == '/' ? "" : "/", c->week));
+        if (!pdf_uri_ok(c->page_url.buf))
+            strbuf_reset(&c->page_url);
+    }
+    if (c->retrain_cfg && *c->retrain_cfg && pdf_uri_ok(c->retrain_cfg))
+        CK(strbuf_adds(&c->retrain_url, c->retrain_cfg));
+    else if (c->page_url.len)
+        CK(strbuf_addf(&c->retrain_url, "%s#retrain", c->page_url.buf));
+}
+
 /* The whole document, between setjmp and the save. */
 static void pdf_layout(pdfpage_ctx *c)
 {
@@ -82,10 +111,12 @@ static void pdf_layout(pdfpage_ctx *c)
     c->team = c->teamsb.buf;
     pdfsection_make_period(c);
     pdf_info(c);
+    pdf_urls(c);
 
     pdfpage_new_page(c);
     pdfsection_title_block(c);
     pdfsection_overview(c);
+    pdfsection_contents(c);
     pdfsection_self_summary(c);
     pdfsection_summary(c);
     pdfsection_coach(c);
@@ -96,6 +127,7 @@ static void pdf_layout(pdfpage_ctx *c)
     pdfsection_retraining(c);
     pdfsection_data_quality(c);
     pdfpage_footers(c);
+    pdfpage_links(c);
     pdffont_finish(c);
 }
 
@@ -111,6 +143,8 @@ aid_err pdf_write(struct json_object *report, const char *path, const aid_config
     pdfpage_ctx_init(c);
     c->r = report;
     c->team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
+    c->site_url = cfg ? cfg->site_url : NULL;
+    c->retrain_cfg = cfg ? cfg->retrain_url : NULL;
     if (access(PDF_FONT_REGULAR, R_OK) || access(PDF_FONT_BOLD, R_OK)) {
         err = aid_errbuf_set(eb, AID_ERR_PDF, "%s: font %s not readable (install fonts-dejavu-core)", path,
                              access(PDF_FONT_REGULAR, R_OK) ? PDF_FONT_REGULAR : PDF_FONT_BOLD);

@@ -205,6 +205,8 @@ void pdfpage_heading(pdfpage_ctx *c, const char *title, double keep)
         before = 0;
     }
     c->y -= before;
+    if (c->nmarks < PDF_MAX_MARKS)
+        c->marks[c->nmarks++] = (pdfpage_mark){title, c->npages - 1, c->y};
     HPDF_Outline o = HPDF_CreateOutline(c->pdf, NULL, title, NULL);
     HPDF_Destination d = HPDF_Page_CreateDestination(c->page);
     HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)(c->y + 6), 1);
@@ -212,6 +214,39 @@ void pdfpage_heading(pdfpage_ctx *c, const char *title, double keep)
     pdfpage_text(c, MARGIN_X, c->y - 14, c->bold, 13.5, C_NAVY, 0, title);
     pdfpage_line(c, MARGIN_X, c->y - 20, PAGE_W - MARGIN_X, c->y - 20, 0.8, C_RULE);
     c->y -= HEADING_H;
+}
+
+void pdfpage_link_to(pdfpage_ctx *c, const char *title, double x0, double y0, double x1, double y1)
+{
+    if (c->nlinks < PDF_MAX_MARKS)
+        c->links[c->nlinks++] = (pdfpage_link){
+            title, c->npages - 1, {(HPDF_REAL)x0, (HPDF_REAL)y0, (HPDF_REAL)x1, (HPDF_REAL)y1}};
+}
+
+static void pdfpage_no_border(HPDF_Annotation a)
+{
+    HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+}
+
+void pdfpage_uri(pdfpage_ctx *c, const char *uri, double x0, double y0, double x1, double y1)
+{
+    HPDF_Rect r = {(HPDF_REAL)x0, (HPDF_REAL)y0, (HPDF_REAL)x1, (HPDF_REAL)y1};
+    pdfpage_no_border(HPDF_Page_CreateURILinkAnnot(c->page, r, uri));
+}
+
+void pdfpage_links(pdfpage_ctx *c)
+{
+    for (size_t i = 0; i < c->nlinks; i++) {
+        const pdfpage_link *l = &c->links[i];
+        for (size_t j = 0; j < c->nmarks; j++) {
+            if (strcmp(c->marks[j].title, l->title))
+                continue;
+            HPDF_Destination d = HPDF_Page_CreateDestination(c->pages[c->marks[j].page]);
+            HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)(c->marks[j].y + 6), 1);
+            pdfpage_no_border(HPDF_Page_CreateLinkAnnot(c->pages[l->page], l->r, d));
+            break;
+        }
+    }
 }
 
 double pdfpage_baseline(double top, double lead, double size)
@@ -399,6 +434,8 @@ void pdfpage_ctx_init(pdfpage_ctx *c)
     strbuf_init(&c->tick);
     strbuf_init(&c->period);
     strbuf_init(&c->teamsb);
+    strbuf_init(&c->page_url);
+    strbuf_init(&c->retrain_url);
 }
 
 void pdfpage_ctx_release(pdfpage_ctx *c)
@@ -416,6 +453,8 @@ void pdfpage_ctx_release(pdfpage_ctx *c)
     strbuf_release(&c->tmp);
     strbuf_release(&c->period);
     strbuf_release(&c->teamsb);
+    strbuf_release(&c->page_url);
+    strbuf_release(&c->retrain_url);
     free(c->pages);
     pdffont_release(c);
     if (c->pdf)
