@@ -12,6 +12,7 @@
  */
 #include "render/pdf/pdffont.h"
 
+#include <errno.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_streams.h>
@@ -52,13 +53,17 @@ static uint16_t be16(const unsigned char *p)
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* Read n bytes at off of f into a new buffer (NULL on failure). */
-static unsigned char *pdffont_read_at(FILE *f, long off, size_t n)
+/* Read n bytes at off of f into a new buffer (NULL on failure; *oom set
+ * when that was memory). */
+static unsigned char *pdffont_read_at(FILE *f, long off, size_t n, bool *oom)
 {
     unsigned char *b = n ? malloc(n) : NULL;
-    if (!b)
+    if (!b) {
+        *oom = n > 0;
         return NULL;
+    }
     if (fseek(f, off, SEEK_SET) || fread(b, 1, n, f) != n) {
+        *oom = ferror(f) && errno == ENOMEM;
         free(b);
         return NULL;
     }
@@ -66,20 +71,23 @@ static unsigned char *pdffont_read_at(FILE *f, long off, size_t n)
 }
 
 /* The astral groups of Symbola's (3,10) format-12 cmap into pua_cp /
- * pua_gid, at most the private-use area's size. false when out of memory
- * (a file without such a table just gives none). */
+ * pua_gid, at most the private-use area's size. false when out of memory,
+ * stdio's included (a file without such a table just gives none). */
 static bool pdffont_read_astral(pdffont_state *fs, const char *path)
 {
+    errno = 0;
     FILE *f = fopen(path, "rb");
     unsigned char *dir = NULL, *cm = NULL;
-    bool ok = true;
+    bool oom = false;
     if (!f)
-        return true;
+        return errno != ENOMEM;
     unsigned char hd[12];
-    if (fread(hd, 1, 12, f) != 12)
+    if (fread(hd, 1, 12, f) != 12) {
+        oom = ferror(f) && errno == ENOMEM;
         goto cleanup;
+    }
     size_t nt = be16(hd + 4);
-    dir = pdffont_read_at(f, 12, nt * 16);
+    dir = pdffont_read_at(f, 12, nt * 16, &oom);
     if (!dir)
         goto cleanup;
     uint32_t coff = 0, clen = 0;
@@ -90,7 +98,7 @@ static bool pdffont_read_astral(pdffont_state *fs, const char *path)
         }
     if (!clen || clen > (1u << 24))
         goto cleanup;
-    cm = pdffont_read_at(f, (long)coff, clen);
+    cm = pdffont_read_at(f, (long)coff, clen, &oom);
     if (!cm)
         goto cleanup;
     size_t nsub = clen >= 4 ? be16(cm + 2) : 0;
@@ -106,7 +114,7 @@ static bool pdffont_read_astral(pdffont_state *fs, const char *path)
         fs->pua_cp = malloc(cap * sizeof *fs->pua_cp);
         fs->pua_gid = malloc(cap * sizeof *fs->pua_gid);
         if (!fs->pua_cp || !fs->pua_gid) {
-            ok = false;
+            oom = true;
             goto cleanup;
         }
         uint32_t last = 0;
@@ -128,7 +136,7 @@ cleanup:
     free(cm);
     free(dir);
     fclose(f);
-    return ok;
+    return !oom;
 }
 
 /* Add segments U+E000 + i -> pua_gid[i] to Symbola's format-4 arrays. */
