@@ -133,6 +133,12 @@ r, pdf2 = render("2026-W47", rb)
 with open(pdf2, "rb") as f:
     t.ok(f.read() == first, "emoji report: byte-identical on a second run (deterministic subsets)")
 
+r, pdf3 = render("2026-W47", sample, env={"AIDIGEST_TEAM": "Rocket \U0001F680"})
+subj = re.search(r"^Subject:\s+(.*)$", tool(["pdfinfo", pdf3]).stdout, re.M)
+t.ok(subj and "Rocket \ufffd team" in subj.group(1) and not re.search("[\ue000-\uf8ff]", subj.group(1)),
+     "an emoji in the team name: U+FFFD in the document info (no private-use code)")
+t.ok("Rocket \U0001F680 team" in "".join(page_texts(pdf3)), "and drawn in Symbola on the pages")
+
 # --- a long table splits with its header repeated ------------------------
 rep = json.loads(sample)
 rows = rep["top_accepted"]

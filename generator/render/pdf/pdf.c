@@ -42,15 +42,18 @@ static void pdf_info(pdfpage_ctx *c)
     strbuf *s = &c->f[0];
     strbuf_reset(s);
     CK(strbuf_addf(s, PDF_TITLE " %s", c->week));
+    pdffont_unpua(s);
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_TITLE, s->buf);
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_AUTHOR, "aidigest");
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_CREATOR, "aidigest");
     strbuf_reset(s);
     CK(strbuf_addf(s, "How the %s team's AI reply assistant did in week %s (%s)", c->team, c->week,
                    c->period.buf));
+    pdffont_unpua(s); /* an emoji drawn in Symbola is a private-use code by now */
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_SUBJECT, s->buf);
     strbuf_reset(s);
     CK(strbuf_addf(s, "AI digest, support, acceptance, confidence, %s", c->week));
+    pdffont_unpua(s);
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_KEYWORDS, s->buf);
     if (timeutil_have_source_date()) {
         calendar_date t = calendar_of_ms(timeutil_now_ms());

@@ -322,6 +322,18 @@ void pdffont_clean(pdfpage_ctx *c, strbuf *s)
     strbuf_setlen(s, w);
 }
 
+void pdffont_unpua(strbuf *s)
+{
+    for (size_t i = 0; i + 2 < s->len; i++) {
+        unsigned char a = (unsigned char)s->buf[i], b = (unsigned char)s->buf[i + 1];
+        /* U+E000..U+F8FF: EE 80 80 .. EF A3 BF */
+        if ((a == 0xEE && b >= 0x80 && b <= 0xBF) || (a == 0xEF && b >= 0x80 && b <= 0xA3)) {
+            memcpy(s->buf + i, "\xef\xbf\xbd", 3);
+            i += 2;
+        }
+    }
+}
+
 bool pdffont_is_fallback(const pdfpage_ctx *c, uint32_t cp)
 {
     const pdffont_state *fs = c->fs;

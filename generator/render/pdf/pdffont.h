@@ -48,6 +48,10 @@ bool pdffont_has_glyph(void *ctx, uint32_t cp);
  * private-use code (every one left after pdffont_has_glyph has one). */
 void pdffont_clean(pdfpage_ctx *c, strbuf *s);
 
+/* Replace, in place, each private-use code of s by U+FFFD (same length):
+ * for text that is not drawn (the document info). */
+void pdffont_unpua(strbuf *s);
+
 /* Is the code point (of sanitised text) drawn in Symbola? */
 bool pdffont_is_fallback(const pdfpage_ctx *c, uint32_t cp);
 
