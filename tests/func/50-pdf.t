@@ -59,8 +59,9 @@ if chk.returncode:
     t.diag(chk.stdout + chk.stderr)
 
 fonts = tool(["pdffonts", pdf]).stdout.splitlines()[2:]
-t.is_(len(fonts), 2, "two fonts (regular and bold)")
-t.ok(all(re.search(r"\+DejaVuSans", ln) for ln in fonts), "both are DejaVu Sans, subset-tagged")
+t.is_(len(fonts), 3, "three fonts (regular, bold, and Symbola for the sample's emoji)")
+t.ok(sum(1 for ln in fonts if re.search(r"^HPDFA[AB]\+DejaVuSans", ln)) == 2
+     and any(re.search(r"^HPDFAC\+Symbola", ln) for ln in fonts), "DejaVu Sans twice and Symbola, subset-tagged")
 # columns: name type encoding emb sub uni object ID; read from the right
 t.ok(fonts and all(ln.split()[-5:-2] == ["yes", "yes", "yes"] for ln in fonts),
      "every font embedded, subset, with ToUnicode")
@@ -169,7 +170,8 @@ t.ok(2 <= n2 <= 20, "hostile report: long texts are cut, %d pages" % n2)
 t.ok("more characters)" in text2, "cut texts say how much was left out")
 t.ok("café naïve Ünïcödé" in text2, "accented letters come back from pdftotext")
 t.ok("Café emoji" in text2, "decomposed é composed (NFC)")
-t.ok("\ufffd" in text2, "emoji, controls and lone surrogates shown as U+FFFD")
+t.ok("\ufffd" in text2, "controls, lone surrogates and CJK shown as U+FFFD")
+t.ok("😊🎉" in text2, "emoji drawn with Symbola and come back from pdftotext")
 t.ok("שלום" in text2, "Hebrew text present")
 t.ok("مرحبا" in nf, "Arabic text present (shaped forms)")
 t.ok("<b>&amp;</b>" in text2, "markup shown literally")

@@ -26,7 +26,7 @@ static const char *san(const char *s, size_t len, bool keep_nl, pdftext_has_glyp
 static bool no_cjk(void *ctx, uint32_t cp)
 {
     (void)ctx;
-    return !(cp >= 0x4E00 && cp <= 0x9FFF);
+    return !(cp >= 0x4E00 && cp <= 0x9FFF) && !(cp >= 0x1F000 && cp <= 0x1F0FF);
 }
 
 /* Every code point is one unit wide. */
@@ -92,6 +92,13 @@ int main(void)
     is_str(san("x\xe4\xb8\xadz", 5, true, no_cjk), "x" FFFD "z", "code point without glyph replaced");
     is_int(nsubs, 1, "missing glyph counted");
     is_str(san("\xef\xbf\xbe", 3, true, NULL), FFFD, "non-character U+FFFE replaced");
+    /* with a glyph check, code points above U+FFFF are asked like any
+     * other (the PDF's Symbola fallback has most emoji) */
+    is_str(san("ok \xf0\x9f\x98\x80 \xf0\x9f\x80\x80", 12, true, no_cjk), "ok \xf0\x9f\x98\x80 " FFFD,
+           "emoji kept when the glyph check has it, replaced when not");
+    is_int(nsubs, 1, "the one without a glyph counted");
+    is_str(san("\xf0\x9f\xbf\xbf", 4, true, no_cjk), FFFD, "non-character U+1FFFF replaced");
+    is_str(san("p\xee\x80\x80q", 5, true, no_cjk), "p" FFFD "q", "private use (U+E000) replaced: no meaning here");
     is_str(san("", 0, true, NULL), "", "empty string");
     const char *nul = "a\0b";
     is_str(san(nul, 3, true, NULL), "a" FFFD "b", "NUL byte replaced, text after it kept");

@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/calendar.h"
@@ -20,7 +21,9 @@
 #include "common/jget.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
+#include "common/urlshow.h"
 #include "render/pdf/pdfchart.h"
+#include "render/pdf/pdffont.h"
 #include "render/pdf/pdfpage.h"
 #include "render/pdf/pdfsection.h"
 
@@ -39,15 +42,18 @@ static void pdf_info(pdfpage_ctx *c)
     strbuf *s = &c->f[0];
     strbuf_reset(s);
     CK(strbuf_addf(s, PDF_TITLE " %s", c->week));
+    pdffont_unpua(s);
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_TITLE, s->buf);
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_AUTHOR, "aidigest");
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_CREATOR, "aidigest");
     strbuf_reset(s);
     CK(strbuf_addf(s, "How the %s team's AI reply assistant did in week %s (%s)", c->team, c->week,
                    c->period.buf));
+    pdffont_unpua(s); /* an emoji drawn in Symbola is a private-use code by now */
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_SUBJECT, s->buf);
     strbuf_reset(s);
     CK(strbuf_addf(s, "AI digest, support, acceptance, confidence, %s", c->week));
+    pdffont_unpua(s);
     HPDF_SetInfoAttr(c->pdf, HPDF_INFO_KEYWORDS, s->buf);
     if (timeutil_have_source_date()) {
         calendar_date t = calendar_of_ms(timeutil_now_ms());
@@ -59,6 +65,33 @@ static void pdf_info(pdfpage_ctx *c)
     }
 }
 
+/* A link target must be plain ASCII (a PDF URI is 7-bit) and http(s). */
+static bool pdf_uri_ok(const char *u)
+{
+    for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7F)
+            return false;
+    return urlshow_http_ok(u);
+}
+
+/* The week's web page (AIDIGEST_SITE_URL/<week>/, as in the mail) and the
+ * Retrain control: AIDIGEST_RETRAIN_URL as the HTML's "Retrain now"
+ * button uses it, else the control on the web page. */
+static void pdf_urls(pdfpage_ctx *c)
+{
+    const char *site = c->site_url;
+    if (site && *site) {
+        size_t l = strlen(site);
+        CK(strbuf_addf(&c->page_url, "%s%s%s/", site, site[l - 1] == '/' ? "" : "/", c->week));
+        if (!pdf_uri_ok(c->page_url.buf))
+            strbuf_reset(&c->page_url);
+    }
+    if (c->retrain_cfg && *c->retrain_cfg && pdf_uri_ok(c->retrain_cfg))
+        CK(strbuf_adds(&c->retrain_url, c->retrain_cfg));
+    else if (c->page_url.len)
+        CK(strbuf_addf(&c->retrain_url, "%s#retrain", c->page_url.buf));
+}
+
 /* The whole document, between setjmp and the save. */
 static void pdf_layout(pdfpage_ctx *c)
 {
@@ -66,12 +99,7 @@ static void pdf_layout(pdfpage_ctx *c)
     HPDF_SetPageMode(c->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
     HPDF_UseUTFEncodings(c->pdf);
     HPDF_SetCurrentEncoder(c->pdf, "UTF-8");
-    const char *rn = HPDF_LoadTTFontFromFile(c->pdf, PDF_FONT_REGULAR, HPDF_TRUE);
-    const char *bn = HPDF_LoadTTFontFromFile(c->pdf, PDF_FONT_BOLD, HPDF_TRUE);
-    c->reg_def = HPDF_GetFontDef(c->pdf, rn);
-    c->bold_def = HPDF_GetFontDef(c->pdf, bn);
-    c->reg = HPDF_GetFont(c->pdf, rn, "UTF-8");
-    c->bold = HPDF_GetFont(c->pdf, bn, "UTF-8");
+    pdffont_load(c);
 
     /* Week, previous week, team and period, made safe to draw. */
     pdfpage_clean(c, 0, jget_str(c->r, "week", "?"), false, 40);
@@ -86,10 +114,12 @@ static void pdf_layout(pdfpage_ctx *c)
     c->team = c->teamsb.buf;
     pdfsection_make_period(c);
     pdf_info(c);
+    pdf_urls(c);
 
     pdfpage_new_page(c);
     pdfsection_title_block(c);
     pdfsection_overview(c);
+    pdfsection_contents(c);
     pdfsection_self_summary(c);
     pdfsection_summary(c);
     pdfsection_coach(c);
@@ -100,6 +130,8 @@ static void pdf_layout(pdfpage_ctx *c)
     pdfsection_retraining(c);
     pdfsection_data_quality(c);
     pdfpage_footers(c);
+    pdfpage_links(c);
+    pdffont_finish(c);
 }
 
 aid_err pdf_write(struct json_object *report, const char *path, const aid_config *cfg, aid_errbuf *eb)
@@ -114,6 +146,8 @@ aid_err pdf_write(struct json_object *report, const char *path, const aid_config
     pdfpage_ctx_init(c);
     c->r = report;
     c->team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
+    c->site_url = cfg ? cfg->site_url : NULL;
+    c->retrain_cfg = cfg ? cfg->retrain_url : NULL;
     if (access(PDF_FONT_REGULAR, R_OK) || access(PDF_FONT_BOLD, R_OK)) {
         err = aid_errbuf_set(eb, AID_ERR_PDF, "%s: font %s not readable (install fonts-dejavu-core)", path,
                              access(PDF_FONT_REGULAR, R_OK) ? PDF_FONT_REGULAR : PDF_FONT_BOLD);

@@ -21,14 +21,28 @@ static double pdfchart_y(const pdfchart_plot *p, double v)
     return p->y0 + (v - p->lo) / (p->hi - p->lo) * (p->y1 - p->y0);
 }
 
+/* An axis title up the left edge, read from the bottom. */
+static void pdfchart_vtitle(pdfpage_ctx *c, double x, double ymid, const char *s)
+{
+    double w = pdfpage_width(c, c->reg, 6.8, s);
+    HPDF_Page_BeginText(c->page);
+    pdfpage_fill_color(c, C_MUTED);
+    HPDF_Page_SetTextMatrix(c->page, 0, 1, -1, 0, (HPDF_REAL)x, (HPDF_REAL)(ymid - w / 2));
+    HPDF_Page_ShowText(c->page, s);
+    HPDF_Page_EndText(c->page);
+}
+
+/* The chart's title, grid, y ticks and both axis titles (ours, plain
+ * ASCII); the x ticks are the chart's, at p->y0 - 9. */
 static void pdfchart_frame(pdfpage_ctx *c, pdfchart_plot *p, double x, double top, double w, double h,
-                           const char *title, double lo, double hi, double step, bool pct)
+                           const char *title, const char *xtitle, const char *ytitle, double lo, double hi,
+                           double step, bool pct)
 {
     pdfpage_text(c, x, top - 10, c->bold, 9, C_INK, 0, title);
-    p->x0 = x + 30;
+    p->x0 = x + 40;
     p->x1 = x + w - 4;
     p->y1 = top - 24;
-    p->y0 = top - h + 18;
+    p->y0 = top - h + 30;
     p->lo = lo;
     p->hi = hi;
     for (double v = lo; v <= hi + 1e-9; v += step) {
@@ -37,6 +51,8 @@ static void pdfchart_frame(pdfpage_ctx *c, pdfchart_plot *p, double x, double to
         pdfpage_text(c, p->x0 - 4, yy - 2.5, c->reg, 6.5, C_MUTED, 1, pdfpage_fmt_tick(c, v, pct, 2));
     }
     pdfpage_line(c, p->x0, p->y0, p->x1, p->y0, 0.8, C_MUTED);
+    pdfchart_vtitle(c, x + 7, (p->y0 + p->y1) / 2, ytitle);
+    pdfpage_text(c, (p->x0 + p->x1) / 2, p->y0 - 19, c->reg, 6.8, C_MUTED, 2, xtitle);
 }
 
 static void pdfchart_legend(pdfpage_ctx *c, double x, double y, pdfpage_rgb col, bool dashed, bool box, const char *label)
@@ -79,7 +95,8 @@ static void pdfchart_daily(pdfpage_ctx *c, double x, double top, double w, doubl
         hi = fmin(1, lo + 0.1), lo = hi - 0.1;
     double step = (hi - lo) > 0.45 ? 0.2 : (hi - lo) > 0.21 ? 0.1 : 0.05;
     pdfchart_plot p;
-    pdfchart_frame(c, &p, x, top, w, h, "Mean confidence per day", lo, hi, step, false);
+    pdfchart_frame(c, &p, x, top, w, h, "Mean confidence per day", "Day", "Mean confidence", lo, hi, step,
+                   false);
     if (!n) {
         pdfpage_text(c, (p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2, c->reg, 8, C_MUTED, 2, "no data");
         return;
@@ -156,7 +173,8 @@ static void pdfchart_hist(pdfpage_ctx *c, double x, double top, double w, double
     double step = hi > 0.4 ? 0.1 : 0.05;
     hi = ceil(hi / step - 1e-9) * step;
     pdfchart_plot p;
-    pdfchart_frame(c, &p, x, top, w, h, "Confidence distribution (share of suggestions)", 0, hi, step, true);
+    pdfchart_frame(c, &p, x, top, w, h, "Confidence distribution", "Confidence", "Share of suggestions", 0, hi,
+                   step, true);
     double bw = (p.x1 - p.x0) / 20;
     for (size_t i = 0; i < 20; i++)
         if (cur[i] > 0)
@@ -185,7 +203,8 @@ static void pdfchart_hist(pdfpage_ctx *c, double x, double top, double w, double
 static void pdfchart_reliability(pdfpage_ctx *c, double x, double top, double w, double h)
 {
     pdfchart_plot p;
-    pdfchart_frame(c, &p, x, top, w, h, "Reliability: confidence vs acceptance", 0, 1, 0.2, true);
+    pdfchart_frame(c, &p, x, top, w, h, "Reliability: confidence vs acceptance", "Confidence",
+                   "Acceptance rate", 0, 1, 0.2, true);
     double side = p.x1 - p.x0;  /* the caller makes the plot square */
     pdfpage_line(c, p.x0, p.y0, p.x0, p.y1, 0.8, C_MUTED);
     pdfpage_dash(c, true);
@@ -231,6 +250,18 @@ static void pdfchart_reliability(pdfpage_ctx *c, double x, double top, double w,
     pdfchart_legend(c, p.x0, top - h + 1, C_MUTED, true, false, "perfect calibration");
 }
 
+/* The height for a chart that wants `want` points: all of it when it fits
+ * on this page, else what is left when that is at least `min` (a chart
+ * moves to the next page only when it would not fit even a little
+ * smaller), else `want` on a new page. */
+static double pdfchart_fit(pdfpage_ctx *c, double want, double min)
+{
+    double avail = c->y - BOTTOM_Y;
+    double h = avail < want && avail >= min ? floor(avail) : want;
+    pdfpage_need(c, h);
+    return h;
+}
+
 void pdfchart_confidence(pdfpage_ctx *c)
 {
     double ch = 170;
@@ -259,15 +290,14 @@ void pdfchart_confidence(pdfpage_ctx *c)
     CK(strbuf_adds(s, "."));
     pdfpage_paragraph(c, s->buf, NULL, 0);
     c->y -= 10;
-    pdfpage_need(c, ch);
+    ch = pdfchart_fit(c, ch, 150);
     double gap = 24, w = (CONTENT_W - gap) / 2;
     pdfchart_daily(c, MARGIN_X, c->y, w, ch);
     pdfchart_hist(c, MARGIN_X + w + gap, c->y, w, ch);
     c->y -= ch + 18;
-    double rh = 200;
-    pdfpage_need(c, rh);
+    double rh = pdfchart_fit(c, 200, 160);
     double top = c->y;
-    pdfchart_reliability(c, MARGIN_X, top, rh - 42 + 34, rh);
+    pdfchart_reliability(c, MARGIN_X, top, rh - 10, rh); /* a square plot */
     /* Explanation beside the diagram. */
     const char *expl =
         "Each dot is one band of confidence (0\xe2\x80\x93""0.1, 0.1\xe2\x80\x93""0.2, ...): across, the mean "

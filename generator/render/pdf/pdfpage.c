@@ -6,17 +6,9 @@
 #include <string.h>
 
 #include "common/numfmt.h"
+#include "render/pdf/pdffont.h"
 
 /* ---- text ------------------------------------------------------------- */
-
-static bool pdfpage_has_glyph(void *ctx, uint32_t cp)
-{
-    pdfpage_ctx *c = ctx;
-    if (cp > 0xFFFF)
-        return false;
-    return HPDF_TTFontDef_GetGlyphid(c->reg_def, (HPDF_UNICODE)cp) != 0 &&
-           HPDF_TTFontDef_GetGlyphid(c->bold_def, (HPDF_UNICODE)cp) != 0;
-}
 
 /* Sanitise s into c->t[slot] (replacing it); returns the text. */
 const char *pdfpage_clean(pdfpage_ctx *c, int slot, const char *s, bool keep_newlines, size_t max_cp)
@@ -30,11 +22,12 @@ const char *pdfpage_clean(pdfpage_ctx *c, int slot, const char *s, bool keep_new
         CK(pdftext_truncate(s, max_cp, &c->tmp));
         src = c->tmp.buf;
     }
-    int n = pdftext_sanitize(src, strlen(src), keep_newlines, pdfpage_has_glyph, c, &c->t[slot]);
+    int n = pdftext_sanitize(src, strlen(src), keep_newlines, pdffont_has_glyph, c, &c->t[slot]);
     if (n < 0)
         c->oom = true;
     else
         c->substitutions += n;
+    pdffont_clean(c, &c->t[slot]);
     return c->t[slot].buf;
 }
 
@@ -52,13 +45,14 @@ double pdfpage_measure(void *ctx, const char *s, size_t len)
         c->oom = true;
         return 0;
     }
-    return HPDF_Page_TextWidth(c->page, c->meas.buf);
+    return pdffont_width(c, HPDF_Page_GetCurrentFont(c->page), HPDF_Page_GetCurrentFontSize(c->page), c->meas.buf,
+                         c->meas.len);
 }
 
 double pdfpage_width(pdfpage_ctx *c, HPDF_Font f, double size, const char *s)
 {
     pdfpage_font(c, f, size);
-    return HPDF_Page_TextWidth(c->page, s);
+    return pdffont_width(c, f, size, s, strlen(s));
 }
 
 /* Wrap c->t[slot] into c->l[slot] for the given font and width. */
@@ -92,12 +86,32 @@ void pdfpage_text_n(pdfpage_ctx *c, double x, double y, HPDF_Font f, double size
         return;
     pdfpage_font(c, f, size);
     if (align) {
-        double w = HPDF_Page_TextWidth(c->page, c->vis.buf);
+        double w = pdffont_width(c, f, size, c->vis.buf, c->vis.len);
         x -= align == 1 ? w : w / 2;
     }
     HPDF_Page_BeginText(c->page);
     pdfpage_fill_color(c, col);
-    HPDF_Page_TextOut(c->page, (HPDF_REAL)x, (HPDF_REAL)y, c->vis.buf);
+    /* runs of one font: DejaVu, or Symbola for what DejaVu lacks */
+    const char *v = c->vis.buf;
+    size_t n = c->vis.len, i = 0;
+    while (i < n) {
+        size_t j = i, adv;
+        bool fb = pdffont_is_fallback(c, pdffont_decode(v + i, n - i, &adv));
+        while (j < n && pdffont_is_fallback(c, pdffont_decode(v + j, n - j, &adv)) == fb)
+            j += adv;
+        HPDF_Font rf = fb ? pdffont_sym(c) : f;
+        pdfpage_font(c, rf, size);
+        if (i == 0 && j == n) {
+            HPDF_Page_TextOut(c->page, (HPDF_REAL)x, (HPDF_REAL)y, v);
+        } else {
+            strbuf_reset(&c->meas);
+            CK(strbuf_add(&c->meas, v + i, j - i));
+            if (c->meas.len)
+                HPDF_Page_TextOut(c->page, (HPDF_REAL)x, (HPDF_REAL)y, c->meas.buf);
+            x += pdffont_width(c, rf, size, v + i, j - i);
+        }
+        i = j;
+    }
     HPDF_Page_EndText(c->page);
 }
 
@@ -191,6 +205,8 @@ void pdfpage_heading(pdfpage_ctx *c, const char *title, double keep)
         before = 0;
     }
     c->y -= before;
+    if (c->nmarks < PDF_MAX_MARKS)
+        c->marks[c->nmarks++] = (pdfpage_mark){title, c->npages - 1, c->y};
     HPDF_Outline o = HPDF_CreateOutline(c->pdf, NULL, title, NULL);
     HPDF_Destination d = HPDF_Page_CreateDestination(c->page);
     HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)(c->y + 6), 1);
@@ -198,6 +214,39 @@ void pdfpage_heading(pdfpage_ctx *c, const char *title, double keep)
     pdfpage_text(c, MARGIN_X, c->y - 14, c->bold, 13.5, C_NAVY, 0, title);
     pdfpage_line(c, MARGIN_X, c->y - 20, PAGE_W - MARGIN_X, c->y - 20, 0.8, C_RULE);
     c->y -= HEADING_H;
+}
+
+void pdfpage_link_to(pdfpage_ctx *c, const char *title, double x0, double y0, double x1, double y1)
+{
+    if (c->nlinks < PDF_MAX_MARKS)
+        c->links[c->nlinks++] = (pdfpage_link){
+            title, c->npages - 1, {(HPDF_REAL)x0, (HPDF_REAL)y0, (HPDF_REAL)x1, (HPDF_REAL)y1}};
+}
+
+static void pdfpage_no_border(HPDF_Annotation a)
+{
+    HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+}
+
+void pdfpage_uri(pdfpage_ctx *c, const char *uri, double x0, double y0, double x1, double y1)
+{
+    HPDF_Rect r = {(HPDF_REAL)x0, (HPDF_REAL)y0, (HPDF_REAL)x1, (HPDF_REAL)y1};
+    pdfpage_no_border(HPDF_Page_CreateURILinkAnnot(c->page, r, uri));
+}
+
+void pdfpage_links(pdfpage_ctx *c)
+{
+    for (size_t i = 0; i < c->nlinks; i++) {
+        const pdfpage_link *l = &c->links[i];
+        for (size_t j = 0; j < c->nmarks; j++) {
+            if (strcmp(c->marks[j].title, l->title))
+                continue;
+            HPDF_Destination d = HPDF_Page_CreateDestination(c->pages[c->marks[j].page]);
+            HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)(c->marks[j].y + 6), 1);
+            pdfpage_no_border(HPDF_Page_CreateLinkAnnot(c->pages[l->page], l->r, d));
+            break;
+        }
+    }
 }
 
 double pdfpage_baseline(double top, double lead, double size)
@@ -385,6 +434,8 @@ void pdfpage_ctx_init(pdfpage_ctx *c)
     strbuf_init(&c->tick);
     strbuf_init(&c->period);
     strbuf_init(&c->teamsb);
+    strbuf_init(&c->page_url);
+    strbuf_init(&c->retrain_url);
 }
 
 void pdfpage_ctx_release(pdfpage_ctx *c)
@@ -402,7 +453,10 @@ void pdfpage_ctx_release(pdfpage_ctx *c)
     strbuf_release(&c->tmp);
     strbuf_release(&c->period);
     strbuf_release(&c->teamsb);
+    strbuf_release(&c->page_url);
+    strbuf_release(&c->retrain_url);
     free(c->pages);
+    pdffont_release(c);
     if (c->pdf)
         HPDF_Free(c->pdf);
 }

@@ -81,12 +81,28 @@ static const pdfpage_rgb C_BOX = {0.93, 0.96, 1.00};
 static const pdfpage_rgb C_WHITE = {1, 1, 1};
 static const pdfpage_rgb C_TITLE_SUB = {0.80, 0.87, 0.96};
 
+#define PDF_MAX_MARKS 24
+
+/* Where a section heading is (for links to it) / a link to one. */
+typedef struct pdfpage_mark {
+    const char *title;        /* a string literal */
+    size_t page;              /* index into pages */
+    double y;
+} pdfpage_mark;
+
+typedef struct pdfpage_link {
+    const char *title;        /* the heading it points at */
+    size_t page;
+    HPDF_Rect r;
+} pdfpage_link;
+
 typedef struct pdfpage_ctx {
     HPDF_Doc pdf;
     jmp_buf jb;
     unsigned long herr, hdetail;
     HPDF_Font reg, bold;
     HPDF_FontDef reg_def, bold_def;
+    struct pdffont_state *fs; /* the fallback font (pdffont.c) */
     HPDF_Page page;
     HPDF_Page *pages;
     size_t npages, apages;
@@ -105,6 +121,13 @@ typedef struct pdfpage_ctx {
     strbuf tick;              /* the axis label being drawn */
     strbuf teamsb;
     int substitutions;
+    const char *site_url, *retrain_cfg; /* AIDIGEST_SITE_URL, AIDIGEST_RETRAIN_URL (or NULL) */
+    strbuf page_url;          /* the week's web page ("" when unknown) */
+    strbuf retrain_url;       /* the Retrain control's link ("" when none) */
+    pdfpage_mark marks[PDF_MAX_MARKS];
+    size_t nmarks;
+    pdfpage_link links[PDF_MAX_MARKS];
+    size_t nlinks;
 } pdfpage_ctx;
 
 /* Note an out-of-memory result (< 0) of expr in c->oom. */
@@ -166,8 +189,21 @@ void pdfpage_need(pdfpage_ctx *c, double h);
 void pdfpage_footers(pdfpage_ctx *c);
 
 /* A section heading with a bookmark; keep = the height of what must follow
- * it on the same page (its first line or row). */
+ * it on the same page (its first line or row). title: a string literal
+ * (links to the section name it, pdfpage_link_to). */
 void pdfpage_heading(pdfpage_ctx *c, const char *title, double keep);
+
+/* A link on this page, over the rectangle (x0, y0)-(x1, y1), to the
+ * heading titled `title`; made by pdfpage_links once every heading is
+ * placed (a title without a heading gives no link). */
+void pdfpage_link_to(pdfpage_ctx *c, const char *title, double x0, double y0, double x1, double y1);
+
+/* A link to a web address (http or https, checked by the caller) over
+ * the rectangle, without a border. */
+void pdfpage_uri(pdfpage_ctx *c, const char *uri, double x0, double y0, double x1, double y1);
+
+/* After layout: the links of pdfpage_link_to. */
+void pdfpage_links(pdfpage_ctx *c);
 
 double pdfpage_baseline(double top, double lead, double size);
 

@@ -50,7 +50,48 @@ void pdfsection_title_block(pdfpage_ctx *c)
     strbuf_reset(&c->f[0]);
     CK(strbuf_addf(&c->f[0], "Week %s \xc2\xb7 %s", c->week, c->period.buf));
     pdfpage_text(c, MARGIN_X, PAGE_H - 84, c->reg, 11, C_TITLE_SUB, 0, c->f[0].buf);
+    if (c->page_url.len) {
+        static const char lab[] = "Open the web version \xe2\x86\x97";
+        double w = pdfpage_width(c, c->bold, 9, lab), x = PAGE_W - MARGIN_X;
+        pdfpage_text(c, x, PAGE_H - 84, c->bold, 9, C_WHITE, 1, lab);
+        pdfpage_uri(c, c->page_url.buf, x - w - 2, PAGE_H - 88, x + 2, PAGE_H - 73);
+    }
     c->y = PAGE_H - h - 22;
+}
+
+/* The sections, by their headings' titles (pdfpage_heading). */
+static const char *const pdfsection_titles[] = {
+    "What the AI learned this week", "Weekly summary", "Coach notes", "Top used replies",
+    "Top rejected replies", "Confidence", "Trending topics", "Retraining adjustments", "Data quality",
+};
+
+void pdfsection_contents(pdfpage_ctx *c)
+{
+    static const char lab[] = "In this digest: ", sep[] = " \xc2\xb7 ";
+    double size = 8, lead = 12;
+    size_t n = sizeof pdfsection_titles / sizeof *pdfsection_titles;
+    c->y -= 4;
+    pdfpage_need(c, 2 * lead);
+    double base = pdfpage_baseline(c->y, lead, size);
+    pdfpage_text(c, MARGIN_X, base, c->bold, size, C_MUTED, 0, lab);
+    double x = MARGIN_X + pdfpage_width(c, c->bold, size, lab);
+    double sw = pdfpage_width(c, c->reg, size, sep);
+    for (size_t i = 0; i < n; i++) {
+        double w = pdfpage_width(c, c->reg, size, pdfsection_titles[i]);
+        if (x + w > MARGIN_X + CONTENT_W) {
+            c->y -= lead;
+            base = pdfpage_baseline(c->y, lead, size);
+            x = MARGIN_X;
+        }
+        pdfpage_text(c, x, base, c->reg, size, C_ACCENT, 0, pdfsection_titles[i]);
+        pdfpage_link_to(c, pdfsection_titles[i], x - 1, base - 3, x + w + 1, base + size);
+        x += w;
+        if (i + 1 < n) {
+            pdfpage_text(c, x, base, c->reg, size, C_MUTED, 0, sep);
+            x += sw;
+        }
+    }
+    c->y -= lead;
 }
 
 typedef struct pdfsection_tile {
@@ -396,6 +437,31 @@ void pdfsection_trends(pdfpage_ctx *c)
                 "there is no baseline yet.", C_MUTED, 7.4);
 }
 
+/* The Retrain control: the link the HTML's "Retrain now" button has (or
+ * the button on the web page), and the command that does the same. */
+static void pdfsection_retrain_control(pdfpage_ctx *c)
+{
+    static const char lab[] = "Retrain now \xe2\x86\x97";
+    double size = 9, lead = 14;
+    c->y -= 6;
+    pdfpage_need(c, 2 * lead);
+    strbuf *s = &c->f[6];
+    strbuf_reset(s);
+    if (c->retrain_url.len) {
+        double base = pdfpage_baseline(c->y, lead, size), w = pdfpage_width(c, c->bold, size, lab);
+        pdfpage_text(c, MARGIN_X, base, c->bold, size, C_ACCENT, 0, lab);
+        pdfpage_uri(c, c->retrain_url.buf, MARGIN_X - 1, base - 3, MARGIN_X + w + 1, base + size);
+        c->y -= lead;
+        CK(strbuf_adds(s, "Starts retraining from this week's accepted and rejected replies. Or request it "
+                          "from a clone of the digest archive: "));
+    } else {
+        CK(strbuf_adds(s, "Retrain now: request retraining from a clone of the digest archive with "));
+    }
+    CK(strbuf_addf(s, "git tag retrain/%s && git push origin retrain/%s", c->week, c->week));
+    CK(strbuf_adds(s, " (the workflow runs on the tag)."));
+    pdfpage_note(c, s->buf, C_MUTED, 7.6);
+}
+
 void pdfsection_retraining(pdfpage_ctx *c)
 {
     static const pdfpage_col cols[] = {
@@ -410,6 +476,7 @@ void pdfsection_retraining(pdfpage_ctx *c)
     size_t n = jget_len(c->r, "retraining");
     if (!n) {
         pdfsection_empty(c, "Retraining adjustments", "No prompt was adjusted this week.");
+        pdfsection_retrain_control(c);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -443,6 +510,7 @@ void pdfsection_retraining(pdfpage_ctx *c)
     c->y -= 4;
     pdfpage_note(c, "Before / after: acceptance rate of the prompt's suggestions before and after the update.",
              C_MUTED, 7.4);
+    pdfsection_retrain_control(c);
 }
 
 /* The files a run published despite (--allow-damaged), named. */

@@ -178,7 +178,8 @@ int pdftext_sanitize(const char *s, size_t len, bool keep_newlines, pdftext_has_
     const unsigned char *p = (const unsigned char *)s;
     int subs = 0, rc = -1;
     bool ascii = true, arabic = false;
-    /* 1: decode; invalid bytes, controls and non-BMP code points out. */
+    /* 1: decode; invalid bytes, controls, non-characters and private use
+     * out (and code points above U+FFFF when there is no glyph check). */
     for (size_t i = 0; i < len;) {
         size_t adv;
         int32_t cp = pdftext_decode(p + i, len - i, &adv);
@@ -192,8 +193,9 @@ int pdftext_sanitize(const char *s, size_t len, bool keep_newlines, pdftext_has_
             r = strbuf_addc(&clean, keep_newlines ? '\n' : ' ');
         else if (cp == '\t')
             r = strbuf_addc(&clean, ' ');
-        else if (cp < 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp > 0xFFFF ||
-                 cp == 0xFFFE || cp == 0xFFFF || (cp >= 0xFDD0 && cp <= 0xFDEF)) {
+        else if (cp < 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || (cp > 0xFFFF && !has_glyph) ||
+                 (cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
+                 (cp >= 0xE000 && cp <= 0xF8FF)) {
             r = strbuf_adds(&clean, PDFTEXT_SUBSTITUTE);
             subs++;
             ascii = false;
@@ -229,7 +231,7 @@ int pdftext_sanitize(const char *s, size_t len, bool keep_newlines, pdftext_has_
             int r;
             if (cp == '\n' || cp == ' ') {
                 r = strbuf_addc(out, (char)cp);
-            } else if (cp < 0 || cp > 0xFFFF || !has_glyph(ctx, (uint32_t)cp)) {
+            } else if (cp < 0 || !has_glyph(ctx, (uint32_t)cp)) {
                 r = strbuf_adds(out, PDFTEXT_SUBSTITUTE);
                 if (!(cp == 0xFFFD))
                     subs++;

@@ -4,14 +4,15 @@
  * Pure functions over UTF-8 bytes; pdf.c supplies the glyph check and the
  * width measure (HPDF_Page_TextWidth) as callbacks.
  *
- * Substitution rule: U+FFFD "ï¿½" (PDFTEXT_SUBSTITUTE, present in
- * DejaVu Sans) replaces, one for one, every invalid UTF-8 byte, control
- * character (C0 except tab and newline, DEL, C1), non-character, code point
- * above U+FFFF (libharu draws only the Basic Multilingual Plane: most emoji
- * land here) and code point the fonts have no glyph for. Nothing is dropped
- * silently. Before the glyph check the text is normalised to NFC (so "e" +
- * combining acute becomes "Ã©") and Arabic letters are shaped to their
- * presentation forms (ICU).
+ * Substitution rule: U+FFFD (PDFTEXT_SUBSTITUTE, present in DejaVu Sans)
+ * replaces, one for one, every invalid UTF-8 byte, control character (C0
+ * except tab and newline, DEL, C1), non-character (U+FFFE, U+FFFF and
+ * their kind in every plane, U+FDD0..U+FDEF), private-use character
+ * (U+E000..U+F8FF: the PDF gives those codes to Symbola's glyphs above
+ * U+FFFF) and code point the fonts have no glyph for. Nothing is dropped
+ * silently. Before the glyph check the text is normalised to NFC (so "e"
+ * + combining acute becomes the precomposed letter) and Arabic letters
+ * are shaped to their presentation forms (ICU).
  */
 #ifndef AID_PDFTEXT_H
 #define AID_PDFTEXT_H
@@ -26,13 +27,13 @@
 /* The visible substitute for text the font cannot show: U+FFFD. */
 #define PDFTEXT_SUBSTITUTE "\xef\xbf\xbd"
 
-/* Does the font have a glyph for cp (cp <= 0xFFFF)? */
+/* Does a font have a glyph for cp (any plane)? */
 typedef bool (*pdftext_has_glyph_fn)(void *ctx, uint32_t cp);
 
 /* Append to out the drawable form of s[0..len): see the text rule above.
  * "\r\n" and "\r" become "\n"; newlines are kept when keep_newlines, else
  * they become spaces. has_glyph may be NULL (every BMP code point is then
- * taken as drawable). Returns the number of substitutions made, or -1 when
+ * taken as drawable, every one above U+FFFF replaced). Returns the number of substitutions made, or -1 when
  * out of memory. */
 AID_MUST_CHECK int pdftext_sanitize(const char *s, size_t len, bool keep_newlines, pdftext_has_glyph_fn has_glyph,
                      void *ctx, strbuf *out);
