@@ -590,7 +590,7 @@ static double xw_sheet_width(const xw *x)
 /* Finish a list sheet: the rows' heights for their wrapped text (neither
  * Excel nor LibreOffice fits the rows of a file written by libxlsxwriter
  * when it is opened), and the print set-up: A4 landscape, the header row
- * on every page, one page wide where that keeps a readable scale (at least
+ * on every page, fitted to one page wide where that keeps a readable scale (at least
  * XW_MIN_SCALE); a wider sheet prints at that scale on pages side by side,
  * its first column repeated on each. Charts start a page of their own
  * (breaks, up to 7 rows, 0-terminated). */
@@ -606,7 +606,9 @@ static void xw_sheet_done(xw *x, lxw_worksheet *ws, const lxw_row_t *breaks)
     if (scale < XW_MIN_SCALE) {
         worksheet_set_print_scale(ws, (uint16_t)(XW_MIN_SCALE * 100 + 0.5));
         xw_fail(x, worksheet_repeat_columns(ws, 0, 0), "print titles");
-    } else if (scale < 1) {
+    } else {
+        /* Also when the estimate says it fits: LibreOffice's columns are
+         * a little wider than Excel's, and fitting never enlarges. */
         worksheet_fit_to_pages(ws, 1, 0);
     }
     if (breaks && breaks[0])
@@ -925,7 +927,7 @@ static const xcol xw_retrain_cols[] = {
     { "Prompt", "prompt_id", XC_TEXT, 16 },
     { "From version", "from_version", XC_TEXT, 10 },
     { "To version", "to_version", XC_TEXT, 10 },
-    { "Theme", "theme", XC_TEXT, 20 },
+    { "Theme", "theme", XC_WRAP, 20 },
     { "Summary", "summary", XC_WRAP, 50 },
     { "Examples added", "examples_added", XC_LIST, 50 },
     { "Examples removed", "examples_removed", XC_LIST, 50 },
@@ -945,7 +947,7 @@ static const xcol xw_notes_cols[] = {
 
 static const xcol xw_tips_cols[] = {
     { "Feature", "feature", XC_TEXT, 20 },
-    { "Tip", "label", XC_TEXT, 24 },
+    { "Tip", "label", XC_WRAP, 24 },
     { "Share of AI wins", "ai_win_share", XC_PCT, 0 },
     { "Share of rejected", "rejected_share", XC_PCT, 0 },
     { "Lift", "lift", XC_DPP, 0 },

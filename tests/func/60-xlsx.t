@@ -114,17 +114,11 @@ def check_print(wb, label, scaled=("Retraining",)):
         if ws.title in scaled:
             if fit or str(ps.scale) != "70" or ws.print_title_cols != "$A:$A":
                 bad.append("%s: not printed at 70%% with column A repeated" % ws.title)
-        elif fit and not (ps.fitToWidth in (None, 1, "1") and str(ps.fitToHeight) == "0"):
+        elif not fit or not (ps.fitToWidth in (None, 1, "1") and str(ps.fitToHeight) == "0"):
             bad.append("%s: fit to %r x %r pages" % (ws.title, ps.fitToWidth, ps.fitToHeight))
-        elif ps.scale not in (None, 100, "100"):
-            bad.append("%s: scale %r" % (ws.title, ps.scale))
         tops = sorted(c.anchor._from.row for c in ws._charts)
         if [b.id for b in ws.row_breaks.brk] != tops:
             bad.append("%s: page breaks %r, charts at %r" % (ws.title, [b.id for b in ws.row_breaks.brk], tops))
-    for name in ("Top used", "Top rejected", "Coach notes"):
-        ws = wb[name]
-        if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
-            bad.append("%s: not fitted to one page wide" % name)
     for b in bad:
         t.diag(b)
     t.ok(not bad, "%s: print set-up (landscape, titles, readable width, charts on pages of their own)" % label)
