@@ -481,6 +481,9 @@ static double xw_default_width(xcol_type t)
 #define XW_ROW_PAD 3.0
 /* Excel's tallest row. */
 #define XW_ROW_MAX 409.0
+/* A chart's distance below the page break it starts after, in pixels: on
+ * the break itself LibreOffice prints its top border on the page before. */
+#define XW_CHART_DY 6
 
 static double xw_col_pt(double w)
 {
@@ -1098,7 +1101,7 @@ static void xw_confidence(xw *x, struct json_object *report)
         chart_axis_set_num_format(line->x_axis, "yyyy-mm-dd");
         chart_axis_set_num_format(line->y_axis, "0.00");
         chart_legend_set_position(line, LXW_CHART_LEGEND_NONE);
-        lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.0 };
+        lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.0, .y_offset = XW_CHART_DY };
         xw_fail(x, worksheet_insert_chart_opt(ws, below, 0, line, &co), "daily chart");
     } else {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "daily chart");
@@ -1123,7 +1126,7 @@ static void xw_confidence(xw *x, struct json_object *report)
         chart_legend_set_position(col, LXW_CHART_LEGEND_BOTTOM);
         /* Under the line chart (288 px = about 15 rows high), not beside
          * it: side by side they would overlap over the narrow columns. */
-        lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.1 };
+        lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.1, .y_offset = XW_CHART_DY };
         xw_fail(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(below + 17), 0, col, &co),
                 "histogram chart");
     } else {
@@ -1185,7 +1188,7 @@ static void xw_calibration(xw *x, struct json_object *report)
     chart_axis_set_max(ch->y_axis, 1);
     chart_axis_set_num_format(ch->y_axis, "0%");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
-    lxw_chart_options co = { .x_scale = 1.2, .y_scale = 1.3 };
+    lxw_chart_options co = { .x_scale = 1.2, .y_scale = 1.3, .y_offset = XW_CHART_DY };
     xw_fail(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(last + 3), 0, ch, &co),
             "calibration chart");
 }
