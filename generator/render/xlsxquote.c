@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unzip.h>
 #include <zip.h>
+#include <zlib.h>
 
 #define XQ_STYLES "xl/styles.xml"
 #define XQ_HIDE_ATTR " applyProtection=\"1\""
@@ -117,14 +118,31 @@ nomem:
     return aid_errbuf_set(eb, AID_ERR_NOMEM, XQ_STYLES ": out of memory");
 }
 
-/* Read the current entry whole (decompressed), at most XQ_STYLES_MAX. */
-static aid_err xq_read_entry(unzFile uz, const unz_file_info *fi, const char *name, strbuf *buf,
-                             aid_errbuf *eb)
+/* A minizip call failed: errno (cleared before it) says whether it was
+ * out of memory (minizip has no error code of its own for that). An I/O
+ * failure names errno's reason when there is one. */
+static aid_err xq_zfail(aid_errbuf *eb, aid_err kind, const char *name, const char *action,
+                        const char *entry)
 {
-    if (fi->uncompressed_size > XQ_STYLES_MAX)
+    int e = errno;
+    if (e == ENOMEM)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: %s: out of memory", name, entry);
+    if (kind == AID_ERR_IO && e)
+        return aid_errbuf_set(eb, kind, "%s: cannot %s %s: %s", name, action, entry, strerror(e));
+    return aid_errbuf_set(eb, kind, "%s: cannot %s %s", name, action, entry);
+}
+
+/* Read the current entry as stored (raw: compressed), at most
+ * XQ_STYLES_MAX bytes; *method is its compression (0 or Z_DEFLATED). */
+static aid_err xq_read_raw(unzFile uz, const unz_file_info *fi, const char *name, strbuf *buf,
+                           int *method, aid_errbuf *eb)
+{
+    if (fi->uncompressed_size > XQ_STYLES_MAX || fi->compressed_size > XQ_STYLES_MAX)
         return aid_errbuf_set(eb, AID_ERR_XLSX, "%s: " XQ_STYLES " is too big", name);
-    if (unzOpenCurrentFile(uz) != UNZ_OK)
-        return aid_errbuf_set(eb, AID_ERR_XLSX, "%s: cannot read " XQ_STYLES, name);
+    int level = 0;
+    errno = 0;
+    if (unzOpenCurrentFile2(uz, method, &level, 1) != UNZ_OK)
+        return xq_zfail(eb, AID_ERR_XLSX, name, "read", XQ_STYLES);
     aid_err err = AID_OK;
     char chunk[16384];
     int n;
@@ -139,10 +157,85 @@ static aid_err xq_read_entry(unzFile uz, const unz_file_info *fi, const char *na
         }
     }
     if (!err && n < 0)
-        err = aid_errbuf_set(eb, AID_ERR_XLSX, "%s: " XQ_STYLES " is damaged", name);
-    if (unzCloseCurrentFile(uz) != UNZ_OK && !err)
-        err = aid_errbuf_set(eb, AID_ERR_XLSX, "%s: " XQ_STYLES " is damaged (CRC)", name);
+        err = xq_zfail(eb, AID_ERR_XLSX, name, "read", XQ_STYLES);
+    unzCloseCurrentFile(uz);
+    if (!err && *method != 0 && *method != Z_DEFLATED)
+        err = aid_errbuf_set(eb, AID_ERR_XLSX, "%s: " XQ_STYLES " has compression method %d",
+                             name, *method);
     return err;
+}
+
+/* Inflate (or copy, method 0) comp into out, which must come to `size`
+ * bytes with CRC `crc`. zlib, not minizip's reader: minizip 1.1 leaks its
+ * read buffer when its inflateInit fails. */
+static aid_err xq_inflate(const strbuf *comp, int method, const unz_file_info *fi,
+                          const char *name, strbuf *out, aid_errbuf *eb)
+{
+    size_t size = fi->uncompressed_size;
+    if (strbuf_grow(out, size + 1) < 0)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", name);
+    if (method == 0) {
+        if (comp->len != size)
+            return aid_errbuf_set(eb, AID_ERR_XLSX, "%s: " XQ_STYLES " is damaged", name);
+        if (strbuf_add(out, comp->buf ? comp->buf : "", comp->len) < 0)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", name);
+    } else {
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        int zr = inflateInit2(&z, -MAX_WBITS);
+        if (zr != Z_OK)
+            return aid_errbuf_set(eb, zr == Z_MEM_ERROR ? AID_ERR_NOMEM : AID_ERR_XLSX,
+                                  "%s: " XQ_STYLES ": %s", name,
+                                  zr == Z_MEM_ERROR ? "out of memory" : "zlib refuses");
+        z.next_in = (Bytef *)comp->buf;
+        z.avail_in = (uInt)comp->len;
+        z.next_out = (Bytef *)out->buf;
+        z.avail_out = (uInt)(size + 1);
+        zr = inflate(&z, Z_FINISH);
+        size_t got = (size_t)z.total_out;
+        inflateEnd(&z);
+        if (zr == Z_MEM_ERROR)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: " XQ_STYLES ": out of memory", name);
+        if (zr != Z_STREAM_END || got != size)
+            return aid_errbuf_set(eb, AID_ERR_XLSX, "%s: " XQ_STYLES " is damaged", name);
+        out->len = size;   /* written in place, within the room grown above */
+        out->buf[size] = '\0';
+    }
+    if (crc32(0L, (const Bytef *)out->buf, (uInt)out->len) != fi->crc)
+        return aid_errbuf_set(eb, AID_ERR_XLSX, "%s: " XQ_STYLES " is damaged (CRC)", name);
+    return AID_OK;
+}
+
+/* Deflate data into comp (raw deflate, as minizip writes it). */
+static aid_err xq_deflate(const strbuf *data, const char *name, strbuf *comp, aid_errbuf *eb)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    int zr = deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, DEF_MEM_LEVEL,
+                          Z_DEFAULT_STRATEGY);
+    if (zr != Z_OK)
+        return aid_errbuf_set(eb, zr == Z_MEM_ERROR ? AID_ERR_NOMEM : AID_ERR_XLSX,
+                              "%s: " XQ_STYLES ": %s", name,
+                              zr == Z_MEM_ERROR ? "out of memory" : "zlib refuses");
+    uLong bound = deflateBound(&z, (uLong)data->len);
+    if (strbuf_grow(comp, (size_t)bound + 1) < 0) {
+        deflateEnd(&z);
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", name);
+    }
+    z.next_in = (Bytef *)data->buf;
+    z.avail_in = (uInt)data->len;
+    z.next_out = (Bytef *)comp->buf;
+    z.avail_out = (uInt)bound;
+    zr = deflate(&z, Z_FINISH);
+    size_t got = (size_t)z.total_out;
+    deflateEnd(&z);
+    if (zr != Z_STREAM_END)
+        return aid_errbuf_set(eb, zr == Z_MEM_ERROR ? AID_ERR_NOMEM : AID_ERR_XLSX,
+                              "%s: " XQ_STYLES ": %s", name,
+                              zr == Z_MEM_ERROR ? "out of memory" : "cannot compress");
+    comp->len = got;   /* written in place, within the room grown above */
+    comp->buf[got] = '\0';
+    return AID_OK;
 }
 
 static void xq_fileinfo(const unz_file_info *fi, zip_fileinfo *zi)
@@ -164,40 +257,46 @@ static aid_err xq_copy_raw(unzFile uz, zipFile zf, const unz_file_info *fi, cons
                            const char *name, aid_errbuf *eb)
 {
     int method = 0, level = 0;
+    errno = 0;
     if (unzOpenCurrentFile2(uz, &method, &level, 1) != UNZ_OK)
-        return aid_errbuf_set(eb, AID_ERR_XLSX, "%s: cannot read %s", name, entry);
+        return xq_zfail(eb, AID_ERR_XLSX, name, "read", entry);
     aid_err err = AID_OK;
     zip_fileinfo zi;
     xq_fileinfo(fi, &zi);
+    errno = 0;
     if (zipOpenNewFileInZip4(zf, entry, &zi, NULL, 0, NULL, 0, NULL, method, level, 1, -MAX_WBITS,
                              DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0, fi->version,
                              fi->flag) != ZIP_OK) {
+        err = xq_zfail(eb, AID_ERR_IO, name, "write", entry);
         unzCloseCurrentFile(uz);
-        return aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write %s: %s", name, entry,
-                              strerror(errno ? errno : EIO));
+        return err;
     }
     char chunk[16384];
     int n;
     while ((n = unzReadCurrentFile(uz, chunk, sizeof chunk)) > 0)
         if (zipWriteInFileInZip(zf, chunk, (unsigned)n) != ZIP_OK) {
-            err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write %s: %s", name, entry,
-                                 strerror(errno ? errno : EIO));
+            err = xq_zfail(eb, AID_ERR_IO, name, "write", entry);
             break;
         }
     if (!err && n < 0)
-        err = aid_errbuf_set(eb, AID_ERR_XLSX, "%s: %s is damaged", name, entry);
+        err = xq_zfail(eb, AID_ERR_XLSX, name, "read", entry);
     unzCloseCurrentFile(uz);   /* raw: no CRC to check here */
     if (zipCloseFileInZipRaw(zf, fi->uncompressed_size, fi->crc) != ZIP_OK && !err)
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write %s", name, entry);
+        err = xq_zfail(eb, AID_ERR_IO, name, "write", entry);
     return err;
 }
 
-/* Write styles.xml, patched, compressed as libxlsxwriter does. */
+/* Write styles.xml, patched, compressed as libxlsxwriter does (zlib's
+ * raw deflate at the default level; written raw, since minizip 1.1 leaks
+ * its central header when its own deflateInit fails). */
 static aid_err xq_copy_styles(unzFile uz, zipFile zf, const unz_file_info *fi, const char *name,
                               const int32_t *xf, size_t nxf, aid_errbuf *eb)
 {
-    strbuf raw = STRBUF_INIT, patched = STRBUF_INIT;
-    aid_err err = xq_read_entry(uz, fi, name, &raw, eb);
+    strbuf comp = STRBUF_INIT, raw = STRBUF_INIT, patched = STRBUF_INIT;
+    int method = 0;
+    aid_err err = xq_read_raw(uz, fi, name, &comp, &method, eb);
+    if (!err)
+        err = xq_inflate(&comp, method, fi, name, &raw, eb);
     if (err)
         goto cleanup;
     err = xlsxquote_styles(raw.buf ? raw.buf : "", raw.len, xf, nxf, &patched, eb);
@@ -209,22 +308,28 @@ static aid_err xq_copy_styles(unzFile uz, zipFile zf, const unz_file_info *fi, c
         }
         goto cleanup;
     }
+    strbuf_reset(&comp);
+    err = xq_deflate(&patched, name, &comp, eb);
+    if (err)
+        goto cleanup;
     zip_fileinfo zi;
     xq_fileinfo(fi, &zi);
+    errno = 0;
     if (zipOpenNewFileInZip4(zf, XQ_STYLES, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED,
-                             Z_DEFAULT_COMPRESSION, 0, -MAX_WBITS, DEF_MEM_LEVEL,
+                             Z_DEFAULT_COMPRESSION, 1, -MAX_WBITS, DEF_MEM_LEVEL,
                              Z_DEFAULT_STRATEGY, NULL, 0, fi->version, 0) != ZIP_OK) {
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write " XQ_STYLES, name);
+        err = xq_zfail(eb, AID_ERR_IO, name, "write", XQ_STYLES);
         goto cleanup;
     }
-    if (zipWriteInFileInZip(zf, patched.buf, (unsigned)patched.len) != ZIP_OK)
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write " XQ_STYLES ": %s", name,
-                             strerror(errno ? errno : EIO));
-    if (zipCloseFileInZip(zf) != ZIP_OK && !err)
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write " XQ_STYLES, name);
+    if (zipWriteInFileInZip(zf, comp.buf, (unsigned)comp.len) != ZIP_OK)
+        err = xq_zfail(eb, AID_ERR_IO, name, "write", XQ_STYLES);
+    uLong crc = crc32(0L, (const Bytef *)patched.buf, (uInt)patched.len);
+    if (zipCloseFileInZipRaw(zf, (uLong)patched.len, crc) != ZIP_OK && !err)
+        err = xq_zfail(eb, AID_ERR_IO, name, "write", XQ_STYLES);
 cleanup:
     strbuf_release(&patched);
     strbuf_release(&raw);
+    strbuf_release(&comp);
     return err;
 }
 
@@ -234,22 +339,23 @@ aid_err xlsxquote_rewrite(const char *in, const char *out, const char *name, con
     aid_err err = AID_OK;
     bool styles = false;
     zipFile zf = NULL;
+    errno = 0;
     unzFile uz = unzOpen(in);
     if (!uz) {
-        err = aid_errbuf_set(eb, AID_ERR_XLSX, "%s: cannot read the workbook back", name);
+        err = xq_zfail(eb, AID_ERR_XLSX, name, "read", "the workbook back");
         goto cleanup;
     }
     errno = 0;
     zf = zipOpen(out, APPEND_STATUS_CREATE);
     if (!zf) {
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write: %s", name,
-                             strerror(errno ? errno : EIO));
+        err = xq_zfail(eb, AID_ERR_IO, name, "write", "the workbook");
         goto cleanup;
     }
     int r;
     for (r = unzGoToFirstFile(uz); r == UNZ_OK && !err; r = unzGoToNextFile(uz)) {
         char entry[1024];
         unz_file_info fi;
+        errno = 0;
         if (unzGetCurrentFileInfo(uz, &fi, entry, sizeof entry, NULL, 0, NULL, 0) != UNZ_OK ||
             fi.size_filename >= sizeof entry) {
             err = aid_errbuf_set(eb, AID_ERR_XLSX, "%s: a damaged zip entry", name);
@@ -263,13 +369,15 @@ aid_err xlsxquote_rewrite(const char *in, const char *out, const char *name, con
         }
     }
     if (!err && r != UNZ_END_OF_LIST_OF_FILE)
-        err = aid_errbuf_set(eb, AID_ERR_XLSX, "%s: the zip directory is damaged", name);
+        err = xq_zfail(eb, AID_ERR_XLSX, name, "read", "the zip directory");
     if (!err && !styles)
         err = aid_errbuf_set(eb, AID_ERR_XLSX, "%s: no " XQ_STYLES " in the workbook", name);
 cleanup:
-    if (zf && zipClose(zf, NULL) != ZIP_OK && !err)
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write: %s", name,
-                             strerror(errno ? errno : EIO));
+    if (zf) {
+        errno = 0;
+        if (zipClose(zf, NULL) != ZIP_OK && !err)
+            err = xq_zfail(eb, AID_ERR_IO, name, "write", "the zip directory");
+    }
     if (uz)
         unzClose(uz);
     return err;

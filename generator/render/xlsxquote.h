@@ -17,6 +17,15 @@
  * from their twins by format_set_hidden (libxlsxwriter would merge equal
  * formats into one xf); the rewrite removes that protection again, so the
  * xf differs from its twin by the quote prefix alone.
+ *
+ * Out of memory: styles.xml is inflated and deflated with zlib directly and
+ * every entry is written raw, because minizip 1.1 leaks when its own
+ * inflateInit or deflateInit fails. One failure remains inside minizip:
+ * zipOpenNewFileInZip4_64 does not check its allocation of an entry's
+ * central header and crashes (tests/fault's "all" pass shows it), the same
+ * call libxlsxwriter's workbook_close makes for every entry, so the rewrite
+ * adds no new kind of crash; every allocation of ours and every error
+ * minizip does return is one "out of memory" line (errno ENOMEM).
  */
 #ifndef AID_XLSXQUOTE_H
 #define AID_XLSXQUOTE_H
