@@ -1254,12 +1254,38 @@ static time_t xw_created(struct json_object *report)
     return (time_t)1;
 }
 
+/* Put the written workbook tmp in place at path. With cells that need the
+ * quote prefix it is written once more beside it, xl/styles.xml patched
+ * (xlsxquote.h), and that copy goes in place. Nothing is left at either
+ * temporary name on failure. */
+static aid_err xw_commit(const xw *x, const char *tmp, const char *path, aid_errbuf *eb)
+{
+    if (!x->nq)
+        return fsutil_commit_tmp(tmp, path, eb);
+    strbuf quoted = STRBUF_INIT;
+    aid_err err = AID_OK;
+    if (fsutil_tmp_path(tmp, &quoted) < 0) {
+        unlink(tmp);
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path);
+        goto cleanup;
+    }
+    err = xlsxquote_rewrite(tmp, quoted.buf, path, x->qxf, x->nq, eb);
+    unlink(tmp);
+    if (err) {
+        unlink(quoted.buf);
+        goto cleanup;
+    }
+    err = fsutil_commit_tmp(quoted.buf, path, eb);
+cleanup:
+    strbuf_release(&quoted);
+    return err;
+}
+
 static aid_err xlsx_write_book(struct json_object *report, const char *path, const aid_config *cfg,
                                aid_errbuf *eb)
 {
     aid_err err = AID_OK;
     strbuf tmp = STRBUF_INIT, title = STRBUF_INIT, team = STRBUF_INIT, kw = STRBUF_INIT;
-    strbuf quoted = STRBUF_INIT;
     xw x;
     memset(&x, 0, sizeof x);
     strbuf_init(&x.sb);
@@ -1345,24 +1371,7 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
         unlink(tmp.buf);
         goto cleanup;
     }
-    if (x.nq) {
-        /* Cells that need the quote prefix: write the workbook again
-         * beside it, with xl/styles.xml patched (xlsxquote.h). */
-        if (fsutil_tmp_path(tmp.buf, &quoted) < 0) {
-            unlink(tmp.buf);
-            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path);
-            goto cleanup;
-        }
-        err = xlsxquote_rewrite(tmp.buf, quoted.buf, path, x.qxf, x.nq, eb);
-        unlink(tmp.buf);
-        if (err) {
-            unlink(quoted.buf);
-            goto cleanup;
-        }
-        err = fsutil_commit_tmp(quoted.buf, path, eb);
-        goto cleanup;
-    }
-    err = fsutil_commit_tmp(tmp.buf, path, eb);
+    err = xw_commit(&x, tmp.buf, path, eb);
 cleanup:
     free(x.rowh);
     strbuf_release(&x.sb);
@@ -1370,7 +1379,6 @@ cleanup:
     strbuf_release(&team);
     strbuf_release(&title);
     strbuf_release(&tmp);
-    strbuf_release(&quoted);
     return err;
 }
 
