@@ -750,17 +750,36 @@ static double xw_jd(struct json_object *report, const char *path)
     return xw_is_num(v) ? json_object_get_double(v) : NAN;
 }
 
+/* Where Summary's printed page has got to: the height used on the page
+ * (points, A4 portrait at 100 %: fitting to the width only shrinks) and
+ * the page breaks placed so far (0-terminated). */
+#define XW_PORTRAIT_H (841.9 - 2 * 0.75 * 72)
+typedef struct xw_flow {
+    double y;
+    lxw_row_t breaks[4];
+    size_t nb;
+} xw_flow;
+
+/* A heading and its text below it, merged over columns 0..last_col
+ * (`chars` wide), then a blank row. The heading starts a new page when
+ * the text would not fit under it on this one. */
 static lxw_row_t xw_paragraph(xw *x, lxw_worksheet *ws, lxw_row_t r, const char *heading,
-                              const char *text, lxw_col_t last_col, double chars)
+                              const char *text, lxw_col_t last_col, double chars, xw_flow *fl)
 {
-    xw_fail(x, worksheet_write_string(ws, r, 0, heading, x->heading), heading);
-    r++;
     if (text && xw_text(x, text) < 0) {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, heading);
         return r;
     }
     const char *t = text && x->sb.len ? x->sb.buf : "\xE2\x80\x93";
-    xw_fail(x, worksheet_set_row(ws, r, xw_lines_height(xw_text_lines(t, chars)), NULL), heading);
+    double h = xw_lines_height(xw_text_lines(t, chars));
+    if (fl->y > 0 && fl->y + XW_LINE_PT + h > XW_PORTRAIT_H && fl->nb < 3) {
+        fl->breaks[fl->nb++] = r;
+        fl->y = 0;
+    }
+    fl->y += XW_LINE_PT + h + XW_LINE_PT;
+    xw_fail(x, worksheet_write_string(ws, r, 0, heading, x->heading), heading);
+    r++;
+    xw_fail(x, worksheet_set_row(ws, r, h, NULL), heading);
     xw_fail(x, worksheet_merge_range(ws, r, 0, r, last_col, t,
                                      xlsxquote_needed(t) ? xw_quoted(x, x->para) : x->para),
             heading);
@@ -831,10 +850,12 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
     opt.columns = tcp;
     xw_fail(x, worksheet_add_table(ws, t0, 0, (lxw_row_t)(t0 + nfig), 3, &opt), "KeyFigures");
     r = (lxw_row_t)(t0 + nfig + 1);
-    xw_fail(x, worksheet_write_string(ws, r, 0,
-                                      "Change = this week minus the previous week; for rates "
-                                      "that is percentage points. Empty = not known.",
-                                      x->note), "summary");
+    static const char note[] = "Change = this week minus the previous week; for rates "
+                               "that is percentage points. Empty = not known.";
+    double nh = xw_lines_height(xw_text_lines(note, 80));
+    xw_fail(x, worksheet_set_row(ws, r, nh, NULL), "summary");
+    xw_fail(x, worksheet_merge_range(ws, r, 0, r, 3, note, x->note), "summary");
+    xw_flow fl = { .y = 24 + XW_LINE_PT * (double)r + nh + XW_LINE_PT };   /* title, rows, note */
     r += 2;
 
     /* The narrative, full width of the four columns (about 80 characters). */
@@ -842,8 +863,9 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
     for (lxw_col_t c = 0; c < 4; c++)
         xw_fail(x, worksheet_set_column(ws, c, c, widths[c], NULL), "summary");
     r = xw_paragraph(x, ws, r, "Self-summary", jget_str(report, "narrative.self_summary", NULL), 3,
-                     80);
-    r = xw_paragraph(x, ws, r, "Summary", jget_str(report, "narrative.summary", NULL), 3, 80);
+                     80, &fl);
+    r = xw_paragraph(x, ws, r, "Summary", jget_str(report, "narrative.summary", NULL), 3, 80,
+                     &fl);
     strbuf notes = STRBUF_INIT;
     size_t nn = jget_len(report, "narrative.coach_notes");
     struct json_object *cn = jget(report, "narrative.coach_notes");
@@ -855,10 +877,14 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
             strbuf_addf(&notes, "\xE2\x80\xA2 %s", json_object_get_string(e)) < 0)
             xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "coach notes");
     }
-    xw_paragraph(x, ws, r, "Coach notes", notes.len ? notes.buf : NULL, 3, 80);
+    xw_paragraph(x, ws, r, "Coach notes", notes.len ? notes.buf : NULL, 3, 80, &fl);
     strbuf_release(&notes);
+    /* A text page: portrait, one page wide, a heading never alone at the
+     * foot of a page. */
     worksheet_set_paper(ws, 9);
     worksheet_fit_to_pages(ws, 1, 0);
+    if (fl.nb)
+        xw_fail(x, worksheet_set_h_pagebreaks(ws, fl.breaks), "page breaks");
     worksheet_activate(ws);
 }
 

@@ -119,9 +119,15 @@ def check_print(wb, label, scaled=("Retraining",)):
         tops = sorted(c.anchor._from.row for c in ws._charts)
         if [b.id for b in ws.row_breaks.brk] != tops:
             bad.append("%s: page breaks %r, charts at %r" % (ws.title, [b.id for b in ws.row_breaks.brk], tops))
+    ws = wb["Summary"]
+    heads = [ws.cell(b.id + 1, 1).value for b in ws.row_breaks.brk]
+    if ws.page_setup.orientation == "landscape" or any(h not in ("Self-summary", "Summary", "Coach notes")
+                                                       for h in heads):
+        bad.append("Summary: %s, page breaks before %r" % (ws.page_setup.orientation, heads))
     for b in bad:
         t.diag(b)
     t.ok(not bad, "%s: print set-up (landscape, titles, readable width, charts on pages of their own)" % label)
+    return heads
 
 
 def check_heights(wb, label):
@@ -336,7 +342,8 @@ u = subprocess.run(["unzip", "-tq", path], capture_output=True, text=True)
 t.is_(u.returncode, 0, "unzip -t finds no error")
 wb = openpyxl.load_workbook(path)
 check_structure(wb, "sample")
-check_print(wb, "sample")
+t.ok(len(check_print(wb, "sample")) >= 1,
+     "Summary (longer than a page) breaks before a heading, not between a heading and its text")
 check_heights(wb, "sample")
 t.ok(check_values(wb, rep), "every value equals report.json (counts exactly, rates within 1e-9, dates as dates)")
 t.ok(wb.properties.title and WEEK in wb.properties.title, "the title names the week")
