@@ -15,6 +15,7 @@
 #include "common/jget.h"
 #include "common/timeutil.h"
 #include "render/dqlabel.h"
+#include "render/xlsxquote.h"
 
 /* ---------------------------------------------------------------- text */
 
@@ -139,7 +140,7 @@ typedef enum xcol_type {
     XC_INT,       /* a count: #,##0 */
     XC_RANK,      /* the row number, 1-based (no path) */
     XC_PCT,       /* a share: 0.0% */
-    XC_DPCT,      /* a change of a share: +0.0% */
+    XC_DPP,       /* a change of a share, in percentage points: +0.0 "pp" */
     XC_DEC,       /* 0.000 */
     XC_DEC2,      /* 0.00 */
     XC_DDEC,      /* a signed change: +0.000 */
@@ -147,6 +148,14 @@ typedef enum xcol_type {
     XC_DATE,      /* "YYYY-MM-DD" -> a date */
     XC_DATETIME,  /* RFC 3339 -> a date and time (UTC) */
     XC_LIST,      /* an array of strings, one per line */
+    /* Formats that are not column types. */
+    XF_TITLE = XC_LIST + 1,
+    XF_LABEL,
+    XF_HEADING,
+    XF_PARA,
+    XF_NOTE,
+    XF_HEAD,
+    XF_COUNT
 } xcol_type;
 
 typedef struct xcol {
@@ -156,10 +165,21 @@ typedef struct xcol {
     double width;          /* 0 = by type */
 } xcol;
 
+/* The most columns a sheet uses (tables side by side with a gap). */
+#define XW_MAX_COLS 32
+
 typedef struct xw {
     lxw_workbook *wb;
-    lxw_format *fmt[XC_LIST + 1];
+    lxw_format *fmt[XF_COUNT];
+    lxw_format *quoted[XF_COUNT];  /* twins with the quote prefix, made on demand */
+    int32_t qxf[XF_COUNT];         /* their xf indexes (xlsxquote.h) */
+    size_t nq;
     lxw_format *title, *label, *heading, *para, *note, *head;
+    /* The sheet being written: its column widths (0 = the default) and
+     * the height each row needs for its wrapped text (0 = one line). */
+    double colw[XW_MAX_COLS];
+    double *rowh;
+    size_t nrowh;
     strbuf sb;             /* scratch for sanitised text */
     lxw_error lerr;        /* the first library error */
     const char *what;      /* where it happened */
@@ -175,52 +195,96 @@ static void xw_fail(xw *x, lxw_error e, const char *what)
     }
 }
 
-static lxw_format *xw_format(xw *x, const char *num, bool wrap, bool bold)
+/* Format i (a column type or XF_*), made anew each call. */
+static lxw_format *xw_make_format(xw *x, int i)
 {
+    static const struct {
+        const char *num;
+        bool wrap, bold, italic, gray;
+        double size;
+    } spec[XF_COUNT] = {
+        [XC_TEXT] = { NULL, false, false, false, false, 0 },
+        [XC_WRAP] = { NULL, true, false, false, false, 0 },
+        [XC_INT] = { "#,##0", false, false, false, false, 0 },
+        [XC_RANK] = { "0", false, false, false, false, 0 },
+        [XC_PCT] = { "0.0%", false, false, false, false, 0 },
+        [XC_DPP] = { "+0.0 \"pp\";-0.0 \"pp\";0.0 \"pp\"", false, false, false, false, 0 },
+        [XC_DEC] = { "0.000", false, false, false, false, 0 },
+        [XC_DEC2] = { "0.00", false, false, false, false, 0 },
+        [XC_DDEC] = { "+0.000;-0.000;0.000", false, false, false, false, 0 },
+        [XC_DINT] = { "+#,##0;-#,##0;0", false, false, false, false, 0 },
+        [XC_DATE] = { "yyyy-mm-dd", false, false, false, false, 0 },
+        [XC_DATETIME] = { "yyyy-mm-dd hh:mm", false, false, false, false, 0 },
+        [XC_LIST] = { NULL, true, false, false, false, 0 },
+        [XF_TITLE] = { NULL, false, true, false, false, 16 },
+        [XF_LABEL] = { NULL, false, true, false, false, 0 },
+        [XF_HEADING] = { NULL, false, true, false, false, 12 },
+        [XF_PARA] = { NULL, true, false, false, false, 0 },
+        [XF_NOTE] = { NULL, true, false, true, true, 0 },
+        [XF_HEAD] = { NULL, true, true, false, false, 0 },
+    };
     lxw_format *f = workbook_add_format(x->wb);
     if (!f)
         return NULL;
     format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
-    if (num)
-        format_set_num_format(f, num);
-    if (wrap)
+    if (spec[i].num)
+        format_set_num_format(f, spec[i].num);
+    if (spec[i].wrap)
         format_set_text_wrap(f);
-    if (bold)
+    if (spec[i].bold)
         format_set_bold(f);
+    if (spec[i].italic)
+        format_set_italic(f);
+    if (spec[i].gray)
+        format_set_font_color(f, LXW_COLOR_GRAY);
+    if (spec[i].size > 0)
+        format_set_font_size(f, spec[i].size);
     return f;
 }
 
 static bool xw_formats(xw *x)
 {
-    x->fmt[XC_TEXT] = xw_format(x, NULL, false, false);
-    x->fmt[XC_WRAP] = xw_format(x, NULL, true, false);
-    x->fmt[XC_INT] = xw_format(x, "#,##0", false, false);
-    x->fmt[XC_RANK] = xw_format(x, "0", false, false);
-    x->fmt[XC_PCT] = xw_format(x, "0.0%", false, false);
-    x->fmt[XC_DPCT] = xw_format(x, "+0.0%;-0.0%;0.0%", false, false);
-    x->fmt[XC_DEC] = xw_format(x, "0.000", false, false);
-    x->fmt[XC_DEC2] = xw_format(x, "0.00", false, false);
-    x->fmt[XC_DDEC] = xw_format(x, "+0.000;-0.000;0.000", false, false);
-    x->fmt[XC_DINT] = xw_format(x, "+#,##0;-#,##0;0", false, false);
-    x->fmt[XC_DATE] = xw_format(x, "yyyy-mm-dd", false, false);
-    x->fmt[XC_DATETIME] = xw_format(x, "yyyy-mm-dd hh:mm", false, false);
-    x->fmt[XC_LIST] = xw_format(x, NULL, true, false);
-    x->title = xw_format(x, NULL, false, true);
-    x->label = xw_format(x, NULL, false, true);
-    x->heading = xw_format(x, NULL, false, true);
-    x->para = xw_format(x, NULL, true, false);
-    x->note = xw_format(x, NULL, true, false);
-    x->head = xw_format(x, NULL, true, true);
-    for (int i = 0; i <= XC_LIST; i++)
-        if (!x->fmt[i])
+    for (int i = 0; i < XF_COUNT; i++)
+        if (!(x->fmt[i] = xw_make_format(x, i)))
             return false;
-    if (!x->title || !x->label || !x->heading || !x->para || !x->note || !x->head)
-        return false;
-    format_set_font_size(x->title, 16);
-    format_set_font_size(x->heading, 12);
-    format_set_font_color(x->note, LXW_COLOR_GRAY);
-    format_set_italic(x->note);
+    x->title = x->fmt[XF_TITLE];
+    x->label = x->fmt[XF_LABEL];
+    x->heading = x->fmt[XF_HEADING];
+    x->para = x->fmt[XF_PARA];
+    x->note = x->fmt[XF_NOTE];
+    x->head = x->fmt[XF_HEAD];
     return true;
+}
+
+/* The twin of f for a text that needs the quote prefix (xlsxquote.h): the
+ * same format marked hidden, so that libxlsxwriter gives it an xf of its
+ * own, whose index is fixed here and patched after workbook_close. f
+ * itself when f is not one of ours (NULL), or when out of memory (noted). */
+static lxw_format *xw_quoted(xw *x, lxw_format *f)
+{
+    int i = 0;
+    while (i < XF_COUNT && x->fmt[i] != f)
+        i++;
+    if (i == XF_COUNT)
+        return f;
+    if (!x->quoted[i]) {
+        lxw_format *q = xw_make_format(x, i);
+        if (!q) {
+            xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "quote prefix format");
+            return f;
+        }
+        format_set_hidden(q);
+        /* The default format holds xf 0, so 0 (or less) here is
+         * libxlsxwriter out of memory. */
+        int32_t xf = lxw_format_get_xf_index(q);
+        if (xf <= 0) {
+            xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "quote prefix format");
+            return f;
+        }
+        x->quoted[i] = q;
+        x->qxf[x->nq++] = xf;
+    }
+    return x->quoted[i];
 }
 
 /* Excel reads "_xHHHH_" in a cell's text as an escaped character; a
@@ -267,6 +331,7 @@ nomem:
 static void xw_str(xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
                    lxw_format *f)
 {
+    strbuf_reset(&x->sb);   /* it tells the caller what was written */
     if (s && xw_text(x, s) < 0) {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "text");
         return;
@@ -274,7 +339,9 @@ static void xw_str(xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const cha
     if (!s || !x->sb.len)
         xw_fail(x, worksheet_write_blank(ws, r, c, f), "blank cell");
     else
-        xw_fail(x, worksheet_write_string(ws, r, c, x->sb.buf, f), "text cell");
+        xw_fail(x, worksheet_write_string(ws, r, c, x->sb.buf,
+                                          xlsxquote_needed(x->sb.buf) ? xw_quoted(x, f) : f),
+                "text cell");
 }
 
 static bool xw_is_num(struct json_object *v)
@@ -370,6 +437,9 @@ static void xw_cell(xw *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const xc
         strbuf_release(&lines);
         break;
     }
+    case XC_DPP:   /* report.json has the change of a share; the cell, points */
+        xw_num(x, ws, r, c, xw_is_num(v) ? 100.0 * json_object_get_double(v) : NAN, f);
+        break;
     default:
         xw_num(x, ws, r, c, xw_is_num(v) ? json_object_get_double(v) : NAN, f);
         break;
@@ -395,6 +465,162 @@ static double xw_default_width(xcol_type t)
     }
 }
 
+/* ------------------------------------------------------ rows and pages */
+
+/* Excel's "character" column width in printer points (Calibri 11: a
+ * width w is w * 7 + 5 pixels at 96 dpi). */
+#define XW_PT_PER_PX 0.75
+/* A4 landscape less libxlsxwriter's margins (0.7 in left and right,
+ * 0.75 in top and bottom), in points. */
+#define XW_PAGE_W (841.9 - 2 * 0.7 * 72)
+#define XW_PAGE_H (595.3 - 2 * 0.75 * 72)
+/* The smallest print scale still readable (11 pt text at 7.7 pt). */
+#define XW_MIN_SCALE 0.70
+/* One line of 11 pt text, and a row's padding, in points. */
+#define XW_LINE_PT 15.0
+#define XW_ROW_PAD 3.0
+/* Excel's tallest row. */
+#define XW_ROW_MAX 409.0
+/* A chart's distance below the page break it starts after, in pixels: on
+ * the break itself LibreOffice prints its top border on the page before. */
+#define XW_CHART_DY 6
+
+static double xw_col_pt(double w)
+{
+    return (w * 7 + 5) * XW_PT_PER_PX;
+}
+
+/* How wide a code point shows, in digit widths: 0 for combining marks, 2
+ * for East Asian wide characters and emoji, else 1. */
+static int xw_cp_width(long cp)
+{
+    if ((cp >= 0x300 && cp <= 0x36F) || cp == 0x200D || (cp >= 0xFE00 && cp <= 0xFE0F))
+        return 0;
+    if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+        (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+        (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0x1F000 && cp <= 0x1FAFF) || cp >= 0x20000)
+        return 2;
+    return 1;
+}
+
+/* Lines a wrapped text takes in a column `width` characters wide: words
+ * are wrapped greedily at spaces as Excel and LibreOffice do, a word
+ * longer than a line is broken, and every LF starts a line. An estimate
+ * (proportional fonts): it errs towards one line too many, never towards
+ * text printed over the next row. */
+static size_t xw_text_lines(const char *s, double width)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
+    double room = width - 1 > 4 ? width - 1 : 4;   /* the cell's padding */
+    size_t lines = 1;
+    double col = 0, word = 0;   /* the line so far; the word being read */
+    for (size_t i = 0; i < len;) {
+        long cp;
+        i += xlsx_utf8_next(p + i, len - i, &cp);
+        if (cp == '\n') {
+            lines++;
+            col = word = 0;
+            continue;
+        }
+        int w = cp < 0 ? 1 : xw_cp_width(cp);
+        if (cp == ' ' || cp == '\t') {
+            col += 1;
+            word = 0;
+            if (col > room) {   /* spaces at the end of a line hang */
+                col = room;
+            }
+            continue;
+        }
+        if (col + w > room) {
+            lines++;
+            /* The word moves to the new line whole, unless it is the
+             * whole of the line already. */
+            col = word < col && word + w <= room ? word : 0;
+            if (col == 0)
+                word = 0;
+        }
+        col += w;
+        word += w;
+    }
+    return lines;
+}
+
+/* The height a row of `lines` lines needs, in points. */
+static double xw_lines_height(size_t lines)
+{
+    double h = (double)lines * XW_LINE_PT + XW_ROW_PAD;
+    return h > XW_ROW_MAX ? XW_ROW_MAX : h;
+}
+
+/* Row r of the sheet must show `lines` lines (kept: the tallest need of
+ * every table on the row). */
+static void xw_row_need(xw *x, lxw_row_t r, size_t lines)
+{
+    if (lines <= 1)
+        return;
+    if (r >= x->nrowh) {
+        size_t n = x->nrowh ? x->nrowh : 64;
+        while (n <= r)
+            n *= 2;
+        double *h = realloc(x->rowh, n * sizeof *h);
+        if (!h) {
+            xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "row heights");
+            return;
+        }
+        memset(h + x->nrowh, 0, (n - x->nrowh) * sizeof *h);
+        x->rowh = h;
+        x->nrowh = n;
+    }
+    double need = xw_lines_height(lines);
+    if (need > x->rowh[r])
+        x->rowh[r] = need;
+}
+
+/* The sheet's printed width in points at 100 %. */
+static double xw_sheet_width(const xw *x)
+{
+    int last = -1;
+    for (int c = 0; c < XW_MAX_COLS; c++)
+        if (x->colw[c] > 0)
+            last = c;
+    double pt = 0;
+    for (int c = 0; c <= last; c++)
+        pt += xw_col_pt(x->colw[c] > 0 ? x->colw[c] : LXW_DEF_COL_WIDTH);
+    return pt;
+}
+
+/* Finish a list sheet: the rows' heights for their wrapped text (neither
+ * Excel nor LibreOffice fits the rows of a file written by libxlsxwriter
+ * when it is opened), and the print set-up: A4 landscape, the header row
+ * on every page, fitted to one page wide where that keeps a readable scale (at least
+ * XW_MIN_SCALE); a wider sheet prints at that scale on pages side by side,
+ * its first column repeated on each. Charts start a page of their own
+ * (breaks, up to 7 rows, 0-terminated). */
+static void xw_sheet_done(xw *x, lxw_worksheet *ws, const lxw_row_t *breaks)
+{
+    for (size_t r = 0; r < x->nrowh; r++)
+        if (x->rowh[r] > 0)
+            xw_fail(x, worksheet_set_row(ws, (lxw_row_t)r, x->rowh[r], NULL), "row height");
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);           /* A4 */
+    xw_fail(x, worksheet_repeat_rows(ws, 0, 0), "print titles");
+    double scale = XW_PAGE_W / xw_sheet_width(x);
+    if (scale < XW_MIN_SCALE) {
+        worksheet_set_print_scale(ws, (uint16_t)(XW_MIN_SCALE * 100 + 0.5));
+        xw_fail(x, worksheet_repeat_columns(ws, 0, 0), "print titles");
+    } else {
+        /* Also when the estimate says it fits: LibreOffice's columns are
+         * a little wider than Excel's, and fitting never enlarges. */
+        worksheet_fit_to_pages(ws, 1, 0);
+    }
+    if (breaks && breaks[0])
+        xw_fail(x, worksheet_set_h_pagebreaks(ws, (lxw_row_t *)breaks), "page breaks");
+    memset(x->colw, 0, sizeof x->colw);
+    if (x->rowh)
+        memset(x->rowh, 0, x->nrowh * sizeof *x->rowh);
+}
+
 /* A table at (r0, c0): header row, one row per element of `rows` (an array
  * of objects, or of anything for path ""), or one "(none this week)" row
  * when there is none. Returns the row after the table. */
@@ -417,6 +643,9 @@ static lxw_row_t xw_table(xw *x, lxw_worksheet *ws, const char *name, lxw_row_t 
         double w = cols[j].width > 0 ? cols[j].width : xw_default_width(cols[j].type);
         xw_fail(x, worksheet_set_column(ws, (lxw_col_t)(c0 + j), (lxw_col_t)(c0 + j), w,
                                         x->fmt[cols[j].type]), name);
+        if (c0 + j < XW_MAX_COLS)
+            x->colw[c0 + j] = w;
+        xw_row_need(x, r0, xw_text_lines(cols[j].header, w));
     }
     tcp[ncols] = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -426,6 +655,9 @@ static lxw_row_t xw_table(xw *x, lxw_worksheet *ws, const char *name, lxw_row_t 
             if (cols[j].path)
                 v = cols[j].path[0] ? jget(row, cols[j].path) : row;
             xw_cell(x, ws, (lxw_row_t)(r0 + 1 + i), (lxw_col_t)(c0 + j), &cols[j], v, i);
+            if ((cols[j].type == XC_WRAP || cols[j].type == XC_LIST) && x->sb.len)
+                xw_row_need(x, (lxw_row_t)(r0 + 1 + i),
+                            xw_text_lines(x->sb.buf, c0 + j < XW_MAX_COLS ? x->colw[c0 + j] : 60));
         }
     }
     if (n == 0) {
@@ -439,9 +671,12 @@ static lxw_row_t xw_table(xw *x, lxw_worksheet *ws, const char *name, lxw_row_t 
             }
         for (size_t j = 0; j < ncols; j++) {
             lxw_format *f = x->fmt[cols[j].type];
-            if (j == tj)
+            if (j == tj) {
                 xw_fail(x, worksheet_write_string(ws, r0 + 1, (lxw_col_t)(c0 + j), XW_NONE_TEXT,
                                                   x->note), name);
+                xw_row_need(x, (lxw_row_t)(r0 + 1),
+                            xw_text_lines(XW_NONE_TEXT, c0 + j < XW_MAX_COLS ? x->colw[c0 + j] : 0));
+            }
             else
                 xw_fail(x, worksheet_write_blank(ws, r0 + 1, (lxw_col_t)(c0 + j), f), name);
         }
@@ -515,42 +750,39 @@ static double xw_jd(struct json_object *report, const char *path)
     return xw_is_num(v) ? json_object_get_double(v) : NAN;
 }
 
-/* Rows of a wrapped paragraph: a rough line count for a column `chars`
- * wide, so that Excel and LibreOffice show the whole text of a merged cell
- * (they do not fit merged rows themselves). */
-static double xw_para_height(const char *s, double chars)
-{
-    double lines = 0, col = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '\n') {
-            lines += 1;
-            col = 0;
-            continue;
-        }
-        if ((*p & 0xC0) == 0x80)
-            continue;
-        if (++col > chars) {
-            lines += 1;
-            col = 1;
-        }
-    }
-    lines += 1;
-    double h = lines * 15.0 + 4;
-    return h > 409 ? 409 : h;
-}
+/* Where Summary's printed page has got to: the height used on the page
+ * (points, A4 portrait at 100 %: fitting to the width only shrinks) and
+ * the page breaks placed so far (0-terminated). */
+#define XW_PORTRAIT_H (841.9 - 2 * 0.75 * 72)
+typedef struct xw_flow {
+    double y;
+    lxw_row_t breaks[4];
+    size_t nb;
+} xw_flow;
 
+/* A heading and its text below it, merged over columns 0..last_col
+ * (`chars` wide), then a blank row. The heading starts a new page when
+ * the text would not fit under it on this one. */
 static lxw_row_t xw_paragraph(xw *x, lxw_worksheet *ws, lxw_row_t r, const char *heading,
-                              const char *text, lxw_col_t last_col, double chars)
+                              const char *text, lxw_col_t last_col, double chars, xw_flow *fl)
 {
-    xw_fail(x, worksheet_write_string(ws, r, 0, heading, x->heading), heading);
-    r++;
     if (text && xw_text(x, text) < 0) {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, heading);
         return r;
     }
     const char *t = text && x->sb.len ? x->sb.buf : "\xE2\x80\x93";
-    xw_fail(x, worksheet_set_row(ws, r, xw_para_height(t, chars), NULL), heading);
-    xw_fail(x, worksheet_merge_range(ws, r, 0, r, last_col, t, x->para), heading);
+    double h = xw_lines_height(xw_text_lines(t, chars));
+    if (fl->y > 0 && fl->y + XW_LINE_PT + h > XW_PORTRAIT_H && fl->nb < 3) {
+        fl->breaks[fl->nb++] = r;
+        fl->y = 0;
+    }
+    fl->y += XW_LINE_PT + h + XW_LINE_PT;
+    xw_fail(x, worksheet_write_string(ws, r, 0, heading, x->heading), heading);
+    r++;
+    xw_fail(x, worksheet_set_row(ws, r, h, NULL), heading);
+    xw_fail(x, worksheet_merge_range(ws, r, 0, r, last_col, t,
+                                     xlsxquote_needed(t) ? xw_quoted(x, x->para) : x->para),
+            heading);
     return r + 2;
 }
 
@@ -592,7 +824,9 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
         lxw_row_t rr = (lxw_row_t)(t0 + 1 + i);
         double now = xw_jd(report, f->now), prev = xw_jd(report, f->prev);
         double d = f->delta && jget_has(report, f->delta) ? xw_jd(report, f->delta) : now - prev;
-        xcol_type dt = f->type == XC_INT ? XC_DINT : f->type == XC_PCT ? XC_DPCT : XC_DDEC;
+        xcol_type dt = f->type == XC_INT ? XC_DINT : f->type == XC_PCT ? XC_DPP : XC_DDEC;
+        if (dt == XC_DPP)
+            d *= 100;   /* a change of a rate, in percentage points */
         xw_str(x, ws, rr, 0, f->label, x->fmt[XC_TEXT]);
         xw_num(x, ws, rr, 1, now, x->fmt[f->type]);
         xw_num(x, ws, rr, 2, prev, x->fmt[f->type]);
@@ -616,10 +850,12 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
     opt.columns = tcp;
     xw_fail(x, worksheet_add_table(ws, t0, 0, (lxw_row_t)(t0 + nfig), 3, &opt), "KeyFigures");
     r = (lxw_row_t)(t0 + nfig + 1);
-    xw_fail(x, worksheet_write_string(ws, r, 0,
-                                      "Change = this week minus the previous week; for rates "
-                                      "that is percentage points. Empty = not known.",
-                                      x->note), "summary");
+    static const char note[] = "Change = this week minus the previous week; for rates "
+                               "that is percentage points. Empty = not known.";
+    double nh = xw_lines_height(xw_text_lines(note, 80));
+    xw_fail(x, worksheet_set_row(ws, r, nh, NULL), "summary");
+    xw_fail(x, worksheet_merge_range(ws, r, 0, r, 3, note, x->note), "summary");
+    xw_flow fl = { .y = 24 + XW_LINE_PT * (double)r + nh + XW_LINE_PT };   /* title, rows, note */
     r += 2;
 
     /* The narrative, full width of the four columns (about 80 characters). */
@@ -627,8 +863,9 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
     for (lxw_col_t c = 0; c < 4; c++)
         xw_fail(x, worksheet_set_column(ws, c, c, widths[c], NULL), "summary");
     r = xw_paragraph(x, ws, r, "Self-summary", jget_str(report, "narrative.self_summary", NULL), 3,
-                     76);
-    r = xw_paragraph(x, ws, r, "Summary", jget_str(report, "narrative.summary", NULL), 3, 76);
+                     80, &fl);
+    r = xw_paragraph(x, ws, r, "Summary", jget_str(report, "narrative.summary", NULL), 3, 80,
+                     &fl);
     strbuf notes = STRBUF_INIT;
     size_t nn = jget_len(report, "narrative.coach_notes");
     struct json_object *cn = jget(report, "narrative.coach_notes");
@@ -640,10 +877,14 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
             strbuf_addf(&notes, "\xE2\x80\xA2 %s", json_object_get_string(e)) < 0)
             xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "coach notes");
     }
-    xw_paragraph(x, ws, r, "Coach notes", notes.len ? notes.buf : NULL, 3, 76);
+    xw_paragraph(x, ws, r, "Coach notes", notes.len ? notes.buf : NULL, 3, 80, &fl);
     strbuf_release(&notes);
+    /* A text page: portrait, one page wide, a heading never alone at the
+     * foot of a page. */
     worksheet_set_paper(ws, 9);
     worksheet_fit_to_pages(ws, 1, 0);
+    if (fl.nb)
+        xw_fail(x, worksheet_set_h_pagebreaks(ws, fl.breaks), "page breaks");
     worksheet_activate(ws);
 }
 
@@ -661,14 +902,13 @@ static const xcol xw_top_used_cols[] = {
 
 static const xcol xw_top_rejected_cols[] = {
     { "Rank", NULL, XC_RANK, 0 },
-    { "Reply", "reply", XC_WRAP, 60 },
+    { "Reply", "reply", XC_WRAP, 50 },
     { "Rejections", "rejections", XC_INT, 0 },
     { "Suggested", "suggested", XC_INT, 0 },
     { "Rejection rate", "rejection_rate", XC_PCT, 0 },
     { "Mean confidence", "mean_confidence", XC_DEC, 0 },
-    { "Most frequent replacement", "top_replacement", XC_WRAP, 60 },
     { "Variants", "variants", XC_INT, 0 },
-    { "Replacement as written", "top_replacement_text", XC_WRAP, 60 },
+    { "Most frequent replacement", "top_replacement_text", XC_WRAP, 50 },
     { "Replacement count", "top_replacement_count", XC_INT, 0 },
 };
 
@@ -716,7 +956,7 @@ static const xcol xw_retrain_cols[] = {
     { "Prompt", "prompt_id", XC_TEXT, 16 },
     { "From version", "from_version", XC_TEXT, 10 },
     { "To version", "to_version", XC_TEXT, 10 },
-    { "Theme", "theme", XC_TEXT, 20 },
+    { "Theme", "theme", XC_WRAP, 20 },
     { "Summary", "summary", XC_WRAP, 50 },
     { "Examples added", "examples_added", XC_LIST, 50 },
     { "Examples removed", "examples_removed", XC_LIST, 50 },
@@ -726,21 +966,21 @@ static const xcol xw_retrain_cols[] = {
     { "Suggestions after", "impact.after.suggestions", XC_INT, 0 },
     { "Accepted after", "impact.after.accepted", XC_INT, 0 },
     { "Acceptance after", "impact.after.acceptance", XC_PCT, 0 },
-    { "Change", "impact.delta", XC_DPCT, 0 },
+    { "Change", "impact.delta", XC_DPP, 0 },
 };
 
 static const xcol xw_notes_cols[] = {
     { "No.", NULL, XC_RANK, 0 },
-    { "Coach note", "", XC_WRAP, 60 },
+    { "Coach note", "", XC_WRAP, 50 },
 };
 
 static const xcol xw_tips_cols[] = {
     { "Feature", "feature", XC_TEXT, 20 },
-    { "Tip", "label", XC_TEXT, 26 },
+    { "Tip", "label", XC_WRAP, 24 },
     { "Share of AI wins", "ai_win_share", XC_PCT, 0 },
     { "Share of rejected", "rejected_share", XC_PCT, 0 },
-    { "Lift (pp)", "lift", XC_DPCT, 0 },
-    { "Example", "example", XC_WRAP, 60 },
+    { "Lift", "lift", XC_DPP, 0 },
+    { "Example", "example", XC_WRAP, 45 },
 };
 
 static const xcol xw_dq_cols[] = {
@@ -755,15 +995,6 @@ static const xcol xw_reason_cols[] = {
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Printing: landscape, one page wide, the header row on every page. */
-static void xw_print(lxw_worksheet *ws)
-{
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9);           /* A4 */
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_repeat_rows(ws, 0, 0);
-}
-
 static lxw_worksheet *xw_list_sheet(xw *x, const char *sheet, const char *table,
                                     const xcol *cols, size_t ncols, struct json_object *rows)
 {
@@ -772,7 +1003,7 @@ static lxw_worksheet *xw_list_sheet(xw *x, const char *sheet, const char *table,
         return NULL;
     xw_table(x, ws, table, 0, 0, cols, ncols, rows);
     worksheet_freeze_panes(ws, 1, 0);
-    xw_print(ws);
+    xw_sheet_done(x, ws, NULL);
     return ws;
 }
 
@@ -876,10 +1107,12 @@ static void xw_confidence(xw *x, struct json_object *report)
     xw_table(x, ws, "ConfidenceHistogram", 0, hc, xw_hist_cols, NCOLS(xw_hist_cols), hist);
     json_object_put(hist);
     worksheet_freeze_panes(ws, 1, 0);
-    xw_print(ws);
 
-    /* Charts below the taller table. */
+    /* Charts below the taller table, each starting a printed page (one
+     * page holds about 32 rows: not both charts). */
     lxw_row_t below = (lxw_row_t)(nbins + 3);
+    lxw_row_t breaks[3] = { below, (lxw_row_t)(below + 17), 0 };
+    xw_sheet_done(x, ws, breaks);
     lxw_chart *line = workbook_add_chart(x->wb, LXW_CHART_LINE);
     if (line) {
         lxw_row_t last = (lxw_row_t)(nd ? nd : 1);
@@ -894,7 +1127,7 @@ static void xw_confidence(xw *x, struct json_object *report)
         chart_axis_set_num_format(line->x_axis, "yyyy-mm-dd");
         chart_axis_set_num_format(line->y_axis, "0.00");
         chart_legend_set_position(line, LXW_CHART_LEGEND_NONE);
-        lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.0 };
+        lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.0, .y_offset = XW_CHART_DY };
         xw_fail(x, worksheet_insert_chart_opt(ws, below, 0, line, &co), "daily chart");
     } else {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "daily chart");
@@ -919,7 +1152,7 @@ static void xw_confidence(xw *x, struct json_object *report)
         chart_legend_set_position(col, LXW_CHART_LEGEND_BOTTOM);
         /* Under the line chart (288 px = about 15 rows high), not beside
          * it: side by side they would overlap over the narrow columns. */
-        lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.1 };
+        lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.1, .y_offset = XW_CHART_DY };
         xw_fail(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(below + 17), 0, col, &co),
                 "histogram chart");
     } else {
@@ -946,14 +1179,15 @@ static void xw_calibration(xw *x, struct json_object *report)
     xw_table(x, ws, "CalibrationError", 0, kc, xw_kv_dec_cols, NCOLS(xw_kv_dec_cols), kv);
     json_object_put(kv);
     worksheet_freeze_panes(ws, 1, 0);
-    xw_print(ws);
+    lxw_row_t last = (lxw_row_t)(nb ? nb : 1);
+    lxw_row_t breaks[2] = { (lxw_row_t)(last + 3), 0 };   /* the chart starts a page */
+    xw_sheet_done(x, ws, breaks);
 
     lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_SCATTER_STRAIGHT_WITH_MARKERS);
     if (!ch) {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "calibration chart");
         return;
     }
-    lxw_row_t last = (lxw_row_t)(nb ? nb : 1);
     lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
     lxw_chart_series *d = chart_add_series(ch, NULL, NULL);
     if (s && d) {
@@ -980,7 +1214,7 @@ static void xw_calibration(xw *x, struct json_object *report)
     chart_axis_set_max(ch->y_axis, 1);
     chart_axis_set_num_format(ch->y_axis, "0%");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
-    lxw_chart_options co = { .x_scale = 1.2, .y_scale = 1.3 };
+    lxw_chart_options co = { .x_scale = 1.2, .y_scale = 1.3, .y_offset = XW_CHART_DY };
     xw_fail(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(last + 3), 0, ch, &co),
             "calibration chart");
 }
@@ -995,7 +1229,7 @@ static void xw_coach(xw *x, struct json_object *report)
     xw_table(x, ws, "CoachTips", 0, NCOLS(xw_notes_cols) + 1, xw_tips_cols, NCOLS(xw_tips_cols),
              jget(report, "coach.tips"));
     worksheet_freeze_panes(ws, 1, 0);
-    xw_print(ws);
+    xw_sheet_done(x, ws, NULL);
 }
 
 static void xw_quality(xw *x, struct json_object *report)
@@ -1022,7 +1256,7 @@ static void xw_quality(xw *x, struct json_object *report)
     json_object_put(counts);
     json_object_put(reasons);
     worksheet_freeze_panes(ws, 1, 0);
-    xw_print(ws);
+    xw_sheet_done(x, ws, NULL);
 }
 
 /* When the document says it was created: SOURCE_DATE_EPOCH, else the
@@ -1044,6 +1278,33 @@ static time_t xw_created(struct json_object *report)
     if (wk && timeutil_parse_week(wk, &w) && timeutil_week_start(w) > 0)
         return (time_t)(timeutil_week_start(w) / 1000);
     return (time_t)1;
+}
+
+/* Put the written workbook tmp in place at path. With cells that need the
+ * quote prefix it is written once more beside it, xl/styles.xml patched
+ * (xlsxquote.h), and that copy goes in place. Nothing is left at either
+ * temporary name on failure. */
+static aid_err xw_commit(const xw *x, const char *tmp, const char *path, aid_errbuf *eb)
+{
+    if (!x->nq)
+        return fsutil_commit_tmp(tmp, path, eb);
+    strbuf quoted = STRBUF_INIT;
+    aid_err err = AID_OK;
+    if (fsutil_tmp_path(tmp, &quoted) < 0) {
+        unlink(tmp);
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path);
+        goto cleanup;
+    }
+    err = xlsxquote_rewrite(tmp, quoted.buf, path, x->qxf, x->nq, eb);
+    unlink(tmp);
+    if (err) {
+        unlink(quoted.buf);
+        goto cleanup;
+    }
+    err = fsutil_commit_tmp(quoted.buf, path, eb);
+cleanup:
+    strbuf_release(&quoted);
+    return err;
 }
 
 static aid_err xlsx_write_book(struct json_object *report, const char *path, const aid_config *cfg,
@@ -1136,8 +1397,9 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
         unlink(tmp.buf);
         goto cleanup;
     }
-    err = fsutil_commit_tmp(tmp.buf, path, eb);
+    err = xw_commit(&x, tmp.buf, path, eb);
 cleanup:
+    free(x.rowh);
     strbuf_release(&x.sb);
     strbuf_release(&kw);
     strbuf_release(&team);

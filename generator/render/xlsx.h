@@ -6,10 +6,16 @@
  * Data quality. Every list is an Excel table (header row, autofilter) under
  * a frozen header row; numbers are stored as numbers, dates as Excel dates.
  * A JSON null or missing value gives an empty cell; an empty list gives a
- * table with one row reading "(none this week)".
+ * table with one row reading "(none this week)". Rows with wrapped text
+ * get heights for their lines; each sheet has its print set-up (A4,
+ * landscape but Summary, header row repeated, one page wide where the
+ * scale stays readable, every chart on a page of its own). A text that a
+ * spreadsheet would take for a formula (= + - @ first) carries the quote
+ * prefix (render/xlsxquote.h).
  *
  * The file is written atomically: libxlsxwriter writes fsutil_tmp_path(path),
- * which is renamed onto path only when the whole workbook was written.
+ * which is renamed onto path only when the whole workbook was written (with
+ * quote prefixes, the patched copy of it, written beside it).
  * The document's creation time is SOURCE_DATE_EPOCH when set, else the
  * report's generated_at (else the start of its week), so a re-run gives a
  * byte-identical file.

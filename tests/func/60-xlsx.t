@@ -101,6 +101,56 @@ def check_structure(wb, label):
           "%s: created is SOURCE_DATE_EPOCH" % label)
 
 
+def check_print(wb, label, scaled=("Retraining",)):
+    """Print set-up: landscape A4, the header row on every page, one page
+    wide where readable, else 70 % with the first column repeated; every
+    chart starts a page (a manual break at its top row)."""
+    bad = []
+    for ws in wb.worksheets[1:]:
+        ps = ws.page_setup
+        fit = bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+        if ps.orientation != "landscape" or str(ps.paperSize) != "9" or ws.print_title_rows != "$1:$1":
+            bad.append("%s: %s %s %r" % (ws.title, ps.orientation, ps.paperSize, ws.print_title_rows))
+        if ws.title in scaled:
+            if fit or str(ps.scale) != "70" or ws.print_title_cols != "$A:$A":
+                bad.append("%s: not printed at 70%% with column A repeated" % ws.title)
+        elif not fit or not (ps.fitToWidth in (None, 1, "1") and str(ps.fitToHeight) == "0"):
+            bad.append("%s: fit to %r x %r pages" % (ws.title, ps.fitToWidth, ps.fitToHeight))
+        tops = sorted(c.anchor._from.row for c in ws._charts)
+        if [b.id for b in ws.row_breaks.brk] != tops:
+            bad.append("%s: page breaks %r, charts at %r" % (ws.title, [b.id for b in ws.row_breaks.brk], tops))
+    ws = wb["Summary"]
+    heads = [ws.cell(b.id + 1, 1).value for b in ws.row_breaks.brk]
+    if ws.page_setup.orientation == "landscape" or any(h not in ("Self-summary", "Summary", "Coach notes")
+                                                       for h in heads):
+        bad.append("Summary: %s, page breaks before %r" % (ws.page_setup.orientation, heads))
+    for b in bad:
+        t.diag(b)
+    t.ok(not bad, "%s: print set-up (landscape, titles, readable width, charts on pages of their own)" % label)
+    return heads
+
+
+def check_heights(wb, label):
+    """Every row with wrapped text is tall enough for its lines (at least
+    one 15 pt line per LF-separated line and per column width of text)."""
+    bad = []
+    for ws in wb.worksheets[1:]:
+        for row in ws.iter_rows():
+            need = 1
+            for c in row:
+                if isinstance(c.value, str) and c.alignment.wrap_text:
+                    w = ws.column_dimensions[c.column_letter].width or 8.43
+                    lines = sum(max(1, -(-len(part) // int(w))) for part in c.value.split("\n"))
+                    need = max(need, lines)
+            if need > 1:
+                h = ws.row_dimensions[row[0].row].height
+                if not h or h < min(409, 15 * need):
+                    bad.append("%s row %d: height %r for %d lines" % (ws.title, row[0].row, h, need))
+    for b in bad[:5]:
+        t.diag(b)
+    t.ok(not bad, "%s: rows with wrapped text have heights for all their lines" % label)
+
+
 def num_ok(cell, want, fmt, desc, exact=False):
     if want is None:
         return t.ok(cell.value is None, desc + " (empty for null)") or t.diag("got %r" % (cell.value,))
@@ -131,6 +181,8 @@ def check_values(wb, rep):
         want(cell.value == (v or None), "%s: %r != %r" % (what, cell.value, v))
 
     INT, PCT, DEC = "#,##0", "0.0%", "0.000"
+    PP = '+0.0 "pp";-0.0 "pp";0.0 "pp"'
+
     # Summary
     ws = wb["Summary"]
     meta = {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(1, 10)}
@@ -144,13 +196,13 @@ def check_values(wb, rep):
     for label, now, before, fmt, dfmt in [
             ("Suggestions", rep["totals"]["suggestions"], prev["totals"]["suggestions"], INT, "+#,##0;-#,##0;0"),
             ("Rejected", rep["totals"]["rejected"], prev["totals"]["rejected"], INT, "+#,##0;-#,##0;0"),
-            ("Acceptance rate", rep["rates"]["acceptance"], prev["rates"]["acceptance"], PCT, "+0.0%;-0.0%;0.0%"),
-            ("Use rate (accepted + edited)", rep["rates"]["use"], prev["rates"]["use"], PCT, "+0.0%;-0.0%;0.0%"),
+            ("Acceptance rate", rep["rates"]["acceptance"], prev["rates"]["acceptance"], PCT, PP),
+            ("Use rate (accepted + edited)", rep["rates"]["use"], prev["rates"]["use"], PCT, PP),
             ("Calibration error (ECE)", rep["confidence"]["ece"], prev["ece"], DEC, "+0.000;-0.000;0.000")]:
         r = kf[label]
         num(r[1], now, fmt, label + " this week", exact=fmt == INT)
         num(r[2], before, fmt, label + " previous", exact=fmt == INT)
-        num(r[3], now - before, dfmt, label + " change")
+        num(r[3], (now - before) * (100 if dfmt == PP else 1), dfmt, label + " change")
     num(kf["Mean confidence"][3], rep["confidence"]["delta"], "+0.000;-0.000;0.000", "confidence delta")
     num(kf["Confidence drift (PSI)"][1], rep["confidence"]["psi"], DEC, "psi")
     want(kf["Confidence drift (PSI)"][2].value is None, "psi has no previous value")
@@ -181,9 +233,13 @@ def check_values(wb, rep):
         num(r[3], g["suggested"], INT, "suggested", exact=True)
         num(r[4], g["rejection_rate"], PCT, "rejection rate")
         num(r[5], g["mean_confidence"], DEC, "mean confidence")
-        text(r[6], g["top_replacement"], "top replacement")
-        text(r[8], g.get("top_replacement_text"), "top replacement as written")
-        num(r[9], g.get("top_replacement_count"), INT, "top replacement count", exact=True)
+        num(r[6], g["variants"], INT, "variants", exact=True)
+        text(r[7], g.get("top_replacement_text"), "top replacement as written")
+        num(r[8], g.get("top_replacement_count"), INT, "top replacement count", exact=True)
+    want(headers(wb["Top rejected"], "TopRejected") ==
+         ["Rank", "Reply", "Rejections", "Suggested", "Rejection rate", "Mean confidence", "Variants",
+          "Most frequent replacement", "Replacement count"],
+         "Top rejected has no normalised replacement column")
 
     # Confidence
     c = rep["confidence"]
@@ -238,7 +294,7 @@ def check_values(wb, rep):
         num(r[8], u["impact"]["before"]["suggestions"], INT, "before n", exact=True)
         num(r[10], u["impact"]["before"]["acceptance"], PCT, "before acceptance")
         num(r[13], u["impact"]["after"]["acceptance"], PCT, "after acceptance")
-        num(r[14], u["impact"]["delta"], "+0.0%;-0.0%;0.0%", "delta")
+        num(r[14], u["impact"]["delta"] * 100, PP, "delta in percentage points")
 
     # Coach notes
     ws = wb["Coach notes"]
@@ -251,7 +307,7 @@ def check_values(wb, rep):
         text(r[1], g["label"], "label")
         num(r[2], g["ai_win_share"], PCT, "ai win share")
         num(r[3], g["rejected_share"], PCT, "rejected share")
-        num(r[4], g["lift"], "+0.0%;-0.0%;0.0%", "lift")
+        num(r[4], g["lift"] * 100, PP, "lift in percentage points")
         text(r[5], g["example"], "example")
 
     # Data quality
@@ -286,6 +342,9 @@ u = subprocess.run(["unzip", "-tq", path], capture_output=True, text=True)
 t.is_(u.returncode, 0, "unzip -t finds no error")
 wb = openpyxl.load_workbook(path)
 check_structure(wb, "sample")
+t.ok(len(check_print(wb, "sample")) >= 1,
+     "Summary (longer than a page) breaks before a heading, not between a heading and its text")
+check_heights(wb, "sample")
 t.ok(check_values(wb, rep), "every value equals report.json (counts exactly, rates within 1e-9, dates as dates)")
 t.ok(wb.properties.title and WEEK in wb.properties.title, "the title names the week")
 t.ok(wb.properties.keywords and wb.properties.subject, "keywords and subject are set")
@@ -318,8 +377,14 @@ s40 = ("\u05e9\u05dc\u05d5\u05dd e\u0301 \U0001F44D\U0001F3FD " * 3000)[:40000]
 h = copy.deepcopy(rep)
 h["top_accepted"] = [dict(rep["top_accepted"][0], reply=s20), dict(rep["top_accepted"][0], reply=s40),
                      dict(rep["top_accepted"][0], reply="ctl\u0001\u0007\u001f\u000b end\r\nnext _x0041_ =1+1")]
-h["top_rejected"] = []
-h["trends"] = []
+# Texts a spreadsheet would take for formulas (OWASP's CSV injection list:
+# = + - @, tab, CR; also after leading white space), and two that are not.
+FORMULAS = ['=HYPERLINK("http://127.0.0.1/","x")', "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1",
+            "  =1+1", "\n@x"]
+PLAIN = ["a=b", "1-2"]
+h["top_accepted"] += [dict(rep["top_accepted"][0], reply=v) for v in FORMULAS + PLAIN]
+h["top_rejected"] = [dict(rep["top_rejected"][0], reply="ok", top_replacement_text="=1+1")]
+h["trends"] = [dict(term="-term", count=1, previous_count=0, baseline_count=0, score=None)]
 h["retraining"] = []
 h["coach"]["tips"] = []
 h["narrative"]["coach_notes"] = []
@@ -361,10 +426,31 @@ with zipfile.ZipFile(path) as z:
     t.ok(b"next _x005F_x0041_ =1+1" in z.read("xl/sharedStrings.xml"),
          "... because it is escaped as _x005F_x0041_ (else Excel would show 'A')")
 t.is_(rows[2][1].data_type, "s", "a reply starting like a formula is a string")
+got = [(c.value, c.quotePrefix) for c in [r[1] for r in rows[3:]]]
+want_q = [(v.replace("\r", "\n"), True) for v in FORMULAS] + [(v, False) for v in PLAIN]
+t.is_(got, want_q, "texts starting with = + - @ tab CR (or after white space) carry the quote prefix, "
+      "value unchanged; others do not")
+t.ok(all(not r[1].protection.hidden for r in rows), "... and no hidden protection (the marker is removed)")
+t.ok(all(r[1].alignment.wrap_text for r in rows[3:]), "... and keep their wrap format")
+t.ok(table_rows(wb["Top rejected"], "TopRejected")[0][7].quotePrefix, "... in every sheet and column")
+t.ok(table_rows(wb["Trends"], "Trends")[0][1].quotePrefix and
+     not table_rows(wb["Trends"], "Trends")[0][1].alignment.wrap_text, "... a short text column too")
+with zipfile.ZipFile(path) as z:
+    t.ok(all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in z.infolist()),
+         "the rewritten zip keeps libxlsxwriter's fixed entry dates")
+    t.ok("hidden" not in z.read("xl/styles.xml").decode(), "styles.xml has no hidden protection left")
+first = open(path, "rb").read()
+r2, _, _ = render(raw, out)
+t.ok(r2.returncode == 0 and open(path, "rb").read() == first,
+     "a workbook with quote prefixes is byte-identical on a re-run")
+t.is_(sorted(os.listdir(os.path.join(out, WEEK))), ["digest.xlsx", "report.json"],
+      "... and the rewrite leaves no temporary file")
+check_heights(wb, "hostile")
+t.ok(wb["Top used"].row_dimensions[2].height == 409, "a 20,000-character reply gets Excel's tallest row")
 col_a = [c.value for c in wb["Summary"]["A"]]
 t.ok((wb["Summary"].cell(col_a.index("Summary") + 2, 1).value or "").endswith(MARKER),
      "the 40,000-character narrative is cut with the marker too")
-for name, tab in [("Top rejected", "TopRejected"), ("Trends", "Trends"), ("Retraining", "Retraining"),
+for name, tab in [("Retraining", "Retraining"),
                   ("Coach notes", "CoachTips"), ("Coach notes", "CoachNotes"), ("Confidence", "ConfidenceDaily"),
                   ("Calibration", "Calibration"), ("Data quality", "BadLinesByReason")]:
     rows = table_rows(wb[name], tab)
