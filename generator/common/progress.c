@@ -18,6 +18,7 @@ struct progress {
     _Atomic int64_t next_draw_ms;
     atomic_flag drawing;   /* one drawer at a time */
     _Atomic bool shown;    /* a line is on the terminal */
+    _Atomic bool counted;  /* the stage's counts have been drawn once */
 };
 
 static int64_t progress_now_ms(void)
@@ -94,6 +95,7 @@ void progress_stage(progress *p, const char *name, uint64_t total_bytes)
     p->total = total_bytes;
     atomic_store(&p->bytes, 0);
     atomic_store(&p->lines, 0);
+    atomic_store(&p->counted, false);
     p->start_ms = progress_now_ms();
     while (atomic_flag_test_and_set(&p->drawing))
         ;
@@ -108,8 +110,11 @@ void progress_add(progress *p, uint64_t bytes, uint64_t lines)
     atomic_fetch_add(&p->bytes, bytes);
     atomic_fetch_add(&p->lines, lines);
     int64_t now = progress_now_ms();
-    if (now < atomic_load(&p->next_draw_ms) || atomic_flag_test_and_set(&p->drawing))
+    /* the first counts of a stage are drawn at once, then at most every
+     * PROGRESS_REDRAW_MS */
+    if ((atomic_load(&p->counted) && now < atomic_load(&p->next_draw_ms)) || atomic_flag_test_and_set(&p->drawing))
         return;
+    atomic_store(&p->counted, true);
     progress_draw(p, now);
     atomic_flag_clear(&p->drawing);
 }

@@ -4,7 +4,7 @@
  * One handle per run, shared by the stages: the pipeline starts each stage
  * (progress_stage), the read stage reports the bytes and lines it has read
  * (progress_add, from any thread: atomics only), and the line is redrawn
- * at most PROGRESS_REDRAW_MS apart, in place ("\r" and erase to the end
+ * at the stage's first counts and then at most PROGRESS_REDRAW_MS apart, in place ("\r" and erase to the end
  * of the line), on the stream given to progress_new. progress_clear
  * erases it (before any other message is printed, and at the end).
  *
