@@ -69,6 +69,12 @@ static logread_batch *queue_pop(queue *q)
 
 /* ---- workers ---- */
 
+/* A file's times in one week: how many. */
+typedef struct fweek_count {
+    uint32_t file;
+    int64_t week, n;
+} fweek_count;
+
 typedef struct worker {
     pthread_t thread;
     const ingest_opts *opts;
@@ -83,7 +89,8 @@ typedef struct worker {
     aid_err err;
     aid_errbuf eb;
     int64_t nbad;
-    int64_t *file_first;   /* per file: the earliest time read in it (INT64_MAX: none) */
+    fweek_count *fweeks;     /* how many times of each file fall in each week */
+    size_t nfweeks, fweeks_cap, fweeks_last;
     int64_t *weeks;        /* the weeks (Monday 00:00 UTC, ms) with a suggestion, unsorted */
     size_t nweeks, weeks_cap;
     int64_t other[EVENT_BAD__COUNT], nother; /* own_week_only: bad lines of other weeks */
@@ -104,10 +111,34 @@ static bool in_own_week(const ingest_opts *o, int64_t ms)
     return ms >= o->week_start_ms && ms - o->week_start_ms < TIMEUTIL_WEEK_MS;
 }
 
-static void worker_saw_time(worker *w, uint32_t file, int64_t ms)
+/* One more time of file in the week of ms (the last one counted is
+ * checked first: a file's lines come mostly in time order). -1 when out
+ * of memory. */
+static int worker_saw_time(worker *w, uint32_t file, int64_t ms)
 {
-    if (file < w->files->n && ms < w->file_first[file])
-        w->file_first[file] = ms;
+    int64_t ws = week_start_of(ms);
+    fweek_count *l = w->nfweeks ? &w->fweeks[w->fweeks_last] : NULL;
+    if (l && l->file == file && l->week == ws) {
+        l->n++;
+        return 0;
+    }
+    for (size_t i = w->nfweeks; i-- > 0;)
+        if (w->fweeks[i].file == file && w->fweeks[i].week == ws) {
+            w->fweeks[i].n++;
+            w->fweeks_last = i;
+            return 0;
+        }
+    if (w->nfweeks == w->fweeks_cap) {
+        size_t n = w->fweeks_cap ? w->fweeks_cap * 2 : 16;
+        fweek_count *nv = realloc(w->fweeks, n * sizeof *nv);
+        if (!nv)
+            return -1;
+        w->fweeks = nv;
+        w->fweeks_cap = n;
+    }
+    w->fweeks[w->nfweeks] = (fweek_count){ file, ws, 1 };
+    w->fweeks_last = w->nfweeks++;
+    return 0;
 }
 
 /* Note the week of a suggestion (the last one found is checked first: logs
@@ -219,8 +250,8 @@ static aid_err worker_bad(void *ctx, const read_bad_line *bl, aid_errbuf *eb)
     worker *w = ctx;
     int64_t ts;
     bool timed = ingest_bad_line_time(bl->text, bl->len, &ts);
-    if (timed)
-        worker_saw_time(w, bl->file, ts);
+    if (timed && worker_saw_time(w, bl->file, ts) < 0)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     if (w->opts->own_week_only && timed && !in_own_week(w->opts, ts)) {
         w->other[bl->reason]++;
         w->nother++;
@@ -247,8 +278,8 @@ static aid_err worker_event(void *ctx, const event *ev, uint64_t pos, aid_errbuf
     worker *w = ctx;
     agg *a = w->agg;
     int rc = 0;
-    if (ev->type != EVENT_UNKNOWN_TYPE)
-        worker_saw_time(w, IDINDEX_POS_FILE(pos), ev->ts_ms);
+    if (ev->type != EVENT_UNKNOWN_TYPE && worker_saw_time(w, IDINDEX_POS_FILE(pos), ev->ts_ms) < 0)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     switch (ev->type) {
     case EVENT_SUGGESTION:
         rc = agg_add_suggestion(a, ev, +1, pos);
@@ -452,14 +483,14 @@ static aid_err quarantine_put(const ingest_opts *o, const char *rec, fsutil_afil
 /* Whether a record of the scratch files is the week's: a line without a
  * time (mark 'A' + reason) is when its file's earliest time is in the week,
  * or the file has none; a line that is not is taken out of the counts. */
-static bool quarantine_keeps(const ingest_opts *o, const char *line, const int64_t *file_first,
+static bool quarantine_keeps(const ingest_opts *o, const char *line, const int64_t *file_week,
                              ingest_result *res)
 {
     if (line[17] == '-')
         return true;
     uint64_t pos = strtoull(line, NULL, 16);
-    int64_t first = file_first[IDINDEX_POS_FILE(pos)];
-    if (first == INT64_MAX || in_own_week(o, first))
+    int64_t week = file_week[IDINDEX_POS_FILE(pos)];
+    if (week == INT64_MIN || week == o->week_start_ms)
         return true;
     int reason = line[17] - 'A';
     res->agg->dq.bad_lines--;
@@ -472,7 +503,7 @@ static bool quarantine_keeps(const ingest_opts *o, const char *line, const int64
 /* The workers' bad lines, merged in input order, into the quarantines and
  * (up to diag_cap) onto diag; the quarantine files are opened at the first
  * line kept, and old ones removed when none is. */
-static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, const int64_t *file_first,
+static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, const int64_t *file_week,
                                 ingest_result *res, aid_errbuf *eb)
 {
     fsutil_afile af = { 0 }, raw = { 0 };
@@ -495,7 +526,7 @@ static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, const i
                 best = i;
         if (best < 0)
             break;
-        if (quarantine_keeps(o, cur[best], file_first, res)) {
+        if (quarantine_keeps(o, cur[best], file_week, res)) {
             char *rec = cur[best] + 19;
             if (!kept++) {
                 progress_clear(o->progress);
@@ -865,11 +896,6 @@ static aid_err worker_setup(worker *w, const ingest_opts *o, const ingest_result
     w->free_q = free_q;
     if ((err = agg_new(&w->agg, o->week_start_ms, eb)) || (err = idindex_new(&w->ids, eb)))
         return err;
-    w->file_first = malloc((res->files.n ? res->files.n : 1) * sizeof *w->file_first);
-    if (!w->file_first)
-        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < res->files.n; i++)
-        w->file_first[i] = INT64_MAX;
     w->agg->redact = o->redact;
     return worker_scratch(w, eb);
 }
@@ -879,7 +905,7 @@ static void worker_release(worker *w)
     agg_free(w->agg);
     idindex_free(w->ids);
     free(w->losers);
-    free(w->file_first);
+    free(w->fweeks);
     free(w->weeks);
     if (w->bad)
         fclose(w->bad);
@@ -892,11 +918,17 @@ static int cmp_i64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* What the workers found about weeks: the weeks with a suggestion (into
- * res, sorted, once each), each file's earliest time (into file_first,
- * which has room for every file), and the bad lines of other weeks, taken
- * out of the counts. -1 when out of memory. */
-static int pass1_weeks(worker *ws, int nw, ingest_result *res, int64_t *file_first)
+static int cmp_file_week(const void *x, const void *y)
+{
+    const fweek_count *a = x, *b = y;
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    return (a->week > b->week) - (a->week < b->week);
+}
+
+/* The weeks with a suggestion, from every worker, into res (sorted, once
+ * each). -1 when out of memory. */
+static int pass1_suggestion_weeks(worker *ws, int nw, ingest_result *res)
 {
     size_t n = 0;
     for (int i = 0; i < nw; i++)
@@ -906,7 +938,8 @@ static int pass1_weeks(worker *ws, int nw, ingest_result *res, int64_t *file_fir
         return -1;
     size_t k = 0;
     for (int i = 0; i < nw; i++) {
-        memcpy(res->suggestion_weeks + k, ws[i].weeks, ws[i].nweeks * sizeof *ws[i].weeks);
+        if (ws[i].nweeks)
+            memcpy(res->suggestion_weeks + k, ws[i].weeks, ws[i].nweeks * sizeof *ws[i].weeks);
         k += ws[i].nweeks;
     }
     qsort(res->suggestion_weeks, k, sizeof *res->suggestion_weeks, cmp_i64);
@@ -915,12 +948,58 @@ static int pass1_weeks(worker *ws, int nw, ingest_result *res, int64_t *file_fir
         if (!u || res->suggestion_weeks[u - 1] != res->suggestion_weeks[i])
             res->suggestion_weeks[u++] = res->suggestion_weeks[i];
     res->nsuggestion_weeks = u;
-    for (size_t f = 0; f < res->files.n; f++) {
-        file_first[f] = INT64_MAX;
-        for (int i = 0; i < nw; i++)
-            if (ws[i].file_first[f] < file_first[f])
-                file_first[f] = ws[i].file_first[f];
+    return 0;
+}
+
+/* Each file's week (file_week, room for every file): the week most of its
+ * readable times fall in (the earliest of a tie; INT64_MIN: none), the
+ * week of its bad lines without a time. The same for any number of jobs.
+ * -1 when out of memory. */
+static int pass1_file_weeks(worker *ws, int nw, size_t nfiles, int64_t *file_week)
+{
+    size_t n = 0;
+    for (int i = 0; i < nw; i++)
+        n += ws[i].nfweeks;
+    fweek_count *all = malloc((n ? n : 1) * sizeof *all);
+    if (!all)
+        return -1;
+    size_t k = 0;
+    for (int i = 0; i < nw; i++) {
+        if (ws[i].nfweeks)
+            memcpy(all + k, ws[i].fweeks, ws[i].nfweeks * sizeof *all);
+        k += ws[i].nfweeks;
     }
+    qsort(all, k, sizeof *all, cmp_file_week);
+    for (size_t f = 0; f < nfiles; f++)
+        file_week[f] = INT64_MIN;
+    int64_t *best = calloc(nfiles ? nfiles : 1, sizeof *best);
+    if (!best) {
+        free(all);
+        return -1;
+    }
+    for (size_t i = 0; i < k;) {
+        size_t j = i;
+        int64_t cnt = 0;
+        while (j < k && all[j].file == all[i].file && all[j].week == all[i].week)
+            cnt += all[j++].n;
+        uint32_t f = all[i].file;
+        if (f < nfiles && cnt > best[f]) { /* ascending weeks: a tie keeps the earlier */
+            best[f] = cnt;
+            file_week[f] = all[i].week;
+        }
+        i = j;
+    }
+    free(best);
+    free(all);
+    return 0;
+}
+
+/* What the workers found about weeks into res and file_week; the bad
+ * lines of other weeks taken out of the counts. -1 when out of memory. */
+static int pass1_weeks(worker *ws, int nw, ingest_result *res, int64_t *file_week)
+{
+    if (pass1_suggestion_weeks(ws, nw, res) < 0 || pass1_file_weeks(ws, nw, res->files.n, file_week) < 0)
+        return -1;
     for (int i = 0; i < nw; i++) {
         res->agg->dq.bad_lines -= ws[i].nother;
         res->other_week_bad_lines += ws[i].nother;
@@ -972,7 +1051,7 @@ aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
     int started = 0;
     loser_list losers = { 0 };
     idindex *ids = NULL;
-    int64_t *file_first = NULL;
+    int64_t *file_week = NULL;
     size_t nbatches = (size_t)nw * 2 + 2;
 
     if ((err = ingest_files(&o, &res->files, eb)))
@@ -981,8 +1060,8 @@ aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
     res->file_errors = json_object_new_array();
     ws = calloc((size_t)nw, sizeof *ws);
     batches = calloc(nbatches, sizeof *batches);
-    file_first = malloc((res->files.n ? res->files.n : 1) * sizeof *file_first);
-    if (!res->file_errors || !ws || !batches || !file_first)
+    file_week = malloc((res->files.n ? res->files.n : 1) * sizeof *file_week);
+    if (!res->file_errors || !ws || !batches || !file_week)
         goto nomem;
     if (queue_init(&full, nbatches + (size_t)nw) < 0)
         goto nomem;
@@ -1013,16 +1092,16 @@ aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
         pthread_join(ws[i].thread, NULL);
     if (err || (err = pass1_merge(ws, nw, res, &ids, &losers, eb)))
         goto cleanup;
-    if (pass1_weeks(ws, nw, res, file_first) < 0)
+    if (pass1_weeks(ws, nw, res, file_week) < 0)
         goto nomem;
-    if ((err = quarantine_write(&o, ws, nw, file_first, res, eb)))
+    if ((err = quarantine_write(&o, ws, nw, file_week, res, eb)))
         goto cleanup;
     err = pass2(&o, res, ids, losers.v, losers.n, eb);
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
-    free(file_first);
+    free(file_week);
     free(losers.v);
     idindex_free(ids);
     if (ws)

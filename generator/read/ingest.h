@@ -75,9 +75,10 @@ typedef struct ingest_opts {
                                    line whose "ts" can be read (a textual look,
                                    so a line that is not JSON has one too)
                                    belongs to that time's week; one without
-                                   belongs to the week of its file's earliest
-                                   readable time, or, in a file without any, to
-                                   this week. Each bad line is then reported by
+                                   belongs to its file's week (the week most of
+                                   the file's readable times fall in, the
+                                   earliest of a tie), or, in a file without
+                                   any, to this week. Each bad line is then reported by
                                    the run of one week only. false: every bad
                                    line (aidigest check) */
     FILE *diag;                 /* one line per bad line, up to diag_cap; NULL = silent */

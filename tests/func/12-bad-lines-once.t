@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """12-bad-lines-once: a bad line is reported and quarantined by the run of
 the week it belongs to: the week of its "ts" when that can be read (even in
-a line that is not JSON), else the week of its file's earliest time, else
+a line that is not JSON), else its file's week (where most of the file's times are, the earlier of a
+tie), else
 (a file without any time) the run's own week. Runs of consecutive weeks
 (as `make digest` does) report each bad line once; the sample's golden
 weeks hold only their own."""
@@ -29,11 +30,13 @@ with open(os.path.join(logs, "a.jsonl"), "w") as f:
     f.write(sug("a1", W46))
     f.write(sug("a2", W46, confidence=7))                       # line 2: W46 by its ts
     f.write('{"type":"suggestion","id":"a3","ts":"%s","ai_reply":"cut\n' % W47)  # line 3: not JSON, W47 by its ts
-    f.write("{'no': 'time'}\n")                                  # line 4: no time: a.jsonl starts in W46
+    f.write("{'no': 'time'}\n")                                  # line 4: no time: a.jsonl is W46's (2 times each, the earlier)
     f.write(sug("a5", W47))
 with open(os.path.join(logs, "b.jsonl"), "w") as f:
+    f.write(sug("b0", W46))                                      # one straggler of W46 ...
     f.write(sug("b1", W47))
-    f.write('{"type":"suggestion","id":"b2","ts":"yesterday"}\n')  # line 2: no readable time: b.jsonl is W47's
+    f.write(sug("b2", W47))
+    f.write('{"type":"suggestion","id":"b3","ts":"yesterday"}\n')  # line 4: no readable time: b.jsonl is W47's
 with open(os.path.join(logs, "c.jsonl"), "w") as f:
     f.write("garbage\n")                                         # a file without any time: the run's own
 out = os.path.join(tmp, "out")
@@ -50,7 +53,7 @@ for week in ("2026-W46", "2026-W47"):
     rep = json.load(open(os.path.join(out, week, "report.json")))
     t.is_(rep["data_quality"]["bad_lines"], len(shown), "%s: data_quality.bad_lines counts them" % week)
 t.is_(seen["2026-W46"], ["a.jsonl:2", "a.jsonl:4", "c.jsonl:1"], "W46: its own lines, and the timeless file's")
-t.is_(seen["2026-W47"], ["a.jsonl:3", "b.jsonl:2", "c.jsonl:1"], "W47: its own lines, and the timeless file's")
+t.is_(seen["2026-W47"], ["a.jsonl:3", "b.jsonl:4", "c.jsonl:1"], "W47: its own lines, and the timeless file's")
 r = t.run(["check", "--logs", logs])
 t.ok("bad lines: 5\n" in r.stdout, "check still lists every bad line") or t.diag(r.stdout)
 
