@@ -652,7 +652,7 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
     if (o->request) {
         aid_err err = archive_tag_retrain(out, week, &o->cfg, eb);
         if (!err)
-            esc_fprintf(stderr, "aidigest: tagged the archive's HEAD retrain/%s%s\n", week,
+            pipeline_say(o, "aidigest: tagged the archive's HEAD retrain/%s%s\n", week,
                     o->cfg.archive_remote ? " and pushed the tag" : "");
         return err;
     }
@@ -669,17 +669,17 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
         .cfg = &o->cfg,
         .now_ms = timeutil_now_ms(),
         .redact = rules,
-        .diag = stderr,
+        .diag = o->quiet ? NULL : stderr,
     };
     retrain_result res;
     aid_err err = retrain_run(&ro, &res, eb);
     if (res.bad_lines || res.unreadable_files)
-        esc_fprintf(stderr, "aidigest: retrain: skipped %lld bad line%s and %lld unreadable file%s "
+        pipeline_say(o, "aidigest: retrain: skipped %lld bad line%s and %lld unreadable file%s "
                         "('aidigest check' lists them)\n",
                 (long long)res.bad_lines, res.bad_lines == 1 ? "" : "s",
                 (long long)res.unreadable_files, res.unreadable_files == 1 ? "" : "s");
     if (!err)
-        esc_fprintf(stderr,
+        pipeline_say(o,
                 "aidigest: retrain %s: %d of %d prompts updated (%s/prompts/, deltas in "
                 "%s/training/deltas.jsonl); %lld fine-tuning examples in %s/training/finetune-%s.jsonl\n",
                 week, res.prompts_updated, res.prompts, out, out, (long long)res.pairs, out, week);
@@ -690,7 +690,7 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
         finetune_submission sub;
         snprintf(set, sizeof set, "%s/training/finetune-%s.jsonl", out, week);
         if (!(err = finetune_submit(&o->cfg, set, week, out, &sub, eb)))
-            esc_fprintf(stderr, "aidigest: submitted %s (%lld examples) as file %s, fine-tuning job %s (%s)\n",
+            pipeline_say(o, "aidigest: submitted %s (%lld examples) as file %s, fine-tuning job %s (%s)\n",
                     set, (long long)sub.examples, sub.file_id, sub.job_id, sub.status);
         finetune_submission_release(&sub);
     }
