@@ -51,6 +51,13 @@ done
 for o in $("$P/bin/aidigest" --help | grep -o -- '--[a-z]*' | sort -u); do
     printf '%s\n' "$r" | grep -q -- "$o"; ok $? "man page: $o"
 done
+# and every option of every command's help, and the help command itself
+for c in run check retrain mail render; do
+    for o in $("$P/bin/aidigest" help $c | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+        printf '%s\n' "$r" | grep -q -- "$o"; ok $? "man page: $c $o"
+    done
+done
+printf '%s\n' "$r" | grep -q -- "aidigest help \[COMMAND\]"; ok $? "man page: aidigest help [COMMAND]"
 
 # DESTDIR stages the same tree elsewhere, without rebuilding
 m -q aidigest; ok $? "up to date before the staged install"
