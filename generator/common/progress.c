@@ -81,7 +81,10 @@ static void progress_draw(progress *p, int64_t now)
     char line[160];
     progress_format(line, sizeof line, p->stage, atomic_load(&p->bytes), p->total, atomic_load(&p->lines),
                     now - p->start_ms);
-    fprintf(p->fp, "\r\033[K%s", line);
+    /* the cursor is left at the start of the line: a message some module
+     * prints meanwhile (without clearing first) starts there, over the
+     * progress text, rather than after it */
+    fprintf(p->fp, "\r\033[K%s\r", line);
     fflush(p->fp);
     atomic_store(&p->shown, true);
     atomic_store(&p->next_draw_ms, now + PROGRESS_REDRAW_MS);

@@ -4,8 +4,11 @@
  * One handle per run, shared by the stages: the pipeline starts each stage
  * (progress_stage), the read stage reports the bytes and lines it has read
  * (progress_add, from any thread: atomics only), and the line is redrawn
- * at the stage's first counts and then at most PROGRESS_REDRAW_MS apart, in place ("\r" and erase to the end
- * of the line), on the stream given to progress_new. progress_clear
+ * at the stage's first counts and then at most PROGRESS_REDRAW_MS apart,
+ * in place ("\r", erase to the end of the line, the text, and "\r": the
+ * cursor stays at the start of the line, so that a message a module prints
+ * without clearing first is not glued to it), on the stream given to
+ * progress_new. progress_clear
  * erases it (before any other message is printed, and at the end).
  *
  * Whether to show it at all (stderr a terminal, no --quiet) is the

@@ -37,7 +37,8 @@ int main(void)
     progress_add(p, 1000000, 10);      /* the first counts: drawn */
     progress_add(p, 1000000, 10);      /* within 250 ms: not */
     fflush(fp);
-    is_str(buf, "\r\033[Kread: 0.0 of 3.0 MB, 0 lines\r\033[Kread: 1.0 of 3.0 MB, 10 lines", "drawn at the start and at the first counts only");
+    is_str(buf, "\r\033[Kread: 0.0 of 3.0 MB, 0 lines\r\r\033[Kread: 1.0 of 3.0 MB, 10 lines\r",
+           "drawn at the start and at the first counts only, the cursor left at the line's start");
     size_t mark = len;
     usleep((PROGRESS_REDRAW_MS + 50) * 1000);
     progress_add(p, 1000000, 10);
@@ -46,7 +47,7 @@ int main(void)
     progress_stage(p, "compute", 0);
     progress_clear(p);
     fflush(fp);
-    ok(len >= 4 && !strcmp(buf + len - 4, "\r\033[K") && strstr(buf, "\r\033[Kcompute...") != NULL,
+    ok(len >= 4 && !strcmp(buf + len - 4, "\r\033[K") && strstr(buf, "\r\033[Kcompute...\r") != NULL,
        "the next stage drawn, then cleared");
     mark = len;
     progress_clear(p);
