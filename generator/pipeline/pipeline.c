@@ -673,16 +673,18 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
     };
     retrain_result res;
     aid_err err = retrain_run(&ro, &res, eb);
+    char n1[32], n2[32];
     if (res.bad_lines || res.unreadable_files)
-        pipeline_say(o, "aidigest: retrain: skipped %lld bad line%s and %lld unreadable file%s "
+        pipeline_say(o, "aidigest: retrain: skipped %s bad line%s and %s unreadable file%s "
                         "('aidigest check' lists them)\n",
-                (long long)res.bad_lines, res.bad_lines == 1 ? "" : "s",
-                (long long)res.unreadable_files, res.unreadable_files == 1 ? "" : "s");
+                     numfmt_group(n1, sizeof n1, res.bad_lines), res.bad_lines == 1 ? "" : "s",
+                     numfmt_group(n2, sizeof n2, res.unreadable_files), res.unreadable_files == 1 ? "" : "s");
     if (!err)
         pipeline_say(o,
                 "aidigest: retrain %s: %d of %d prompts updated (%s/prompts/, deltas in "
-                "%s/training/deltas.jsonl); %lld fine-tuning examples in %s/training/finetune-%s.jsonl\n",
-                week, res.prompts_updated, res.prompts, out, out, (long long)res.pairs, out, week);
+                "%s/training/deltas.jsonl); %s fine-tuning examples in %s/training/finetune-%s.jsonl\n",
+                week, res.prompts_updated, res.prompts, out, out, numfmt_group(n1, sizeof n1, res.pairs), out,
+                week);
     redact_rules_free(rules);
     if (!err && o->submit) {
         /* the last step: the prompts and the set are written whatever happens here */
@@ -690,8 +692,8 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
         finetune_submission sub;
         snprintf(set, sizeof set, "%s/training/finetune-%s.jsonl", out, week);
         if (!(err = finetune_submit(&o->cfg, set, week, out, &sub, eb)))
-            pipeline_say(o, "aidigest: submitted %s (%lld examples) as file %s, fine-tuning job %s (%s)\n",
-                    set, (long long)sub.examples, sub.file_id, sub.job_id, sub.status);
+            pipeline_say(o, "aidigest: submitted %s (%s examples) as file %s, fine-tuning job %s (%s)\n",
+                         set, numfmt_group(n1, sizeof n1, sub.examples), sub.file_id, sub.job_id, sub.status);
         finetune_submission_release(&sub);
     }
     return err;

@@ -11,6 +11,7 @@
 #include "common/base64.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
+#include "common/numfmt.h"
 #include "common/strbuf.h"
 #include "common/textnorm.h"
 #include "common/timeutil.h"
@@ -549,7 +550,10 @@ static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, const i
         goto cleanup;
     }
     if (o->diag && kept > cap)
-        esc_fprintf(o->diag, "aidigest: ... and %lld more bad lines\n", (long long)(kept - cap));
+    {
+        char more[32];
+        esc_fprintf(o->diag, "aidigest: ... and %s more bad lines\n", numfmt_group(more, sizeof more, kept - cap));
+    }
     if (raw.fp && (err = fsutil_afile_commit(&raw, eb)))
         goto cleanup;
     if (af.fp)
