@@ -58,3 +58,25 @@ int numfmt_signed(strbuf *out, double v, int decimals)
 {
     return numfmt_signed_core(out, v, decimals, "");
 }
+
+char *numfmt_group(char *buf, size_t n, int64_t v)
+{
+    char digits[32];
+    uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+    int nd = snprintf(digits, sizeof digits, "%llu", (unsigned long long)u);
+    size_t k = 0;
+    if (!n)
+        return buf;
+    if (v < 0 && k + 1 < n)
+        buf[k++] = '-';
+    for (int i = 0; i < nd && k + 1 < n; i++) {
+        if (i && (nd - i) % 3 == 0) {
+            buf[k++] = ',';
+            if (k + 1 >= n)
+                break;
+        }
+        buf[k++] = digits[i];
+    }
+    buf[k] = '\0';
+    return buf;
+}

@@ -12,6 +12,7 @@
 
 #include "common/err.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/strbuf.h"
@@ -26,5 +27,10 @@ AID_MUST_CHECK int numfmt_pp(strbuf *out, double delta, int decimals);
 AID_MUST_CHECK int numfmt_dec(strbuf *out, double v, int decimals);
 /* A signed decimal: -0.0291 -> "−0.029", 0.01 -> "+0.010" */
 AID_MUST_CHECK int numfmt_signed(strbuf *out, double v, int decimals);
+
+/* For human messages (stderr): 179147 -> "179,147" into buf (ASCII '-'
+ * for a negative value), which is returned; cannot fail (buf >= 28
+ * bytes holds any int64_t). */
+char *numfmt_group(char *buf, size_t n, int64_t v);
 
 #endif

@@ -24,6 +24,37 @@
 #include "common/timeutil.h"
 #include "narrate/narrate.h"
 #include "common/redact.h"
+#include "common/numfmt.h"
+#include "common/progress.h"
+
+/* An informative line on stderr (not an error): none with --quiet; the
+ * progress line is erased first. Escaped (esc_fprintf). */
+static void pipeline_say(const pipeline_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void pipeline_say(const pipeline_opts *o, const char *fmt, ...)
+{
+    if (o->quiet)
+        return;
+    progress_clear(o->progress);
+    va_list ap;
+    va_start(ap, fmt);
+    esc_vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+/* The progress display of a command that reads the logs: on a terminal,
+ * without --quiet. A failure to make one is no reason to stop: no display. */
+static void pipeline_progress_start(pipeline_opts *o)
+{
+    o->progress = NULL;
+    if (!o->quiet && isatty(STDERR_FILENO) && progress_new(&o->progress, stderr, NULL) != AID_OK)
+        o->progress = NULL;
+}
+
+static void pipeline_progress_end(pipeline_opts *o)
+{
+    progress_free(o->progress);
+    o->progress = NULL;
+}
 
 /* The week to work on: --week, or the last complete one. */
 static void pipeline_week(const pipeline_opts *o, char *buf, size_t n)
@@ -41,7 +72,8 @@ static const char *pipeline_out(const pipeline_opts *o)
     return o->out ? o->out : "out";
 }
 
-/* Load OUT/<week>/report.json. */
+/* Load OUT/<week>/report.json. A week never run (no report.json) is
+ * AID_ERR_NOTFOUND, said in those words. */
 static aid_err pipeline_load_report(const pipeline_opts *o, const char *week,
                                     struct json_object **report, aid_errbuf *eb)
 {
@@ -51,6 +83,10 @@ static aid_err pipeline_load_report(const pipeline_opts *o, const char *week,
     aid_err err;
     if (strbuf_addf(&path, "%s/%s/report.json", pipeline_out(o), week) < 0) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (!fsutil_exists(path.buf)) {
+        err = aid_errbuf_set(eb, AID_ERR_NOTFOUND, "week %s has not been run (no %s)", week, path.buf);
         goto cleanup;
     }
     if ((err = fsutil_read_file(path.buf, &data, &len, eb)))
@@ -72,7 +108,8 @@ cleanup:
 
 /* Keep the first error of a stage that goes on after failures; report
  * each on stderr. */
-static void pipeline_note_error(aid_err err, const aid_errbuf *one, aid_err *first, aid_errbuf *eb)
+static void pipeline_note_error(progress *o_progress, aid_err err, const aid_errbuf *one, aid_err *first,
+                                aid_errbuf *eb)
 {
     if (!err)
         return;
@@ -81,6 +118,7 @@ static void pipeline_note_error(aid_err err, const aid_errbuf *one, aid_err *fir
         if (eb)
             *eb = *one;
     } else {
+        progress_clear(o_progress);
         esc_fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(one, err));
     }
 }
@@ -102,7 +140,7 @@ static aid_err pipeline_render_docs(pipeline_opts *o, const char *root, const ch
             err = aid_errbuf_set(&one, AID_ERR_NOMEM, "out of memory");
         else
             err = render_docs[i].write(report, path.buf, &o->cfg, &one);
-        pipeline_note_error(err, &one, &first, eb);
+        pipeline_note_error(o->progress, err, &one, &first, eb);
     }
     strbuf_release(&path);
     return first;
@@ -117,7 +155,7 @@ static aid_err pipeline_render_index(pipeline_opts *o, aid_errbuf *eb)
         aid_errbuf one = { { 0 } };
         if (!render_docs[i].index || !render_only_wants(o->only, &render_docs[i]))
             continue;
-        pipeline_note_error(render_docs[i].index(pipeline_out(o), &o->cfg, &one), &one, &first, eb);
+        pipeline_note_error(o->progress, render_docs[i].index(pipeline_out(o), &o->cfg, &one), &one, &first, eb);
     }
     return first;
 }
@@ -132,7 +170,7 @@ aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb)
         return err;
     aid_errbuf one = { { 0 } };
     err = pipeline_render_docs(o, pipeline_out(o), week, report, eb);
-    pipeline_note_error(pipeline_render_index(o, &one), &one, &err, eb);
+    pipeline_note_error(o->progress, pipeline_render_index(o, &one), &one, &err, eb);
     json_object_put(report);
     return err;
 }
@@ -145,11 +183,12 @@ static int pipeline_jobs(const pipeline_opts *o)
     return n > 0 ? (int)(n > 64 ? 64 : n) : 1;
 }
 
-/* Read the logs for the week (both passes). rejected: where bad lines go.
+/* Read the logs for the week (both passes). own: only the week's own bad
+ * lines (ingest_opts.own_week_only). rejected: where bad lines go.
  * deltas: the retraining deltas kept in the archive (ingest_opts.deltas_path:
  * read after the logs when the file exists), or NULL. rules: the terms are
  * counted from the customer messages redacted by these (NULL: raw). */
-static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *rejected,
+static aid_err pipeline_ingest(pipeline_opts *o, const char *week, bool own, const char *rejected,
                                const char *raw_rejected, const redact_rules *rules,
                                const char *deltas, ingest_result *res, aid_errbuf *eb)
 {
@@ -165,30 +204,34 @@ static aid_err pipeline_ingest(pipeline_opts *o, const char *week, const char *r
         .rejected_path = rejected,
         .raw_rejected_path = raw_rejected,
         .redact = rules,
-        .diag = stderr,
-        .progress = isatty(2) != 0,
+        .own_week_only = own,
+        .diag = o->quiet ? NULL : stderr,
+        .progress = o->progress,
     };
     return ingest_run(&io, res, eb);
 }
 
+/* The summary of aidigest check, the counts with thousands separators. */
 static void pipeline_dq_summary(FILE *fp, const char *week, const ingest_result *res)
 {
     const agg_dq *dq = &res->agg->dq;
-    fprintf(fp, "files: %zu\n", res->files.n);
-    fprintf(fp, "lines: %lld\n", (long long)dq->lines);
-    fprintf(fp, "events: %lld\n", (long long)dq->events);
-    fprintf(fp, "bad lines: %lld\n", (long long)dq->bad_lines);
+    char b[32];
+#define N(v) numfmt_group(b, sizeof b, (int64_t)(v))
+    fprintf(fp, "files: %s\n", N(res->files.n));
+    fprintf(fp, "lines: %s\n", N(dq->lines));
+    fprintf(fp, "events: %s\n", N(dq->events));
+    fprintf(fp, "bad lines: %s\n", N(dq->bad_lines));
     for (int i = 0; i < EVENT_BAD__COUNT; i++)
         if (dq->bad_by_reason[i])
-            fprintf(fp, "  %s: %lld\n", event_bad_name((event_bad)i), (long long)dq->bad_by_reason[i]);
-    fprintf(fp, "blank lines: %lld\n", (long long)dq->blank_lines);
-    fprintf(fp, "duplicates: %lld\n", (long long)dq->duplicates);
-    fprintf(fp, "suggestions in %s: %lld\n", week, (long long)res->agg->cur.suggestions);
-    fprintf(fp, "out of week: %lld\n", (long long)dq->out_of_week);
-    fprintf(fp, "unknown types: %lld\n", (long long)dq->unknown_types);
-    fprintf(fp, "orphan corrections: %lld\n", (long long)dq->orphan_corrections);
-    size_t nfe = json_object_array_length(res->file_errors);
-    fprintf(fp, "unreadable files: %zu\n", nfe);
+            fprintf(fp, "  %s: %s\n", event_bad_name((event_bad)i), N(dq->bad_by_reason[i]));
+    fprintf(fp, "blank lines: %s\n", N(dq->blank_lines));
+    fprintf(fp, "duplicates: %s\n", N(dq->duplicates));
+    fprintf(fp, "suggestions in %s: %s\n", week, N(res->agg->cur.suggestions));
+    fprintf(fp, "out of week: %s\n", N(dq->out_of_week));
+    fprintf(fp, "unknown types: %s\n", N(dq->unknown_types));
+    fprintf(fp, "orphan corrections: %s\n", N(dq->orphan_corrections));
+    fprintf(fp, "unreadable files: %s\n", N(json_object_array_length(res->file_errors)));
+#undef N
 }
 
 aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
@@ -196,7 +239,9 @@ aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb)
     char week[16];
     pipeline_week(o, week, sizeof week);
     ingest_result res;
-    aid_err err = pipeline_ingest(o, week, NULL, NULL, NULL, NULL, &res, eb);
+    pipeline_progress_start(o);
+    aid_err err = pipeline_ingest(o, week, false, NULL, NULL, NULL, NULL, &res, eb);
+    pipeline_progress_end(o);
     if (err)
         return err;
     pipeline_dq_summary(stdout, week, &res);
@@ -251,7 +296,7 @@ static aid_err run_read(run *r, aid_errbuf *eb)
         (err = run_path(&raw, eb, "%s/rejected.jsonl", rawdir.buf)) ||
         (err = fsutil_mkdirs(rawdir.buf, eb)))
         goto cleanup;
-    err = pipeline_ingest(r->o, r->week, rejected.buf, raw.buf, r->rules, deltas.buf, &r->res, eb);
+    err = pipeline_ingest(r->o, r->week, true, rejected.buf, raw.buf, r->rules, deltas.buf, &r->res, eb);
     if (rmdir(rawdir.buf) == 0) { /* empty: no bad lines */
         strbuf_setlen(&rawdir, rawdir.len - strlen(r->week) - 1);
         (void)rmdir(rawdir.buf);
@@ -264,11 +309,14 @@ static aid_err run_read(run *r, aid_errbuf *eb)
     /* "2 bad lines, 1 unreadable file; quarantined in OUT/.raw/WEEK/rejected.jsonl":
      * the quarantine is named only when there are bad lines in it; the raw
      * one is named, since it is kept whatever becomes of the run. */
+    char nb[32], nu[32];
+    numfmt_group(nb, sizeof nb, bad);
+    numfmt_group(nu, sizeof nu, (int64_t)unreadable);
     if (bad)
-        esc_fprintf(stderr, "aidigest: %lld bad line%s, %zu unreadable file%s; quarantined in %s/.raw/%s/rejected.jsonl\n",
-                    (long long)bad, bad == 1 ? "" : "s", unreadable, unreadable == 1 ? "" : "s", r->out, r->week);
+        pipeline_say(r->o, "aidigest: %s bad line%s, %s unreadable file%s; quarantined in %s/.raw/%s/rejected.jsonl\n",
+                     nb, bad == 1 ? "" : "s", nu, unreadable == 1 ? "" : "s", r->out, r->week);
     else if (unreadable)
-        esc_fprintf(stderr, "aidigest: 0 bad lines, %zu unreadable file%s\n", unreadable, unreadable == 1 ? "" : "s");
+        pipeline_say(r->o, "aidigest: 0 bad lines, %s unreadable file%s\n", nu, unreadable == 1 ? "" : "s");
     if (r->o->strict && (bad || unreadable))
         err = aid_errbuf_set(eb, AID_ERR_BADINPUT, "--strict: stopping: the logs have bad lines");
 cleanup:
@@ -295,9 +343,53 @@ static int64_t run_published_suggestions(const run *r)
     return v;
 }
 
+/* The weeks the logs hold suggestions in, for a message: "2026-W44 to
+ * 2026-W47, 2026-W50" (runs of consecutive weeks; after 6 runs ", ..."),
+ * or "no week at all". -1 when out of memory. */
+static int run_weeks_text(const ingest_result *res, strbuf *sb)
+{
+    if (!res->nsuggestion_weeks)
+        return strbuf_adds(sb, "no week at all");
+    int runs = 0;
+    for (size_t i = 0; i < res->nsuggestion_weeks;) {
+        size_t j = i;
+        while (j + 1 < res->nsuggestion_weeks &&
+               res->suggestion_weeks[j + 1] - res->suggestion_weeks[j] == TIMEUTIL_WEEK_MS)
+            j++;
+        if (runs == 6)
+            return strbuf_adds(sb, ", ...");
+        char a[16], b[16];
+        timeutil_format_week(timeutil_week_of(res->suggestion_weeks[i]), a, sizeof a);
+        timeutil_format_week(timeutil_week_of(res->suggestion_weeks[j]), b, sizeof b);
+        if (strbuf_addf(sb, "%s%s", runs ? ", " : "", a) < 0 ||
+            (j > i && strbuf_addf(sb, "%s%s", j == i + 1 ? ", " : " to ", b) < 0))
+            return -1;
+        runs++;
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* An empty week is refused unless --allow-empty: one line that names the
+ * weeks the logs do hold. */
+static aid_err run_refuse_empty(run *r, aid_errbuf *eb)
+{
+    strbuf weeks = STRBUF_INIT;
+    if (run_weeks_text(&r->res, &weeks) < 0) {
+        strbuf_release(&weeks);
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
+    aid_err err = aid_errbuf_set(eb, AID_ERR_BADINPUT,
+                                 "%s: no suggestion in the logs for that week (they hold %s); nothing written "
+                                 "or published (--allow-empty to write an empty week)",
+                                 r->week, weeks.buf);
+    strbuf_release(&weeks);
+    return err;
+}
+
 /* decide: whether what was read may replace the week. Input with file
- * errors, or without a suggestion for the week, is not a digest to
- * publish (unless --allow-damaged); a week that has lost more than half
+ * errors is not a digest to publish (unless --allow-damaged), nor is one
+ * without a suggestion for the week (unless --allow-empty); a week that has lost more than half
  * of its published suggestions needs --replace. A refusal is exit 1
  * before anything is written into OUT. */
 static aid_err run_decide(run *r, aid_errbuf *eb)
@@ -314,18 +406,17 @@ static aid_err run_decide(run *r, aid_errbuf *eb)
                              "or published (--allow-damaged to publish it anyway)",
                              r->week, nfe, nfe == 1 ? "" : "s", f ? json_object_get_string(f) : "?",
                              nfe > 1 ? ", ..." : "");
-    } else if (n == 0 && !r->o->allow_damaged) {
-        err = aid_errbuf_set(eb, AID_ERR_BADINPUT,
-                             "%s not replaced: the logs have no suggestion in that week; nothing written or "
-                             "published (--allow-damaged to publish an empty week)",
-                             r->week);
+    } else if (n == 0 && !r->o->allow_empty) {
+        err = run_refuse_empty(r, eb);
     } else if (!r->o->replace) {
         int64_t old = run_published_suggestions(r);
+        char a[32], b[32];
         if (old > 0 && n * 2 < old)
             err = aid_errbuf_set(eb, AID_ERR_BADINPUT,
-                                 "%s not replaced: %lld suggestion%s against %lld in the published %s/%s/; "
+                                 "%s not replaced: %s suggestion%s against %s in the published %s/%s/; "
                                  "nothing written or published (--replace to replace it)",
-                                 r->week, (long long)n, n == 1 ? "" : "s", (long long)old, r->out, r->week);
+                                 r->week, numfmt_group(a, sizeof a, n), n == 1 ? "" : "s",
+                                 numfmt_group(b, sizeof b, old), r->out, r->week);
     }
     if (err)
         r->refused = true;
@@ -335,10 +426,11 @@ static aid_err run_decide(run *r, aid_errbuf *eb)
 /* compute: every figure, against the archive's earlier weeks */
 static aid_err run_compute(run *r, aid_errbuf *eb)
 {
-    aid_err err = history_load(&r->hist, r->out, r->week, stderr, eb);
+    aid_err err = history_load(&r->hist, r->out, r->week, r->o->quiet ? NULL : stderr, eb);
     if (err)
         return err;
     r->have_hist = true;
+    progress_stage(r->o->progress, "compute", 0);
     figures_input fin = {
         .week = r->week,
         .ing = &r->res,
@@ -347,6 +439,13 @@ static aid_err run_compute(run *r, aid_errbuf *eb)
         .redact = r->rules,
     };
     return figures_build(&fin, &r->report, eb);
+}
+
+/* narrate: the LLM with a key (and not --offline), else the built-in narrator */
+static aid_err run_narrate(run *r, aid_errbuf *eb)
+{
+    progress_stage(r->o->progress, "narrate", 0);
+    return narrate_report(r->report, &r->o->cfg, r->out, r->o->offline, eb);
 }
 
 /* write: terms.json and report.json, then the documents, all staged */
@@ -359,6 +458,7 @@ static aid_err run_write(run *r, aid_errbuf *eb)
         (err = run_path(&path, eb, "%s/report.json", r->sweek.buf)) ||
         (err = report_write(r->report, path.buf, eb)))
         goto cleanup;
+    progress_stage(r->o->progress, "render", 0);
     err = pipeline_render_docs(r->o, r->stage.buf, r->week, r->report, eb);
 cleanup:
     strbuf_release(&path);
@@ -380,14 +480,15 @@ static aid_err run_commit(run *r, aid_errbuf *eb)
     if ((err = report_sync_table(r->out, path.buf, &fixed, eb)))
         goto cleanup;
     if (fixed)
-        fprintf(stderr, "aidigest: %s/weekly_ai_reports.jsonl: put in %d week%s found on disk but "
-                        "missing or different in the table\n",
-                r->out, fixed, fixed == 1 ? "" : "s");
+        pipeline_say(r->o, "aidigest: %s/weekly_ai_reports.jsonl: put in %d week%s found on disk but "
+                           "missing or different in the table\n",
+                     r->out, fixed, fixed == 1 ? "" : "s");
     if ((err = pipeline_render_index(r->o, eb)))
         goto cleanup;
-    esc_fprintf(stderr, "aidigest: %s: %lld suggestion%s; wrote %s/%s/\n", r->week,
-            (long long)r->res.agg->cur.suggestions, r->res.agg->cur.suggestions == 1 ? "" : "s",
-            r->out, r->week);
+    char n[32];
+    pipeline_say(r->o, "aidigest: %s: %s suggestion%s; wrote %s/%s/\n", r->week,
+                 numfmt_group(n, sizeof n, r->res.agg->cur.suggestions),
+                 r->res.agg->cur.suggestions == 1 ? "" : "s", r->out, r->week);
 cleanup:
     strbuf_release(&path);
     return err;
@@ -400,13 +501,15 @@ cleanup:
 static aid_err run_publish(run *r, aid_errbuf *eb)
 {
     aid_err err = AID_OK;
+    if (r->o->publish || r->o->mail)
+        progress_stage(r->o->progress, "publish", 0);
     if (r->o->publish) {
         aid_errbuf one = { { 0 } };
-        pipeline_note_error(archive_publish(r->out, r->week, &r->o->cfg, &one), &one, &err, eb);
+        pipeline_note_error(r->o->progress, archive_publish(r->out, r->week, &r->o->cfg, &one), &one, &err, eb);
     }
     if (r->o->mail) {
         aid_errbuf one = { { 0 } };
-        pipeline_note_error(mail_send_week(r->out, r->week, r->report, &r->o->cfg, &one), &one, &err, eb);
+        pipeline_note_error(r->o->progress, mail_send_week(r->out, r->week, r->report, &r->o->cfg, &one), &one, &err, eb);
     }
     return err;
 }
@@ -443,7 +546,7 @@ static bool run_stage_dead(const char *path, long pid)
 
 /* Remove the stage directories of runs no longer alive; a failure is a
  * warning (the week is still built). AID_ERR_NOMEM or AID_OK. */
-static aid_err run_sweep_stages(const char *out, aid_errbuf *eb)
+static aid_err run_sweep_stages(const pipeline_opts *o, const char *out, aid_errbuf *eb)
 {
     static const char prefix[] = ".stage.tmp.";
     strbuf path = STRBUF_INIT;
@@ -465,9 +568,9 @@ static aid_err run_sweep_stages(const char *out, aid_errbuf *eb)
             continue;
         aid_errbuf one = { { 0 } };
         if (fsutil_remove_tree(path.buf, &one) == AID_OK)
-            fprintf(stderr, "aidigest: removed %s, left by run %ld (no longer running)\n", path.buf, pid);
+            pipeline_say(o, "aidigest: removed %s, left by run %ld (no longer running)\n", path.buf, pid);
         else
-            fprintf(stderr, "aidigest: warning: %s\n", one.msg);
+            esc_fprintf(stderr, "aidigest: warning: %s\n", one.msg);
     }
     closedir(d);
     strbuf_release(&path);
@@ -484,9 +587,12 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     strbuf_init(&r.stage);
     strbuf_init(&r.sweek);
     aid_err err;
+    /* a refused run leaves no OUT it made itself */
+    bool out_existed = fsutil_exists(r.out);
     if ((err = redact_rules_new(&r.rules, o->cfg.redact_rules, eb)))
         return err;
-    if ((err = run_sweep_stages(r.out, eb)) ||
+    pipeline_progress_start(o);
+    if ((err = run_sweep_stages(o, r.out, eb)) ||
         (err = run_path(&r.stage, eb, "%s/.stage.tmp.%ld", r.out, (long)getpid())) ||
         (err = run_path(&r.sweek, eb, "%s/%s", r.stage.buf, r.week)) ||
         (err = fsutil_remove_tree(r.stage.buf, eb)) ||
@@ -495,8 +601,7 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     if ((err = run_read(&r, eb)) ||
         (err = run_decide(&r, eb)) ||
         (err = run_compute(&r, eb)) ||
-        /* narrate: the LLM with a key (and not --offline), else the built-in narrator */
-        (err = narrate_report(r.report, &o->cfg, r.out, o->offline, eb)) ||
+        (err = run_narrate(&r, eb)) ||
         (err = run_write(&r, eb)) ||
         (err = run_commit(&r, eb)))
         goto cleanup;
@@ -510,6 +615,9 @@ cleanup:
         if (!err)
             err = rm;
     }
+    if (r.refused && !out_existed)
+        (void)rmdir(r.out);
+    pipeline_progress_end(o);
     json_object_put(r.report);
     redact_rules_free(r.rules);
     if (r.have_hist)
@@ -529,9 +637,6 @@ aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb)
     pipeline_week(o, week, sizeof week);
     struct json_object *report = NULL;
     aid_err err = pipeline_load_report(o, week, &report, eb);
-    if (err == AID_ERR_NOTFOUND)
-        return aid_errbuf_set(eb, AID_ERR_NOTFOUND, "mail: %s/%s/report.json not found (run the week first)",
-                              pipeline_out(o), week);
     if (err)
         return err;
     err = mail_send_week(pipeline_out(o), week, report, &o->cfg, eb);
@@ -547,7 +652,7 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
     if (o->request) {
         aid_err err = archive_tag_retrain(out, week, &o->cfg, eb);
         if (!err)
-            esc_fprintf(stderr, "aidigest: tagged the archive's HEAD retrain/%s%s\n", week,
+            pipeline_say(o, "aidigest: tagged the archive's HEAD retrain/%s%s\n", week,
                     o->cfg.archive_remote ? " and pushed the tag" : "");
         return err;
     }
@@ -564,20 +669,22 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
         .cfg = &o->cfg,
         .now_ms = timeutil_now_ms(),
         .redact = rules,
-        .diag = stderr,
+        .diag = o->quiet ? NULL : stderr,
     };
     retrain_result res;
     aid_err err = retrain_run(&ro, &res, eb);
+    char n1[32], n2[32];
     if (res.bad_lines || res.unreadable_files)
-        esc_fprintf(stderr, "aidigest: retrain: skipped %lld bad line%s and %lld unreadable file%s "
+        pipeline_say(o, "aidigest: retrain: skipped %s bad line%s and %s unreadable file%s "
                         "('aidigest check' lists them)\n",
-                (long long)res.bad_lines, res.bad_lines == 1 ? "" : "s",
-                (long long)res.unreadable_files, res.unreadable_files == 1 ? "" : "s");
+                     numfmt_group(n1, sizeof n1, res.bad_lines), res.bad_lines == 1 ? "" : "s",
+                     numfmt_group(n2, sizeof n2, res.unreadable_files), res.unreadable_files == 1 ? "" : "s");
     if (!err)
-        esc_fprintf(stderr,
+        pipeline_say(o,
                 "aidigest: retrain %s: %d of %d prompts updated (%s/prompts/, deltas in "
-                "%s/training/deltas.jsonl); %lld fine-tuning examples in %s/training/finetune-%s.jsonl\n",
-                week, res.prompts_updated, res.prompts, out, out, (long long)res.pairs, out, week);
+                "%s/training/deltas.jsonl); %s fine-tuning examples in %s/training/finetune-%s.jsonl\n",
+                week, res.prompts_updated, res.prompts, out, out, numfmt_group(n1, sizeof n1, res.pairs), out,
+                week);
     redact_rules_free(rules);
     if (!err && o->submit) {
         /* the last step: the prompts and the set are written whatever happens here */
@@ -585,8 +692,8 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
         finetune_submission sub;
         snprintf(set, sizeof set, "%s/training/finetune-%s.jsonl", out, week);
         if (!(err = finetune_submit(&o->cfg, set, week, out, &sub, eb)))
-            esc_fprintf(stderr, "aidigest: submitted %s (%lld examples) as file %s, fine-tuning job %s (%s)\n",
-                    set, (long long)sub.examples, sub.file_id, sub.job_id, sub.status);
+            pipeline_say(o, "aidigest: submitted %s (%s examples) as file %s, fine-tuning job %s (%s)\n",
+                         set, numfmt_group(n1, sizeof n1, sub.examples), sub.file_id, sub.job_id, sub.status);
         finetune_submission_release(&sub);
     }
     return err;

@@ -16,6 +16,7 @@
 
 #include "common/config.h"
 #include "common/err.h"
+#include "common/progress.h"
 
 typedef struct pipeline_opts {
     const char *week;          /* "2026-W47"; NULL = last complete ISO week */
@@ -26,16 +27,22 @@ typedef struct pipeline_opts {
     bool publish;              /* commit (and push) the archive */
     bool mail;                 /* e-mail the PDF */
     bool strict;               /* a bad line fails the run (exit 1) */
-    bool allow_damaged;        /* run: replace the week despite file errors or no suggestions */
+    bool allow_damaged;        /* run: replace the week despite input files that cannot be read */
+    bool allow_empty;          /* run: write a week that has no suggestion in the logs */
+    bool quiet;                /* only errors on stderr: no progress, no bad lines, no summary */
     bool replace;              /* run: replace a published week with one under half its suggestions */
     bool submit;               /* retrain: upload the fine-tuning set */
     bool request;              /* retrain: only tag HEAD retrain/<week> and push */
     int jobs;                  /* worker threads; 0 = number of cores */
     const char *only;          /* render: comma list of render_docs[] names; NULL = all */
     aid_config cfg;            /* loaded by main() */
+    progress *progress;        /* the pipeline's own: the run's progress display (a
+                                  terminal, no --quiet), NULL otherwise */
 } pipeline_opts;
 
-/* aidigest run: the weekly job. */
+/* aidigest run: the weekly job. A week without a suggestion in the logs
+ * is refused (AID_ERR_BADINPUT, the message naming the weeks the logs
+ * hold, nothing written) unless allow_empty. */
 AID_MUST_CHECK aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb);
 
 /* aidigest check: validate logs, print the data-quality summary. Returns
@@ -43,7 +50,9 @@ AID_MUST_CHECK aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb);
 AID_MUST_CHECK aid_err pipeline_check(pipeline_opts *o, aid_errbuf *eb);
 
 /* aidigest render: render the documents of an already computed week again
- * from OUT/<week>/report.json (after a template change, say). */
+ * from OUT/<week>/report.json (after a template change, say). A week never
+ * run is AID_ERR_NOTFOUND: "week W has not been run (no OUT/W/report.json)";
+ * so is it for mail. */
 AID_MUST_CHECK aid_err pipeline_render(pipeline_opts *o, aid_errbuf *eb);
 
 /* aidigest mail: e-mail an already rendered week. */

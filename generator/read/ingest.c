@@ -5,13 +5,16 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/base64.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
+#include "common/numfmt.h"
 #include "common/strbuf.h"
 #include "common/textnorm.h"
+#include "common/timeutil.h"
 #include "read/read.h"
 
 /* ---- the batch queue between the reader and the workers ---- */
@@ -67,6 +70,12 @@ static logread_batch *queue_pop(queue *q)
 
 /* ---- workers ---- */
 
+/* A file's times in one week: how many. */
+typedef struct fweek_count {
+    uint32_t file;
+    int64_t week, n;
+} fweek_count;
+
 typedef struct worker {
     pthread_t thread;
     const ingest_opts *opts;
@@ -81,7 +90,104 @@ typedef struct worker {
     aid_err err;
     aid_errbuf eb;
     int64_t nbad;
+    fweek_count *fweeks;     /* how many times of each file fall in each week */
+    size_t nfweeks, fweeks_cap, fweeks_last;
+    int64_t *weeks;        /* the weeks (Monday 00:00 UTC, ms) with a suggestion, unsorted */
+    size_t nweeks, weeks_cap;
+    int64_t other[EVENT_BAD__COUNT], nother; /* own_week_only: bad lines of other weeks */
 } worker;
+
+/* Monday 00:00 UTC of the week of ms (1970-01-01 was a Thursday). */
+static int64_t week_start_of(int64_t ms)
+{
+    int64_t x = ms + 3 * TIMEUTIL_DAY_MS;
+    int64_t k = x / TIMEUTIL_WEEK_MS;
+    if (x % TIMEUTIL_WEEK_MS < 0)
+        k--;
+    return k * TIMEUTIL_WEEK_MS - 3 * TIMEUTIL_DAY_MS;
+}
+
+static bool in_own_week(const ingest_opts *o, int64_t ms)
+{
+    return ms >= o->week_start_ms && ms - o->week_start_ms < TIMEUTIL_WEEK_MS;
+}
+
+/* One more time of file in the week of ms (the last one counted is
+ * checked first: a file's lines come mostly in time order). -1 when out
+ * of memory. */
+static int worker_saw_time(worker *w, uint32_t file, int64_t ms)
+{
+    int64_t ws = week_start_of(ms);
+    fweek_count *l = w->nfweeks ? &w->fweeks[w->fweeks_last] : NULL;
+    if (l && l->file == file && l->week == ws) {
+        l->n++;
+        return 0;
+    }
+    for (size_t i = w->nfweeks; i-- > 0;)
+        if (w->fweeks[i].file == file && w->fweeks[i].week == ws) {
+            w->fweeks[i].n++;
+            w->fweeks_last = i;
+            return 0;
+        }
+    if (w->nfweeks == w->fweeks_cap) {
+        size_t n = w->fweeks_cap ? w->fweeks_cap * 2 : 16;
+        fweek_count *nv = realloc(w->fweeks, n * sizeof *nv);
+        if (!nv)
+            return -1;
+        w->fweeks = nv;
+        w->fweeks_cap = n;
+    }
+    w->fweeks[w->nfweeks] = (fweek_count){ file, ws, 1 };
+    w->fweeks_last = w->nfweeks++;
+    return 0;
+}
+
+/* Note the week of a suggestion (the last one found is checked first: logs
+ * come mostly in time order). -1 when out of memory. */
+static int worker_saw_week(worker *w, int64_t ms)
+{
+    int64_t ws = week_start_of(ms);
+    for (size_t i = w->nweeks; i-- > 0;)
+        if (w->weeks[i] == ws)
+            return 0;
+    if (w->nweeks == w->weeks_cap) {
+        size_t n = w->weeks_cap ? w->weeks_cap * 2 : 16;
+        int64_t *nv = realloc(w->weeks, n * sizeof *nv);
+        if (!nv)
+            return -1;
+        w->weeks = nv;
+        w->weeks_cap = n;
+    }
+    w->weeks[w->nweeks++] = ws;
+    return 0;
+}
+
+bool ingest_bad_line_time(const char *text, size_t len, int64_t *ms)
+{
+    const char *end = text + len;
+    for (const char *p = text; p + 4 <= end; p++) {
+        p = memchr(p, '"', (size_t)(end - p));
+        if (!p || end - p < 4)
+            return false;
+        if (memcmp(p, "\"ts\"", 4) || (p > text && p[-1] == '\\'))
+            continue;
+        const char *q = p + 4;
+        while (q < end && (*q == ' ' || *q == '\t'))
+            q++;
+        if (q == end || *q != ':')
+            continue;
+        q++;
+        while (q < end && (*q == ' ' || *q == '\t'))
+            q++;
+        if (q == end || *q != '"')
+            return false;
+        const char *v = ++q;
+        while (q < end && *q != '"' && q - v < 64)
+            q++;
+        return q < end && *q == '"' && timeutil_parse_rfc3339(v, (size_t)(q - v), ms);
+    }
+    return false;
+}
 
 static aid_err worker_loser(void *ctx, uint64_t pos, aid_errbuf *eb)
 {
@@ -135,9 +241,24 @@ nomem:
     return NULL;
 }
 
+/* A bad line into the worker's scratch file: "<pos hex>\t<mark>\t<json>",
+ * the mark '-' for a line that is the week's, or 'A' + its reason for one
+ * without a time (own_week_only), which belongs to its file's week (known
+ * only when every worker is done). With own_week_only a line of another
+ * week is only counted. */
 static aid_err worker_bad(void *ctx, const read_bad_line *bl, aid_errbuf *eb)
 {
     worker *w = ctx;
+    int64_t ts;
+    bool timed = ingest_bad_line_time(bl->text, bl->len, &ts);
+    if (timed && worker_saw_time(w, bl->file, ts) < 0)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    if (w->opts->own_week_only && timed && !in_own_week(w->opts, ts)) {
+        w->other[bl->reason]++;
+        w->nother++;
+        return AID_OK;
+    }
+    char mark = w->opts->own_week_only && !timed ? (char)('A' + bl->reason) : '-';
     w->nbad++;
     struct json_object *o = bad_record(w->files->paths[bl->file], bl);
     if (!o)
@@ -146,7 +267,8 @@ static aid_err worker_bad(void *ctx, const read_bad_line *bl, aid_errbuf *eb)
     aid_err err = AID_OK;
     if (!s)
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    else if (fprintf(w->bad, "%016llx\t%s\n", (unsigned long long)IDINDEX_POS(bl->file, bl->lineno), s) < 0)
+    else if (fprintf(w->bad, "%016llx\t%c\t%s\n", (unsigned long long)IDINDEX_POS(bl->file, bl->lineno), mark,
+                     s) < 0)
         err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot write the bad lines: %s", w->bad_path, strerror(errno));
     json_object_put(o);
     return err;
@@ -157,9 +279,13 @@ static aid_err worker_event(void *ctx, const event *ev, uint64_t pos, aid_errbuf
     worker *w = ctx;
     agg *a = w->agg;
     int rc = 0;
+    if (ev->type != EVENT_UNKNOWN_TYPE && worker_saw_time(w, IDINDEX_POS_FILE(pos), ev->ts_ms) < 0)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     switch (ev->type) {
     case EVENT_SUGGESTION:
         rc = agg_add_suggestion(a, ev, +1, pos);
+        if (rc == 0)
+            rc = worker_saw_week(w, ev->ts_ms);
         break;
     case EVENT_CORRECTION:
         rc = agg_add_correction(a, ev, pos);
@@ -355,24 +481,45 @@ static aid_err quarantine_put(const ingest_opts *o, const char *rec, fsutil_afil
     return err;
 }
 
-static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, aid_errbuf *eb)
+/* Whether a record of the scratch files is the week's: a line without a
+ * time (mark 'A' + reason) is when its file's earliest time is in the week,
+ * or the file has none; a line that is not is taken out of the counts. */
+static bool quarantine_keeps(const ingest_opts *o, const char *line, const int64_t *file_week,
+                             ingest_result *res)
+{
+    if (line[17] == '-')
+        return true;
+    uint64_t pos = strtoull(line, NULL, 16);
+    int64_t week = file_week[IDINDEX_POS_FILE(pos)];
+    if (week == INT64_MIN || week == o->week_start_ms)
+        return true;
+    int reason = line[17] - 'A';
+    res->agg->dq.bad_lines--;
+    if (reason >= 0 && reason < EVENT_BAD__COUNT)
+        res->agg->dq.bad_by_reason[reason]--;
+    res->other_week_bad_lines++;
+    return false;
+}
+
+/* The workers' bad lines, merged in input order, into the quarantines and
+ * (up to diag_cap) onto diag; the quarantine files are opened at the first
+ * line kept, and old ones removed when none is. */
+static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, const int64_t *file_week,
+                                ingest_result *res, aid_errbuf *eb)
 {
     fsutil_afile af = { 0 }, raw = { 0 };
     strbuf line = STRBUF_INIT;
     aid_err err = AID_OK;
-    int64_t total = 0;
+    int64_t total = 0, kept = 0;
     char **cur = calloc((size_t)n, sizeof *cur);
     size_t *caps = calloc((size_t)n, sizeof *caps);
     if (!cur || !caps) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    if ((err = quarantine_start(ws, n, cur, caps, &total, eb)) ||
-        (err = quarantine_open(o->rejected_path, total, &af, eb)) ||
-        (err = quarantine_open(o->raw_rejected_path, total, &raw, eb)) || total == 0)
+    if ((err = quarantine_start(ws, n, cur, caps, &total, eb)))
         goto cleanup;
     int cap = o->diag_cap > 0 ? o->diag_cap : INGEST_DEFAULT_DIAG_CAP;
-    int64_t shown = 0;
     for (;;) {
         int best = -1;
         for (int i = 0; i < n; i++)
@@ -380,17 +527,33 @@ static aid_err quarantine_write(const ingest_opts *o, worker *ws, int n, aid_err
                 best = i;
         if (best < 0)
             break;
-        char *rec = cur[best] + 17;
-        if ((err = quarantine_put(o, rec, &af, &raw, &line, eb)))
-            goto cleanup;
-        if (o->diag && shown < cap && (err = quarantine_show(o->diag, rec, eb)))
-            goto cleanup;
-        shown++;
+        if (quarantine_keeps(o, cur[best], file_week, res)) {
+            char *rec = cur[best] + 19;
+            if (!kept++) {
+                progress_clear(o->progress);
+                if ((err = quarantine_open(o->rejected_path, 1, &af, eb)) ||
+                    (err = quarantine_open(o->raw_rejected_path, 1, &raw, eb)))
+                    goto cleanup;
+            }
+            if ((err = quarantine_put(o, rec, &af, &raw, &line, eb)))
+                goto cleanup;
+            if (o->diag && kept <= cap && (err = quarantine_show(o->diag, rec, eb)))
+                goto cleanup;
+        }
         if ((err = quarantine_next(&ws[best], &cur[best], &caps[best], eb)))
             goto cleanup;
     }
-    if (o->diag && total > cap)
-        esc_fprintf(o->diag, "aidigest: ... and %lld more bad lines\n", (long long)(total - cap));
+    if (!kept) {
+        if ((err = quarantine_open(o->rejected_path, 0, &af, eb)) ||
+            (err = quarantine_open(o->raw_rejected_path, 0, &raw, eb)))
+            goto cleanup;
+        goto cleanup;
+    }
+    if (o->diag && kept > cap)
+    {
+        char more[32];
+        esc_fprintf(o->diag, "aidigest: ... and %s more bad lines\n", numfmt_group(more, sizeof more, kept - cap));
+    }
     if (raw.fp && (err = fsutil_afile_commit(&raw, eb)))
         goto cleanup;
     if (af.fp)
@@ -651,8 +814,10 @@ static aid_err file_error(ingest_result *res, const ingest_opts *o, const char *
         json_object_put(e);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    if (o->diag)
+    if (o->diag) {
+        progress_clear(o->progress);
         esc_fprintf(o->diag, "aidigest: %s\n", msg);
+    }
     return AID_OK;
 }
 
@@ -665,8 +830,7 @@ static aid_err pass1_read(const ingest_opts *o, ingest_result *res, queue *full,
     for (uint32_t f = 0; f < res->files.n && !err; f++) {
         logread_file *r = NULL;
         aid_errbuf rb = { { 0 } };
-        if (o->progress && o->diag)
-            esc_fprintf(o->diag, "aidigest: reading %s (%u/%zu)\n", res->files.paths[f], f + 1, res->files.n);
+        uint64_t done = 0;
         aid_err oerr = logread_open(&r, &res->files, f, o->max_line, &rb);
         if (oerr == AID_ERR_NOMEM) {
             err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
@@ -679,6 +843,9 @@ static aid_err pass1_read(const ingest_opts *o, ingest_result *res, queue *full,
         for (;;) {
             logread_batch *b = queue_pop(free_q);
             aid_err rerr = logread_next(r, b, READ_BATCH_BYTES, &rb);
+            uint64_t now = logread_raw_bytes(r);
+            progress_add(o->progress, now - done, b->nlines);
+            done = now;
             b->seq = seq++;
             if (b->nlines)
                 queue_push(full, b);
@@ -742,9 +909,119 @@ static void worker_release(worker *w)
     agg_free(w->agg);
     idindex_free(w->ids);
     free(w->losers);
+    free(w->fweeks);
+    free(w->weeks);
     if (w->bad)
         fclose(w->bad);
     free(w->bad_path);
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int cmp_file_week(const void *x, const void *y)
+{
+    const fweek_count *a = x, *b = y;
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    return (a->week > b->week) - (a->week < b->week);
+}
+
+/* The weeks with a suggestion, from every worker, into res (sorted, once
+ * each). -1 when out of memory. */
+static int pass1_suggestion_weeks(worker *ws, int nw, ingest_result *res)
+{
+    size_t n = 0;
+    for (int i = 0; i < nw; i++)
+        n += ws[i].nweeks;
+    res->suggestion_weeks = malloc((n ? n : 1) * sizeof *res->suggestion_weeks);
+    if (!res->suggestion_weeks)
+        return -1;
+    size_t k = 0;
+    for (int i = 0; i < nw; i++) {
+        if (ws[i].nweeks)
+            memcpy(res->suggestion_weeks + k, ws[i].weeks, ws[i].nweeks * sizeof *ws[i].weeks);
+        k += ws[i].nweeks;
+    }
+    qsort(res->suggestion_weeks, k, sizeof *res->suggestion_weeks, cmp_i64);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++)
+        if (!u || res->suggestion_weeks[u - 1] != res->suggestion_weeks[i])
+            res->suggestion_weeks[u++] = res->suggestion_weeks[i];
+    res->nsuggestion_weeks = u;
+    return 0;
+}
+
+/* Each file's week (file_week, room for every file): the week most of its
+ * readable times fall in (the earliest of a tie; INT64_MIN: none), the
+ * week of its bad lines without a time. The same for any number of jobs.
+ * -1 when out of memory. */
+static int pass1_file_weeks(worker *ws, int nw, size_t nfiles, int64_t *file_week)
+{
+    size_t n = 0;
+    for (int i = 0; i < nw; i++)
+        n += ws[i].nfweeks;
+    fweek_count *all = malloc((n ? n : 1) * sizeof *all);
+    if (!all)
+        return -1;
+    size_t k = 0;
+    for (int i = 0; i < nw; i++) {
+        if (ws[i].nfweeks)
+            memcpy(all + k, ws[i].fweeks, ws[i].nfweeks * sizeof *all);
+        k += ws[i].nfweeks;
+    }
+    qsort(all, k, sizeof *all, cmp_file_week);
+    for (size_t f = 0; f < nfiles; f++)
+        file_week[f] = INT64_MIN;
+    int64_t *best = calloc(nfiles ? nfiles : 1, sizeof *best);
+    if (!best) {
+        free(all);
+        return -1;
+    }
+    for (size_t i = 0; i < k;) {
+        size_t j = i;
+        int64_t cnt = 0;
+        while (j < k && all[j].file == all[i].file && all[j].week == all[i].week)
+            cnt += all[j++].n;
+        uint32_t f = all[i].file;
+        if (f < nfiles && cnt > best[f]) { /* ascending weeks: a tie keeps the earlier */
+            best[f] = cnt;
+            file_week[f] = all[i].week;
+        }
+        i = j;
+    }
+    free(best);
+    free(all);
+    return 0;
+}
+
+/* What the workers found about weeks into res and file_week; the bad
+ * lines of other weeks taken out of the counts. -1 when out of memory. */
+static int pass1_weeks(worker *ws, int nw, ingest_result *res, int64_t *file_week)
+{
+    if (pass1_suggestion_weeks(ws, nw, res) < 0 || pass1_file_weeks(ws, nw, res->files.n, file_week) < 0)
+        return -1;
+    for (int i = 0; i < nw; i++) {
+        res->agg->dq.bad_lines -= ws[i].nother;
+        res->other_week_bad_lines += ws[i].nother;
+        for (int r = 0; r < EVENT_BAD__COUNT; r++)
+            res->agg->dq.bad_by_reason[r] -= ws[i].other[r];
+    }
+    return 0;
+}
+
+/* The bytes on disk of every file, for the progress display. */
+static uint64_t files_size(const logread_files *files)
+{
+    uint64_t total = 0;
+    struct stat st;
+    for (size_t i = 0; i < files->n; i++)
+        if (stat(files->paths[i], &st) == 0 && S_ISREG(st.st_mode))
+            total += (uint64_t)st.st_size;
+    return total;
 }
 
 /* The files to read: the paths, then the deltas file when it exists. */
@@ -778,14 +1055,17 @@ aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
     int started = 0;
     loser_list losers = { 0 };
     idindex *ids = NULL;
+    int64_t *file_week = NULL;
     size_t nbatches = (size_t)nw * 2 + 2;
 
     if ((err = ingest_files(&o, &res->files, eb)))
         return err;
+    progress_stage(o.progress, "read", files_size(&res->files));
     res->file_errors = json_object_new_array();
     ws = calloc((size_t)nw, sizeof *ws);
     batches = calloc(nbatches, sizeof *batches);
-    if (!res->file_errors || !ws || !batches)
+    file_week = malloc((res->files.n ? res->files.n : 1) * sizeof *file_week);
+    if (!res->file_errors || !ws || !batches || !file_week)
         goto nomem;
     if (queue_init(&full, nbatches + (size_t)nw) < 0)
         goto nomem;
@@ -816,13 +1096,16 @@ aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
         pthread_join(ws[i].thread, NULL);
     if (err || (err = pass1_merge(ws, nw, res, &ids, &losers, eb)))
         goto cleanup;
-    if ((err = quarantine_write(&o, ws, nw, eb)))
+    if (pass1_weeks(ws, nw, res, file_week) < 0)
+        goto nomem;
+    if ((err = quarantine_write(&o, ws, nw, file_week, res, eb)))
         goto cleanup;
     err = pass2(&o, res, ids, losers.v, losers.n, eb);
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
+    free(file_week);
     free(losers.v);
     idindex_free(ids);
     if (ws)
@@ -850,4 +1133,7 @@ void ingest_result_release(ingest_result *res)
     json_object_put(res->file_errors);
     json_object_put(res->vindicated_examples);
     res->file_errors = res->vindicated_examples = NULL;
+    free(res->suggestion_weeks);
+    res->suggestion_weeks = NULL;
+    res->nsuggestion_weeks = 0;
 }

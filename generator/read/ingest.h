@@ -28,6 +28,7 @@
 #include "read/agg.h"
 #include "read/event.h"
 #include "common/err.h"
+#include "common/progress.h"
 #include "common/redact.h"
 #include "read/idindex.h"
 #include "read/logread.h"
@@ -69,9 +70,22 @@ typedef struct ingest_opts {
                                    from the customer messages they redact
                                    (masked spans left out); NULL: no excerpt,
                                    terms from the raw text */
+    bool own_week_only;         /* only the bad lines of the week (week_start_ms)
+                                   are counted, quarantined and shown: a bad
+                                   line whose "ts" can be read (a textual look,
+                                   so a line that is not JSON has one too)
+                                   belongs to that time's week; one without
+                                   belongs to its file's week (the week most of
+                                   the file's readable times fall in, the
+                                   earliest of a tie), or, in a file without
+                                   any, to this week. Each bad line is then reported by
+                                   the run of one week only. false: every bad
+                                   line (aidigest check) */
     FILE *diag;                 /* one line per bad line, up to diag_cap; NULL = silent */
     int diag_cap;               /* 0 = INGEST_DEFAULT_DIAG_CAP */
-    bool progress;              /* progress lines on diag (a terminal) */
+    progress *progress;         /* the run's progress display: the bytes
+                                   (on disk) and lines read, against the
+                                   files' total size; NULL = none */
 } ingest_opts;
 
 typedef struct ingest_result {
@@ -81,6 +95,10 @@ typedef struct ingest_result {
     int64_t vindicated;
     struct json_object *vindicated_examples; /* [{suggestion_id, ai_reply, sent_reply, corrected_reply, reason}] first 5 */
     int64_t corrected_suggestions;    /* distinct suggestions the week's corrections refer to */
+    int64_t *suggestion_weeks;        /* the Monday 00:00 UTC (ms) of every week that has a
+                                         suggestion in the logs, ascending */
+    size_t nsuggestion_weeks;
+    int64_t other_week_bad_lines;     /* with own_week_only: bad lines left to other weeks */
 } ingest_result;
 
 /* Run both passes. On success res owns everything; release it with
@@ -88,6 +106,10 @@ typedef struct ingest_result {
  * error here: it is listed in res->file_errors (and on diag). */
 AID_MUST_CHECK aid_err ingest_run(const ingest_opts *o, ingest_result *res, aid_errbuf *eb);
 void ingest_result_release(ingest_result *res);
+
+/* The time of a bad line, when one can be read in its text: the value of
+ * its first "ts" key (not inside a string) as RFC 3339. */
+bool ingest_bad_line_time(const char *text, size_t len, int64_t *ms);
 
 /* How many correction-pairs are "vindicated" (docs/figures.md): word-set
  * Jaccard thresholds. */

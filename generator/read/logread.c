@@ -470,3 +470,8 @@ last_line:
     }
     return r->failed ? AID_ERR_IO : AID_OK;
 }
+
+uint64_t logread_raw_bytes(const logread_file *r)
+{
+    return r ? r->raw_read : 0;
+}

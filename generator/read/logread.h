@@ -74,5 +74,8 @@ AID_MUST_CHECK aid_err logread_open(logread_file **out, const logread_files *fil
  * the next call then returns the end. */
 AID_MUST_CHECK aid_err logread_next(logread_file *r, logread_batch *b, size_t target, aid_errbuf *eb);
 void logread_close(logread_file *r);
+/* The bytes read from the file so far (compressed ones for gzip): for a
+ * progress display against the files' sizes. */
+uint64_t logread_raw_bytes(const logread_file *r);
 
 #endif

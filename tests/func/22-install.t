@@ -2,8 +2,9 @@
 # 22-install: `make install` puts the binary, the templates and the man page
 # under PREFIX (staged under DESTDIR when given), the installed binary finds
 # its templates in the compiled-in data directory by itself, and
-# `make uninstall` takes it all away again. Built in a copy of the tree
-# (-O0, so it stays fast) with PREFIX inside the test's directory.
+# `make uninstall` takes it all away again; `make digest` runs the sample
+# weeks there, reporting each bad line once (in 2026-W47). Built in a copy
+# of the tree (-O0, so it stays fast) with PREFIX inside the test's directory.
 . "$(dirname "$0")/../lib/tap.sh"
 # a make of its own, not a part of the `make test` that runs this
 unset MAKEFLAGS MFLAGS MAKELEVEL
@@ -11,6 +12,7 @@ src=$TMP/src P=$TMP/prefix
 mkdir -p "$src/docs"
 cp -R "$AIDIGEST_ROOT/generator" "$AIDIGEST_ROOT/scripts" "$AIDIGEST_ROOT/templates" "$AIDIGEST_ROOT/GNUmakefile" "$src/"
 cp "$AIDIGEST_ROOT/docs/aidigest.1" "$src/docs/"
+cp -R "$AIDIGEST_ROOT/inputs" "$src/"
 m() { make -C "$src" --no-print-directory -s CFLAGS=-O0 PREFIX="$P" "$@"; }
 
 m -j2 build >"$TMP/build.log" 2>&1; ok $? "built with PREFIX=$P"
@@ -51,6 +53,29 @@ done
 for o in $("$P/bin/aidigest" --help | grep -o -- '--[a-z]*' | sort -u); do
     printf '%s\n' "$r" | grep -q -- "$o"; ok $? "man page: $o"
 done
+# and every option of every command's help, and the help command itself
+for c in run check retrain mail render; do
+    for o in $("$P/bin/aidigest" help $c | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+        printf '%s\n' "$r" | grep -q -- "$o"; ok $? "man page: $c $o"
+    done
+done
+printf '%s\n' "$r" | grep -q -- "aidigest help \[COMMAND\]"; ok $? "man page: aidigest help [COMMAND]"
+
+# man -l from the checkout, as the README says
+r2=$(cd "$src" && MANWIDTH=80 man -l docs/aidigest.1 2>&1 || groff -man -Tutf8 docs/aidigest.1 2>&1)
+printf '%s\n' "$r2" | grep -q "^SYNOPSIS"; ok $? "man -l docs/aidigest.1 in the checkout"
+
+# make digest: the four sample weeks, each bad line reported once
+SOURCE_DATE_EPOCH=1764547200 AIDIGEST_TEMPLATES="$src/templates" m digest >"$TMP/digest.out" 2>"$TMP/digest.err"
+ok $? "make digest"
+for w in 2026-W44 2026-W45 2026-W46 2026-W47; do
+    [ -f "$src/out/$w/report.json" ]; ok $? "make digest wrote $w"
+done
+is "$(grep -c '^aidigest: inputs/[^ ]*:[0-9]*: ' "$TMP/digest.err")" 11 "make digest names 11 bad lines"
+is "$(grep '^aidigest: inputs/[^ ]*:[0-9]*: ' "$TMP/digest.err" | sort | uniq -d)" "" "  each once"
+is "$(grep -c 'bad lines, ' "$TMP/digest.err")" 1 "  in one week's summary"
+[ ! -e "$src/out/2026-W44/rejected.jsonl" ]; ok $? "  W44's rejected.jsonl holds none of W47's lines"
+is "$(wc -l <"$src/out/2026-W47/rejected.jsonl" | tr -d ' ')" 11 "  W47's holds them"
 
 # DESTDIR stages the same tree elsewhere, without rebuilding
 m -q aidigest; ok $? "up to date before the staged install"

@@ -70,14 +70,14 @@ before = tree(out)
 head = git("rev-parse", "HEAD")
 
 
-def refused(what, extra_args, want):
+def refused(what, extra_args, want, prefix="aidigest: 2026-W47 not replaced: "):
     try:
         r = t.run(args + extra_args, timeout=60)
     except subprocess.TimeoutExpired:
         r = subprocess.CompletedProcess([], 124, "", "(no answer in 60 s)\n")
     t.is_(r.returncode, 1, what + ": exit 1") or t.diag(r.stderr)
     last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
-    t.ok(last.startswith("aidigest: 2026-W47 not replaced: ") and want in last,
+    t.ok(last.startswith(prefix) and want in last,
          what + ": one clear line (%s)" % want) or t.diag(r.stderr)
     t.ok(tree(out) == before, what + ": OUT untouched (week, index, weekly table, git)") or \
         t.diag(sorted(set(tree(out).items()) ^ set(before.items())))
@@ -101,7 +101,10 @@ other = os.path.join(tmp, "other")
 os.makedirs(other)
 with open(os.path.join(other, "x.jsonl"), "w") as f:
     f.write(sug("o1", "2026-11-03T09:00:00Z"))
-refused("no suggestion in the week", ["--logs", other], "no suggestion")
+refused("no suggestion in the week", ["--logs", other], "(they hold 2026-W45)", prefix="aidigest: 2026-W47: no suggestion")
+# --allow-damaged is for unreadable files, not for an empty week
+refused("no suggestion, --allow-damaged", ["--logs", other, "--allow-damaged"], "--allow-empty",
+        prefix="aidigest: 2026-W47: no suggestion")
 
 # 4. fewer than half the published suggestions: only a.jsonl's first 4
 few = os.path.join(tmp, "few")
@@ -141,6 +144,7 @@ if shutil.which("pdftotext"):
 r = t.run(["check", "--logs", logs, "--replace"])
 t.is_(r.returncode, 2, "--replace does not go with check")
 r = t.run(["--help"])
-t.ok("--allow-damaged" in r.stdout and "--replace" in r.stdout, "--help lists --allow-damaged and --replace")
+t.ok("--allow-damaged" in r.stdout and "--replace" in r.stdout and "--allow-empty" in r.stdout,
+     "--help lists --allow-damaged, --allow-empty and --replace")
 
 sys.exit(t.done())

@@ -188,7 +188,7 @@ t.is_(r.returncode, 3, "missing PDF: exit 3")
 t.ok("digest.pdf not found" in r.stderr, r.stderr.strip())
 r = t.run(["mail", "--week", "2026-W40", "--out", out], env=env)
 t.is_(r.returncode, 3, "week never run: exit 3")
-t.ok("report.json not found" in r.stderr, r.stderr.strip())
+t.ok("week 2026-W40 has not been run (no %s/2026-W40/report.json)" % out in r.stderr, r.stderr.strip())
 r = t.run(["mail", "--out", out], env=env)
 t.is_(r.returncode, 2, "mail without --week: usage error")
 

@@ -21,5 +21,11 @@ int main(void)
     CHECK(numfmt_dec(&sb, 0.74213, 3), "0.742", "decimal");
     CHECK(numfmt_signed(&sb, -0.0291, 3), "\xe2\x88\x92" "0.029", "signed, down");
     CHECK(numfmt_signed(&sb, 0.01, 3), "+0.010", "signed, up");
+    char b[32];
+    is_str(numfmt_group(b, sizeof b, 179147), "179,147", "group: human messages");
+    is_str(numfmt_group(b, sizeof b, 999), "999", "group: below a thousand");
+    is_str(numfmt_group(b, sizeof b, -1234567), "-1,234,567", "group: negative, ASCII minus");
+    is_str(numfmt_group(b, sizeof b, INT64_MIN), "-9,223,372,036,854,775,808", "group: INT64_MIN fits");
+    is_str(numfmt_group(b, 6, 1234567), "1,234", "group: cut to the buffer, terminated");
     return tap_done();
 }
