@@ -14,6 +14,7 @@
 #include "common/escape.h"
 #include "common/err.h"
 #include "pipeline/pipeline.h"
+#include "publish/publish.h"
 #include "render/render.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
@@ -24,7 +25,7 @@ static void usage(FILE *fp)
 {
     fputs("usage: aidigest run [--week YYYY-Www] [--logs PATH]... [--out DIR] [--offline]\n"
           "                    [--publish] [--mail] [--jobs N] [--strict] [--allow-damaged]\n"
-          "                    [--replace] [--config FILE]\n"
+          "                    [--replace] [--db URL] [--config FILE]\n"
           "       aidigest check [--logs PATH]... [--week YYYY-Www] [--jobs N] [--config FILE]\n"
           "       aidigest retrain [--week W] [--logs PATH]... [--out DIR] [--submit] [--request]\n"
           "                        [--config FILE]\n"
@@ -73,7 +74,7 @@ static void libs_cleanup(void)
 }
 
 enum { OPT_WEEK = 1, OPT_LOGS = 2, OPT_OUT = 4, OPT_RUNFLAGS = 8, OPT_JOBS = 16,
-       OPT_STRICT = 32, OPT_RETRAIN = 64, OPT_ONLY = 128 };
+       OPT_STRICT = 32, OPT_RETRAIN = 64, OPT_ONLY = 128, OPT_DB = 256 };
 
 /* The commands that run a pipeline: their options and their entry point. */
 static const struct command {
@@ -81,7 +82,7 @@ static const struct command {
     unsigned allowed;
     aid_err (*fn)(pipeline_opts *o, aid_errbuf *eb);
 } commands[] = {
-    { "run", OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RUNFLAGS | OPT_JOBS | OPT_STRICT, pipeline_run },
+    { "run", OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RUNFLAGS | OPT_JOBS | OPT_STRICT | OPT_DB, pipeline_run },
     { "check", OPT_WEEK | OPT_LOGS | OPT_JOBS, pipeline_check },
     { "retrain", OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RETRAIN, pipeline_retrain },
     { "mail", OPT_WEEK | OPT_OUT, pipeline_mail },
@@ -103,6 +104,21 @@ static int only_error(const char *value)
     }
     strbuf_release(&names);
     return rc;
+}
+
+/* --db URL, else AIDIGEST_DATABASE_URL; an empty value is none. Returns 0,
+ * or 2 when it is not a database URL (shown with its password masked). */
+static int db_option(pipeline_opts *o)
+{
+    if (!o->db_url)
+        o->db_url = getenv("AIDIGEST_DATABASE_URL");
+    if (o->db_url && !*o->db_url)
+        o->db_url = NULL;
+    if (!o->db_url || db_url_supported(o->db_url))
+        return 0;
+    char shown[512];
+    db_url_shown(o->db_url, shown, sizeof shown);
+    return usage_error("--db: '%s' is not a postgresql://... or sqlite:PATH URL", shown);
 }
 
 /* Parse argv[2..] for cmd into o (o->logs must have room for argc paths)
@@ -162,6 +178,9 @@ static int parse_options(const struct command *cmd, int argc, char **argv, pipel
         } else if (!strcmp(a, "--request")) {
             NEEDS(OPT_RETRAIN);
             o->request = true;
+        } else if (!strcmp(a, "--db")) {
+            NEEDS(OPT_DB); VALUE();
+            o->db_url = next;
         } else if (!strcmp(a, "--only")) {
             NEEDS(OPT_ONLY); VALUE();
             if (!render_only_valid(next))
@@ -172,6 +191,11 @@ static int parse_options(const struct command *cmd, int argc, char **argv, pipel
         }
 #undef NEEDS
 #undef VALUE
+    }
+    if (cmd->allowed & OPT_DB) {
+        int rc = db_option(o);
+        if (rc)
+            return rc;
     }
     if (!strcmp(cmd->name, "mail") && !o->week)
         return usage_error("%s needs --week", "mail");

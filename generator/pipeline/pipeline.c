@@ -393,10 +393,10 @@ cleanup:
     return err;
 }
 
-/* publish: the archive first, then the mail. A failure of either is
- * reported and ends the run with exit code 3, but does not stop the other
- * (an expired token must not stop the weekly mail), and leaves the digest
- * as it is. */
+/* publish: the archive first, then the mail, then the database row. A
+ * failure of one is reported and ends the run with exit code 3, but does
+ * not stop the others (an expired token must not stop the weekly mail, a
+ * database that is down neither), and leaves the digest as it is. */
 static aid_err run_publish(run *r, aid_errbuf *eb)
 {
     aid_err err = AID_OK;
@@ -407,6 +407,13 @@ static aid_err run_publish(run *r, aid_errbuf *eb)
     if (r->o->mail) {
         aid_errbuf one = { { 0 } };
         pipeline_note_error(mail_send_week(r->out, r->week, r->report, &r->o->cfg, &one), &one, &err, eb);
+    }
+    if (r->o->db_url) {
+        aid_errbuf one = { { 0 } }, said = { { 0 } };
+        aid_err db = db_store_week(r->o->db_url, r->report, &one);
+        if (db && db != AID_ERR_NOMEM)
+            (void)aid_errbuf_set(&said, db, "%s (%s/%s/ is written; its row is not stored)", one.msg, r->out, r->week);
+        pipeline_note_error(db, db && db != AID_ERR_NOMEM ? &said : &one, &err, eb);
     }
     return err;
 }

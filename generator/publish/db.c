@@ -1,0 +1,286 @@
+/*
+ * db.c - the front of the database module: which backend a URL names, the
+ * URL as shown in messages (password masked), the secrets to mask in a
+ * server's text, and the row taken from the report.
+ */
+#include "publish/db.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/jget.h"
+#include "publish/db_backend.h"
+
+static bool has_prefix(const char *s, const char *p)
+{
+    return strncmp(s, p, strlen(p)) == 0;
+}
+
+/* The length of a postgresql:// or postgres:// prefix of url, else 0. */
+static size_t pg_scheme_len(const char *url)
+{
+    if (has_prefix(url, "postgresql://"))
+        return strlen("postgresql://");
+    if (has_prefix(url, "postgres://"))
+        return strlen("postgres://");
+    return 0;
+}
+
+/* The file of a sqlite: URL ("sqlite:///abs" is "/abs"), else NULL. */
+static const char *sqlite_path(const char *url)
+{
+    if (!has_prefix(url, "sqlite:"))
+        return NULL;
+    const char *p = url + strlen("sqlite:");
+    if (has_prefix(p, "//"))
+        p += 2;
+    return *p ? p : NULL;
+}
+
+bool db_url_supported(const char *url)
+{
+    return url && (pg_scheme_len(url) || sqlite_path(url));
+}
+
+/* ---- the password of a URL ---- */
+
+/* Where the parts of a postgresql:// URL are (offsets into url). */
+struct pg_parts {
+    size_t pass, pass_end;     /* the password of the user info; pass == pass_end: none */
+    size_t query, query_end;   /* after '?' up to '#' or the end; query == query_end: none */
+};
+
+static void pg_split(const char *url, struct pg_parts *p)
+{
+    memset(p, 0, sizeof *p);
+    size_t start = pg_scheme_len(url);
+    size_t auth_end = start + strcspn(url + start, "/?#");
+    size_t at = 0;
+    for (size_t i = start; i < auth_end; i++)
+        if (url[i] == '@')
+            at = i;
+    if (at) {
+        const char *colon = memchr(url + start, ':', at - start);
+        if (colon) {
+            p->pass = (size_t)(colon - url) + 1;
+            p->pass_end = at;
+        }
+    }
+    const char *q = strchr(url + auth_end, '?');
+    if (q) {
+        p->query = (size_t)(q - url) + 1;
+        p->query_end = p->query + strcspn(url + p->query, "#");
+    }
+}
+
+/* The value of the password= parameter of the query: *len bytes at the
+ * returned offset, or 0 with *len 0. */
+static size_t pg_query_password(const char *url, const struct pg_parts *p, size_t *len)
+{
+    *len = 0;
+    for (size_t i = p->query; i < p->query_end;) {
+        size_t end = i;
+        while (end < p->query_end && url[end] != '&')
+            end++;
+        if (end - i >= 9 && !strncmp(url + i, "password=", 9)) {
+            *len = end - i - 9;
+            return i + 9;
+        }
+        i = end + 1;
+    }
+    return 0;
+}
+
+struct outbuf {
+    char *buf;
+    size_t n, len;
+};
+
+static void out_add(struct outbuf *o, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len && o->len + 1 < o->n; i++)
+        o->buf[o->len++] = s[i];
+    o->buf[o->len] = '\0';
+}
+
+void db_url_shown(const char *url, char *buf, size_t n)
+{
+    if (!n)
+        return;
+    struct outbuf o = { buf, n, 0 };
+    buf[0] = '\0';
+    if (!pg_scheme_len(url)) {
+        out_add(&o, url, strlen(url));
+        return;
+    }
+    /* the user info's password comes before the query's, if both */
+    struct pg_parts p;
+    pg_split(url, &p);
+    size_t qlen, qpass = pg_query_password(url, &p, &qlen);
+    size_t at = 0;
+    if (p.pass < p.pass_end) {
+        out_add(&o, url, p.pass);
+        out_add(&o, "***", 3);
+        at = p.pass_end;
+    }
+    if (qlen) {
+        out_add(&o, url + at, qpass - at);
+        out_add(&o, "***", 3);
+        at = qpass + qlen;
+    }
+    out_add(&o, url + at, strlen(url + at));
+}
+
+/* Percent-decode s[0..len) into dst (n bytes, terminated; cut when too
+ * long). */
+static void pct_decode(char *dst, size_t n, const char *s, size_t len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 1 < n; i++) {
+        if (s[i] == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
+            isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = { s[i + 1], s[i + 2], 0 };
+            dst[o++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            dst[o++] = s[i];
+        }
+    }
+    dst[o] = '\0';
+}
+
+enum { SECRET_MAX = 256 };
+
+/* The secrets a message must not show: the URL's password as written and
+ * decoded, the password= parameter likewise, and PGPASSWORD. */
+struct secrets {
+    char raw[SECRET_MAX], dec[SECRET_MAX], qraw[SECRET_MAX], qdec[SECRET_MAX];
+};
+
+static void collect_secrets(const char *url, struct secrets *s, db_ctx *ctx)
+{
+    memset(s, 0, sizeof *s);
+    size_t k = 0;
+    if (pg_scheme_len(url)) {
+        struct pg_parts p;
+        pg_split(url, &p);
+        size_t plen = p.pass_end - p.pass;
+        if (plen && plen < SECRET_MAX) {
+            memcpy(s->raw, url + p.pass, plen);
+            pct_decode(s->dec, sizeof s->dec, url + p.pass, plen);
+            ctx->secrets[k++] = s->raw;
+            if (strcmp(s->dec, s->raw) && *s->dec)
+                ctx->secrets[k++] = s->dec;
+        }
+        size_t qlen, q = pg_query_password(url, &p, &qlen);
+        if (qlen && qlen < SECRET_MAX && k + 1 < sizeof ctx->secrets / sizeof ctx->secrets[0]) {
+            memcpy(s->qraw, url + q, qlen);
+            pct_decode(s->qdec, sizeof s->qdec, url + q, qlen);
+            ctx->secrets[k++] = strcmp(s->qdec, s->qraw) && *s->qdec ? s->qdec : s->qraw;
+        }
+    }
+    const char *env = getenv("PGPASSWORD");
+    if (env && *env && k + 1 < sizeof ctx->secrets / sizeof ctx->secrets[0])
+        ctx->secrets[k++] = env;
+    ctx->secrets[k] = NULL;
+}
+
+void db_clean_msg(char *dst, size_t n, const char *msg, const db_ctx *ctx)
+{
+    if (!n)
+        return;
+    struct outbuf o = { dst, n, 0 };
+    dst[0] = '\0';
+    bool space = false;
+    while (msg && *msg) {
+        size_t hit = 0;
+        for (size_t k = 0; ctx && ctx->secrets[k] && !hit; k++) {
+            size_t len = strlen(ctx->secrets[k]);
+            if (len && !strncmp(msg, ctx->secrets[k], len))
+                hit = len;
+        }
+        if (hit) {
+            if (space && o.len)
+                out_add(&o, " ", 1);
+            space = false;
+            out_add(&o, "***", 3);
+            msg += hit;
+        } else if (isspace((unsigned char)*msg)) {
+            space = true;
+            msg++;
+        } else {
+            if (space && o.len)
+                out_add(&o, " ", 1);
+            space = false;
+            out_add(&o, msg, 1);
+            msg++;
+        }
+    }
+}
+
+const char *db_num_text(double v, char *buf, size_t n)
+{
+    if (isnan(v) || isinf(v))
+        return NULL;
+    snprintf(buf, n, "%.17g", v);
+    return buf;
+}
+
+/* ---- the row ---- */
+
+static aid_err row_from_report(struct json_object *report, db_row *row, aid_errbuf *eb)
+{
+    memset(row, 0, sizeof *row);
+    row->week = jget_str(report, "week", NULL);
+    row->period_start = jget_str(report, "period.start", NULL);
+    row->period_end = jget_str(report, "period.end", NULL);
+    row->generated_at = jget_str(report, "generated_at", NULL);
+    if (!row->week || !row->period_start || !row->period_end || !row->generated_at ||
+        !jget_has(report, "totals.suggestions"))
+        return aid_errbuf_set(eb, AID_ERR_PARSE,
+                              "database: the report lacks week, period, generated_at or totals.suggestions");
+    row->suggestions = (long long)jget_int(report, "totals.suggestions", 0);
+    row->acceptance = jget_double(report, "rates.acceptance", NAN);
+    row->use_rate = jget_double(report, "rates.use", NAN);
+    row->confidence_mean = jget_double(report, "confidence.mean", NAN);
+    row->ece = jget_double(report, "confidence.ece", NAN);
+    struct json_object *alerts = jget(report, "alerts");
+    if (alerts && json_object_is_type(alerts, json_type_array)) {
+        row->has_alerts = true;
+        row->alerts = (long long)json_object_array_length(alerts);
+    } else if (alerts && json_object_is_type(alerts, json_type_int)) {
+        row->has_alerts = true;
+        row->alerts = (long long)json_object_get_int64(alerts);
+    }
+    row->report = json_object_to_json_string_ext(report, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (!row->report)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "database: out of memory");
+    return AID_OK;
+}
+
+aid_err db_store_week(const char *url, struct json_object *report, aid_errbuf *eb)
+{
+    if (!db_url_supported(url)) {
+        char shown[512];
+        db_url_shown(url ? url : "", shown, sizeof shown);
+        return aid_errbuf_set(eb, AID_ERR_USAGE,
+                              "database: '%s' is not a postgresql://... or sqlite:PATH URL", shown);
+    }
+    db_row row;
+    aid_err err = row_from_report(report, &row, eb);
+    if (err)
+        return err;
+    char shown[512];
+    struct secrets s;
+    db_ctx ctx = { shown, { NULL } };
+    db_url_shown(url, shown, sizeof shown);
+    collect_secrets(url, &s, &ctx);
+    if (pg_scheme_len(url))
+        err = db_pg_store(url, &ctx, &row, eb);
+    else
+        err = db_sqlite_store(sqlite_path(url), &ctx, &row, eb);
+    return err;
+}

@@ -1,0 +1,52 @@
+/*
+ * db_backend.h - what publish/db.c hands to a database backend
+ * (db_pg.c: PostgreSQL through libpq; db_sqlite.c: SQLite through
+ * libsqlite3), and the helpers both use. Internal to publish/.
+ */
+#ifndef AID_DB_BACKEND_H
+#define AID_DB_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/err.h"
+
+/* One row of weekly_ai_reports. Strings are borrowed from the report;
+ * a NaN double or has_alerts false is SQL NULL. */
+typedef struct db_row {
+    const char *week;          /* "2026-W47" */
+    const char *period_start;  /* RFC 3339 UTC, "2026-11-16T00:00:00Z" */
+    const char *period_end;
+    const char *generated_at;
+    long long suggestions;
+    double acceptance;         /* rates.acceptance */
+    double use_rate;           /* rates.use */
+    double confidence_mean;    /* confidence.mean */
+    double ece;                /* confidence.ece */
+    bool has_alerts;
+    long long alerts;          /* the length of the report's alerts array */
+    const char *report;        /* the whole report, compact JSON */
+} db_row;
+
+/* What a backend needs besides the row: the URL as shown in messages and
+ * the secrets to mask in any text it copies from the library or server. */
+typedef struct db_ctx {
+    const char *shown;         /* db_url_shown of the URL */
+    const char *secrets[4];    /* NULL-terminated; each masked as "***" */
+} db_ctx;
+
+/* Store row at the PostgreSQL URL url (libpq URI). */
+AID_MUST_CHECK aid_err db_pg_store(const char *url, const db_ctx *ctx, const db_row *row, aid_errbuf *eb);
+
+/* Store row in the SQLite file path. */
+AID_MUST_CHECK aid_err db_sqlite_store(const char *path, const db_ctx *ctx, const db_row *row, aid_errbuf *eb);
+
+/* Copy a library's or server's message into dst (n bytes, terminated) as
+ * one line: runs of white space (newlines included) become one space, the
+ * ends are trimmed, and every occurrence of a secret of ctx is "***". */
+void db_clean_msg(char *dst, size_t n, const char *msg, const db_ctx *ctx);
+
+/* A double as SQL text (shortest exact, "%.17g"), or NULL for NaN. */
+const char *db_num_text(double v, char *buf, size_t n);
+
+#endif

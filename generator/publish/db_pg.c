@@ -1,0 +1,188 @@
+/*
+ * db_pg.c - the PostgreSQL backend of publish/db (libpq): connect, make or
+ * check the schema, upsert the week's row, all in one transaction.
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/version.h"
+#include "publish/db.h"
+#include "publish/db_backend.h"
+
+/* The migrations, in order: migration i brings the schema to version
+ * i + 1. A new version appends one; none is ever changed once released
+ * (docs/database.md). */
+static const char *const pg_migrations[] = {
+    "CREATE TABLE weekly_ai_reports ("
+    " week text PRIMARY KEY CHECK (week ~ '^[0-9]{4}-W[0-9]{2}$'),"
+    " period_start timestamptz NOT NULL,"
+    " period_end timestamptz NOT NULL,"
+    " generated_at timestamptz NOT NULL,"
+    " suggestions bigint NOT NULL,"
+    " acceptance double precision,"
+    " use_rate double precision,"
+    " confidence_mean double precision,"
+    " ece double precision,"
+    " alerts integer,"
+    " report jsonb NOT NULL,"
+    " stored_at timestamptz NOT NULL DEFAULT now());"
+    "CREATE INDEX weekly_ai_reports_period_start ON weekly_ai_reports (period_start)",
+};
+
+static const char pg_schema_table[] =
+    "CREATE TABLE IF NOT EXISTS aidigest_schema ("
+    " version integer PRIMARY KEY,"
+    " applied_at timestamptz NOT NULL DEFAULT now(),"
+    " generator text NOT NULL)";
+
+static const char pg_upsert[] =
+    "INSERT INTO weekly_ai_reports (week, period_start, period_end, generated_at, suggestions,"
+    " acceptance, use_rate, confidence_mean, ece, alerts, report, stored_at)"
+    " VALUES ($1::text, $2::timestamptz, $3::timestamptz, $4::timestamptz, $5::bigint,"
+    " $6::float8, $7::float8, $8::float8, $9::float8, $10::integer, $11::jsonb, now())"
+    " ON CONFLICT (week) DO UPDATE SET period_start = EXCLUDED.period_start,"
+    " period_end = EXCLUDED.period_end, generated_at = EXCLUDED.generated_at,"
+    " suggestions = EXCLUDED.suggestions, acceptance = EXCLUDED.acceptance,"
+    " use_rate = EXCLUDED.use_rate, confidence_mean = EXCLUDED.confidence_mean,"
+    " ece = EXCLUDED.ece, alerts = EXCLUDED.alerts, report = EXCLUDED.report,"
+    " stored_at = now()";
+
+/* Any key for the advisory lock that makes two runs' first uses wait for
+ * each other instead of both creating the table ("aidg"). */
+#define PG_LOCK_KEY "1634296935"
+
+struct pg {
+    PGconn *conn;
+    const db_ctx *ctx;
+    aid_errbuf *eb;
+};
+
+/* libpq prints a server's NOTICE on stderr by default (CREATE TABLE IF
+ * NOT EXISTS sends one); the module prints nothing. */
+static void pg_quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static aid_err pg_fail(struct pg *p, aid_err err, const char *step, const char *msg)
+{
+    char clean[700];
+    db_clean_msg(clean, sizeof clean, msg, p->ctx);
+    if (!strncmp(clean, "out of memory", 13))
+        return aid_errbuf_set(p->eb, AID_ERR_NOMEM, "database %s: %s: out of memory", p->ctx->shown, step);
+    return aid_errbuf_set(p->eb, err, "database %s: %s: %s", p->ctx->shown, step,
+                          *clean ? clean : "failed");
+}
+
+/* Run sql with nparams text parameters (NULL = SQL NULL); *out gets the
+ * result when wanted (the caller clears it), else it is cleared here. */
+static aid_err pg_exec(struct pg *p, const char *step, const char *sql, int nparams,
+                       const char *const *vals, PGresult **out)
+{
+    PGresult *res = nparams ? PQexecParams(p->conn, sql, nparams, NULL, vals, NULL, NULL, 0)
+                            : PQexec(p->conn, sql);
+    if (!res) {
+        if (PQstatus(p->conn) == CONNECTION_BAD)
+            return pg_fail(p, AID_ERR_NETWORK, step, PQerrorMessage(p->conn));
+        return aid_errbuf_set(p->eb, AID_ERR_NOMEM, "database %s: %s: out of memory", p->ctx->shown, step);
+    }
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        aid_err err = PQstatus(p->conn) == CONNECTION_BAD ? AID_ERR_NETWORK : AID_ERR_IO;
+        err = pg_fail(p, err, step, PQresultErrorMessage(res));
+        PQclear(res);
+        return err;
+    }
+    if (out)
+        *out = res;
+    else
+        PQclear(res);
+    return AID_OK;
+}
+
+static aid_err pg_connect(struct pg *p, const char *url)
+{
+    /* earlier keywords are defaults the URL's own parameters override */
+    static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
+    const char *const vals[] = { "10", "aidigest", url, NULL };
+    p->conn = PQconnectdbParams(keys, vals, 1);
+    if (!p->conn)
+        return aid_errbuf_set(p->eb, AID_ERR_NOMEM, "database %s: connect: out of memory", p->ctx->shown);
+    if (PQstatus(p->conn) == CONNECTION_OK) {
+        PQsetNoticeProcessor(p->conn, pg_quiet, NULL);
+        return AID_OK;
+    }
+    const char *msg = PQerrorMessage(p->conn);
+    if (PQconnectionNeedsPassword(p->conn))
+        return pg_fail(p, AID_ERR_AUTH, "login refused (no password given: put it in the URL or PGPASSWORD)", msg);
+    if (strstr(msg, "authentication failed") || strstr(msg, "no pg_hba.conf entry"))
+        return pg_fail(p, AID_ERR_AUTH, "login refused", msg);
+    return pg_fail(p, AID_ERR_NETWORK, "cannot connect", msg);
+}
+
+/* Bring the schema to DB_SCHEMA_VERSION (inside the transaction). */
+static aid_err pg_schema(struct pg *p)
+{
+    PGresult *res = NULL;
+    aid_err err;
+    if ((err = pg_exec(p, "lock", "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")", 0, NULL, NULL)) ||
+        (err = pg_exec(p, "create aidigest_schema", pg_schema_table, 0, NULL, NULL)) ||
+        (err = pg_exec(p, "read aidigest_schema", "SELECT coalesce(max(version), 0) FROM aidigest_schema",
+                       0, NULL, &res)))
+        return err;
+    int version = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (version > DB_SCHEMA_VERSION)
+        return aid_errbuf_set(p->eb, AID_ERR_IO,
+                              "database %s: schema version %d is newer than this aidigest's (%d); "
+                              "upgrade aidigest", p->ctx->shown, version, DB_SCHEMA_VERSION);
+    for (int v = version + 1; v <= DB_SCHEMA_VERSION; v++) {
+        char vtext[16];
+        snprintf(vtext, sizeof vtext, "%d", v);
+        const char *const vals[] = { vtext, "aidigest " AIDIGEST_VERSION };
+        if ((err = pg_exec(p, "create the schema", pg_migrations[v - 1], 0, NULL, NULL)) ||
+            (err = pg_exec(p, "record the schema version",
+                           "INSERT INTO aidigest_schema (version, generator) VALUES ($1::integer, $2::text)",
+                           2, vals, NULL)))
+            return err;
+    }
+    return AID_OK;
+}
+
+static aid_err pg_put_row(struct pg *p, const db_row *row)
+{
+    char sugg[32], alerts[32], acc[32], use[32], mean[32], ece[32];
+    snprintf(sugg, sizeof sugg, "%lld", row->suggestions);
+    snprintf(alerts, sizeof alerts, "%lld", row->alerts);
+    const char *const vals[] = {
+        row->week, row->period_start, row->period_end, row->generated_at, sugg,
+        db_num_text(row->acceptance, acc, sizeof acc),
+        db_num_text(row->use_rate, use, sizeof use),
+        db_num_text(row->confidence_mean, mean, sizeof mean),
+        db_num_text(row->ece, ece, sizeof ece),
+        row->has_alerts ? alerts : NULL,
+        row->report,
+    };
+    return pg_exec(p, "upsert the week", pg_upsert, 11, vals, NULL);
+}
+
+aid_err db_pg_store(const char *url, const db_ctx *ctx, const db_row *row, aid_errbuf *eb)
+{
+    struct pg p = { NULL, ctx, eb };
+    aid_err err;
+    if ((err = pg_connect(&p, url)))
+        goto cleanup;
+    if ((err = pg_exec(&p, "begin", "BEGIN", 0, NULL, NULL)))
+        goto cleanup;
+    if ((err = pg_schema(&p)) || (err = pg_put_row(&p, row)) ||
+        (err = pg_exec(&p, "commit", "COMMIT", 0, NULL, NULL))) {
+        PGresult *res = PQexec(p.conn, "ROLLBACK"); /* best effort: closing rolls back too */
+        PQclear(res);
+    }
+cleanup:
+    PQfinish(p.conn);
+    return err;
+}
