@@ -106,19 +106,31 @@ static int only_error(const char *value)
     return rc;
 }
 
+static int db_usage_error(const char *what, const char *msg)
+{
+    esc_fprintf(stderr, "aidigest: %s: %s (try 'aidigest --help')\n", what, msg);
+    return 2;
+}
+
 /* --db URL, else AIDIGEST_DATABASE_URL; an empty value is none. Returns 0,
- * or 2 when it is not a database URL (shown with its password masked). */
+ * or the exit code when it is not a database URL (said with the password
+ * masked), before any work is done. */
 static int db_option(pipeline_opts *o)
 {
-    if (!o->db_url)
+    const char *what = "--db";
+    if (!o->db_url) {
         o->db_url = getenv("AIDIGEST_DATABASE_URL");
+        what = "AIDIGEST_DATABASE_URL";
+    }
     if (o->db_url && !*o->db_url)
         o->db_url = NULL;
-    if (!o->db_url || db_url_supported(o->db_url))
-        return 0;
-    char shown[512];
-    db_url_shown(o->db_url, shown, sizeof shown);
-    return usage_error("--db: '%s' is not a postgresql://... or sqlite:PATH URL", shown);
+    aid_errbuf eb = { { 0 } };
+    aid_err err = o->db_url ? db_url_check(o->db_url, &eb) : AID_OK;
+    if (err == AID_ERR_USAGE)
+        return db_usage_error(what, eb.msg);
+    if (err)
+        esc_fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
+    return aid_err_exit_code(err);
 }
 
 /* Parse argv[2..] for cmd into o (o->logs must have room for argc paths)

@@ -40,9 +40,14 @@ static const char *sqlite_path(const char *url)
     return *p ? p : NULL;
 }
 
-bool db_url_supported(const char *url)
+/* The length of a "scheme://" prefix of url (any scheme, for showing a
+ * URL that is not ours), else 0. */
+static size_t any_scheme_len(const char *url)
 {
-    return url && (pg_scheme_len(url) || sqlite_path(url));
+    size_t n = 0;
+    while (isalnum((unsigned char)url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
+        n++;
+    return n && !strncmp(url + n, "://", 3) ? n + 3 : 0;
 }
 
 /* ---- the password of a URL ---- */
@@ -56,7 +61,7 @@ struct pg_parts {
 static void pg_split(const char *url, struct pg_parts *p)
 {
     memset(p, 0, sizeof *p);
-    size_t start = pg_scheme_len(url);
+    size_t start = any_scheme_len(url);
     size_t auth_end = start + strcspn(url + start, "/?#");
     size_t at = 0;
     for (size_t i = start; i < auth_end; i++)
@@ -112,7 +117,7 @@ void db_url_shown(const char *url, char *buf, size_t n)
         return;
     struct outbuf o = { buf, n, 0 };
     buf[0] = '\0';
-    if (!pg_scheme_len(url)) {
+    if (!any_scheme_len(url)) {
         out_add(&o, url, strlen(url));
         return;
     }
@@ -164,7 +169,7 @@ static void collect_secrets(const char *url, struct secrets *s, db_ctx *ctx)
 {
     memset(s, 0, sizeof *s);
     size_t k = 0;
-    if (pg_scheme_len(url)) {
+    if (any_scheme_len(url)) {
         struct pg_parts p;
         pg_split(url, &p);
         size_t plen = p.pass_end - p.pass;
@@ -194,7 +199,9 @@ void db_clean_msg(char *dst, size_t n, const char *msg, const db_ctx *ctx)
         return;
     struct outbuf o = { dst, n, 0 };
     dst[0] = '\0';
-    bool space = false;
+    /* what separates the text before from the next: nothing, a space, or
+     * (a line break) "; " */
+    const char *sep = "";
     while (msg && *msg) {
         size_t hit = 0;
         for (size_t k = 0; ctx && ctx->secrets[k] && !hit; k++) {
@@ -202,22 +209,19 @@ void db_clean_msg(char *dst, size_t n, const char *msg, const db_ctx *ctx)
             if (len && !strncmp(msg, ctx->secrets[k], len))
                 hit = len;
         }
-        if (hit) {
-            if (space && o.len)
-                out_add(&o, " ", 1);
-            space = false;
-            out_add(&o, "***", 3);
-            msg += hit;
-        } else if (isspace((unsigned char)*msg)) {
-            space = true;
+        if (!hit && isspace((unsigned char)*msg)) {
+            if (*msg == '\n' || *msg == '\r')
+                sep = "; ";
+            else if (!*sep)
+                sep = " ";
             msg++;
-        } else {
-            if (space && o.len)
-                out_add(&o, " ", 1);
-            space = false;
-            out_add(&o, msg, 1);
-            msg++;
+            continue;
         }
+        if (o.len)
+            out_add(&o, sep, strlen(sep));
+        sep = "";
+        out_add(&o, hit ? "***" : msg, hit ? 3 : 1);
+        msg += hit ? hit : 1;
     }
 }
 
@@ -261,23 +265,34 @@ static aid_err row_from_report(struct json_object *report, db_row *row, aid_errb
     return AID_OK;
 }
 
-aid_err db_store_week(const char *url, struct json_object *report, aid_errbuf *eb)
+aid_err db_url_check(const char *url, aid_errbuf *eb)
 {
-    if (!db_url_supported(url)) {
-        char shown[512];
-        db_url_shown(url ? url : "", shown, sizeof shown);
-        return aid_errbuf_set(eb, AID_ERR_USAGE,
-                              "database: '%s' is not a postgresql://... or sqlite:PATH URL", shown);
-    }
-    db_row row;
-    aid_err err = row_from_report(report, &row, eb);
-    if (err)
-        return err;
     char shown[512];
     struct secrets s;
     db_ctx ctx = { shown, { NULL } };
     db_url_shown(url, shown, sizeof shown);
     collect_secrets(url, &s, &ctx);
+    if (pg_scheme_len(url))
+        return db_pg_check(url, &ctx, eb);
+    if (sqlite_path(url))
+        return AID_OK;
+    return aid_errbuf_set(eb, AID_ERR_USAGE, "'%s' is not a postgresql://... or sqlite:PATH URL", shown);
+}
+
+aid_err db_store_week(const char *url, struct json_object *report, aid_errbuf *eb)
+{
+    char shown[512];
+    struct secrets s;
+    db_ctx ctx = { shown, { NULL } };
+    db_url_shown(url, shown, sizeof shown);
+    collect_secrets(url, &s, &ctx);
+    if (!pg_scheme_len(url) && !sqlite_path(url))
+        return aid_errbuf_set(eb, AID_ERR_USAGE, "database: '%s' is not a postgresql://... or sqlite:PATH URL",
+                              shown);
+    db_row row;
+    aid_err err = row_from_report(report, &row, eb);
+    if (err)
+        return err;
     if (pg_scheme_len(url))
         err = db_pg_store(url, &ctx, &row, eb);
     else

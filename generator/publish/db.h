@@ -42,12 +42,15 @@
  * database at url. */
 AID_MUST_CHECK aid_err db_store_week(const char *url, struct json_object *report, aid_errbuf *eb);
 
-/* Whether url names a database this build can write (postgresql://,
- * postgres:// with a host or socket part, sqlite: with a path). */
-bool db_url_supported(const char *url);
+/* Whether url names a database this build can write: a postgresql:// or
+ * postgres:// URL that libpq can parse, or sqlite: with a path. Nothing is
+ * connected. AID_OK, AID_ERR_USAGE (eb: the URL, masked, and why) or
+ * AID_ERR_NOMEM. */
+AID_MUST_CHECK aid_err db_url_check(const char *url, aid_errbuf *eb);
 
-/* url as it may appear in a message: the password of its user info and
- * the value of a password= parameter become "***". buf has n bytes and is
+/* url as it may appear in a message: the password of its user info
+ * (any scheme://user:password@) and the value of a password= parameter
+ * become "***". buf has n bytes and is
  * always terminated. */
 void db_url_shown(const char *url, char *buf, size_t n);
 

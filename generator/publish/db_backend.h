@@ -35,6 +35,10 @@ typedef struct db_ctx {
     const char *secrets[4];    /* NULL-terminated; each masked as "***" */
 } db_ctx;
 
+/* Whether libpq can parse url (PQconninfoParse; nothing is connected):
+ * AID_OK, AID_ERR_USAGE or AID_ERR_NOMEM. */
+AID_MUST_CHECK aid_err db_pg_check(const char *url, const db_ctx *ctx, aid_errbuf *eb);
+
 /* Store row at the PostgreSQL URL url (libpq URI). */
 AID_MUST_CHECK aid_err db_pg_store(const char *url, const db_ctx *ctx, const db_row *row, aid_errbuf *eb);
 
@@ -42,8 +46,9 @@ AID_MUST_CHECK aid_err db_pg_store(const char *url, const db_ctx *ctx, const db_
 AID_MUST_CHECK aid_err db_sqlite_store(const char *path, const db_ctx *ctx, const db_row *row, aid_errbuf *eb);
 
 /* Copy a library's or server's message into dst (n bytes, terminated) as
- * one line: runs of white space (newlines included) become one space, the
- * ends are trimmed, and every occurrence of a secret of ctx is "***". */
+ * one line: runs of white space become one space, the
+ * ends are trimmed, a line break between two texts is "; ", and every
+ * occurrence of a secret of ctx is "***". */
 void db_clean_msg(char *dst, size_t n, const char *msg, const db_ctx *ctx);
 
 /* A double as SQL text (shortest exact, "%.17g"), or NULL for NaN. */

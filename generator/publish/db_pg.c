@@ -169,6 +169,22 @@ static aid_err pg_put_row(struct pg *p, const db_row *row)
     return pg_exec(p, "upsert the week", pg_upsert, 11, vals, NULL);
 }
 
+aid_err db_pg_check(const char *url, const db_ctx *ctx, aid_errbuf *eb)
+{
+    char *msg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &msg);
+    if (opts) {
+        PQconninfoFree(opts);
+        return AID_OK;
+    }
+    if (!msg)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "database %s: out of memory", ctx->shown);
+    char clean[700];
+    db_clean_msg(clean, sizeof clean, msg, ctx);
+    PQfreemem(msg);
+    return aid_errbuf_set(eb, AID_ERR_USAGE, "'%s' is not a URL libpq accepts: %s", ctx->shown, clean);
+}
+
 aid_err db_pg_store(const char *url, const db_ctx *ctx, const db_row *row, aid_errbuf *eb)
 {
     struct pg p = { NULL, ctx, eb };
