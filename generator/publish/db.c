@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fsutil.h"
 #include "common/jget.h"
 #include "publish/db_backend.h"
 
@@ -279,23 +280,67 @@ aid_err db_url_check(const char *url, aid_errbuf *eb)
     return aid_errbuf_set(eb, AID_ERR_USAGE, "'%s' is not a postgresql://... or sqlite:PATH URL", shown);
 }
 
-aid_err db_store_week(const char *url, struct json_object *report, aid_errbuf *eb)
+/* Insert every week of the JSON Lines table the database lacks (the
+ * current week excepted: it is upserted from the report). A line that is
+ * not a report with a week is skipped: the table is aidigest's own, and
+ * report_sync_table repairs it. */
+static aid_err put_earlier(const db_backend *b, void *session, const char *table, const char *week,
+                           int *added, aid_errbuf *eb)
+{
+    char *data = NULL;
+    size_t len = 0;
+    aid_err err = fsutil_read_file(table, &data, &len, eb);
+    if (err == AID_ERR_NOTFOUND)
+        return AID_OK;
+    for (const char *p = data; !err && p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = strndup(p, n);
+        p += n + (nl ? 1 : 0);
+        struct json_object *rep = NULL;
+        int rc = line ? jget_parse(line, &rep) : -1;
+        free(line);
+        db_row row;
+        bool inserted = false;
+        aid_err rerr = rc == 0 && rep ? row_from_report(rep, &row, NULL) : AID_ERR_PARSE;
+        if (rc < 0 || rerr == AID_ERR_NOMEM)
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "database: out of memory");
+        else if (!rerr && strcmp(row.week, week) && !(err = b->put(session, &row, false, &inserted)) && inserted &&
+                 added)
+            (*added)++;
+        json_object_put(rep);
+    }
+    free(data);
+    return err;
+}
+
+aid_err db_store_week(const char *url, struct json_object *report, const char *table, int *added,
+                      aid_errbuf *eb)
 {
     char shown[512];
     struct secrets s;
     db_ctx ctx = { shown, { NULL } };
     db_url_shown(url, shown, sizeof shown);
     collect_secrets(url, &s, &ctx);
-    if (!pg_scheme_len(url) && !sqlite_path(url))
+    if (added)
+        *added = 0;
+    const db_backend *b = pg_scheme_len(url) ? &db_pg_backend : sqlite_path(url) ? &db_sqlite_backend : NULL;
+    if (!b)
         return aid_errbuf_set(eb, AID_ERR_USAGE, "database: '%s' is not a postgresql://... or sqlite:PATH URL",
                               shown);
     db_row row;
+    void *session = NULL;
     aid_err err = row_from_report(report, &row, eb);
     if (err)
         return err;
-    if (pg_scheme_len(url))
-        err = db_pg_store(url, &ctx, &row, eb);
-    else
-        err = db_sqlite_store(sqlite_path(url), &ctx, &row, eb);
+    if ((err = b->open(b == &db_pg_backend ? url : sqlite_path(url), &ctx, eb, &session)) ||
+        (err = b->put(session, &row, true, NULL)) ||
+        (table && (err = put_earlier(b, session, table, row.week, added, eb))) ||
+        (err = b->commit(session)))
+        goto cleanup;
+cleanup:
+    b->close(session);
+    if (err && added)
+        *added = 0;
     return err;
 }

@@ -39,8 +39,14 @@
 #define DB_SCHEMA_VERSION 1
 
 /* Upsert the week of report (a report.json object, borrowed) into the
- * database at url. */
-AID_MUST_CHECK aid_err db_store_week(const char *url, struct json_object *report, aid_errbuf *eb);
+ * database at url, and, when table names the JSON Lines table
+ * (OUT/weekly_ai_reports.jsonl), insert every other week of it the
+ * database does not have yet (a week missed while the database was down,
+ * or the archive's weeks when a database is added later): *added (may be
+ * NULL) is how many; 0 on failure, when nothing is stored. A week the
+ * database has is not changed by the table. */
+AID_MUST_CHECK aid_err db_store_week(const char *url, struct json_object *report, const char *table, int *added,
+                                     aid_errbuf *eb);
 
 /* Whether url names a database this build can write: a postgresql:// or
  * postgres:// URL that libpq can parse, or sqlite: with a path. Nothing is

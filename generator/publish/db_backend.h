@@ -39,11 +39,26 @@ typedef struct db_ctx {
  * AID_OK, AID_ERR_USAGE or AID_ERR_NOMEM. */
 AID_MUST_CHECK aid_err db_pg_check(const char *url, const db_ctx *ctx, aid_errbuf *eb);
 
-/* Store row at the PostgreSQL URL url (libpq URI). */
-AID_MUST_CHECK aid_err db_pg_store(const char *url, const db_ctx *ctx, const db_row *row, aid_errbuf *eb);
+/* A backend: one session is one transaction.
+ *   open    connect (or open the file), begin, bring the schema to
+ *           DB_SCHEMA_VERSION; *out is the session (also on failure, when
+ *           not NULL: close it). Failures name the step in eb, which the
+ *           session keeps for its later calls.
+ *   put     the row: replace = upsert by week; else insert only when the
+ *           week is not there yet. *inserted (optional) says whether a row
+ *           was written.
+ *   commit  commit the transaction.
+ *   close   roll back what was not committed, disconnect, free (NULL is
+ *           fine). */
+typedef struct db_backend {
+    AID_MUST_CHECK aid_err (*open)(const char *target, const db_ctx *ctx, aid_errbuf *eb, void **out);
+    AID_MUST_CHECK aid_err (*put)(void *session, const db_row *row, bool replace, bool *inserted);
+    AID_MUST_CHECK aid_err (*commit)(void *session);
+    void (*close)(void *session);
+} db_backend;
 
-/* Store row in the SQLite file path. */
-AID_MUST_CHECK aid_err db_sqlite_store(const char *path, const db_ctx *ctx, const db_row *row, aid_errbuf *eb);
+extern const db_backend db_pg_backend;      /* target: the postgresql:// URL */
+extern const db_backend db_sqlite_backend;  /* target: the file */
 
 /* Copy a library's or server's message into dst (n bytes, terminated) as
  * one line: runs of white space become one space, the

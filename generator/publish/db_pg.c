@@ -49,6 +49,14 @@ static const char pg_upsert[] =
     " ece = EXCLUDED.ece, alerts = EXCLUDED.alerts, report = EXCLUDED.report,"
     " stored_at = now()";
 
+/* An earlier week from the JSON Lines table, when the database lacks it. */
+static const char pg_insert_missing[] =
+    "INSERT INTO weekly_ai_reports (week, period_start, period_end, generated_at, suggestions,"
+    " acceptance, use_rate, confidence_mean, ece, alerts, report, stored_at)"
+    " VALUES ($1::text, $2::timestamptz, $3::timestamptz, $4::timestamptz, $5::bigint,"
+    " $6::float8, $7::float8, $8::float8, $9::float8, $10::integer, $11::jsonb, now())"
+    " ON CONFLICT (week) DO NOTHING";
+
 /* Any key for the advisory lock that makes two runs' first uses wait for
  * each other instead of both creating the table ("aidg"). */
 #define PG_LOCK_KEY "1634296935"
@@ -152,8 +160,9 @@ static aid_err pg_schema(struct pg *p)
     return AID_OK;
 }
 
-static aid_err pg_put_row(struct pg *p, const db_row *row)
+static aid_err pg_put(void *session, const db_row *row, bool replace, bool *inserted)
 {
+    struct pg *p = session;
     char sugg[32], alerts[32], acc[32], use[32], mean[32], ece[32];
     snprintf(sugg, sizeof sugg, "%lld", row->suggestions);
     snprintf(alerts, sizeof alerts, "%lld", row->alerts);
@@ -166,7 +175,41 @@ static aid_err pg_put_row(struct pg *p, const db_row *row)
         row->has_alerts ? alerts : NULL,
         row->report,
     };
-    return pg_exec(p, "upsert the week", pg_upsert, 11, vals, NULL);
+    PGresult *res = NULL;
+    aid_err err = pg_exec(p, replace ? "upsert the week" : "insert an earlier week",
+                          replace ? pg_upsert : pg_insert_missing, 11, vals, &res);
+    if (!err && inserted)
+        *inserted = !strcmp(PQcmdTuples(res), "1");
+    PQclear(res);
+    return err;
+}
+
+static void pg_close(void *session)
+{
+    struct pg *p = session;
+    if (!p)
+        return;
+    PQfinish(p->conn); /* what is not committed is rolled back */
+    free(p);
+}
+
+static aid_err pg_open(const char *url, const db_ctx *ctx, aid_errbuf *eb, void **out)
+{
+    struct pg *p = calloc(1, sizeof *p);
+    *out = p;
+    if (!p)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "database %s: out of memory", ctx->shown);
+    p->ctx = ctx;
+    p->eb = eb;
+    aid_err err;
+    if ((err = pg_connect(p, url)) || (err = pg_exec(p, "begin", "BEGIN", 0, NULL, NULL)))
+        return err;
+    return pg_schema(p);
+}
+
+static aid_err pg_commit(void *session)
+{
+    return pg_exec(session, "commit", "COMMIT", 0, NULL, NULL);
 }
 
 aid_err db_pg_check(const char *url, const db_ctx *ctx, aid_errbuf *eb)
@@ -185,20 +228,4 @@ aid_err db_pg_check(const char *url, const db_ctx *ctx, aid_errbuf *eb)
     return aid_errbuf_set(eb, AID_ERR_USAGE, "'%s' is not a URL libpq accepts: %s", ctx->shown, clean);
 }
 
-aid_err db_pg_store(const char *url, const db_ctx *ctx, const db_row *row, aid_errbuf *eb)
-{
-    struct pg p = { NULL, ctx, eb };
-    aid_err err;
-    if ((err = pg_connect(&p, url)))
-        goto cleanup;
-    if ((err = pg_exec(&p, "begin", "BEGIN", 0, NULL, NULL)))
-        goto cleanup;
-    if ((err = pg_schema(&p)) || (err = pg_put_row(&p, row)) ||
-        (err = pg_exec(&p, "commit", "COMMIT", 0, NULL, NULL))) {
-        PGresult *res = PQexec(p.conn, "ROLLBACK"); /* best effort: closing rolls back too */
-        PQclear(res);
-    }
-cleanup:
-    PQfinish(p.conn);
-    return err;
-}
+const db_backend db_pg_backend = { pg_open, pg_put, pg_commit, pg_close };

@@ -5,6 +5,7 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/version.h"
@@ -47,6 +48,13 @@ static const char sqlite_upsert[] =
     " use_rate = excluded.use_rate, confidence_mean = excluded.confidence_mean,"
     " ece = excluded.ece, alerts = excluded.alerts, report = excluded.report,"
     " stored_at = excluded.stored_at";
+
+/* An earlier week from the JSON Lines table, when the database lacks it. */
+static const char sqlite_insert_missing[] =
+    "INSERT INTO weekly_ai_reports (week, period_start, period_end, generated_at, suggestions,"
+    " acceptance, use_rate, confidence_mean, ece, alerts, report, stored_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+    " ON CONFLICT (week) DO NOTHING";
 
 struct lite {
     sqlite3 *db;
@@ -117,10 +125,11 @@ static int bind_num(sqlite3_stmt *st, int i, double v)
     return db_num_text(v, buf, sizeof buf) ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
 }
 
-static aid_err lite_put_row(struct lite *l, const db_row *row)
+static aid_err lite_put(void *session, const db_row *row, bool replace, bool *inserted)
 {
+    struct lite *l = session;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(l->db, sqlite_upsert, -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(l->db, replace ? sqlite_upsert : sqlite_insert_missing, -1, &st, NULL);
     if (rc == SQLITE_OK &&
         (rc = sqlite3_bind_text(st, 1, row->week, -1, SQLITE_STATIC)) == SQLITE_OK &&
         (rc = sqlite3_bind_text(st, 2, row->period_start, -1, SQLITE_STATIC)) == SQLITE_OK &&
@@ -134,27 +143,41 @@ static aid_err lite_put_row(struct lite *l, const db_row *row)
         (rc = row->has_alerts ? sqlite3_bind_int64(st, 10, row->alerts) : sqlite3_bind_null(st, 10)) == SQLITE_OK &&
         (rc = sqlite3_bind_text(st, 11, row->report, -1, SQLITE_STATIC)) == SQLITE_OK)
         rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(l->db);
-    aid_err err = rc == SQLITE_OK ? AID_OK : lite_fail(l, rc, "upsert the week");
+    aid_err err = rc == SQLITE_OK ? AID_OK : lite_fail(l, rc, replace ? "upsert the week" : "insert an earlier week");
+    if (!err && inserted)
+        *inserted = sqlite3_changes(l->db) == 1;
     sqlite3_finalize(st);
     return err;
 }
 
-aid_err db_sqlite_store(const char *path, const db_ctx *ctx, const db_row *row, aid_errbuf *eb)
+static void lite_close(void *session)
 {
-    struct lite l = { NULL, ctx, eb };
-    aid_err err = AID_OK;
-    int rc = sqlite3_open_v2(path, &l.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (rc != SQLITE_OK) {
-        err = lite_fail(&l, rc, "cannot open");
-        goto cleanup;
-    }
-    sqlite3_busy_timeout(l.db, 10000);
-    if ((err = lite_exec(&l, "begin", "BEGIN IMMEDIATE")))
-        goto cleanup;
-    if ((err = lite_schema(&l)) || (err = lite_put_row(&l, row)) ||
-        (err = lite_exec(&l, "commit", "COMMIT")))
-        sqlite3_exec(l.db, "ROLLBACK", NULL, NULL, NULL); /* best effort: closing rolls back too */
-cleanup:
-    sqlite3_close(l.db);
-    return err;
+    struct lite *l = session;
+    if (!l)
+        return;
+    sqlite3_close(l->db); /* what is not committed is rolled back */
+    free(l);
 }
+
+static aid_err lite_open(const char *path, const db_ctx *ctx, aid_errbuf *eb, void **out)
+{
+    struct lite *l = calloc(1, sizeof *l);
+    *out = l;
+    if (!l)
+        return aid_errbuf_set(eb, AID_ERR_NOMEM, "database %s: out of memory", ctx->shown);
+    l->ctx = ctx;
+    l->eb = eb;
+    int rc = sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK)
+        return lite_fail(l, rc, "cannot open");
+    sqlite3_busy_timeout(l->db, 10000);
+    aid_err err = lite_exec(l, "begin", "BEGIN IMMEDIATE");
+    return err ? err : lite_schema(l);
+}
+
+static aid_err lite_commit(void *session)
+{
+    return lite_exec(session, "commit", "COMMIT");
+}
+
+const db_backend db_sqlite_backend = { lite_open, lite_put, lite_commit, lite_close };

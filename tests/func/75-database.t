@@ -5,8 +5,8 @@ postgresql: initdb + pg_ctl in a temporary directory, TCP on a free
 that directory) and in a real SQLite file. Rows are read back with psql and
 the sqlite3 CLI and compared with each week's report.json; a re-run week is
 still one row; a database that is down or refuses the login ends the run
-with one line and exit 3 after every file is written; the password appears
-in no output."""
+with one line and exit 3 after every file is written, and the next run
+stores the week it missed; the password appears in no output."""
 import atexit
 import glob
 import json
@@ -176,6 +176,17 @@ t.is_(r.returncode, 3, "wrong PGPASSWORD: exit 3")
 t.ok(WRONG not in r.stdout + r.stderr and "login refused" in r.stderr, "... refused, the password in no output")
 t.is_(pg.psql("SELECT count(*) FROM weekly_ai_reports"), "2", "the table is as it was")
 
+# the week missed while the database was down comes in with the next run
+# (from OUT/weekly_ai_reports.jsonl), into a database that has neither week
+pg.psql("CREATE DATABASE aid2 OWNER aid", db="postgres")
+r = run(down, "2026-W45", "--db", "postgresql://aid:%s@127.0.0.1:%d/aid2" % (enc, pg.port))
+t.is_(r.returncode, 0, "next run, database up: exit 0")
+t.ok("stored 1 earlier week" in r.stderr, "... says it stored the missed week")
+got = json.loads(pg.psql("SELECT json_agg(json_build_array(week, suggestions, report) ORDER BY week)"
+                         " FROM weekly_ai_reports", db="aid2") or "null")
+t.is_(got, [[w, report(down, w)["totals"]["suggestions"], report(down, w)] for w in ("2026-W45", "2026-W46")],
+      "psql: W45 and the missed W46, each its report.json")
+
 r = t.run(["run", "--db", "mysql://aid:%s@h/x" % WRONG])
 t.is_(r.returncode, 2, "not a database URL: usage error before any work")
 t.ok(WRONG not in r.stderr and "aid:***@h" in r.stderr, "... masked: " + r.stderr.strip())
@@ -184,9 +195,11 @@ t.is_(r.returncode, 2, "--db goes with run only")
 
 # ---- SQLite ----
 db = os.path.join(t.tmpdir(), "reports.db")
-for w in ("2026-W46", "2026-W47", "2026-W47"):
-    r = run(out, w, "--db", "sqlite:" + db)
-    t.is_(r.returncode, 0, "run --db sqlite: %s: exit 0" % w)
+# W47 twice: the first run also brings W46 from the JSON Lines table, the
+# second upserts W47
+for n in (1, 2):
+    r = run(out, "2026-W47", "--db", "sqlite:" + db)
+    t.is_(r.returncode, 0, "run --db sqlite: W47 (%d): exit 0" % n)
 
 
 def sqlite(sql):
@@ -198,7 +211,7 @@ def sqlite(sql):
 
 rows = sqlite("SELECT week, period_start, period_end, generated_at, suggestions, acceptance, use_rate,"
               " confidence_mean, ece, alerts FROM weekly_ai_reports ORDER BY week")
-t.is_([list(x.values()) for x in rows], want, "sqlite3: two rows (W47 upserted), typed columns equal report.json's")
+t.is_([list(x.values()) for x in rows], want, "sqlite3: two rows (W46 from the table, W47 upserted), typed columns equal report.json's")
 rows = sqlite("SELECT report FROM weekly_ai_reports WHERE week = '2026-W47'")
 t.ok(rows and json.loads(rows[0]["report"]) == report(out, "2026-W47"), "sqlite3: the report column is report.json")
 t.is_(sqlite("SELECT version FROM aidigest_schema"), [{"version": 1}], "sqlite3: aidigest_schema version 1")

@@ -107,7 +107,7 @@ static void test_sqlite(void)
     struct json_object *r = sample();
     ok(r != NULL, "the sample report");
     aid_errbuf eb = { { 0 } };
-    aid_err err = db_store_week(url, r, &eb);
+    aid_err err = db_store_week(url, r, NULL, NULL, &eb);
     is_int(err, AID_OK, "stored in a new file (%s)", err ? eb.msg : "ok");
     is_str(query(path, "SELECT group_concat(version || ' ' || generator) FROM aidigest_schema"),
            "1 aidigest " AIDIGEST_VERSION, "schema version 1 recorded");
@@ -126,7 +126,7 @@ static void test_sqlite(void)
     ok(alerts && jget_push(alerts, json_object_new_string("a")) == 0 &&
        jget_push(alerts, json_object_new_string("b")) == 0 && jget_set(r, "alerts", alerts) == 0, "add two alerts");
     ok(json_object_object_add(jget(r, "rates"), "acceptance", NULL) == 0, "acceptance null");
-    err = db_store_week(url, r, &eb);
+    err = db_store_week(url, r, NULL, NULL, &eb);
     is_int(err, AID_OK, "stored again (%s)", err ? eb.msg : "ok");
     is_str(query(path, "SELECT count(*) || ' ' || alerts || ' ' || coalesce(acceptance, 'NULL') FROM weekly_ai_reports"),
            "1 2 NULL", "upserted: one row, alerts 2, acceptance NULL");
@@ -137,22 +137,63 @@ static void test_sqlite(void)
        sqlite3_exec(db, "INSERT INTO aidigest_schema (version, generator) VALUES (2, 'aidigest 9')",
                     NULL, NULL, NULL) == SQLITE_OK, "schema version 2 put in");
     sqlite3_close(db);
-    err = db_store_week(url, r, &eb);
+    err = db_store_week(url, r, NULL, NULL, &eb);
     is_int(err, AID_ERR_IO, "a newer schema is refused");
     ok(strstr(eb.msg, "schema version 2 is newer") != NULL, "... and said: %s", eb.msg);
 
     /* a file that cannot be made */
     snprintf(url, sizeof url, "sqlite:%s/no/such/dir/r.db", dir);
-    err = db_store_week(url, r, &eb);
+    err = db_store_week(url, r, NULL, NULL, &eb);
     is_int(err, AID_ERR_IO, "a file in a missing directory");
     ok(strstr(eb.msg, "cannot open") != NULL, "... and said: %s", eb.msg);
 
+    /* the JSON Lines table: the weeks the database lacks come in, a week it
+     * has is left as it is, a line that is not a report is skipped */
+    char table[300];
+    snprintf(table, sizeof table, "%s/weekly_ai_reports.jsonl", dir);
+    snprintf(url, sizeof url, "sqlite:%s/t.db", dir);
+    struct json_object *w46 = sample();
+    ok(w46 && jget_set(w46, "week", json_object_new_string("2026-W46")) == 0 &&
+       jget_set(w46, "totals", json_object_new_object()) == 0 &&
+       jget_set(jget(w46, "totals"), "suggestions", json_object_new_int(7)) == 0, "a W46 report");
+    FILE *f = fopen(table, "w");
+    ok(f != NULL, "write the table");
+    if (f) {
+        fprintf(f, "%s\nnot json\n{\"week\":\"2026-W45\"}\n%s\n",
+                json_object_to_json_string_ext(w46, JSON_C_TO_STRING_PLAIN),
+                json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN));
+        fclose(f);
+    }
+    int added = -1;
+    err = db_store_week(url, r, table, &added, &eb);
+    is_int(err, AID_OK, "stored with the table (%s)", err ? eb.msg : "ok");
+    is_int(added, 1, "one earlier week added");
+    unlink(path); /* r.db */
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    is_str(query(path, "SELECT group_concat(week || ':' || suggestions, ' ') FROM"
+                       " (SELECT * FROM weekly_ai_reports ORDER BY week)"), "2026-W46:7 2026-W47:4410",
+           "W46 from the table, W47 from the report");
+    ok(jget_set(jget(w46, "totals"), "suggestions", json_object_new_int(8)) == 0, "W46 changed in the table");
+    f = fopen(table, "w");
+    if (f) {
+        fprintf(f, "%s\n", json_object_to_json_string_ext(w46, JSON_C_TO_STRING_PLAIN));
+        fclose(f);
+    }
+    err = db_store_week(url, r, table, &added, &eb);
+    is_int(err + added, 0, "again: nothing added");
+    is_str(query(path, "SELECT suggestions FROM weekly_ai_reports WHERE week = '2026-W46'"), "7",
+           "a week the database has is left as it is");
+    err = db_store_week(url, r, "/nonexistent/weekly_ai_reports.jsonl", &added, &eb);
+    is_int(err, AID_OK, "no table yet: fine");
+    json_object_put(w46);
+    unlink(table);
+    unlink(path);
+
     /* a report without a week */
     struct json_object *empty = json_object_new_object();
-    is_int(db_store_week("sqlite:/nonexistent", empty, &eb), AID_ERR_PARSE, "a report without a week");
+    is_int(db_store_week("sqlite:/nonexistent", empty, NULL, NULL, &eb), AID_ERR_PARSE, "a report without a week");
     json_object_put(empty);
     json_object_put(r);
-    unlink(path);
     rmdir(dir);
 }
 
