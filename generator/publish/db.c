@@ -13,6 +13,7 @@
 
 #include "common/fsutil.h"
 #include "common/jget.h"
+#include "common/timeutil.h"
 #include "publish/db_backend.h"
 
 static bool has_prefix(const char *s, const char *p)
@@ -158,13 +159,45 @@ static void pct_decode(char *dst, size_t n, const char *s, size_t len)
     dst[o] = '\0';
 }
 
-enum { SECRET_MAX = 256 };
+enum { SECRET_MAX = 1024 };
 
 /* The secrets a message must not show: the URL's password as written and
  * decoded, the password= parameter likewise, and PGPASSWORD. */
 struct secrets {
     char raw[SECRET_MAX], dec[SECRET_MAX], qraw[SECRET_MAX], qdec[SECRET_MAX];
 };
+
+enum { NSECRETS = sizeof ((db_ctx *)0)->secrets / sizeof ((db_ctx *)0)->secrets[0] };
+
+static void add_secret(db_ctx *ctx, size_t *k, const char *secret)
+{
+    if (!*secret)
+        return;
+    for (size_t i = 0; i < *k; i++)
+        if (!strcmp(ctx->secrets[i], secret))
+            return;
+    if (*k + 1 < NSECRETS)
+        ctx->secrets[(*k)++] = secret;
+    else
+        ctx->withhold = true;
+}
+
+/* Copy and decode s[0..len) as a secret; one too long to keep makes every
+ * message of the server withheld. */
+static void keep_secret(db_ctx *ctx, size_t *k, char *raw, char *dec, const char *s, size_t len)
+{
+    if (!len)
+        return;
+    if (len >= SECRET_MAX) {
+        ctx->withhold = true;
+        return;
+    }
+    memcpy(raw, s, len);
+    raw[len] = '\0';
+    pct_decode(dec, SECRET_MAX, s, len);
+    add_secret(ctx, k, raw);
+    add_secret(ctx, k, dec);
+}
 
 static void collect_secrets(const char *url, struct secrets *s, db_ctx *ctx)
 {
@@ -173,24 +206,13 @@ static void collect_secrets(const char *url, struct secrets *s, db_ctx *ctx)
     if (any_scheme_len(url)) {
         struct pg_parts p;
         pg_split(url, &p);
-        size_t plen = p.pass_end - p.pass;
-        if (plen && plen < SECRET_MAX) {
-            memcpy(s->raw, url + p.pass, plen);
-            pct_decode(s->dec, sizeof s->dec, url + p.pass, plen);
-            ctx->secrets[k++] = s->raw;
-            if (strcmp(s->dec, s->raw) && *s->dec)
-                ctx->secrets[k++] = s->dec;
-        }
+        keep_secret(ctx, &k, s->raw, s->dec, url + p.pass, p.pass_end - p.pass);
         size_t qlen, q = pg_query_password(url, &p, &qlen);
-        if (qlen && qlen < SECRET_MAX && k + 1 < sizeof ctx->secrets / sizeof ctx->secrets[0]) {
-            memcpy(s->qraw, url + q, qlen);
-            pct_decode(s->qdec, sizeof s->qdec, url + q, qlen);
-            ctx->secrets[k++] = strcmp(s->qdec, s->qraw) && *s->qdec ? s->qdec : s->qraw;
-        }
+        keep_secret(ctx, &k, s->qraw, s->qdec, url + q, qlen);
     }
     const char *env = getenv("PGPASSWORD");
-    if (env && *env && k + 1 < sizeof ctx->secrets / sizeof ctx->secrets[0])
-        ctx->secrets[k++] = env;
+    if (env)
+        add_secret(ctx, &k, env);
     ctx->secrets[k] = NULL;
 }
 
@@ -200,6 +222,11 @@ void db_clean_msg(char *dst, size_t n, const char *msg, const db_ctx *ctx)
         return;
     struct outbuf o = { dst, n, 0 };
     dst[0] = '\0';
+    if (ctx && ctx->withhold && msg && *msg) {
+        static const char withheld[] = "(the library's text is not shown: the password is too long to mask in it)";
+        out_add(&o, withheld, sizeof withheld - 1);
+        return;
+    }
     /* what separates the text before from the next: nothing, a space, or
      * (a line break) "; " */
     const char *sep = "";
@@ -243,8 +270,9 @@ static aid_err row_from_report(struct json_object *report, db_row *row, aid_errb
     row->period_start = jget_str(report, "period.start", NULL);
     row->period_end = jget_str(report, "period.end", NULL);
     row->generated_at = jget_str(report, "generated_at", NULL);
-    if (!row->week || !row->period_start || !row->period_end || !row->generated_at ||
-        !jget_has(report, "totals.suggestions"))
+    timeutil_week w;
+    if (!row->week || !timeutil_parse_week(row->week, &w) || !row->period_start || !row->period_end ||
+        !row->generated_at || !jget_has(report, "totals.suggestions"))
         return aid_errbuf_set(eb, AID_ERR_PARSE,
                               "database: the report lacks week, period, generated_at or totals.suggestions");
     row->suggestions = (long long)jget_int(report, "totals.suggestions", 0);
@@ -270,7 +298,7 @@ aid_err db_url_check(const char *url, aid_errbuf *eb)
 {
     char shown[512];
     struct secrets s;
-    db_ctx ctx = { shown, { NULL } };
+    db_ctx ctx = { shown, { NULL }, false };
     db_url_shown(url, shown, sizeof shown);
     collect_secrets(url, &s, &ctx);
     if (pg_scheme_len(url))
@@ -319,7 +347,7 @@ aid_err db_store_week(const char *url, struct json_object *report, const char *t
 {
     char shown[512];
     struct secrets s;
-    db_ctx ctx = { shown, { NULL } };
+    db_ctx ctx = { shown, { NULL }, false };
     db_url_shown(url, shown, sizeof shown);
     collect_secrets(url, &s, &ctx);
     if (added)

@@ -32,7 +32,8 @@ typedef struct db_row {
  * the secrets to mask in any text it copies from the library or server. */
 typedef struct db_ctx {
     const char *shown;         /* db_url_shown of the URL */
-    const char *secrets[4];    /* NULL-terminated; each masked as "***" */
+    const char *secrets[6];    /* NULL-terminated; each masked as "***" */
+    bool withhold;             /* a secret could not be kept: show no library text */
 } db_ctx;
 
 /* Whether libpq can parse url (PQconninfoParse; nothing is connected):
@@ -63,7 +64,8 @@ extern const db_backend db_sqlite_backend;  /* target: the file */
 /* Copy a library's or server's message into dst (n bytes, terminated) as
  * one line: runs of white space become one space, the
  * ends are trimmed, a line break between two texts is "; ", and every
- * occurrence of a secret of ctx is "***". */
+ * occurrence of a secret of ctx is "***" (with ctx->withhold, a fixed
+ * text instead of msg). */
 void db_clean_msg(char *dst, size_t n, const char *msg, const db_ctx *ctx);
 
 /* A double as SQL text (shortest exact, "%.17g"), or NULL for NaN. */

@@ -26,7 +26,7 @@ static const char *shown(const char *url)
 static const char *cleaned(const char *msg, const char *secret)
 {
     static char buf[256];
-    db_ctx ctx = { "x", { secret, NULL } };
+    db_ctx ctx = { "x", { secret, NULL }, false };
     db_clean_msg(buf, sizeof buf, msg, &ctx);
     return buf;
 }
@@ -92,6 +92,15 @@ static void test_clean(void)
     is_str(cleaned("invalid token: \"pa55w0rd\" in \"u:pa55w0rd@h\"", "pa55w0rd"),
            "invalid token: \"***\" in \"u:***@h\"", "every occurrence of the secret masked");
     is_str(cleaned("", "x"), "", "empty message");
+
+    /* a password too long to keep: the library's text is withheld */
+    char url[1200] = "postgresql://u:";
+    size_t n = strlen(url);
+    memset(url + n, 'p', 1100);
+    strcpy(url + n + 1100, "@127.0.0.1:1/d?bad=1");
+    aid_errbuf eb = { { 0 } };
+    is_int(db_url_check(url, &eb), AID_ERR_USAGE, "a long password and a bad parameter");
+    ok(!strstr(eb.msg, "pppp") && strstr(eb.msg, "not shown"), "... the text withheld: %s", eb.msg);
 }
 
 static void test_sqlite(void)
