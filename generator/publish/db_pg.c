@@ -202,7 +202,12 @@ static aid_err pg_open(const char *url, const db_ctx *ctx, aid_errbuf *eb, void 
     p->ctx = ctx;
     p->eb = eb;
     aid_err err;
-    if ((err = pg_connect(p, url)) || (err = pg_exec(p, "begin", "BEGIN", 0, NULL, NULL)))
+    /* a lock held elsewhere or a stuck server must not hold the run: the
+     * transaction's own limits (SET LOCAL; libpq's options= parameter would
+     * not pass a connection pooler such as PgBouncer) */
+    if ((err = pg_connect(p, url)) || (err = pg_exec(p, "begin", "BEGIN", 0, NULL, NULL)) ||
+        (err = pg_exec(p, "set the time limits",
+                       "SET LOCAL statement_timeout = '60s'; SET LOCAL lock_timeout = '30s'", 0, NULL, NULL)))
         return err;
     return pg_schema(p);
 }
