@@ -190,6 +190,9 @@ t.is_(got, [[w, report(down, w)["totals"]["suggestions"], report(down, w)] for w
 r = t.run(["run", "--db", "mysql://aid:%s@h/x" % WRONG])
 t.is_(r.returncode, 2, "not a database URL: usage error before any work")
 t.ok(WRONG not in r.stderr and "aid:***@h" in r.stderr, "... masked: " + r.stderr.strip())
+r = t.run(["run", "--offline", "--week", "2026-W47"], env={"AIDIGEST_DATABASE_URL": "mysql://aid:%s@h/x" % WRONG})
+t.ok(r.returncode == 2 and "AIDIGEST_DATABASE_URL: 'mysql://aid:***@h/x'" in r.stderr and WRONG not in r.stderr,
+     "the same from AIDIGEST_DATABASE_URL, named: " + r.stderr.strip())
 r = t.run(["render", "--db", url])
 t.is_(r.returncode, 2, "--db goes with run only")
 
