@@ -15,6 +15,7 @@
 #include "common/escape.h"
 #include "common/err.h"
 #include "pipeline/pipeline.h"
+#include "publish/publish.h"
 #include "render/render.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
@@ -26,7 +27,8 @@ static void usage(FILE *fp)
 {
     fputs("usage: aidigest run [--week YYYY-Www] [--logs PATH]... [--out DIR] [--offline]\n"
           "                    [--publish] [--mail] [--jobs N] [--strict] [--allow-damaged]\n"
-          "                    [--allow-empty] [--replace] [--quiet] [--config FILE]\n"
+          "                    [--allow-empty] [--replace] [--quiet] [--db URL]\n"
+          "                    [--config FILE]\n"
           "       aidigest check [--logs PATH]... [--week YYYY-Www] [--jobs N] [--quiet] [--config FILE]\n"
           "       aidigest retrain [--week W] [--logs PATH]... [--out DIR] [--submit] [--request]\n"
           "                        [--quiet] [--config FILE]\n"
@@ -76,13 +78,13 @@ static void libs_cleanup(void)
 }
 
 enum { OPT_WEEK = 1, OPT_LOGS = 2, OPT_OUT = 4, OPT_RUNFLAGS = 8, OPT_JOBS = 16,
-       OPT_STRICT = 32, OPT_RETRAIN = 64, OPT_ONLY = 128, OPT_ANY = 256 };
+       OPT_STRICT = 32, OPT_RETRAIN = 64, OPT_ONLY = 128, OPT_DB = 256, OPT_ANY = 512 };
 
 /* Every option: its name, its value's name (NULL: a flag), the commands it
  * goes with (OPT_ANY: all) and its help line (the default in it). */
 typedef enum opt_id {
     O_WEEK, O_LOGS, O_OUT, O_CONFIG, O_JOBS, O_OFFLINE, O_PUBLISH, O_MAIL, O_STRICT, O_ALLOW_DAMAGED,
-    O_ALLOW_EMPTY, O_REPLACE, O_SUBMIT, O_REQUEST, O_ONLY, O_QUIET, O__COUNT
+    O_ALLOW_EMPTY, O_REPLACE, O_SUBMIT, O_REQUEST, O_ONLY, O_QUIET, O_DB, O__COUNT
 } opt_id;
 
 static const struct option {
@@ -105,6 +107,7 @@ static const struct option {
     [O_SUBMIT] = { "--submit", NULL, OPT_RETRAIN, "also upload the fine-tuning set and start a\nfine-tuning job" },
     [O_REQUEST] = { "--request", NULL, OPT_RETRAIN, "only tag the archive's HEAD retrain/<week> and\npush the tag" },
     [O_ONLY] = { "--only", "LIST", OPT_ONLY, "a comma-separated list of html, pdf, xlsx\n(default: all)" },
+    [O_DB] = { "--db", "URL", OPT_DB, "also upsert the week into the weekly_ai_reports table:\npostgresql://... or sqlite:PATH (default:\nAIDIGEST_DATABASE_URL)" },
     [O_QUIET] = { "--quiet", NULL, OPT_ANY, "nothing on stderr but errors (no progress line,\nno bad lines, no summary)" },
 };
 
@@ -116,7 +119,7 @@ static const struct command {
     aid_err (*fn)(pipeline_opts *o, aid_errbuf *eb);
     const char *what, *example, *exits;
 } commands[] = {
-    { "run", OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RUNFLAGS | OPT_JOBS | OPT_STRICT, pipeline_run,
+    { "run", OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RUNFLAGS | OPT_JOBS | OPT_STRICT | OPT_DB, pipeline_run,
       "The weekly job: read the logs, compute the figures, narrate them, write the week's\n"
       "HTML page, PDF and XLSX into OUT/<week>/ (all or nothing), then publish and mail.\n"
       "On a terminal a progress line shows each stage. A week without a suggestion in\n"
@@ -124,7 +127,7 @@ static const struct command {
       "aidigest run --week 2026-W47 --logs inputs --out out --offline",
       "0 the week was written\n1 bad input: the week was not replaced (unreadable files, no suggestion\n"
       "  in the week, under half the published suggestions), bad lines with --strict\n"
-      "2 usage error\n3 an output could not be written, published or mailed" },
+      "2 usage error\n3 an output could not be written, published, mailed or stored in the\n  database (--db)" },
     { "check", OPT_WEEK | OPT_LOGS | OPT_JOBS, pipeline_check,
       "Read the logs and print the data-quality summary of the week on stdout (every bad\n"
       "line, whatever its week, is listed on stderr); nothing is written.",
@@ -370,6 +373,9 @@ static int set_value(opt_id id, const char *a, const char *v, pipeline_opts *o, 
         o->jobs = (int)j;
         return 0;
     }
+    case O_DB:
+        o->db_url = v;
+        return 0;
     case O_ONLY:
         if (!render_only_valid(v))
             return only_error(v);
@@ -389,6 +395,33 @@ static void set_flag(opt_id id, pipeline_opts *o)
     };
     if (flags[id])
         *flags[id] = true;
+}
+
+static int db_usage_error(const char *what, const char *msg)
+{
+    esc_fprintf(stderr, "aidigest: %s: %s (try 'aidigest --help')\n", what, msg);
+    return 2;
+}
+
+/* --db URL, else AIDIGEST_DATABASE_URL; an empty value is none. Returns 0,
+ * or the exit code when it is not a database URL (said with the password
+ * masked), before any work is done. */
+static int db_option(pipeline_opts *o)
+{
+    const char *what = "--db";
+    if (!o->db_url) {
+        o->db_url = getenv("AIDIGEST_DATABASE_URL");
+        what = "AIDIGEST_DATABASE_URL";
+    }
+    if (o->db_url && !*o->db_url)
+        o->db_url = NULL;
+    aid_errbuf eb = { { 0 } };
+    aid_err err = o->db_url ? db_url_check(o->db_url, &eb) : AID_OK;
+    if (err == AID_ERR_USAGE)
+        return db_usage_error(what, eb.msg);
+    if (err)
+        esc_fprintf(stderr, "aidigest: %s\n", aid_errbuf_msg(&eb, err));
+    return aid_err_exit_code(err);
 }
 
 /* Parse argv[2..] for cmd into o (o->logs must have room for argc paths)
@@ -416,6 +449,11 @@ static int parse_options(const struct command *cmd, int argc, char **argv, pipel
         else if (i + 1 >= argc)
             return usage_error("option '%s' needs a value", a);
         else if ((rc = set_value((opt_id)id, a, argv[++i], o, logs, config_path)))
+            return rc;
+    }
+    if (cmd->allowed & OPT_DB) {
+        int rc = db_option(o);
+        if (rc)
             return rc;
     }
     if (!strcmp(cmd->name, "mail") && !o->week)

@@ -494,14 +494,40 @@ cleanup:
     return err;
 }
 
-/* publish: the archive first, then the mail. A failure of either is
- * reported and ends the run with exit code 3, but does not stop the other
- * (an expired token must not stop the weekly mail), and leaves the digest
- * as it is. */
+/* The week's row in the database (--db), with the weeks of the JSON Lines
+ * table it lacks; those are said on stderr. A failure says that the week's
+ * files are written (the next run stores the row, since the table has
+ * it). */
+static aid_err run_store_db(run *r, aid_errbuf *eb)
+{
+    strbuf table = STRBUF_INIT;
+    aid_errbuf one = { { 0 } };
+    int added = 0;
+    aid_err err = run_path(&table, eb, "%s/weekly_ai_reports.jsonl", r->out);
+    if (err)
+        return err;
+    err = db_store_week(r->o->db_url, r->report, table.buf, &added, &one);
+    if (err == AID_ERR_NOMEM)
+        *eb = one;
+    else if (err)
+        (void)aid_errbuf_set(eb, err, "%s (%s/%s/ is written; the next run with --db stores its row)", one.msg,
+                             r->out, r->week);
+    else if (added)
+        fprintf(stderr, "aidigest: database: stored %d earlier week%s of %s missing from it\n", added,
+                added == 1 ? "" : "s", table.buf);
+    strbuf_release(&table);
+    return err;
+}
+
+/* publish: the archive first, then the mail, then the database row. A
+ * failure of one is reported and ends the run with exit code 3, but does
+ * not stop the others (an expired token must not stop the weekly mail, a
+ * database that is down neither), and leaves the digest as it is. */
 static aid_err run_publish(run *r, aid_errbuf *eb)
 {
     aid_err err = AID_OK;
-    if (r->o->publish || r->o->mail)
+    aid_errbuf one_db = { { 0 } };
+    if (r->o->publish || r->o->mail || r->o->db_url)
         progress_stage(r->o->progress, "publish", 0);
     if (r->o->publish) {
         aid_errbuf one = { { 0 } };
@@ -511,6 +537,8 @@ static aid_err run_publish(run *r, aid_errbuf *eb)
         aid_errbuf one = { { 0 } };
         pipeline_note_error(r->o->progress, mail_send_week(r->out, r->week, r->report, &r->o->cfg, &one), &one, &err, eb);
     }
+    if (r->o->db_url)
+        pipeline_note_error(r->o->progress, run_store_db(r, &one_db), &one_db, &err, eb);
     return err;
 }
 

@@ -26,6 +26,7 @@ typedef struct pipeline_opts {
     bool offline;              /* built-in narrator even with an API key */
     bool publish;              /* commit (and push) the archive */
     bool mail;                 /* e-mail the PDF */
+    const char *db_url;        /* run: upsert the week's row there (publish/db.h); NULL = none */
     bool strict;               /* a bad line fails the run (exit 1) */
     bool allow_damaged;        /* run: replace the week despite input files that cannot be read */
     bool allow_empty;          /* run: write a week that has no suggestion in the logs */
