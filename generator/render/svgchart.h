@@ -51,10 +51,13 @@ typedef struct svgchart_calbin {
     int64_t n;                  /* suggestions in the bin */
     double mean_confidence;     /* NAN when n = 0 */
     double acceptance;          /* share accepted; NAN when n = 0 */
+    double ci_lo, ci_hi;        /* 95 % interval of acceptance, drawn as an error
+                                   bar when ci_hi > ci_lo (0, 0 or NAN: none) */
 } svgchart_calbin;
 
 /* Reliability diagram: mean confidence (x) against acceptance (y) per bin,
- * the diagonal of perfect calibration for reference, point area by n. */
+ * the diagonal of perfect calibration for reference, point area by n,
+ * each bin's interval of acceptance as an error bar. */
 AID_MUST_CHECK aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
                              const svgchart_calbin *bins, size_t nbins);
 
