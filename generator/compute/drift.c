@@ -249,6 +249,8 @@ static void drift_json(jb *b, struct json_object *o, const agg_week *w, const dr
     add(b, d, "n", jint(b, n));
     add(b, d, "m", jint(b, m));
     add(b, d, "bins", jint(b, AGG_HIST_BINS));
+    add(b, d, "min_scores", jint(b, DRIFT_MIN_SCORES));
+    add(b, d, "alpha", num(b, DRIFT_ALPHA, 2));
     add(b, d, "psi_p", num(b, psi_p, 6));
     add(b, d, "psi_verdict", jstr(b, pv));
     add(b, d, "ks_p", num(b, ks_p, 6));

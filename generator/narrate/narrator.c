@@ -308,7 +308,9 @@ static int drift_sentence(const struct json_object *r, const struct json_object 
     }
     rc |= strbuf_adds(sb, !strcmp(v, "large")   ? " The distribution of scores shifted a lot, beyond chance (PSI "
                           : !strcmp(v, "small") ? " The distribution of scores shifted, beyond chance but by a small amount (PSI "
-                                                : " The distribution of scores did not shift beyond chance (PSI ");
+                          : num(d, "psi_p") < num(d, "alpha") || num(d, "ks_p") < num(d, "alpha")
+                              ? " The distribution of scores moved beyond chance, but too little to matter (PSI "
+                              : " The distribution of scores did not shift beyond chance (PSI ");
     rc |= dec(sb, num(r, "confidence.psi"));
     rc |= strbuf_adds(sb, ", ");
     rc |= pval(sb, num(d, "psi_p"));
