@@ -12,7 +12,7 @@
 #include <stdbool.h>
 
 #include "common/err.h"
-#include "read/agg.h"
+#include "read/read.h"
 
 #define DRIFT_MIN_SCORES 100 /* below this in either week: too_few */
 #define DRIFT_ALPHA 0.01
