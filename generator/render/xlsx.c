@@ -982,6 +982,7 @@ static void xw_calibration(xw *x, struct json_object *report)
     }
     lxw_col_t kc = NCOLS(xw_calib_cols) + 1;
     xw_table(x, ws, "CalibrationError", 0, kc, xw_kv_dec_cols, NCOLS(xw_kv_dec_cols), kv);
+    size_t nkv = kv ? json_object_array_length(kv) : 0; /* the chart goes below the taller table */
     json_object_put(kv);
     worksheet_freeze_panes(ws, 1, 0);
     xw_print(ws);
@@ -1009,10 +1010,10 @@ static void xw_calibration(xw *x, struct json_object *report)
                                 .width = 1.25 };
         chart_series_set_line(d, &dash);
     }
-    /* schema 2: each bin's 95 % interval as two marker series (columns G
-     * and H), the ends of an error bar (libxlsxwriter has no error bars
-     * from cells) */
-    if (jget(json_object_array_get_idx(bins, 0), "acceptance_ci") || jget_has(report, "confidence.brier")) {
+    /* each bin's 95 % interval as two marker series (columns G and H,
+     * empty for a schema-1 report), the ends of an error bar
+     * (libxlsxwriter has no error bars from cells) */
+    {
         for (int k = 0; k < 2; k++) {
             lxw_chart_series *e = chart_add_series(ch, NULL, NULL);
             if (!e)
@@ -1035,7 +1036,7 @@ static void xw_calibration(xw *x, struct json_object *report)
     chart_axis_set_num_format(ch->y_axis, "0%");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options co = { .x_scale = 1.2, .y_scale = 1.3 };
-    xw_fail(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(last + 3), 0, ch, &co),
+    xw_fail(x, worksheet_insert_chart_opt(ws, (lxw_row_t)((nkv > nb ? nkv : last) + 3), 0, ch, &co),
             "calibration chart");
 }
 

@@ -359,7 +359,7 @@ void pdfsection_top_used(pdfpage_ctx *c)
         {"95% INTERVAL", 0.15, 1, 0, false, false},
         {"CONF.", 0.08, 1, 0, false, false},
     };
-    bool ci = jget(json_object_array_get_idx(jget(c->r, "top_accepted"), 0), "use_rate_ci") != NULL;
+    bool ci = jget(c->r, "top_accepted.0.use_rate_ci") != NULL;
     pdfpage_table t = {ci ? cols2 : cols, ci ? 7 : 6, 0, 0};
     struct json_object *rows = jget(c->r, "top_accepted");
     size_t n = jget_len(c->r, "top_accepted");
