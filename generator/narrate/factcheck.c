@@ -308,6 +308,9 @@ static int fc_derived(factcheck *fc, const struct json_object *r)
         if (fc_pair(fc, jget_double(r, a, NAN), jget_double(r, b, NAN)))
             return -1;
     }
+    /* schema 2: the level of its intervals ("95% interval") */
+    if (jget_int(r, "schema", 1) >= 2 && factcheck_add(fc, 0.95))
+        return -1;
     /* a p-value below 0.001 is written "p < 0.001" */
     if (jget_double(r, "confidence.drift.psi_p", 1) < 0.001 || jget_double(r, "confidence.drift.ks_p", 1) < 0.001)
         if (factcheck_add(fc, 0.001))
