@@ -458,7 +458,12 @@ static int para_trends(const struct json_object *r, strbuf *sb)
         rc |= strbuf_addf(sb, " Watch the %s prompt", jget_str(u, "prompt_id", "updated"));
         if (nu > 1)
             rc |= strbuf_addf(sb, " and the %zu other updated prompts", nu - 1);
-        if (!isnan(d)) {
+        const char *v = jget_str(u, "impact.verdict", NULL); /* schema 2 */
+        if (!isnan(d) && v && !strcmp(v, "steady")) {
+            rc |= strbuf_adds(sb, ": its first results move by ");
+            rc |= numfmt_dec(sb, fabs(d) * 100, 1);
+            rc |= strbuf_adds(sb, " pp, within what chance gives so far, so it is too early to judge.");
+        } else if (!isnan(d)) {
             rc |= strbuf_adds(sb, d >= 0 ? ": its first results are up " : ": its first results are down ");
             rc |= numfmt_dec(sb, fabs(d) * 100, 1);
             rc |= strbuf_adds(sb, d >= 0 ? " pp and should hold." : " pp and may need to be rolled back.");
@@ -561,6 +566,9 @@ int narrator_self_summary(const struct json_object *r, strbuf *sb)
                 rc |= cnt(sb, as);
                 rc |= strbuf_adds(sb, " suggestions after the update");
             }
+            const char *v = jget_str(u, "impact.verdict", NULL); /* schema 2 */
+            if (v && !strcmp(v, "steady") && fabs(a - b) > 0.0005)
+                rc |= strbuf_adds(sb, ", a change within what chance gives");
             rc |= strbuf_adds(sb, ".");
         } else {
             rc |= strbuf_adds(sb, ": its effect cannot be measured yet, for lack of suggestions on both "

@@ -118,6 +118,20 @@ int main(void)
            "a steady verdict is not told as a rise");
         free(s6);
         json_object_put(r6);
+        /* a retraining impact within chance is too early to judge */
+        json_object *r7 = NULL;
+        json_object_deep_copy(report, &r7, NULL);
+        json_object *u = json_object_array_get_idx(jget(r7, "retraining"), 0);
+        json_object_object_add(json_object_object_get(u, "impact"), "verdict", json_object_new_string("steady"));
+        char *s7 = narrate_and_check(r7, "steady impact");
+        ok(s7 && strstr(s7, "its first results move by 23.0 pp, within what chance gives so far") &&
+               !strstr(s7, "should hold"), "a steady retraining impact is not promised to hold");
+        strbuf self = STRBUF_INIT;
+        ok(narrator_self_summary(r7, &self) == 0 && strstr(self.buf, "a change within what chance gives"),
+           "the self-summary says the impact is within chance: %s", self.buf);
+        strbuf_release(&self);
+        free(s7);
+        json_object_put(r7);
     }
 
     /* wording of the self-summary: "the prompt for <theme>", not "<theme> messages" */
