@@ -869,7 +869,7 @@ static aid_err prompts_json(const figures_input *in, const prev_info *prev, stru
                 if (!strcmp(jget_str(x, "prompt_id", ""), r[i].id)) {
                     pa = jget_double(x, "acceptance", NAN);
                     pn = jget_int(x, "suggestions", 0);
-                    pk = jget_int(x, "accepted", llround(pa * (double)pn));
+                    pk = jget_int(x, "accepted", isnan(pa) ? 0 : llround(pa * (double)pn));
                     json_object_put(psug);
                     psug = jint(pn);
                 }
