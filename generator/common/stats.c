@@ -325,3 +325,53 @@ int stats_bh_adjust(const double *p, size_t n, double *q)
     free(it);
     return 0;
 }
+
+double stats_brier(double sum_c2, double sum_c_pos, int64_t k, int64_t n)
+{
+    if (n <= 0)
+        return NAN;
+    return (sum_c2 - 2.0 * sum_c_pos + (double)k) / (double)n;
+}
+
+double stats_ece_equal_mass(const int64_t *cell_n, const int64_t *cell_pos, const double *cell_sum,
+                            size_t ncells, int bins, double *bin_n, double *bin_pos, double *bin_sum)
+{
+    int64_t total = 0;
+    for (size_t j = 0; j < ncells; j++)
+        total += cell_n[j] > 0 ? cell_n[j] : 0;
+    for (int b = 0; bin_n && b < bins; b++)
+        bin_n[b] = bin_pos[b] = bin_sum[b] = 0.0;
+    if (total <= 0 || bins < 1)
+        return NAN;
+    double ece = 0.0;
+    size_t j = 0;
+    int64_t rank = 0; /* first rank of cell j */
+    for (int b = 0; b < bins; b++) {
+        int64_t lo = (int64_t)((__int128)b * total / bins), hi = (int64_t)((__int128)(b + 1) * total / bins);
+        double n = 0, pos = 0, sum = 0;
+        /* walk the cells overlapping [lo, hi) */
+        while (j < ncells && rank < hi) {
+            int64_t cn = cell_n[j] > 0 ? cell_n[j] : 0;
+            int64_t a = rank > lo ? rank : lo, e = rank + cn < hi ? rank + cn : hi;
+            if (e > a) {
+                double share = (double)(e - a) / (double)cn;
+                n += (double)(e - a);
+                pos += share * (double)cell_pos[j];
+                sum += share * cell_sum[j];
+            }
+            if (rank + cn <= hi) {
+                rank += cn;
+                j++;
+            } else {
+                break; /* the cell goes on into the next bin */
+            }
+        }
+        if (bin_n) {
+            bin_n[b] = n;
+            bin_pos[b] = pos;
+            bin_sum[b] = sum;
+        }
+        ece += fabs(pos - sum);
+    }
+    return ece / (double)total;
+}

@@ -96,4 +96,24 @@ double stats_g2(double a, double n1, double b, double n2);
  * be the same array. Returns 0, or -1 when out of memory (q untouched). */
 int stats_bh_adjust(const double *p, size_t n, double *q);
 
+/* The Brier score of n probability forecasts c_i of binary outcomes y_i,
+ * mean (c_i - y_i)^2, from the sums: sum_c2 = sum c_i^2, sum_c_pos = sum
+ * of c_i over the outcomes y_i = 1, k = their number (Brier 1950). NaN
+ * when n is 0. */
+double stats_brier(double sum_c2, double sum_c_pos, int64_t k, int64_t n);
+
+/* The equal-mass expected calibration error over bins bins (Nixon et al.
+ * 2019, "adaptive" ECE): the forecasts, ranked by value, are cut into
+ * bins of ranks [floor(b N / bins), floor((b + 1) N / bins)), N = sum of
+ * cell_n, and ECE = sum over bins of |sum of outcomes - sum of forecasts|
+ * / N. The forecasts come as ncells cells in increasing order of value:
+ * cell j holds cell_n[j] forecasts, cell_pos[j] of them with outcome 1,
+ * their forecasts summing to cell_sum[j]; forecasts of one cell count as
+ * tied, so a cell that straddles a cut gives each bin its share of its
+ * outcomes and of its sum, in proportion to the ranks it gives it. When
+ * bin_n, bin_pos, bin_sum are not NULL they receive each bin's (possibly
+ * fractional) count, outcomes and sum (arrays of bins). NaN when N is 0. */
+double stats_ece_equal_mass(const int64_t *cell_n, const int64_t *cell_pos, const double *cell_sum,
+                            size_t ncells, int bins, double *bin_n, double *bin_pos, double *bin_sum);
+
 #endif

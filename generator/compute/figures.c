@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "common/coachfeat.h"
+#include "common/stats.h"
+#include "compute/drift.h"
 #include "common/jget.h"
 #include "compute/neardup.h"
 #include "common/textnorm.h"
@@ -15,7 +17,7 @@
 #define TOP_N 10
 #define TRENDS_N 10
 #define TRENDS_MIN_COUNT 5
-#define PSI_FLOOR 1e-4
+#define REJECTED_MIN_SUGGESTED 5
 
 /* Set when a json-c constructor fails (see add() below). */
 static _Thread_local bool figures_oom;
@@ -146,43 +148,61 @@ static struct json_object *totals_json(const agg_week *w, int64_t corrections)
     return o;
 }
 
-static struct json_object *rates_json(const agg_week *w)
+/* [lo, hi]: the 95 % Wilson interval of k / n; null when n is 0. */
+static struct json_object *wilson_json(int64_t k, int64_t n)
+{
+    return drift_wilson_json(k, n, &figures_oom);
+}
+
+/* The rates of a week: each with its Wilson interval when with_ci (the
+ * previous week's copy from the logs has none, like schema 1's). */
+typedef struct rate_def {
+    const char *name, *ci_name;
+    int64_t (*count)(const int64_t *by_action);
+} rate_def;
+
+static int64_t count_acceptance(const int64_t *b) { return b[ACTION_ACCEPTED]; }
+static int64_t count_use(const int64_t *b) { return b[ACTION_ACCEPTED] + b[ACTION_EDITED]; }
+static int64_t count_rejection(const int64_t *b) { return b[ACTION_REJECTED]; }
+static int64_t count_edit(const int64_t *b) { return b[ACTION_EDITED]; }
+
+static const rate_def rate_defs[] = {
+    { "acceptance", "acceptance_ci", count_acceptance },
+    { "use", "use_ci", count_use },
+    { "rejection", "rejection_ci", count_rejection },
+    { "edit", "edit_ci", count_edit },
+};
+
+static struct json_object *rates_json(const agg_week *w, bool with_ci)
 {
     struct json_object *o = jobj();
     int64_t n = w->suggestions;
-    add(o, "acceptance", R6(ratio(w->by_action[ACTION_ACCEPTED], n)));
-    add(o, "use", R6(ratio(w->by_action[ACTION_ACCEPTED] + w->by_action[ACTION_EDITED], n)));
-    add(o, "rejection", R6(ratio(w->by_action[ACTION_REJECTED], n)));
-    add(o, "edit", R6(ratio(w->by_action[ACTION_EDITED], n)));
+    for (size_t i = 0; i < sizeof rate_defs / sizeof rate_defs[0]; i++) {
+        int64_t k = rate_defs[i].count(w->by_action);
+        add(o, rate_defs[i].name, R6(ratio(k, n)));
+        if (with_ci)
+            add(o, rate_defs[i].ci_name, wilson_json(k, n));
+    }
     return o;
 }
 
-static double week_mean(const agg_week *w)
+/* A change of a proportion k1/n1 against k0/n0: the delta, Newcombe's
+ * hybrid score interval and the verdict, added to o as delta, delta_ci,
+ * verdict (all null when either n is 0). */
+static void change_json(struct json_object *o, int64_t k1, int64_t n1, int64_t k0, int64_t n0)
 {
-    return w->with_conf > 0 ? (double)w->conf_nano / (double)AGG_NANO / (double)w->with_conf : NAN;
-}
-
-static double week_ece(const agg_week *w)
-{
-    if (w->with_conf <= 0)
-        return NAN;
-    double ece = 0.0;
-    for (int b = 0; b < AGG_CAL_BINS; b++) {
-        if (w->cal_n[b] <= 0)
-            continue;
-        double acc = (double)w->cal_accepted[b] / (double)w->cal_n[b];
-        double conf = (double)w->cal_conf_nano[b] / (double)AGG_NANO / (double)w->cal_n[b];
-        ece += (double)w->cal_n[b] / (double)w->with_conf * fabs(acc - conf);
-    }
-    return ece;
+    bool def = n1 > 0 && n0 > 0;
+    stats_interval ci = def ? stats_newcombe(k1, n1, k0, n0, STATS_Z95) : (stats_interval){ NAN, NAN };
+    add(o, "delta", def ? R6(ratio(k1, n1) - ratio(k0, n0)) : NULL);
+    add(o, "delta_ci", drift_interval_json(ci.lo, ci.hi, &figures_oom));
+    add(o, "verdict", def ? jstr(stats_verdict_name(stats_verdict_of(ci))) : NULL);
 }
 
 /* What is known of the week before: from the archive, else from the logs. */
 typedef struct prev_info {
     const char *source;    /* "archive", "logs" or NULL */
-    double mean, ece;
-    int64_t hist[AGG_HIST_BINS];
-    bool have_hist;
+    drift_prev conf;       /* its confidences */
+    int64_t suggestions, by_action[ACTION__COUNT]; /* -1: unknown */
     struct json_object *json; /* the "previous" member */
 } prev_info;
 
@@ -190,18 +210,17 @@ static void prev_build(const figures_input *in, const char *prevweek, prev_info 
 {
     const agg *a = in->ing->agg;
     memset(p, 0, sizeof *p);
-    p->mean = p->ece = NAN;
+    drift_prev_none(&p->conf);
+    p->suggestions = -1;
     const struct json_object *r = in->hist->prev_report;
     if (r && jget(r, "totals") && jget_int(r, "totals.suggestions", 0) > 0) {
         p->source = "archive";
-        p->mean = jget_double(r, "confidence.mean", NAN);
-        p->ece = jget_double(r, "confidence.ece", NAN);
-        struct json_object *h = jget(r, "confidence.histogram");
-        if (h && json_object_is_type(h, json_type_array) && json_object_array_length(h) == AGG_HIST_BINS) {
-            p->have_hist = true;
-            for (int i = 0; i < AGG_HIST_BINS; i++)
-                p->hist[i] = json_object_get_int64(json_object_array_get_idx(h, (size_t)i));
-        }
+        drift_prev_from_report(&p->conf, r);
+        p->suggestions = jget_int(r, "totals.suggestions", 0);
+        p->by_action[ACTION_ACCEPTED] = jget_int(r, "totals.accepted", 0);
+        p->by_action[ACTION_EDITED] = jget_int(r, "totals.edited", 0);
+        p->by_action[ACTION_REJECTED] = jget_int(r, "totals.rejected", 0);
+        p->by_action[ACTION_IGNORED] = jget_int(r, "totals.ignored", 0);
         p->json = jobj();
         add(p->json, "week", jstr(prevweek));
         add(p->json, "source", jstr("archive"));
@@ -209,89 +228,36 @@ static void prev_build(const figures_input *in, const char *prevweek, prev_info 
         add(p->json, "rates", jcopy(jget(r, "rates")));
     } else if (a->prev.suggestions > 0) {
         p->source = "logs";
-        p->mean = week_mean(&a->prev);
-        p->ece = week_ece(&a->prev);
-        p->have_hist = true;
-        memcpy(p->hist, a->prev.hist, sizeof p->hist);
+        drift_prev_from_week(&p->conf, &a->prev);
+        p->suggestions = a->prev.suggestions;
+        memcpy(p->by_action, a->prev.by_action, sizeof p->by_action);
         p->json = jobj();
         add(p->json, "week", jstr(prevweek));
         add(p->json, "source", jstr("logs"));
         add(p->json, "totals", totals_json(&a->prev, -1));
-        add(p->json, "rates", rates_json(&a->prev));
+        add(p->json, "rates", rates_json(&a->prev, false));
     } else {
         return;
     }
-    add(p->json, "confidence_mean", R6(p->mean));
-    add(p->json, "ece", R6(p->ece));
+    add(p->json, "confidence_mean", R6(p->conf.mean));
+    add(p->json, "ece", R6(p->conf.ece));
 }
 
-/* ---- confidence ---- */
-
-static struct json_object *confidence_json(const figures_input *in, const prev_info *prev)
+/* changes: each rate of this week against the week before (null without
+ * one). */
+static struct json_object *changes_json(const agg_week *w, const prev_info *prev)
 {
-    const agg_week *w = &in->ing->agg->cur;
+    if (!prev->source || prev->suggestions <= 0)
+        return NULL;
     struct json_object *o = jobj();
-    double mean = week_mean(w);
-    add(o, "n", jint(w->with_conf));
-    add(o, "mean", R6(mean));
-    add(o, "previous_mean", R6(prev->mean));
-    add(o, "delta", R6(isnan(mean) || isnan(prev->mean) ? NAN : mean - prev->mean));
-    struct json_object *daily = jarr();
-    for (int d = 0; d < 7; d++) {
+    for (size_t i = 0; i < sizeof rate_defs / sizeof rate_defs[0]; i++) {
+        int64_t k1 = rate_defs[i].count(w->by_action), k0 = rate_defs[i].count(prev->by_action);
         struct json_object *e = jobj();
-        char date[16];
-        timeutil_format_date(in->ing->agg->week_start_ms + d * TIMEUTIL_DAY_MS, date, sizeof date);
-        add(e, "date", jstr(date));
-        add(e, "n", jint(w->day_conf_n[d]));
-        add(e, "mean", R6(w->day_conf_n[d] > 0 ? (double)w->day_conf_nano[d] / (double)AGG_NANO / (double)w->day_conf_n[d] : NAN));
-        add(e, "suggestions", jint(w->day_suggestions[d]));
-        push(daily, e);
+        add(e, "current", R6(ratio(k1, w->suggestions)));
+        add(e, "previous", R6(ratio(k0, prev->suggestions)));
+        change_json(e, k1, w->suggestions, k0, prev->suggestions);
+        add(o, rate_defs[i].name, e);
     }
-    add(o, "daily", daily);
-    struct json_object *hist = jarr();
-    for (int b = 0; b < AGG_HIST_BINS; b++)
-        push(hist, jint(w->hist[b]));
-    add(o, "histogram", hist);
-    struct json_object *ph = NULL;
-    int64_t ptotal = 0;
-    if (prev->have_hist) {
-        ph = jarr();
-        for (int b = 0; b < AGG_HIST_BINS; b++) {
-            push(ph, jint(prev->hist[b]));
-            ptotal += prev->hist[b];
-        }
-    }
-    add(o, "previous_histogram", ph);
-    double psi = NAN, ks = NAN;
-    if (ptotal > 0 && w->with_conf > 0) {
-        double cp = 0, cq = 0;
-        psi = 0;
-        ks = 0;
-        for (int b = 0; b < AGG_HIST_BINS; b++) {
-            double p = (double)w->hist[b] / (double)w->with_conf;
-            double q = (double)prev->hist[b] / (double)ptotal;
-            cp += p;
-            cq += q;
-            if (fabs(cp - cq) > ks)
-                ks = fabs(cp - cq);
-            double pf = p < PSI_FLOOR ? PSI_FLOOR : p, qf = q < PSI_FLOOR ? PSI_FLOOR : q;
-            psi += (pf - qf) * log(pf / qf);
-        }
-    }
-    add(o, "psi", R6(psi));
-    add(o, "ks", R6(ks));
-    struct json_object *cal = jarr();
-    for (int b = 0; b < AGG_CAL_BINS; b++) {
-        struct json_object *e = jobj();
-        add(e, "lower", fig_num(b / 10.0, 1));
-        add(e, "upper", fig_num((b + 1) / 10.0, 1));
-        add(e, "n", jint(w->cal_n[b]));
-        add(e, "mean_confidence", R6(w->cal_n[b] > 0 ? (double)w->cal_conf_nano[b] / (double)AGG_NANO / (double)w->cal_n[b] : NAN));
-        add(e, "acceptance", R6(ratio(w->cal_accepted[b], w->cal_n[b])));
-        push(cal, e);
-    }
-    add(o, "calibration", cal);
-    add(o, "ece", R6(week_ece(w)));
     return o;
 }
 
@@ -427,13 +393,19 @@ static int cmp_uses(const void *a, const void *b)
     return strcmp(x->norm.buf, y->norm.buf);
 }
 
-static int cmp_rejections(const void *a, const void *b)
+/* How many rejections a group has beyond what the week's overall rate
+ * predicts: rejections - suggested * overall (set before sorting). */
+typedef struct rejected_ref {
+    cluster *c;
+    double excess;
+} rejected_ref;
+
+static int cmp_excess(const void *a, const void *b)
 {
-    const cluster *x = *(cluster *const *)a, *y = *(cluster *const *)b;
-    int64_t rx = x->by_action[ACTION_REJECTED], ry = y->by_action[ACTION_REJECTED];
-    if (rx != ry)
-        return rx > ry ? -1 : 1;
-    return strcmp(x->norm.buf, y->norm.buf);
+    const rejected_ref *x = a, *y = b;
+    if (x->excess != y->excess)
+        return x->excess > y->excess ? -1 : 1;
+    return strcmp(x->c->norm.buf, y->c->norm.buf);
 }
 
 static double cl_mean_conf(const cluster *c)
@@ -486,23 +458,39 @@ static struct json_object *top_accepted_json(const figures_input *in, cluster **
         add(e, "suggested", jint(suggested));
         add(e, "mean_confidence", R6(cl_mean_conf(c)));
         add(e, "use_rate", R6(ratio(cl_uses(c), suggested)));
+        add(e, "use_rate_ci", wilson_json(cl_uses(c), suggested));
         add(e, "acceptance_rate", R6(ratio(c->by_action[ACTION_ACCEPTED], suggested)));
+        add(e, "acceptance_rate_ci", wilson_json(c->by_action[ACTION_ACCEPTED], suggested));
         add(e, "variants", jint(c->variants));
         push(top, e);
     }
     return top;
 }
 
-/* top_rejected: the TOP_N most rejected reply groups (sorts order by
- * rejections). */
+/* top_rejected: the reply groups rejected credibly more often than the
+ * week's overall rejection rate (at least REJECTED_MIN_SUGGESTED
+ * suggestions, Wilson lower bound above the overall rate), by excess
+ * rejections, at most TOP_N. */
 static struct json_object *top_rejected_json(const figures_input *in, cluster **order, size_t ncl)
 {
+    const agg_week *w = &in->ing->agg->cur;
+    double overall = ratio(w->by_action[ACTION_REJECTED], w->suggestions);
+    rejected_ref *r = malloc((ncl + 1) * sizeof *r);
+    if (!r) {
+        figures_oom = true;
+        return NULL;
+    }
+    size_t nr = 0;
+    for (size_t i = 0; i < ncl && !isnan(overall); i++) {
+        int64_t k = order[i]->by_action[ACTION_REJECTED], n = cl_suggested(order[i]);
+        if (n < REJECTED_MIN_SUGGESTED || !(stats_wilson(k, n, STATS_Z95).lo > overall))
+            continue;
+        r[nr++] = (rejected_ref){ order[i], (double)k - (double)n * overall };
+    }
+    qsort(r, nr, sizeof *r, cmp_excess);
     struct json_object *top = jarr();
-    qsort(order, ncl, sizeof *order, cmp_rejections);
-    for (size_t i = 0; i < ncl && json_object_array_length(top) < TOP_N; i++) {
-        cluster *c = order[i];
-        if (c->by_action[ACTION_REJECTED] <= 0)
-            break;
+    for (size_t i = 0; i < nr && i < TOP_N; i++) {
+        cluster *c = r[i].c;
         int64_t suggested = cl_suggested(c);
         struct json_object *e = jobj();
         add(e, "reply", jstr_r(in, c->text));
@@ -513,9 +501,12 @@ static struct json_object *top_rejected_json(const figures_input *in, cluster **
         add(e, "top_replacement_count", jint(c->replacement_count));
         add(e, "top_replacement_text", jstr_r(in, c->replacement_text));
         add(e, "rejection_rate", R6(ratio(c->by_action[ACTION_REJECTED], suggested)));
+        add(e, "rejection_rate_ci", wilson_json(c->by_action[ACTION_REJECTED], suggested));
+        add(e, "excess_rejections", R6(r[i].excess));
         add(e, "variants", jint(c->variants));
         push(top, e);
     }
+    free(r);
     return top;
 }
 
@@ -751,7 +742,9 @@ static struct json_object *window_json(int64_t n, int64_t acc, int64_t used)
     add(o, "suggestions", jint(n));
     add(o, "accepted", jint(acc));
     add(o, "acceptance", R6(ratio(acc, n)));
+    add(o, "acceptance_ci", wilson_json(acc, n));
     add(o, "use_rate", R6(ratio(used, n)));
+    add(o, "use_rate_ci", wilson_json(used, n));
     return o;
 }
 
@@ -821,8 +814,7 @@ static aid_err retraining_json(const figures_input *in, struct json_object *repo
         struct json_object *imp = jobj();
         add(imp, "before", window_json(bn, ba, bu));
         add(imp, "after", window_json(an, aa, au));
-        double d = ratio(aa, an) - ratio(ba, bn);
-        add(imp, "delta", R6(d));
+        change_json(imp, aa, an, ba, bn);
         add(e, "impact", imp);
         push(arr, e);
     }
@@ -864,8 +856,11 @@ static aid_err prompts_json(const figures_input *in, const prev_info *prev, stru
         add(e, "suggestions", jint(p->n[0]));
         add(e, "accepted", jint(p->accepted[0]));
         add(e, "acceptance", R6(ratio(p->accepted[0], p->n[0])));
+        add(e, "acceptance_ci", wilson_json(p->accepted[0], p->n[0]));
         add(e, "use_rate", R6(ratio(p->used[0], p->n[0])));
+        add(e, "use_rate_ci", wilson_json(p->used[0], p->n[0]));
         double pa = NAN;
+        int64_t pn = 0, pk = 0;
         struct json_object *psug = NULL;
         if (prev->source && !strcmp(prev->source, "archive")) {
             struct json_object *pp = jget(in->hist->prev_report, "prompts");
@@ -873,16 +868,24 @@ static aid_err prompts_json(const figures_input *in, const prev_info *prev, stru
                 struct json_object *x = json_object_array_get_idx(pp, j);
                 if (!strcmp(jget_str(x, "prompt_id", ""), r[i].id)) {
                     pa = jget_double(x, "acceptance", NAN);
-                    psug = jint(jget_int(x, "suggestions", 0));
+                    pn = jget_int(x, "suggestions", 0);
+                    pk = jget_int(x, "accepted", isnan(pa) ? 0 : llround(pa * (double)pn));
+                    json_object_put(psug);
+                    psug = jint(pn);
                 }
             }
         } else if (p->n[1] > 0) {
             pa = ratio(p->accepted[1], p->n[1]);
+            pn = p->n[1];
+            pk = p->accepted[1];
             psug = jint(p->n[1]);
         }
         add(e, "previous_suggestions", psug);
         add(e, "previous_acceptance", R6(pa));
         add(e, "delta", R6(ratio(p->accepted[0], p->n[0]) - pa));
+        stats_interval ci = isnan(pa) ? (stats_interval){ NAN, NAN } : stats_newcombe(p->accepted[0], p->n[0], pk, pn, STATS_Z95);
+        add(e, "delta_ci", drift_interval_json(ci.lo, ci.hi, &figures_oom));
+        add(e, "verdict", isnan(pa) ? NULL : jstr(stats_verdict_name(stats_verdict_of(ci))));
         push(arr, e);
     }
     add(report, "prompts", arr);
@@ -1016,7 +1019,7 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     struct json_object *r = jobj();
     if (!r)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    add(r, "schema", jint(1));
+    add(r, "schema", jint(FIGURES_SCHEMA));
     add(r, "week", jstr(in->week));
     struct json_object *period = jobj();
     timeutil_format_rfc3339(a->week_start_ms, buf, sizeof buf);
@@ -1032,11 +1035,15 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     prev_build(in, prevweek, &prev);
     add(r, "previous_week", prev.source ? jstr(prevweek) : NULL);
     add(r, "totals", totals_json(&a->cur, a->dq.corrections));
-    add(r, "rates", rates_json(&a->cur));
+    add(r, "rates", rates_json(&a->cur, true));
     add(r, "previous", prev.json);
+    add(r, "changes", changes_json(&a->cur, &prev));
     if ((err = groups_json(in, r, &used, eb)))
         goto fail;
-    add(r, "confidence", confidence_json(in, &prev));
+    struct json_object *conf = NULL;
+    if ((err = drift_confidence_json(a, &prev.conf, &conf, eb)))
+        goto fail;
+    add(r, "confidence", conf);
     if ((err = trends_json(in, r, eb)) || (err = retraining_json(in, r, eb)) ||
         (err = prompts_json(in, &prev, r, eb)))
         goto fail;

@@ -14,6 +14,11 @@
 #include "read/read.h"
 #include "common/strbuf.h"
 
+/* The version of report.json's layout (docs/figures.md, "Header"):
+ * 2 adds intervals, verdicts, drift tests and calibration scores. Readers
+ * accept 1 and 2. */
+#define FIGURES_SCHEMA 2
+
 typedef struct figures_input {
     const char *week;            /* "2026-W47" */
     const ingest_result *ing;

@@ -250,6 +250,13 @@ static int fc_walk(factcheck *fc, struct json_object *o, int depth)
                 continue;
             if (fc_walk(fc, val, depth + 1))
                 return -1;
+            /* an interval of a share (schema 2, "..._ci": [lo, hi]) is
+             * also written in points: "-18.8 to -6.1 pp" */
+            size_t kl = strlen(key);
+            if (kl > 3 && !strcmp(key + kl - 3, "_ci") && json_object_is_type(val, json_type_array))
+                for (size_t k = 0; k < json_object_array_length(val); k++)
+                    if (factcheck_add(fc, 100 * json_object_get_double(json_object_array_get_idx(val, k))))
+                        return -1;
         }
         return 0;
     }
@@ -301,6 +308,13 @@ static int fc_derived(factcheck *fc, const struct json_object *r)
         if (fc_pair(fc, jget_double(r, a, NAN), jget_double(r, b, NAN)))
             return -1;
     }
+    /* schema 2: the level of its intervals ("95% interval") */
+    if (jget_int(r, "schema", 1) >= 2 && factcheck_add(fc, 0.95))
+        return -1;
+    /* a p-value below 0.001 is written "p < 0.001" */
+    if (jget_double(r, "confidence.drift.psi_p", 1) < 0.001 || jget_double(r, "confidence.drift.ks_p", 1) < 0.001)
+        if (factcheck_add(fc, 0.001))
+            return -1;
     /* complements of shares: 100% - x */
     size_t n0 = fc->n;
     for (size_t k = 0; k < n0; k++)

@@ -14,7 +14,10 @@
  * confidence.mean against previous_mean, of the ECE against previous.ece,
  * trend count vs previous_count (difference, relative change and ratio),
  * each totals.X as a share of totals.suggestions, and 100 - a percentage
- * (the complement of a share).
+ * (the complement of a share); the ends of every interval ("..._ci") also
+ * as points (100 times: "-18.8 to -6.1 pp"), 0.95 in a schema-2 report
+ * (its intervals' level: "95% interval"), and 0.001 when a drift p-value
+ * is below it ("p < 0.001").
  *
  * Reading a number in the text:
  *   - "4,410", "0.742", "36.9%", "36.9 percent", "+2.4 pp", "−2.9 percentage

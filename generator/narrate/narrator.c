@@ -118,9 +118,23 @@ static int para_volume(const struct json_object *r, strbuf *sb)
     rc |= cnt(sb, num(r, "totals.ignored"));
     rc |= strbuf_adds(sb, " got no decision.");
     double acc = num(r, "rates.acceptance"), pacc = num(r, "previous.rates.acceptance");
+    /* schema 2: the verdict on the change decides (a move within chance
+     * is steady); schema 1: its sign */
+    const char *verdict = jget_str(r, "changes.acceptance.verdict", NULL);
     if (!isnan(acc) && !isnan(pacc)) {
         const char *d = direction(acc - pacc, 0.0005);
-        if (!strcmp(d, "flat")) {
+        double lo = num(r, "changes.acceptance.delta_ci.0"), hi = num(r, "changes.acceptance.delta_ci.1");
+        if (verdict && !strcmp(verdict, "steady") && strcmp(d, "flat") && !isnan(lo) && !isnan(hi)) {
+            rc |= strbuf_adds(sb, " Acceptance moved by ");
+            rc |= numfmt_dec(sb, fabs(acc - pacc) * 100, 1);
+            rc |= strbuf_adds(sb, " percentage points from ");
+            rc |= pct(sb, pacc);
+            rc |= strbuf_adds(sb, ", within what chance alone gives on these numbers (95% interval ");
+            rc |= numfmt_signed(sb, lo * 100, 1);
+            rc |= strbuf_adds(sb, " to ");
+            rc |= numfmt_pp(sb, hi, 1);
+            rc |= strbuf_adds(sb, "), so it held steady.");
+        } else if (!strcmp(d, "flat")) {
             rc |= strbuf_adds(sb, " Acceptance held steady against the previous week.");
         } else {
             rc |= strbuf_addf(sb, " Acceptance %s by ", !strcmp(d, "up") ? "rose" : "fell");
@@ -267,6 +281,54 @@ static int para_rejected(const struct json_object *r, strbuf *sb)
     return rc;
 }
 
+/* "p = 0.012" / "p < 0.001" */
+static int pval(strbuf *sb, double p)
+{
+    if (p < 0.001)
+        return strbuf_adds(sb, "p < 0.001");
+    return strbuf_adds(sb, "p = ") | numfmt_dec(sb, p, 3);
+}
+
+/* The drift sentence of a schema-2 report: what its verdict says (a
+ * significant and large enough shift, none beyond chance, too few scores
+ * to judge), with the tests and the sample sizes. */
+static int drift_sentence(const struct json_object *r, const struct json_object *d, strbuf *sb)
+{
+    int rc = 0;
+    const char *v = jget_str(d, "verdict", "none");
+    if (!strcmp(v, "too_few")) {
+        rc |= strbuf_adds(sb, " There are too few scores to judge drift (n = ");
+        rc |= cnt(sb, num(d, "n"));
+        rc |= strbuf_adds(sb, " this week, m = ");
+        rc |= cnt(sb, num(d, "m"));
+        rc |= strbuf_adds(sb, " last week; at least ");
+        rc |= cnt(sb, num(d, "min_scores"));
+        rc |= strbuf_adds(sb, " each are needed).");
+        return rc;
+    }
+    rc |= strbuf_adds(sb, !strcmp(v, "large")   ? " The distribution of scores shifted a lot, beyond chance (PSI "
+                          : !strcmp(v, "small") ? " The distribution of scores shifted, beyond chance but by a small amount (PSI "
+                          : num(d, "psi_p") < num(d, "alpha") || num(d, "ks_p") < num(d, "alpha")
+                              ? " The distribution of scores moved beyond chance, but too little to matter (PSI "
+                              : " The distribution of scores did not shift beyond chance (PSI ");
+    rc |= dec(sb, num(r, "confidence.psi"));
+    rc |= strbuf_adds(sb, ", ");
+    rc |= pval(sb, num(d, "psi_p"));
+    rc |= strbuf_adds(sb, "; KS ");
+    rc |= dec(sb, num(r, "confidence.ks"));
+    rc |= strbuf_adds(sb, ", ");
+    rc |= pval(sb, num(d, "ks_p"));
+    rc |= strbuf_adds(sb, "; n = ");
+    rc |= cnt(sb, num(d, "n"));
+    rc |= strbuf_adds(sb, " scores this week, m = ");
+    rc |= cnt(sb, num(d, "m"));
+    rc |= strbuf_adds(sb, " last week, ");
+    rc |= cnt(sb, num(d, "bins"));
+    rc |= strbuf_adds(sb, strcmp(v, "none") ? " bins), worth a check of what changed in the traffic or the prompts."
+                                            : " bins).");
+    return rc;
+}
+
 static int para_confidence(const struct json_object *r, strbuf *sb)
 {
     int rc = 0;
@@ -289,11 +351,23 @@ static int para_confidence(const struct json_object *r, strbuf *sb)
             rc |= dec(sb, fabs(delta));
             rc |= strbuf_adds(sb, " from ");
             rc |= dec(sb, prev);
+            const char *v = jget_str(r, "confidence.delta_verdict", NULL);
+            double lo = num(r, "confidence.delta_ci.0"), hi = num(r, "confidence.delta_ci.1");
+            if (v && !strcmp(v, "steady") && !isnan(lo) && !isnan(hi)) {
+                rc |= strbuf_adds(sb, ", within chance (95% interval ");
+                rc |= numfmt_signed(sb, lo, 3);
+                rc |= strbuf_adds(sb, " to ");
+                rc |= numfmt_signed(sb, hi, 3);
+                rc |= strbuf_adds(sb, ")");
+            }
         }
     }
     rc |= strbuf_adds(sb, ".");
     double psi = num(r, "confidence.psi"), ks = num(r, "confidence.ks");
-    if (!isnan(psi)) {
+    const struct json_object *drift = jget(r, "confidence.drift");
+    if (!isnan(psi) && drift && json_object_is_type(drift, json_type_object)) {
+        rc |= drift_sentence(r, drift, sb);
+    } else if (!isnan(psi)) {
         rc |= strbuf_addf(sb, " The distribution of scores %s (PSI ",
                           psi < 0.1 ? "barely moved" : psi < 0.25 ? "shifted moderately" : "shifted a lot");
         rc |= dec(sb, psi);
@@ -384,7 +458,12 @@ static int para_trends(const struct json_object *r, strbuf *sb)
         rc |= strbuf_addf(sb, " Watch the %s prompt", jget_str(u, "prompt_id", "updated"));
         if (nu > 1)
             rc |= strbuf_addf(sb, " and the %zu other updated prompts", nu - 1);
-        if (!isnan(d)) {
+        const char *v = jget_str(u, "impact.verdict", NULL); /* schema 2 */
+        if (!isnan(d) && v && !strcmp(v, "steady")) {
+            rc |= strbuf_adds(sb, ": its first results move by ");
+            rc |= numfmt_dec(sb, fabs(d) * 100, 1);
+            rc |= strbuf_adds(sb, " pp, within what chance gives so far, so it is too early to judge.");
+        } else if (!isnan(d)) {
             rc |= strbuf_adds(sb, d >= 0 ? ": its first results are up " : ": its first results are down ");
             rc |= numfmt_dec(sb, fabs(d) * 100, 1);
             rc |= strbuf_adds(sb, d >= 0 ? " pp and should hold." : " pp and may need to be rolled back.");
@@ -487,6 +566,9 @@ int narrator_self_summary(const struct json_object *r, strbuf *sb)
                 rc |= cnt(sb, as);
                 rc |= strbuf_adds(sb, " suggestions after the update");
             }
+            const char *v = jget_str(u, "impact.verdict", NULL); /* schema 2 */
+            if (v && !strcmp(v, "steady") && fabs(a - b) > 0.0005)
+                rc |= strbuf_adds(sb, ", a change within what chance gives");
             rc |= strbuf_adds(sb, ".");
         } else {
             rc |= strbuf_adds(sb, ": its effect cannot be measured yet, for lack of suggestions on both "

@@ -120,6 +120,18 @@ static void agg_week_add(agg_week *w, const event *ev, int day, int sign)
         w->cal_accepted[cb] += sign;
     w->day_conf_n[day] += sign;
     w->day_conf_nano[day] += sign * cn;
+    int fb = (int)floor(c * (double)AGG_FINE_BINS);
+    if (fb > AGG_FINE_BINS - 1)
+        fb = AGG_FINE_BINS - 1;
+    if (fb < 0)
+        fb = 0;
+    w->conf_sq += (__int128)sign * cn * cn;
+    w->fine_n[fb] += sign;
+    w->fine_conf_nano[fb] += sign * cn;
+    if (ev->action == ACTION_ACCEPTED) {
+        w->acc_conf_nano += sign * cn;
+        w->fine_accepted[fb] += sign;
+    }
 }
 
 static int count_add(strmap *m, const char *key, size_t len, int64_t delta)
@@ -417,6 +429,13 @@ static void agg_week_merge(agg_week *d, const agg_week *s)
         d->day_conf_nano[i] += s->day_conf_nano[i];
     }
     d->messages += s->messages;
+    d->conf_sq += s->conf_sq;
+    d->acc_conf_nano += s->acc_conf_nano;
+    for (int i = 0; i < AGG_FINE_BINS; i++) {
+        d->fine_n[i] += s->fine_n[i];
+        d->fine_accepted[i] += s->fine_accepted[i];
+        d->fine_conf_nano[i] += s->fine_conf_nano[i];
+    }
 }
 
 static int counts_merge(strmap *dst, const strmap *src)

@@ -30,6 +30,7 @@
 #define AGG_HIST_BINS 20
 #define AGG_CAL_BINS 10
 #define AGG_NANO 1000000000LL
+#define AGG_FINE_BINS 1000 /* score cells of 0.001, for the equal-mass ECE */
 #define AGG_PROMPT_DAYS 14 /* the week and the one before, for before/after impact */
 
 /* Counters for one week's suggestions. */
@@ -42,6 +43,13 @@ typedef struct agg_week {
     int64_t cal_n[AGG_CAL_BINS], cal_accepted[AGG_CAL_BINS], cal_conf_nano[AGG_CAL_BINS];
     int64_t day_suggestions[7], day_conf_n[7], day_conf_nano[7];
     int64_t messages; /* suggestions with a customer_message */
+    /* For the variance, the Brier score and the equal-mass ECE: the sum of
+     * squared confidences in nano-units squared (10^-18; exact: 128 bits),
+     * the sum of the accepted suggestions' confidences, and the counts of
+     * a fine histogram (cell min(floor(c * 1000), 999)). */
+    __int128 conf_sq;
+    int64_t acc_conf_nano;
+    int64_t fine_n[AGG_FINE_BINS], fine_accepted[AGG_FINE_BINS], fine_conf_nano[AGG_FINE_BINS];
 } agg_week;
 
 /* One reply group (value of agg.groups, keyed by the normalised reply). */

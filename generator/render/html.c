@@ -15,6 +15,7 @@
 #include "render/svgchart.h"
 #include "common/timeutil.h"
 #include "common/version.h"
+#include "render/cilabel.h"
 #include "render/dqlabel.h"
 
 /* ------------------------------------------------------------------ */
@@ -258,9 +259,16 @@ cleanup:
 /* One key-figure tile. */
 enum tile_kind { TILE_COUNT, TILE_RATE, TILE_DEC };
 /* better: +1 when up is good, -1 when down is good, 0 neutral */
+/* The schema-2 parts of a tile: the verdict on the change ("up", "down",
+ * "steady"; NULL for a schema-1 report, whose arrow follows the sign), the
+ * change's interval and the value's interval (texts, "" = none). */
+typedef struct tile_ci {
+    const char *verdict, *change_ci, *value_ci;
+} tile_ci;
+
 static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, double value,
                       double prev, double delta, enum tile_kind kind, int better,
-                      const char *hint)
+                      const char *hint, const tile_ci *ci)
 {
     tmpl_vars *r = hv_row(h, v, "tiles");
     strbuf val = STRBUF_INIT, chg = STRBUF_INIT, note = STRBUF_INIT;
@@ -296,7 +304,11 @@ static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, d
             dir = "down";
         else
             dir = "flat";
-        if (!strcmp(dir, "flat") || better == 0)
+        /* schema 2: the verdict decides, not the sign (a change within
+         * chance is steady, whatever it rounds to) */
+        if (ci && ci->verdict)
+            dir = ci->verdict;
+        if (!strcmp(dir, "flat") || !strcmp(dir, "steady") || better == 0)
             cls = "neutral";
         else
             cls = (better > 0) == !strcmp(dir, "up") ? "good" : "bad";
@@ -321,6 +333,8 @@ static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, d
     hv_set(h, r, "change_dir", dir);
     hv_set(h, r, "change_class", cls);
     hv_set(h, r, "change_note", note.buf);
+    hv_set(h, r, "change_ci", ci ? ci->change_ci : "");
+    hv_set(h, r, "value_ci", ci ? ci->value_ci : "");
     hv_set(h, r, "hint", hint);
     strbuf_release(&note);
     strbuf_release(&chg);
@@ -448,6 +462,8 @@ static aid_err html_charts(hv *h, struct json_object *report, tmpl_vars *v)
         bins[i].n = jget_int(c, "n", 0);
         bins[i].mean_confidence = num_or_nan(jget(c, "mean_confidence"));
         bins[i].acceptance = num_or_nan(jget(c, "acceptance"));
+        if (!cilabel_get(jget(c, "acceptance_ci"), &bins[i].ci_lo, &bins[i].ci_hi))
+            bins[i].ci_lo = bins[i].ci_hi = NAN;
     }
     if ((err = svgchart_reliability(&svg, "chart-rel", "Reliability: confidence against acceptance",
                                     bins, nc)))
@@ -491,25 +507,44 @@ static void html_vars_tiles(hv *h, tmpl_vars *v, struct json_object *report)
 
     double sug = jget_double(report, "totals.suggestions", NAN);
     double psug = has_prev ? jget_double(prev, "totals.suggestions", NAN) : NAN;
+    strbuf acc_ci = STRBUF_INIT, acc_chg = STRBUF_INIT, use_ci = STRBUF_INIT, use_chg = STRBUF_INIT,
+           conf_chg = STRBUF_INIT;
+    if (cilabel_pct(&acc_ci, jget(report, "rates.acceptance_ci")) < 0 ||
+        cilabel_pp(&acc_chg, jget(report, "changes.acceptance.delta_ci")) < 0 ||
+        cilabel_pct(&use_ci, jget(report, "rates.use_ci")) < 0 ||
+        cilabel_pp(&use_chg, jget(report, "changes.use.delta_ci")) < 0 ||
+        cilabel_signed(&conf_chg, jget(report, "confidence.delta_ci")) < 0)
+        h->oom = 1;
+    tile_ci acc = { cilabel_verdict(jget(report, "changes.acceptance"), "verdict"), acc_chg.buf ? acc_chg.buf : "",
+                    acc_ci.buf ? acc_ci.buf : "" };
+    tile_ci use = { cilabel_verdict(jget(report, "changes.use"), "verdict"), use_chg.buf ? use_chg.buf : "",
+                    use_ci.buf ? use_ci.buf : "" };
+    tile_ci conf = { cilabel_verdict(jget(report, "confidence"), "delta_verdict"),
+                     conf_chg.buf ? conf_chg.buf : "", "" };
     html_tile(h, v, "suggestions", "Suggestions", sug, psug, NAN, TILE_COUNT, 0,
-              "shown to agents");
+              "shown to agents", NULL);
     if (numfmt_int(&s, jget_int(report, "totals.accepted", 0)) < 0
         || strbuf_adds(&s, " sent as is") < 0)
         h->oom = 1;
     html_tile(h, v, "acceptance", "Acceptance rate", jget_double(report, "rates.acceptance", NAN),
               has_prev ? jget_double(prev, "rates.acceptance", NAN) : NAN, NAN, TILE_RATE, 1,
-              jget_has(report, "totals.accepted") ? s.buf : "");
+              jget_has(report, "totals.accepted") ? s.buf : "", &acc);
     html_tile(h, v, "use", "Use rate", jget_double(report, "rates.use", NAN),
               has_prev ? jget_double(prev, "rates.use", NAN) : NAN, NAN, TILE_RATE, 1,
-              "accepted or edited");
+              "accepted or edited", &use);
     html_tile(h, v, "confidence", "Mean confidence", jget_double(report, "confidence.mean", NAN),
               jget_double(report, "confidence.previous_mean",
                           has_prev ? jget_double(prev, "confidence_mean", NAN) : NAN),
               jget_double(report, "confidence.delta", NAN), TILE_DEC, 0,
-              "model's own estimate");
+              "model's own estimate", &conf);
     html_tile(h, v, "ece", "Calibration error", jget_double(report, "confidence.ece", NAN),
               has_prev ? jget_double(prev, "ece", NAN) : NAN, NAN, TILE_DEC, -1,
-              "ECE; lower is better");
+              "ECE; lower is better", NULL);
+    strbuf_release(&conf_chg);
+    strbuf_release(&use_chg);
+    strbuf_release(&use_ci);
+    strbuf_release(&acc_chg);
+    strbuf_release(&acc_ci);
     strbuf_release(&s);
 }
 
@@ -536,6 +571,22 @@ static void html_vars_figures(hv *h, tmpl_vars *v, struct json_object *report)
         hv_num(h, v, name, report, dqlabel_fields[i].path);
     }
     hv_set(h, v, "has_drift", jget_has(report, "confidence.psi") ? "1" : "");
+    /* schema 2: the drift verdict with its tests, the change's interval
+     * and verdict, Brier and the equal-mass ECE (all "" for schema 1) */
+    strbuf d = STRBUF_INIT, ci = STRBUF_INIT;
+    if (cilabel_drift(&d, report) < 0 || cilabel_signed(&ci, jget(report, "confidence.delta_ci")) < 0)
+        h->oom = 1;
+    hv_set(h, v, "drift_line", d.buf);
+    hv_set(h, v, "drift_verdict", jget_str(report, "confidence.drift.verdict", ""));
+    hv_set(h, v, "conf_delta_ci", ci.buf);
+    hv_set(h, v, "conf_delta_verdict", cilabel_verdict(jget(report, "confidence"), "delta_verdict"));
+    hv_set(h, v, "conf_delta_note", jget_str(report, "confidence.delta_note", ""));
+    hv_set(h, v, "schema2", jget_int(report, "schema", 1) >= 2 ? "1" : "");
+    hv_num(h, v, "brier", report, "confidence.brier");
+    hv_num(h, v, "ece_equal_mass", report, "confidence.ece_equal_mass");
+    hv_set(h, v, "has_brier", jget_has(report, "confidence.brier") ? "1" : "");
+    strbuf_release(&ci);
+    strbuf_release(&d);
 }
 
 /* the narrative: self-summary, summary paragraphs, coach notes, source */
@@ -582,6 +633,16 @@ static void html_vars_tips(hv *h, tmpl_vars *v, struct json_object *report)
     }
 }
 
+/* name = the text of a rate's interval ("57.7–67.1%"; "" without one) */
+static void html_ci_var(hv *h, tmpl_vars *v, const char *name, const struct json_object *ci)
+{
+    strbuf sb = STRBUF_INIT;
+    if (cilabel_pct(&sb, ci) < 0)
+        h->oom = 1;
+    hv_set(h, v, name, sb.buf);
+    strbuf_release(&sb);
+}
+
 /* the top used and top rejected replies (ten of each) */
 static void html_vars_top(hv *h, tmpl_vars *v, struct json_object *report)
 {
@@ -604,6 +665,7 @@ static void html_vars_top(hv *h, tmpl_vars *v, struct json_object *report)
         if (isnan(ur) && sg > 0)
             ur = us / sg;
         hv_dbl(h, r, "use_rate", ur);
+        html_ci_var(h, r, "use_rate_ci", jget(t, "use_rate_ci"));
     }
     char cnt[32];
     snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
@@ -631,7 +693,12 @@ static void html_vars_top(hv *h, tmpl_vars *v, struct json_object *report)
         if (isnan(rr) && sg > 0)
             rr = rj / sg;
         hv_dbl(h, r, "rejection_rate", rr);
+        html_ci_var(h, r, "rejection_rate_ci", jget(t, "rejection_rate_ci"));
+        hv_num(h, r, "excess_rejections", t, "excess_rejections");
     }
+    /* schema 2 lists only credible excess rejection: the page says so */
+    hv_set(h, v, "top_rejected_rule", jget_int(report, "schema", 1) >= 2 ? "1" : "");
+    hv_num(h, v, "overall_rejection", report, "rates.rejection");
 }
 
 /* the trending terms with their bars, and the weeks they are scored against */
@@ -693,8 +760,20 @@ static void html_vars_retraining(hv *h, tmpl_vars *v, struct json_object *report
             d = jget_double(t, "impact.after.acceptance", NAN)
                 - jget_double(t, "impact.before.acceptance", NAN);
         hv_dbl(h, r, "delta", d);
-        hv_set(h, r, "delta_class", isnan(d) ? "none" : d > 0.0005 ? "good"
-                                              : d < -0.0005 ? "bad" : "neutral");
+        html_ci_var(h, r, "before_ci", jget(t, "impact.before.acceptance_ci"));
+        html_ci_var(h, r, "after_ci", jget(t, "impact.after.acceptance_ci"));
+        strbuf ci = STRBUF_INIT;
+        if (cilabel_pp(&ci, jget(t, "impact.delta_ci")) < 0)
+            h->oom = 1;
+        hv_set(h, r, "delta_ci", ci.buf);
+        strbuf_release(&ci);
+        const char *verdict = cilabel_verdict(jget(t, "impact"), "verdict");
+        hv_set(h, r, "verdict", verdict);
+        if (verdict)
+            hv_set(h, r, "delta_class", !strcmp(verdict, "up") ? "good" : !strcmp(verdict, "down") ? "bad" : "neutral");
+        else
+            hv_set(h, r, "delta_class", isnan(d) ? "none" : d > 0.0005 ? "good"
+                                                  : d < -0.0005 ? "bad" : "neutral");
     }
 }
 

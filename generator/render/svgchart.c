@@ -484,6 +484,17 @@ aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
     }
     if (have)
         ADDS("\"/>");
+    /* error bars: each bin's 95 % interval of acceptance, with caps */
+    for (size_t i = 0; i < nbins; i++) {
+        const svgchart_calbin *c = &bins[i];
+        if (c->n <= 0 || isnan(c->mean_confidence) || !(c->ci_hi > c->ci_lo))
+            continue;
+        double x = L + fmin(fmax(c->mean_confidence, 0), 1) * P;
+        double y0 = T + P - fmin(fmax(c->ci_lo, 0), 1) * P, y1 = T + P - fmin(fmax(c->ci_hi, 0), 1) * P;
+        ADDF("<path class=\"chart-err\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.6\" "
+             "d=\"M%.1f %.1f L%.1f %.1f M%.1f %.1f L%.1f %.1f M%.1f %.1f L%.1f %.1f\"/>",
+             x, y0, x, y1, x - 4, y0, x + 4, y0, x - 4, y1, x + 4, y1);
+    }
     for (size_t i = 0; i < nbins; i++) {
         const svgchart_calbin *c = &bins[i];
         if (c->n <= 0 || isnan(c->mean_confidence) || isnan(c->acceptance))
@@ -497,6 +508,9 @@ aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
         if (numfmt_dec(out, c->mean_confidence, 3) < 0 || strbuf_adds(out, ", accepted ") < 0
             || numfmt_pct(out, c->acceptance, 1) < 0 || strbuf_adds(out, ", n = ") < 0
             || numfmt_int(out, c->n) < 0)
+            goto nomem;
+        if (c->ci_hi > c->ci_lo && (strbuf_adds(out, ", 95% interval ") < 0 || numfmt_pct(out, c->ci_lo, 1) < 0
+                                    || strbuf_adds(out, "\xe2\x80\x93") < 0 || numfmt_pct(out, c->ci_hi, 1) < 0))
             goto nomem;
         ADDS("</title></circle>");
     }

@@ -66,12 +66,15 @@ typedef struct svgchart_calbin {
     int64_t n;                  /* suggestions in the bin */
     double mean_confidence;     /* NAN when n = 0 */
     double acceptance;          /* share accepted; NAN when n = 0 */
+    double ci_lo, ci_hi;        /* 95 % interval of acceptance, drawn as an error
+                                   bar when ci_hi > ci_lo (0, 0 or NAN: none) */
 } svgchart_calbin;
 
 /* Reliability diagram: mean confidence (x) against acceptance (y) per bin,
- * the diagonal of perfect calibration for reference, point area by n. One
- * form: its square viewBox (378 units) keeps its text at 11.5 px and more
- * in a 330 px phone column. */
+ * the diagonal of perfect calibration for reference, point area by n,
+ * each bin's interval of acceptance as an error bar. One form: its square
+ * viewBox (378 units) keeps its text at 11.5 px and more in a 330 px phone
+ * column. */
 AID_MUST_CHECK aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
                              const svgchart_calbin *bins, size_t nbins);
 

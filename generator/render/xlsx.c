@@ -14,6 +14,7 @@
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "common/timeutil.h"
+#include "render/cilabel.h"
 #include "render/dqlabel.h"
 #include "render/xlsxquote.h"
 
@@ -628,9 +629,9 @@ static lxw_row_t xw_table(xw *x, lxw_worksheet *ws, const char *name, lxw_row_t 
                           lxw_col_t c0, const xcol *cols, size_t ncols, struct json_object *rows)
 {
     size_t n = json_object_is_type(rows, json_type_array) ? json_object_array_length(rows) : 0;
-    lxw_table_column tc[16];
-    lxw_table_column *tcp[17];
-    if (ncols > 16) {
+    lxw_table_column tc[24];
+    lxw_table_column *tcp[25];
+    if (ncols > 24) {
         xw_fail(x, LXW_ERROR_PARAMETER_VALIDATION, name);
         return r0;
     }
@@ -720,26 +721,33 @@ typedef struct xfig {
     const char *prev;      /* path of the previous week's value, or NULL */
     const char *delta;     /* path of a ready-made change, or NULL (computed) */
     xcol_type type;        /* XC_INT, XC_PCT, XC_DEC */
+    /* schema 2 (NULL or absent in a schema-1 report: empty cells): the
+     * verdict, this week's 95 % interval and the change's */
+    const char *verdict, *ci, *change_ci;
 } xfig;
 
 static const xfig xw_figs[] = {
-    { "Suggestions", "totals.suggestions", "previous.totals.suggestions", NULL, XC_INT },
-    { "Accepted as is", "totals.accepted", "previous.totals.accepted", NULL, XC_INT },
-    { "Edited", "totals.edited", "previous.totals.edited", NULL, XC_INT },
-    { "Rejected", "totals.rejected", "previous.totals.rejected", NULL, XC_INT },
-    { "Ignored", "totals.ignored", "previous.totals.ignored", NULL, XC_INT },
-    { "Acceptance rate", "rates.acceptance", "previous.rates.acceptance", NULL, XC_PCT },
-    { "Use rate (accepted + edited)", "rates.use", "previous.rates.use", NULL, XC_PCT },
-    { "Rejection rate", "rates.rejection", "previous.rates.rejection", NULL, XC_PCT },
-    { "Mean confidence", "confidence.mean", "confidence.previous_mean", "confidence.delta",
-      XC_DEC },
-    { "Calibration error (ECE)", "confidence.ece", "previous.ece", NULL, XC_DEC },
-    { "Confidence drift (PSI)", "confidence.psi", NULL, NULL, XC_DEC },
-    { "Confidence drift (KS)", "confidence.ks", NULL, NULL, XC_DEC },
-    { "AI wins (accepted as is)", "coach.ai_wins", NULL, NULL, XC_INT },
-    { "Vindicated AI replies", "coach.vindicated", NULL, NULL, XC_INT },
-    { "Corrections", "totals.corrections", "previous.totals.corrections", NULL, XC_INT },
-    { "Bad input lines", "data_quality.bad_lines", NULL, NULL, XC_INT },
+    { "Suggestions", "totals.suggestions", "previous.totals.suggestions", NULL, XC_INT, NULL, NULL, NULL },
+    { "Accepted as is", "totals.accepted", "previous.totals.accepted", NULL, XC_INT, NULL, NULL, NULL },
+    { "Edited", "totals.edited", "previous.totals.edited", NULL, XC_INT, NULL, NULL, NULL },
+    { "Rejected", "totals.rejected", "previous.totals.rejected", NULL, XC_INT, NULL, NULL, NULL },
+    { "Ignored", "totals.ignored", "previous.totals.ignored", NULL, XC_INT, NULL, NULL, NULL },
+    { "Acceptance rate", "rates.acceptance", "previous.rates.acceptance", NULL, XC_PCT, "changes.acceptance.verdict", "rates.acceptance_ci", "changes.acceptance.delta_ci" },
+    { "Use rate (accepted + edited)", "rates.use", "previous.rates.use", NULL, XC_PCT, "changes.use.verdict", "rates.use_ci", "changes.use.delta_ci" },
+    { "Rejection rate", "rates.rejection", "previous.rates.rejection", NULL, XC_PCT, "changes.rejection.verdict", "rates.rejection_ci", "changes.rejection.delta_ci" },
+    { "Mean confidence", "confidence.mean", "confidence.previous_mean", "confidence.delta", XC_DEC, "confidence.delta_verdict", NULL, "confidence.delta_ci" },
+    { "Calibration error (ECE)", "confidence.ece", "previous.ece", NULL, XC_DEC, NULL, NULL, NULL },
+    { "Calibration error, 15 equal-mass bins", "confidence.ece_equal_mass", NULL, NULL, XC_DEC, NULL, NULL, NULL },
+    { "Brier score", "confidence.brier", NULL, NULL, XC_DEC, NULL, NULL, NULL },
+    { "Confidence drift (PSI)", "confidence.psi", NULL, NULL, XC_DEC, "confidence.drift.psi_verdict", NULL, NULL },
+    { "Drift p-value (PSI)", "confidence.drift.psi_p", NULL, NULL, XC_DEC, NULL, NULL, NULL },
+    { "Confidence drift (KS)", "confidence.ks", NULL, NULL, XC_DEC, "confidence.drift.ks_verdict", NULL, NULL },
+    { "Drift p-value (KS)", "confidence.drift.ks_p", NULL, NULL, XC_DEC, NULL, NULL, NULL },
+    { "Drift verdict (PSI and KS)", NULL, NULL, NULL, XC_DEC, "confidence.drift.verdict", NULL, NULL },
+    { "AI wins (accepted as is)", "coach.ai_wins", NULL, NULL, XC_INT, NULL, NULL, NULL },
+    { "Vindicated AI replies", "coach.vindicated", NULL, NULL, XC_INT, NULL, NULL, NULL },
+    { "Corrections", "totals.corrections", "previous.totals.corrections", NULL, XC_INT, NULL, NULL, NULL },
+    { "Bad input lines", "data_quality.bad_lines", NULL, NULL, XC_INT, NULL, NULL, NULL },
 };
 
 static double xw_jd(struct json_object *report, const char *path)
@@ -831,27 +839,42 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
         xw_num(x, ws, rr, 1, now, x->fmt[f->type]);
         xw_num(x, ws, rr, 2, prev, x->fmt[f->type]);
         xw_num(x, ws, rr, 3, d, x->fmt[dt]);
+        /* schema 2: verdict, then the intervals, each end in its own column */
+        xw_str(x, ws, rr, 4, f->verdict ? jget_str(report, f->verdict, NULL) : NULL, x->fmt[XC_TEXT]);
+        double lo = NAN, hi = NAN, dlo = NAN, dhi = NAN;
+        if (f->ci && !cilabel_get(jget(report, f->ci), &lo, &hi))
+            lo = hi = NAN;
+        if (f->change_ci && !cilabel_get(jget(report, f->change_ci), &dlo, &dhi))
+            dlo = dhi = NAN;
+        xw_num(x, ws, rr, 5, lo, x->fmt[f->type]);
+        xw_num(x, ws, rr, 6, hi, x->fmt[f->type]);
+        xw_num(x, ws, rr, 7, dlo, x->fmt[dt]);
+        xw_num(x, ws, rr, 8, dhi, x->fmt[dt]);
     }
-    lxw_table_column tc[4];
-    lxw_table_column *tcp[5];
-    static const char *const heads[4] = { "Figure", "This week", "Previous week", "Change" };
-    for (int j = 0; j < 4; j++) {
+    enum { KF_COLS = 9 };
+    lxw_table_column tc[KF_COLS];
+    lxw_table_column *tcp[KF_COLS + 1];
+    static const char *const heads[KF_COLS] = { "Figure", "This week", "Previous week", "Change", "Verdict",
+                                                "This week 95% low", "This week 95% high", "Change 95% low",
+                                                "Change 95% high" };
+    for (int j = 0; j < KF_COLS; j++) {
         memset(&tc[j], 0, sizeof tc[j]);
         tc[j].header = (char *)heads[j];
         tc[j].header_format = x->head;
         tcp[j] = &tc[j];
     }
-    tcp[4] = NULL;
+    tcp[KF_COLS] = NULL;
     lxw_table_options opt;
     memset(&opt, 0, sizeof opt);
     opt.name = "KeyFigures";
     opt.style_type = LXW_TABLE_STYLE_TYPE_MEDIUM;
     opt.style_type_number = 2;
     opt.columns = tcp;
-    xw_fail(x, worksheet_add_table(ws, t0, 0, (lxw_row_t)(t0 + nfig), 3, &opt), "KeyFigures");
+    xw_fail(x, worksheet_add_table(ws, t0, 0, (lxw_row_t)(t0 + nfig), KF_COLS - 1, &opt), "KeyFigures");
     r = (lxw_row_t)(t0 + nfig + 1);
     static const char note[] = "Change = this week minus the previous week; for rates "
-                               "that is percentage points. Empty = not known.";
+                               "that is percentage points. Empty = not known. Verdict: up or "
+                               "down when the change's 95% interval excludes 0, else steady.";
     double nh = xw_lines_height(xw_text_lines(note, 80));
     xw_fail(x, worksheet_set_row(ws, r, nh, NULL), "summary");
     xw_fail(x, worksheet_merge_range(ws, r, 0, r, 3, note, x->note), "summary");
@@ -862,6 +885,7 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
     static const double widths[4] = { 34, 16, 16, 14 };
     for (lxw_col_t c = 0; c < 4; c++)
         xw_fail(x, worksheet_set_column(ws, c, c, widths[c], NULL), "summary");
+    xw_fail(x, worksheet_set_column(ws, 4, 8, 13, NULL), "summary");
     r = xw_paragraph(x, ws, r, "Self-summary", jget_str(report, "narrative.self_summary", NULL), 3,
                      80, &fl);
     r = xw_paragraph(x, ws, r, "Summary", jget_str(report, "narrative.summary", NULL), 3, 80,
@@ -898,6 +922,8 @@ static const xcol xw_top_used_cols[] = {
     { "Use rate", "use_rate", XC_PCT, 0 },
     { "Mean confidence", "mean_confidence", XC_DEC, 0 },
     { "Variants", "variants", XC_INT, 0 },
+    { "Use rate 95% low", "use_rate_ci.0", XC_PCT, 0 },
+    { "Use rate 95% high", "use_rate_ci.1", XC_PCT, 0 },
 };
 
 static const xcol xw_top_rejected_cols[] = {
@@ -910,6 +936,9 @@ static const xcol xw_top_rejected_cols[] = {
     { "Variants", "variants", XC_INT, 0 },
     { "Most frequent replacement", "top_replacement_text", XC_WRAP, 50 },
     { "Replacement count", "top_replacement_count", XC_INT, 0 },
+    { "Rejection rate 95% low", "rejection_rate_ci.0", XC_PCT, 0 },
+    { "Rejection rate 95% high", "rejection_rate_ci.1", XC_PCT, 0 },
+    { "Excess rejections", "excess_rejections", XC_DEC, 0 },
 };
 
 static const xcol xw_daily_cols[] = {
@@ -935,6 +964,8 @@ static const xcol xw_calib_cols[] = {
     { "Suggestions", "n", XC_INT, 0 },
     { "Mean confidence", "mean_confidence", XC_DEC, 0 },
     { "Acceptance", "acceptance", XC_PCT, 0 },
+    { "Acceptance 95% low", "acceptance_ci.0", XC_PCT, 0 },
+    { "Acceptance 95% high", "acceptance_ci.1", XC_PCT, 0 },
 };
 
 static const xcol xw_kv_dec_cols[] = {
@@ -967,6 +998,9 @@ static const xcol xw_retrain_cols[] = {
     { "Accepted after", "impact.after.accepted", XC_INT, 0 },
     { "Acceptance after", "impact.after.acceptance", XC_PCT, 0 },
     { "Change", "impact.delta", XC_DPP, 0 },
+    { "Change 95% low", "impact.delta_ci.0", XC_DPP, 0 },
+    { "Change 95% high", "impact.delta_ci.1", XC_DPP, 0 },
+    { "Verdict", "impact.verdict", XC_TEXT, 10 },
 };
 
 static const xcol xw_notes_cols[] = {
@@ -1172,15 +1206,21 @@ static void xw_calibration(xw *x, struct json_object *report)
     if (kv) {
         xw_kv(x, kv, "measure", "ECE (this week)", xw_copy_num(x, report, "confidence.ece"));
         xw_kv(x, kv, "measure", "ECE (previous week)", xw_copy_num(x, report, "previous.ece"));
+        if (jget_has(report, "confidence.brier")) {
+            xw_kv(x, kv, "measure", "ECE, 15 equal-mass bins", xw_copy_num(x, report, "confidence.ece_equal_mass"));
+            xw_kv(x, kv, "measure", "Brier score", xw_copy_num(x, report, "confidence.brier"));
+        }
     } else {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "calibration");
     }
     lxw_col_t kc = NCOLS(xw_calib_cols) + 1;
     xw_table(x, ws, "CalibrationError", 0, kc, xw_kv_dec_cols, NCOLS(xw_kv_dec_cols), kv);
+    size_t nkv = kv ? json_object_array_length(kv) : 0; /* the chart goes below the taller table */
     json_object_put(kv);
     worksheet_freeze_panes(ws, 1, 0);
     lxw_row_t last = (lxw_row_t)(nb ? nb : 1);
-    lxw_row_t breaks[2] = { (lxw_row_t)(last + 3), 0 };   /* the chart starts a page */
+    lxw_row_t chart_row = (lxw_row_t)((nkv > nb ? nkv : last) + 3);
+    lxw_row_t breaks[2] = { chart_row, 0 };   /* the chart starts a page */
     xw_sheet_done(x, ws, breaks);
 
     lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_SCATTER_STRAIGHT_WITH_MARKERS);
@@ -1205,6 +1245,22 @@ static void xw_calibration(xw *x, struct json_object *report)
                                 .width = 1.25 };
         chart_series_set_line(d, &dash);
     }
+    /* each bin's 95 % interval as two marker series (columns G and H,
+     * empty for a schema-1 report), the ends of an error bar
+     * (libxlsxwriter has no error bars from cells) */
+    {
+        for (int k = 0; k < 2; k++) {
+            lxw_chart_series *e = chart_add_series(ch, NULL, NULL);
+            if (!e)
+                continue;
+            chart_series_set_categories(e, "Calibration", 1, 4, last, 4);
+            chart_series_set_values(e, "Calibration", 1, (lxw_col_t)(6 + k), last, (lxw_col_t)(6 + k));
+            chart_series_set_name(e, k ? "95% interval, high" : "95% interval, low");
+            chart_series_set_marker_type(e, LXW_CHART_MARKER_PLUS);
+            lxw_chart_line none = { .none = LXW_TRUE };
+            chart_series_set_line(e, &none);
+        }
+    }
     chart_title_set_name(ch, "Calibration: acceptance vs mean confidence");
     chart_axis_set_name(ch->x_axis, "Mean confidence");
     chart_axis_set_name(ch->y_axis, "Acceptance");
@@ -1215,7 +1271,7 @@ static void xw_calibration(xw *x, struct json_object *report)
     chart_axis_set_num_format(ch->y_axis, "0%");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options co = { .x_scale = 1.2, .y_scale = 1.3, .y_offset = XW_CHART_DY };
-    xw_fail(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(last + 3), 0, ch, &co),
+    xw_fail(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(chart_row), 0, ch, &co),
             "calibration chart");
 }
 

@@ -219,18 +219,24 @@ def table_rows(caption_id):
     return tp.rows
 
 
+def ci_text(ci):
+    """A rate's interval as the page writes it under the rate (schema 2)."""
+    return "%.1f\u2013%.1f%%" % (100 * ci[0], 100 * ci[1]) if ci else ""
+
+
 used = table_rows("cap-used")
 t.is_(len(used), len(SAMPLE["top_accepted"]), "top used table: one row per reply")
 for i, (row, want) in enumerate(zip(used, SAMPLE["top_accepted"])):
     t.ok(row[1] == want["reply"] and row[2] == "{:,}".format(want["uses"])
          and row[5] == "{:,}".format(want["suggested"])
-         and row[6] == "%.1f%%" % (100 * want["use_rate"]) and row[7] == "%.3f" % want["mean_confidence"],
+         and row[6] == "%.1f%%" % (100 * want["use_rate"]) + ci_text(want.get("use_rate_ci"))
+         and row[7] == "%.3f" % want["mean_confidence"],
          "top used row %d: reply, uses, suggested, rate, confidence" % (i + 1))
 rej = table_rows("cap-rejected")
 t.is_(len(rej), len(SAMPLE["top_rejected"]), "top rejected table: one row per reply")
 for i, (row, want) in enumerate(zip(rej, SAMPLE["top_rejected"])):
     t.ok(row[1] == want["reply"] and row[2] == "{:,}".format(want["rejections"])
-         and row[4] == "%.1f%%" % (100 * want["rejection_rate"])
+         and row[4] == "%.1f%%" % (100 * want["rejection_rate"]) + ci_text(want.get("rejection_rate_ci"))
          and row[6] == ("%s (%d\u00d7)" % (want["top_replacement_text"], want["top_replacement_count"])
                         if want["top_replacement_text"] else "\u2013"),
          "top rejected row %d: reply, rejections, rate, top replacement as written and how often" % (i + 1))

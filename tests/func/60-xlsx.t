@@ -95,7 +95,8 @@ def check_structure(wb, label):
     t.is_((bar.type, len(bar.series)), ("col", 2), "%s: the histogram chart is columns, this week vs last" % label)
     t.is_([type(c).__name__ for c in wb["Calibration"]._charts], ["ScatterChart"],
           "%s: Calibration has a scatter chart" % label)
-    t.is_(len(wb["Calibration"]._charts[0].series), 2, "%s: ... with the data and the diagonal" % label)
+    t.is_(len(wb["Calibration"]._charts[0].series), 4,
+          "%s: ... with the data, the diagonal and the two ends of each bin's interval" % label)
     t.is_(wb.properties.creator, "aidigest", "%s: author is aidigest" % label)
     t.is_(wb.properties.created, datetime.datetime.utcfromtimestamp(int(SDE)),
           "%s: created is SOURCE_DATE_EPOCH" % label)

@@ -57,6 +57,14 @@ int main(void)
     is_int(check(fc, "Acceptance was 41.7% on 4,999 suggestions and 4,000 accepted."), 3, "three wrong numbers");
     is_str(badbuf, "41.7%, 4,999, 4,000", "the wrong numbers, as written");
     is_int(check(fc, "Acceptance 36.8%"), 1, "36.8%% is not 36.96%% rounded");
+    /* schema 2: intervals (also as points), the interval level, p-values */
+    is_int(check(fc, "Acceptance 37.0% (95% interval 35.5\xe2\x80\x93" "38.4%), up 2.4 pp (95% interval +0.3 to +4.4 pp)."), 0,
+           "intervals of a rate and of a change are known figures %s", badbuf);
+    is_int(check(fc, "Mean confidence fell by 0.029 (95% interval \xe2\x88\x92" "0.035 to \xe2\x88\x92" "0.023)."), 0,
+           "a Welch interval is a known figure %s", badbuf);
+    is_int(check(fc, "PSI 0.041 (p < 0.001), KS 0.061 (p < 0.001); n = 4,110 scores this week, m = 4,169 last week, 20 bins; at least 100 each."), 0,
+           "drift p-values, n, m, bins and the minimum are known figures %s", badbuf);
+    is_int(check(fc, "Acceptance rose (95% interval +13.7 to +4.4 pp)."), 1, "an interval end that is not the report's is caught");
     factcheck_free(fc);
     json_object_put(report);
     strbuf_release(&path);

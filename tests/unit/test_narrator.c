@@ -83,6 +83,57 @@ int main(void)
     ok(strstr(s2, "fell by") != NULL, "falling acceptance is said so");
     ok(strstr(s2, "No topic") != NULL, "no trends is said so");
 
+    /* schema 2: the drift and change sentences follow the verdicts */
+    ok(strstr(s1, "moved beyond chance, but too little to matter (PSI 0.041, p < 0.001; KS 0.061, p < 0.001; "
+                  "n = 4,110 scores this week, m = 4,169 last week, 20 bins)") && !strstr(s1, "barely moved"),
+       "drift verdict none with significant tests: beyond chance but too little to matter");
+    {
+        static const struct { const char *verdict, *says, *what; } cases[] = {
+            { "small", "shifted, beyond chance but by a small amount (PSI", "a small drift is said so" },
+            { "large", "shifted a lot, beyond chance (PSI", "a large drift is said so" },
+            { "too_few", "too few scores to judge drift (n = 4,110 this week, m = 4,169 last week; at least 100",
+              "too few scores: no verdict, and why" },
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            json_object *r5 = NULL;
+            json_object_deep_copy(report, &r5, NULL);
+            json_object_object_add(jget(r5, "confidence.drift"), "verdict", json_object_new_string(cases[i].verdict));
+            char *s5 = narrate_and_check(r5, cases[i].verdict);
+            ok(s5 && strstr(s5, cases[i].says) && !strstr(s5, "barely moved"), "%s", cases[i].what);
+            free(s5);
+            json_object_put(r5);
+        }
+        /* a change whose interval contains 0 is steady, whatever its sign */
+        json_object *r6 = NULL;
+        json_object_deep_copy(report, &r6, NULL);
+        json_object *acc = jget(r6, "changes.acceptance");
+        json_object_object_add(acc, "verdict", json_object_new_string("steady"));
+        json_object *ci = json_object_new_array();
+        json_object_array_add(ci, json_object_new_double(-0.003351));
+        json_object_array_add(ci, json_object_new_double(0.044282));
+        json_object_object_add(acc, "delta_ci", ci);
+        char *s6 = narrate_and_check(r6, "steady acceptance");
+        ok(s6 && strstr(s6, "Acceptance moved by 2.4 percentage points from 34.6%, within what chance alone gives") &&
+               strstr(s6, "so it held steady") && !strstr(s6, "rose by"),
+           "a steady verdict is not told as a rise");
+        free(s6);
+        json_object_put(r6);
+        /* a retraining impact within chance is too early to judge */
+        json_object *r7 = NULL;
+        json_object_deep_copy(report, &r7, NULL);
+        json_object *u = json_object_array_get_idx(jget(r7, "retraining"), 0);
+        json_object_object_add(json_object_object_get(u, "impact"), "verdict", json_object_new_string("steady"));
+        char *s7 = narrate_and_check(r7, "steady impact");
+        ok(s7 && strstr(s7, "its first results move by 23.0 pp, within what chance gives so far") &&
+               !strstr(s7, "should hold"), "a steady retraining impact is not promised to hold");
+        strbuf self = STRBUF_INIT;
+        ok(narrator_self_summary(r7, &self) == 0 && strstr(self.buf, "a change within what chance gives"),
+           "the self-summary says the impact is within chance: %s", self.buf);
+        strbuf_release(&self);
+        free(s7);
+        json_object_put(r7);
+    }
+
     /* wording of the self-summary: "the prompt for <theme>", not "<theme> messages" */
     {
         strbuf self = STRBUF_INIT;

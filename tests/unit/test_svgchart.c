@@ -207,6 +207,9 @@ static void test_reliability(void)
         bins[i].n = i * 100;
         bins[i].mean_confidence = i ? i / 10.0 + 0.05 : NAN;
         bins[i].acceptance = i ? (i / 10.0) * 0.8 : NAN;
+        /* intervals on bins 1..4 only (the others as a schema-1 report) */
+        bins[i].ci_lo = i && i < 5 ? bins[i].acceptance - 0.05 : NAN;
+        bins[i].ci_hi = i && i < 5 ? bins[i].acceptance + 0.05 : NAN;
     }
     strbuf sb = STRBUF_INIT;
     is_int(svgchart_reliability(&sb, "rel", "Reliability", bins, 10), AID_OK,
@@ -214,6 +217,8 @@ static void test_reliability(void)
     common_checks(sb.buf, "reliability");
     is_int(count(sb.buf, "<circle"), 9, "reliability: one point per non-empty bin");
     ok(strstr(sb.buf, "class=\"chart-ref\"") != NULL, "reliability: diagonal reference");
+    is_int(count(sb.buf, "class=\"chart-err\""), 4, "reliability: an error bar for each bin with an interval");
+    ok(strstr(sb.buf, ", 95% interval 3.0%\xe2\x80\x93" "13.0%") != NULL, "reliability: the interval in the point's title");
     ok(strstr(sb.buf, "0.0\xe2\x80\x93" "0.1: no suggestions") != NULL,
        "reliability: empty bin in desc");
     ok(strstr(sb.buf, "0.9\xe2\x80\x93" "1.0: confidence 0.950, accepted 72.0% (n = 900)") != NULL,

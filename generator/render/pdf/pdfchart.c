@@ -7,6 +7,7 @@
 #include "common/calendar.h"
 #include "common/jget.h"
 #include "common/numfmt.h"
+#include "render/cilabel.h"
 
 /* ---- charts ----------------------------------------------------------- */
 
@@ -232,6 +233,24 @@ static void pdfchart_reliability(pdfpage_ctx *c, double x, double top, double w,
     }
     if (pen)
         HPDF_Page_Stroke(c->page);
+    /* error bars: each bin's 95 % interval of acceptance (schema 2) */
+    pdfpage_stroke_color(c, C_MUTED);
+    HPDF_Page_SetLineWidth(c->page, 0.8);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *o = json_object_array_get_idx(cal, i);
+        double mc = jget_double(o, "mean_confidence", NAN), lo, hi;
+        if (isnan(mc) || jget_double(o, "n", 0) <= 0 || !cilabel_get(jget(o, "acceptance_ci"), &lo, &hi) || !(hi > lo))
+            continue;
+        double px = p.x0 + fmin(1, fmax(0, mc)) * side;
+        double y0 = pdfchart_y(&p, fmin(1, fmax(0, lo))), y1 = pdfchart_y(&p, fmin(1, fmax(0, hi)));
+        HPDF_Page_MoveTo(c->page, (HPDF_REAL)px, (HPDF_REAL)y0);
+        HPDF_Page_LineTo(c->page, (HPDF_REAL)px, (HPDF_REAL)y1);
+        HPDF_Page_MoveTo(c->page, (HPDF_REAL)(px - 2.5), (HPDF_REAL)y0);
+        HPDF_Page_LineTo(c->page, (HPDF_REAL)(px + 2.5), (HPDF_REAL)y0);
+        HPDF_Page_MoveTo(c->page, (HPDF_REAL)(px - 2.5), (HPDF_REAL)y1);
+        HPDF_Page_LineTo(c->page, (HPDF_REAL)(px + 2.5), (HPDF_REAL)y1);
+        HPDF_Page_Stroke(c->page);
+    }
     for (size_t i = 0; i < n; i++) {
         struct json_object *o = json_object_array_get_idx(cal, i);
         double mc = jget_double(o, "mean_confidence", NAN), a = jget_double(o, "acceptance", NAN);
@@ -272,23 +291,56 @@ void pdfchart_confidence(pdfpage_ctx *c)
     CK(strbuf_adds(s, "Mean confidence "));
     CK(numfmt_dec(s, jget_double(c->r, "confidence.mean", NAN), 3));
     double d = jget_double(c->r, "confidence.delta", NAN);
+    const char *verdict = cilabel_verdict(jget(c->r, "confidence"), "delta_verdict");
     if (!isnan(d)) {
         CK(strbuf_adds(s, " ("));
         CK(numfmt_signed(s, d, 3));
-        CK(strbuf_addf(s, " vs %s)", c->prev_week));
+        CK(strbuf_addf(s, " vs %s", c->prev_week));
+        if (verdict)
+            CK(strbuf_adds(s, !strcmp(verdict, "up") ? ", up" : !strcmp(verdict, "down") ? ", down" : ", steady"));
+        CK(strbuf_adds(s, ")"));
     }
-    CK(strbuf_adds(s, ". Drift against last week: PSI "));
-    CK(numfmt_dec(s, psi, 3));
-    CK(strbuf_adds(s, ", KS "));
-    CK(numfmt_dec(s, jget_double(c->r, "confidence.ks", NAN), 3));
-    if (!isnan(psi))
-        CK(strbuf_adds(s, psi < 0.1 ? " (below 0.1: no material shift)"
-                          : psi < 0.25 ? " (0.1\xe2\x80\x93""0.25: a moderate shift)"
-                                       : " (above 0.25: a major shift)"));
-    CK(strbuf_adds(s, ". Calibration error (ECE) "));
+    if (jget(c->r, "confidence.drift")) {
+        /* schema 2: the verdict of the tests, with n, m and the bins */
+        CK(strbuf_adds(s, ". "));
+        CK(cilabel_drift(s, c->r));
+        CK(strbuf_adds(s, " Calibration error (ECE) "));
+    } else {
+        CK(strbuf_adds(s, ". Drift against last week: PSI "));
+        CK(numfmt_dec(s, psi, 3));
+        CK(strbuf_adds(s, ", KS "));
+        CK(numfmt_dec(s, jget_double(c->r, "confidence.ks", NAN), 3));
+        if (!isnan(psi) && !jget_has(c->r, "confidence.brier"))
+            CK(strbuf_adds(s, psi < 0.1 ? " (below 0.1: no material shift)"
+                              : psi < 0.25 ? " (0.1\xe2\x80\x93""0.25: a moderate shift)"
+                                           : " (above 0.25: a major shift)"));
+        CK(strbuf_adds(s, ". Calibration error (ECE) "));
+    }
     CK(numfmt_dec(s, jget_double(c->r, "confidence.ece", NAN), 3));
+    if (jget_has(c->r, "confidence.brier")) {
+        CK(strbuf_adds(s, ", with 15 equal-mass bins "));
+        CK(numfmt_dec(s, jget_double(c->r, "confidence.ece_equal_mass", NAN), 3));
+        CK(strbuf_adds(s, "; Brier score "));
+        CK(numfmt_dec(s, jget_double(c->r, "confidence.brier", NAN), 3));
+    }
     CK(strbuf_adds(s, "."));
     pdfpage_paragraph(c, s->buf, NULL, 0);
+    /* the interval of the change, in a smaller line */
+    struct json_object *ci = jget(c->r, "confidence.delta_ci");
+    const char *note = jget_str(c->r, "confidence.delta_note", NULL);
+    double ci_lo, ci_hi;
+    if (cilabel_get(ci, &ci_lo, &ci_hi) || note) {
+        strbuf_reset(s);
+        if (note) {
+            CK(strbuf_adds(s, "Change of the mean: "));
+            CK(strbuf_adds(s, note));
+        } else {
+            CK(strbuf_adds(s, "95% interval of the change of the mean: "));
+            CK(cilabel_signed(s, ci));
+        }
+        CK(strbuf_adds(s, "."));
+        pdfpage_note(c, s->buf, C_MUTED, 7.6);
+    }
     c->y -= 10;
     ch = pdfchart_fit(c, ch, 150);
     double gap = 24, w = (CONTENT_W - gap) / 2;
@@ -303,7 +355,8 @@ void pdfchart_confidence(pdfpage_ctx *c)
         "Each dot is one band of confidence (0\xe2\x80\x93""0.1, 0.1\xe2\x80\x93""0.2, ...): across, the mean "
         "confidence the AI gave its suggestions in the band; up, the share of them that agents sent as "
         "is. Dots on the dashed diagonal mean the AI's confidence can be taken at face value; dots below "
-        "it mean the AI is more confident than agents find it useful. Bigger dots hold more suggestions.";
+        "it mean the AI is more confident than agents find it useful. Bigger dots hold more suggestions; "
+        "a bar through a dot, when shown, is the 95% interval of its share.";
     pdfpage_clean(c, 0, expl, true, 0);
     pdftext_lines *L = pdfpage_wrap_slot(c, 0, c->reg, 8.5, CONTENT_W - 240);
     c->y = top - 26;

@@ -10,6 +10,7 @@
 #include "common/numfmt.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
+#include "render/cilabel.h"
 #include "render/dqlabel.h"
 
 /* ---- title and tiles -------------------------------------------------- */
@@ -159,6 +160,57 @@ static int pdfsection_change(pdfpage_ctx *c, int slot, double cur, double prev, 
     return (d > 0) == (better > 0) ? 1 : -1;
 }
 
+/* Schema 2: the verdict of a change decides its tile's tone and leads
+ * its text ("▲ +4.2 pp vs W46", "steady: −0.3 pp vs W46"); returns the new
+ * tone (unchanged without a verdict: a schema-1 report). */
+static int pdfsection_verdict(pdfpage_ctx *c, strbuf *s, const char *verdict, int tone, int better)
+{
+    if (!verdict)
+        return tone;
+    strbuf t = STRBUF_INIT;
+    bool up = !strcmp(verdict, "up"), down = !strcmp(verdict, "down");
+    CK(strbuf_adds(&t, up ? "\xe2\x96\xb2 " : down ? "\xe2\x96\xbc " : "steady: "));
+    CK(strbuf_adds(&t, s->buf));
+    strbuf_reset(s);
+    CK(strbuf_adds(s, t.buf));
+    strbuf_release(&t);
+    if (!up && !down)
+        return 0;
+    return better == 0 ? 0 : up == (better > 0) ? 1 : -1;
+}
+
+/* Schema 2: the intervals of the key figures, one smaller line (nothing
+ * for a schema-1 report). */
+static void pdfsection_intervals(pdfpage_ctx *c)
+{
+    struct json_object *r = c->r;
+    strbuf *s = &c->f[7];
+    strbuf_reset(s);
+    if (!jget(r, "rates.acceptance_ci"))
+        return;
+    CK(strbuf_adds(s, "95% intervals: acceptance "));
+    CK(cilabel_pct(s, jget(r, "rates.acceptance_ci")));
+    if (cilabel_get(jget(r, "changes.acceptance.delta_ci"), &(double){ 0 }, &(double){ 0 })) {
+        CK(strbuf_adds(s, " (change "));
+        CK(cilabel_pp(s, jget(r, "changes.acceptance.delta_ci")));
+        CK(strbuf_adds(s, ")"));
+    }
+    CK(strbuf_adds(s, "; use "));
+    CK(cilabel_pct(s, jget(r, "rates.use_ci")));
+    if (cilabel_get(jget(r, "changes.use.delta_ci"), &(double){ 0 }, &(double){ 0 })) {
+        CK(strbuf_adds(s, " (change "));
+        CK(cilabel_pp(s, jget(r, "changes.use.delta_ci")));
+        CK(strbuf_adds(s, ")"));
+    }
+    if (cilabel_get(jget(r, "confidence.delta_ci"), &(double){ 0 }, &(double){ 0 })) {
+        CK(strbuf_adds(s, "; change of the mean confidence "));
+        CK(cilabel_signed(s, jget(r, "confidence.delta_ci")));
+    }
+    CK(strbuf_adds(s, ". A change is steady when its interval contains 0."));
+    c->y -= 2;
+    pdfpage_note(c, s->buf, C_MUTED, 7.2);
+}
+
 void pdfsection_overview(pdfpage_ctx *c)
 {
     struct json_object *r = c->r;
@@ -186,12 +238,21 @@ void pdfsection_overview(pdfpage_ctx *c)
     strbuf_reset(&c->t[0]);
     CK(strbuf_adds(&c->t[0], c->f[5].buf));
     tiles[1].tone = pdfsection_change(c, 5, acc, p_acc, 1, 1);
+    if (!isnan(acc) && !isnan(p_acc))
+        tiles[1].tone = pdfsection_verdict(c, &c->f[5], cilabel_verdict(jget(r, "changes.acceptance"), "verdict"),
+                                           tiles[1].tone, 1);
     strbuf_reset(&c->t[1]);
     CK(strbuf_adds(&c->t[1], c->f[5].buf));
     tiles[2].tone = pdfsection_change(c, 5, use, p_use, 1, 1);
+    if (!isnan(use) && !isnan(p_use))
+        tiles[2].tone = pdfsection_verdict(c, &c->f[5], cilabel_verdict(jget(r, "changes.use"), "verdict"),
+                                           tiles[2].tone, 1);
     strbuf_reset(&c->t[2]);
     CK(strbuf_adds(&c->t[2], c->f[5].buf));
     tiles[3].tone = pdfsection_change(c, 5, mean, p_mean, 2, 0);
+    if (!isnan(mean) && !isnan(p_mean))
+        tiles[3].tone = pdfsection_verdict(c, &c->f[5], cilabel_verdict(jget(r, "confidence"), "delta_verdict"),
+                                           tiles[3].tone, 0);
     strbuf_reset(&c->t[3]);
     CK(strbuf_adds(&c->t[3], c->f[5].buf));
     tiles[4].tone = pdfsection_change(c, 5, ece, p_ece, 2, -1);
@@ -223,6 +284,7 @@ void pdfsection_overview(pdfpage_ctx *c)
                       "AI's confidence is from the observed acceptance; lower is better."));
     c->y -= 8;
     pdfpage_note(c, s->buf, C_MUTED, 7.6);
+    pdfsection_intervals(c);
 }
 
 /* ---- narrative sections ----------------------------------------------- */
@@ -328,7 +390,18 @@ void pdfsection_top_used(pdfpage_ctx *c)
         {"USE RATE", 0.11, 1, 0, false, false},
         {"CONF.", 0.08, 1, 0, false, false},
     };
-    pdfpage_table t = {cols, 6, 0, 0};
+    /* schema 2: the use rate's interval in a column of its own */
+    static const pdfpage_col cols2[] = {
+        {"#", 0.04, 1, 0, false, false},
+        {"REPLY", 0.45, 0, CELL_MAX_CP, false, false},
+        {"USED", 0.08, 1, 0, true, false},
+        {"SUGGESTED", 0.11, 1, 0, false, false},
+        {"USE RATE", 0.09, 1, 0, false, false},
+        {"95% INTERVAL", 0.15, 1, 0, false, false},
+        {"CONF.", 0.08, 1, 0, false, false},
+    };
+    bool ci = jget(c->r, "top_accepted.0.use_rate_ci") != NULL;
+    pdfpage_table t = {ci ? cols2 : cols, ci ? 7 : 6, 0, 0};
     struct json_object *rows = jget(c->r, "top_accepted");
     size_t n = jget_len(c->r, "top_accepted");
     if (!n) {
@@ -341,8 +414,11 @@ void pdfsection_top_used(pdfpage_ctx *c)
         snprintf(num, sizeof num, "%zu", i + 1);
         double uses = jget_double(o, "uses", NAN), sug = jget_double(o, "suggested", NAN);
         double rate = jget_has(o, "use_rate") ? jget_double(o, "use_rate", NAN) : pdfpage_ratio(uses, sug);
+        strbuf_reset(&c->f[4]);
+        CK(cilabel_pct(&c->f[4], jget(o, "use_rate_ci")));
+        const char *conf = pdfpage_fmt_dec(c, 3, jget_double(o, "mean_confidence", NAN), 2);
         const char *cells[] = {num, jget_str(o, "reply", ""), pdfpage_fmt_int(c, 0, uses), pdfpage_fmt_int(c, 1, sug),
-                               pdfpage_fmt_pct(c, 2, rate), pdfpage_fmt_dec(c, 3, jget_double(o, "mean_confidence", NAN), 2)};
+                               pdfpage_fmt_pct(c, 2, rate), ci ? c->f[4].buf : conf, conf};
         if (i == 0)
             pdfpage_table_start(c, &t, "Top used replies", cells);
         else {
@@ -362,11 +438,29 @@ void pdfsection_top_rejected(pdfpage_ctx *c)
         {"CONF.", 0.07, 1, 0, false, false},
         {"WHAT AGENTS SENT INSTEAD", 0.31, 0, CELL_MAX_CP, false, false},
     };
-    pdfpage_table t = {cols, 6, 0, 0};
+    /* schema 2: the rate's interval in its own column (CONF. moves out) */
+    static const pdfpage_col cols2[] = {
+        {"REPLY THE AI SUGGESTED", 0.34, 0, CELL_MAX_CP, false, false},
+        {"REJECTED", 0.09, 1, 0, true, false},
+        {"OF", 0.06, 1, 0, false, false},
+        {"RATE", 0.07, 1, 0, false, false},
+        {"95% INTERVAL", 0.14, 1, 0, false, false},
+        {"WHAT AGENTS SENT INSTEAD", 0.30, 0, CELL_MAX_CP, false, false},
+    };
+    bool v2 = jget_int(c->r, "schema", 1) >= 2;
+    pdfpage_table t = {v2 ? cols2 : cols, 6, 0, 0};
     struct json_object *rows = jget(c->r, "top_rejected");
     size_t n = jget_len(c->r, "top_rejected");
+    strbuf *rule = &c->f[7];
+    strbuf_reset(rule);
+    if (v2) {
+        CK(strbuf_adds(rule, "Listed: replies with at least 5 suggestions whose rejection rate is credibly above "
+                             "this week's "));
+        CK(numfmt_pct(rule, jget_double(c->r, "rates.rejection", NAN), 1));
+        CK(strbuf_adds(rule, " overall (95% lower bound above it), ranked by rejections beyond that rate."));
+    }
     if (!n) {
-        pdfsection_empty(c, "Top rejected replies", "No reply was rejected this week.");
+        pdfsection_empty(c, "Top rejected replies", v2 ? rule->buf : "No reply was rejected this week.");
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -376,8 +470,11 @@ void pdfsection_top_rejected(pdfpage_ctx *c)
         const char *repl = jget_str(o, "top_replacement_text", NULL); /* as written */
         if (!repl || !*repl)
             repl = jget_str(o, "top_replacement", NULL); /* reports before it had only this */
+        strbuf_reset(&c->f[4]);
+        CK(cilabel_pct(&c->f[4], jget(o, "rejection_rate_ci")));
         const char *cells[] = {jget_str(o, "reply", ""), pdfpage_fmt_int(c, 0, rej), pdfpage_fmt_int(c, 1, sug),
-                               pdfpage_fmt_pct(c, 2, rate), pdfpage_fmt_dec(c, 3, jget_double(o, "mean_confidence", NAN), 2),
+                               pdfpage_fmt_pct(c, 2, rate),
+                               v2 ? c->f[4].buf : pdfpage_fmt_dec(c, 3, jget_double(o, "mean_confidence", NAN), 2),
                                repl && *repl ? repl : "\xe2\x80\x93"};
         if (i == 0)
             pdfpage_table_start(c, &t, "Top rejected replies", cells);
@@ -388,6 +485,8 @@ void pdfsection_top_rejected(pdfpage_ctx *c)
     }
     c->y -= 4;
     pdfpage_need(c, 12);
+    if (v2)
+        pdfpage_note(c, rule->buf, C_MUTED, 7.4);
     pdfpage_note(c, "\"What agents sent instead\" is the most frequent reply sent in place of the "
                 "suggestion (replies that differ only in case, digits or spacing count as one).",
              C_MUTED, 7.4);
@@ -499,6 +598,8 @@ void pdfsection_retraining(pdfpage_ctx *c)
             d = a - b;
         strbuf_reset(&c->f[4]);
         CK(numfmt_pp(&c->f[4], d, 1));
+        if (!isnan(d))
+            (void)pdfsection_verdict(c, &c->f[4], cilabel_verdict(jget(o, "impact"), "verdict"), 0, 0);
         const char *cells[] = {p->buf, w->buf, pdfpage_fmt_pct(c, 2, b), pdfpage_fmt_pct(c, 3, a), c->f[4].buf};
         if (i == 0)
             pdfpage_table_start(c, &t, "Retraining adjustments", cells);
@@ -508,7 +609,10 @@ void pdfsection_retraining(pdfpage_ctx *c)
         }
     }
     c->y -= 4;
-    pdfpage_note(c, "Before / after: acceptance rate of the prompt's suggestions before and after the update.",
+    pdfpage_note(c, jget_int(c->r, "schema", 1) >= 2
+                        ? "Before / after: acceptance rate of the prompt's suggestions before and after the update. "
+                          "The change is steady when its 95% interval (Newcombe) contains 0."
+                        : "Before / after: acceptance rate of the prompt's suggestions before and after the update.",
              C_MUTED, 7.4);
     pdfsection_retrain_control(c);
 }
