@@ -6,6 +6,7 @@
 
 #include "common/jget.h"
 #include "common/redact.h"
+#include "common/stem.h"
 #include "common/strbuf.h"
 #include "common/textnorm.h"
 #include "common/timeutil.h"
@@ -20,11 +21,17 @@ aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
     a->week_end_ms = week_start_ms + TIMEUTIL_WEEK_MS;
     a->groups = strmap_new(sizeof(agg_group));
     a->terms = strmap_new(sizeof(int64_t));
+    a->surfaces = strmap_new(sizeof(int64_t));
     a->prompts = strmap_new(sizeof(agg_prompt));
     a->updates = json_object_new_array();
-    if (!a->groups || !a->terms || !a->prompts || !a->updates) {
+    if (!a->groups || !a->terms || !a->surfaces || !a->prompts || !a->updates) {
         agg_free(a);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
+    aid_err err = stem_new(&a->stem, eb);
+    if (err) {
+        agg_free(a);
+        return err;
     }
     *out = a;
     return AID_OK;
@@ -66,6 +73,8 @@ void agg_free(agg *a)
         strmap_free(a->prompts);
     }
     strmap_free(a->terms);
+    strmap_free(a->surfaces);
+    stem_free(a->stem);
     for (int f = 0; f < COACHFEAT__COUNT; f++)
         free(a->feat.example[f]);
     for (size_t i = 0; i < a->ncorrections; i++) {
@@ -168,18 +177,24 @@ cleanup:
     return rc;
 }
 
-/* Distinct terms of one message. */
+/* The topics of one message (docs/figures.md "Trends"): the Snowball stem
+ * of every term word, and every two adjacent words that are both term
+ * words as a phrase "stem1 stem2". Each is collected as "key\tsurface"
+ * (the surface: the word(s) as written, lower-cased), NUL-separated; a
+ * tab never occurs in a word, and it sorts before every word byte, so
+ * after sorting the entries of one key are adjacent. */
 struct terms_ctx {
-    strbuf all;    /* terms separated by NUL */
+    agg *a;
+    strbuf all;    /* entries separated by NUL */
     size_t *offs;
     size_t n, cap;
+    strbuf prev_stem, prev_word; /* the word before, when it was a term word */
+    bool have_prev;
 };
 
-static int terms_collect(const char *w, size_t len, void *vctx)
+static int terms_entry(struct terms_ctx *c, const char *k1, size_t l1, const char *k2, size_t l2,
+                       const char *s1, size_t m1, const char *s2, size_t m2)
 {
-    struct terms_ctx *c = vctx;
-    if (!textnorm_is_term(w, len))
-        return 0;
     if (c->n == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 64;
         size_t *no = realloc(c->offs, ncap * sizeof *no);
@@ -189,8 +204,33 @@ static int terms_collect(const char *w, size_t len, void *vctx)
         c->cap = ncap;
     }
     c->offs[c->n++] = c->all.len;
-    if (strbuf_add(&c->all, w, len) < 0 || strbuf_addc(&c->all, '\0') < 0)
+    if (strbuf_add(&c->all, k1, l1) < 0 || (k2 && (strbuf_addc(&c->all, ' ') < 0 || strbuf_add(&c->all, k2, l2) < 0)) ||
+        strbuf_addc(&c->all, '\t') < 0 || strbuf_add(&c->all, s1, m1) < 0 ||
+        (s2 && (strbuf_addc(&c->all, ' ') < 0 || strbuf_add(&c->all, s2, m2) < 0)) || strbuf_addc(&c->all, '\0') < 0)
         return -1;
+    return 0;
+}
+
+static int terms_collect(const char *w, size_t len, void *vctx)
+{
+    struct terms_ctx *c = vctx;
+    if (!textnorm_is_term(w, len)) {
+        c->have_prev = false;
+        return 0;
+    }
+    const char *st;
+    size_t sl;
+    if (stem_word(c->a->stem, w, len, &st, &sl) < 0 || terms_entry(c, st, sl, NULL, 0, w, len, NULL, 0) < 0)
+        return -1;
+    /* a phrase joins two different stems ("refund refund" says no more than "refund") */
+    if (c->have_prev && !(c->prev_stem.len == sl && !memcmp(c->prev_stem.buf, st, sl)) &&
+        terms_entry(c, c->prev_stem.buf, c->prev_stem.len, st, sl, c->prev_word.buf, c->prev_word.len, w, len) < 0)
+        return -1;
+    strbuf_reset(&c->prev_stem);
+    strbuf_reset(&c->prev_word);
+    if (strbuf_add(&c->prev_stem, st, sl) < 0 || strbuf_add(&c->prev_word, w, len) < 0)
+        return -1;
+    c->have_prev = true;
     return 0;
 }
 
@@ -199,10 +239,30 @@ static int cmp_strp(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
+/* Count every distinct key of the sorted entries once in a->terms and
+ * every distinct key/surface pair once in a->surfaces. */
+static int terms_count(agg *a, char **e, size_t n, int sign)
+{
+    size_t prev_klen = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(e[i]);
+        if (i && !strcmp(e[i], e[i - 1]))
+            continue;
+        size_t klen = (size_t)(strchr(e[i], '\t') - e[i]);
+        if (!(i && klen == prev_klen && !memcmp(e[i], e[i - 1], klen)) && count_add(a->terms, e[i], klen, sign) < 0)
+            return -1;
+        if (count_add(a->surfaces, e[i], len, sign) < 0)
+            return -1;
+        prev_klen = klen;
+    }
+    return 0;
+}
+
 static int agg_terms_add(agg *a, const char *msg, size_t len, int sign)
 {
-    struct terms_ctx c = { STRBUF_INIT, NULL, 0, 0 };
+    struct terms_ctx c = { a, STRBUF_INIT, NULL, 0, 0, STRBUF_INIT, STRBUF_INIT, false };
     strbuf clean = STRBUF_INIT;
+    char *small[64], **ptrs = small;
     int rc = -1;
     if (a->redact) {
         /* personal data never becomes a term, nor do the mask words */
@@ -213,28 +273,20 @@ static int agg_terms_add(agg *a, const char *msg, size_t len, int sign)
     }
     if (textnorm_words(msg, len, terms_collect, &c) < 0)
         goto cleanup;
-    if (c.n > 1) {
-        char **ptrs = malloc(c.n * sizeof *ptrs);
-        if (!ptrs)
-            goto cleanup;
-        for (size_t i = 0; i < c.n; i++)
-            ptrs[i] = c.all.buf + c.offs[i];
+    if (c.n > sizeof small / sizeof small[0] && !(ptrs = malloc(c.n * sizeof *ptrs)))
+        goto cleanup;
+    for (size_t i = 0; i < c.n; i++)
+        ptrs[i] = c.all.buf + c.offs[i];
+    if (c.n > 1)
         qsort(ptrs, c.n, sizeof *ptrs, cmp_strp);
-        for (size_t i = 0; i < c.n; i++) {
-            if (i && !strcmp(ptrs[i], ptrs[i - 1]))
-                continue;
-            if (count_add(a->terms, ptrs[i], strlen(ptrs[i]), sign) < 0) {
-                free(ptrs);
-                goto cleanup;
-            }
-        }
-        free(ptrs);
-    } else if (c.n == 1) {
-        if (count_add(a->terms, c.all.buf, strlen(c.all.buf), sign) < 0)
-            goto cleanup;
-    }
+    if (terms_count(a, ptrs, c.n, sign) < 0)
+        goto cleanup;
     rc = 0;
 cleanup:
+    if (ptrs != small)
+        free(ptrs);
+    strbuf_release(&c.prev_word);
+    strbuf_release(&c.prev_stem);
     strbuf_release(&clean);
     strbuf_release(&c.all);
     free(c.offs);
@@ -459,7 +511,7 @@ int agg_merge(agg *dst, agg *src)
             counts_merge(dg->replacements, sg->replacements) < 0)
             return -1;
     }
-    if (counts_merge(dst->terms, src->terms) < 0)
+    if (counts_merge(dst->terms, src->terms) < 0 || counts_merge(dst->surfaces, src->surfaces) < 0)
         return -1;
     for (size_t i = 0; i < strmap_capacity(src->prompts); i++) {
         const char *k;

@@ -13,7 +13,7 @@
  *
  * Memory: fixed-size counters, plus tables that grow with distinct reply
  * groups (with their distinct original texts and replacements), distinct
- * terms and distinct prompt ids; a list of the week's corrections and of
+ * topics and their surface forms and distinct prompt ids; a list of the week's corrections and of
  * prompt updates. Nothing else grows with the number of lines.
  */
 #ifndef AID_AGG_H
@@ -88,13 +88,17 @@ typedef struct agg {
     int64_t week_start_ms, week_end_ms;
     agg_week cur, prev;
     strmap *groups;  /* normalised reply -> agg_group */
-    strmap *terms;   /* term -> int64_t messages containing it (this week) */
+    strmap *terms;   /* topic -> int64_t messages containing it (this week): a
+                        word's Snowball stem, or "stem1 stem2" for a phrase */
+    strmap *surfaces; /* "topic\tsurface" -> int64_t messages containing that
+                        form (the words as written, lower-cased) */
     strmap *prompts; /* prompt id -> agg_prompt */
     agg_feat feat;
     agg_correction *corrections;
     size_t ncorrections, corrections_cap;
     struct json_object *updates; /* array: every prompt_update read, any week */
     agg_dq dq;
+    struct stemmer *stem; /* this aggregate's own (a stemmer is not thread-safe) */
     const struct redact_rules *redact; /* terms are counted from the redacted message,
                                           masked spans left out; NULL = raw (not owned) */
 } agg;
