@@ -300,15 +300,22 @@ typedef struct term_row {
     const char *term;
     size_t len;
     int64_t count;
+    const char *word; /* surfaces: the word of the stem term[0..len) */
 } term_row;
 
 static int cmp_term_row(const void *a, const void *b)
 {
-    return strcmp(((const term_row *)a)->term, ((const term_row *)b)->term);
+    const term_row *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->term, y->term, n);
+    if (c || x->len != y->len)
+        return c ? c : (x->len < y->len ? -1 : 1);
+    return x->word && y->word ? strcmp(x->word, y->word) : 0;
 }
 
-/* The entries of m with count > 0, sorted by key, in *rows (free it). 0 or -1. */
-static int sorted_rows(const strmap *m, term_row **rows, size_t *n)
+/* The entries of terms (or, with words, of the words table by stem and
+ * word) with count > 0, sorted, in *rows (free it). 0 or -1. */
+static int sorted_rows(const strmap *m, bool words, term_row **rows, size_t *n)
 {
     *n = 0;
     *rows = malloc((strmap_count(m) + 1) * sizeof **rows);
@@ -318,34 +325,30 @@ static int sorted_rows(const strmap *m, term_row **rows, size_t *n)
         const char *k;
         size_t kl;
         void *v;
-        if (strmap_slot(m, i, &k, &kl, &v) && *(int64_t *)v > 0)
-            (*rows)[(*n)++] = (term_row){ k, kl, *(int64_t *)v };
+        if (!strmap_slot(m, i, &k, &kl, &v) || *(int64_t *)v <= 0)
+            continue;
+        if (!words)
+            (*rows)[(*n)++] = (term_row){ k, kl, *(int64_t *)v, NULL };
+        else if (((agg_word *)v)->stem)
+            (*rows)[(*n)++] = (term_row){ ((agg_word *)v)->stem, ((agg_word *)v)->stem_len, *(int64_t *)v, k };
     }
     qsort(*rows, *n, sizeof **rows, cmp_term_row);
     return 0;
 }
 
-/* {"topic": {"surface": count}} from the sorted "topic\tsurface" rows
- * (the rows of one topic are adjacent: the tab sorts first). 0 or -1. */
+/* {"stem": {"word": count}} from the sorted rows of the words table. 0 or -1. */
 static int surfaces_json(struct json_object *o, const term_row *rows, size_t n)
 {
     struct json_object *forms = NULL;
-    size_t klen = 0;
-    const char *topic = NULL;
     char *name = NULL;
     for (size_t i = 0; i < n; i++) {
-        const char *tab = strchr(rows[i].term, '\t');
-        if (!tab)
-            continue;
-        size_t kl = (size_t)(tab - rows[i].term);
-        if (!topic || kl != klen || memcmp(topic, rows[i].term, kl)) {
-            topic = rows[i].term;
-            klen = kl;
+        if (!i || cmp_term_row(&(term_row){ rows[i].term, rows[i].len, 0, NULL },
+                               &(term_row){ rows[i - 1].term, rows[i - 1].len, 0, NULL })) {
             free(name);
-            if (!(name = strndup(topic, kl)) || jget_set(o, name, forms = json_object_new_object()) < 0)
+            if (!(name = strndup(rows[i].term, rows[i].len)) || jget_set(o, name, forms = json_object_new_object()) < 0)
                 goto fail;
         }
-        if (jget_set(forms, tab + 1, json_object_new_int64(rows[i].count)) < 0)
+        if (jget_set(forms, rows[i].word, json_object_new_int64(rows[i].count)) < 0)
             goto fail;
     }
     free(name);
@@ -379,7 +382,7 @@ static int terms_json(struct json_object *o, const char *week, int64_t messages,
     }
     if (jget_set(o, "surfaces", s) < 0)
         return -1;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) /* the table's keys are NUL-terminated */
         if (jget_set(memchr(rows[i].term, ' ', rows[i].len) ? p : t, rows[i].term,
                      json_object_new_int64(rows[i].count)) < 0)
             return -1;
@@ -387,14 +390,14 @@ static int terms_json(struct json_object *o, const char *week, int64_t messages,
 }
 
 aid_err history_write_terms(const char *path, const char *week, int64_t messages,
-                            const strmap *terms, const strmap *surfaces, aid_errbuf *eb)
+                            const strmap *terms, const strmap *words, aid_errbuf *eb)
 {
     size_t n = 0, ns = 0;
     term_row *rows = NULL, *srows = NULL;
     strbuf out = STRBUF_INIT;
     struct json_object *o = NULL;
     aid_err err = AID_OK;
-    if (sorted_rows(terms, &rows, &n) < 0 || sorted_rows(surfaces, &srows, &ns) < 0 ||
+    if (sorted_rows(terms, false, &rows, &n) < 0 || sorted_rows(words, true, &srows, &ns) < 0 ||
         !(o = json_object_new_object()) || terms_json(o, week, messages, rows, n, srows, ns) < 0)
         goto nomem;
     const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);

@@ -14,6 +14,7 @@
 
 #include "common/err.h"
 #include "common/strmap.h"
+#include "read/read.h"
 
 #define HISTORY_MAX_WEEKS 8
 
@@ -43,9 +44,9 @@ void history_release(history *h);
 
 /* Write OUT/<week>/terms.json: {"week", "format": 2, "messages",
  * "terms": {stem: count}, "phrases": {"stem1 stem2": count},
- * "surfaces": {topic: {surface: count}}} from the agg's terms and
- * surfaces tables (entries with count > 0, sorted by bytes). */
+ * "surfaces": {stem: {word: count}}} from the agg's terms (agg_term) and
+ * words (agg_word) tables (entries with count > 0, sorted by bytes). */
 AID_MUST_CHECK aid_err history_write_terms(const char *path, const char *week, int64_t messages,
-                            const strmap *terms, const strmap *surfaces, aid_errbuf *eb);
+                            const strmap *terms, const strmap *words, aid_errbuf *eb);
 
 #endif

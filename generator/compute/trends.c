@@ -17,9 +17,6 @@ typedef struct cand {
     bool phrase;
     int64_t count, base, n2;
     double expected, g2, p, q, log2r;
-    const char *surface; /* the most frequent form (not NUL-terminated) */
-    size_t slen;
-    int64_t scount;
 } cand;
 
 int trends_ratio_decimals(double r)
@@ -131,41 +128,103 @@ cleanup:
     return rc;
 }
 
-/* The most frequent surface form of every picked topic (ties: the smaller
- * form by bytes) from one "topic\tsurface" table, for the topics that have
- * none yet. */
-static void pick_surfaces(const strmap *surfaces, const strmap *picked, cand *c)
+/* The form a stem is shown by: its most frequent surface (ties: the
+ * smaller by bytes), this week's when it occurs, else the baseline's. */
+typedef struct form {
+    const char *s; /* not NUL-terminated; NULL: none found yet */
+    size_t len;
+    int64_t count;
+    bool done;     /* found in an earlier table */
+} form;
+
+/* Word w[0..wl) seen in cnt messages as a form of f's stem. */
+static void consider(form *f, const char *w, size_t wl, int64_t cnt)
+{
+    if (f->done || cnt <= 0)
+        return;
+    int cmp = 0;
+    if (f->s) {
+        cmp = memcmp(w, f->s, wl < f->len ? wl : f->len);
+        if (!cmp)
+            cmp = wl < f->len ? -1 : wl > f->len;
+    }
+    if (!f->s || cnt > f->count || (cnt == f->count && cmp < 0)) {
+        f->s = w;
+        f->len = wl;
+        f->count = cnt;
+    }
+}
+
+/* The forms found so far are final. */
+static void forms_done(strmap *forms)
+{
+    for (size_t i = 0; i < strmap_capacity(forms); i++) {
+        void *v;
+        if (strmap_slot(forms, i, NULL, NULL, &v) && ((form *)v)->s)
+            ((form *)v)->done = true;
+    }
+}
+
+/* This week's forms: the agg's words table (word -> agg_word with its stem). */
+static void pick_forms_words(const strmap *words, strmap *forms)
+{
+    for (size_t i = 0; i < strmap_capacity(words); i++) {
+        const char *k;
+        size_t kl;
+        void *v;
+        if (!strmap_slot(words, i, &k, &kl, &v) || !((agg_word *)v)->stem)
+            continue;
+        form *f = strmap_get(forms, ((agg_word *)v)->stem, ((agg_word *)v)->stem_len);
+        if (f)
+            consider(f, k, kl, ((agg_word *)v)->count);
+    }
+    forms_done(forms);
+}
+
+/* The baseline's forms: history's "stem\tword" table. */
+static void pick_forms(const strmap *surfaces, strmap *forms)
 {
     for (size_t i = 0; surfaces && i < strmap_capacity(surfaces); i++) {
         const char *k;
         size_t kl;
         void *v;
-        if (!strmap_slot(surfaces, i, &k, &kl, &v) || *(int64_t *)v <= 0)
+        if (!strmap_slot(surfaces, i, &k, &kl, &v))
             continue;
         const char *tab = memchr(k, '\t', kl);
-        if (!tab)
-            continue;
-        size_t *slot = strmap_get(picked, k, (size_t)(tab - k));
-        if (!slot)
-            continue;
-        cand *x = &c[*slot];
-        const char *s = tab + 1;
-        size_t sl = kl - (size_t)(s - k);
-        int64_t cnt = *(int64_t *)v;
-        if (x->surface && x->scount == -1)
-            continue; /* chosen from an earlier table */
-        int cmp = 0;
-        if (x->surface) {
-            cmp = memcmp(s, x->surface, sl < x->slen ? sl : x->slen);
-            if (!cmp)
-                cmp = sl < x->slen ? -1 : sl > x->slen;
-        }
-        if (!x->surface || cnt > x->scount || (cnt == x->scount && cmp < 0)) {
-            x->surface = s;
-            x->slen = sl;
-            x->scount = cnt;
-        }
+        form *f = tab ? strmap_get(forms, k, (size_t)(tab - k)) : NULL;
+        if (f)
+            consider(f, tab + 1, kl - (size_t)(tab + 1 - k), *(int64_t *)v);
     }
+    forms_done(forms);
+}
+
+/* The stems of c (one, or the two of a phrase) into forms. 0 or -1. */
+static int need_forms(strmap *forms, const cand *c)
+{
+    const char *sp = c->phrase ? memchr(c->key, ' ', c->klen) : NULL;
+    if (!strmap_upsert(forms, c->key, sp ? (size_t)(sp - c->key) : c->klen, NULL))
+        return -1;
+    if (sp && !strmap_upsert(forms, sp + 1, c->klen - (size_t)(sp + 1 - c->key), NULL))
+        return -1;
+    return 0;
+}
+
+/* The shown form of stem k[0..kl) appended to out. 0 or -1. */
+static int add_form(strbuf *out, const strmap *forms, const char *k, size_t kl)
+{
+    const form *f = strmap_get(forms, k, kl);
+    return f && f->s ? strbuf_add(out, f->s, f->len) : strbuf_add(out, k, kl);
+}
+
+/* A word's form, or a phrase's as the forms of its two words. 0 or -1. */
+static int topic_text(strbuf *out, const strmap *forms, const cand *c)
+{
+    const char *sp = c->phrase ? memchr(c->key, ' ', c->klen) : NULL;
+    if (!sp)
+        return add_form(out, forms, c->key, c->klen);
+    if (add_form(out, forms, c->key, (size_t)(sp - c->key)) < 0 || strbuf_addc(out, ' ') < 0)
+        return -1;
+    return add_form(out, forms, sp + 1, c->klen - (size_t)(sp + 1 - c->key));
 }
 
 static struct json_object *num(double v, int decimals)
@@ -193,20 +252,20 @@ static int set_opt(struct json_object *o, const char *k, bool present, struct js
     return jget_set(o, k, v);
 }
 
-static struct json_object *entry_json(const cand *c, const history *h)
+static struct json_object *entry_json(const cand *c, const history *h, const strmap *forms)
 {
     struct json_object *e = json_object_new_object();
-    strbuf s = STRBUF_INIT;
+    strbuf s = STRBUF_INIT, tt = STRBUF_INIT;
     if (!e)
         return NULL;
     bool prev = h->prev_terms && (!c->phrase || h->prev_has_phrases);
     bool base = c->n2 > 0;
     double r = base ? smoothed_ratio(c) : NAN;
-    char *topic = c->surface ? strndup(c->surface, c->slen) : strndup(c->key, c->klen);
     char *key = strndup(c->key, c->klen);
-    if (!topic || !key || (base && trends_change_text(&s, r, c->count, c->expected) < 0))
+    if (!key || topic_text(&tt, forms, c) < 0 || strbuf_grow(&tt, 0) < 0 ||
+        (base && trends_change_text(&s, r, c->count, c->expected) < 0))
         goto fail;
-    if (jget_set(e, "topic", json_object_new_string(topic)) < 0 || jget_set(e, "stem", json_object_new_string(key)) < 0 ||
+    if (jget_set(e, "topic", json_object_new_string(tt.buf)) < 0 || jget_set(e, "stem", json_object_new_string(key)) < 0 ||
         jget_set(e, "kind", json_object_new_string(c->phrase ? "phrase" : "word")) < 0 ||
         jget_set(e, "count", json_object_new_int64(c->count)) < 0 ||
         set_opt(e, "previous_count", prev, json_object_new_int64(count_in(h->prev_terms, c->key, c->klen))) < 0 ||
@@ -218,26 +277,27 @@ static struct json_object *entry_json(const cand *c, const history *h)
         set_opt(e, "p", base, pnum(c->p)) < 0 || set_opt(e, "q", !isnan(c->q), pnum(c->q)) < 0 ||
         set_opt(e, "change", base, json_object_new_string(s.buf ? s.buf : "")) < 0)
         goto fail;
-    free(topic);
     free(key);
+    strbuf_release(&tt);
     strbuf_release(&s);
     return e;
 fail:
-    free(topic);
     free(key);
+    strbuf_release(&tt);
     strbuf_release(&s);
     json_object_put(e);
     return NULL;
 }
 
 /* The first TRENDS_N of sel (sorted) into a new array under name. 0 or -1. */
-static int list_json(struct json_object *t, const char *name, cand **sel, size_t n, const history *h)
+static int list_json(struct json_object *t, const char *name, cand **sel, size_t n, const history *h,
+                     const strmap *forms)
 {
     struct json_object *arr = json_object_new_array();
     if (jget_set(t, name, arr) < 0)
         return -1;
     for (size_t i = 0; i < n && i < TRENDS_N; i++)
-        if (jget_push(arr, entry_json(sel[i], h)) < 0)
+        if (jget_push(arr, entry_json(sel[i], h, forms)) < 0)
             return -1;
     return 0;
 }
@@ -265,7 +325,7 @@ aid_err trends_json(const agg *a, const history *h, struct json_object *report, 
 {
     cand *c = NULL, **rise = NULL, **fall = NULL, **freq = NULL;
     size_t n = 0, nr = 0, nf = 0, nq = 0;
-    strmap *picked = NULL;
+    strmap *forms = NULL;
     aid_err err = AID_OK;
     if (collect(a, h, &c, &n) < 0)
         goto nomem;
@@ -288,33 +348,27 @@ aid_err trends_json(const agg *a, const history *h, struct json_object *report, 
     qsort(rise, nr, sizeof *rise, cmp_g2);
     qsort(fall, nf, sizeof *fall, cmp_g2);
     qsort(freq, nq, sizeof *freq, cmp_count);
-    /* surface forms of what is shown: this week's, else the baseline's */
-    if (!(picked = strmap_new(sizeof(size_t))))
+    /* the forms of what is shown: this week's, else the baseline's */
+    if (!(forms = strmap_new(sizeof(form))))
         goto nomem;
     cand **lists[3] = { rise, fall, freq };
     size_t lens[3] = { nr, nf, nq };
     for (int l = 0; l < 3; l++)
-        for (size_t i = 0; i < lens[l] && i < TRENDS_N; i++) {
-            size_t *slot = strmap_upsert(picked, lists[l][i]->key, lists[l][i]->klen, NULL);
-            if (!slot)
+        for (size_t i = 0; i < lens[l] && i < TRENDS_N; i++)
+            if (need_forms(forms, lists[l][i]) < 0)
                 goto nomem;
-            *slot = (size_t)(lists[l][i] - c);
-        }
-    pick_surfaces(a->surfaces, picked, c);
-    for (size_t i = 0; i < n; i++)
-        if (c[i].surface)
-            c[i].scount = -1; /* keep this week's choice */
-    pick_surfaces(h->baseline_surfaces, picked, c);
+    pick_forms_words(a->words, forms);
+    pick_forms(h->baseline_surfaces, forms);
     struct json_object *t = json_object_new_object();
     if (jget_set(report, "trends", t) < 0 || jget_set(t, "candidates", json_object_new_int64(ncand)) < 0 ||
-        list_json(t, "rising", rise, nr, h) < 0 || list_json(t, "falling", fall, nf, h) < 0 ||
-        list_json(t, "frequent", freq, nq, h) < 0 || baseline_json(a, h, report) < 0)
+        list_json(t, "rising", rise, nr, h, forms) < 0 || list_json(t, "falling", fall, nf, h, forms) < 0 ||
+        list_json(t, "frequent", freq, nq, h, forms) < 0 || baseline_json(a, h, report) < 0)
         goto nomem;
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
-    strmap_free(picked);
+    strmap_free(forms);
     free(freq);
     free(fall);
     free(rise);

@@ -20,11 +20,11 @@ aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
     a->week_start_ms = week_start_ms;
     a->week_end_ms = week_start_ms + TIMEUTIL_WEEK_MS;
     a->groups = strmap_new(sizeof(agg_group));
-    a->terms = strmap_new(sizeof(int64_t));
-    a->surfaces = strmap_new(sizeof(int64_t));
+    a->terms = strmap_new(sizeof(agg_term));
+    a->words = strmap_new(sizeof(agg_word));
     a->prompts = strmap_new(sizeof(agg_prompt));
     a->updates = json_object_new_array();
-    if (!a->groups || !a->terms || !a->surfaces || !a->prompts || !a->updates) {
+    if (!a->groups || !a->terms || !a->words || !a->prompts || !a->updates) {
         agg_free(a);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
@@ -73,7 +73,14 @@ void agg_free(agg *a)
         strmap_free(a->prompts);
     }
     strmap_free(a->terms);
-    strmap_free(a->surfaces);
+    if (a->words) {
+        for (size_t i = 0; i < strmap_capacity(a->words); i++) {
+            void *v;
+            if (strmap_slot(a->words, i, NULL, NULL, &v))
+                free(((agg_word *)v)->stem);
+        }
+        strmap_free(a->words);
+    }
     stem_free(a->stem);
     for (int f = 0; f < COACHFEAT__COUNT; f++)
         free(a->feat.example[f]);
@@ -178,91 +185,73 @@ cleanup:
 }
 
 /* The topics of one message (docs/figures.md "Trends"): the Snowball stem
- * of every term word, and every two adjacent words that are both term
- * words as a phrase "stem1 stem2". Each is collected as "key\tsurface"
- * (the surface: the word(s) as written, lower-cased), NUL-separated; a
- * tab never occurs in a word, and it sorts before every word byte, so
- * after sorting the entries of one key are adjacent. */
+ * of every term word, and every two adjacent term words with different
+ * stems as a phrase "stem1 stem2"; each counted once per message (the
+ * entry's `seen` is the message's number), and every word as written
+ * (lower-cased) in a->words, once per message too. A word is stemmed the
+ * first time the aggregate sees it (its entry keeps the stem), so a
+ * message costs two or three table updates per word and no sorting. */
 struct terms_ctx {
     agg *a;
-    strbuf all;    /* entries separated by NUL */
-    size_t *offs;
-    size_t n, cap;
-    strbuf prev_stem, prev_word; /* the word before, when it was a term word */
-    bool have_prev;
+    int sign;
+    strbuf key;       /* scratch: "stem1 stem2" */
+    const char *prev; /* the stem of the word before, when it was a term word */
+    size_t prev_len;  /* (points into a->words: stable for the message) */
 };
 
-static int terms_entry(struct terms_ctx *c, const char *k1, size_t l1, const char *k2, size_t l2,
-                       const char *s1, size_t m1, const char *s2, size_t m2)
+static int term_once(agg *a, strmap *m, const char *k, size_t kl, int sign)
 {
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 64;
-        size_t *no = realloc(c->offs, ncap * sizeof *no);
-        if (!no)
-            return -1;
-        c->offs = no;
-        c->cap = ncap;
-    }
-    c->offs[c->n++] = c->all.len;
-    if (strbuf_add(&c->all, k1, l1) < 0 || (k2 && (strbuf_addc(&c->all, ' ') < 0 || strbuf_add(&c->all, k2, l2) < 0)) ||
-        strbuf_addc(&c->all, '\t') < 0 || strbuf_add(&c->all, s1, m1) < 0 ||
-        (s2 && (strbuf_addc(&c->all, ' ') < 0 || strbuf_add(&c->all, s2, m2) < 0)) || strbuf_addc(&c->all, '\0') < 0)
+    agg_term *t = strmap_upsert(m, k, kl, NULL);
+    if (!t)
         return -1;
+    if (t->seen != a->msg_seq) {
+        t->seen = a->msg_seq;
+        t->count += sign;
+    }
     return 0;
 }
 
 static int terms_collect(const char *w, size_t len, void *vctx)
 {
     struct terms_ctx *c = vctx;
+    agg *a = c->a;
     if (!textnorm_is_term(w, len)) {
-        c->have_prev = false;
+        c->prev = NULL;
         return 0;
     }
-    const char *st;
-    size_t sl;
-    if (stem_word(c->a->stem, w, len, &st, &sl) < 0 || terms_entry(c, st, sl, NULL, 0, w, len, NULL, 0) < 0)
+    agg_word *wd = strmap_upsert(a->words, w, len, NULL);
+    if (!wd)
+        return -1;
+    if (!wd->stem) {
+        const char *st;
+        size_t sl;
+        if (stem_word(a->stem, w, len, &st, &sl) < 0 || !(wd->stem = strndup(st, sl)))
+            return -1;
+        wd->stem_len = sl;
+    }
+    if (wd->seen != a->msg_seq) {
+        wd->seen = a->msg_seq;
+        wd->count += c->sign;
+    }
+    if (term_once(a, a->terms, wd->stem, wd->stem_len, c->sign) < 0)
         return -1;
     /* a phrase joins two different stems ("refund refund" says no more than "refund") */
-    if (c->have_prev && !(c->prev_stem.len == sl && !memcmp(c->prev_stem.buf, st, sl)) &&
-        terms_entry(c, c->prev_stem.buf, c->prev_stem.len, st, sl, c->prev_word.buf, c->prev_word.len, w, len) < 0)
-        return -1;
-    strbuf_reset(&c->prev_stem);
-    strbuf_reset(&c->prev_word);
-    if (strbuf_add(&c->prev_stem, st, sl) < 0 || strbuf_add(&c->prev_word, w, len) < 0)
-        return -1;
-    c->have_prev = true;
-    return 0;
-}
-
-static int cmp_strp(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* Count every distinct key of the sorted entries once in a->terms and
- * every distinct key/surface pair once in a->surfaces. */
-static int terms_count(agg *a, char **e, size_t n, int sign)
-{
-    size_t prev_klen = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(e[i]);
-        if (i && !strcmp(e[i], e[i - 1]))
-            continue;
-        size_t klen = (size_t)(strchr(e[i], '\t') - e[i]);
-        if (!(i && klen == prev_klen && !memcmp(e[i], e[i - 1], klen)) && count_add(a->terms, e[i], klen, sign) < 0)
+    if (c->prev && !(c->prev_len == wd->stem_len && !memcmp(c->prev, wd->stem, c->prev_len))) {
+        strbuf_reset(&c->key);
+        if (strbuf_add(&c->key, c->prev, c->prev_len) < 0 || strbuf_addc(&c->key, ' ') < 0 ||
+            strbuf_add(&c->key, wd->stem, wd->stem_len) < 0 ||
+            term_once(a, a->terms, c->key.buf, c->key.len, c->sign) < 0)
             return -1;
-        if (count_add(a->surfaces, e[i], len, sign) < 0)
-            return -1;
-        prev_klen = klen;
     }
+    c->prev = wd->stem;
+    c->prev_len = wd->stem_len;
     return 0;
 }
 
 static int agg_terms_add(agg *a, const char *msg, size_t len, int sign)
 {
-    struct terms_ctx c = { a, STRBUF_INIT, NULL, 0, 0, STRBUF_INIT, STRBUF_INIT, false };
+    struct terms_ctx c = { a, sign, STRBUF_INIT, NULL, 0 };
     strbuf clean = STRBUF_INIT;
-    char *small[64], **ptrs = small;
     int rc = -1;
     if (a->redact) {
         /* personal data never becomes a term, nor do the mask words */
@@ -271,25 +260,13 @@ static int agg_terms_add(agg *a, const char *msg, size_t len, int sign)
         msg = clean.buf;
         len = clean.len;
     }
+    a->msg_seq++;
     if (textnorm_words(msg, len, terms_collect, &c) < 0)
-        goto cleanup;
-    if (c.n > sizeof small / sizeof small[0] && !(ptrs = malloc(c.n * sizeof *ptrs)))
-        goto cleanup;
-    for (size_t i = 0; i < c.n; i++)
-        ptrs[i] = c.all.buf + c.offs[i];
-    if (c.n > 1)
-        qsort(ptrs, c.n, sizeof *ptrs, cmp_strp);
-    if (terms_count(a, ptrs, c.n, sign) < 0)
         goto cleanup;
     rc = 0;
 cleanup:
-    if (ptrs != small)
-        free(ptrs);
-    strbuf_release(&c.prev_word);
-    strbuf_release(&c.prev_stem);
+    strbuf_release(&c.key);
     strbuf_release(&clean);
-    strbuf_release(&c.all);
-    free(c.offs);
     return rc;
 }
 
@@ -483,6 +460,28 @@ static int counts_merge(strmap *dst, const strmap *src)
     return 0;
 }
 
+/* The words of src into dst; a word new to dst takes src's stem over. */
+static int words_merge(strmap *dst, strmap *src)
+{
+    for (size_t i = 0; i < strmap_capacity(src); i++) {
+        const char *k;
+        size_t kl;
+        void *v;
+        if (!strmap_slot(src, i, &k, &kl, &v))
+            continue;
+        agg_word *sw = v, *dw = strmap_upsert(dst, k, kl, NULL);
+        if (!dw)
+            return -1;
+        dw->count += sw->count;
+        if (!dw->stem) {
+            dw->stem = sw->stem;
+            dw->stem_len = sw->stem_len;
+            sw->stem = NULL;
+        }
+    }
+    return 0;
+}
+
 int agg_merge(agg *dst, agg *src)
 {
     agg_week_merge(&dst->cur, &src->cur);
@@ -511,7 +510,7 @@ int agg_merge(agg *dst, agg *src)
             counts_merge(dg->replacements, sg->replacements) < 0)
             return -1;
     }
-    if (counts_merge(dst->terms, src->terms) < 0 || counts_merge(dst->surfaces, src->surfaces) < 0)
+    if (counts_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0)
         return -1;
     for (size_t i = 0; i < strmap_capacity(src->prompts); i++) {
         const char *k;
