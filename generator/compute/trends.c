@@ -87,20 +87,25 @@ static int collect(const agg *a, const history *h, cand **out, size_t *n)
             if (x.count <= 0 && x.base <= 0)
                 continue;
             x.n2 = x.phrase ? h->baseline_phrase_messages : h->baseline_messages;
-            x.expected = x.n2 > 0 ? (double)x.base * n1 / (double)x.n2 : NAN;
-            x.g2 = x.n2 > 0 ? stats_g2((double)x.count, n1, (double)x.base, (double)x.n2) : NAN;
-            x.p = isnan(x.g2) ? NAN : stats_chisq_sf(x.g2, 1);
-            x.log2r = isnan(x.expected) ? NAN : log2(smoothed_ratio(&x));
-            x.q = NAN;
+            x.expected = x.n2 > 0 && n1 > 0 ? (double)x.base * n1 / (double)x.n2 : NAN;
+            x.g2 = x.p = x.q = x.log2r = NAN;
+            if (!isnan(x.expected) && fmax((double)x.count, x.expected) >= TRENDS_MIN_COUNT) {
+                /* a candidate: only these are tested (the rest never is shown with a test) */
+                x.g2 = stats_g2((double)x.count, n1, (double)x.base, (double)x.n2);
+                x.p = stats_chisq_sf(x.g2, 1);
+            }
+            if (!isnan(x.expected))
+                x.log2r = log2(smoothed_ratio(&x));
             c[(*n)++] = x;
         }
     *out = c;
     return 0;
 }
 
+/* A baseline for its kind and max(a, e) >= TRENDS_MIN_COUNT (collect tested it). */
 static bool is_candidate(const cand *c)
 {
-    return !isnan(c->p) && c->n2 > 0 && fmax((double)c->count, c->expected) >= TRENDS_MIN_COUNT;
+    return !isnan(c->p);
 }
 
 /* BH over the candidates; returns how many there are, or -1. */
@@ -242,7 +247,8 @@ static struct json_object *pnum(double v)
     return json_object_new_double_s(atof(buf), buf);
 }
 
-/* A JSON null on purpose (v NULL, ok) or a value that must exist. 0 or -1. */
+/* k: v when present (v NULL then is a failed constructor), else a JSON
+ * null on purpose (v is released). 0 or -1. */
 static int set_opt(struct json_object *o, const char *k, bool present, struct json_object *v)
 {
     if (!present) {
@@ -259,7 +265,7 @@ static struct json_object *entry_json(const cand *c, const history *h, const str
     if (!e)
         return NULL;
     bool prev = h->prev_terms && (!c->phrase || h->prev_has_phrases);
-    bool base = c->n2 > 0;
+    bool base = c->n2 > 0 && !isnan(c->expected);
     double r = base ? smoothed_ratio(c) : NAN;
     char *key = strndup(c->key, c->klen);
     if (!key || topic_text(&tt, forms, c) < 0 || strbuf_grow(&tt, 0) < 0 ||
@@ -273,8 +279,8 @@ static struct json_object *entry_json(const cand *c, const history *h, const str
         set_opt(e, "baseline_messages", base, json_object_new_int64(c->n2)) < 0 ||
         set_opt(e, "expected", base, num(c->expected, 2)) < 0 ||
         set_opt(e, "ratio", base, num(r, trends_ratio_decimals(r))) < 0 ||
-        set_opt(e, "log2_ratio", base, num(c->log2r, 4)) < 0 || set_opt(e, "g2", base, num(c->g2, 4)) < 0 ||
-        set_opt(e, "p", base, pnum(c->p)) < 0 || set_opt(e, "q", !isnan(c->q), pnum(c->q)) < 0 ||
+        set_opt(e, "log2_ratio", base, num(c->log2r, 4)) < 0 || set_opt(e, "g2", !isnan(c->g2), num(c->g2, 4)) < 0 ||
+        set_opt(e, "p", !isnan(c->p), pnum(c->p)) < 0 || set_opt(e, "q", !isnan(c->q), pnum(c->q)) < 0 ||
         set_opt(e, "change", base, json_object_new_string(s.buf ? s.buf : "")) < 0)
         goto fail;
     free(key);
