@@ -10,13 +10,12 @@
 #include "compute/drift.h"
 #include "common/jget.h"
 #include "compute/neardup.h"
+#include "compute/trends.h"
 #include "common/textnorm.h"
 #include "common/timeutil.h"
 #include "common/version.h"
 
 #define TOP_N 10
-#define TRENDS_N 10
-#define TRENDS_MIN_COUNT 5
 #define REJECTED_MIN_SUGGESTED 5
 
 /* Set when a json-c constructor fails (see add() below). */
@@ -607,105 +606,6 @@ cleanup:
     return err;
 }
 
-/* ---- trends ---- */
-
-typedef struct trend {
-    const char *term;
-    int64_t count, base;
-    double score;
-} trend;
-
-static int cmp_trend_score(const void *a, const void *b)
-{
-    const trend *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score > y->score ? -1 : 1;
-    return strcmp(x->term, y->term);
-}
-
-static int cmp_trend_count(const void *a, const void *b)
-{
-    const trend *x = a, *y = b;
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
-    return strcmp(x->term, y->term);
-}
-
-static double xlogx_over(double o, double e)
-{
-    return o > 0 ? o * log(o / e) : 0.0;
-}
-
-/* Dunning's log-likelihood ratio over the 2x2 table
- *   [a, n1 - a]
- *   [b, n2 - b]                                         */
-static double g2(double a, double n1, double b, double n2)
-{
-    double n = n1 + n2, c1 = a + b, c2 = n - c1;
-    if (n <= 0 || c1 <= 0 || c2 <= 0)
-        return 0.0;
-    double s = xlogx_over(a, n1 * c1 / n) + xlogx_over(n1 - a, n1 * c2 / n) +
-               xlogx_over(b, n2 * c1 / n) + xlogx_over(n2 - b, n2 * c2 / n);
-    return 2.0 * s;
-}
-
-static aid_err trends_json(const figures_input *in, struct json_object *report, aid_errbuf *eb)
-{
-    const agg *a = in->ing->agg;
-    const history *h = in->hist;
-    bool baseline = h->baseline_messages > 0;
-    double n1 = (double)a->cur.messages, n2 = (double)h->baseline_messages;
-    trend *t = malloc((strmap_count(a->terms) + 1) * sizeof *t);
-    if (!t)
-        return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-    size_t n = 0;
-    for (size_t i = 0; i < strmap_capacity(a->terms); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (!strmap_slot(a->terms, i, &k, &kl, &v))
-            continue;
-        int64_t c = *(int64_t *)v;
-        if (c < TRENDS_MIN_COUNT)
-            continue;
-        trend tr = { k, c, 0, NAN };
-        if (baseline) {
-            int64_t *b = strmap_get(h->baseline_terms, k, kl);
-            tr.base = b ? *b : 0;
-            if (!((double)c * n2 > (double)tr.base * n1)) /* rising only */
-                continue;
-            tr.score = g2((double)c, n1, (double)tr.base, n2);
-        }
-        t[n++] = tr;
-    }
-    qsort(t, n, sizeof *t, baseline ? cmp_trend_score : cmp_trend_count);
-    struct json_object *arr = jarr();
-    for (size_t i = 0; i < n && i < TRENDS_N; i++) {
-        struct json_object *e = jobj();
-        add(e, "term", jstr(t[i].term));
-        add(e, "count", jint(t[i].count));
-        struct json_object *pc = NULL;
-        if (h->prev_terms) {
-            int64_t *p = strmap_get(h->prev_terms, t[i].term, strlen(t[i].term));
-            pc = jint(p ? *p : 0);
-        }
-        add(e, "previous_count", pc);
-        add(e, "baseline_count", baseline ? jint(t[i].base) : NULL);
-        add(e, "share", R6(ratio(t[i].count, a->cur.messages)));
-        add(e, "baseline_share", baseline ? R6((double)t[i].base / n2) : NULL);
-        add(e, "score", baseline ? fig_num(t[i].score, 4) : NULL);
-        push(arr, e);
-    }
-    add(report, "trends", arr);
-    struct json_object *tb = jobj();
-    add(tb, "weeks", jcopy(h->baseline_weeks));
-    add(tb, "messages", jint(h->baseline_messages));
-    add(tb, "messages_this_week", jint(a->cur.messages));
-    add(report, "trend_baseline", tb);
-    free(t);
-    return AID_OK;
-}
-
 /* ---- retraining ---- */
 
 static int cmp_update(const void *x, const void *y)
@@ -1044,7 +944,7 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     if ((err = drift_confidence_json(a, &prev.conf, &conf, eb)))
         goto fail;
     add(r, "confidence", conf);
-    if ((err = trends_json(in, r, eb)) || (err = retraining_json(in, r, eb)) ||
+    if ((err = trends_json(in->ing->agg, in->hist, r, eb)) || (err = retraining_json(in, r, eb)) ||
         (err = prompts_json(in, &prev, r, eb)))
         goto fail;
     add(r, "coach", coach_json(in, &used));

@@ -117,6 +117,9 @@ size_t factcheck_extract(const char *text, factcheck_num *out, size_t max)
             /* ".5" after a word is part of something else (a version, a file) */
             ident = ident || (i > 1 && fc_alpha(t[i - 2]));
         }
+        /* "x4.3" (a ratio, the trends' change) is a figure, not an identifier */
+        if (i > 0 && t[i - 1] == 'x' && (i == 1 || !(fc_alpha(t[i - 2]) || fc_digit(t[i - 2]) || t[i - 2] == '_')))
+            ident = false;
         size_t dl = fc_date_len(t, len, i);
         if (ident || dl) {
             i += dl ? dl : 1;
@@ -301,12 +304,16 @@ static int fc_derived(factcheck *fc, const struct json_object *r)
     if (fc_pair(fc, jget_double(r, "confidence.mean", NAN), jget_double(r, "confidence.previous_mean", NAN)) ||
         fc_pair(fc, jget_double(r, "confidence.ece", NAN), jget_double(r, "previous.ece", NAN)))
         return -1;
-    size_t nt = jget_len(r, "trends");
-    for (size_t k = 0; k < nt; k++) {
-        snprintf(a, sizeof a, "trends.%zu.count", k);
-        snprintf(b, sizeof b, "trends.%zu.previous_count", k);
-        if (fc_pair(fc, jget_double(r, a, NAN), jget_double(r, b, NAN)))
-            return -1;
+    /* trends: schema 2's rising and falling lists, schema 1's one list */
+    static const char *const tlists[] = { "trends.rising", "trends.falling", "trends" };
+    for (size_t l = 0; l < sizeof tlists / sizeof tlists[0]; l++) {
+        size_t nt = jget_len(r, tlists[l]);
+        for (size_t k = 0; k < nt; k++) {
+            snprintf(a, sizeof a, "%s.%zu.count", tlists[l], k);
+            snprintf(b, sizeof b, "%s.%zu.previous_count", tlists[l], k);
+            if (fc_pair(fc, jget_double(r, a, NAN), jget_double(r, b, NAN)))
+                return -1;
+        }
     }
     /* schema 2: the level of its intervals ("95% interval") */
     if (jget_int(r, "schema", 1) >= 2 && factcheck_add(fc, 0.95))

@@ -12,7 +12,8 @@
  * in a reply), plus a few derived ones a writer naturally uses: the change
  * and relative change of each totals/rates figure against previous.*, of
  * confidence.mean against previous_mean, of the ECE against previous.ece,
- * trend count vs previous_count (difference, relative change and ratio),
+ * trend count vs previous_count (trends.rising/falling, schema 1's trends;
+ * difference, relative change and ratio),
  * each totals.X as a share of totals.suggestions, and 100 - a percentage
  * (the complement of a share); the ends of every interval ("..._ci") also
  * as points (100 times: "-18.8 to -6.1 pp"), 0.95 in a schema-2 report
@@ -22,7 +23,8 @@
  * Reading a number in the text:
  *   - "4,410", "0.742", "36.9%", "36.9 percent", "+2.4 pp", "−2.9 percentage
  *     points", "$49.99": thousands separators, decimals, a sign (+ - − ±), a
- *     percent or percentage-point suffix. The sign is ignored when
+ *     percent or percentage-point suffix. "x4.3" (an x not glued to a letter
+ *     or digit before it) is the ratio 4.3 of a topic's change, checked. The sign is ignored when
  *     comparing ("fell by 2.9 pp" matches a delta of -0.029).
  *   - A plain number matches a figure f when it equals f rounded to the
  *     decimals shown (half a unit of the last shown digit either way). An

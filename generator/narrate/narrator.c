@@ -421,33 +421,50 @@ static int para_confidence(const struct json_object *r, strbuf *sb)
     return rc;
 }
 
+/* "“delay” x4.3 (11 from 2), “late delivery” x3.0 (9 from 2) and ..." */
+static int topic_list(const struct json_object *arr, size_t n, bool with_change, strbuf *sb)
+{
+    int rc = 0;
+    size_t shown = n < 3 ? n : 3;
+    for (size_t k = 0; k < shown; k++) {
+        const struct json_object *t = json_object_array_get_idx(arr, k);
+        if (k)
+            rc |= strbuf_adds(sb, k + 1 == shown ? " and " : ", ");
+        rc |= strbuf_addf(sb, LQ "%s" RQ " ", jget_str(t, "topic", ""));
+        if (with_change) {
+            rc |= strbuf_adds(sb, jget_str(t, "change", ""));
+        } else {
+            rc |= strbuf_adds(sb, "(");
+            rc |= cnt(sb, num(t, "count"));
+            rc |= strbuf_adds(sb, " messages)");
+        }
+    }
+    return rc;
+}
+
 static int para_trends(const struct json_object *r, strbuf *sb)
 {
     int rc = 0;
-    size_t n = jget_len(r, "trends");
-    const struct json_object *tr = jget(r, "trends");
-    if (!n) {
-        rc |= strbuf_adds(sb, "No topic in customer messages rose noticeably this week.");
-    } else {
-        bool scored = jget_has(json_object_array_get_idx(tr, 0), "score");
-        rc |= strbuf_adds(sb, scored ? "Rising topics in customer messages were "
-                                     : "With no earlier weeks to compare with, the most frequent topics were ");
-        size_t shown = n < 3 ? n : 3;
-        for (size_t k = 0; k < shown; k++) {
-            const struct json_object *t = json_object_array_get_idx(tr, k);
-            if (k)
-                rc |= strbuf_adds(sb, k + 1 == shown ? " and " : ", ");
-            rc |= strbuf_addf(sb, LQ "%s" RQ " (", jget_str(t, "term", ""));
-            rc |= cnt(sb, num(t, "count"));
-            rc |= strbuf_adds(sb, " messages");
-            double pc = num(t, "previous_count");
-            if (scored && !isnan(pc)) {
-                rc |= strbuf_adds(sb, ", up from ");
-                rc |= cnt(sb, pc);
-            }
-            rc |= strbuf_adds(sb, ")");
-        }
+    size_t nr = jget_len(r, "trends.rising"), nf = jget_len(r, "trends.falling");
+    size_t nq = jget_len(r, "trends.frequent");
+    if (nr) {
+        rc |= strbuf_adds(sb, "Rising topics in customer messages were ");
+        rc |= topic_list(jget(r, "trends.rising"), nr, true, sb);
         rc |= strbuf_adds(sb, ".");
+    }
+    if (nf) {
+        rc |= strbuf_adds(sb, nr ? " Falling: " : "Falling topics in customer messages were ");
+        rc |= topic_list(jget(r, "trends.falling"), nf, true, sb);
+        rc |= strbuf_adds(sb, ".");
+    }
+    if (!nr && !nf) {
+        if (!jget_len(r, "trend_baseline.weeks") && nq) {
+            rc |= strbuf_adds(sb, "With no earlier weeks to compare with, the most frequent topics were ");
+            rc |= topic_list(jget(r, "trends.frequent"), nq, false, sb);
+            rc |= strbuf_adds(sb, ".");
+        } else {
+            rc |= strbuf_adds(sb, "No topic in customer messages rose or fell clearly this week.");
+        }
     }
     /* what to watch */
     size_t nu = jget_len(r, "retraining");

@@ -454,7 +454,8 @@ static aid_err run_write(run *r, aid_errbuf *eb)
     strbuf path = STRBUF_INIT;
     aid_err err;
     if ((err = run_path(&path, eb, "%s/terms.json", r->sweek.buf)) ||
-        (err = history_write_terms(path.buf, r->week, r->res.agg->cur.messages, r->res.agg->terms, eb)) ||
+        (err = history_write_terms(path.buf, r->week, r->res.agg->cur.messages, r->res.agg->terms,
+                                     r->res.agg->words, eb)) ||
         (err = run_path(&path, eb, "%s/report.json", r->sweek.buf)) ||
         (err = report_write(r->report, path.buf, eb)))
         goto cleanup;

@@ -6,6 +6,7 @@
 
 #include "common/jget.h"
 #include "common/redact.h"
+#include "common/stem.h"
 #include "common/strbuf.h"
 #include "common/textnorm.h"
 #include "common/timeutil.h"
@@ -19,12 +20,18 @@ aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
     a->week_start_ms = week_start_ms;
     a->week_end_ms = week_start_ms + TIMEUTIL_WEEK_MS;
     a->groups = strmap_new(sizeof(agg_group));
-    a->terms = strmap_new(sizeof(int64_t));
+    a->terms = strmap_new(sizeof(agg_term));
+    a->words = strmap_new(sizeof(agg_word));
     a->prompts = strmap_new(sizeof(agg_prompt));
     a->updates = json_object_new_array();
-    if (!a->groups || !a->terms || !a->prompts || !a->updates) {
+    if (!a->groups || !a->terms || !a->words || !a->prompts || !a->updates) {
         agg_free(a);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
+    aid_err err = stem_new(&a->stem, eb);
+    if (err) {
+        agg_free(a);
+        return err;
     }
     *out = a;
     return AID_OK;
@@ -66,6 +73,15 @@ void agg_free(agg *a)
         strmap_free(a->prompts);
     }
     strmap_free(a->terms);
+    if (a->words) {
+        for (size_t i = 0; i < strmap_capacity(a->words); i++) {
+            void *v;
+            if (strmap_slot(a->words, i, NULL, NULL, &v))
+                free(((agg_word *)v)->stem);
+        }
+        strmap_free(a->words);
+    }
+    stem_free(a->stem);
     for (int f = 0; f < COACHFEAT__COUNT; f++)
         free(a->feat.example[f]);
     for (size_t i = 0; i < a->ncorrections; i++) {
@@ -180,40 +196,73 @@ cleanup:
     return rc;
 }
 
-/* Distinct terms of one message. */
+/* The topics of one message (docs/figures.md "Trends"): the Snowball stem
+ * of every term word, and every two adjacent term words with different
+ * stems as a phrase "stem1 stem2"; each counted once per message (the
+ * entry's `seen` is the message's number), and every word as written
+ * (lower-cased) in a->words, once per message too. A word is stemmed the
+ * first time the aggregate sees it (its entry keeps the stem), so a
+ * message costs two or three table updates per word and no sorting. */
 struct terms_ctx {
-    strbuf all;    /* terms separated by NUL */
-    size_t *offs;
-    size_t n, cap;
+    agg *a;
+    int sign;
+    strbuf key;       /* scratch: "stem1 stem2" */
+    const char *prev; /* the stem of the word before, when it was a term word */
+    size_t prev_len;  /* (points into a->words: stable for the message) */
 };
+
+static int term_once(agg *a, strmap *m, const char *k, size_t kl, int sign)
+{
+    agg_term *t = strmap_upsert(m, k, kl, NULL);
+    if (!t)
+        return -1;
+    if (t->seen != a->msg_seq) {
+        t->seen = a->msg_seq;
+        t->count += sign;
+    }
+    return 0;
+}
 
 static int terms_collect(const char *w, size_t len, void *vctx)
 {
     struct terms_ctx *c = vctx;
-    if (!textnorm_is_term(w, len))
+    agg *a = c->a;
+    if (!textnorm_is_term(w, len)) {
+        c->prev = NULL;
         return 0;
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 64;
-        size_t *no = realloc(c->offs, ncap * sizeof *no);
-        if (!no)
-            return -1;
-        c->offs = no;
-        c->cap = ncap;
     }
-    c->offs[c->n++] = c->all.len;
-    if (strbuf_add(&c->all, w, len) < 0 || strbuf_addc(&c->all, '\0') < 0)
+    agg_word *wd = strmap_upsert(a->words, w, len, NULL);
+    if (!wd)
         return -1;
+    if (!wd->stem) {
+        const char *st;
+        size_t sl;
+        if (stem_word(a->stem, w, len, &st, &sl) < 0 || !(wd->stem = strndup(st, sl)))
+            return -1;
+        wd->stem_len = sl;
+    }
+    if (wd->seen != a->msg_seq) {
+        wd->seen = a->msg_seq;
+        wd->count += c->sign;
+    }
+    if (term_once(a, a->terms, wd->stem, wd->stem_len, c->sign) < 0)
+        return -1;
+    /* a phrase joins two different stems ("refund refund" says no more than "refund") */
+    if (c->prev && !(c->prev_len == wd->stem_len && !memcmp(c->prev, wd->stem, c->prev_len))) {
+        strbuf_reset(&c->key);
+        if (strbuf_add(&c->key, c->prev, c->prev_len) < 0 || strbuf_addc(&c->key, ' ') < 0 ||
+            strbuf_add(&c->key, wd->stem, wd->stem_len) < 0 ||
+            term_once(a, a->terms, c->key.buf, c->key.len, c->sign) < 0)
+            return -1;
+    }
+    c->prev = wd->stem;
+    c->prev_len = wd->stem_len;
     return 0;
-}
-
-static int cmp_strp(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
 static int agg_terms_add(agg *a, const char *msg, size_t len, int sign)
 {
-    struct terms_ctx c = { STRBUF_INIT, NULL, 0, 0 };
+    struct terms_ctx c = { a, sign, STRBUF_INIT, NULL, 0 };
     strbuf clean = STRBUF_INIT;
     int rc = -1;
     if (a->redact) {
@@ -223,33 +272,13 @@ static int agg_terms_add(agg *a, const char *msg, size_t len, int sign)
         msg = clean.buf;
         len = clean.len;
     }
+    a->msg_seq++;
     if (textnorm_words(msg, len, terms_collect, &c) < 0)
         goto cleanup;
-    if (c.n > 1) {
-        char **ptrs = malloc(c.n * sizeof *ptrs);
-        if (!ptrs)
-            goto cleanup;
-        for (size_t i = 0; i < c.n; i++)
-            ptrs[i] = c.all.buf + c.offs[i];
-        qsort(ptrs, c.n, sizeof *ptrs, cmp_strp);
-        for (size_t i = 0; i < c.n; i++) {
-            if (i && !strcmp(ptrs[i], ptrs[i - 1]))
-                continue;
-            if (count_add(a->terms, ptrs[i], strlen(ptrs[i]), sign) < 0) {
-                free(ptrs);
-                goto cleanup;
-            }
-        }
-        free(ptrs);
-    } else if (c.n == 1) {
-        if (count_add(a->terms, c.all.buf, strlen(c.all.buf), sign) < 0)
-            goto cleanup;
-    }
     rc = 0;
 cleanup:
+    strbuf_release(&c.key);
     strbuf_release(&clean);
-    strbuf_release(&c.all);
-    free(c.offs);
     return rc;
 }
 
@@ -450,6 +479,28 @@ static int counts_merge(strmap *dst, const strmap *src)
     return 0;
 }
 
+/* The words of src into dst; a word new to dst takes src's stem over. */
+static int words_merge(strmap *dst, strmap *src)
+{
+    for (size_t i = 0; i < strmap_capacity(src); i++) {
+        const char *k;
+        size_t kl;
+        void *v;
+        if (!strmap_slot(src, i, &k, &kl, &v))
+            continue;
+        agg_word *sw = v, *dw = strmap_upsert(dst, k, kl, NULL);
+        if (!dw)
+            return -1;
+        dw->count += sw->count;
+        if (!dw->stem) {
+            dw->stem = sw->stem;
+            dw->stem_len = sw->stem_len;
+            sw->stem = NULL;
+        }
+    }
+    return 0;
+}
+
 int agg_merge(agg *dst, agg *src)
 {
     agg_week_merge(&dst->cur, &src->cur);
@@ -478,7 +529,7 @@ int agg_merge(agg *dst, agg *src)
             counts_merge(dg->replacements, sg->replacements) < 0)
             return -1;
     }
-    if (counts_merge(dst->terms, src->terms) < 0)
+    if (counts_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0)
         return -1;
     for (size_t i = 0; i < strmap_capacity(src->prompts); i++) {
         const char *k;

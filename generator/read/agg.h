@@ -13,7 +13,7 @@
  *
  * Memory: fixed-size counters, plus tables that grow with distinct reply
  * groups (with their distinct original texts and replacements), distinct
- * terms and distinct prompt ids; a list of the week's corrections and of
+ * topics, distinct term words (with their stems) and distinct prompt ids; a list of the week's corrections and of
  * prompt updates. Nothing else grows with the number of lines.
  */
 #ifndef AID_AGG_H
@@ -92,17 +92,38 @@ typedef struct agg_dq {
     int64_t corrections, prompt_updates;
 } agg_dq;
 
+/* A topic's count (value of agg.terms). count comes
+ * first, so the tables read as int64_t counts too; seen is the last
+ * message (agg.msg_seq) that counted it, so a message counts it once. */
+typedef struct agg_term {
+    int64_t count;
+    uint64_t seen;
+} agg_term;
+
+/* A term word (value of agg.words): the messages containing it (count
+ * and seen as in agg_term) and its stem (owned; NULL until stemmed). */
+typedef struct agg_word {
+    int64_t count;
+    uint64_t seen;
+    char *stem;
+    size_t stem_len;
+} agg_word;
+
 typedef struct agg {
     int64_t week_start_ms, week_end_ms;
     agg_week cur, prev;
     strmap *groups;  /* normalised reply -> agg_group */
-    strmap *terms;   /* term -> int64_t messages containing it (this week) */
+    strmap *terms;   /* topic -> agg_term: messages containing it (this week); a
+                        word's Snowball stem, or "stem1 stem2" for a phrase */
+    strmap *words;   /* term word as written (lower-cased) -> agg_word */
+    uint64_t msg_seq; /* numbers the messages for agg_term.seen */
     strmap *prompts; /* prompt id -> agg_prompt */
     agg_feat feat;
     agg_correction *corrections;
     size_t ncorrections, corrections_cap;
     struct json_object *updates; /* array: every prompt_update read, any week */
     agg_dq dq;
+    struct stemmer *stem; /* this aggregate's own (a stemmer is not thread-safe) */
     const struct redact_rules *redact; /* terms are counted from the redacted message,
                                           masked spans left out; NULL = raw (not owned) */
 } agg;

@@ -701,27 +701,43 @@ static void html_vars_top(hv *h, tmpl_vars *v, struct json_object *report)
     hv_num(h, v, "overall_rejection", report, "rates.rejection");
 }
 
-/* the trending terms with their bars, and the weeks they are scored against */
-static void html_vars_trends(hv *h, tmpl_vars *v, struct json_object *report)
+/* One list of trending topics as rows of the loop "trends" (bars scaled
+ * to maxc). Schema 1's entries have "term" and no change. */
+static void html_trend_rows(hv *h, tmpl_vars *v, struct json_object *arr, const char *direction, double maxc)
 {
-    strbuf s = STRBUF_INIT;
-    struct json_object *arr = jget(report, "trends");
-    size_t n = jget_len(report, "trends");
-    double maxc = 0;
-    for (size_t i = 0; i < n; i++)
-        maxc = fmax(maxc, jget_double(json_object_array_get_idx(arr, i), "count", 0));
+    size_t n = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
     for (size_t i = 0; i < n && i < 10; i++) {
         struct json_object *t = json_object_array_get_idx(arr, i);
         tmpl_vars *r = hv_row(h, v, "trends");
         char bar[16];
         double c = jget_double(t, "count", 0);
         snprintf(bar, sizeof bar, "%d", maxc > 0 ? (int)lround(c / maxc * 100.0) : 0);
-        hv_set(h, r, "term", hv_text(t, "term"));
+        hv_set(h, r, "term", hv_text(t, jget_has(t, "topic") ? "topic" : "term"));
+        hv_set(h, r, "direction", direction);
+        hv_set(h, r, "change", hv_text(t, "change"));
         hv_num(h, r, "count", t, "count");
         hv_num(h, r, "previous_count", t, "previous_count");
-        hv_num(h, r, "score", t, "score");
         hv_set(h, r, "bar", bar);
     }
+}
+
+/* the rising and falling topics with their bars, and the weeks they are
+ * tested against */
+static void html_vars_trends(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    strbuf s = STRBUF_INIT;
+    struct json_object *tr = jget(report, "trends");
+    bool old = tr && json_object_is_type(tr, json_type_array); /* schema 1 */
+    struct json_object *lists[2] = { old ? tr : jget(report, "trends.rising"), old ? NULL : jget(report, "trends.falling") };
+    double maxc = 0;
+    for (int l = 0; l < 2; l++)
+        for (size_t i = 0; lists[l] && json_object_is_type(lists[l], json_type_array) &&
+                           i < json_object_array_length(lists[l]); i++) {
+            struct json_object *t = json_object_array_get_idx(lists[l], i);
+            maxc = fmax(maxc, fmax(jget_double(t, "count", 0), jget_double(t, "expected", 0)));
+        }
+    html_trend_rows(h, v, lists[0], "rising", maxc);
+    html_trend_rows(h, v, lists[1], "falling", maxc);
     struct json_object *weeks = jget(report, "trend_baseline.weeks");
     size_t nw = jget_len(report, "trend_baseline.weeks");
     strbuf_reset(&s);

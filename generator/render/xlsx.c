@@ -975,11 +975,14 @@ static const xcol xw_kv_dec_cols[] = {
 
 static const xcol xw_trend_cols[] = {
     { "Rank", NULL, XC_RANK, 0 },
-    { "Term", "term", XC_TEXT, 24 },
+    { "Topic", "topic", XC_TEXT, 24 },
+    { "Direction", "direction", XC_TEXT, 10 },
     { "Messages this week", "count", XC_INT, 0 },
     { "Previous week", "previous_count", XC_INT, 0 },
-    { "Baseline", "baseline_count", XC_INT, 0 },
-    { "Score (G\xC2\xB2)", "score", XC_DEC2, 0 },
+    { "Baseline (scaled to this week)", "expected", XC_DEC2, 0 },
+    { "Change", "change", XC_TEXT, 20 },
+    { "Ratio (smoothed)", "ratio", XC_DEC2, 0 },
+    { "G\xC2\xB2", "g2", XC_DEC2, 0 },
 };
 
 static const xcol xw_retrain_cols[] = {
@@ -1066,6 +1069,34 @@ static void xw_push(xw *x, struct json_object *arr, struct json_object *o)
         json_object_put(o);
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "table row");
     }
+}
+
+/* The Trends sheet: the rising, then the falling topics, each row with its
+ * direction (schema 1's one list of terms: rising, "term" as the topic). */
+static void xw_trends(xw *x, struct json_object *report)
+{
+    struct json_object *rows = xw_need(x, json_object_new_array(), "trends");
+    struct json_object *tr = jget(report, "trends");
+    bool old = tr && json_object_is_type(tr, json_type_array);
+    struct json_object *lists[2] = { old ? tr : jget(report, "trends.rising"), old ? NULL : jget(report, "trends.falling") };
+    static const char *const dir[2] = { "rising", "falling" };
+    static const char *const keys[] = { "count", "previous_count", "expected", "change", "ratio", "g2" };
+    for (int l = 0; rows && l < 2; l++) {
+        size_t n = lists[l] && json_object_is_type(lists[l], json_type_array) ? json_object_array_length(lists[l]) : 0;
+        for (size_t i = 0; i < n; i++) {
+            struct json_object *t = json_object_array_get_idx(lists[l], i);
+            struct json_object *o = xw_need(x, json_object_new_object(), "trend row");
+            if (!o)
+                break;
+            xw_set(x, o, "topic", json_object_get(jget(t, old ? "term" : "topic")));
+            xw_set(x, o, "direction", xw_need(x, json_object_new_string(dir[l]), "trend row"));
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+                xw_set(x, o, keys[k], json_object_get(jget(t, keys[k])));
+            xw_push(x, rows, o);
+        }
+    }
+    xw_list_sheet(x, "Trends", "Trends", xw_trend_cols, NCOLS(xw_trend_cols), rows);
+    json_object_put(rows);
 }
 
 /* A measure/value pair for the small derived tables. */
@@ -1420,8 +1451,7 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
                       NCOLS(xw_top_rejected_cols), jget(report, "top_rejected"));
         xw_confidence(&x, report);
         xw_calibration(&x, report);
-        xw_list_sheet(&x, "Trends", "Trends", xw_trend_cols, NCOLS(xw_trend_cols),
-                      jget(report, "trends"));
+        xw_trends(&x, report);
         xw_list_sheet(&x, "Retraining", "Retraining", xw_retrain_cols, NCOLS(xw_retrain_cols),
                       jget(report, "retraining"));
         xw_coach(&x, report);

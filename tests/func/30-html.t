@@ -243,14 +243,21 @@ for i, (row, want) in enumerate(zip(rej, SAMPLE["top_rejected"])):
 oldr = copy.deepcopy(SAMPLE)
 for row in oldr["top_rejected"]:
     del row["top_replacement_text"], row["top_replacement_count"]
+oldr["schema"] = 1  # and schema 1's trends: one list of terms, no change
+oldr["trends"] = [{"term": "oldterm", "count": 410, "previous_count": 180, "baseline_count": 390, "score": 95.31}]
 oout = setup(oldr)
 r = render(oout)
 opage = read(os.path.join(oout, "2026-W47", "index.html")) if r.returncode == 0 else ""
+t.ok(re.search(r"<th scope=\"row\">oldterm<span[^>]*></span></th><td>rising</td><td class=\"num\">410</td>", opage),
+     "a schema-1 report's trends show as rising terms")
 t.ok(SAMPLE["top_rejected"][0]["top_replacement"] in html.unescape(opage),
      "a report without top_replacement_text shows the normalised top_replacement")
 tr = table_rows("cap-trends")
-t.is_([r[0] for r in tr], [x["term"] for x in SAMPLE["trends"]], "trending terms in order")
-t.is_([r[1] for r in tr], ["{:,}".format(x["count"]) for x in SAMPLE["trends"]], "trend counts")
+TR = [(x, d) for d in ("rising", "falling") for x in SAMPLE["trends"][d]]
+t.is_([r[0] for r in tr], [x["topic"] for x, _ in TR], "trending topics in order: rising, then falling")
+t.is_([r[1] for r in tr], [d for _, d in TR], "their direction")
+t.is_([r[2] for r in tr], ["{:,}".format(x["count"]) for x, _ in TR], "trend counts")
+t.is_([r[3] for r in tr], [x["change"] for x, _ in TR], "the change as x<ratio> (<count> from <expected>)")
 t.ok(all(x in p.all_text for x in ("28.6%", "51.6%", "+23.0 pp")), "retraining impact: 28.6% \u2192 51.6%, +23.0 pp")
 t.ok(SAMPLE["retraining"][0]["examples_added"][0] in p.all_text
      and SAMPLE["retraining"][0]["examples_removed"][0] in p.all_text, "retraining examples shown")
@@ -305,8 +312,8 @@ for row in hr["top_rejected"]:
     row["reply"] = H + " rejected"
     row["top_replacement"] = H + " normalised"
     row["top_replacement_text"] = H + " replacement"
-for row in hr["trends"]:
-    row["term"] = H + " term"
+for row in hr["trends"]["rising"] + hr["trends"]["falling"]:
+    row["topic"] = H + " term"
 hr["trend_baseline"]["weeks"] = [H]
 for row in hr["retraining"]:
     for k in ("prompt_id", "from_version", "to_version", "theme", "summary", "ts"):

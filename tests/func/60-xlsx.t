@@ -276,12 +276,22 @@ def check_values(wb, rep):
 
     # Trends
     rows = table_rows(wb["Trends"], "Trends")
-    want(len(rows) == len(rep["trends"]), "trend rows")
-    for r, g in zip(rows, rep["trends"]):
-        text(r[1], g["term"], "term")
-        num(r[2], g["count"], INT, "term count", exact=True)
-        num(r[3], g["previous_count"], INT, "term previous count", exact=True)
-        num(r[5], g["score"], "0.00", "term score")
+    tr = rep["trends"]
+    if isinstance(tr, list):  # schema 1: one list of rising terms, no change
+        tr = [dict(g, topic=g["term"], direction="rising") for g in tr]
+    else:
+        tr = [dict(g, direction=d) for d in ("rising", "falling") for g in tr[d]]
+    want(len(rows) == len(tr), "trend rows")
+    for r, g in zip(rows, tr):
+        text(r[1], g["topic"], "topic")
+        text(r[2], g["direction"], "direction")
+        num(r[3], g["count"], INT, "topic count", exact=True)
+        num(r[4], g["previous_count"], INT, "topic previous count", exact=True)
+        if g.get("change") is not None:
+            num(r[5], g["expected"], "0.00", "topic expected count")
+            text(r[6], g["change"], "topic change")
+            num(r[7], g["ratio"], "0.00", "topic ratio")
+            num(r[8], g["g2"], "0.00", "topic G2")
 
     # Retraining
     rows = table_rows(wb["Retraining"], "Retraining")
@@ -356,6 +366,15 @@ first = open(path, "rb").read()
 r2, _, _ = render(sample, out)
 t.is_(r2.returncode, 0, "a re-run succeeds")
 t.ok(open(path, "rb").read() == first, "a re-run gives a byte-identical workbook")
+
+# A schema-1 report (an archive written before issue 11): trends is one list of terms.
+old = json.loads(sample)
+old["schema"] = 1
+old["trends"] = [{"term": "refund", "count": 410, "previous_count": 180, "baseline_count": 390, "score": 95.31}]
+r1, _, p1 = render(json.dumps(old, ensure_ascii=False).encode())
+t.is_(r1.returncode, 0, "a schema-1 report renders")
+t.ok(r1.returncode == 0 and check_values(openpyxl.load_workbook(p1), old),
+     "its trends are rising rows with the term and no change")
 
 # Without SOURCE_DATE_EPOCH the report's generated_at dates the document.
 out2 = t.tmpdir()

@@ -81,6 +81,30 @@ int main(void)
     ok(memcmp(&all->cur, &zero, sizeof zero) == 0, "taking every suggestion back leaves nothing this week");
     ok(memcmp(&all->prev, &zero, sizeof zero) == 0, "nor the week before");
     is_int(term(all, "parcel"), 0, "nor in the terms");
+
+    /* topics: stems, phrases of two different stems, once per message, words with their stems */
+    agg *t;
+    ok(!agg_new(&t, start, NULL), "agg_new for topics");
+    const char *tl = "{\"type\":\"suggestion\",\"id\":\"t\",\"ts\":\"2026-11-17T09:00:00Z\",\"ai_reply\":\"r\","
+                     "\"action\":\"accepted\",\"customer_message\":\"Delayed, DELAY! My gift card, gift card. Refunds refund\"}";
+    is_int(agg_add_suggestion(t, E(tl), +1, IDINDEX_POS(0, 1)), 0, "a message with topics");
+    is_int(term(t, "delay"), 1, "delayed and delay: one stem, once");
+    is_int(term(t, "gift card"), 1, "a phrase, once although twice in the message");
+    is_int(term(t, "card gift"), 1, "adjacent across punctuation");
+    is_int(term(t, "delay delay"), 0, "no phrase of one stem twice");
+    is_int(term(t, "refund refund"), 0, "nor of two forms of one stem");
+    is_int(term(t, "delay gift"), 0, "a stop word (my) between: no phrase");
+    agg_word *wd = strmap_get(t->words, "delayed", 7);
+    ok(wd && wd->count == 1 && wd->stem && !strcmp(wd->stem, "delay"), "the word delayed, with its stem");
+    wd = strmap_get(t->words, "refunds", 7);
+    ok(wd && wd->count == 1 && wd->stem && !strcmp(wd->stem, "refund"), "refunds -> refund");
+    is_int(agg_add_suggestion(t, E(tl), +1, IDINDEX_POS(0, 2)), 0, "the same message again");
+    is_int(term(t, "delay"), 2, "a second message counts again");
+    is_int(agg_add_suggestion(t, E(tl), -1, IDINDEX_POS(0, 2)), 0, "taken back");
+    is_int(term(t, "gift card"), 1, "taken back once");
+    wd = strmap_get(t->words, "delay", 5);
+    is_int(wd ? wd->count : -1, 1, "and the word too");
+    agg_free(t);
     agg_free(all);
     agg_free(x);
     agg_free(y);

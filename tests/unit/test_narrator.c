@@ -64,6 +64,9 @@ int main(void)
     ok(strstr(s1, "4,410") && strstr(s1, "37.0%") && strstr(s1, "rose by 2.4 percentage points"),
        "volume paragraph says the figures and the direction");
     ok(strstr(s1, "Please restart your device") != NULL, "names the most rejected reply");
+    ok(strstr(s1, "Rising topics in customer messages were \xe2\x80\x9crefund\xe2\x80\x9d x2.5 (410 from 163)") &&
+           strstr(s1, "Falling: \xe2\x80\x9cpassword reset\xe2\x80\x9d x0.41 (20 from 49).") && !strstr(s1, "%) ("),
+       "topics: rising and falling, each change as x<ratio> (<count> from <expected>), never a percentage");
 
     /* a different week: falling acceptance, no previous week for confidence, nothing rejected,
      * no trends, no retraining, no tips */

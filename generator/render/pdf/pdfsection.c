@@ -495,45 +495,44 @@ void pdfsection_top_rejected(pdfpage_ctx *c)
 void pdfsection_trends(pdfpage_ctx *c)
 {
     static const pdfpage_col cols[] = {
-        {"TERM", 0.40, 0, 80, true, false},
-        {"MESSAGES", 0.15, 1, 0, false, false},
-        {"LAST WEEK", 0.15, 1, 0, false, false},
-        {"CHANGE", 0.15, 1, 0, false, false},
-        {"SCORE (G\xc2\xb2)", 0.15, 1, 0, false, false},
+        {"TOPIC", 0.36, 0, 70, true, false},
+        {"", 0.12, 0, 0, false, false},
+        {"MESSAGES", 0.13, 1, 0, false, false},
+        {"LAST WEEK", 0.13, 1, 0, false, false},
+        {"CHANGE", 0.26, 1, 0, false, false},
     };
     pdfpage_table t = {cols, 5, 0, 0};
-    struct json_object *rows = jget(c->r, "trends");
-    size_t n = jget_len(c->r, "trends");
-    if (!n) {
-        pdfsection_empty(c, "Trending topics", "No rising topic in customer messages this week.");
+    struct json_object *tr = jget(c->r, "trends");
+    bool old = tr && json_object_is_type(tr, json_type_array); /* schema 1: one list of terms */
+    struct json_object *lists[2] = {old ? tr : jget(c->r, "trends.rising"), old ? NULL : jget(c->r, "trends.falling")};
+    static const char *const dir[2] = {"rising", "falling"};
+    size_t row = 0;
+    for (int l = 0; l < 2; l++) {
+        size_t n = lists[l] && json_object_is_type(lists[l], json_type_array) ? json_object_array_length(lists[l]) : 0;
+        for (size_t i = 0; i < n; i++) {
+            struct json_object *o = json_object_array_get_idx(lists[l], i);
+            double cnt = jget_double(o, "count", NAN), prev = jget_double(o, "previous_count", NAN);
+            const char *change = jget_str(o, "change", "\xe2\x80\x93");
+            const char *cells[] = {jget_str(o, old ? "term" : "topic", ""), dir[l], pdfpage_fmt_int(c, 2, cnt),
+                                   pdfpage_fmt_int(c, 3, prev), change};
+            if (row++ == 0)
+                pdfpage_table_start(c, &t, "Trending topics", cells);
+            else {
+                pdfpage_table_prepare(c, &t, cells);
+                pdfpage_table_row(c, &t);
+            }
+        }
+    }
+    if (!row) {
+        pdfsection_empty(c, "Trending topics", "No topic in customer messages rose or fell clearly this week.");
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        struct json_object *o = json_object_array_get_idx(rows, i);
-        double cnt = jget_double(o, "count", NAN), prev = jget_double(o, "previous_count", NAN);
-        strbuf_reset(&c->f[3]);
-        if (!isnan(cnt) && !isnan(prev) && prev > 0) {
-            CK(numfmt_pp(&c->f[3], (cnt - prev) / prev, 0));
-            strbuf_setlen(&c->f[3], c->f[3].len - 3);
-            CK(strbuf_adds(&c->f[3], "%"));
-        } else if (!isnan(cnt) && !isnan(prev)) {
-            CK(strbuf_adds(&c->f[3], "new"));
-        } else {
-            CK(numfmt_dec(&c->f[3], NAN, 0));
-        }
-        const char *cells[] = {jget_str(o, "term", ""), pdfpage_fmt_int(c, 1, cnt), pdfpage_fmt_int(c, 2, prev), c->f[3].buf,
-                               pdfpage_fmt_dec(c, 4, jget_double(o, "score", NAN), 1)};
-        if (i == 0)
-            pdfpage_table_start(c, &t, "Trending topics", cells);
-        else {
-            pdfpage_table_prepare(c, &t, cells);
-            pdfpage_table_row(c, &t);
-        }
-    }
     c->y -= 4;
-    pdfpage_note(c, "Messages: customer messages of the week that contain the term. Score: log-likelihood "
-                "ratio against the earlier weeks in the archive (higher = more unusual); \xe2\x80\x93 when "
-                "there is no baseline yet.", C_MUTED, 7.4);
+    pdfpage_note(c, "Topics: word stems and two-word phrases of customer messages. Messages: messages of the week "
+                "that contain the topic. Change: the smoothed ratio to the baseline weeks in the archive, with "
+                "this week's count and the baseline's scaled to this week (x4.3 (11 from 2)); a topic is listed "
+                "when the change is at least twofold and significant (G\xc2\xb2, Benjamini-Hochberg).",
+             C_MUTED, 7.4);
 }
 
 /* The Retrain control: the link the HTML's "Retrain now" button has (or
