@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "common/coachfeat.h"
+#include "common/editdist.h"
 #include "common/err.h"
 #include "read/event.h"
 #include "common/strmap.h"
@@ -50,6 +51,7 @@ typedef struct agg_group {
     int64_t conf_n, conf_nano;
     strmap *variants;     /* original text -> int64_t count */
     strmap *replacements; /* final_reply of rejections, as written -> int64_t */
+    editdist_hist edits;  /* shares changed of its measured edits (agg_edits) */
 } agg_group;
 
 /* Per-minute counts of one prompt over one day. */
@@ -61,6 +63,7 @@ typedef struct agg_prompt_day {
 typedef struct agg_prompt {
     int64_t n[2], accepted[2], used[2]; /* [0] this week, [1] the week before */
     agg_prompt_day *days[AGG_PROMPT_DAYS]; /* from week start - 7 days */
+    editdist_hist edits; /* shares changed of its measured edits this week */
 } agg_prompt;
 
 /* Phrase features of AI replies, by what became of them. */
@@ -70,6 +73,15 @@ typedef struct agg_feat {
     uint64_t example_pos[COACHFEAT__COUNT]; /* 0 = none */
     char *example[COACHFEAT__COUNT];       /* first accepted reply with the feature */
 } agg_feat;
+
+/* The week's edited suggestions that can be measured: with a final_reply
+ * and an AI text of at least one word (docs/figures.md, "Edits"). */
+typedef struct agg_edits {
+    int64_t measured;
+    editdist_hist shares;            /* word edit distance / AI words */
+    int64_t added[COACHFEAT__COUNT];   /* feature absent in the AI text, present in the final */
+    int64_t removed[COACHFEAT__COUNT]; /* present in the AI text, absent in the final */
+} agg_edits;
 
 /* A correction in the week. */
 typedef struct agg_correction {
@@ -91,6 +103,7 @@ typedef struct agg {
     strmap *terms;   /* term -> int64_t messages containing it (this week) */
     strmap *prompts; /* prompt id -> agg_prompt */
     agg_feat feat;
+    agg_edits edits;
     agg_correction *corrections;
     size_t ncorrections, corrections_cap;
     struct json_object *updates; /* array: every prompt_update read, any week */
