@@ -40,41 +40,24 @@ static double clamp01(double x)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-/* Would N replies at shares pw / pr (weight w of worked) reach p < COACH_SETTLE_P? */
-static bool settles(int64_t N, double w, double pw, double pr)
-{
-    int64_t m1 = llround((double)N * w), m2 = N - m1;
-    if (m1 < 1 || m2 < 1)
-        return false;
-    int64_t kw = llround(pw * (double)m1), kr = llround(pr * (double)m2);
-    return stats_two_prop_p(kw, m1, kr, m2) < COACH_SETTLE_P;
-}
-
 int64_t coach_more_replies(const coach_habit *h)
 {
     int64_t n0 = h->worked_n + h->rejected_n;
     double w = h->worked_n > 0 && h->rejected_n > 0 ? (double)h->worked_n / (double)n0 : 0.5;
     double p0 = n0 > 0 ? (double)(h->worked_k + h->rejected_k) / (double)n0 : 0.5;
     double d = isnan(h->lift) || fabs(h->lift) < COACH_MIN_LIFT ? COACH_MIN_LIFT : fabs(h->lift);
-    double sign = !isnan(h->lift) && h->lift < 0 ? -1.0 : 1.0;
-    double pw = clamp01(p0 + sign * d * (1 - w)), pr = clamp01(p0 - sign * d * w);
-    int64_t lo = n0 > 2 ? n0 : 2, hi = lo;
-    if (settles(lo, w, pw, pr))
-        return lo - n0 > 0 ? lo - n0 : 0;
-    while (!settles(hi, w, pw, pr)) {
-        if (hi > INT64_C(1000000000))
-            return -1;
-        lo = hi;
-        hi *= 2;
-    }
-    while (hi - lo > 1) { /* lo does not settle, hi does */
-        int64_t mid = lo + (hi - lo) / 2;
-        if (settles(mid, w, pw, pr))
-            hi = mid;
-        else
-            lo = mid;
-    }
-    return hi - n0;
+    /* shares d apart around p0 (weighted so the pooled share stays p0),
+     * shifted inside [0, 1] when p0 is too close to an end */
+    double pw = p0 + d * (1 - w), pr = p0 - d * w;
+    double shift = fmin(pw, pr) < 0 ? -fmin(pw, pr) : fmax(pw, pr) > 1 ? 1 - fmax(pw, pr) : 0;
+    double pbar = clamp01(p0 + shift);
+    if (d > 1)
+        d = 1;
+    /* the pooled z test reaches COACH_SETTLE_Z at
+     * N = z^2 pbar (1 - pbar) (1/w + 1/(1 - w)) / d^2 */
+    double n = COACH_SETTLE_Z * COACH_SETTLE_Z * pbar * (1 - pbar) * (1 / w + 1 / (1 - w)) / (d * d);
+    int64_t need = (int64_t)ceil(n - 1e-9);
+    return need > n0 ? need - n0 : 0;
 }
 
 int coach_test(coach_habit *h, size_t n)

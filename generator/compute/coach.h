@@ -28,6 +28,7 @@
 /* The p-value below which a difference survives BH whatever the other
  * habits' (COACH_Q over the number of habits): what "would settle it". */
 #define COACH_SETTLE_P 0.01
+#define COACH_SETTLE_Z 2.575829303548901 /* qnorm(1 - COACH_SETTLE_P / 2) */
 #define COACH_EXAMPLE_CANDIDATES 50
 
 /* The most used replies' texts, most used first (example candidates). */
@@ -54,9 +55,14 @@ typedef struct coach_habit {
  * least as uneven under Binomial(added + removed, 1/2); 1 when both are 0. */
 double coach_sign_p(int64_t added, int64_t removed);
 
-/* About how many more replies (worked and rejected, in this week's
- * proportion, at this week's pooled share) a difference of max(|lift|,
- * COACH_MIN_LIFT) would need to reach p < COACH_SETTLE_P. */
+/* About how many more replies would settle a habit: with shares
+ * max(|lift|, COACH_MIN_LIFT) apart around this week's pooled share pbar
+ * (shifted inside [0, 1] when needed), the worked replies a fraction w of
+ * them as this week (1/2 when a side is empty), the pooled z test reaches
+ * COACH_SETTLE_Z (p = COACH_SETTLE_P) at
+ *   N = z^2 pbar (1 - pbar) (1/w + 1/(1 - w)) / d^2
+ * replies; the result is ceil(N) minus this week's, 0 when that is
+ * enough already. */
 int64_t coach_more_replies(const coach_habit *h);
 
 /* Fill the tests of h[0..n-1] from their counts. 0, or -1 when out of
