@@ -220,6 +220,7 @@ static struct json_object *tip_json(jb *b, const figures_input *in, const tip *t
     jb_add(b, e, "feature", jb_str(b, coachfeat_name(k)));
     jb_add(b, e, "label", jb_str(b, coachfeat_label(k)));
     jb_add(b, e, "qualifies", jb_made(b, json_object_new_boolean(qualifies(t))));
+    jb_add(b, e, "verdict", jb_str(b, qualifies(t) ? "tip" : "weak"));
     const char *basis = basis_of(h);
     jb_add(b, e, "basis", basis ? jb_str(b, basis) : NULL);
     jb_add(b, e, "ai_win_share", jb_num(b, ratio(h->worked_k, h->worked_n)));
