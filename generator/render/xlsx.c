@@ -1033,11 +1033,11 @@ static const xcol xw_kv_pct_cols[] = {
     { "Share", "value", XC_PCT, 0 },
 };
 
-/* How much agents changed what they edited (edits{}; schema 2 only). */
+/* How much agents changed what they edited (edits{}; its tables are empty
+ * for a report of schema 1, which has none). */
 static void xw_edits(xw *x, struct json_object *report)
 {
-    if (!jget_has(report, "edits.measured"))
-        return;
+    bool has = jget_has(report, "edits.measured");
     lxw_worksheet *ws = xw_sheet(x, "Edits");
     if (!ws)
         return;
@@ -1055,7 +1055,7 @@ static void xw_edits(xw *x, struct json_object *report)
     };
     struct json_object *counts = xw_need(x, json_object_new_array(), "edits");
     struct json_object *shares = xw_need(x, json_object_new_array(), "edits");
-    for (size_t i = 0; counts && shares && i < sizeof kv / sizeof kv[0]; i++)
+    for (size_t i = 0; has && counts && shares && i < sizeof kv / sizeof kv[0]; i++)
         xw_kv(x, kv[i].share ? shares : counts, "measure", kv[i].name, xw_copy_num(x, report, kv[i].path));
     lxw_row_t r = xw_table(x, ws, "EditsCounts", 0, 0, xw_kv_int_cols, NCOLS(xw_kv_int_cols), counts);
     r = xw_table(x, ws, "EditsShares", r + 2, 0, xw_kv_pct_cols, NCOLS(xw_kv_pct_cols), shares);
@@ -1064,7 +1064,8 @@ static void xw_edits(xw *x, struct json_object *report)
     r = xw_table(x, ws, "EditsHabits", r + 2, 0, xw_edit_habit_cols, NCOLS(xw_edit_habit_cols),
                  jget(report, "edits.habits"));
     xw_table(x, ws, "EditsByPrompt", r + 2, 0, xw_edit_prompt_cols, NCOLS(xw_edit_prompt_cols),
-             jget(report, "prompts"));
+             has ? jget(report, "prompts") : NULL);
+    worksheet_freeze_panes(ws, 1, 0);
     xw_print(ws);
 }
 
