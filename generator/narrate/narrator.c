@@ -710,8 +710,8 @@ int narrator_coach_notes(const struct json_object *r, strbuf notes[3])
     }
     static const char *const untested[] = {
         "The evidence this week is weak: no habit of the replies could be tested.",
-        "No advice on phrasing this week: it takes replies sent as is and rejected replies to compare, "
-        "and edited replies to see what agents add.",
+        ("No advice on phrasing this week: it takes replies sent as is and rejected replies to compare, "
+         "and edited replies to see what agents add."),
         "What would settle it: a week with enough replies sent as is, rejected and edited to test each habit.",
     };
     for (size_t g = 0; k < 3; g++)
