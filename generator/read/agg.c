@@ -22,7 +22,8 @@ aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
     a->terms = strmap_new(sizeof(int64_t));
     a->prompts = strmap_new(sizeof(agg_prompt));
     a->updates = json_object_new_array();
-    if (!a->groups || !a->terms || !a->prompts || !a->updates) {
+    a->edits.ai_cache = strmap_new(sizeof(agg_ai_feat));
+    if (!a->groups || !a->terms || !a->prompts || !a->updates || !a->edits.ai_cache) {
         agg_free(a);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
@@ -69,6 +70,14 @@ void agg_free(agg *a)
     }
     strmap_free(a->terms);
     editdist_hist_release(&a->edits.shares);
+    if (a->edits.ai_cache) {
+        for (size_t i = 0; i < strmap_capacity(a->edits.ai_cache); i++) {
+            void *v;
+            if (strmap_slot(a->edits.ai_cache, i, NULL, NULL, &v))
+                free(((agg_ai_feat *)v)->terms);
+        }
+        strmap_free(a->edits.ai_cache);
+    }
     for (int f = 0; f < COACHFEAT__COUNT; f++)
         free(a->feat.example[f]);
     for (size_t i = 0; i < a->ncorrections; i++) {
@@ -306,6 +315,55 @@ static int agg_feat_add(agg *a, const event *ev, int sign, uint64_t pos)
     return 0;
 }
 
+/* The AI text's features and terms, from the cache or found now. NULL
+ * when out of memory. */
+static const agg_ai_feat *ai_feat(agg *a, const event *ev)
+{
+    bool is_new;
+    agg_ai_feat *f = strmap_upsert(a->edits.ai_cache, ev->ai_reply.s, ev->ai_reply.len, &is_new);
+    if (!f || !is_new)
+        return f;
+    f->phrases = coachfeat_phrases(ev->ai_reply.s, ev->ai_reply.len);
+    if (f->phrases < 0 || textnorm_term_set(ev->ai_reply.s, ev->ai_reply.len, &f->terms, &f->nterms) < 0) {
+        f->phrases = -1; /* found again next time */
+        return NULL;
+    }
+    return f;
+}
+
+/* The habits (coachfeat masks) of an edit's AI text (*ma) and final text
+ * (*mf), as coachfeat_detect finds them against its customer message. 0
+ * or -1 (no memory). */
+static int edit_habits(agg *a, const event *ev, int *ma, int *mf)
+{
+    const agg_ai_feat *af = ai_feat(a, ev);
+    if (!af || af->phrases < 0)
+        return -1;
+    *ma = af->phrases;
+    *mf = coachfeat_phrases(ev->final_reply.s, ev->final_reply.len);
+    if (*mf < 0)
+        return -1;
+    if (!ev->customer_message.len)
+        return 0;
+    uint64_t *cust = NULL, *fin = NULL;
+    size_t nc = 0, nf = 0;
+    int rc = -1;
+    if (textnorm_term_set(ev->customer_message.s, ev->customer_message.len, &cust, &nc) < 0)
+        goto cleanup;
+    /* fewer than 3 customer terms: neither text can restate it */
+    if (nc >= 3 && textnorm_term_set(ev->final_reply.s, ev->final_reply.len, &fin, &nf) < 0)
+        goto cleanup;
+    if (coachfeat_restates_terms(af->terms, af->nterms, cust, nc))
+        *ma |= 1 << COACHFEAT_RESTATES_ISSUE;
+    if (coachfeat_restates_terms(fin, nf, cust, nc))
+        *mf |= 1 << COACHFEAT_RESTATES_ISSUE;
+    rc = 0;
+cleanup:
+    free(fin);
+    free(cust);
+    return rc;
+}
+
 /* How much an edited suggestion of the week was changed (*bin, -1 when it
  * cannot be measured: no final_reply, or an AI text without words), and
  * the habits the agent added or removed, into a->edits and the prompt's
@@ -321,12 +379,8 @@ static int agg_edit_add(agg *a, const event *ev, int sign, int *bin)
         return -1;
     if (words == 0)
         return 0;
-    int ma = coachfeat_detect(ev->ai_reply.s, ev->ai_reply.len, ev->customer_message.s,
-                              ev->customer_message.len);
-    int mf = ma < 0 ? -1
-                    : coachfeat_detect(ev->final_reply.s, ev->final_reply.len, ev->customer_message.s,
-                                       ev->customer_message.len);
-    if (mf < 0)
+    int ma, mf;
+    if (edit_habits(a, ev, &ma, &mf) < 0)
         return -1;
     *bin = editdist_bin(dist, words);
     agg_edits *e = &a->edits;

@@ -13,7 +13,8 @@
  *
  * Memory: fixed-size counters, plus tables that grow with distinct reply
  * groups (with their distinct original texts and replacements), distinct
- * terms and distinct prompt ids; a list of the week's corrections and of
+ * terms, distinct prompt ids and the distinct AI texts of edits (a cache
+ * of their features, agg_edits.ai_cache); a list of the week's corrections and of
  * prompt updates. Nothing else grows with the number of lines.
  */
 #ifndef AID_AGG_H
@@ -81,7 +82,16 @@ typedef struct agg_edits {
     editdist_hist shares;            /* word edit distance / AI words */
     int64_t added[COACHFEAT__COUNT];   /* feature absent in the AI text, present in the final */
     int64_t removed[COACHFEAT__COUNT]; /* present in the AI text, absent in the final */
+    strmap *ai_cache; /* AI text -> agg_ai_feat: its features and terms, found once per
+                         worker (AI texts repeat); not merged, only a cache */
 } agg_edits;
+
+/* What agg_edits caches of one AI text. */
+typedef struct agg_ai_feat {
+    int phrases;     /* coachfeat_phrases */
+    uint64_t *terms; /* textnorm_term_set */
+    size_t nterms;
+} agg_ai_feat;
 
 /* A correction in the week. */
 typedef struct agg_correction {
