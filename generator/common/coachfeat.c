@@ -94,20 +94,22 @@ static bool has_time_commitment(const char *s)
     return false;
 }
 
-/* 1 when reply restates cust, 0 when not, -1 when out of memory. */
-static int restates(const char *reply, size_t rl, const char *cust, size_t cl)
+/* 1 when the terms of reply share at least 3 with cust's (a sorted term
+ * set), 0 when not, -1 when out of memory. */
+static int restates_set(const char *reply, size_t rl, const uint64_t *cust, size_t nc)
 {
-    uint64_t *a = NULL, *b = NULL;
-    size_t na = 0, nb = 0;
-    int res = -1;
-    if (textnorm_term_set(reply, rl, &a, &na) == 0 && textnorm_term_set(cust, cl, &b, &nb) == 0)
-        res = textnorm_common(a, na, b, nb) >= 3;
+    uint64_t *a = NULL;
+    size_t na = 0;
+    if (textnorm_term_set(reply, rl, &a, &na) < 0)
+        return -1;
+    int res = coachfeat_restates_terms(a, na, cust, nc);
     free(a);
-    free(b);
     return res;
 }
 
-int coachfeat_detect(const char *reply, size_t reply_len, const char *customer, size_t customer_len)
+/* The phrase features of reply (every feature but restates_issue), or -1
+ * when out of memory. */
+static int phrase_mask(const char *reply, size_t reply_len)
 {
     strbuf low = STRBUF_INIT;
     int mask = 0;
@@ -136,11 +138,30 @@ int coachfeat_detect(const char *reply, size_t reply_len, const char *customer, 
         mask |= 1 << COACHFEAT_TIME_COMMITMENT;
     if (contains_any(low.buf, next_steps))
         mask |= 1 << COACHFEAT_NEXT_STEPS;
-    int r = customer && customer_len ? restates(reply, reply_len, customer, customer_len) : 0;
-    if (r < 0)
-        mask = -1;
-    else if (r)
-        mask |= 1 << COACHFEAT_RESTATES_ISSUE;
     strbuf_release(&low);
     return mask;
+}
+
+int coachfeat_phrases(const char *reply, size_t reply_len)
+{
+    return phrase_mask(reply, reply_len);
+}
+
+bool coachfeat_restates_terms(const uint64_t *reply_terms, size_t nr, const uint64_t *customer_terms, size_t nc)
+{
+    return textnorm_common(reply_terms, nr, customer_terms, nc) >= 3;
+}
+
+int coachfeat_detect(const char *reply, size_t reply_len, const char *customer, size_t customer_len)
+{
+    uint64_t *cust = NULL;
+    size_t nc = 0;
+    int m = phrase_mask(reply, reply_len);
+    if (m < 0 || !customer || !customer_len)
+        return m;
+    if (textnorm_term_set(customer, customer_len, &cust, &nc) < 0)
+        return -1;
+    int r = restates_set(reply, reply_len, cust, nc);
+    free(cust);
+    return r < 0 ? -1 : r ? m | 1 << COACHFEAT_RESTATES_ISSUE : m;
 }

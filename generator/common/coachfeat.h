@@ -16,7 +16,9 @@
 #ifndef AID_COACHFEAT_H
 #define AID_COACHFEAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/err.h"
 
@@ -37,5 +39,13 @@ const char *coachfeat_label(coachfeat f);
  * as a bit mask (1 << coachfeat); -1 when out of memory (a leaf helper). */
 AID_MUST_CHECK int coachfeat_detect(const char *reply, size_t reply_len, const char *customer,
                                     size_t customer_len);
+
+/* The two parts of coachfeat_detect, for a caller that has the term sets
+ * already: the features found in the reply's own text (every one but
+ * restates_issue; -1 when out of memory), and restates_issue from the
+ * sorted term sets (textnorm_term_set) of the reply and the customer's
+ * message (at least 3 terms in common). */
+AID_MUST_CHECK int coachfeat_phrases(const char *reply, size_t reply_len);
+bool coachfeat_restates_terms(const uint64_t *reply_terms, size_t nr, const uint64_t *customer_terms, size_t nc);
 
 #endif

@@ -9,8 +9,11 @@
 #include "common/stats.h"
 #include "compute/drift.h"
 #include "common/jget.h"
+#include "compute/coach.h"
+#include "compute/edits.h"
 #include "compute/neardup.h"
 #include "compute/trends.h"
+#include "compute/textout.h"
 #include "common/textnorm.h"
 #include "common/timeutil.h"
 #include "common/version.h"
@@ -105,30 +108,24 @@ static struct json_object *jint(int64_t v)
 
 static struct json_object *jstr_redacted(const figures_input *in, const char *s, size_t len)
 {
-    if (!s)
-        return NULL;
-    strbuf sb = STRBUF_INIT, clean = STRBUF_INIT;
     struct json_object *o = NULL;
-    if (textnorm_utf8_sanitize(s, len, &clean) < 0)
-        goto cleanup;
-    if (in->redact) {
-        if (redact_text(in->redact, clean.buf, clean.len, &sb) < 0)
-            goto cleanup;
-        o = json_object_new_string_len(sb.buf, (int)sb.len);
-    } else {
-        o = json_object_new_string_len(clean.buf, (int)clean.len);
-    }
-cleanup:
-    if (!o)
+    if (textout_json(in->redact, s, len, &o) < 0)
         figures_oom = true;
-    strbuf_release(&sb);
-    strbuf_release(&clean);
     return o;
 }
 
 static struct json_object *jstr_r(const figures_input *in, const char *s)
 {
     return s ? jstr_redacted(in, s, strlen(s)) : NULL;
+}
+
+/* A reply group's or prompt's edit figures, noting a failure. */
+static struct json_object *edits_of(const editdist_hist *h)
+{
+    struct json_object *o = NULL;
+    if (edits_shares_json(h, &o, NULL))
+        figures_oom = true;
+    return o;
 }
 
 /* ---- totals, rates, previous week ---- */
@@ -276,6 +273,7 @@ typedef struct cluster {
     strmap *replacement_counts; /* replacement as written -> count */
     strmap *replacement_norm;   /* normalised replacement -> norm_count */
     strbuf norm;
+    editdist_hist edits;        /* shares changed of its measured edits */
 } cluster;
 
 typedef struct group_ref {
@@ -412,23 +410,6 @@ static double cl_mean_conf(const cluster *c)
     return c->conf_n > 0 ? (double)c->conf_nano / (double)AGG_NANO / (double)c->conf_n : NAN;
 }
 
-/* The most used replies' texts, most used first (for coach examples). */
-typedef struct text_list {
-    char **v;
-    size_t n;
-} text_list;
-
-static void text_list_release(text_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
-
-#define COACH_EXAMPLE_CANDIDATES 50
-
 /* How often the group's replies were suggested, whatever the action. */
 static int64_t cl_suggested(const cluster *c)
 {
@@ -461,6 +442,7 @@ static struct json_object *top_accepted_json(const figures_input *in, cluster **
         add(e, "acceptance_rate", R6(ratio(c->by_action[ACTION_ACCEPTED], suggested)));
         add(e, "acceptance_rate_ci", wilson_json(c->by_action[ACTION_ACCEPTED], suggested));
         add(e, "variants", jint(c->variants));
+        add(e, "edits", edits_of(&c->edits));
         push(top, e);
     }
     return top;
@@ -503,13 +485,14 @@ static struct json_object *top_rejected_json(const figures_input *in, cluster **
         add(e, "rejection_rate_ci", wilson_json(c->by_action[ACTION_REJECTED], suggested));
         add(e, "excess_rejections", R6(r[i].excess));
         add(e, "variants", jint(c->variants));
+        add(e, "edits", edits_of(&c->edits));
         push(top, e);
     }
     free(r);
     return top;
 }
 
-static aid_err groups_json(const figures_input *in, struct json_object *report, text_list *used,
+static aid_err groups_json(const figures_input *in, struct json_object *report, coach_texts *used,
                            aid_errbuf *eb)
 {
     const agg *a = in->ing->agg;
@@ -560,7 +543,8 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
         c->conf_nano += g->conf_nano;
         c->groups++;
         if (counts_add_all(c->variant_counts, g->variants) < 0 ||
-            counts_add_all(c->replacement_counts, g->replacements) < 0)
+            counts_add_all(c->replacement_counts, g->replacements) < 0 ||
+            editdist_hist_merge(&c->edits, &g->edits) < 0)
             goto nomem;
     }
     for (size_t i = 0; i < ncl; i++) {
@@ -596,6 +580,7 @@ cleanup:
             strmap_free(cl[i].replacement_counts);
             strmap_free(cl[i].replacement_norm);
             strbuf_release(&cl[i].norm);
+            editdist_hist_release(&cl[i].edits);
         }
     free(cl);
     free(order);
@@ -786,101 +771,12 @@ static aid_err prompts_json(const figures_input *in, const prev_info *prev, stru
         stats_interval ci = isnan(pa) ? (stats_interval){ NAN, NAN } : stats_newcombe(p->accepted[0], p->n[0], pk, pn, STATS_Z95);
         add(e, "delta_ci", drift_interval_json(ci.lo, ci.hi, &figures_oom));
         add(e, "verdict", isnan(pa) ? NULL : jstr(stats_verdict_name(stats_verdict_of(ci))));
+        add(e, "edits", edits_of(&p->edits));
         push(arr, e);
     }
     add(report, "prompts", arr);
     free(r);
     return AID_OK;
-}
-
-/* ---- coach ---- */
-
-typedef struct tip {
-    int feature;
-    double win_share, rej_share, lift;
-} tip;
-
-static int cmp_tip(const void *x, const void *y)
-{
-    const tip *a = x, *b = y;
-    double la = isnan(a->lift) ? -INFINITY : a->lift, lb = isnan(b->lift) ? -INFINITY : b->lift;
-    if (la != lb)
-        return la > lb ? -1 : 1;
-    return strcmp(coachfeat_name(a->feature), coachfeat_name(b->feature));
-}
-
-/* An example for each feature: the most used reply that shows it and is
- * not already another feature's example; else the first accepted reply in
- * input order that shows it. (restates_issue depends on the customer's
- * message, so it always takes the latter.) */
-static const char *coach_example(const figures_input *in, const text_list *used, int feature,
-                                 const char **taken, int ntaken)
-{
-    for (size_t i = 0; feature != COACHFEAT_RESTATES_ISSUE && i < used->n; i++) {
-        const char *t = used->v[i];
-        int mask = coachfeat_detect(t, strlen(t), NULL, 0);
-        if (mask < 0)
-            figures_oom = true;
-        if (mask < 0 || !(mask & (1 << feature)))
-            continue;
-        bool dup = false;
-        for (int k = 0; k < ntaken; k++)
-            dup = dup || (taken[k] && !strcmp(taken[k], t));
-        if (!dup)
-            return t;
-    }
-    return in->ing->agg->feat.example[feature];
-}
-
-static struct json_object *coach_json(const figures_input *in, const text_list *used)
-{
-    const agg *a = in->ing->agg;
-    const agg_feat *f = &a->feat;
-    struct json_object *o = jobj();
-    add(o, "ai_wins", jint(a->cur.by_action[ACTION_ACCEPTED]));
-    add(o, "vindicated", jint(in->ing->vindicated));
-    add(o, "corrections", jint(a->dq.corrections));
-    tip t[COACHFEAT__COUNT];
-    int64_t pos_n = f->n_win + f->n_vindicated;
-    for (int k = 0; k < COACHFEAT__COUNT; k++) {
-        t[k].feature = k;
-        t[k].win_share = ratio(f->win[k] + f->vindicated[k], pos_n);
-        t[k].rej_share = ratio(f->rejected[k], f->n_rejected);
-        t[k].lift = t[k].win_share - t[k].rej_share;
-    }
-    qsort(t, COACHFEAT__COUNT, sizeof t[0], cmp_tip);
-    struct json_object *tips = jarr();
-    const char *taken[COACHFEAT__COUNT] = { 0 };
-    for (int i = 0; i < COACHFEAT__COUNT; i++) {
-        int k = t[i].feature;
-        taken[i] = coach_example(in, used, k, taken, i);
-        struct json_object *e = jobj();
-        add(e, "feature", jstr(coachfeat_name(k)));
-        add(e, "label", jstr(coachfeat_label(k)));
-        add(e, "ai_win_share", R6(t[i].win_share));
-        add(e, "rejected_share", R6(t[i].rej_share));
-        add(e, "lift", R6(t[i].lift));
-        add(e, "wins", jint(f->win[k]));
-        add(e, "vindicated", jint(f->vindicated[k]));
-        add(e, "rejected", jint(f->rejected[k]));
-        add(e, "example", jstr_r(in, taken[i]));
-        push(tips, e);
-    }
-    add(o, "tips", tips);
-    struct json_object *ex = jarr();
-    struct json_object *src = in->ing->vindicated_examples;
-    for (size_t i = 0; src && i < json_object_array_length(src); i++) {
-        struct json_object *s = json_object_array_get_idx(src, i), *e = jobj();
-        add(e, "suggestion_id", jstr_r(in, jget_str(s, "suggestion_id", NULL)));
-        add(e, "action", jstr(jget_str(s, "action", "")));
-        add(e, "ai_reply", jstr_r(in, jget_str(s, "ai_reply", NULL)));
-        add(e, "sent_reply", jstr_r(in, jget_str(s, "sent_reply", NULL)));
-        add(e, "corrected_reply", jstr_r(in, jget_str(s, "corrected_reply", NULL)));
-        add(e, "reason", jstr_r(in, jget_str(s, "reason", NULL)));
-        push(ex, e);
-    }
-    add(o, "vindicated_examples", ex);
-    return o;
 }
 
 static struct json_object *data_quality_json(const figures_input *in)
@@ -931,7 +827,7 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     add(r, "generated_at", jstr(buf));
     add(r, "generator", jstr("aidigest " AIDIGEST_VERSION));
     prev_info prev;
-    text_list used = { NULL, 0 };
+    coach_texts used = { NULL, 0 };
     prev_build(in, prevweek, &prev);
     add(r, "previous_week", prev.source ? jstr(prevweek) : NULL);
     add(r, "totals", totals_json(&a->cur, a->dq.corrections));
@@ -947,7 +843,13 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     if ((err = trends_json(in->ing->agg, in->hist, r, eb)) || (err = retraining_json(in, r, eb)) ||
         (err = prompts_json(in, &prev, r, eb)))
         goto fail;
-    add(r, "coach", coach_json(in, &used));
+    struct json_object *part = NULL;
+    if ((err = edits_json(&a->edits, a->cur.by_action[ACTION_EDITED], &part, eb)))
+        goto fail;
+    add(r, "edits", part);
+    if ((err = coach_json(in, &used, &part, eb)))
+        goto fail;
+    add(r, "coach", part);
     struct json_object *nar = jobj();
     add(nar, "summary", jstr(""));
     add(nar, "self_summary", jstr(""));
@@ -960,10 +862,10 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
         goto fail;
     }
     *out = r;
-    text_list_release(&used);
+    coach_texts_release(&used);
     return AID_OK;
 fail:
-    text_list_release(&used);
+    coach_texts_release(&used);
     json_object_put(r);
     return err;
 }

@@ -102,7 +102,7 @@ static struct json_object *redacted_copy(const struct json_object *o, const reda
 struct json_object *narrate_facts(const struct json_object *report, const redact_rules *rules)
 {
     static const char *const keys[] = { "week", "period", "totals", "rates", "previous", "top_accepted",
-                                         "top_rejected", "trends", "retraining", "coach" };
+                                         "top_rejected", "trends", "retraining", "edits", "coach" };
     static const char *const conf_keys[] = { "n", "mean", "previous_mean", "delta", "psi", "ks", "ece",
                                              "calibration" };
     struct json_object *f = json_object_new_object();

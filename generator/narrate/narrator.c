@@ -634,25 +634,157 @@ int narrator_self_summary(const struct json_object *r, strbuf *sb)
 
 /* ---- coach notes ------------------------------------------------------- */
 
-static int note_from_tip(const struct json_object *t, strbuf *sb)
+/* The label of a tip ("This habit" when it has none). */
+static const char *tip_label(const struct json_object *t)
 {
-    int rc = 0;
     const char *label = jget_str(t, "label", NULL);
     if (!label || !*label)
-        label = jget_str(t, "feature", "This phrasing");
-    rc |= strbuf_addf(sb, "%s.", label);
-    double w = num(t, "ai_win_share"), rj = num(t, "rejected_share");
-    if (!isnan(w) && !isnan(rj)) {
-        rc |= strbuf_adds(sb, " It appears in ");
-        rc |= pct(sb, w);
-        rc |= strbuf_adds(sb, " of the replies that worked (sent as is or vindicated by QA) but in only ");
-        rc |= pct(sb, rj);
-        rc |= strbuf_adds(sb, " of the rejected ones.");
+        label = jget_str(t, "feature", NULL);
+    return label && *label ? label : "This habit";
+}
+
+/* "30.5% (95% interval 28.3% to 32.8%, n = 1,626)" of a share, with its
+ * interval and n when the report has them (a report of schema 1 has not). */
+static int share_ev(strbuf *sb, const struct json_object *t, const char *share, const char *ci, const char *n,
+                    bool level)
+{
+    int rc = pct(sb, num(t, share));
+    char lo[64], hi[64];
+    snprintf(lo, sizeof lo, "%s.0", ci);
+    snprintf(hi, sizeof hi, "%s.1", ci);
+    double l = num(t, lo), h = num(t, hi), nn = num(t, n);
+    if (isnan(nn))
+        return rc;
+    rc |= strbuf_adds(sb, " (");
+    if (!isnan(l) && !isnan(h)) {
+        rc |= strbuf_adds(sb, level ? "95% interval " : "");
+        rc |= pct(sb, l);
+        rc |= strbuf_adds(sb, " to ");
+        rc |= pct(sb, h);
+        rc |= strbuf_adds(sb, ", ");
+    }
+    rc |= strbuf_adds(sb, "n = ");
+    rc |= cnt(sb, nn);
+    rc |= strbuf_adds(sb, ")");
+    return rc;
+}
+
+/* "p = 0.240" or "p < 0.01" (below the level that settles a habit), and
+ * the same for q against its level. */
+static int pq_ev(strbuf *sb, const struct json_object *r, const char *pname, double p, const char *qname, double q)
+{
+    int rc = strbuf_addf(sb, "%s ", pname);
+    double settle = num(r, "coach.settle_p"), level = num(r, "coach.q_level");
+    if (!isnan(settle) && p < settle) {
+        rc |= strbuf_adds(sb, "< ");
+        rc |= numfmt_dec(sb, settle, 2);
+    } else {
+        rc |= strbuf_adds(sb, "= ");
+        rc |= dec(sb, p);
+    }
+    rc |= strbuf_addf(sb, ", %s ", qname);
+    if (!isnan(level) && q < level) {
+        rc |= strbuf_adds(sb, "< ");
+        rc |= numfmt_dec(sb, level, 2);
+    } else {
+        rc |= strbuf_adds(sb, "= ");
+        rc |= dec(sb, q);
+    }
+    return rc;
+}
+
+/* The two shares of a tip: "appears in A of the replies that worked and in
+ * B of the rejected ones, a difference of D". */
+static int shares_ev(strbuf *sb, const struct json_object *r, const struct json_object *t)
+{
+    int rc = strbuf_adds(sb, "It appears in ");
+    rc |= share_ev(sb, t, "ai_win_share", "ai_win_share_ci", "worked_n", jget_has(r, "coach.ci_level"));
+    rc |= strbuf_adds(sb, " of the replies that worked (sent as is or vindicated by QA) and in ");
+    rc |= share_ev(sb, t, "rejected_share", "rejected_share_ci", "rejected_n", false);
+    rc |= strbuf_adds(sb, " of the rejected ones, a difference of ");
+    rc |= numfmt_dec(sb, fabs(num(t, "lift")) * 100, 1);
+    rc |= strbuf_adds(sb, " pp");
+    if (!isnan(num(t, "p")) && !isnan(num(t, "q"))) {
+        rc |= strbuf_adds(sb, " (");
+        rc |= pq_ev(sb, r, "p", num(t, "p"), "adjusted q", num(t, "q"));
+        rc |= strbuf_adds(sb, ")");
+    }
+    return rc;
+}
+
+/* A habit the evidence backs: what it is, its evidence, an example. */
+static int note_qualifying(const struct json_object *r, const struct json_object *t, strbuf *sb)
+{
+    int rc = 0;
+    const char *basis = jget_str(t, "basis", "");
+    double lift = num(t, "lift");
+    bool shares = !strncmp(basis, "shares", 6);
+    if (shares && lift < 0)
+        rc |= strbuf_addf(sb, "Use with care: %s. ", tip_label(t));
+    else
+        rc |= strbuf_addf(sb, "%s. ", tip_label(t));
+    if (shares) {
+        rc |= shares_ev(sb, r, t);
+        rc |= strbuf_adds(sb, lift < 0 ? ": replies with it were rejected more often, beyond chance."
+                                       : ": more common in the replies that worked, beyond chance.");
+    }
+    if (strstr(basis, "edits")) {
+        rc |= strbuf_adds(sb, shares ? " Agents who edited a suggestion also added it " : "Agents who edited a suggestion added it ");
+        rc |= cnt(sb, num(t, "edits_added"));
+        rc |= strbuf_adds(sb, " times and removed it ");
+        rc |= cnt(sb, num(t, "edits_removed"));
+        rc |= strbuf_adds(sb, " times (sign test ");
+        rc |= pq_ev(sb, r, "p", num(t, "edits_p"), "adjusted q", num(t, "edits_q"));
+        rc |= strbuf_adds(sb, "): add it where the assistant leaves it out.");
     }
     const char *ex = jget_str(t, "example", NULL);
-    if (ex && *ex) {
+    if (ex && *ex && !(shares && lift < 0)) {
         rc |= strbuf_adds(sb, " For example: ");
         rc |= quote(sb, ex, 160);
+    }
+    return rc;
+}
+
+/* A habit the evidence does not back: said to be weak evidence, with its
+ * numbers and what would settle it. */
+static int note_weak(const struct json_object *r, const struct json_object *t, strbuf *sb)
+{
+    int rc = strbuf_addf(sb, "No advice on %s" "%s" "%s this week: the evidence is weak. ", LQ, tip_label(t), RQ);
+    double lift = num(t, "lift"), more = num(t, "more_replies"), min = num(r, "coach.min_lift");
+    if (isnan(lift) || isnan(num(t, "ai_win_share")) || isnan(num(t, "rejected_share"))) {
+        rc |= strbuf_adds(sb, "Too few replies were sent as is or rejected to compare its shares.");
+        if (!isnan(more)) {
+            rc |= strbuf_adds(sb, " About ");
+            rc |= cnt(sb, more);
+            rc |= strbuf_adds(sb, " more replies would settle it.");
+        }
+        return rc;
+    }
+    rc |= shares_ev(sb, r, t);
+    rc |= strbuf_adds(sb, ", which could be chance or too small to matter.");
+    if (isnan(more) || isnan(min))
+        return rc;
+    if (fabs(lift) >= min) {
+        if (more > 0) {
+            rc |= strbuf_adds(sb, " About ");
+            rc |= cnt(sb, more);
+            rc |= strbuf_adds(sb, " more replies with the same shares would settle it.");
+        } else {
+            rc |= strbuf_adds(sb, " Another week like this one, with the same shares, would settle it.");
+        }
+    } else {
+        rc |= strbuf_adds(sb, " Only a difference of ");
+        rc |= numfmt_dec(sb, min * 100, 0);
+        rc |= strbuf_adds(sb, " pp or more counts; ");
+        if (more <= 0) {
+            rc |= strbuf_adds(sb, "a week of this size (");
+            rc |= cnt(sb, num(r, "coach.replies_tested"));
+            rc |= strbuf_adds(sb, " replies) would show one.");
+        } else {
+            rc |= strbuf_adds(sb, "showing one would take about ");
+            rc |= cnt(sb, more);
+            rc |= strbuf_adds(sb, " more replies.");
+        }
     }
     return rc;
 }
@@ -663,49 +795,25 @@ int narrator_coach_notes(const struct json_object *r, strbuf notes[3])
     size_t k = 0;
     size_t nt = jget_len(r, "coach.tips");
     const struct json_object *tips = jget(r, "coach.tips");
-    /* only the habits that are more common in the replies that worked: a
-     * tip with lift <= 0 is no advice (and "but in only" would be false) */
+    /* the habits the evidence backs (coach.tips[].qualifies) first */
     for (size_t i = 0; i < nt && k < 3; i++) {
         const struct json_object *t = json_object_array_get_idx(tips, i);
-        double lift = num(t, "lift");
-        if (isnan(lift) || lift <= 0)
-            continue;
-        rc |= note_from_tip(t, &notes[k++]);
+        if (json_object_get_boolean(jget(t, "qualifies")))
+            rc |= note_qualifying(r, t, &notes[k++]);
     }
-    /* then the most rejected replies and what agents wrote instead */
-    size_t nr = jget_len(r, "top_rejected");
-    const struct json_object *rej = jget(r, "top_rejected");
-    for (size_t i = 0; i < nr && k < 3; i++) {
-        const struct json_object *a = json_object_array_get_idx(rej, i);
-        const char *rep = replacement_of(a);
-        if (!rep || !*rep)
-            continue;
-        rc |= strbuf_adds(&notes[k], "When the assistant suggests ");
-        rc |= quote(&notes[k], jget_str(a, "reply", ""), 80);
-        rc |= strbuf_adds(&notes[k], ", colleagues usually answer ");
-        rc |= quote(&notes[k], rep, 120);
-        rc |= strbuf_adds(&notes[k], " instead: use that as your starting point.");
-        k++;
+    /* then the others, said to be weak evidence, never as a finding */
+    for (size_t i = 0; i < nt && k < 3; i++) {
+        const struct json_object *t = json_object_array_get_idx(tips, i);
+        if (!json_object_get_boolean(jget(t, "qualifies")))
+            rc |= note_weak(r, t, &notes[k++]);
     }
-    size_t nv = jget_len(r, "coach.vindicated_examples");
-    if (k < 3 && nv) {
-        const struct json_object *v = jget(r, "coach.vindicated_examples.0");
-        rc |= strbuf_adds(&notes[k], "Think twice before overriding a suggestion: QA corrected ");
-        rc |= quote(&notes[k], jget_str(v, "sent_reply", ""), 60);
-        rc |= strbuf_adds(&notes[k], " back to ");
-        rc |= quote(&notes[k], jget_str(v, "corrected_reply", ""), 120);
-        rc |= strbuf_adds(&notes[k], ", close to what the AI had proposed.");
-        k++;
-    }
-    static const char *const generic[] = {
-        "Read the suggestion to the end before editing it: most accepted replies needed no change, and "
-        "small edits are where typos creep in.",
-        "When you reject a suggestion, write the reply you wish it had been: those replies are what the "
-        "next prompt update learns from.",
-        "Tell the customer what happens next and when: replies that end with a clear next step are the "
-        "ones customers stop asking about.",
+    static const char *const untested[] = {
+        "The evidence this week is weak: no habit of the replies could be tested.",
+        ("No advice on phrasing this week: it takes replies sent as is and rejected replies to compare, "
+         "and edited replies to see what agents add."),
+        "What would settle it: a week with enough replies sent as is, rejected and edited to test each habit.",
     };
     for (size_t g = 0; k < 3; g++)
-        rc |= strbuf_adds(&notes[k++], generic[g]);
+        rc |= strbuf_adds(&notes[k++], untested[g]);
     return rc ? -1 : 0;
 }

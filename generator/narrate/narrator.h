@@ -29,10 +29,12 @@ AID_MUST_CHECK int narrator_summary(const struct json_object *report, strbuf *ou
  * changed, which messages changed most, and why the change was needed. */
 AID_MUST_CHECK int narrator_self_summary(const struct json_object *report, strbuf *out);
 
-/* Three coach notes for human agents (notes[0..2], each appended to),
- * chosen from coach.tips (the phrase features that most separate AI wins
- * and vindicated replies from rejected ones), then from the most rejected
- * replies and the vindicated examples when there are fewer tips. */
+/* Three coach notes for human agents (notes[0..2], each appended to):
+ * first the habits the evidence backs (coach.tips[] with qualifies), each
+ * with its evidence (the two shares with their intervals and n, the test,
+ * or the edit counts); then, when fewer than 3 qualify, notes that say
+ * the evidence on the next habits is weak and what would settle it
+ * (coach.tips[].more_replies). None of those is written as a finding. */
 AID_MUST_CHECK int narrator_coach_notes(const struct json_object *report, strbuf notes[3]);
 
 #endif

@@ -24,7 +24,8 @@ aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
     a->words = strmap_new(sizeof(agg_word));
     a->prompts = strmap_new(sizeof(agg_prompt));
     a->updates = json_object_new_array();
-    if (!a->groups || !a->terms || !a->words || !a->prompts || !a->updates) {
+    a->edits.ai_cache = strmap_new(sizeof(agg_ai_feat));
+    if (!a->groups || !a->terms || !a->words || !a->prompts || !a->updates || !a->edits.ai_cache) {
         agg_free(a);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
@@ -42,6 +43,7 @@ static void agg_group_release(agg_group *g)
     strmap_free(g->variants);
     strmap_free(g->replacements);
     g->variants = g->replacements = NULL;
+    editdist_hist_release(&g->edits);
 }
 
 static void agg_prompt_release(agg_prompt *p)
@@ -50,6 +52,7 @@ static void agg_prompt_release(agg_prompt *p)
         free(p->days[d]);
         p->days[d] = NULL;
     }
+    editdist_hist_release(&p->edits);
 }
 
 void agg_free(agg *a)
@@ -82,6 +85,15 @@ void agg_free(agg *a)
         strmap_free(a->words);
     }
     stem_free(a->stem);
+    editdist_hist_release(&a->edits.shares);
+    if (a->edits.ai_cache) {
+        for (size_t i = 0; i < strmap_capacity(a->edits.ai_cache); i++) {
+            void *v;
+            if (strmap_slot(a->edits.ai_cache, i, NULL, NULL, &v))
+                free(((agg_ai_feat *)v)->terms);
+        }
+        strmap_free(a->edits.ai_cache);
+    }
     for (int f = 0; f < COACHFEAT__COUNT; f++)
         free(a->feat.example[f]);
     for (size_t i = 0; i < a->ncorrections; i++) {
@@ -159,7 +171,8 @@ static int count_add(strmap *m, const char *key, size_t len, int64_t delta)
     return 0;
 }
 
-static int agg_group_add(agg *a, const event *ev, int sign)
+/* edit_bin: the share bin of a measured edit, -1 when there is none. */
+static int agg_group_add(agg *a, const event *ev, int sign, int edit_bin)
 {
     strbuf norm = STRBUF_INIT;
     int rc = -1;
@@ -181,6 +194,8 @@ static int agg_group_add(agg *a, const event *ev, int sign)
         g->conf_nano += sign * conf_nano(ev->confidence);
     }
     if (count_add(g->variants, ev->ai_reply.s, ev->ai_reply.len, sign) < 0)
+        goto cleanup;
+    if (edit_bin >= 0 && editdist_hist_add(&g->edits, edit_bin, sign) < 0)
         goto cleanup;
     if (ev->action == ACTION_REJECTED && ev->final_reply.len) {
         /* counted as written (figures groups them by normalised text and
@@ -341,6 +356,87 @@ static int agg_feat_add(agg *a, const event *ev, int sign, uint64_t pos)
     return 0;
 }
 
+/* The AI text's features and terms, from the cache or found now. NULL
+ * when out of memory. */
+static const agg_ai_feat *ai_feat(agg *a, const event *ev)
+{
+    bool is_new;
+    agg_ai_feat *f = strmap_upsert(a->edits.ai_cache, ev->ai_reply.s, ev->ai_reply.len, &is_new);
+    if (!f || !is_new)
+        return f;
+    f->phrases = coachfeat_phrases(ev->ai_reply.s, ev->ai_reply.len);
+    if (f->phrases < 0 || textnorm_term_set(ev->ai_reply.s, ev->ai_reply.len, &f->terms, &f->nterms) < 0) {
+        f->phrases = -1; /* found again next time */
+        return NULL;
+    }
+    return f;
+}
+
+/* The habits (coachfeat masks) of an edit's AI text (*ma) and final text
+ * (*mf), as coachfeat_detect finds them against its customer message. 0
+ * or -1 (no memory). */
+static int edit_habits(agg *a, const event *ev, int *ma, int *mf)
+{
+    const agg_ai_feat *af = ai_feat(a, ev);
+    if (!af || af->phrases < 0)
+        return -1;
+    *ma = af->phrases;
+    *mf = coachfeat_phrases(ev->final_reply.s, ev->final_reply.len);
+    if (*mf < 0)
+        return -1;
+    if (!ev->customer_message.len)
+        return 0;
+    uint64_t *cust = NULL, *fin = NULL;
+    size_t nc = 0, nf = 0;
+    int rc = -1;
+    if (textnorm_term_set(ev->customer_message.s, ev->customer_message.len, &cust, &nc) < 0)
+        goto cleanup;
+    /* fewer than 3 customer terms: neither text can restate it */
+    if (nc >= 3 && textnorm_term_set(ev->final_reply.s, ev->final_reply.len, &fin, &nf) < 0)
+        goto cleanup;
+    if (coachfeat_restates_terms(af->terms, af->nterms, cust, nc))
+        *ma |= 1 << COACHFEAT_RESTATES_ISSUE;
+    if (coachfeat_restates_terms(fin, nf, cust, nc))
+        *mf |= 1 << COACHFEAT_RESTATES_ISSUE;
+    rc = 0;
+cleanup:
+    free(fin);
+    free(cust);
+    return rc;
+}
+
+/* How much an edited suggestion of the week was changed (*bin, -1 when it
+ * cannot be measured: no final_reply, or an AI text without words), and
+ * the habits the agent added or removed, into a->edits and the prompt's
+ * histogram. 0 or -1 (no memory). */
+static int agg_edit_add(agg *a, const event *ev, int sign, int *bin)
+{
+    *bin = -1;
+    if (ev->action != ACTION_EDITED || !ev->final_reply.len)
+        return 0;
+    int64_t dist = 0, words = 0;
+    if (editdist_words(ev->ai_reply.s, ev->ai_reply.len, ev->final_reply.s, ev->final_reply.len, &dist,
+                       &words, NULL) < 0)
+        return -1;
+    if (words == 0)
+        return 0;
+    int ma, mf;
+    if (edit_habits(a, ev, &ma, &mf) < 0)
+        return -1;
+    *bin = editdist_bin(dist, words);
+    agg_edits *e = &a->edits;
+    e->measured += sign;
+    if (editdist_hist_add(&e->shares, *bin, sign) < 0)
+        return -1;
+    for (int k = 0; k < COACHFEAT__COUNT; k++) {
+        unsigned in_ai = ((unsigned)ma >> k) & 1u, in_final = ((unsigned)mf >> k) & 1u;
+        e->added[k] += sign * (int64_t)(!in_ai && in_final);
+        e->removed[k] += sign * (int64_t)(in_ai && !in_final);
+    }
+    agg_prompt *p = ev->prompt_id.len ? strmap_get(a->prompts, ev->prompt_id.s, ev->prompt_id.len) : NULL;
+    return p ? editdist_hist_add(&p->edits, *bin, sign) : 0;
+}
+
 int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
 {
     int wk = agg_week_of(a, ev->ts_ms);
@@ -355,7 +451,8 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
         return -1;
     if (wk != 0)
         return 0;
-    if (agg_group_add(a, ev, sign) < 0)
+    int edit_bin;
+    if (agg_edit_add(a, ev, sign, &edit_bin) < 0 || agg_group_add(a, ev, sign, edit_bin) < 0)
         return -1;
     if (ev->customer_message.len &&
         agg_terms_add(a, ev->customer_message.s, ev->customer_message.len, sign) < 0)
@@ -519,6 +616,7 @@ int agg_merge(agg *dst, agg *src)
         if (is_new) {
             *dg = *sg; /* take over the tables */
             sg->variants = sg->replacements = NULL;
+            sg->edits = (editdist_hist){ 0 };
             continue;
         }
         for (int j = 0; j < ACTION__COUNT; j++)
@@ -526,7 +624,7 @@ int agg_merge(agg *dst, agg *src)
         dg->conf_n += sg->conf_n;
         dg->conf_nano += sg->conf_nano;
         if (counts_merge(dg->variants, sg->variants) < 0 ||
-            counts_merge(dg->replacements, sg->replacements) < 0)
+            counts_merge(dg->replacements, sg->replacements) < 0 || editdist_hist_merge(&dg->edits, &sg->edits) < 0)
             return -1;
     }
     if (counts_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0)
@@ -546,6 +644,8 @@ int agg_merge(agg *dst, agg *src)
             dp->accepted[w] += sp->accepted[w];
             dp->used[w] += sp->used[w];
         }
+        if (editdist_hist_merge(&dp->edits, &sp->edits) < 0)
+            return -1;
         for (int d = 0; d < AGG_PROMPT_DAYS; d++) {
             if (!sp->days[d])
                 continue;
@@ -576,6 +676,14 @@ int agg_merge(agg *dst, agg *src)
             sf->example[k] = NULL;
             sf->example_pos[k] = 0;
         }
+    }
+    agg_edits *de = &dst->edits, *se = &src->edits;
+    de->measured += se->measured;
+    if (editdist_hist_merge(&de->shares, &se->shares) < 0)
+        return -1;
+    for (int k = 0; k < COACHFEAT__COUNT; k++) {
+        de->added[k] += se->added[k];
+        de->removed[k] += se->removed[k];
     }
     for (size_t i = 0; i < src->ncorrections; i++) {
         if (dst->ncorrections == dst->corrections_cap) {

@@ -13,7 +13,9 @@
  *
  * Memory: fixed-size counters, plus tables that grow with distinct reply
  * groups (with their distinct original texts and replacements), distinct
- * topics, distinct term words (with their stems) and distinct prompt ids; a list of the week's corrections and of
+ * topics, distinct term words (with their stems), distinct prompt ids and
+ * the distinct AI texts of edits (a cache of their features,
+ * agg_edits.ai_cache); a list of the week's corrections and of
  * prompt updates. Nothing else grows with the number of lines.
  */
 #ifndef AID_AGG_H
@@ -23,6 +25,7 @@
 #include <stdint.h>
 
 #include "common/coachfeat.h"
+#include "common/editdist.h"
 #include "common/err.h"
 #include "read/event.h"
 #include "common/strmap.h"
@@ -58,6 +61,7 @@ typedef struct agg_group {
     int64_t conf_n, conf_nano;
     strmap *variants;     /* original text -> int64_t count */
     strmap *replacements; /* final_reply of rejections, as written -> int64_t */
+    editdist_hist edits;  /* shares changed of its measured edits (agg_edits) */
 } agg_group;
 
 /* Per-minute counts of one prompt over one day. */
@@ -69,6 +73,7 @@ typedef struct agg_prompt_day {
 typedef struct agg_prompt {
     int64_t n[2], accepted[2], used[2]; /* [0] this week, [1] the week before */
     agg_prompt_day *days[AGG_PROMPT_DAYS]; /* from week start - 7 days */
+    editdist_hist edits; /* shares changed of its measured edits this week */
 } agg_prompt;
 
 /* Phrase features of AI replies, by what became of them. */
@@ -78,6 +83,24 @@ typedef struct agg_feat {
     uint64_t example_pos[COACHFEAT__COUNT]; /* 0 = none */
     char *example[COACHFEAT__COUNT];       /* first accepted reply with the feature */
 } agg_feat;
+
+/* The week's edited suggestions that can be measured: with a final_reply
+ * and an AI text of at least one word (docs/figures.md, "Edits"). */
+typedef struct agg_edits {
+    int64_t measured;
+    editdist_hist shares;            /* word edit distance / AI words */
+    int64_t added[COACHFEAT__COUNT];   /* feature absent in the AI text, present in the final */
+    int64_t removed[COACHFEAT__COUNT]; /* present in the AI text, absent in the final */
+    strmap *ai_cache; /* AI text -> agg_ai_feat: its features and terms, found once per
+                         worker (AI texts repeat); not merged, only a cache */
+} agg_edits;
+
+/* What agg_edits caches of one AI text. */
+typedef struct agg_ai_feat {
+    int phrases;     /* coachfeat_phrases */
+    uint64_t *terms; /* textnorm_term_set */
+    size_t nterms;
+} agg_ai_feat;
 
 /* A correction in the week. */
 typedef struct agg_correction {
@@ -119,6 +142,7 @@ typedef struct agg {
     uint64_t msg_seq; /* numbers the messages for agg_term.seen */
     strmap *prompts; /* prompt id -> agg_prompt */
     agg_feat feat;
+    agg_edits edits;
     agg_correction *corrections;
     size_t ncorrections, corrections_cap;
     struct json_object *updates; /* array: every prompt_update read, any week */

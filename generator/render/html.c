@@ -604,7 +604,8 @@ static void html_vars_narrative(hv *h, tmpl_vars *v, struct json_object *report)
     }
 }
 
-/* the coach tips, and each again in tips_kept or tips_rejected */
+/* the coach tips with their evidence (coach.tips[]; a report of schema 1
+ * has no tests: no interval, no verdict) */
 static void html_vars_tips(hv *h, tmpl_vars *v, struct json_object *report)
 {
     struct json_object *tips = jget(report, "coach.tips");
@@ -618,18 +619,62 @@ static void html_vars_tips(hv *h, tmpl_vars *v, struct json_object *report)
         hv_num(h, r, "ai_win_share", t, "ai_win_share");
         hv_num(h, r, "rejected_share", t, "rejected_share");
         hv_num(h, r, "lift", t, "lift");
-        /* the same tip again in the list it belongs to: habits of the
-         * replies that worked (lift > 0) or of the rejected ones (< 0) */
-        double lift = jget_double(t, "lift", NAN);
-        if (isnan(lift) || lift == 0)
+        hv_set(h, r, "tested", jget_has(t, "qualifies") ? "1" : "");
+        hv_set(h, r, "qualifies", json_object_get_boolean(jget(t, "qualifies")) ? "1" : "");
+        const char *basis = jget_str(t, "basis", "");
+        hv_set(h, r, "by_shares", !strncmp(basis, "shares", 6) ? "1" : "");
+        hv_set(h, r, "by_edits", strstr(basis, "edits") ? "1" : "");
+        hv_num(h, r, "ai_lo", t, "ai_win_share_ci.0");
+        hv_num(h, r, "ai_hi", t, "ai_win_share_ci.1");
+        hv_num(h, r, "rej_lo", t, "rejected_share_ci.0");
+        hv_num(h, r, "rej_hi", t, "rejected_share_ci.1");
+        hv_num(h, r, "worked_n", t, "worked_n");
+        hv_num(h, r, "rejected_n", t, "rejected_n");
+        hv_num(h, r, "q", t, "q");
+        hv_num(h, r, "edits_added", t, "edits_added");
+        hv_num(h, r, "edits_removed", t, "edits_removed");
+        hv_num(h, r, "edits_q", t, "edits_q");
+        hv_num(h, r, "more_replies", t, "more_replies");
+        double more = jget_double(t, "more_replies", NAN);
+        hv_set(h, r, "has_more", more > 0 ? "1" : "");
+        hv_set(h, r, "enough_now", more == 0 ? "1" : "");
+    }
+    hv_set(h, v, "coach_tested", jget_has(report, "coach.qualifying") ? "1" : "");
+    hv_num(h, v, "coach_qualifying", report, "coach.qualifying");
+}
+
+/* how much agents changed what they edited (edits{}; absent before schema 2) */
+static void html_vars_edits(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    hv_set(h, v, "has_edits", jget_has(report, "edits.measured") ? "1" : "");
+    static const struct {
+        const char *name, *path;
+    } nums[] = {
+        { "edits_edited", "edits.edited" }, { "edits_measured", "edits.measured" },
+        { "edits_median", "edits.median_share" }, { "edits_light", "edits.light" },
+        { "edits_light_share", "edits.light_share" }, { "edits_light_lo", "edits.light_share_ci.0" },
+        { "edits_light_hi", "edits.light_share_ci.1" }, { "edits_unmeasured", "edits.unmeasured" },
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        hv_num(h, v, nums[i].name, report, nums[i].path);
+    struct json_object *hab = jget(report, "edits.habits");
+    for (size_t i = 0, n = jget_len(report, "edits.habits"); i < n; i++) {
+        struct json_object *e = json_object_array_get_idx(hab, i);
+        tmpl_vars *r = hv_row(h, v, "edit_habits");
+        hv_set(h, r, "label", hv_text(e, "label"));
+        hv_num(h, r, "added", e, "added");
+        hv_num(h, r, "removed", e, "removed");
+    }
+    struct json_object *pr = jget(report, "prompts");
+    for (size_t i = 0, n = jget_len(report, "prompts"); i < n; i++) {
+        struct json_object *p = json_object_array_get_idx(pr, i);
+        if (!jget_has(p, "edits"))
             continue;
-        r = hv_row(h, v, lift > 0 ? "tips_kept" : "tips_rejected");
-        hv_set(h, r, "label", hv_text(t, "label"));
-        hv_set(h, r, "feature", hv_text(t, "feature"));
-        hv_set(h, r, "example", hv_text(t, "example"));
-        hv_num(h, r, "ai_win_share", t, "ai_win_share");
-        hv_num(h, r, "rejected_share", t, "rejected_share");
-        hv_num(h, r, "lift", t, "lift");
+        tmpl_vars *r = hv_row(h, v, "edit_prompts");
+        hv_set(h, r, "prompt_id", hv_text(p, "prompt_id"));
+        hv_num(h, r, "measured", p, "edits.measured");
+        hv_num(h, r, "median", p, "edits.median_share");
+        hv_num(h, r, "light_share", p, "edits.light_share");
     }
 }
 
@@ -848,6 +893,7 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
     html_vars_figures(&h, v, report);
     html_vars_narrative(&h, v, report);
     html_vars_tips(&h, v, report);
+    html_vars_edits(&h, v, report);
     html_vars_top(&h, v, report);
     html_vars_trends(&h, v, report);
     html_vars_retraining(&h, v, report);

@@ -1018,6 +1018,31 @@ static const xcol xw_tips_cols[] = {
     { "Share of rejected", "rejected_share", XC_PCT, 0 },
     { "Lift", "lift", XC_DPP, 0 },
     { "Example", "example", XC_WRAP, 45 },
+    /* the evidence (schema 2; empty cells for older reports) */
+    { "Verdict", "verdict", XC_TEXT, 10 },
+    { "Worked n", "worked_n", XC_INT, 0 },
+    { "Worked 95% low", "ai_win_share_ci.0", XC_PCT, 0 },
+    { "Worked 95% high", "ai_win_share_ci.1", XC_PCT, 0 },
+    { "Rejected n", "rejected_n", XC_INT, 0 },
+    { "Rejected 95% low", "rejected_share_ci.0", XC_PCT, 0 },
+    { "Rejected 95% high", "rejected_share_ci.1", XC_PCT, 0 },
+    { "q (shares)", "q", XC_DEC, 0 },
+    { "Added in edits", "edits_added", XC_INT, 0 },
+    { "Removed in edits", "edits_removed", XC_INT, 0 },
+};
+
+static const xcol xw_edit_habit_cols[] = {
+    { "Habit", "label", XC_TEXT, 34 },
+    { "Added in edits", "added", XC_INT, 0 },
+    { "Removed in edits", "removed", XC_INT, 0 },
+};
+
+static const xcol xw_edit_prompt_cols[] = {
+    { "Prompt", "prompt_id", XC_TEXT, 20 },
+    { "Measured edits", "edits.measured", XC_INT, 0 },
+    { "Median share changed", "edits.median_share", XC_PCT, 0 },
+    { "Light edits", "edits.light", XC_INT, 0 },
+    { "Light share", "edits.light_share", XC_PCT, 0 },
 };
 
 static const xcol xw_dq_cols[] = {
@@ -1319,6 +1344,52 @@ static void xw_coach(xw *x, struct json_object *report)
     xw_sheet_done(x, ws, NULL);
 }
 
+static const xcol xw_kv_int_cols[] = {
+    { "Measure", "measure", XC_TEXT, 40 },
+    { "Count", "value", XC_INT, 0 },
+};
+
+static const xcol xw_kv_pct_cols[] = {
+    { "Measure", "measure", XC_TEXT, 40 },
+    { "Share", "value", XC_PCT, 0 },
+};
+
+/* How much agents changed what they edited (edits{}; its tables are empty
+ * for a report of schema 1, which has none). */
+static void xw_edits(xw *x, struct json_object *report)
+{
+    bool has = jget_has(report, "edits.measured");
+    lxw_worksheet *ws = xw_sheet(x, "Edits");
+    if (!ws)
+        return;
+    static const struct {
+        const char *name, *path;
+        bool share;
+    } kv[] = {
+        { "Edited suggestions", "edits.edited", false },
+        { "Measured (final text known)", "edits.measured", false },
+        { "Light edits (under 20% changed)", "edits.light", false },
+        { "Median share of the AI's words changed", "edits.median_share", true },
+        { "Light share", "edits.light_share", true },
+        { "Light share, 95% low", "edits.light_share_ci.0", true },
+        { "Light share, 95% high", "edits.light_share_ci.1", true },
+    };
+    struct json_object *counts = xw_need(x, json_object_new_array(), "edits");
+    struct json_object *shares = xw_need(x, json_object_new_array(), "edits");
+    for (size_t i = 0; has && counts && shares && i < sizeof kv / sizeof kv[0]; i++)
+        xw_kv(x, kv[i].share ? shares : counts, "measure", kv[i].name, xw_copy_num(x, report, kv[i].path));
+    lxw_row_t r = xw_table(x, ws, "EditsCounts", 0, 0, xw_kv_int_cols, NCOLS(xw_kv_int_cols), counts);
+    r = xw_table(x, ws, "EditsShares", r + 2, 0, xw_kv_pct_cols, NCOLS(xw_kv_pct_cols), shares);
+    json_object_put(counts);
+    json_object_put(shares);
+    r = xw_table(x, ws, "EditsHabits", r + 2, 0, xw_edit_habit_cols, NCOLS(xw_edit_habit_cols),
+                 jget(report, "edits.habits"));
+    xw_table(x, ws, "EditsByPrompt", r + 2, 0, xw_edit_prompt_cols, NCOLS(xw_edit_prompt_cols),
+             has ? jget(report, "prompts") : NULL);
+    worksheet_freeze_panes(ws, 1, 0);
+    xw_sheet_done(x, ws, NULL);
+}
+
 static void xw_quality(xw *x, struct json_object *report)
 {
     lxw_worksheet *ws = xw_sheet(x, "Data quality");
@@ -1455,6 +1526,7 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
         xw_list_sheet(&x, "Retraining", "Retraining", xw_retrain_cols, NCOLS(xw_retrain_cols),
                       jget(report, "retraining"));
         xw_coach(&x, report);
+        xw_edits(&x, report);
         xw_quality(&x, report);
     }
     /* workbook_close writes the file and frees the workbook, also when it

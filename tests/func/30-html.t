@@ -347,20 +347,37 @@ for what in ("accepted", "rejected", "replacement", "term", "theme", "summary", 
     t.ok((H + " " + what) in hp.all_text, "hostile %s shown verbatim as text" % what)
 t.ok("\U0001F600" in hpage and "\u0645\u0631\u062d\u0628\u0627" in hpage, "emoji and RTL text kept")
 
-# ------------------------------------------- coach tips by their sign
+# ------------------------------------------- coach tips with their evidence
 tr = copy.deepcopy(SAMPLE)
-tr["coach"]["tips"][2].update({"label": "Habit of rejected replies", "ai_win_share": 0.2,
-                                "rejected_share": 0.38, "lift": -0.18})
+tr["coach"].update({"qualifying": 1, "weak": True})
+tr["coach"]["tips"][0].update({"qualifies": True, "basis": "shares", "ai_win_share_ci": [0.396, 0.444],
+                                "worked_n": 1642, "rejected_share_ci": [0.088, 0.137], "rejected_n": 658,
+                                "q": 0.00001, "edits_added": 3, "edits_removed": 2, "more_replies": None})
+tr["coach"]["tips"][1].update({"qualifies": False, "basis": None, "ai_win_share_ci": [0.5, 0.6],
+                                "worked_n": 1642, "rejected_share_ci": [0.25, 0.35], "rejected_n": 658,
+                                "q": 0.31, "edits_added": 0, "edits_removed": 1, "more_replies": 1234})
+tr["edits"] = {"edited": 900, "measured": 880, "median_share": 0.125, "light": 600, "light_share": 0.681818,
+               "light_share_ci": [0.65, 0.71], "unmeasured": 20,
+               "habits": [{"feature": "apology", "label": "Apologise when something went wrong",
+                           "added": 41, "removed": 14}]}
 tout = setup(tr)
 r = render(tout)
-t.is_(r.returncode, 0, "render a report with a negative-lift tip")
+t.is_(r.returncode, 0, "render a report of schema 2 with tested tips and edits")
 tpage = read(os.path.join(tout, "2026-W47", "index.html")) if r.returncode == 0 else ""
-kept = re.search(r"What the replies agents kept have in common</h3>(.*?)</ul>", tpage, re.S)
-against = re.search(r"More common in the replies agents rejected</h3>(.*?)</ul>", tpage, re.S)
-t.ok(kept and "Give a time frame" in kept.group(1) and "Habit of rejected replies" not in kept.group(1),
-     "a tip with negative lift is not listed as a habit of the replies agents kept")
-t.ok(against and "Habit of rejected replies" in against.group(1) and "Give a time frame" not in against.group(1),
-     "it is listed as more common in the rejected replies")
+t.ok("have in common" not in tpage and "More common in the replies agents rejected" not in tpage,
+     "the duplicate blocks of kept and rejected habits are gone")
+ev = re.search(r"The evidence behind the notes</h3>(.*?)</ul>", tpage, re.S)
+ev = ev.group(1) if ev else ""
+items = re.findall(r"<li>(.*?)</li>", ev, re.S)
+t.ok(len(items) == len(tr["coach"]["tips"]), "one evidence line per habit")
+t.ok(items and "Give a time frame" in items[0] and ">tip<" in items[0] and "39.6%" in items[0]
+     and "44.4%" in items[0] and "n = 1,642" in items[0], "a qualifying habit: tip, with its interval and n")
+t.ok(len(items) > 1 and "weak evidence" in items[1] and "about 1,234 more replies" in items[1],
+     "a habit that does not qualify: weak evidence and what would settle it")
+edc = re.search(r'id="edits".*?</section>', tpage, re.S)
+edc = edc.group(0) if edc else ""
+t.ok("12.5%" in edc and "68.2%" in edc and "41" in edc and "Apologise when something went wrong" in edc,
+     "the edits card: median, light share, habits added and removed")
 
 # ----------------------------------------------- nulls and empty lists
 nr = copy.deepcopy(SAMPLE)

@@ -187,6 +187,25 @@ t.is_(tool(["qpdf", "--check", pdf3]).returncode, 0, "sparse report: qpdf --chec
 text3 = text_of(pdf3)
 t.ok("No reply was used this week." in text3 and "no comparison" in text3, "sparse report: says what is missing")
 
+# --- schema 2: the evidence behind the notes, and the edits ----------------
+e2 = json.loads(sample)
+e2["coach"].update({"qualifying": 1, "weak": True})
+e2["coach"]["tips"][0].update({"verdict": "tip", "qualifies": True, "basis": "shares", "worked_n": 1642,
+                               "ai_win_share_ci": [0.396, 0.444], "rejected_n": 658,
+                               "rejected_share_ci": [0.088, 0.137], "q": 0.00001,
+                               "edits_added": 3, "edits_removed": 2})
+e2["edits"] = {"edited": 900, "measured": 880, "median_share": 0.125, "light": 600,
+               "light_share": 0.681818, "light_share_ci": [0.65, 0.71], "unmeasured": 20,
+               "habits": [{"feature": "apology", "label": "Apologise", "added": 41, "removed": 14}]}
+r, out2, pdf2 = render(json.dumps(e2).encode())
+t.is_(r.returncode, 0, "schema 2 renders")
+txt2 = " ".join(text_of(pdf2).split()) if r.returncode == 0 else ""
+t.ok("The evidence behind the notes" in txt2 and "42.0% [39.6%, 44.4%] of 1,642" in txt2 and "weak evidence" in txt2,
+     "each habit's verdict and evidence")
+t.ok("How much agents changed what they edited" in txt2 and "median 12.5%" in txt2 and "68.2% (65.0%" in txt2,
+     "the edits section")
+t.ok("The evidence behind the notes" not in " ".join(text_of(pdf).split()), "a schema-1 report has no evidence table")
+
 # --- no report -----------------------------------------------------------
 empty = t.tmpdir()
 r = t.run(["render", "--week", WEEK, "--out", empty])

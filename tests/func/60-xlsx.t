@@ -27,7 +27,7 @@ SDE = "1764547200"
 MARKER = "\u2026 [truncated]"
 NONE = "(none this week)"
 SHEETS = ["Summary", "Top used", "Top rejected", "Confidence", "Calibration", "Trends",
-          "Retraining", "Coach notes", "Data quality"]
+          "Retraining", "Coach notes", "Edits", "Data quality"]
 FIXTURE = os.path.join(t.ROOT, "tests", "fixtures", "report-sample.json")
 
 
@@ -58,7 +58,7 @@ def headers(ws, name):
 
 
 def check_structure(wb, label):
-    t.is_(wb.sheetnames, SHEETS, "%s: the nine sheets in order" % label)
+    t.is_(wb.sheetnames, SHEETS, "%s: the ten sheets in order" % label)
     t.ok(all(len(n) <= 31 for n in wb.sheetnames), "%s: sheet names fit Excel's 31 characters" % label)
     boxes = []
     for ws in wb:
@@ -87,7 +87,8 @@ def check_structure(wb, label):
     names = sorted(b[5] for b in boxes)
     t.is_(names, sorted(["KeyFigures", "TopUsed", "TopRejected", "ConfidenceDaily", "ConfidenceHistogram",
                          "Calibration", "CalibrationError", "Trends", "Retraining", "CoachNotes",
-                         "CoachTips", "DataQuality", "BadLinesByReason"]),
+                         "CoachTips", "EditsCounts", "EditsShares", "EditsHabits", "EditsByPrompt",
+                         "DataQuality", "BadLinesByReason"]),
           "%s: every list is an Excel table, none overlapping, each with a data row and autofilter" % label)
     t.is_(sorted(type(c).__name__ for c in wb["Confidence"]._charts), ["BarChart", "LineChart"],
           "%s: Confidence has a line chart (daily) and a column chart (histogram)" % label)
@@ -523,5 +524,38 @@ t.ok("digest.xlsx" in r.stderr, "the error names the file")
 t.is_(sorted(os.listdir(os.path.join(out, WEEK))), ["digest.xlsx", "report.json"],
       "no temporary file is left behind")
 shutil.rmtree(out, ignore_errors=True)
+
+# 3. Schema 2: each tip's evidence and the Edits sheet.
+e2 = copy.deepcopy(rep)
+e2["schema"] = 2
+e2["coach"]["tips"][0].update({"verdict": "tip", "qualifies": True, "worked_n": 1642,
+                                "ai_win_share_ci": [0.396, 0.444], "rejected_n": 658,
+                                "rejected_share_ci": [0.088, 0.137], "q": 0.00001,
+                                "edits_added": 3, "edits_removed": 2})
+e2["edits"] = {"edited": 900, "measured": 880, "median_share": 0.125, "light": 600,
+               "light_share": 0.681818, "light_share_ci": [0.65, 0.71], "unmeasured": 20,
+               "habits": [{"feature": "apology", "label": "Apologise", "added": 41, "removed": 14}]}
+e2["prompts"] = [{"prompt_id": "shipping", "suggestions": 10, "accepted": 5,
+                  "edits": {"measured": 4, "median_share": 0.1, "light": 3, "light_share": 0.75}}]
+r, _, path = render(json.dumps(e2).encode())
+t.is_(r.returncode, 0, "schema 2 renders")
+wb = openpyxl.load_workbook(path) if r.returncode == 0 else None
+if wb:
+    tip = table_rows(wb["Coach notes"], "CoachTips")[0]
+    t.ok(tip[6].value == "tip" and tip[7].value == 1642 and abs(tip[8].value - 0.396) < 1e-9
+         and tip[10].value == 658 and tip[14].value == 3 and tip[15].value == 2,
+         "a tip's verdict, n, interval and edit counts: %r" % [c.value for c in tip[6:]])
+    ws = wb["Edits"]
+    counts = {r[0].value: r[1].value for r in table_rows(ws, "EditsCounts")}
+    shares = {r[0].value: r[1].value for r in table_rows(ws, "EditsShares")}
+    t.ok(counts.get("Measured (final text known)") == 880 and shares.get("Light share, 95% low") == 0.65
+         and shares.get("Median share of the AI's words changed") == 0.125, "the edits figures")
+    hab = table_rows(ws, "EditsHabits")
+    t.ok([c.value for c in hab[0]] == ["Apologise", 41, 14], "habits added and removed")
+    pr = table_rows(ws, "EditsByPrompt")
+    t.ok([c.value for c in pr[0]] == ["shipping", 4, 0.1, 3, 0.75], "edits by prompt")
+else:
+    for _ in range(4):
+        t.ok(False, "schema 2 workbook")
 
 sys.exit(t.done())

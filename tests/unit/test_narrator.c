@@ -147,7 +147,8 @@ int main(void)
         strbuf_release(&self);
     }
 
-    /* a habit that is less common in the replies that worked is no coach note */
+    /* a habit of schema 1 (no test, no "qualifies") is never advised: it is
+     * at most named in a note that says the evidence is weak */
     {
         json_object *r4 = NULL;
         json_object_deep_copy(report, &r4, NULL);
@@ -159,11 +160,70 @@ int main(void)
         ok(narrator_coach_notes(r4, notes) == 0, "negative lift: coach notes written");
         int bad = 0;
         for (int k = 0; k < 3; k++) {
-            bad += strstr(notes[k].buf, "Give a time frame") != NULL;
+            bad += strstr(notes[k].buf, "Give a time frame") && strncmp(notes[k].buf, "No advice on", 12);
             strbuf_release(&notes[k]);
         }
         is_int(bad, 0, "negative lift: the tip agents' kept replies show less is not advised");
         json_object_put(r4);
+    }
+
+    /* schema 2: one habit backed by the shares, one by edits, the rest weak */
+    {
+        json_object *r5 = NULL;
+        json_object_deep_copy(report, &r5, NULL);
+        json_object *coach = json_tokener_parse(
+            "{\"ai_wins\":1630,\"vindicated\":12,\"qualifying\":2,\"weak\":true,\"q_level\":0.05,"
+            "\"min_lift\":0.05,\"settle_p\":0.01,\"ci_level\":0.95,\"replies_tested\":2300,\"tips\":["
+            "{\"feature\":\"time_commitment\",\"label\":\"Commit to a time frame\",\"qualifies\":true,"
+            "\"basis\":\"shares\",\"ai_win_share\":0.42,\"ai_win_share_ci\":[0.396,0.444],\"worked_n\":1642,"
+            "\"rejected_share\":0.11,\"rejected_share_ci\":[0.088,0.137],\"rejected_n\":658,\"lift\":0.31,"
+            "\"p\":0.000001,\"q\":0.000005,\"edits_added\":3,\"edits_removed\":2,\"edits_p\":1,\"edits_q\":1,"
+            "\"more_replies\":null,\"example\":\"You should see it within 5-7 business days.\"},"
+            "{\"feature\":\"apology\",\"label\":\"Apologise when something went wrong\",\"qualifies\":true,"
+            "\"basis\":\"edits\",\"ai_win_share\":0.2,\"ai_win_share_ci\":[0.181,0.22],\"worked_n\":1642,"
+            "\"rejected_share\":0.21,\"rejected_share_ci\":[0.181,0.243],\"rejected_n\":658,\"lift\":-0.01,"
+            "\"p\":0.58,\"q\":0.72,\"edits_added\":41,\"edits_removed\":14,\"edits_p\":0.000355,"
+            "\"edits_q\":0.000592,\"more_replies\":null,\"example\":\"I'm sorry your parcel is late.\"},"
+            "{\"feature\":\"empathy_opener\",\"label\":\"Open with empathy\",\"qualifies\":false,"
+            "\"basis\":null,\"ai_win_share\":0.3,\"ai_win_share_ci\":[0.278,0.323],\"worked_n\":1642,"
+            "\"rejected_share\":0.27,\"rejected_share_ci\":[0.237,0.306],\"rejected_n\":658,\"lift\":0.03,"
+            "\"p\":0.154,\"q\":0.257,\"edits_added\":0,\"edits_removed\":0,\"edits_p\":1,\"edits_q\":1,"
+            "\"more_replies\":412,\"example\":null}]}");
+        json_object_object_add(r5, "coach", coach);
+        strbuf notes[3] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+        ok(narrator_coach_notes(r5, notes) == 0, "schema 2: coach notes written");
+        ok(!strncmp(notes[0].buf, "Commit to a time frame.", 23) && strstr(notes[0].buf, "42.0% (95% interval 39.6% to 44.4%, n = 1,642)") &&
+               strstr(notes[0].buf, "11.0% (8.8% to 13.7%, n = 658)") && strstr(notes[0].buf, "31.0 pp") &&
+               strstr(notes[0].buf, "p < 0.01, adjusted q < 0.05"),
+           "a habit backed by its shares carries them with intervals, n and the test: %s", notes[0].buf);
+        ok(strstr(notes[1].buf, "added it 41 times and removed it 14 times") != NULL,
+           "a habit backed by edits carries the edit counts: %s", notes[1].buf);
+        ok(!strncmp(notes[2].buf, "No advice on \xe2\x80\x9cOpen with empathy\xe2\x80\x9d this week: the evidence is weak.", 57) &&
+               strstr(notes[2].buf, "3.0 pp (p = 0.154, adjusted q = 0.257)") &&
+               strstr(notes[2].buf, "Only a difference of 5 pp or more counts; showing one would take about 412 more replies."),
+           "fewer than 3 qualify: the third note says the evidence is weak and what would settle it: %s", notes[2].buf);
+        factcheck *fc = NULL;
+        ok(factcheck_new(&fc, r5, NULL) == AID_OK, "fact checker");
+        strbuf bad = STRBUF_INIT;
+        for (int k = 0; k < 3; k++)
+            is_int(factcheck_text(fc, notes[k].buf, &bad), 0, "schema 2: note %d passes the fact check %s", k + 1, bad.buf);
+        strbuf_release(&bad);
+        factcheck_free(fc);
+        /* none qualifies: three weak-evidence notes, none a finding */
+        for (size_t i = 0; i < 3; i++) {
+            json_object *t = json_object_array_get_idx(jget(r5, "coach.tips"), i);
+            json_object_object_add(t, "qualifies", json_object_new_boolean(0));
+            json_object_object_add(t, "more_replies", json_object_new_int(0));
+            strbuf_release(&notes[i]);
+        }
+        ok(narrator_coach_notes(r5, notes) == 0, "none qualifies: notes written");
+        int weak = 0;
+        for (int k = 0; k < 3; k++) {
+            weak += !strncmp(notes[k].buf, "No advice on", 12) && strstr(notes[k].buf, "the evidence is weak");
+            strbuf_release(&notes[k]);
+        }
+        is_int(weak, 3, "none qualifies: all three notes say the evidence is weak");
+        json_object_put(r5);
     }
 
     /* an empty week: everything null or empty */

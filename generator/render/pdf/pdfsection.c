@@ -12,6 +12,7 @@
 #include "common/timeutil.h"
 #include "render/cilabel.h"
 #include "render/dqlabel.h"
+#include "render/pdf/pdfcoach.h"
 
 /* ---- title and tiles -------------------------------------------------- */
 
@@ -370,6 +371,8 @@ void pdfsection_coach(pdfpage_ctx *c)
         pdfpage_draw_lines(c, c->t[0].buf, L, MARGIN_X + 14, c->reg, BODY_SIZE, BODY_LEAD, C_INK, NULL);
         c->y -= 3;
     }
+    pdfcoach_evidence(c);
+    pdfcoach_edits(c);
 }
 
 /* ---- tables of the report --------------------------------------------- */
