@@ -44,7 +44,7 @@ lw = json.loads(json.dumps(sample))
 lw["top_accepted"][0]["reply"] = "See https://example.com/" + "x" * 200
 lw["top_rejected"][0]["reply"] = "Z" * 150
 lw["top_rejected"][0]["top_replacement_text"] = lw["top_rejected"][0]["top_replacement"] = "W" * 150
-lw["trends"][0]["term"] = "t" * 80
+lw["trends"]["rising"][0]["term"] = "t" * 80
 lw["narrative"]["summary"] = "S" * 300
 lw["narrative"]["coach_notes"] = ["C" * 200]
 with open(os.path.join(longout, "2026-W47", "report.json"), "w", encoding="utf-8") as f:

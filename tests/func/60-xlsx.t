@@ -103,7 +103,7 @@ def check_structure(wb, label):
           "%s: created is SOURCE_DATE_EPOCH" % label)
 
 
-def check_print(wb, label, scaled=("Retraining",)):
+def check_print(wb, label, scaled=("Top used", "Top rejected", "Retraining", "Coach notes")):
     """Print set-up: landscape A4, the header row on every page, one page
     wide where readable, else 70 % with the first column repeated; every
     chart starts a page (a manual break at its top row)."""
@@ -240,7 +240,8 @@ def check_values(wb, rep):
         num(r[8], g.get("top_replacement_count"), INT, "top replacement count", exact=True)
     want(headers(wb["Top rejected"], "TopRejected") ==
          ["Rank", "Reply", "Rejections", "Suggested", "Rejection rate", "Mean confidence", "Variants",
-          "Most frequent replacement", "Replacement count"],
+          "Most frequent replacement", "Replacement count", "Rejection rate 95% low",
+          "Rejection rate 95% high", "Excess rejections"],
          "Top rejected has no normalised replacement column")
 
     # Confidence
@@ -333,6 +334,8 @@ def check_values(wb, rep):
     reasons = [(r[0].value, r[1].value) for r in table_rows(ws, "BadLinesByReason")]
     want(reasons == list(dq["bad_by_reason"].items()), "bad lines by reason %r" % (reasons,))
 
+    for b in bad:
+        t.diag(b)
     for b in bad:
         t.diag(b)
     return not bad
