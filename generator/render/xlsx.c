@@ -846,6 +846,10 @@ static void xw_summary(xw *x, struct json_object *report, const char *team)
             lo = hi = NAN;
         if (f->change_ci && !cilabel_get(jget(report, f->change_ci), &dlo, &dhi))
             dlo = dhi = NAN;
+        if (dt == XC_DPP) {
+            dlo *= 100;   /* the interval's ends in points, as the change */
+            dhi *= 100;
+        }
         xw_num(x, ws, rr, 5, lo, x->fmt[f->type]);
         xw_num(x, ws, rr, 6, hi, x->fmt[f->type]);
         xw_num(x, ws, rr, 7, dlo, x->fmt[dt]);

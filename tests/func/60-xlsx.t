@@ -205,6 +205,12 @@ def check_values(wb, rep):
         num(r[1], now, fmt, label + " this week", exact=fmt == INT)
         num(r[2], before, fmt, label + " previous", exact=fmt == INT)
         num(r[3], (now - before) * (100 if dfmt == PP else 1), dfmt, label + " change")
+    if rep.get("schema", 1) >= 2:  # a rate's change interval in points, as its change
+        for label, key in [("Acceptance rate", "acceptance"), ("Use rate (accepted + edited)", "use")]:
+            lo, hi = rep["changes"][key]["delta_ci"]
+            num(kf[label][7], lo * 100, PP, label + " change 95% low")
+            num(kf[label][8], hi * 100, PP, label + " change 95% high")
+            text(kf[label][4], rep["changes"][key]["verdict"], label + " verdict")
     num(kf["Mean confidence"][3], rep["confidence"]["delta"], "+0.000;-0.000;0.000", "confidence delta")
     num(kf["Confidence drift (PSI)"][1], rep["confidence"]["psi"], DEC, "psi")
     want(kf["Confidence drift (PSI)"][2].value is None, "psi has no previous value")
