@@ -16,9 +16,16 @@
 
 #include "common/err.h"
 
+#include <stdbool.h>
+
 #include <json-c/json.h>
 
 #include "common/strbuf.h"
+
+/* Fewer suggestions than this: too little data to judge; the narrative
+ * is short and the LLM is not asked. */
+#define NARRATOR_MIN_SUGGESTIONS 30
+bool narrator_too_little(const struct json_object *report);
 
 /* Five paragraphs separated by "\n\n": volume and usage; what worked; what
  * was rejected and why; confidence and calibration; trends and what to
