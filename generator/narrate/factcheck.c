@@ -22,6 +22,7 @@ struct factcheck {
     fc_fig *f;
     size_t n, alloc;
     bool sorted;
+    size_t nown; /* figures added before this one are the report's own */
     const struct json_object *report;
 };
 
@@ -383,12 +384,15 @@ aid_err factcheck_new(factcheck **out, const struct json_object *report, aid_err
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     strbuf path = STRBUF_INIT;
     fc->report = report;
-    if (report && (fc_walk(fc, (struct json_object *)report, &path, 0) || fc_derived(fc, report))) {
-        strbuf_release(&path);
+    int rc = report ? fc_walk(fc, (struct json_object *)report, &path, 0) : 0;
+    fc->nown = fc->n;
+    if (!rc && report)
+        rc = fc_derived(fc, report);
+    strbuf_release(&path);
+    if (rc) {
         factcheck_free(fc);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    strbuf_release(&path);
     fc_sort(fc);
     *out = fc;
     return AID_OK;
@@ -438,9 +442,13 @@ static const fc_fig *fc_best_in(const factcheck *fc, double lo, double hi, doubl
             b = mid;
     }
     const fc_fig *best = NULL;
-    for (size_t k = a; k < fc->n && fc->f[k].v <= hi; k++)
-        if (!best || fabs(fc->f[k].v - want) < fabs(best->v - want))
-            best = &fc->f[k];
+    /* the report's own figures before derived ones, then the closest */
+    for (size_t k = a; k < fc->n && fc->f[k].v <= hi; k++) {
+        const fc_fig *f = &fc->f[k];
+        bool own = f->seq < fc->nown, bown = best && best->seq < fc->nown;
+        if (!best || (own && !bown) || (own == bown && fabs(f->v - want) < fabs(best->v - want)))
+            best = f;
+    }
     return best;
 }
 
