@@ -15,7 +15,8 @@
 typedef struct fc_fig {
     double v, sv; /* absolute and signed */
     char *path;
-    size_t seq; /* the order it was added in */
+    size_t seq;   /* the order it was added in */
+    int depth;    /* dots in its path: a shallow figure is the likelier meaning */
 } fc_fig;
 
 struct factcheck {
@@ -230,6 +231,9 @@ static int fc_addp(factcheck *fc, double f, const char *path)
     fc->f[fc->n].sv = f;
     fc->f[fc->n].path = c;
     fc->f[fc->n].seq = fc->n;
+    fc->f[fc->n].depth = 0;
+    for (const char *d = path; d && *d; d++)
+        fc->f[fc->n].depth += *d == '.';
     fc->n++;
     fc->sorted = false;
     return 0;
@@ -442,11 +446,15 @@ static const fc_fig *fc_best_in(const factcheck *fc, double lo, double hi, doubl
             b = mid;
     }
     const fc_fig *best = NULL;
-    /* the report's own figures before derived ones, then the closest */
+    /* the report's own figures before derived ones, shallow paths
+     * ("rates.use") before deep ones ("top_accepted.5.edits.light_share"),
+     * then the closest */
     for (size_t k = a; k < fc->n && fc->f[k].v <= hi; k++) {
         const fc_fig *f = &fc->f[k];
         bool own = f->seq < fc->nown, bown = best && best->seq < fc->nown;
-        if (!best || (own && !bown) || (own == bown && fabs(f->v - want) < fabs(best->v - want)))
+        if (!best || (own && !bown) ||
+            (own == bown && (f->depth < best->depth ||
+                             (f->depth == best->depth && fabs(f->v - want) < fabs(best->v - want)))))
             best = f;
     }
     return best;

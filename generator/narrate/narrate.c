@@ -111,10 +111,10 @@ static struct json_object *redacted_copy(const struct json_object *o, const reda
 
 struct json_object *narrate_facts(const struct json_object *report, const redact_rules *rules)
 {
-    static const char *const keys[] = { "week", "period", "totals", "rates", "previous", "top_accepted",
+    static const char *const keys[] = { "week", "period", "totals", "rates", "previous", "changes", "top_accepted",
                                          "top_rejected", "trends", "retraining", "edits", "coach" };
-    static const char *const conf_keys[] = { "n", "mean", "previous_mean", "delta", "psi", "ks", "ece",
-                                             "calibration" };
+    static const char *const conf_keys[] = { "n", "mean", "previous_mean", "delta", "delta_ci", "delta_verdict",
+                                             "psi", "ks", "drift", "ece", "brier", "calibration" };
     struct json_object *f = json_object_new_object();
     if (!f)
         return NULL;
@@ -484,7 +484,9 @@ static int claim_json(void *vctx, const char *text, const factcheck_claim *c)
         jget_set(o, "kind", json_object_new_string(c->direction ? "direction" : "number")) < 0 ||
         jget_set(o, "figure", json_object_new_string(c->figure ? c->figure : "")) < 0)
         return -1;
-    struct json_object *val = jget_new_num(c->value, 6);
+    struct json_object *val = isfinite(c->value) && fabs(c->value) < 1e15 && c->value == floor(c->value)
+                                  ? json_object_new_int64((int64_t)c->value)
+                                  : jget_new_num(c->value, 6);
     if (val ? jget_set(o, "value", val) < 0 : json_object_object_add(o, "value", NULL) != 0)
         return -1;
     if (c->verdict ? jget_set(o, "verdict", json_object_new_string(c->verdict)) < 0
