@@ -305,6 +305,43 @@ static int rate_lead(const struct json_object *r, const char *key, const char *n
     return rc;
 }
 
+/* " When agents edit, they most often add “Apologise ...” (41 times,
+ * removed 14), a habit the coach notes back.": the habit agents add most
+ * in their edits, when a coach tip on it qualifies as advice (not one
+ * whose replies were rejected more often). */
+static int edit_habit_clause(const struct json_object *r, strbuf *sb)
+{
+    const struct json_object *best = NULL;
+    double bestn = 0;
+    size_t nh = jget_len(r, "edits.habits");
+    for (size_t k = 0; k < nh; k++) {
+        const struct json_object *h = json_object_array_get_idx(jget(r, "edits.habits"), k);
+        double d = num(h, "added") - num(h, "removed");
+        if (!isnan(d) && d > bestn) {
+            best = h;
+            bestn = d;
+        }
+    }
+    if (!best)
+        return 0;
+    const char *feature = jget_str(best, "feature", "");
+    size_t nt = jget_len(r, "coach.tips");
+    for (size_t k = 0; k < nt; k++) {
+        const struct json_object *t = json_object_array_get_idx(jget(r, "coach.tips"), k);
+        if (strcmp(jget_str(t, "feature", ""), feature) || !json_object_get_boolean(jget(t, "qualifies")) ||
+            (!strncmp(jget_str(t, "basis", ""), "shares", 6) && num(t, "lift") < 0))
+            continue;
+        int rc = strbuf_addf(sb, " When agents edit, they most often add " LQ "%s" RQ " (",
+                             jget_str(best, "label", feature));
+        rc |= cnt(sb, num(best, "added"));
+        rc |= strbuf_adds(sb, " times, removed ");
+        rc |= cnt(sb, num(best, "removed"));
+        rc |= strbuf_adds(sb, "), a habit the coach notes back.");
+        return rc;
+    }
+    return 0;
+}
+
 static int para_worked(const struct json_object *r, strbuf *sb)
 {
     int rc = 0;
@@ -356,6 +393,7 @@ static int para_worked(const struct json_object *r, strbuf *sb)
         }
         rc |= strbuf_adds(sb, ".");
     }
+    rc |= edit_habit_clause(r, sb);
     return rc;
 }
 
