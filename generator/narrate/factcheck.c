@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "common/jget.h"
+#include "narrate/narrator.h"
 
 /* One figure: its absolute value and where it comes from (a report.json
  * path, or an expression of paths for a derived figure; NULL for one
@@ -369,6 +370,9 @@ static int fc_derived(factcheck *fc, const struct json_object *r)
     if (jget_double(r, "confidence.drift.psi_p", 1) < 0.001 || jget_double(r, "confidence.drift.ks_p", 1) < 0.001)
         if (fc_addp(fc, 0.001, "confidence.drift.psi_p"))
             return -1;
+    /* the built-in narrator's threshold ("fewer than 30 suggestions") */
+    if (fc_addp(fc, NARRATOR_MIN_SUGGESTIONS, "narrative.min_suggestions"))
+        return -1;
     /* complements of shares: 100% - x */
     size_t n0 = fc->n;
     for (size_t k = 0; k < n0; k++)

@@ -100,6 +100,7 @@ typedef struct rate_change {
     const char *what;  /* "sent as is" */
     double now, delta, lo, hi;
     const char *verdict; /* up / down / steady */
+    int order;           /* the fixed order of the steady ones */
 } rate_change;
 
 static double rate_count(const struct json_object *r, const rate_change *c)
@@ -121,7 +122,7 @@ static int cmp_change(const void *a, const void *b)
         return sx ? 1 : -1;
     if (!sx && fabs(x->delta) != fabs(y->delta))
         return fabs(x->delta) < fabs(y->delta) ? 1 : -1;
-    return strcmp(x->key, y->key);
+    return x->order - y->order;
 }
 
 /* "acceptance rose 4.2 pp to 46.5% (1,617 sent as is; 95% interval of the
@@ -151,10 +152,10 @@ static int change_clause(const struct json_object *r, const rate_change *c, bool
 static int changes_sentence(const struct json_object *r, strbuf *sb)
 {
     rate_change c[4] = {
-        { "acceptance", "acceptance", "accepted", "sent as is", 0, 0, 0, 0, NULL },
-        { "use", "use", "", "used", 0, 0, 0, 0, NULL },
-        { "rejection", "rejection", "rejected", "rejected", 0, 0, 0, 0, NULL },
-        { "edit", "the edit rate", "edited", "edited", 0, 0, 0, 0, NULL },
+        { "acceptance", "acceptance", "accepted", "sent as is", 0, 0, 0, 0, NULL, 0 },
+        { "use", "use", "", "used", 0, 0, 0, 0, NULL, 1 },
+        { "rejection", "rejection", "rejected", "rejected", 0, 0, 0, 0, NULL, 2 },
+        { "edit", "the edit rate", "edited", "edited", 0, 0, 0, 0, NULL, 3 },
     };
     int rc = 0, changed = 0, nc = 0;
     char path[96];
@@ -873,7 +874,12 @@ int narrator_self_summary(const struct json_object *r, strbuf *sb)
         rc |= strbuf_adds(sb, ")");
         double b = num(u, "impact.before.acceptance"), a = num(u, "impact.after.acceptance");
         if (!isnan(b) && !isnan(a)) {
-            rc |= strbuf_addf(sb, ": its acceptance %s from ", a > b + 0.0005 ? "rose" : a < b - 0.0005 ? "fell" : "stayed flat, going");
+            const char *iv = jget_str(u, "impact.verdict", NULL); /* schema 2: the verdict decides */
+            rc |= strbuf_addf(sb, ": its acceptance %s from ",
+                              iv && !strcmp(iv, "steady") ? "went"
+                              : a > b + 0.0005            ? "rose"
+                              : a < b - 0.0005            ? "fell"
+                                                          : "stayed flat, going");
             rc |= pct(sb, b);
             rc |= strbuf_adds(sb, " to ");
             rc |= pct(sb, a);
