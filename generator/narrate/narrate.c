@@ -536,6 +536,43 @@ static struct json_object *narrative_claims(const struct json_object *report, co
     return arr;
 }
 
+/* report.narrative from the final texts: summary, self_summary,
+ * coach_notes (the non-empty ones), claims, source. 0 or -1 (out of
+ * memory). */
+static int set_narrative(struct json_object *report, const factcheck *fc, const part_text *texts, const strbuf *srcs)
+{
+    struct json_object *narr = json_object_new_object(), *source = json_object_new_object();
+    if (!narr || !source)
+        goto nomem;
+    if (jget_set(narr, "summary", json_object_new_string(texts[PART_SUMMARY].t[0].buf)) < 0 ||
+        jget_set(narr, "self_summary", json_object_new_string(texts[PART_SELF].t[0].buf)) < 0)
+        goto nomem;
+    struct json_object *notes = json_object_new_array();
+    for (int k = 0; notes && k < 3; k++)
+        if (texts[PART_COACH].t[k].len && jget_push(notes, json_object_new_string(texts[PART_COACH].t[k].buf)) < 0) {
+            json_object_put(notes);
+            goto nomem;
+        }
+    if (jget_set(narr, "coach_notes", notes) < 0 || jget_set(narr, "claims", narrative_claims(report, fc, texts)) < 0)
+        goto nomem;
+    for (int p = 0; p < PART__N; p++)
+        if (jget_set(source, part_names[p], json_object_new_string(srcs[p].buf)) < 0)
+            goto nomem;
+    int added = jget_set(narr, "source", source);
+    source = NULL;
+    if (added < 0)
+        goto nomem;
+    added = jget_set(report, "narrative", narr);
+    narr = NULL;
+    if (added < 0)
+        goto nomem;
+    return 0;
+nomem:
+    json_object_put(source);
+    json_object_put(narr);
+    return -1;
+}
+
 aid_err narrate_report(struct json_object *report, const aid_config *cfg, const char *out_dir,
                        bool offline, aid_errbuf *eb)
 {
@@ -545,7 +582,7 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
     llm_client *client = NULL;
     tmpl_engine *te = NULL;
     tmpl_vars *vars = NULL;
-    struct json_object *facts = NULL, *narr = NULL, *source = NULL;
+    struct json_object *facts = NULL;
     strbuf root = STRBUF_INIT, cache = STRBUF_INIT, system = STRBUF_INIT;
     strbuf srcs[PART__N] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
     part_text texts[PART__N];
@@ -622,36 +659,12 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
                 goto nomem;
     }
 
-    if (!(narr = json_object_new_object()) || !(source = json_object_new_object()))
-        goto nomem;
-    if (jget_set(narr, "summary", json_object_new_string(texts[PART_SUMMARY].t[0].buf)) < 0 ||
-        jget_set(narr, "self_summary", json_object_new_string(texts[PART_SELF].t[0].buf)) < 0)
-        goto nomem;
-    struct json_object *notes = json_object_new_array();
-    for (int k = 0; notes && k < 3; k++)
-        if (texts[PART_COACH].t[k].len && jget_push(notes, json_object_new_string(texts[PART_COACH].t[k].buf)) < 0) {
-            json_object_put(notes);
-            goto nomem;
-        }
-    if (jget_set(narr, "coach_notes", notes) < 0 || jget_set(narr, "claims", narrative_claims(report, fc, texts)) < 0)
-        goto nomem;
-    for (int p = 0; p < PART__N; p++)
-        if (jget_set(source, part_names[p], json_object_new_string(srcs[p].buf)) < 0)
-            goto nomem;
-    int added = jget_set(narr, "source", source);
-    source = NULL;
-    if (added < 0)
-        goto nomem;
-    added = jget_set(report, "narrative", narr);
-    narr = NULL;
-    if (added < 0)
+    if (set_narrative(report, fc, texts, srcs) < 0)
         goto nomem;
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
-    json_object_put(source);
-    json_object_put(narr);
     for (int p = 0; p < PART__N; p++) {
         strbuf_release(&srcs[p]);
         for (int k = 0; k < 3; k++)

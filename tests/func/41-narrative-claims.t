@@ -78,6 +78,12 @@ nums = {c["text"]: c for c in claims if c["kind"] == "number"}
 t.ok(nums.get("4.2 pp", {}).get("figure") == "changes.acceptance.delta"
      and nums["4.2 pp"].get("verdict") == "up" and len(nums["4.2 pp"].get("interval", [])) == 2,
      "(c) 4.2 pp is matched to changes.acceptance.delta, with its verdict and interval")
+page = open(os.path.join(tmp, "c", "2026-W47", "index.html"), encoding="utf-8").read()
+t.ok('<span class="checked" title="changes.acceptance.delta = 0.042039, 95% interval 0.018704 to 0.065310, '
+     'verdict up">4.2 pp</span>' in page, "(c) the page underlines 4.2 pp with its figure, interval and verdict")
+t.ok("%d claims checked against the week&#39;s figures" % len(rep["narrative"]["claims"]) in page,
+     "(c) the page says how many claims were checked")
+t.ok("<script" not in page.split('id="h-summary"')[1].split("</section>")[0], "(c) no JavaScript for it")
 t.ok(nums.get("46.5%", {}).get("figure", "").startswith("rates.acceptance")
      or nums.get("46.5%", {}).get("figure", "").startswith("changes.acceptance"), "(c) 46.5% is the acceptance")
 
