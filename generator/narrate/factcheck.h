@@ -71,7 +71,8 @@ size_t factcheck_extract(const char *text, factcheck_num *out, size_t max);
 
 typedef struct factcheck factcheck;
 
-/* Collect the figures of report (borrowed, only read here) into *out.
+/* Collect the figures of report (borrowed, only read, and kept for the
+ * verdicts of the direction claims: it must outlive fc) into *out.
  * AID_ERR_NOMEM when out of memory. */
 AID_MUST_CHECK aid_err factcheck_new(factcheck **out, const struct json_object *report, aid_errbuf *eb);
 void factcheck_free(factcheck *fc);
@@ -79,6 +80,42 @@ void factcheck_free(factcheck *fc);
 AID_MUST_CHECK int factcheck_add(factcheck *fc, double figure);
 /* Does one number match a figure? */
 bool factcheck_matches(const factcheck *fc, const factcheck_num *num);
+/* A claim of a text: a number matched to a figure of the report, or a
+ * direction or judgement word ("rose", "fell", "improved", "steady", ...)
+ * about a figure whose verdict it must agree with (docs/narrative.md). */
+typedef struct factcheck_claim {
+    size_t off, len;     /* the span in the text (the number, or the word) */
+    bool direction;      /* a direction claim; else a number */
+    const char *figure;  /* the report.json path (or expression) matched; NULL: none */
+    double value;        /* the figure (signed); for a direction the change */
+    const char *verdict; /* "up", "down", "steady" (or the figure's verdict); NULL: none */
+    const char *said;    /* a direction claim: what the text says, "up"/"down"/"steady" */
+    bool ok;             /* matched / agrees with the verdict */
+} factcheck_claim;
+
+/* Called for each claim of a text, in order (numbers first, then
+ * directions); the claim's strings are borrowed for the call. 0 or -1 to
+ * stop (out of memory). */
+typedef int (*factcheck_claim_fn)(void *ctx, const char *text, const factcheck_claim *c);
+
+/* Every claim of text (fn may be NULL). Returns how many are wrong
+ * (unmatched numbers, directions that disagree with their verdict or
+ * claim a change of a figure without one), -1 when out of memory or when
+ * fn failed. */
+AID_MUST_CHECK int factcheck_claims(const factcheck *fc, const char *text, factcheck_claim_fn fn, void *ctx);
+
+/* The direction claims of text that disagree with their verdict; each
+ * one's reason ("\"fell\" about changes.acceptance.delta, whose verdict is
+ * up") is appended to bad (when not NULL), separated by "; ". Returns how
+ * many, -1 when out of memory. */
+AID_MUST_CHECK int factcheck_directions(const factcheck *fc, const char *text, strbuf *bad);
+
+/* The verdict that goes with a figure's path ("changes.acceptance.delta"
+ * -> changes.acceptance.verdict, confidence.delta ->
+ * confidence.delta_verdict, retraining.N.impact.* ->
+ * retraining.N.impact.verdict), its path written to buf; NULL when none. */
+const char *factcheck_figure_verdict(const struct json_object *report, const char *path, char *buf, size_t size);
+
 /* Check every number of text; the wrong ones are appended to bad (when not
  * NULL) as written, separated by ", ". Returns how many are wrong, -1 when
  * out of memory. */

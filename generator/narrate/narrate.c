@@ -2,6 +2,7 @@
 #include "common/escape.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +22,27 @@ static const char *const part_names[PART__N] = { "summary", "self_summary", "coa
 static const char *const part_templates[PART__N] = { "prompts/summary.txt", "prompts/self_summary.txt",
                                                      "prompts/coach_notes.txt" };
 static const char *const part_schema_names[PART__N] = { "weekly_summary", "self_summary", "coach_notes" };
+/* Every answer lists the claims it makes: the figure (a report.json path
+ * of the facts) and the direction it says the figure moved, which the
+ * fact check compares with the figure's verdict. */
+#define CLAIMS_SCHEMA                                                                                         \
+    "\"claims\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"                      \
+    "\"text\":{\"type\":\"string\"},\"figure\":{\"type\":\"string\"},"                                    \
+    "\"direction\":{\"type\":\"string\",\"enum\":[\"up\",\"down\",\"steady\",\"none\"]}},"                 \
+    "\"required\":[\"text\",\"figure\",\"direction\"],\"additionalProperties\":false}}"
 static const char *const part_schemas[PART__N] = {
-    "{\"type\":\"object\",\"properties\":{\"paragraphs\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
-    "\"required\":[\"paragraphs\"],\"additionalProperties\":false}",
-    "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},"
-    "\"required\":[\"text\"],\"additionalProperties\":false}",
-    "{\"type\":\"object\",\"properties\":{\"notes\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
-    "\"required\":[\"notes\"],\"additionalProperties\":false}",
+    "{\"type\":\"object\",\"properties\":{\"paragraphs\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+    CLAIMS_SCHEMA "},\"required\":[\"paragraphs\",\"claims\"],\"additionalProperties\":false}",
+    "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}," CLAIMS_SCHEMA "},"
+    "\"required\":[\"text\",\"claims\"],\"additionalProperties\":false}",
+    "{\"type\":\"object\",\"properties\":{\"notes\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+    CLAIMS_SCHEMA "},\"required\":[\"notes\",\"claims\"],\"additionalProperties\":false}",
 };
 
 /* The texts of one part: summary and self-summary use t[0], coach notes t[0..2]. */
 typedef struct part_text {
     strbuf t[3];
+    struct json_object *claims; /* the claims the LLM listed (owned), or NULL */
 } part_text;
 
 /* ---- facts ------------------------------------------------------------- */
@@ -101,10 +111,10 @@ static struct json_object *redacted_copy(const struct json_object *o, const reda
 
 struct json_object *narrate_facts(const struct json_object *report, const redact_rules *rules)
 {
-    static const char *const keys[] = { "week", "period", "totals", "rates", "previous", "top_accepted",
+    static const char *const keys[] = { "week", "period", "totals", "rates", "previous", "changes", "top_accepted",
                                          "top_rejected", "trends", "retraining", "edits", "coach" };
-    static const char *const conf_keys[] = { "n", "mean", "previous_mean", "delta", "psi", "ks", "ece",
-                                             "calibration" };
+    static const char *const conf_keys[] = { "n", "mean", "previous_mean", "delta", "delta_ci", "delta_verdict",
+                                             "psi", "ks", "drift", "ece", "brier", "calibration" };
     struct json_object *f = json_object_new_object();
     if (!f)
         return NULL;
@@ -226,6 +236,11 @@ static bool parse_part(int part, const char *content, part_text *out, const char
     const char *field = part == PART_SUMMARY ? "paragraphs" : part == PART_COACH ? "notes" : "text";
     for (int k = 0; k < 3; k++)
         strbuf_reset(&out->t[k]);
+    json_object_put(out->claims);
+    out->claims = NULL;
+    struct json_object *cl;
+    if (o && json_object_object_get_ex(o, "claims", &cl) && json_object_is_type(cl, json_type_array))
+        out->claims = json_object_get(cl);
     if (o && json_object_object_get_ex(o, field, &v)) {
         if (part == PART_SELF && json_object_is_type(v, json_type_string)) {
             good = strbuf_adds(&out->t[0], json_object_get_string(v)) == 0;
@@ -283,16 +298,67 @@ static bool parse_part(int part, const char *content, part_text *out, const char
     return good;
 }
 
-static int part_factcheck(const factcheck *fc, int part, const part_text *pt, strbuf *bad)
+/* The claims the LLM listed itself: each direction against the verdict of
+ * the figure it names. */
+static int listed_claims(const struct json_object *report, const part_text *pt, strbuf *bad)
 {
     int wrong = 0;
-    for (int k = 0; k < (part == PART_COACH ? 3 : 1); k++) {
-        int w = factcheck_text(fc, pt->t[k].buf, bad);
-        if (w < 0)
+    size_t n = pt->claims ? json_object_array_length(pt->claims) : 0;
+    for (size_t k = 0; k < n; k++) {
+        struct json_object *c = json_object_array_get_idx(pt->claims, k);
+        const char *fig = jget_str(c, "figure", NULL), *dir = jget_str(c, "direction", "none");
+        if (!fig || (strcmp(dir, "up") && strcmp(dir, "down") && strcmp(dir, "steady")))
+            continue;
+        char vb[128];
+        const char *v = factcheck_figure_verdict(report, fig, vb, sizeof vb);
+        if (!v && strlen(fig) < 100) {
+            snprintf(vb, sizeof vb, "%s.verdict", fig);
+            v = jget_str(report, vb, NULL);
+        }
+        if (!v || !strcmp(v, dir))
+            continue;
+        wrong++;
+        if (bad && ((bad->len && strbuf_adds(bad, "; ") < 0) ||
+                    strbuf_addf(bad, "your claim list says %s is %s, its verdict is %s", fig, dir, v) < 0))
             return -1;
-        wrong += w;
     }
     return wrong;
+}
+
+/* The wrong numbers (named in bad_nums) and the direction claims that
+ * disagree with their verdicts (reasons in bad_dirs) of a part; *nwrong
+ * and *dwrong count them. 0, or -1 when out of memory. */
+static int part_factcheck(const struct json_object *report, const factcheck *fc, int part, const part_text *pt,
+                          strbuf *bad_nums, strbuf *bad_dirs, int *nwrong, int *dwrong)
+{
+    *nwrong = *dwrong = 0;
+    for (int k = 0; k < (part == PART_COACH ? 3 : 1); k++) {
+        int w = factcheck_text(fc, pt->t[k].buf, bad_nums);
+        int d = w < 0 ? -1 : factcheck_directions(fc, pt->t[k].buf, bad_dirs);
+        if (d < 0)
+            return -1;
+        *nwrong += w;
+        *dwrong += d;
+    }
+    int l = listed_claims(report, pt, bad_dirs);
+    if (l < 0)
+        return -1;
+    *dwrong += l;
+    return 0;
+}
+
+/* "fact check failed (1 number is not a figure of the week, 1 claim
+ * disagrees with its verdict)": counts only, never the numbers. */
+static int why_wrong(strbuf *sb, int nwrong, int dwrong)
+{
+    int rc = 0;
+    if (nwrong)
+        rc |= strbuf_addf(sb, "%d %s", nwrong,
+                          nwrong == 1 ? "number is not a figure of the week" : "numbers are not figures of the week");
+    if (dwrong)
+        rc |= strbuf_addf(sb, "%s%d %s", nwrong ? ", " : "", dwrong,
+                          dwrong == 1 ? "claim disagrees with its verdict" : "claims disagree with their verdicts");
+    return rc ? -1 : 0;
 }
 
 /* ---- the stage --------------------------------------------------------- */
@@ -300,11 +366,13 @@ static int part_factcheck(const factcheck *fc, int part, const part_text *pt, st
 /* Ask the LLM for one part. AID_OK and out filled, or an error with the
  * reason in eb (never the key). */
 static aid_err llm_part(llm_client *c, tmpl_engine *te, const tmpl_vars *vars, const char *system,
-                        const factcheck *fc, int part, part_text *out, aid_errbuf *eb)
+                        const struct json_object *report, const factcheck *fc, int part, part_text *out,
+                        aid_errbuf *eb)
 {
-    strbuf prompt = STRBUF_INIT, bad = STRBUF_INIT, fix = STRBUF_INIT;
+    strbuf prompt = STRBUF_INIT, bad = STRBUF_INIT, dirs = STRBUF_INIT, fix = STRBUF_INIT, why = STRBUF_INIT;
     char *answer = NULL, *answer2 = NULL;
-    const char *why = NULL;
+    const char *shape = NULL;
+    int nwrong = 0, dwrong = 0;
     aid_err err = tmpl_render(te, part_templates[part], vars, &prompt, eb);
     if (err)
         goto cleanup;
@@ -313,50 +381,54 @@ static aid_err llm_part(llm_client *c, tmpl_engine *te, const tmpl_vars *vars, c
     llm_request rq = { m, 2, part_schema_names[part], part_schemas[part] };
     if ((err = llm_chat(c, &rq, &answer, NULL, eb)))
         goto cleanup;
-    if (!parse_part(part, answer, out, &why)) {
-        err = aid_errbuf_set(eb, AID_ERR_LLM, "%s", why);
+    if (!parse_part(part, answer, out, &shape)) {
+        err = aid_errbuf_set(eb, AID_ERR_LLM, "%s", shape);
         goto cleanup;
     }
-    int wrong = part_factcheck(fc, part, out, &bad);
-    if (wrong < 0) {
-        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    if (part_factcheck(report, fc, part, out, &bad, &dirs, &nwrong, &dwrong) < 0)
+        goto nomem;
+    if (!nwrong && !dwrong)
         goto cleanup;
-    }
-    if (!wrong)
-        goto cleanup;
-    /* one more try, naming the wrong numbers to the LLM that wrote them;
-     * the reasons below, which reach narrative.source, the page and stderr,
-     * only count them: a "wrong number" can be a phone or card number */
-    if (strbuf_addf(&fix, "These numbers in your answer are not figures of the week: %s. Rewrite the "
-                          "answer using only numbers from the facts, in the same JSON format.", bad.buf) < 0) {
-        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-        goto cleanup;
-    }
+    /* one more try, naming the wrong numbers and claims to the LLM that
+     * wrote them; the reasons below, which reach narrative.source, the page
+     * and stderr, only count them: a "wrong number" can be a phone or card
+     * number */
+    if ((nwrong && strbuf_addf(&fix, "These numbers in your answer are not figures of the week: %s. ", bad.buf) < 0) ||
+        (dwrong && strbuf_addf(&fix, "These direction words disagree with the verdicts of the facts: %s. Use a "
+                                     "direction word only where the figure's verdict is up or down, and say "
+                                     "steady where it is steady. ", dirs.buf) < 0) ||
+        strbuf_adds(&fix, "Rewrite the answer using only numbers from the facts, in the same JSON format.") < 0 ||
+        why_wrong(&why, nwrong, dwrong) < 0)
+        goto nomem;
     m[2].content = answer;
     m[3].content = fix.buf;
     rq.nmessages = 4;
     aid_errbuf eb2;
     if ((err = llm_chat(c, &rq, &answer2, NULL, &eb2))) {
-        err = aid_errbuf_set(eb, err, "fact check failed (%d %s); the retry failed: %s", wrong,
-                             wrong == 1 ? "number is not a figure of the week" : "numbers are not figures of the week",
-                             eb2.msg);
+        err = aid_errbuf_set(eb, err, "fact check failed (%s); the retry failed: %s", why.buf, eb2.msg);
         goto cleanup;
     }
     strbuf_reset(&bad);
-    if (!parse_part(part, answer2, out, &why)) {
-        err = aid_errbuf_set(eb, AID_ERR_LLM, "fact check failed, then %s", why);
+    strbuf_reset(&dirs);
+    strbuf_reset(&why);
+    if (!parse_part(part, answer2, out, &shape)) {
+        err = aid_errbuf_set(eb, AID_ERR_LLM, "fact check failed, then %s", shape);
         goto cleanup;
     }
-    wrong = part_factcheck(fc, part, out, &bad);
-    if (wrong)
-        err = wrong < 0 ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory")
-                        : aid_errbuf_set(eb, AID_ERR_LLM, "fact check failed twice: %d %s", wrong,
-                                         wrong == 1 ? "number is not a figure of the week"
-                                                    : "numbers are not figures of the week");
+    if (part_factcheck(report, fc, part, out, &bad, &dirs, &nwrong, &dwrong) < 0 ||
+        why_wrong(&why, nwrong, dwrong) < 0)
+        goto nomem;
+    if (nwrong || dwrong)
+        err = aid_errbuf_set(eb, AID_ERR_LLM, "fact check failed twice: %s", why.buf);
+    goto cleanup;
+nomem:
+    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
     free(answer);
     free(answer2);
+    strbuf_release(&why);
     strbuf_release(&fix);
+    strbuf_release(&dirs);
     strbuf_release(&bad);
     strbuf_release(&prompt);
     return err;
@@ -389,6 +461,118 @@ static int redact_final(const redact_rules *rules, strbuf *sb)
     return 0;
 }
 
+/* ---- narrative.claims --------------------------------------------------- */
+
+typedef struct claims_ctx {
+    struct json_object *arr;
+    const struct json_object *report;
+    const char *part;
+} claims_ctx;
+
+/* One claim as an object of narrative.claims (docs/narrative.md). */
+static int claim_json(void *vctx, const char *text, const factcheck_claim *c)
+{
+    claims_ctx *cx = vctx;
+    if (!c->figure && !c->direction)
+        return 0; /* an unmatched number: never in a published LLM text */
+    struct json_object *o = json_object_new_object();
+    if (jget_push(cx->arr, o) < 0)
+        return -1;
+    if (jget_set(o, "part", json_object_new_string(cx->part)) < 0 ||
+        jget_set(o, "text", json_object_new_string_len(text + c->off, (int)c->len)) < 0 ||
+        jget_set(o, "offset", json_object_new_int64((int64_t)c->off)) < 0 ||
+        jget_set(o, "kind", json_object_new_string(c->direction ? "direction" : "number")) < 0 ||
+        jget_set(o, "figure", json_object_new_string(c->figure ? c->figure : "")) < 0)
+        return -1;
+    struct json_object *val = isfinite(c->value) && fabs(c->value) < 1e15 && c->value == floor(c->value)
+                                  ? json_object_new_int64((int64_t)c->value)
+                                  : jget_new_num(c->value, 6);
+    if (val ? jget_set(o, "value", val) < 0 : json_object_object_add(o, "value", NULL) != 0)
+        return -1;
+    if (c->verdict ? jget_set(o, "verdict", json_object_new_string(c->verdict)) < 0
+                   : json_object_object_add(o, "verdict", NULL) != 0)
+        return -1;
+    /* the figure's interval, when the report has one ("..._ci") */
+    char ci[256];
+    const char *fig = c->figure && !strncmp(c->figure, "100*", 4) ? c->figure + 4 : c->figure;
+    snprintf(ci, sizeof ci, "%s_ci", fig ? fig : "");
+    if (fig && jget_len(cx->report, ci) == 2 && jget_has(cx->report, "schema")) {
+        struct json_object *iv = json_object_new_array();
+        char a[272];
+        if (jget_set(o, "interval", iv) < 0)
+            return -1;
+        for (int k = 0; k < 2; k++) {
+            snprintf(a, sizeof a, "%s.%d", ci, k);
+            struct json_object *e = jget_new_num(jget_double(cx->report, a, NAN), 6);
+            if (e ? jget_push(iv, e) < 0 : json_object_array_add(iv, NULL) != 0)
+                return -1;
+        }
+    }
+    if (c->direction && (jget_set(o, "said", json_object_new_string(c->said)) < 0 ||
+                         jget_set(o, "agrees", json_object_new_boolean(c->ok)) < 0))
+        return -1;
+    return 0;
+}
+
+/* The claims of every published text, in order. NULL when out of memory. */
+static struct json_object *narrative_claims(const struct json_object *report, const factcheck *fc,
+                                            const part_text *texts)
+{
+    struct json_object *arr = json_object_new_array();
+    claims_ctx cx = { arr, report, NULL };
+    char name[32];
+    for (int p = 0; arr && p < PART__N; p++)
+        for (int k = 0; k < (p == PART_COACH ? 3 : 1); k++) {
+            if (!texts[p].t[k].len)
+                continue;
+            if (p == PART_COACH)
+                snprintf(name, sizeof name, "coach_notes.%d", k);
+            cx.part = p == PART_COACH ? name : part_names[p];
+            if (factcheck_claims(fc, texts[p].t[k].buf, claim_json, &cx) < 0) {
+                json_object_put(arr);
+                return NULL;
+            }
+        }
+    return arr;
+}
+
+/* report.narrative from the final texts: summary, self_summary,
+ * coach_notes (the non-empty ones), claims, source. 0 or -1 (out of
+ * memory). */
+static int set_narrative(struct json_object *report, const factcheck *fc, const part_text *texts, const strbuf *srcs)
+{
+    struct json_object *narr = json_object_new_object(), *source = json_object_new_object();
+    if (!narr || !source)
+        goto nomem;
+    if (jget_set(narr, "summary", json_object_new_string(texts[PART_SUMMARY].t[0].buf)) < 0 ||
+        jget_set(narr, "self_summary", json_object_new_string(texts[PART_SELF].t[0].buf)) < 0)
+        goto nomem;
+    struct json_object *notes = json_object_new_array();
+    for (int k = 0; notes && k < 3; k++)
+        if (texts[PART_COACH].t[k].len && jget_push(notes, json_object_new_string(texts[PART_COACH].t[k].buf)) < 0) {
+            json_object_put(notes);
+            goto nomem;
+        }
+    if (jget_set(narr, "coach_notes", notes) < 0 || jget_set(narr, "claims", narrative_claims(report, fc, texts)) < 0)
+        goto nomem;
+    for (int p = 0; p < PART__N; p++)
+        if (jget_set(source, part_names[p], json_object_new_string(srcs[p].buf)) < 0)
+            goto nomem;
+    int added = jget_set(narr, "source", source);
+    source = NULL;
+    if (added < 0)
+        goto nomem;
+    added = jget_set(report, "narrative", narr);
+    narr = NULL;
+    if (added < 0)
+        goto nomem;
+    return 0;
+nomem:
+    json_object_put(source);
+    json_object_put(narr);
+    return -1;
+}
+
 aid_err narrate_report(struct json_object *report, const aid_config *cfg, const char *out_dir,
                        bool offline, aid_errbuf *eb)
 {
@@ -398,7 +582,7 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
     llm_client *client = NULL;
     tmpl_engine *te = NULL;
     tmpl_vars *vars = NULL;
-    struct json_object *facts = NULL, *narr = NULL, *source = NULL;
+    struct json_object *facts = NULL;
     strbuf root = STRBUF_INIT, cache = STRBUF_INIT, system = STRBUF_INIT;
     strbuf srcs[PART__N] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
     part_text texts[PART__N];
@@ -409,14 +593,19 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
 
     if ((err = redact_rules_new(&rules, cfg->redact_rules, eb)))
         goto cleanup;
-    bool use_llm = !offline && cfg->llm_api_key && *cfg->llm_api_key;
+    if (factcheck_new(&fc, report, NULL))
+        goto nomem;
+    bool keyed = !offline && cfg->llm_api_key && *cfg->llm_api_key;
+    /* too little data to judge: the short narrative, and no LLM request */
+    bool little = narrator_too_little(report);
+    bool use_llm = keyed && !little;
     char stop_reason[sizeof eb->msg] = "";
     const char *model = cfg->llm_model ? cfg->llm_model : "gpt-4o";
     if (use_llm) {
         aid_errbuf leb;
         if (out_dir && fsutil_join(&cache, out_dir, ".cache/llm") < 0)
             goto nomem;
-        if (factcheck_new(&fc, report, NULL) || !(facts = narrate_facts(report, rules)) ||
+        if (!(facts = narrate_facts(report, rules)) ||
             config_templates_dir(cfg, &root) < 0 || tmpl_vars_new(&vars) != AID_OK)
             goto nomem;
         if (tmpl_engine_new(&te, root.buf, TMPL_SAFE, NULL) != AID_OK)
@@ -439,7 +628,7 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
         aid_errbuf peb;
         aid_err perr = AID_ERR_CONFIG;
         if (use_llm && !*stop_reason) {
-            perr = llm_part(client, te, vars, system.buf, fc, p, &texts[p], &peb);
+            perr = llm_part(client, te, vars, system.buf, report, fc, p, &texts[p], &peb);
             if (perr == AID_ERR_NOMEM)
                 goto nomem;
             if (perr == AID_ERR_NETWORK || perr == AID_ERR_AUTH || perr == AID_ERR_TEMPLATE || perr == AID_ERR_CONFIG)
@@ -457,6 +646,10 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
                 if (strbuf_addf(&srcs[p], "builtin (fallback: %s)", peb.msg) < 0)
                     goto nomem;
                 esc_fprintf(stderr, "aidigest: narrative: %s: built-in narrator used: %s\n", part_names[p], peb.msg);
+            } else if (keyed && little) {
+                if (strbuf_addf(&srcs[p], "builtin (too little data: %lld suggestions)",
+                                (long long)jget_int(report, "totals.suggestions", 0)) < 0)
+                    goto nomem;
             } else if (strbuf_adds(&srcs[p], "builtin") < 0) {
                 goto nomem;
             }
@@ -466,40 +659,17 @@ aid_err narrate_report(struct json_object *report, const aid_config *cfg, const 
                 goto nomem;
     }
 
-    if (!(narr = json_object_new_object()) || !(source = json_object_new_object()))
-        goto nomem;
-    if (jget_set(narr, "summary", json_object_new_string(texts[PART_SUMMARY].t[0].buf)) < 0 ||
-        jget_set(narr, "self_summary", json_object_new_string(texts[PART_SELF].t[0].buf)) < 0)
-        goto nomem;
-    struct json_object *notes = json_object_new_array();
-    for (int k = 0; notes && k < 3; k++)
-        if (jget_push(notes, json_object_new_string(texts[PART_COACH].t[k].buf)) < 0) {
-            json_object_put(notes);
-            goto nomem;
-        }
-    if (jget_set(narr, "coach_notes", notes) < 0)
-        goto nomem;
-    for (int p = 0; p < PART__N; p++)
-        if (jget_set(source, part_names[p], json_object_new_string(srcs[p].buf)) < 0)
-            goto nomem;
-    int added = jget_set(narr, "source", source);
-    source = NULL;
-    if (added < 0)
-        goto nomem;
-    added = jget_set(report, "narrative", narr);
-    narr = NULL;
-    if (added < 0)
+    if (set_narrative(report, fc, texts, srcs) < 0)
         goto nomem;
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
 cleanup:
-    json_object_put(source);
-    json_object_put(narr);
     for (int p = 0; p < PART__N; p++) {
         strbuf_release(&srcs[p]);
         for (int k = 0; k < 3; k++)
             strbuf_release(&texts[p].t[k]);
+        json_object_put(texts[p].claims);
     }
     strbuf_release(&system);
     strbuf_release(&cache);

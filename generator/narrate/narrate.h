@@ -4,16 +4,23 @@
  *   narrate_report(report, &cfg, out_dir, offline, &eb);
  *
  * sets report.narrative = {
- *   summary:      five paragraphs separated by "\n\n",
+ *   summary:      five paragraphs separated by "\n\n" (one short paragraph
+ *                 for a week of fewer than NARRATOR_MIN_SUGGESTIONS, 30),
  *   self_summary: one paragraph on the week's training deltas,
- *   coach_notes:  [three strings],
+ *   coach_notes:  [three strings] (one for a week of too little data),
+ *   claims:       [every number and direction claim of the texts above:
+ *                 {part, text, offset, kind, figure, value, verdict,
+ *                 interval?, said?, agrees?}] (docs/narrative.md),
  *   source:       { summary, self_summary, coach_notes }, each one of
  *       "builtin"                       the built-in narrator (offline, no key)
  *       "llm:<model>"                   the LLM's text, every number checked
+ *       "builtin (too little data: N suggestions)"  a key, but fewer than 30
+ *                                       suggestions: the LLM is not asked
  *       "builtin (fallback: <reason>)"  the LLM was asked, its text was not
  *                                       usable (reason: HTTP error, timeout,
  *                                       refusal, truncation, malformed answer,
- *                                       wrong numbers), so the built-in
+ *                                       wrong numbers, claims against the
+ *                                       verdicts), so the built-in
  *                                       narrator wrote this part
  * }
  *
@@ -21,8 +28,9 @@
  * prompts are rendered from templates/prompts/{system,summary,self_summary,
  * coach_notes}.txt with the facts of the week as JSON in which every text
  * has been redacted (redact.h, cfg->redact_rules). Each answer is fact
- * checked (factcheck.h); on wrong numbers the LLM is asked once more, told
- * which numbers were wrong; if the second answer is wrong too, the part
+ * checked (factcheck.h); on wrong numbers or direction claims that disagree
+ * with the verdicts the LLM is asked once more, told which ones; if the
+ * second answer is wrong too, the part
  * falls back. A network or authentication failure stops asking the LLM for
  * the remaining parts of the run. Answers are cached in
  * <out_dir>/.cache/llm (out_dir may be NULL: no cache).

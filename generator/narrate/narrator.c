@@ -1,5 +1,6 @@
 #include "narrate/narrator.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,10 @@ static int cnt(strbuf *sb, double v) { return numfmt_int(sb, (int64_t)llround(v)
 static int pct(strbuf *sb, double share) { return numfmt_pct(sb, share, 1); }
 static int dec(strbuf *sb, double v) { return numfmt_dec(sb, v, 3); }
 
-/* A quoted excerpt: white space runs become one space, cut at a word end
- * after at most max bytes (never inside a UTF-8 sequence or a number). */
+/* A quoted excerpt: white space runs become one space; a text longer than
+ * max bytes is cut at the last sentence or clause end (". ", "! ", "? ",
+ * "; ", ", ", ": ") within max, or failing one at a word end with an
+ * ellipsis (never inside a UTF-8 sequence or a number). */
 static int quote(strbuf *sb, const char *text, size_t max)
 {
     strbuf t = STRBUF_INIT;
@@ -35,24 +38,42 @@ static int quote(strbuf *sb, const char *text, size_t max)
         rc |= strbuf_addc(&t, *p);
     }
     if (!rc && t.len > max) {
-        size_t cut = max;
-        while (cut > 0 && t.buf[cut] != ' ')
-            cut--;
-        if (cut == 0) {
-            cut = max;
-            while (cut > 0 && ((unsigned char)t.buf[cut] & 0xC0) == 0x80)
+        size_t cut = 0;
+        /* a sentence end first, then a clause end, at least a fifth of max in */
+        for (int pass = 0; pass < 2 && !cut; pass++)
+            for (size_t k = max; k > max / 5 && !cut; k--)
+                if (t.buf[k] == ' ' && strchr(pass ? ",;:" : ".!?", t.buf[k - 1]))
+                    cut = k;
+        if (cut) {
+            if (t.buf[cut - 1] == ',' || t.buf[cut - 1] == ';' || t.buf[cut - 1] == ':')
                 cut--;
+            strbuf_setlen(&t, cut);
+            if (!strchr(".!?", t.buf[cut - 1]))
+                rc |= strbuf_adds(&t, ELLIPSIS);
+        } else {
+            cut = max;
+            while (cut > 0 && t.buf[cut] != ' ')
+                cut--;
+            if (cut == 0) {
+                cut = max;
+                while (cut > 0 && ((unsigned char)t.buf[cut] & 0xC0) == 0x80)
+                    cut--;
+            }
+            while (cut > 0 && (t.buf[cut - 1] == ',' || t.buf[cut - 1] == '.' || t.buf[cut - 1] == ';'))
+                cut--;
+            strbuf_setlen(&t, cut);
+            rc |= strbuf_adds(&t, ELLIPSIS);
         }
-        while (cut > 0 && (t.buf[cut - 1] == ',' || t.buf[cut - 1] == '.' || t.buf[cut - 1] == ';'))
-            cut--;
-        strbuf_setlen(&t, cut);
-        rc |= strbuf_adds(&t, ELLIPSIS);
     }
     if (!rc)
         rc |= strbuf_addf(sb, LQ "%s" RQ, t.buf);
     strbuf_release(&t);
     return rc;
 }
+
+/* The one long quote a paragraph may have, and the short ones. */
+#define QUOTE_LONG 120
+#define QUOTE_SHORT 60
 
 static double num(const struct json_object *o, const char *path)
 {
@@ -70,6 +91,156 @@ static const char *direction(double delta, double eps)
 }
 
 /* ---- the summary ------------------------------------------------------- */
+
+/* One rate of changes.*: what the narrator says about it. */
+typedef struct rate_change {
+    const char *key;   /* acceptance, use, rejection, edit */
+    const char *name;  /* as written at the start of a clause */
+    const char *count; /* the totals.* (or sum) behind it */
+    const char *what;  /* "sent as is" */
+    double now, delta, lo, hi;
+    const char *verdict; /* up / down / steady */
+    int order;           /* the fixed order of the steady ones */
+} rate_change;
+
+static double rate_count(const struct json_object *r, const rate_change *c)
+{
+    if (!strcmp(c->key, "use"))
+        return num(r, "totals.accepted") + num(r, "totals.edited");
+    char path[64];
+    snprintf(path, sizeof path, "totals.%s", c->count);
+    return num(r, path);
+}
+
+/* Changed rates first, the largest change first; the steady ones after,
+ * in their fixed order. */
+static int cmp_change(const void *a, const void *b)
+{
+    const rate_change *x = a, *y = b;
+    bool sx = !strcmp(x->verdict, "steady"), sy = !strcmp(y->verdict, "steady");
+    if (sx != sy)
+        return sx ? 1 : -1;
+    if (!sx && fabs(x->delta) != fabs(y->delta))
+        return fabs(x->delta) < fabs(y->delta) ? 1 : -1;
+    return x->order - y->order;
+}
+
+/* "acceptance rose 4.2 pp to 46.5% (1,617 sent as is; 95% interval of the
+ * change +1.9 to +6.5 pp)" */
+static int change_clause(const struct json_object *r, const rate_change *c, bool first, strbuf *sb)
+{
+    int rc = strbuf_addf(sb, "%c%s %s ", first ? (char)(c->name[0] - 32) : c->name[0], c->name + 1,
+                         !strcmp(c->verdict, "up") ? "rose" : "fell");
+    rc |= numfmt_dec(sb, fabs(c->delta) * 100, 1);
+    rc |= strbuf_adds(sb, " pp to ");
+    rc |= pct(sb, c->now);
+    rc |= strbuf_adds(sb, " (");
+    rc |= cnt(sb, rate_count(r, c));
+    rc |= strbuf_addf(sb, " %s", c->what);
+    if (!isnan(c->lo) && !isnan(c->hi)) {
+        rc |= strbuf_adds(sb, first ? "; 95% interval of the change " : "; ");
+        rc |= numfmt_signed(sb, c->lo * 100, 1);
+        rc |= strbuf_adds(sb, " to ");
+        rc |= numfmt_pp(sb, c->hi, 1);
+    }
+    rc |= strbuf_adds(sb, ")");
+    return rc;
+}
+
+/* The second sentence of the summary: what changed against the week
+ * before, ordered by evidence; the steady rates in one short clause. */
+static int changes_sentence(const struct json_object *r, strbuf *sb)
+{
+    rate_change c[4] = {
+        { "acceptance", "acceptance", "accepted", "sent as is", 0, 0, 0, 0, NULL, 0 },
+        { "use", "use", "", "used", 0, 0, 0, 0, NULL, 1 },
+        { "rejection", "rejection", "rejected", "rejected", 0, 0, 0, 0, NULL, 2 },
+        { "edit", "the edit rate", "edited", "edited", 0, 0, 0, 0, NULL, 3 },
+    };
+    int rc = 0, changed = 0, nc = 0;
+    char path[96];
+    for (int k = 0; k < 4; k++) {
+        snprintf(path, sizeof path, "rates.%s", c[k].key);
+        c[k].now = num(r, path);
+        snprintf(path, sizeof path, "previous.rates.%s", c[k].key);
+        double prev = num(r, path);
+        c[k].delta = c[k].now - prev;
+        snprintf(path, sizeof path, "changes.%s.delta_ci.0", c[k].key);
+        c[k].lo = num(r, path);
+        snprintf(path, sizeof path, "changes.%s.delta_ci.1", c[k].key);
+        c[k].hi = num(r, path);
+        snprintf(path, sizeof path, "changes.%s.verdict", c[k].key);
+        c[k].verdict = jget_str(r, path, NULL);
+        if (!c[k].verdict && !isnan(c[k].delta)) /* schema 1: its sign */
+            c[k].verdict = c[k].delta > 0.0005 ? "up" : c[k].delta < -0.0005 ? "down" : "steady";
+        if (!c[k].verdict || isnan(c[k].now))
+            continue;
+        c[nc++] = c[k];
+    }
+    if (!nc) {
+        rc |= strbuf_adds(sb, " There is no previous week to compare with, so nothing can be called a change "
+                              "yet: agents sent ");
+        rc |= cnt(sb, num(r, "totals.accepted"));
+        rc |= strbuf_adds(sb, " as they were (");
+        rc |= pct(sb, num(r, "rates.acceptance"));
+        rc |= strbuf_adds(sb, "), used ");
+        rc |= pct(sb, num(r, "rates.use"));
+        rc |= strbuf_adds(sb, " in all (");
+        rc |= cnt(sb, num(r, "totals.edited"));
+        rc |= strbuf_adds(sb, " after editing) and rejected ");
+        rc |= cnt(sb, num(r, "totals.rejected"));
+        rc |= strbuf_adds(sb, " (");
+        rc |= pct(sb, num(r, "rates.rejection"));
+        rc |= strbuf_adds(sb, ").");
+        return rc;
+    }
+    qsort(c, (size_t)nc, sizeof c[0], cmp_change);
+    for (int k = 0; k < nc; k++)
+        changed += strcmp(c[k].verdict, "steady") != 0;
+    if (!changed) {
+        rc |= strbuf_adds(sb, " Nothing moved beyond chance against the previous week: acceptance held at ");
+        rc |= pct(sb, c[0].now);
+        rc |= strbuf_adds(sb, " (");
+        rc |= cnt(sb, rate_count(r, &c[0]));
+        rc |= strbuf_adds(sb, " sent as is");
+        if (!isnan(c[0].lo) && !isnan(c[0].hi)) {
+            rc |= strbuf_adds(sb, "; its change of ");
+            rc |= numfmt_dec(sb, fabs(c[0].delta) * 100, 1);
+            rc |= strbuf_adds(sb, " pp lies within the 95% interval ");
+            rc |= numfmt_signed(sb, c[0].lo * 100, 1);
+            rc |= strbuf_adds(sb, " to ");
+            rc |= numfmt_pp(sb, c[0].hi, 1);
+        }
+        rc |= strbuf_adds(sb, ")");
+    } else {
+        rc |= strbuf_adds(sb, " ");
+        for (int k = 0; k < changed; k++) {
+            if (k)
+                rc |= strbuf_adds(sb, k + 1 == changed ? " and " : ", ");
+            rc |= change_clause(r, &c[k], k == 0, sb);
+        }
+    }
+    /* the steady ones, in one short clause */
+    int first = changed ? changed : 1;
+    if (first < nc) {
+        rc |= strbuf_adds(sb, changed ? "; " : ", ");
+        for (int k = first; k < nc; k++) {
+            if (k > first)
+                rc |= strbuf_adds(sb, k + 1 == nc ? " and " : ", ");
+            rc |= strbuf_adds(sb, c[k].name);
+        }
+        rc |= strbuf_adds(sb, changed ? (nc - first > 1 ? " held steady (" : " held steady (") : " at ");
+        for (int k = first; k < nc; k++) {
+            if (k > first)
+                rc |= strbuf_adds(sb, k + 1 == nc ? (changed ? " and " : " and ") : ", ");
+            rc |= pct(sb, c[k].now);
+        }
+        if (changed)
+            rc |= strbuf_adds(sb, ")");
+    }
+    rc |= strbuf_adds(sb, ".");
+    return rc;
+}
 
 static int para_volume(const struct json_object *r, strbuf *sb)
 {
@@ -96,58 +267,80 @@ static int para_volume(const struct json_object *r, strbuf *sb)
         if (!strcmp(d, "flat")) {
             rc |= strbuf_adds(sb, ", about as many as the week before");
         } else {
-            rc |= strbuf_addf(sb, ", %s ", d);
-            rc |= pct(sb, fabs(n / prev - 1));
-            rc |= strbuf_adds(sb, " from ");
+            rc |= strbuf_addf(sb, ", %s ", !strcmp(d, "up") ? "more than" : "fewer than");
             rc |= cnt(sb, prev);
+            rc |= strbuf_adds(sb, " the week before");
         }
     }
-    rc |= strbuf_adds(sb, ". Agents sent ");
-    rc |= cnt(sb, num(r, "totals.accepted"));
-    rc |= strbuf_adds(sb, " of them as they were (");
-    rc |= pct(sb, num(r, "rates.acceptance"));
-    rc |= strbuf_adds(sb, ") and ");
-    rc |= cnt(sb, num(r, "totals.edited"));
-    rc |= strbuf_adds(sb, " after editing, so ");
-    rc |= pct(sb, num(r, "rates.use"));
-    rc |= strbuf_adds(sb, " of all suggestions ended up in a reply; ");
-    rc |= cnt(sb, num(r, "totals.rejected"));
-    rc |= strbuf_adds(sb, " (");
-    rc |= pct(sb, num(r, "rates.rejection"));
-    rc |= strbuf_adds(sb, ") were rejected and ");
+    rc |= strbuf_adds(sb, "; ");
     rc |= cnt(sb, num(r, "totals.ignored"));
-    rc |= strbuf_adds(sb, " got no decision.");
-    double acc = num(r, "rates.acceptance"), pacc = num(r, "previous.rates.acceptance");
-    /* schema 2: the verdict on the change decides (a move within chance
-     * is steady); schema 1: its sign */
-    const char *verdict = jget_str(r, "changes.acceptance.verdict", NULL);
-    if (!isnan(acc) && !isnan(pacc)) {
-        const char *d = direction(acc - pacc, 0.0005);
-        double lo = num(r, "changes.acceptance.delta_ci.0"), hi = num(r, "changes.acceptance.delta_ci.1");
-        if (verdict && !strcmp(verdict, "steady") && strcmp(d, "flat") && !isnan(lo) && !isnan(hi)) {
-            rc |= strbuf_adds(sb, " Acceptance moved by ");
-            rc |= numfmt_dec(sb, fabs(acc - pacc) * 100, 1);
-            rc |= strbuf_adds(sb, " percentage points from ");
-            rc |= pct(sb, pacc);
-            rc |= strbuf_adds(sb, ", within what chance alone gives on these numbers (95% interval ");
-            rc |= numfmt_signed(sb, lo * 100, 1);
-            rc |= strbuf_adds(sb, " to ");
-            rc |= numfmt_pp(sb, hi, 1);
-            rc |= strbuf_adds(sb, "), so it held steady.");
-        } else if (!strcmp(d, "flat")) {
-            rc |= strbuf_adds(sb, " Acceptance held steady against the previous week.");
-        } else {
-            rc |= strbuf_addf(sb, " Acceptance %s by ", !strcmp(d, "up") ? "rose" : "fell");
-            rc |= numfmt_dec(sb, fabs(acc - pacc) * 100, 1);
-            rc |= strbuf_adds(sb, " percentage points from ");
-            rc |= pct(sb, pacc);
-            rc |= strbuf_adds(sb, !strcmp(d, "up") ? ", a step in the right direction."
-                                                   : ", which deserves a look at the rejected replies below.");
-        }
-    } else {
-        rc |= strbuf_adds(sb, " There is no previous week in the archive to compare with.");
-    }
+    rc |= strbuf_adds(sb, " of them got no decision.");
+    rc |= changes_sentence(r, sb);
     return rc;
+}
+
+/* "Use rose 3.9 pp to 73.5%" / "Use held steady at 69.2%" / "" (no
+ * previous week): how a paragraph about one rate starts. */
+static int rate_lead(const struct json_object *r, const char *key, const char *name, strbuf *sb)
+{
+    char path[64];
+    snprintf(path, sizeof path, "changes.%s.verdict", key);
+    const char *v = jget_str(r, path, NULL);
+    if (!v)
+        return 0;
+    snprintf(path, sizeof path, "rates.%s", key);
+    double now = num(r, path);
+    snprintf(path, sizeof path, "changes.%s.delta", key);
+    double d = num(r, path);
+    int rc = 0;
+    if (!strcmp(v, "steady")) {
+        rc |= strbuf_addf(sb, "With %s steady at ", name);
+        rc |= pct(sb, now);
+    } else {
+        rc |= strbuf_addf(sb, "With %s %s ", name, !strcmp(v, "up") ? "up" : "down");
+        rc |= numfmt_dec(sb, fabs(d) * 100, 1);
+        rc |= strbuf_adds(sb, " pp to ");
+        rc |= pct(sb, now);
+    }
+    rc |= strbuf_adds(sb, ", ");
+    return rc;
+}
+
+/* " When agents edit, they most often add “Apologise ...” (41 times,
+ * removed 14), a habit the coach notes back.": the habit agents add most
+ * in their edits, when a coach tip on it qualifies as advice (not one
+ * whose replies were rejected more often). */
+static int edit_habit_clause(const struct json_object *r, strbuf *sb)
+{
+    const struct json_object *best = NULL;
+    double bestn = 0;
+    size_t nh = jget_len(r, "edits.habits");
+    for (size_t k = 0; k < nh; k++) {
+        const struct json_object *h = json_object_array_get_idx(jget(r, "edits.habits"), k);
+        double d = num(h, "added") - num(h, "removed");
+        if (!isnan(d) && d > bestn) {
+            best = h;
+            bestn = d;
+        }
+    }
+    if (!best)
+        return 0;
+    const char *feature = jget_str(best, "feature", "");
+    size_t nt = jget_len(r, "coach.tips");
+    for (size_t k = 0; k < nt; k++) {
+        const struct json_object *t = json_object_array_get_idx(jget(r, "coach.tips"), k);
+        if (strcmp(jget_str(t, "feature", ""), feature) || !json_object_get_boolean(jget(t, "qualifies")) ||
+            (!strncmp(jget_str(t, "basis", ""), "shares", 6) && num(t, "lift") < 0))
+            continue;
+        int rc = strbuf_addf(sb, " When agents edit, they most often add " LQ "%s" RQ " (",
+                             jget_str(best, "label", feature));
+        rc |= cnt(sb, num(best, "added"));
+        rc |= strbuf_adds(sb, " times, removed ");
+        rc |= cnt(sb, num(best, "removed"));
+        rc |= strbuf_adds(sb, "), a habit the coach notes back.");
+        return rc;
+    }
+    return 0;
 }
 
 static int para_worked(const struct json_object *r, strbuf *sb)
@@ -160,53 +353,48 @@ static int para_worked(const struct json_object *r, strbuf *sb)
                                "winning reply to point to.");
     }
     const struct json_object *a = json_object_array_get_idx(top, 0);
-    rc |= strbuf_adds(sb, "What worked best was ");
-    rc |= quote(sb, jget_str(a, "reply", ""), 140);
-    rc |= strbuf_adds(sb, ": agents used it ");
+    size_t lead = sb->len;
+    rc |= rate_lead(r, "use", "use", sb);
+    rc |= strbuf_adds(sb, sb->len > lead ? "the reply agents used most was " : "The reply agents used most was ");
+    rc |= quote(sb, jget_str(a, "reply", ""), QUOTE_LONG);
+    rc |= strbuf_adds(sb, ": ");
     rc |= cnt(sb, num(a, "uses"));
-    rc |= strbuf_adds(sb, " times");
+    rc |= strbuf_adds(sb, " uses");
     double sug = num(a, "suggested");
     if (!isnan(sug) && sug > 0) {
-        rc |= strbuf_adds(sb, " out of ");
+        rc |= strbuf_adds(sb, " of ");
         rc |= cnt(sb, sug);
-        rc |= strbuf_adds(sb, " suggestions");
+        rc |= strbuf_adds(sb, " suggestions (");
         double ur = jget_has(a, "use_rate") ? num(a, "use_rate") : num(a, "uses") / sug;
-        rc |= strbuf_adds(sb, " (");
         rc |= pct(sb, ur);
         rc |= strbuf_adds(sb, ")");
     }
-    double mc = num(a, "mean_confidence");
-    if (!isnan(mc)) {
-        rc |= strbuf_adds(sb, ", with a mean confidence of ");
-        rc |= dec(sb, mc);
+    double acc = num(a, "accepted"), ed = num(a, "edited");
+    if (!isnan(acc) && !isnan(ed)) {
+        rc |= strbuf_adds(sb, ", ");
+        rc |= cnt(sb, acc);
+        rc |= strbuf_adds(sb, " of them sent without an edit");
     }
     rc |= strbuf_adds(sb, ".");
     if (n >= 2) {
         const struct json_object *b = json_object_array_get_idx(top, 1);
-        rc |= strbuf_adds(sb, " It was followed by ");
-        rc |= quote(sb, jget_str(b, "reply", ""), 100);
+        strbuf_setlen(sb, sb->len - 1);
+        rc |= strbuf_adds(sb, "; next were ");
+        rc |= quote(sb, jget_str(b, "reply", ""), QUOTE_SHORT);
         rc |= strbuf_adds(sb, " (");
         rc |= cnt(sb, num(b, "uses"));
         rc |= strbuf_adds(sb, " uses)");
         if (n >= 3) {
             const struct json_object *c = json_object_array_get_idx(top, 2);
             rc |= strbuf_adds(sb, " and ");
-            rc |= quote(sb, jget_str(c, "reply", ""), 100);
+            rc |= quote(sb, jget_str(c, "reply", ""), QUOTE_SHORT);
             rc |= strbuf_adds(sb, " (");
             rc |= cnt(sb, num(c, "uses"));
-            rc |= strbuf_adds(sb, " uses)");
+            rc |= strbuf_adds(sb, ")");
         }
         rc |= strbuf_adds(sb, ".");
     }
-    double acc = num(a, "accepted"), ed = num(a, "edited");
-    if (!isnan(acc) && !isnan(ed)) {
-        if (ed > acc)
-            rc |= strbuf_adds(sb, " Agents edited the leading reply more often than they sent it as is, "
-                                  "so its wording still needs work.");
-        else
-            rc |= strbuf_adds(sb, " Most uses of the leading reply needed no edit at all, a sign that its "
-                                  "wording fits what agents want to say.");
-    }
+    rc |= edit_habit_clause(r, sb);
     return rc;
 }
 
@@ -218,6 +406,66 @@ static const char *replacement_of(const struct json_object *a)
     return t && *t ? t : jget_str(a, "top_replacement", NULL);
 }
 
+/* Loose equality of two reply texts: the same first 40 letters and
+ * digits, case ignored. */
+static bool same_reply(const char *x, const char *y)
+{
+    int k = 0;
+    while (k < 40) {
+        while (*x && !isalnum((unsigned char)*x))
+            x++;
+        while (*y && !isalnum((unsigned char)*y))
+            y++;
+        if (!*x || !*y)
+            return !*x && !*y && k > 10;
+        if (tolower((unsigned char)*x) != tolower((unsigned char)*y))
+            return false;
+        x++, y++, k++;
+    }
+    return true;
+}
+
+/* A reply the week's prompt update removed from its examples but that is
+ * still among the most rejected or used replies. */
+static int removed_but_suggested(const struct json_object *r, strbuf *sb)
+{
+    int rc = 0;
+    size_t nu = jget_len(r, "retraining");
+    static const char *const lists[] = { "top_rejected", "top_accepted" };
+    for (size_t u = 0; u < nu; u++) {
+        const struct json_object *up = json_object_array_get_idx(jget(r, "retraining"), u);
+        size_t nr = jget_len(up, "examples_removed");
+        for (size_t e = 0; e < nr; e++) {
+            const char *ex = json_object_get_string(json_object_array_get_idx(jget(up, "examples_removed"), e));
+            for (size_t l = 0; l < 2; l++) {
+                size_t nt = jget_len(r, lists[l]);
+                for (size_t k = 0; k < nt; k++) {
+                    const struct json_object *t = json_object_array_get_idx(jget(r, lists[l]), k);
+                    if (!ex || !same_reply(ex, jget_str(t, "reply", "")))
+                        continue;
+                    rc |= strbuf_addf(sb, " The %s update (%s) removed ", jget_str(up, "prompt_id", "prompt"),
+                                      jget_str(up, "to_version", "new version"));
+                    rc |= quote(sb, ex, QUOTE_SHORT);
+                    rc |= strbuf_adds(sb, " from its examples, yet it is still ");
+                    if (l == 0) {
+                        rc |= strbuf_addf(sb, "the #%zu most rejected reply (", k + 1);
+                        rc |= cnt(sb, num(t, "rejections"));
+                        rc |= strbuf_adds(sb, " rejections of ");
+                        rc |= cnt(sb, num(t, "suggested"));
+                        rc |= strbuf_adds(sb, " suggestions).");
+                    } else {
+                        rc |= strbuf_addf(sb, "suggested and used (#%zu, ", k + 1);
+                        rc |= cnt(sb, num(t, "uses"));
+                        rc |= strbuf_adds(sb, " uses).");
+                    }
+                    return rc;
+                }
+            }
+        }
+    }
+    return rc;
+}
+
 static int para_rejected(const struct json_object *r, strbuf *sb)
 {
     int rc = 0;
@@ -227,54 +475,50 @@ static int para_rejected(const struct json_object *r, strbuf *sb)
         rc |= strbuf_adds(sb, "No suggestion was rejected this week");
     } else {
         const struct json_object *a = json_object_array_get_idx(top, 0);
-        rc |= strbuf_adds(sb, "The most rejected suggestion was ");
-        rc |= quote(sb, jget_str(a, "reply", ""), 140);
+        size_t lead = sb->len;
+        rc |= rate_lead(r, "rejection", "rejection", sb);
+        rc |= strbuf_adds(sb, sb->len > lead ? "the most rejected reply was " : "The most rejected reply was ");
+        rc |= quote(sb, jget_str(a, "reply", ""), QUOTE_LONG);
         rc |= strbuf_adds(sb, ", turned down ");
         rc |= cnt(sb, num(a, "rejections"));
-        rc |= strbuf_adds(sb, " times");
         double sug = num(a, "suggested");
         if (!isnan(sug) && sug > 0) {
-            rc |= strbuf_adds(sb, " out of ");
+            rc |= strbuf_adds(sb, " of ");
             rc |= cnt(sb, sug);
         }
-        rc |= strbuf_adds(sb, ".");
-        const char *rep = replacement_of(a);
-        if (rep && *rep) {
-            rc |= strbuf_adds(sb, " Agents most often wrote ");
-            rc |= quote(sb, rep, 140);
-            rc |= strbuf_adds(sb, " instead, which shows what customers needed to hear.");
-        } else {
-            rc |= strbuf_adds(sb, " Agents replaced it with replies of their own that vary too much to "
-                                  "name one.");
-        }
+        rc |= strbuf_adds(sb, " times");
         double mc = num(a, "mean_confidence"), all = num(r, "confidence.mean");
         if (!isnan(mc) && !isnan(all)) {
-            if (mc >= all)
-                rc |= strbuf_adds(sb, " The model was at least as confident about it as about its average "
-                                      "suggestion (");
-            else
-                rc |= strbuf_adds(sb, " The model was less sure of it than of its average suggestion (");
+            rc |= strbuf_adds(sb, " at a mean confidence of ");
             rc |= dec(sb, mc);
-            rc |= strbuf_adds(sb, " against ");
+            rc |= strbuf_adds(sb, mc >= all ? ", no lower than the week's " : " against the week's ");
             rc |= dec(sb, all);
-            rc |= strbuf_adds(sb, mc >= all ? "), so confidence alone does not catch it." : "), so a "
-                                  "confidence threshold would hide some of these.");
         }
-        if (n >= 2) {
-            const struct json_object *b = json_object_array_get_idx(top, 1);
-            rc |= strbuf_adds(sb, " Next came ");
-            rc |= quote(sb, jget_str(b, "reply", ""), 100);
-            rc |= strbuf_adds(sb, " (");
-            rc |= cnt(sb, num(b, "rejections"));
-            rc |= strbuf_adds(sb, " rejections).");
+        const char *rep = replacement_of(a);
+        double rn = num(a, "top_replacement_count");
+        if (rep && *rep) {
+            rc |= strbuf_adds(sb, "; agents wrote ");
+            rc |= quote(sb, rep, QUOTE_SHORT);
+            rc |= strbuf_adds(sb, " instead");
+            if (!isnan(rn)) {
+                rc |= strbuf_adds(sb, " ");
+                rc |= cnt(sb, rn);
+                rc |= strbuf_adds(sb, " of ");
+                rc |= cnt(sb, num(a, "rejections"));
+                rc |= strbuf_adds(sb, " times");
+            }
         }
+        rc |= strbuf_adds(sb, ".");
+        rc |= removed_but_suggested(r, sb);
     }
     double vind = num(r, "coach.vindicated");
     if (!isnan(vind) && vind > 0) {
-        rc |= strbuf_adds(sb, n ? " Rejections are not always right: " : ". Yet ");
+        if (n && sb->len && sb->buf[sb->len - 1] == '.')
+            strbuf_setlen(sb, sb->len - 1);
+        rc |= strbuf_adds(sb, n ? "; QA later corrected " : ". Yet QA later corrected ");
         rc |= cnt(sb, vind);
-        rc |= strbuf_adds(sb, vind == 1 ? " human reply was" : " human replies were");
-        rc |= strbuf_adds(sb, " later corrected back to something close to what the AI had suggested.");
+        rc |= strbuf_adds(sb, vind == 1 ? " human reply" : " human replies");
+        rc |= strbuf_adds(sb, " back to close to what the AI had suggested.");
     } else if (!n) {
         rc |= strbuf_adds(sb, ", and no human override was later corrected toward the AI's wording.");
     }
@@ -344,8 +588,18 @@ static int para_confidence(const struct json_object *r, strbuf *sb)
         delta = mean - prev;
     if (!isnan(prev) && !isnan(delta)) {
         const char *d = direction(delta, 0.0005);
+        const char *cv = jget_str(r, "confidence.delta_verdict", NULL);
+        double clo = num(r, "confidence.delta_ci.0"), chi = num(r, "confidence.delta_ci.1");
         if (!strcmp(d, "flat")) {
             rc |= strbuf_adds(sb, ", unchanged from the week before");
+        } else if (cv && !strcmp(cv, "steady") && !isnan(clo) && !isnan(chi)) {
+            rc |= strbuf_adds(sb, " against ");
+            rc |= dec(sb, prev);
+            rc |= strbuf_adds(sb, " the week before, a difference within chance (95% interval ");
+            rc |= numfmt_signed(sb, clo, 3);
+            rc |= strbuf_adds(sb, " to ");
+            rc |= numfmt_signed(sb, chi, 3);
+            rc |= strbuf_adds(sb, ")");
         } else {
             rc |= strbuf_addf(sb, ", %s ", d);
             rc |= dec(sb, fabs(delta));
@@ -389,7 +643,6 @@ static int para_confidence(const struct json_object *r, strbuf *sb)
             rc |= dec(sb, pece);
             rc |= strbuf_adds(sb, " last week)");
         }
-        rc |= strbuf_adds(sb, ".");
     }
     /* the fullest calibration bin among the upper half: over- or under-confident? */
     size_t nb = jget_len(r, "confidence.calibration");
@@ -406,7 +659,7 @@ static int para_confidence(const struct json_object *r, strbuf *sb)
     }
     if (best) {
         double mc = num(best, "mean_confidence"), ac = num(best, "acceptance");
-        rc |= strbuf_adds(sb, " In the busiest band, scores from ");
+        rc |= strbuf_adds(sb, isnan(ece) ? " In the busiest band, scores from " : "; in the busiest band, scores from ");
         rc |= numfmt_dec(sb, num(best, "lower"), 1);
         rc |= strbuf_adds(sb, " to ");
         rc |= numfmt_dec(sb, num(best, "upper"), 1);
@@ -417,6 +670,8 @@ static int para_confidence(const struct json_object *r, strbuf *sb)
         rc |= strbuf_adds(sb, mc > ac + 0.05 ? ": the model is overconfident there."
                           : mc < ac - 0.05 ? ": the model is more cautious than it needs to be."
                                            : ": scores and outcomes agree well.");
+    } else if (!isnan(ece)) {
+        rc |= strbuf_adds(sb, ".");
     }
     return rc;
 }
@@ -472,37 +727,83 @@ static int para_trends(const struct json_object *r, strbuf *sb)
     if (nu) {
         const struct json_object *u = json_object_array_get_idx(up, 0);
         double d = num(u, "impact.delta");
-        rc |= strbuf_addf(sb, " Watch the %s prompt", jget_str(u, "prompt_id", "updated"));
-        if (nu > 1)
-            rc |= strbuf_addf(sb, " and the %zu other updated prompts", nu - 1);
+        double lo = num(u, "impact.delta_ci.0"), hi = num(u, "impact.delta_ci.1");
         const char *v = jget_str(u, "impact.verdict", NULL); /* schema 2 */
+        rc |= strbuf_addf(sb, " The %s update", jget_str(u, "prompt_id", "prompt"));
+        if (nu > 1)
+            rc |= strbuf_addf(sb, " (one of %zu)", nu);
         if (!isnan(d) && v && !strcmp(v, "steady")) {
-            rc |= strbuf_adds(sb, ": its first results move by ");
+            rc |= strbuf_adds(sb, " moved acceptance by ");
             rc |= numfmt_dec(sb, fabs(d) * 100, 1);
-            rc |= strbuf_adds(sb, " pp, within what chance gives so far, so it is too early to judge.");
+            rc |= strbuf_adds(sb, " pp, within noise");
+            if (!isnan(lo) && !isnan(hi)) {
+                rc |= strbuf_adds(sb, " (95% interval ");
+                rc |= numfmt_signed(sb, lo * 100, 1);
+                rc |= strbuf_adds(sb, " to ");
+                rc |= numfmt_pp(sb, hi, 1);
+                rc |= strbuf_adds(sb, ")");
+            }
+            rc |= strbuf_adds(sb, ": too early to judge.");
         } else if (!isnan(d)) {
-            rc |= strbuf_adds(sb, d >= 0 ? ": its first results are up " : ": its first results are down ");
+            rc |= strbuf_adds(sb, d >= 0 ? " raised acceptance by " : " lowered acceptance by ");
             rc |= numfmt_dec(sb, fabs(d) * 100, 1);
-            rc |= strbuf_adds(sb, d >= 0 ? " pp and should hold." : " pp and may need to be rolled back.");
+            rc |= strbuf_adds(sb, " pp on its messages");
+            if (!isnan(lo) && !isnan(hi)) {
+                rc |= strbuf_adds(sb, " (95% interval ");
+                rc |= numfmt_signed(sb, lo * 100, 1);
+                rc |= strbuf_adds(sb, " to ");
+                rc |= numfmt_pp(sb, hi, 1);
+                rc |= strbuf_adds(sb, ", beyond chance)");
+            }
+            rc |= strbuf_adds(sb, d >= 0 ? "." : ": a candidate to roll back.");
         } else {
             rc |= strbuf_adds(sb, ": its impact is not measurable yet.");
         }
     }
-    if (jget_len(r, "top_rejected")) {
-        rc |= strbuf_adds(sb, " Keep an eye on ");
-        rc |= quote(sb, jget_str(r, "top_rejected.0.reply", ""), 80);
-        rc |= strbuf_adds(sb, ", the reply agents turn down most.");
+    /* confidence against calibration: a fall towards the observed
+     * acceptance is good news */
+    const char *cv = jget_str(r, "confidence.delta_verdict", NULL);
+    double ece = num(r, "confidence.ece"), pece = num(r, "previous.ece");
+    if (cv && strcmp(cv, "steady") && !isnan(ece) && !isnan(pece)) {
+        bool better = ece < pece - 0.0005;
+        rc |= strbuf_addf(sb, " Mean confidence moved %s while the calibration error went from ",
+                          better ? "towards the observed acceptance" : "away from the observed acceptance");
+        rc |= dec(sb, pece);
+        rc |= strbuf_adds(sb, " to ");
+        rc |= dec(sb, ece);
+        rc |= strbuf_adds(sb, better ? ", so the scores are more honest than the week before."
+                                     : ": check the scores before trusting them as a threshold.");
+    } else if (!nu && !nr && !nf) {
+        rc |= strbuf_adds(sb, " No prompt was updated, so there is no retraining effect to follow.");
     }
-    double delta = num(r, "confidence.delta");
-    if (!isnan(delta) && delta < -0.01)
-        rc |= strbuf_adds(sb, " Falling confidence is the other signal to follow next week.");
-    else if (!nu && !jget_len(r, "top_rejected"))
-        rc |= strbuf_adds(sb, " Nothing else stands out for next week.");
+    return rc;
+}
+
+bool narrator_too_little(const struct json_object *report)
+{
+    double n = jget_double(report, "totals.suggestions", 0);
+    return n < NARRATOR_MIN_SUGGESTIONS;
+}
+
+/* The short, honest narrative of a week with too little data. */
+static int summary_short(const struct json_object *r, strbuf *sb)
+{
+    double n = num(r, "totals.suggestions");
+    if (isnan(n) || n <= 0)
+        return para_volume(r, sb);
+    int rc = strbuf_addf(sb, "Week %s had only ", jget_str(r, "week", ""));
+    rc |= cnt(sb, n);
+    rc |= strbuf_adds(sb, n == 1 ? " reply suggestion" : " reply suggestions");
+    rc |= strbuf_addf(sb, ", too little data to judge: with fewer than %d, a change in acceptance, confidence "
+                          "or topics cannot be told from chance, so this digest draws no conclusions. The "
+                          "counts are in the tables below.", NARRATOR_MIN_SUGGESTIONS);
     return rc;
 }
 
 int narrator_summary(const struct json_object *report, strbuf *out)
 {
+    if (narrator_too_little(report))
+        return summary_short(report, out) ? -1 : 0;
     int (*const paras[])(const struct json_object *, strbuf *) = {
         para_volume, para_worked, para_rejected, para_confidence, para_trends
     };
@@ -573,7 +874,12 @@ int narrator_self_summary(const struct json_object *r, strbuf *sb)
         rc |= strbuf_adds(sb, ")");
         double b = num(u, "impact.before.acceptance"), a = num(u, "impact.after.acceptance");
         if (!isnan(b) && !isnan(a)) {
-            rc |= strbuf_addf(sb, ": acceptance %s from ", a > b + 0.0005 ? "rose" : a < b - 0.0005 ? "fell" : "stayed flat, going");
+            const char *iv = jget_str(u, "impact.verdict", NULL); /* schema 2: the verdict decides */
+            rc |= strbuf_addf(sb, ": its acceptance %s from ",
+                              iv && !strcmp(iv, "steady") ? "went"
+                              : a > b + 0.0005            ? "rose"
+                              : a < b - 0.0005            ? "fell"
+                                                          : "stayed flat, going");
             rc |= pct(sb, b);
             rc |= strbuf_adds(sb, " to ");
             rc |= pct(sb, a);
@@ -695,9 +1001,9 @@ static int pq_ev(strbuf *sb, const struct json_object *r, const char *pname, dou
 
 /* The two shares of a tip: "appears in A of the replies that worked and in
  * B of the rejected ones, a difference of D". */
-static int shares_ev(strbuf *sb, const struct json_object *r, const struct json_object *t)
+static int shares_ev(strbuf *sb, const struct json_object *r, const struct json_object *t, bool lower)
 {
-    int rc = strbuf_adds(sb, "It appears in ");
+    int rc = strbuf_adds(sb, lower ? "it appears in " : "It appears in ");
     rc |= share_ev(sb, t, "ai_win_share", "ai_win_share_ci", "worked_n", jget_has(r, "coach.ci_level"));
     rc |= strbuf_adds(sb, " of the replies that worked (sent as is or vindicated by QA) and in ");
     rc |= share_ev(sb, t, "rejected_share", "rejected_share_ci", "rejected_n", false);
@@ -724,7 +1030,7 @@ static int note_qualifying(const struct json_object *r, const struct json_object
     else
         rc |= strbuf_addf(sb, "%s. ", tip_label(t));
     if (shares) {
-        rc |= shares_ev(sb, r, t);
+        rc |= shares_ev(sb, r, t, false);
         rc |= strbuf_adds(sb, lift < 0 ? ": replies with it were rejected more often, beyond chance."
                                        : ": more common in the replies that worked, beyond chance.");
     }
@@ -739,8 +1045,11 @@ static int note_qualifying(const struct json_object *r, const struct json_object
     }
     const char *ex = jget_str(t, "example", NULL);
     if (ex && *ex && !(shares && lift < 0)) {
-        rc |= strbuf_adds(sb, " For example: ");
-        rc |= quote(sb, ex, 160);
+        if (sb->len && sb->buf[sb->len - 1] == '.')
+            strbuf_setlen(sb, sb->len - 1);
+        rc |= strbuf_adds(sb, ", as in ");
+        rc |= quote(sb, ex, QUOTE_LONG);
+        rc |= strbuf_adds(sb, ".");
     }
     return rc;
 }
@@ -749,10 +1058,10 @@ static int note_qualifying(const struct json_object *r, const struct json_object
  * numbers and what would settle it. */
 static int note_weak(const struct json_object *r, const struct json_object *t, strbuf *sb)
 {
-    int rc = strbuf_addf(sb, "No advice on %s" "%s" "%s this week: the evidence is weak. ", LQ, tip_label(t), RQ);
+    int rc = strbuf_addf(sb, "No advice on %s" "%s" "%s this week, as the evidence is weak: ", LQ, tip_label(t), RQ);
     double lift = num(t, "lift"), more = num(t, "more_replies"), min = num(r, "coach.min_lift");
     if (isnan(lift) || isnan(num(t, "ai_win_share")) || isnan(num(t, "rejected_share"))) {
-        rc |= strbuf_adds(sb, "Too few replies were sent as is or rejected to compare its shares.");
+        rc |= strbuf_adds(sb, "too few replies were sent as is or rejected to compare its shares.");
         if (!isnan(more)) {
             rc |= strbuf_adds(sb, " About ");
             rc |= cnt(sb, more);
@@ -760,7 +1069,7 @@ static int note_weak(const struct json_object *r, const struct json_object *t, s
         }
         return rc;
     }
-    rc |= shares_ev(sb, r, t);
+    rc |= shares_ev(sb, r, t, true);
     rc |= strbuf_adds(sb, ", which could be chance or too small to matter.");
     if (isnan(more) || isnan(min))
         return rc;
@@ -792,6 +1101,9 @@ static int note_weak(const struct json_object *r, const struct json_object *t, s
 int narrator_coach_notes(const struct json_object *r, strbuf notes[3])
 {
     int rc = 0;
+    if (narrator_too_little(r))
+        return strbuf_addf(&notes[0], "Too little data to judge any habit of the replies this week (fewer than "
+                                      "%d suggestions): no coach notes.", NARRATOR_MIN_SUGGESTIONS) < 0 ? -1 : 0;
     size_t k = 0;
     size_t nt = jget_len(r, "coach.tips");
     const struct json_object *tips = jget(r, "coach.tips");

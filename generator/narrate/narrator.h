@@ -16,13 +16,21 @@
 
 #include "common/err.h"
 
+#include <stdbool.h>
+
 #include <json-c/json.h>
 
 #include "common/strbuf.h"
 
-/* Five paragraphs separated by "\n\n": volume and usage; what worked; what
- * was rejected and why; confidence and calibration; trends and what to
- * watch. */
+/* Fewer suggestions than this: too little data to judge; the narrative
+ * is short and the LLM is not asked. */
+#define NARRATOR_MIN_SUGGESTIONS 30
+bool narrator_too_little(const struct json_object *report);
+
+/* Five paragraphs separated by "\n\n": what changed (the rates by
+ * evidence) and volume; what worked; what was rejected and why;
+ * confidence and calibration; trends and what to watch. Direction words
+ * follow the verdicts. One short paragraph when narrator_too_little. */
 AID_MUST_CHECK int narrator_summary(const struct json_object *report, strbuf *out);
 
 /* The self-summary of training deltas: what the week's prompt updates

@@ -341,8 +341,73 @@ static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, d
     strbuf_release(&val);
 }
 
-/* narrative.summary split into paragraphs at blank lines. */
-static void html_paragraphs(hv *h, tmpl_vars *v, const char *loop, const char *text)
+/* Text escaped for HTML content or a quoted attribute. 0 or -1. */
+static int html_esc_add(strbuf *sb, const char *s, size_t n)
+{
+    int rc = 0;
+    for (size_t k = 0; k < n && !rc; k++) {
+        switch (s[k]) {
+        case '&': rc = strbuf_adds(sb, "&amp;"); break;
+        case '<': rc = strbuf_adds(sb, "&lt;"); break;
+        case '>': rc = strbuf_adds(sb, "&gt;"); break;
+        case '"': rc = strbuf_adds(sb, "&quot;"); break;
+        case '\'': rc = strbuf_adds(sb, "&#39;"); break;
+        default: rc = strbuf_addc(sb, s[k]);
+        }
+    }
+    return rc ? -1 : 0;
+}
+
+/* A checked number's title: "changes.acceptance.delta = 0.042039, 95%
+ * interval 0.018704 to 0.06531, verdict up". */
+static int claim_title(strbuf *sb, const struct json_object *c)
+{
+    strbuf t = STRBUF_INIT;
+    int rc = strbuf_addf(&t, "%s = %s", jget_str(c, "figure", ""),
+                         json_object_to_json_string_ext(jget(c, "value"), JSON_C_TO_STRING_PLAIN));
+    if (jget_len(c, "interval") == 2)
+        rc |= strbuf_addf(&t, ", 95%% interval %s to %s",
+                          json_object_to_json_string_ext(jget(c, "interval.0"), JSON_C_TO_STRING_PLAIN),
+                          json_object_to_json_string_ext(jget(c, "interval.1"), JSON_C_TO_STRING_PLAIN));
+    if (jget_has(c, "verdict"))
+        rc |= strbuf_addf(&t, ", verdict %s", jget_str(c, "verdict", ""));
+    rc |= html_esc_add(sb, t.buf ? t.buf : "", t.len);
+    strbuf_release(&t);
+    return rc ? -1 : 0;
+}
+
+/* One summary paragraph (text[a..b) of the summary) as HTML: escaped,
+ * each checked number of narrative.claims in a quiet underline whose title
+ * gives the figure and its interval. 0 or -1. */
+static int html_marked(const struct json_object *claims, const char *text, size_t a, size_t b, strbuf *out)
+{
+    size_t at = a, n = claims ? json_object_array_length(claims) : 0;
+    int rc = 0;
+    for (size_t k = 0; k < n && !rc; k++) {
+        const struct json_object *c = json_object_array_get_idx(claims, k);
+        if (strcmp(jget_str(c, "part", ""), "summary") || strcmp(jget_str(c, "kind", ""), "number"))
+            continue;
+        int64_t off = jget_int(c, "offset", -1);
+        size_t len = strlen(jget_str(c, "text", ""));
+        if (off < 0 || (size_t)off < at || (size_t)off + len > b ||
+            strncmp(text + off, jget_str(c, "text", ""), len))
+            continue;
+        rc |= html_esc_add(out, text + at, (size_t)off - at);
+        rc |= strbuf_adds(out, "<span class=\"checked\" title=\"");
+        rc |= claim_title(out, c);
+        rc |= strbuf_adds(out, "\">");
+        rc |= html_esc_add(out, text + off, len);
+        rc |= strbuf_adds(out, "</span>");
+        at = (size_t)off + len;
+    }
+    rc |= html_esc_add(out, text + at, b - at);
+    return rc ? -1 : 0;
+}
+
+/* narrative.summary split into paragraphs at blank lines; "html" is the
+ * paragraph with its checked numbers marked (html_marked). */
+static void html_paragraphs(hv *h, tmpl_vars *v, const char *loop, const char *text,
+                            const struct json_object *claims)
 {
     const char *p = text;
     while (p && *p) {
@@ -370,11 +435,15 @@ static void html_paragraphs(hv *h, tmpl_vars *v, const char *loop, const char *t
             b--;
         if (b > a) {
             char *para = strndup(a, (size_t)(b - a));
+            strbuf marked = STRBUF_INIT;
             tmpl_vars *r = hv_row(h, v, loop);
-            if (!para)
+            if (!para || html_marked(claims, text, (size_t)(a - text), (size_t)(b - text), &marked) < 0) {
                 h->oom = 1;
-            else
+            } else {
                 hv_set(h, r, "text", para);
+                hv_set(h, r, "html", marked.buf ? marked.buf : "");
+            }
+            strbuf_release(&marked);
             free(para);
         }
         p = next;
@@ -593,7 +662,15 @@ static void html_vars_figures(hv *h, tmpl_vars *v, struct json_object *report)
 static void html_vars_narrative(hv *h, tmpl_vars *v, struct json_object *report)
 {
     hv_set(h, v, "self_summary", jget_str(report, "narrative.self_summary", ""));
-    html_paragraphs(h, v, "summary_paragraphs", jget_str(report, "narrative.summary", ""));
+    html_paragraphs(h, v, "summary_paragraphs", jget_str(report, "narrative.summary", ""),
+                    jget(report, "narrative.claims"));
+    size_t nclaims = jget_len(report, "narrative.claims");
+    if (nclaims) {
+        char buf[96];
+        snprintf(buf, sizeof buf, "%zu %s checked against the week's figures", nclaims,
+                 nclaims == 1 ? "claim" : "claims");
+        hv_set(h, v, "claims_checked", buf);
+    }
     html_text_list(h, v, "coach_notes", jget(report, "narrative.coach_notes"));
     {
         struct json_object *src = jget(report, "narrative.source");

@@ -5,7 +5,9 @@
  *
  * Checks beyond the sanitizers: factcheck_extract's spans lie inside the
  * text and agree with what a second call with room for all of them says;
- * factcheck_text's count is >= 0 and never more than the numbers found.
+ * factcheck_text's count is >= 0 and never more than the numbers found;
+ * factcheck_claims' spans lie inside the text, its count is at least the
+ * wrong numbers, and the wrong directions are among them.
  */
 #include "narrate/factcheck.h"
 #include "common/strbuf.h"
@@ -28,6 +30,16 @@ static factcheck *fuzz_factcheck_new(const struct json_object *r)
 
 static factcheck *fc;
 static struct json_object *report;
+
+/* A claim's span must lie inside the text (ctx: {text length, errors}). */
+static int fuzz_claim(void *ctx, const char *text, const factcheck_claim *c)
+{
+    size_t *s = ctx;
+    (void)text;
+    if (c->off > s[0] || c->len > s[0] - c->off || (c->direction && (!c->len || !c->said || !c->figure)))
+        s[1]++;
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -63,6 +75,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     strbuf bad = STRBUF_INIT;
     int wrong = factcheck_text(fc, text, &bad);
     if (wrong < 0 || (size_t)wrong > n)
+        abort();
+    strbuf_release(&bad);
+    /* claims: every span inside the text, direction claims on a word */
+    size_t spans[2] = { tlen, 0 };
+    int cw = factcheck_claims(fc, text, fuzz_claim, spans);
+    if (cw < wrong || spans[1])
+        abort();
+    int dw = factcheck_directions(fc, text, &bad);
+    if (dw < 0 || dw > cw)
         abort();
     strbuf_release(&bad);
     free(all);

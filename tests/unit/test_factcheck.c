@@ -1,6 +1,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #include "narrate/factcheck.h"
 #include "common/fsutil.h"
@@ -70,6 +71,31 @@ int main(void)
     is_int(check(fc, "PSI 0.041 (p < 0.001), KS 0.061 (p < 0.001); n = 4,110 scores this week, m = 4,169 last week, 20 bins; at least 100 each."), 0,
            "drift p-values, n, m, bins and the minimum are known figures %s", badbuf);
     is_int(check(fc, "Acceptance rose (95% interval +13.7 to +4.4 pp)."), 1, "an interval end that is not the report's is caught");
+    /* direction claims against the verdicts: acceptance up, use/rejection/edit
+     * steady, confidence down, the refunds update up */
+    {
+        strbuf why = STRBUF_INIT;
+        is_int(factcheck_directions(fc, "Acceptance rose 2.4 pp; use held steady.", &why), 0, "agreeing claims");
+        is_int(factcheck_directions(fc, "Acceptance fell 2.4 pp this week.", &why), 1, "a wrong direction");
+        ok(strstr(why.buf, "\"fell\" about changes.acceptance.delta, whose verdict is up") != NULL, "named: %s", why.buf);
+        strbuf_reset(&why);
+        is_int(factcheck_directions(fc, "The rejection rate jumped to 30.4%.", &why), 1, "a change where steady");
+        is_int(factcheck_directions(fc, "Rejections improved.", NULL), 1, "improved rejection is down: steady here");
+        is_int(factcheck_directions(fc, "Mean confidence dropped; the calibration error did not improve.", NULL), 0,
+               "confidence down; not improved is steady: %d", 0);
+        is_int(factcheck_directions(fc, "Acceptance was steady.", NULL), 1, "steady claimed where the verdict is up");
+        is_int(factcheck_directions(fc, "Agents ended up using it; the reply \u201cacceptance fell\u201d is quoted.",
+                                    NULL), 0, "phrasal verbs and quotes are not claims");
+        is_int(factcheck_directions(fc, "Rising topics were refunds.", NULL), 0, "a direction with no figure word");
+        strbuf_release(&why);
+        /* the claims: figure, verdict */
+        factcheck_num n1 = { 0, 0, 2.4, 1, FACTCHECK_PP, false };
+        ok(factcheck_matches(fc, &n1), "2.4 pp matches");
+        char vb[96];
+        is_str(factcheck_figure_verdict(report, "changes.acceptance.delta", vb, sizeof vb), "up", "verdict of a change");
+        is_str(factcheck_figure_verdict(report, "retraining.0.impact.delta", vb, sizeof vb), "up", "of an impact");
+        ok(factcheck_figure_verdict(report, "totals.suggestions", vb, sizeof vb) == NULL, "none for a count");
+    }
     factcheck_free(fc);
     json_object_put(report);
     strbuf_release(&path);
