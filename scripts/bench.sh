@@ -9,6 +9,7 @@
 #   BENCH_VARIANTS  "realistic distinct" (default) or one of them
 #   BENCH_DUCKDB    0 skips DuckDB (default 1: npm installs @duckdb/node-api
 #               into the bench directory, never into the tree)
+#   BENCH_BIN   the aidigest to measure (default ./aidigest, built by make bench)
 #   TMPDIR      where the inputs and tools go ($TMPDIR/aidigest-bench)
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ JOBS=${BENCH_JOBS:-1 2}
 RUNS=${BENCH_RUNS:-1}
 VARIANTS=${BENCH_VARIANTS:-realistic distinct}
 DUCK=${BENCH_DUCKDB:-1}
+BIN=${BENCH_BIN:-./aidigest}
 DIR=${TMPDIR:-/tmp}/aidigest-bench
 mkdir -p "$DIR"
 
@@ -84,7 +86,7 @@ for v in $VARIANTS; do
     j2w=
     j1w=
     for j in $JOBS; do
-        measure "aidigest-$j" ./aidigest run --offline --quiet --week 2026-W47 --logs "$d" --out "$DIR/out" --jobs "$j"
+        measure "aidigest-$j" "$BIN" run --offline --quiet --week 2026-W47 --logs "$d" --out "$DIR/out" --jobs "$j"
         bpr=$(awk -v r="$R" -v n="$replies" 'BEGIN { printf "%.0f", r * 1048576 / n }')
         ratio=$(awk -v a="$W" -v b="$jw" 'BEGIN { printf "%.2fx the floor", a / b }')
         printf '%-28s %8s %8s %9s %12s %s\n' "aidigest --jobs $j" "$W" "$C" "$R" "$bpr" "$ratio"
