@@ -184,8 +184,9 @@ static int agg_group_add(agg *a, const event *ev, const agg_ai_feat *af, int sig
     if (!g)
         goto cleanup;
     if (is_new) {
-        g->variants = strmap_new(sizeof(int64_t));
-        g->replacements = strmap_new(sizeof(int64_t));
+        /* most groups have one or two texts, and no replacement */
+        g->variants = strmap_new_cap(sizeof(int64_t), 2);
+        g->replacements = strmap_new_cap(sizeof(int64_t), 2);
         if (!g->variants || !g->replacements)
             goto cleanup;
     }
