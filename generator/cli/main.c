@@ -25,7 +25,8 @@
 /* The summary of every command (aidigest help, aidigest --help). */
 static void usage(FILE *fp)
 {
-    fputs("usage: aidigest run [--week YYYY-Www] [--logs PATH]... [--out DIR] [--offline]\n"
+    fputs("usage: aidigest run [--week YYYY-Www | --weeks W1..W2] [--logs PATH]... [--out DIR]\n"
+          "                    [--offline]\n"
           "                    [--publish] [--mail] [--jobs N] [--strict] [--allow-damaged]\n"
           "                    [--allow-empty] [--replace] [--quiet] [--db URL]\n"
           "                    [--config FILE]\n"
@@ -78,12 +79,13 @@ static void libs_cleanup(void)
 }
 
 enum { OPT_WEEK = 1, OPT_LOGS = 2, OPT_OUT = 4, OPT_RUNFLAGS = 8, OPT_JOBS = 16,
-       OPT_STRICT = 32, OPT_RETRAIN = 64, OPT_ONLY = 128, OPT_DB = 256, OPT_ANY = 512 };
+       OPT_STRICT = 32, OPT_RETRAIN = 64, OPT_ONLY = 128, OPT_DB = 256, OPT_ANY = 512,
+       OPT_WEEKS = 1024 };
 
 /* Every option: its name, its value's name (NULL: a flag), the commands it
  * goes with (OPT_ANY: all) and its help line (the default in it). */
 typedef enum opt_id {
-    O_WEEK, O_LOGS, O_OUT, O_CONFIG, O_JOBS, O_OFFLINE, O_PUBLISH, O_MAIL, O_STRICT, O_ALLOW_DAMAGED,
+    O_WEEK, O_WEEKS, O_LOGS, O_OUT, O_CONFIG, O_JOBS, O_OFFLINE, O_PUBLISH, O_MAIL, O_STRICT, O_ALLOW_DAMAGED,
     O_ALLOW_EMPTY, O_REPLACE, O_SUBMIT, O_REQUEST, O_ONLY, O_QUIET, O_DB, O__COUNT
 } opt_id;
 
@@ -93,6 +95,7 @@ static const struct option {
     const char *help;
 } options[O__COUNT] = {
     [O_WEEK] = { "--week", "YYYY-Www", OPT_WEEK, "the ISO week (default: the last complete week,\nUTC)" },
+    [O_WEEKS] = { "--weeks", "W1..W2", OPT_WEEKS, "every ISO week from W1 to W2, oldest first, each\nagainst the one before (instead of --week)" },
     [O_LOGS] = { "--logs", "PATH", OPT_LOGS, "a .jsonl[.gz] file or a directory of them, repeatable\n(default: inputs)" },
     [O_OUT] = { "--out", "DIR", OPT_OUT, "the output directory and archive (default: out)" },
     [O_CONFIG] = { "--config", "FILE", OPT_ANY, "settings (default: ./aidigest.conf when present);\nthe environment wins" },
@@ -119,7 +122,7 @@ static const struct command {
     aid_err (*fn)(pipeline_opts *o, aid_errbuf *eb);
     const char *what, *example, *exits;
 } commands[] = {
-    { "run", OPT_WEEK | OPT_LOGS | OPT_OUT | OPT_RUNFLAGS | OPT_JOBS | OPT_STRICT | OPT_DB, pipeline_run,
+    { "run", OPT_WEEK | OPT_WEEKS | OPT_LOGS | OPT_OUT | OPT_RUNFLAGS | OPT_JOBS | OPT_STRICT | OPT_DB, pipeline_run,
       "The weekly job: read the logs, compute the figures, narrate them, write the week's\n"
       "HTML page, PDF and XLSX into OUT/<week>/ (all or nothing), then publish and mail.\n"
       "On a terminal a progress line shows each stage. A week without a suggestion in\n"
@@ -353,7 +356,30 @@ static int set_value(opt_id id, const char *a, const char *v, pipeline_opts *o, 
         timeutil_week w;
         if (!timeutil_parse_week(v, &w))
             return usage_error("--week: '%s' is not an ISO week like 2026-W47", v);
+        if (o->week_last)
+            return usage_error("--week '%s': --week and --weeks do not go together", v);
         o->week = v;
+        return 0;
+    }
+    case O_WEEKS: {
+        timeutil_week w1, w2;
+        const char *dots = strstr(v, "..");
+        char first[16];
+        if (!dots || (size_t)(dots - v) >= sizeof first)
+            return usage_error("--weeks: '%s' is not a range of ISO weeks like 2026-W44..2026-W47", v);
+        memcpy(first, v, (size_t)(dots - v));
+        first[dots - v] = '\0';
+        if (!timeutil_parse_week(first, &w1) || !timeutil_parse_week(dots + 2, &w2))
+            return usage_error("--weeks: '%s' is not a range of ISO weeks like 2026-W44..2026-W47", v);
+        if (timeutil_week_start(w2) < timeutil_week_start(w1))
+            return usage_error("--weeks: '%s' ends before it starts", v);
+        if ((timeutil_week_start(w2) - timeutil_week_start(w1)) / TIMEUTIL_WEEK_MS >= PIPELINE_MAX_WEEKS)
+            return usage_error("--weeks: '%s' spans too many weeks", v);
+        if (o->week)
+            return usage_error("--weeks '%s': --week and --weeks do not go together", v);
+        timeutil_format_week(w1, o->weeks_first, sizeof o->weeks_first);
+        o->week = o->weeks_first;
+        o->week_last = dots + 2;
         return 0;
     }
     case O_LOGS:

@@ -21,11 +21,18 @@ struct strmap {
 
 strmap *strmap_new(size_t value_size)
 {
+    return strmap_new_cap(value_size, 16);
+}
+
+strmap *strmap_new_cap(size_t value_size, size_t slots)
+{
     strmap *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
     m->value_size = value_size;
-    m->cap = 16;
+    m->cap = 2;
+    while (m->cap < slots && m->cap < ((size_t)1 << 40))
+        m->cap *= 2;
     m->entries = calloc(m->cap, sizeof *m->entries);
     m->values = calloc(m->cap, value_size ? value_size : 1);
     if (!m->entries || !m->values) {

@@ -26,6 +26,10 @@
 typedef struct strmap strmap;
 
 AID_MUST_CHECK strmap *strmap_new(size_t value_size);
+/* The same with room for `slots` slots at first (rounded up to a power of
+ * two, at least 2): small for the many maps that hold one or two keys
+ * (strmap_new starts at 16 slots; a map grows at 3/4 full either way). */
+AID_MUST_CHECK strmap *strmap_new_cap(size_t value_size, size_t slots);
 void strmap_free(strmap *m);
 /* Find the value of key, or NULL. */
 void *strmap_get(const strmap *m, const char *key, size_t len);

@@ -606,7 +606,7 @@ static aid_err run_sweep_stages(const pipeline_opts *o, const char *out, aid_err
     return err;
 }
 
-aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
+static aid_err pipeline_run_week(pipeline_opts *o, aid_errbuf *eb)
 {
     run r;
     memset(&r, 0, sizeof r);
@@ -655,6 +655,27 @@ cleanup:
         ingest_result_release(&r.res);
     strbuf_release(&r.stage);
     strbuf_release(&r.sweek);
+    return err;
+}
+
+aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
+{
+    if (!o->week_last)
+        return pipeline_run_week(o, eb);
+    timeutil_week w, last;
+    if (!o->week || !timeutil_parse_week(o->week, &w) || !timeutil_parse_week(o->week_last, &last))
+        return aid_errbuf_set(eb, AID_ERR_USAGE, "--weeks needs a range of ISO weeks");
+    pipeline_opts one = *o;
+    one.week_last = NULL;
+    aid_err err = AID_OK;
+    for (int i = 0; i < PIPELINE_MAX_WEEKS && timeutil_week_start(w) <= timeutil_week_start(last); i++) {
+        char name[16];
+        timeutil_format_week(w, name, sizeof name);
+        one.week = name;
+        if ((err = pipeline_run_week(&one, eb)))
+            break;
+        w = timeutil_week_add(w, 1);
+    }
     return err;
 }
 

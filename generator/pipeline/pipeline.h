@@ -18,8 +18,14 @@
 #include "common/err.h"
 #include "common/progress.h"
 
+/* The most weeks one run --weeks builds (ten years). */
+#define PIPELINE_MAX_WEEKS 530
+
 typedef struct pipeline_opts {
     const char *week;          /* "2026-W47"; NULL = last complete ISO week */
+    const char *week_last;     /* run --weeks: the last week of the range (week its
+                                  first, weeks_first holding it); NULL = one week */
+    char weeks_first[16];
     const char **logs;         /* files or directories; none = "inputs" */
     size_t nlogs;
     const char *out;           /* default "out" */
@@ -43,7 +49,10 @@ typedef struct pipeline_opts {
 
 /* aidigest run: the weekly job. A week without a suggestion in the logs
  * is refused (AID_ERR_BADINPUT, the message naming the weeks the logs
- * hold, nothing written) unless allow_empty. */
+ * hold, nothing written) unless allow_empty. With week_last, every week
+ * from week to week_last, oldest first, each computed against the weeks
+ * written before it (as many runs one after the other would); the first
+ * week that fails stops the range (the weeks before it stay written). */
 AID_MUST_CHECK aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb);
 
 /* aidigest check: validate logs, print the data-quality summary. Returns

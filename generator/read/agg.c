@@ -89,8 +89,10 @@ void agg_free(agg *a)
     if (a->edits.ai_cache) {
         for (size_t i = 0; i < strmap_capacity(a->edits.ai_cache); i++) {
             void *v;
-            if (strmap_slot(a->edits.ai_cache, i, NULL, NULL, &v))
+            if (strmap_slot(a->edits.ai_cache, i, NULL, NULL, &v)) {
                 free(((agg_ai_feat *)v)->terms);
+                free(((agg_ai_feat *)v)->norm);
+            }
         }
         strmap_free(a->edits.ai_cache);
     }
@@ -171,20 +173,20 @@ static int count_add(strmap *m, const char *key, size_t len, int64_t delta)
     return 0;
 }
 
-/* edit_bin: the share bin of a measured edit, -1 when there is none. */
-static int agg_group_add(agg *a, const event *ev, int sign, int edit_bin)
+/* edit_bin: the share bin of a measured edit, -1 when there is none;
+ * af: what ai_feat found of the AI text (its group's key). */
+static int agg_group_add(agg *a, const event *ev, const agg_ai_feat *af, int sign, int edit_bin)
 {
     strbuf norm = STRBUF_INIT;
     int rc = -1;
-    if (textnorm_reply(ev->ai_reply.s, ev->ai_reply.len, &norm) < 0)
-        goto cleanup;
     bool is_new;
-    agg_group *g = strmap_upsert(a->groups, norm.buf, norm.len, &is_new);
+    agg_group *g = strmap_upsert(a->groups, af->norm, af->norm_len, &is_new);
     if (!g)
         goto cleanup;
     if (is_new) {
-        g->variants = strmap_new(sizeof(int64_t));
-        g->replacements = strmap_new(sizeof(int64_t));
+        /* most groups have one or two texts, and no replacement */
+        g->variants = strmap_new_cap(sizeof(int64_t), 2);
+        g->replacements = strmap_new_cap(sizeof(int64_t), 2);
         if (!g->variants || !g->replacements)
             goto cleanup;
     }
@@ -321,13 +323,14 @@ static int agg_prompt_add(agg *a, const event *ev, int wk, int sign)
     return 0;
 }
 
+static int reply_habits(const event *ev, const agg_ai_feat *af);
+
 /* 0 or -1 (no memory for an example). */
-static int agg_feat_add(agg *a, const event *ev, int sign, uint64_t pos)
+static int agg_feat_add(agg *a, const event *ev, const agg_ai_feat *af, int sign, uint64_t pos)
 {
     if (ev->action != ACTION_ACCEPTED && ev->action != ACTION_REJECTED)
         return 0;
-    int m = coachfeat_detect(ev->ai_reply.s, ev->ai_reply.len, ev->customer_message.s,
-                             ev->customer_message.len);
+    int m = reply_habits(ev, af);
     if (m < 0)
         return -1;
     unsigned mask = (unsigned)m;
@@ -356,39 +359,77 @@ static int agg_feat_add(agg *a, const event *ev, int sign, uint64_t pos)
     return 0;
 }
 
-/* The AI text's features and terms, from the cache or found now. NULL
- * when out of memory. */
-static const agg_ai_feat *ai_feat(agg *a, const event *ev)
+/* The AI text's features and terms, from the per-worker cache or found
+ * now: into the cache while it holds fewer than AGG_AI_CACHE_MAX texts,
+ * else into *scratch (zeroed by the caller, who frees its terms), so that
+ * a week of distinct replies does not keep each one's copy. NULL when out
+ * of memory. */
+static const agg_ai_feat *ai_feat(agg *a, const event *ev, agg_ai_feat *scratch)
 {
-    bool is_new;
-    agg_ai_feat *f = strmap_upsert(a->edits.ai_cache, ev->ai_reply.s, ev->ai_reply.len, &is_new);
-    if (!f || !is_new)
+    agg_ai_feat *f = strmap_get(a->edits.ai_cache, ev->ai_reply.s, ev->ai_reply.len);
+    if (f && f->phrases >= 0)
         return f;
+    if (!f && strmap_count(a->edits.ai_cache) < AGG_AI_CACHE_MAX) {
+        f = strmap_upsert(a->edits.ai_cache, ev->ai_reply.s, ev->ai_reply.len, NULL);
+        if (!f)
+            return NULL;
+    } else if (!f) {
+        f = scratch;
+    }
+    free(f->terms);
+    free(f->norm);
+    f->terms = NULL;
+    f->nterms = 0;
+    f->norm = NULL;
+    f->norm_len = 0;
+    strbuf norm = STRBUF_INIT;
     f->phrases = coachfeat_phrases(ev->ai_reply.s, ev->ai_reply.len);
-    if (f->phrases < 0 || textnorm_term_set(ev->ai_reply.s, ev->ai_reply.len, &f->terms, &f->nterms) < 0) {
+    if (f->phrases < 0 || textnorm_term_set(ev->ai_reply.s, ev->ai_reply.len, &f->terms, &f->nterms) < 0 ||
+        textnorm_reply(ev->ai_reply.s, ev->ai_reply.len, &norm) < 0 || strbuf_grow(&norm, 0) < 0 ||
+        !(f->norm = strbuf_detach(&norm, &f->norm_len))) {
+        strbuf_release(&norm);
         f->phrases = -1; /* found again next time */
         return NULL;
     }
     return f;
 }
 
+/* coachfeat_detect of the AI text against its customer message, the AI
+ * text's part from the cache: its phrases and terms are found once per
+ * distinct text, the customer's terms every time. -1 when out of memory. */
+static int reply_habits(const event *ev, const agg_ai_feat *af)
+{
+    uint64_t *cust = NULL;
+    size_t nc = 0;
+    int m = af->phrases;
+    if (!ev->customer_message.len)
+        return m;
+    if (textnorm_term_set(ev->customer_message.s, ev->customer_message.len, &cust, &nc) < 0) {
+        free(cust);
+        return -1;
+    }
+    if (coachfeat_restates_terms(af->terms, af->nterms, cust, nc))
+        m |= 1 << COACHFEAT_RESTATES_ISSUE;
+    free(cust);
+    return m;
+}
+
 /* The habits (coachfeat masks) of an edit's AI text (*ma) and final text
  * (*mf), as coachfeat_detect finds them against its customer message. 0
  * or -1 (no memory). */
-static int edit_habits(agg *a, const event *ev, int *ma, int *mf)
+static int edit_habits(const event *ev, const agg_ai_feat *af, int *ma, int *mf)
 {
-    const agg_ai_feat *af = ai_feat(a, ev);
-    if (!af || af->phrases < 0)
-        return -1;
-    *ma = af->phrases;
-    *mf = coachfeat_phrases(ev->final_reply.s, ev->final_reply.len);
-    if (*mf < 0)
-        return -1;
-    if (!ev->customer_message.len)
-        return 0;
     uint64_t *cust = NULL, *fin = NULL;
     size_t nc = 0, nf = 0;
     int rc = -1;
+    *ma = af->phrases;
+    *mf = coachfeat_phrases(ev->final_reply.s, ev->final_reply.len);
+    if (*mf < 0)
+        goto cleanup;
+    rc = 0;
+    if (!ev->customer_message.len)
+        goto cleanup;
+    rc = -1;
     if (textnorm_term_set(ev->customer_message.s, ev->customer_message.len, &cust, &nc) < 0)
         goto cleanup;
     /* fewer than 3 customer terms: neither text can restate it */
@@ -409,7 +450,7 @@ cleanup:
  * cannot be measured: no final_reply, or an AI text without words), and
  * the habits the agent added or removed, into a->edits and the prompt's
  * histogram. 0 or -1 (no memory). */
-static int agg_edit_add(agg *a, const event *ev, int sign, int *bin)
+static int agg_edit_add(agg *a, const event *ev, const agg_ai_feat *af, int sign, int *bin)
 {
     *bin = -1;
     if (ev->action != ACTION_EDITED || !ev->final_reply.len)
@@ -421,7 +462,7 @@ static int agg_edit_add(agg *a, const event *ev, int sign, int *bin)
     if (words == 0)
         return 0;
     int ma, mf;
-    if (edit_habits(a, ev, &ma, &mf) < 0)
+    if (edit_habits(ev, af, &ma, &mf) < 0)
         return -1;
     *bin = editdist_bin(dist, words);
     agg_edits *e = &a->edits;
@@ -451,13 +492,20 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
         return -1;
     if (wk != 0)
         return 0;
-    int edit_bin;
-    if (agg_edit_add(a, ev, sign, &edit_bin) < 0 || agg_group_add(a, ev, sign, edit_bin) < 0)
-        return -1;
+    /* the AI text's part of the work once per distinct text (the cache) */
+    agg_ai_feat scratch = { 0 };
+    const agg_ai_feat *af = ai_feat(a, ev, &scratch);
+    int edit_bin, rc = -1;
+    if (!af || agg_edit_add(a, ev, af, sign, &edit_bin) < 0 || agg_group_add(a, ev, af, sign, edit_bin) < 0)
+        goto cleanup;
     if (ev->customer_message.len &&
         agg_terms_add(a, ev->customer_message.s, ev->customer_message.len, sign) < 0)
-        return -1;
-    return agg_feat_add(a, ev, sign, pos);
+        goto cleanup;
+    rc = agg_feat_add(a, ev, af, sign, pos);
+cleanup:
+    free(scratch.terms);
+    free(scratch.norm);
+    return rc;
 }
 
 int agg_add_vindicated(agg *a, const char *ai_reply, size_t len, const char *customer, size_t clen)

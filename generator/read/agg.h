@@ -92,14 +92,25 @@ typedef struct agg_edits {
     int64_t added[COACHFEAT__COUNT];   /* feature absent in the AI text, present in the final */
     int64_t removed[COACHFEAT__COUNT]; /* present in the AI text, absent in the final */
     strmap *ai_cache; /* AI text -> agg_ai_feat: its features and terms, found once per
-                         worker (AI texts repeat); not merged, only a cache */
+                         worker (AI texts repeat; the habits of edits and of accepted
+                         and rejected replies, the reply group's key), at most
+                         AGG_AI_CACHE_MAX texts; not
+                         merged, only a cache */
 } agg_edits;
+
+/* At most this many AI texts in a worker's cache (each costs its text
+ * twice, as written and normalised, its terms and about 100 bytes: some
+ * 2 KiB for a typical reply, so at most ~32 MiB a worker); texts beyond it
+ * are looked at every time. */
+#define AGG_AI_CACHE_MAX 16384
 
 /* What agg_edits caches of one AI text. */
 typedef struct agg_ai_feat {
     int phrases;     /* coachfeat_phrases */
     uint64_t *terms; /* textnorm_term_set */
     size_t nterms;
+    char *norm;      /* textnorm_reply: the key of its reply group */
+    size_t norm_len;
 } agg_ai_feat;
 
 /* A correction in the week. */

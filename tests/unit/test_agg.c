@@ -1,5 +1,8 @@
 #include <string.h>
 
+#include <stdio.h>
+
+#include "common/coachfeat.h"
 #include "read/agg.h"
 #include "read/event.h"
 #include "read/idindex.h"
@@ -105,6 +108,36 @@ int main(void)
     wd = strmap_get(t->words, "delay", 5);
     is_int(wd ? wd->count : -1, 1, "and the word too");
     agg_free(t);
+
+    /* the per-worker cache of AI texts: what it gives is what
+     * coachfeat_detect and textnorm_reply give, repeated texts come from it,
+     * and it stops growing at AGG_AI_CACHE_MAX texts (a week of distinct
+     * replies does not keep a copy of each) */
+    agg *c;
+    ok(!agg_new(&c, start, NULL), "agg_new for the cache");
+    int n = AGG_AI_CACHE_MAX + 20, fine = 0;
+    for (int i = 0; i < n; i++) {
+        char line[512];
+        snprintf(line, sizeof line,
+                 "{\"type\":\"suggestion\",\"id\":\"c%d\",\"ts\":\"2026-11-18T09:00:00Z\","
+                 "\"ai_reply\":\"Sorry, parcel %d ships within 2 days.\",\"action\":\"%s\","
+                 "\"customer_message\":\"the parcel ships within days, still late, sorry\"}",
+                 i, i % (AGG_AI_CACHE_MAX + 10), i % 2 ? "rejected" : "accepted");
+        fine += agg_add_suggestion(c, E(line), +1, IDINDEX_POS(0, i + 1)) == 0;
+    }
+    is_int(fine, n, "every suggestion added");
+    is_int((int64_t)strmap_count(c->edits.ai_cache), AGG_AI_CACHE_MAX, "the cache holds AGG_AI_CACHE_MAX texts");
+    is_int((int64_t)strmap_count(c->groups), 1, "one reply group (digits normalised)");
+    agg_group *g = strmap_get(c->groups, "sorry, parcel # ships within # days.", 36);
+    ok(g && g->by_action[ACTION_ACCEPTED] + g->by_action[ACTION_REJECTED] == n, "the group's key from the cache");
+    int m = coachfeat_detect("Sorry, parcel 1 ships within 2 days.", 36,
+                             "the parcel ships within days, still late, sorry", 47);
+    ok(m > 0 && (m & (1 << COACHFEAT_RESTATES_ISSUE)) && (m & (1 << COACHFEAT_APOLOGY)), "the test text's habits");
+    int same = 1;
+    for (int k = 0; k < COACHFEAT__COUNT; k++)
+        same &= c->feat.win[k] + c->feat.rejected[k] == ((m >> k) & 1) * n;
+    ok(same, "every habit counted as coachfeat_detect finds it, cached or not");
+    agg_free(c);
     agg_free(all);
     agg_free(x);
     agg_free(y);

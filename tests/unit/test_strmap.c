@@ -52,6 +52,31 @@ int main(void)
     is_int(sum, 5 + 7 + 9 + (int64_t)19999 * 20000 / 2, "values sum");
     is_int(bad, 0, "keys are NUL-terminated");
     strmap_free(m);
+
+    /* right-sized: a map for one or two keys starts with 2 slots */
+    strmap *small = strmap_new_cap(sizeof(int64_t), 2);
+    ok(small != NULL, "strmap_new_cap");
+    is_int((int64_t)strmap_capacity(small), 2, "2 slots");
+    int64_t *one = strmap_upsert(small, "a", 1, NULL);
+    ok(one != NULL, "one key");
+    *one = 1;
+    is_int((int64_t)strmap_capacity(small), 2, "one key fits in 2 slots");
+    int fine = 1;
+    for (int i = 0; i < 100; i++) {
+        char key2[16];
+        snprintf(key2, sizeof key2, "k%d", i);
+        int64_t *val2 = strmap_upsert(small, key2, strlen(key2), NULL);
+        fine &= val2 != NULL;
+        if (val2)
+            *val2 = i;
+    }
+    ok(fine && strmap_count(small) == 101, "it grows like any other");
+    int64_t *g = strmap_get(small, "k77", 3), *a1 = strmap_get(small, "a", 1);
+    ok(g && *g == 77 && a1 && *a1 == 1, "and keeps every value");
+    strmap_free(small);
+    small = strmap_new_cap(0, 1000);
+    ok(small && strmap_capacity(small) == 1024, "1000 slots asked: 1024");
+    strmap_free(small);
     strmap_free(NULL);
     return tap_done();
 }
