@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/config.h"
+#include "common/editdist.h"
 #include "common/escape.h"
 #include "common/err.h"
 #include "pipeline/pipeline.h"
@@ -219,32 +220,6 @@ static const struct command *command_find(const char *name)
     return NULL;
 }
 
-/* Levenshtein distance of a and b (short strings: options and commands). */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return SIZE_MAX;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 /* The nearest of names (n of them, NULL entries skipped) to word, when it
  * is near enough to be a typing slip (at most 2 edits, fewer than a third
  * of its length plus one); else NULL. */
@@ -255,7 +230,8 @@ static const char *did_you_mean(const char *word, const char *const *names, size
     for (size_t i = 0; i < n; i++) {
         if (!names[i])
             continue;
-        size_t d = edit_distance(word, names[i]);
+        int64_t e = editdist_chars(word, names[i]);
+        size_t d = e < 0 ? SIZE_MAX : (size_t)e;
         if (d < bd) {
             bd = d;
             best = names[i];

@@ -85,6 +85,21 @@ static int64_t levenshtein(const word *a, size_t na, const word *b, size_t nb)
     return d;
 }
 
+int64_t editdist_chars(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    word *w = malloc((na + nb + 1) * sizeof *w);
+    if (!w)
+        return -1;
+    for (size_t i = 0; i < na; i++)
+        w[i] = (word){ a + i, 1, (unsigned char)a[i] };
+    for (size_t j = 0; j < nb; j++)
+        w[na + j] = (word){ b + j, 1, (unsigned char)b[j] };
+    int64_t d = levenshtein(w, na, w + na, nb);
+    free(w);
+    return d;
+}
+
 int editdist_words(const char *a, size_t alen, const char *b, size_t blen, int64_t *dist, int64_t *awords,
                    int64_t *bwords)
 {

@@ -35,6 +35,11 @@
 AID_MUST_CHECK int editdist_words(const char *a, size_t alen, const char *b, size_t blen, int64_t *dist,
                                   int64_t *awords, int64_t *bwords);
 
+/* The edit distance of two NUL-terminated strings byte by byte (the same
+ * Levenshtein as editdist_words, one byte a token): for short names, such
+ * as a mistyped option. -1 when out of memory. */
+int64_t editdist_chars(const char *a, const char *b);
+
 /* The share bin of distance dist over words words (words > 0). */
 int editdist_bin(int64_t dist, int64_t words);
 

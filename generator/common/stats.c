@@ -89,6 +89,21 @@ stats_interval stats_welch(double mean1, double var1, int64_t n1, double mean2, 
     return ci;
 }
 
+/* One step of the modified Lentz method for a continued fraction with
+ * partial numerator aa and denominator 1: updates *c and *d and returns
+ * the factor the value is multiplied by. */
+static double lentz_step(double aa, double *c, double *d)
+{
+    *d = 1.0 + aa * *d;
+    if (fabs(*d) < STATS_TINY)
+        *d = STATS_TINY;
+    *c = 1.0 + aa / *c;
+    if (fabs(*c) < STATS_TINY)
+        *c = STATS_TINY;
+    *d = 1.0 / *d;
+    return *d * *c;
+}
+
 /* The continued fraction of I_x(a, b) (A&S 26.5.8), modified Lentz. */
 static double betacf(double a, double b, double x)
 {
@@ -100,24 +115,8 @@ static double betacf(double a, double b, double x)
     double h = d;
     for (int m = 1; m <= STATS_MAXIT; m++) {
         int m2 = 2 * m;
-        double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < STATS_TINY)
-            d = STATS_TINY;
-        c = 1.0 + aa / c;
-        if (fabs(c) < STATS_TINY)
-            c = STATS_TINY;
-        d = 1.0 / d;
-        h *= d * c;
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < STATS_TINY)
-            d = STATS_TINY;
-        c = 1.0 + aa / c;
-        if (fabs(c) < STATS_TINY)
-            c = STATS_TINY;
-        d = 1.0 / d;
-        double del = d * c;
+        h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &c, &d);
+        double del = lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), &c, &d);
         h *= del;
         if (fabs(del - 1.0) < STATS_EPS)
             break;

@@ -697,6 +697,20 @@ static int topic_list(const struct json_object *arr, size_t n, bool with_change,
     return rc;
 }
 
+
+/* " (95% interval −1.2 to +3.4 pp" and tail, when both ends are known:
+ * a change's Newcombe interval in points. 0, or -1 when out of memory. */
+static int pp_interval(strbuf *sb, double lo, double hi, const char *tail)
+{
+    if (isnan(lo) || isnan(hi))
+        return 0;
+    int rc = strbuf_adds(sb, " (95% interval ");
+    rc |= numfmt_signed(sb, lo * 100, 1);
+    rc |= strbuf_adds(sb, " to ");
+    rc |= numfmt_pp(sb, hi, 1);
+    rc |= strbuf_adds(sb, tail);
+    return rc;
+}
 static int para_trends(const struct json_object *r, strbuf *sb)
 {
     int rc = 0;
@@ -736,25 +750,13 @@ static int para_trends(const struct json_object *r, strbuf *sb)
             rc |= strbuf_adds(sb, " moved acceptance by ");
             rc |= numfmt_dec(sb, fabs(d) * 100, 1);
             rc |= strbuf_adds(sb, " pp, within noise");
-            if (!isnan(lo) && !isnan(hi)) {
-                rc |= strbuf_adds(sb, " (95% interval ");
-                rc |= numfmt_signed(sb, lo * 100, 1);
-                rc |= strbuf_adds(sb, " to ");
-                rc |= numfmt_pp(sb, hi, 1);
-                rc |= strbuf_adds(sb, ")");
-            }
+            rc |= pp_interval(sb, lo, hi, ")");
             rc |= strbuf_adds(sb, ": too early to judge.");
         } else if (!isnan(d)) {
             rc |= strbuf_adds(sb, d >= 0 ? " raised acceptance by " : " lowered acceptance by ");
             rc |= numfmt_dec(sb, fabs(d) * 100, 1);
             rc |= strbuf_adds(sb, " pp on its messages");
-            if (!isnan(lo) && !isnan(hi)) {
-                rc |= strbuf_adds(sb, " (95% interval ");
-                rc |= numfmt_signed(sb, lo * 100, 1);
-                rc |= strbuf_adds(sb, " to ");
-                rc |= numfmt_pp(sb, hi, 1);
-                rc |= strbuf_adds(sb, ", beyond chance)");
-            }
+            rc |= pp_interval(sb, lo, hi, ", beyond chance)");
             rc |= strbuf_adds(sb, d >= 0 ? "." : ": a candidate to roll back.");
         } else {
             rc |= strbuf_adds(sb, ": its impact is not measurable yet.");
