@@ -22,12 +22,14 @@
 #ifndef AID_RETRAIN_H
 #define AID_RETRAIN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "common/config.h"
 #include "common/err.h"
 #include "common/redact.h"
+#include "common/strbuf.h"
 #include "compute/compute.h"
 #include "retrain/finetune.h"
 
@@ -47,17 +49,31 @@ typedef struct retrain_opts {
     int64_t now_ms;            /* the time of the deltas */
     const redact_rules *redact; /* masks personal data; NULL = none */
     FILE *diag;                /* one line per changed prompt; may be NULL */
+    const char *stage_dir;     /* where the new files go (prompts/, training/);
+                                  NULL = out_dir. The pipeline stages them and
+                                  swaps them in together. */
+    bool dry_run;              /* plan only: nothing is written */
 } retrain_opts;
 
 typedef struct retrain_result {
     int prompts;               /* prompts seen in the week */
     int prompts_updated;
-    int64_t pairs;             /* fine-tuning examples written */
+    int64_t pairs;             /* fine-tuning examples written (training file) */
+    int64_t validation_pairs;  /* held out (the validation file) */
+    struct json_object *plan;  /* per prompt in name order: {prompt_id, changed,
+                                  from_version, to_version, added, removed,
+                                  not_added}, each list of {reply, source, reason};
+                                  owned, retrain_result_release frees it */
     int64_t bad_lines;         /* lines skipped as bad (`aidigest check` lists them) */
     int64_t unreadable_files;  /* files that could not be read to the end */
 } retrain_result;
 
 AID_MUST_CHECK aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb);
+void retrain_result_release(retrain_result *res);
+
+/* The plan as `retrain --dry-run` prints it (docs/retrain.md), appended to
+ * out. 0, or -1 when out of memory. */
+AID_MUST_CHECK int retrain_plan_text(struct json_object *plan, strbuf *out);
 
 /* The file name a prompt id is stored under (unsafe bytes -> '_'). */
 AID_MUST_CHECK int retrain_prompt_filename(const char *prompt_id, strbuf *out);
