@@ -424,6 +424,35 @@ static aid_err run_decide(run *r, aid_errbuf *eb)
     return err;
 }
 
+/* The digest's "What retraining would change": retrain_run's plan for the
+ * week (a dry run: the same code as `retrain --dry-run` and the Retrain
+ * Now button), as report.retrain_preview. */
+static aid_err run_retrain_preview(run *r, aid_errbuf *eb)
+{
+    static const char *const default_logs[] = { "inputs" };
+    const pipeline_opts *o = r->o;
+    retrain_opts ro = {
+        .paths = o->nlogs ? o->logs : default_logs,
+        .npaths = o->nlogs ? o->nlogs : 1,
+        .week = r->week,
+        .out_dir = r->out,
+        .cfg = &o->cfg,
+        .now_ms = timeutil_now_ms(),
+        .redact = r->rules,
+        .dry_run = true,
+    };
+    retrain_result res;
+    aid_err err = retrain_run(&ro, &res, eb);
+    struct json_object *plan = res.plan;
+    res.plan = NULL;
+    retrain_result_release(&res);
+    if (err)
+        json_object_put(plan);
+    else if (jget_set(r->report, "retrain_preview", plan) < 0) /* the report owns it now */
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    return err;
+}
+
 /* compute: every figure, against the archive's earlier weeks */
 static aid_err run_compute(run *r, aid_errbuf *eb)
 {
@@ -439,7 +468,9 @@ static aid_err run_compute(run *r, aid_errbuf *eb)
         .generated_ms = timeutil_now_ms(),
         .redact = r->rules,
     };
-    return figures_build(&fin, &r->report, eb);
+    if ((err = figures_build(&fin, &r->report, eb)))
+        return err;
+    return run_retrain_preview(r, eb);
 }
 
 /* narrate: the LLM with a key (and not --offline), else the built-in narrator */
