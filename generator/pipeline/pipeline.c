@@ -440,6 +440,7 @@ static aid_err run_retrain_preview(run *r, aid_errbuf *eb)
         .now_ms = timeutil_now_ms(),
         .redact = r->rules,
         .dry_run = true,
+        .plan_only = true,
     };
     retrain_result res;
     aid_err err = retrain_run(&ro, &res, eb);

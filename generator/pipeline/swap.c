@@ -75,7 +75,8 @@ static aid_err list_dir(const char *stage, const char *out, const char *sub, mov
         if (strbuf_addf(&sb, "%s/.old/%s/%s", stage, sub, de->d_name) < 0 || !(m->backup = strdup(sb.buf)))
             goto nomem;
     }
-    qsort(ms->m + first, ms->n - first, sizeof *ms->m, cmp_move);
+    if (ms->n > first)
+        qsort(ms->m + first, ms->n - first, sizeof *ms->m, cmp_move);
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");

@@ -203,7 +203,7 @@ static void prompt_stats_release(prompt_stats *ps)
  * a prompt update removed it as outdated. */
 static aid_err week_pair(retrain_state *st, const event *ev, const correction *c, aid_errbuf *eb)
 {
-    if (!ev->customer_message.len)
+    if (!ev->customer_message.len || st->o->plan_only)
         return AID_OK;
     const char *answer = NULL;
     size_t alen = 0;
@@ -1117,6 +1117,8 @@ static aid_err write_finetune(retrain_state *st, retrain_result *res, aid_errbuf
     if (strbuf_addf(&train, "%s/training/finetune-%s.jsonl", dir, o->week) < 0 ||
         strbuf_addf(&valid, "%s/training/finetune-%s-validation.jsonl", dir, o->week) < 0)
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    else if (o->plan_only)
+        err = AID_OK;
     else if (o->dry_run)
         err = ftset_count(st->ft, &res->pairs, &res->validation_pairs) < 0
                   ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory")

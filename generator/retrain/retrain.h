@@ -53,6 +53,8 @@ typedef struct retrain_opts {
                                   NULL = out_dir. The pipeline stages them and
                                   swaps them in together. */
     bool dry_run;              /* plan only: nothing is written */
+    bool plan_only;            /* with dry_run: no fine-tuning pairs either (the
+                                  digest's preview: memory stays bounded) */
 } retrain_opts;
 
 typedef struct retrain_result {
