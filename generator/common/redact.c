@@ -859,8 +859,8 @@ static int email_spans(const unsigned char *in, size_t len, size_t **spans, size
     return 0;
 }
 
-/* "First Last:" at the start of a line (a speaker label) from i: the
- * offset of the colon, or 0. */
+/* "First Last:" at the start of a line or after ": " (a speaker label)
+ * from i: the offset of the colon, or 0. */
 static size_t speaker_label(const unsigned char *in, size_t limit, size_t i)
 {
     size_t j = i, words = 0;
@@ -900,7 +900,9 @@ static size_t name_at(const redact_rules *r, const unsigned char *in, size_t lim
     if (ne)
         return ne;
     bool upper = c >= 'A' && c <= 'Z';
-    if (upper && (i == 0 || in[i - 1] == '\n') && (ne = speaker_label(in, limit, i))) {
+    /* a speaker label at the start of a line, or of a quoted turn ("...: Crystal Minh: hi") */
+    if (upper && (i == 0 || in[i - 1] == '\n' || (i >= 2 && in[i - 1] == ' ' && in[i - 2] == ':')) &&
+        (ne = speaker_label(in, limit, i))) {
         *ns = i;
         return ne;
     }

@@ -38,7 +38,7 @@
  *           is", "name:", "this is", "i'm", "hi", "dear", "pulled up
  *           for", ...; case-insensitive), or before " here" at the
  *           start of a sentence or line or after ":" ("Joyce here"), or two or three such
- *           words before ':' at the start of a line (a speaker label
+ *           words before ':' at the start of a line or after ': ' (a speaker label
  *           "Crystal Minh: ..."), or one or two after ", " that end a
  *           sentence (a vocative: "Thanks, Crystal."), or a whole text of
  *           two or three capitalised words ("Crystal Minh")  -> "[name]"
