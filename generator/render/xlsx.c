@@ -1114,7 +1114,12 @@ static void xw_retrain_preview(xw *x, struct json_object *report)
                 xw_set(x, row, "prompt_id", json_object_get(jget(p, "prompt_id")));
                 xw_set(x, row, "from_version", json_object_get(jget(p, "from_version")));
                 xw_set(x, row, "to_version", json_object_get(jget(p, "to_version")));
-                xw_set(x, row, "change", json_object_new_string(lists[l][1]));
+                struct json_object *change = json_object_new_string(lists[l][1]);
+                if (!change) {
+                    xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "retraining preview");
+                    goto done;
+                }
+                xw_set(x, row, "change", change);
                 xw_set(x, row, "reply", json_object_get(jget(e, "reply")));
                 xw_set(x, row, "reason", json_object_get(jget(e, "reason")));
             }

@@ -1188,16 +1188,31 @@ void retrain_result_release(retrain_result *res)
     }
 }
 
-/* "  + "reply" (source: reason)" lines of one list. 0 or -1. */
+/* s with its control characters escaped (escape.h: a reply can never
+ * forge a line or colour the terminal) appended to out. 0 or -1. */
+static int add_escaped(strbuf *out, const char *s)
+{
+    size_t n = 4 * strlen(s) + 1;
+    char *e = malloc(n);
+    if (!e)
+        return -1;
+    esc_copy(e, n, s);
+    int rc = strbuf_adds(out, e);
+    free(e);
+    return rc;
+}
+
+/* "  + "reply"" and its reason on the next line, for each of a list. 0 or -1. */
 static int plan_lines(struct json_object *arr, const char *mark, strbuf *out)
 {
     bool not = !strcmp(mark, "x");
     for (size_t i = 0; i < json_object_array_length(arr); i++) {
         struct json_object *x = json_object_array_get_idx(arr, i);
         const char *src = not ? jget_str(x, "source", NULL) : NULL;
-        if (strbuf_addf(out, "  %s \"%s\"\n      %s%s%s\n", not ? "x" : mark, jget_str(x, "reply", ""),
-                        src && !strcmp(src, "corrected") ? "QA correction not added: " : src ? "not added: " : "",
-                        "", jget_str(x, "reason", "")) < 0)
+        if (strbuf_addf(out, "  %s \"", mark) < 0 || add_escaped(out, jget_str(x, "reply", "")) < 0 ||
+            strbuf_addf(out, "\"\n      %s",
+                        src && !strcmp(src, "corrected") ? "QA correction not added: " : src ? "not added: " : "") < 0 ||
+            add_escaped(out, jget_str(x, "reason", "")) < 0 || strbuf_addc(out, '\n') < 0)
             return -1;
     }
     return 0;
@@ -1209,12 +1224,15 @@ int retrain_plan_text(struct json_object *plan, strbuf *out)
         struct json_object *p = json_object_array_get_idx(plan, i);
         const char *pid = jget_str(p, "prompt_id", "");
         if (!json_object_get_boolean(jget(p, "changed"))) {
-            if (strbuf_addf(out, "%s: no change\n", pid) < 0 || plan_lines(jget(p, "not_added"), "x", out) < 0)
+            if (add_escaped(out, pid) < 0 || strbuf_adds(out, ": no change\n") < 0 ||
+                plan_lines(jget(p, "not_added"), "x", out) < 0)
                 return -1;
             continue;
         }
-        if (strbuf_addf(out, "%s %s -> %s: +%zu -%zu examples\n", pid, jget_str(p, "from_version", "(new)"),
-                        jget_str(p, "to_version", ""), jget_len(p, "added"), jget_len(p, "removed")) < 0 ||
+        if (add_escaped(out, pid) < 0 || strbuf_adds(out, " ") < 0 ||
+            add_escaped(out, jget_str(p, "from_version", "(new)")) < 0 || strbuf_adds(out, " -> ") < 0 ||
+            add_escaped(out, jget_str(p, "to_version", "")) < 0 ||
+            strbuf_addf(out, ": +%zu -%zu examples\n", jget_len(p, "added"), jget_len(p, "removed")) < 0 ||
             plan_lines(jget(p, "added"), "+", out) < 0 || plan_lines(jget(p, "removed"), "-", out) < 0 ||
             plan_lines(jget(p, "not_added"), "x", out) < 0)
             return -1;
