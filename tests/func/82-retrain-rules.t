@@ -162,6 +162,24 @@ vf2 = open(os.path.join(tmp, "again", "training", "finetune-%s-validation.jsonl"
 t.is_(vf2, open(os.path.join(out, "training", "finetune-%s-validation.jsonl" % WEEK)).read(),
       "the split is deterministic")
 
+# --- the digest shows the same plan beside the Retrain Now control ----------
+out = os.path.join(tmp, "digest")
+seed(out)
+r = t.run(["run", "--offline", "--week", WEEK, "--logs", logs, "--out", out], env=env)
+t.is_(r.returncode, 0, "run exits 0") or t.diag(r.stderr)
+rep = json.load(open(os.path.join(out, WEEK, "report.json")))
+prev = {p["prompt_id"]: p for p in rep["retrain_preview"]}
+t.is_((prev["shipping"]["changed"], prev["refunds"]["changed"]), (True, False),
+      "report.retrain_preview: shipping would change, refunds would not")
+t.is_([a["reply"] for a in prev["shipping"]["added"]], [e["reply"] for e in ship["examples"]],
+      "the preview adds exactly what retrain added")
+page = open(os.path.join(out, WEEK, "index.html"), encoding="utf-8").read()
+sec = page[page.find('id="retrain"'):]
+t.ok("What retraining would change" in sec and "QA correction not added" not in sec and "Kept out" in sec
+     and "credibly above the week" in sec, "the HTML's Retrain Now section shows it with the reasons")
+t.ok(os.path.exists(os.path.join(out, "prompts", "refunds.json")) and not os.path.exists(
+    os.path.join(out, "training", "finetune-%s.jsonl" % WEEK)), "and the run changes no prompt")
+
 # --- a fault between the prompt files and the deltas -------------------------
 out = os.path.join(tmp, "fault")
 seed(out)
