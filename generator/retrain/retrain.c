@@ -549,7 +549,8 @@ static int add_rate(strbuf *sb, int64_t k, int64_t n)
 }
 
 /* Why a text must not be an example (agents rejected its group, an update
- * removed it) into why; false when nothing stands against it. old: it is
+ * removed it: 1; it is one already: 2) into why; 0 when nothing stands
+ * against it, -1 when out of memory. old: it is
  * an example already, so this week's plain rejection rule applies too. */
 static int reason_against(const prompt_job *j, const example *x, bool old, strbuf *why)
 {
@@ -572,7 +573,7 @@ static int reason_against(const prompt_job *j, const example *x, bool old, strbu
     if (removed_by_update(st, j->pid, &x->norm))
         return strbuf_adds(why, "removed as outdated by the prompt's latest update") < 0 ? -1 : 1;
     if (examples_have(j, x->key.buf))
-        return strbuf_adds(why, "a near-duplicate of an example kept") < 0 ? -1 : 1;
+        return strbuf_adds(why, "a near-duplicate of an example kept") < 0 ? -1 : 2;
     return 0;
 }
 
@@ -664,7 +665,8 @@ static int add_example(prompt_job *j, const char *text, const char *customer, co
         reply_key(red.buf, red.len, &x->key) < 0 || (against = reason_against(j, x, false, &why)) < 0)
         goto fail;
     if (against) {
-        int rc = push_why(j->why_not, red.buf, source, why.buf);
+        /* one already among the examples is no news: not listed */
+        int rc = against == 2 ? 0 : push_why(j->why_not, red.buf, source, why.buf);
         example_release(x);
         strbuf_release(&red);
         strbuf_release(&why);
