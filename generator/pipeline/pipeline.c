@@ -442,7 +442,7 @@ static aid_err run_retrain_preview(run *r, aid_errbuf *eb)
         .dry_run = true,
         .plan_only = true,
     };
-    retrain_result res;
+    retrain_result res = { 0 };
     aid_err err = retrain_run(&ro, &res, eb);
     struct json_object *plan = res.plan;
     res.plan = NULL;
@@ -807,7 +807,7 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
                     o->cfg.archive_remote ? " and pushed the tag" : "");
         return err;
     }
-    retrain_result res;
+    retrain_result res = { 0 }; /* also when retrain_staged fails before retrain_run */
     aid_err err = retrain_staged(o, week, out, &res, eb);
     retrain_say(o, week, out, &res, !err);
     retrain_result_release(&res);
