@@ -5,14 +5,24 @@
  * From the week's logs it
  *   - updates each prompt's examples in OUT/prompts/<prompt_id>.json:
  *     adds replies agents accepted again and again and replies QA corrected,
- *     removes examples agents rejected this week; a changed prompt gets the
- *     next version;
+ *     removes examples agents rejected this week; never an example a reply
+ *     rejected credibly above the week's rate (figures_rejected_credibly);
+ *     wordings merged (case, white space, emoji, near-duplicates) before
+ *     the slots are filled; a prompt whose examples change gets the next
+ *     version, the others are not written;
  *   - appends one prompt_update event per changed prompt to
  *     OUT/training/deltas.jsonl (the input format's own event, so next
  *     week's digest reads and explains it);
- *   - writes the fine-tuning set OUT/training/finetune-<week>.jsonl: one
+ *   - writes the fine-tuning set OUT/training/finetune-<week>.jsonl and its
+ *     held-out finetune-<week>-validation.jsonl (retrain/ftset.h): one
  *     {"messages": [system, user, assistant]} per accepted, edited or
- *     corrected reply of the week, personal data masked.
+ *     corrected reply of the week, once each, personal data masked.
+ *
+ * Every file goes to o->stage_dir when set (the pipeline swaps them in
+ * together); with o->dry_run nothing is written. Either way the result's
+ * plan says, per prompt, what is (or would be) added, removed or kept out,
+ * and why: `retrain --dry-run` prints it (retrain_plan_text), the digest
+ * shows it.
  *
  * The logs are read twice by the read stage's reader (read_events in
  * read/read.h, the digest's rules for blank and bad lines): first the
