@@ -32,8 +32,8 @@ static void usage(FILE *fp)
           "                    [--allow-empty] [--replace] [--quiet] [--db URL]\n"
           "                    [--config FILE]\n"
           "       aidigest check [--logs PATH]... [--week YYYY-Www] [--jobs N] [--quiet] [--config FILE]\n"
-          "       aidigest retrain [--week W] [--logs PATH]... [--out DIR] [--submit] [--request]\n"
-          "                        [--quiet] [--config FILE]\n"
+          "       aidigest retrain [--week W] [--logs PATH]... [--out DIR] [--dry-run] [--publish]\n"
+          "                        [--submit] [--request] [--quiet] [--config FILE]\n"
           "       aidigest mail --week W [--out DIR] [--quiet] [--config FILE]\n"
           "       aidigest render [--week W] [--out DIR] [--only html,pdf,xlsx] [--quiet] [--config FILE]\n"
           "       aidigest template [--compat] FILE [NAME VALUE | NAME { ... } ...]...\n"
@@ -87,7 +87,7 @@ enum { OPT_WEEK = 1, OPT_LOGS = 2, OPT_OUT = 4, OPT_RUNFLAGS = 8, OPT_JOBS = 16,
  * goes with (OPT_ANY: all) and its help line (the default in it). */
 typedef enum opt_id {
     O_WEEK, O_WEEKS, O_LOGS, O_OUT, O_CONFIG, O_JOBS, O_OFFLINE, O_PUBLISH, O_MAIL, O_STRICT, O_ALLOW_DAMAGED,
-    O_ALLOW_EMPTY, O_REPLACE, O_SUBMIT, O_REQUEST, O_ONLY, O_QUIET, O_DB, O__COUNT
+    O_ALLOW_EMPTY, O_REPLACE, O_SUBMIT, O_REQUEST, O_DRY_RUN, O_ONLY, O_QUIET, O_DB, O__COUNT
 } opt_id;
 
 static const struct option {
@@ -102,7 +102,7 @@ static const struct option {
     [O_CONFIG] = { "--config", "FILE", OPT_ANY, "settings (default: ./aidigest.conf when present);\nthe environment wins" },
     [O_JOBS] = { "--jobs", "N", OPT_JOBS, "reading threads, 1 to 256 (default: the number of cores)" },
     [O_OFFLINE] = { "--offline", NULL, OPT_RUNFLAGS, "the built-in narrator even when OPENAI_API_KEY\nis set" },
-    [O_PUBLISH] = { "--publish", NULL, OPT_RUNFLAGS, "commit the week to the git archive in OUT and\npush it" },
+    [O_PUBLISH] = { "--publish", NULL, OPT_RUNFLAGS | OPT_RETRAIN, "commit the week (retrain: the prompts and\ntraining files) to the git archive in OUT and\npush it" },
     [O_MAIL] = { "--mail", NULL, OPT_RUNFLAGS, "e-mail the PDF (AIDIGEST_SMTP_URL, AIDIGEST_MAIL_TO)" },
     [O_STRICT] = { "--strict", NULL, OPT_STRICT, "a bad line or an unreadable file stops the run\n(exit 1)" },
     [O_ALLOW_DAMAGED] = { "--allow-damaged", NULL, OPT_STRICT, "publish the week although input files could not\nbe read" },
@@ -110,6 +110,7 @@ static const struct option {
     [O_REPLACE] = { "--replace", NULL, OPT_STRICT, "replace a published week with one that has under\nhalf its suggestions" },
     [O_SUBMIT] = { "--submit", NULL, OPT_RETRAIN, "also upload the fine-tuning set and start a\nfine-tuning job" },
     [O_REQUEST] = { "--request", NULL, OPT_RETRAIN, "only tag the archive's HEAD retrain/<week> and\npush the tag" },
+    [O_DRY_RUN] = { "--dry-run", NULL, OPT_RETRAIN, "print per prompt the examples retraining would\nadd and remove, and why; write nothing" },
     [O_ONLY] = { "--only", "LIST", OPT_ONLY, "a comma-separated list of html, pdf, xlsx\n(default: all)" },
     [O_DB] = { "--db", "URL", OPT_DB, "also upsert the week into the weekly_ai_reports table:\npostgresql://... or sqlite:PATH (default:\nAIDIGEST_DATABASE_URL)" },
     [O_QUIET] = { "--quiet", NULL, OPT_ANY, "nothing on stderr but errors (no progress line,\nno bad lines, no summary)" },
@@ -394,6 +395,7 @@ static void set_flag(opt_id id, pipeline_opts *o)
         [O_OFFLINE] = &o->offline, [O_PUBLISH] = &o->publish, [O_MAIL] = &o->mail,
         [O_STRICT] = &o->strict, [O_ALLOW_DAMAGED] = &o->allow_damaged, [O_ALLOW_EMPTY] = &o->allow_empty,
         [O_REPLACE] = &o->replace, [O_SUBMIT] = &o->submit, [O_REQUEST] = &o->request, [O_QUIET] = &o->quiet,
+        [O_DRY_RUN] = &o->dry_run,
     };
     if (flags[id])
         *flags[id] = true;

@@ -636,8 +636,9 @@ aid_err llm_upload_file(llm_client *c, const char *path, const char *purpose, ch
     return err;
 }
 
-aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const char *model,
-                                const char *suffix, char **job_id, char **status, aid_errbuf *eb)
+aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const char *validation_file,
+                                const char *model, const char *suffix, char **job_id, char **status,
+                                aid_errbuf *eb)
 {
     struct json_object *answer = NULL;
     llm_post p = { .what = "llm fine-tuning job", .path = "/fine_tuning/jobs",
@@ -648,6 +649,7 @@ aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const 
     if (!(p.json = json_object_new_object()))
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     if (jget_set(p.json, "training_file", json_object_new_string(training_file)) < 0 ||
+        (validation_file && jget_set(p.json, "validation_file", json_object_new_string(validation_file)) < 0) ||
         jget_set(p.json, "model", json_object_new_string(model)) < 0 ||
         (suffix && *suffix && jget_set(p.json, "suffix", json_object_new_string(suffix)) < 0)) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");

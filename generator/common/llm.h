@@ -95,12 +95,14 @@ AID_MUST_CHECK aid_err llm_upload_file(llm_client *c, const char *path, const ch
                         aid_errbuf *eb);
 
 /* Create a fine-tuning job: POST {base}/fine_tuning/jobs with
- * {"training_file", "model", "suffix"} (suffix may be NULL: none). On
+ * {"training_file", "validation_file", "model", "suffix"} (validation_file
+ * and suffix may be NULL: none). On
  * AID_OK *job_id ("ftjob-...") and *status (the server's, e.g.
  * "validating_files"; "unknown" when it sent none) are malloc'd, the
  * caller frees both. */
-AID_MUST_CHECK aid_err llm_create_finetune_job(llm_client *c, const char *training_file, const char *model,
-                                const char *suffix, char **job_id, char **status, aid_errbuf *eb);
+AID_MUST_CHECK aid_err llm_create_finetune_job(llm_client *c, const char *training_file,
+                                const char *validation_file, const char *model, const char *suffix,
+                                char **job_id, char **status, aid_errbuf *eb);
 
 /* How many HTTP requests this client has sent (for tests and the log). */
 int llm_client_requests(const llm_client *c);

@@ -9,11 +9,11 @@
 
 #include "common/fsutil.h"
 
-enum { R_EMAIL, R_IBAN, R_CARD, R_PHONE, R_NUMBER, R_NAME, R__N };
+enum { R_EMAIL, R_IBAN, R_CARD, R_PHONE, R_NUMBER, R_NAME, R_ORDER, R__N };
 
-static const char *const redact_rule_names[R__N] = { "email", "iban", "card", "phone", "number", "name" };
+static const char *const redact_rule_names[R__N] = { "email", "iban", "card", "phone", "number", "name", "order" };
 static const char *const redact_default_masks[R__N] = { "[email]", "[iban]", "[card]", "[phone]",
-                                                        "[number]", "[name]" };
+                                                        "[number]", "[name]", "[order]" };
 static const char *const redact_default_cues[] = { "my name is", "name is", "name:", "name's",
                                                    "this is", "i am", "i'm", "pulled up for",
                                                    "hi", "hello", "dear", "mr.", "mrs.", "ms." };
@@ -109,7 +109,7 @@ static aid_err redact_parse_line(redact_rules *r, char *line, const char *path, 
         char *name = redact_word(&p);
         int idx = name ? redact_rule_index(name) : -1;
         if (idx < 0)
-            return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s:%d: %s needs a rule name (email, iban, card, phone, number, name)",
+            return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s:%d: %s needs a rule name (email, iban, card, phone, number, name, order)",
                                   path, lineno, cmd);
         if (!strcmp(cmd, "mask")) {
             while (*p == ' ' || *p == '\t')
@@ -499,6 +499,7 @@ typedef struct redact_out {
     size_t copied;            /* in[0..copied) is already in out */
     int n;
     int err;
+    bool card_talk;           /* the text talks about a card (text_mentions_card) */
 } redact_out;
 
 static size_t src_off(const redact_out *o, size_t k) { return o->map ? o->map[k] : k; }
@@ -630,12 +631,89 @@ static bool numrun_card_shape(const numrun *r)
     return r->groups >= 4;
 }
 
+/* The order-number shapes of the sample: 3 digits, then 6 to 8, then 6
+ * to 8, joined by '-' ("402-1234567-1234567"). */
+static bool numrun_order_shape(const numrun *r)
+{
+    return !r->plus && !r->paren && r->groups == 3 && r->glen[0] == 3 && r->glen[1] >= 6 && r->glen[1] <= 8 &&
+           r->glen[2] >= 6 && r->glen[2] <= 8 && r->gsep[1] == '-' && r->gsep[2] == '-';
+}
+
+/* Does the word in[a..b) equal w, ignoring case? */
+static bool word_is(const unsigned char *in, size_t a, size_t b, const char *w)
+{
+    size_t n = strlen(w);
+    if (b - a != n)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        if (tolower(in[a + k]) != (unsigned char)w[k])
+            return false;
+    return true;
+}
+
+/* Is the number at s next to an order cue: "#" right before it, or
+ * "order", "tracking", "reference", "ref", "awb", "shipment" before it,
+ * optionally followed by "id", "no", "number", "nr", "num", "is" and
+ * ':', '.', '#' and spaces ("order ID: ", "order number is #")? */
+static bool order_context(const unsigned char *in, size_t s)
+{
+    static const char *const cues[] = { "order", "orders", "tracking", "reference", "ref", "awb", "shipment" };
+    static const char *const fillers[] = { "id", "no", "number", "nr", "num", "is" };
+    size_t j = s;
+    if (s > 0 && in[s - 1] == '#')
+        return true; /* "#123456" */
+    for (int words = 0; words < 3; words++) {
+        while (j > 0 && (in[j - 1] == ' ' || in[j - 1] == ':' || in[j - 1] == '.' || in[j - 1] == '#'))
+            j--;
+        size_t b = j;
+        while (j > 0 && is_alpha(in[j - 1]))
+            j--;
+        if (j == b || (j > 0 && is_wordc(in[j - 1])))
+            return false;
+        for (size_t c = 0; c < sizeof cues / sizeof *cues; c++)
+            if (word_is(in, j, b, cues[c]))
+                return true;
+        bool filler = false;
+        for (size_t f = 0; f < sizeof fillers / sizeof *fillers && !filler; f++)
+            filler = word_is(in, j, b, fillers[f]);
+        if (!filler)
+            return false;
+    }
+    return false;
+}
+
+/* Does the text talk about a card ("card", "visa", "mastercard", "amex",
+ * "credit", "debit", "cvv" at a word start, any case)? */
+static bool text_mentions_card(const unsigned char *in, size_t len)
+{
+    static const char *const words[] = { "card", "visa", "mastercard", "amex", "credit", "debit", "cvv" };
+    for (size_t i = 0; i < len; i++) {
+        if (!is_alpha(in[i]) || (i > 0 && is_wordc(in[i - 1])))
+            continue;
+        for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+            size_t n = strlen(words[w]), k = 0;
+            while (k < n && i + k < len && tolower(in[i + k]) == (unsigned char)words[w][k])
+                k++;
+            if (k == n)
+                return true;
+        }
+    }
+    return false;
+}
+
 /* Classify one run; returns true when it was masked whole. */
 static bool classify_run(const redact_rules *r, redact_out *o, const numrun *nr)
 {
     if (nr->e <= nr->s || nr->digits == 0)
         return false;
-    bool luhn = nr->digits >= 13 && nr->digits <= 19 && luhn_ok(o->in, nr->s, nr->e);
+    /* an order, tracking or reference number: by its shape or its cue */
+    if (r->on[R_ORDER] && nr->digits >= 5 && !nr->plus && !nr->paren &&
+        (numrun_order_shape(nr) || order_context(o->in, nr->s))) {
+        emit_mask(o, nr->s, nr->e, r->mask[R_ORDER]);
+        return true;
+    }
+    /* a Luhn-valid number is a card only where the text talks about one */
+    bool luhn = o->card_talk && nr->digits >= 13 && nr->digits <= 19 && luhn_ok(o->in, nr->s, nr->e);
     if (r->on[R_CARD] && ((luhn && !nr->plus && !nr->paren && (!nr->other_sep || numrun_card_grouped(nr))) ||
                           numrun_card_shape(nr))) {
         emit_mask(o, nr->s, nr->e, r->mask[R_CARD]);
@@ -781,8 +859,8 @@ static int email_spans(const unsigned char *in, size_t len, size_t **spans, size
     return 0;
 }
 
-/* "First Last:" at the start of a line (a speaker label) from i: the
- * offset of the colon, or 0. */
+/* "First Last:" at the start of a line or after ": " (a speaker label)
+ * from i: the offset of the colon, or 0. */
 static size_t speaker_label(const unsigned char *in, size_t limit, size_t i)
 {
     size_t j = i, words = 0;
@@ -822,7 +900,9 @@ static size_t name_at(const redact_rules *r, const unsigned char *in, size_t lim
     if (ne)
         return ne;
     bool upper = c >= 'A' && c <= 'Z';
-    if (upper && (i == 0 || in[i - 1] == '\n') && (ne = speaker_label(in, limit, i))) {
+    /* a speaker label at the start of a line, or of a quoted turn ("...: Crystal Minh: hi") */
+    if (upper && (i == 0 || in[i - 1] == '\n' || (i >= 2 && in[i - 1] == ' ' && in[i - 2] == ':')) &&
+        (ne = speaker_label(in, limit, i))) {
         *ns = i;
         return ne;
     }
@@ -903,6 +983,7 @@ static int redact_scan(redact_out *o, const redact_rules *r, size_t len)
         return -1;
     size_t sp = 0;
     size_t i = 0;
+    o->card_talk = text_mentions_card(in, len);
     while (i < len && !o->err) {
         if (sp < nspans && i == spans[sp]) {
             emit_mask(o, spans[sp], spans[sp + 1], r->mask[R_EMAIL]);
@@ -932,7 +1013,7 @@ static int redact_builtin(const redact_rules *r, const char *text, size_t len, s
     int nr = normalise(src, len, &norm, &map, &nlen);
     if (nr < 0)
         return -1;
-    redact_out o = { out, norm ? norm : src, src, map, blank, 0, 0, 0 };
+    redact_out o = { out, norm ? norm : src, src, map, blank, 0, 0, 0, false };
     if (redact_scan(&o, r, nlen) == 0) {
         size_t from = src_off(&o, o.copied);
         if (strbuf_add(out, src + from, len - from) < 0)

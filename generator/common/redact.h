@@ -16,9 +16,17 @@
  *           or a quoted local part ("john doe"@example.com)   -> "[email]"
  *   iban    CC99 + 11..30 letters/digits, optionally grouped by
  *           single spaces, mod-97 checksum valid               -> "[iban]"
+ *   order   5 or more digits next to an order cue: '#' right before
+ *           them, or "order", "tracking", "reference", "ref", "awb",
+ *           "shipment" (then optionally "id", "no", "number", "nr",
+ *           "num", "is", ':', '#'); or shaped like the sample's order
+ *           numbers (3-6..8-6..8 digits joined by '-': 402-1234567-
+ *           1234567), whatever the words around     -> "[order]"
  *   card    13..19 digits, Luhn checksum valid, optionally grouped by
  *           spaces or hyphens (or by one of space, double space,
- *           '-', '.', '/' throughout); or, whatever the checksum,
+ *           '-', '.', '/' throughout), in a text that talks about a
+ *           card ("card", "visa", "mastercard", "amex", "credit",
+ *           "debit", "cvv"); or, whatever the checksum and the words,
  *           grouped like a card (4-4-4-4..., 4-6-5)             -> "[card]"
  *   phone   a run of digits with "+", "(", ")", " ", "-", "."
  *           separators holding phone_min_digits..15 digits,
@@ -30,7 +38,7 @@
  *           is", "name:", "this is", "i'm", "hi", "dear", "pulled up
  *           for", ...; case-insensitive), or before " here" at the
  *           start of a sentence or line or after ":" ("Joyce here"), or two or three such
- *           words before ':' at the start of a line (a speaker label
+ *           words before ':' at the start of a line or after ': ' (a speaker label
  *           "Crystal Minh: ..."), or one or two after ", " that end a
  *           sentence (a vocative: "Thanks, Crystal."), or a whole text of
  *           two or three capitalised words ("Crystal Minh")  -> "[name]"
@@ -46,7 +54,7 @@
  * Rules file (optional, AIDIGEST_REDACT_RULES / redact_rules in the config
  * file): one directive per line, '#' starts a comment line:
  *
- *   off RULE                 turn a built-in rule off (email, iban, card, phone, number, name)
+ *   off RULE                 turn a built-in rule off (email, iban, order, card, phone, number, name)
  *   on RULE                  turn it back on
  *   mask RULE TEXT           replace the mask text of a rule (e.g. mask email <e-mail>)
  *   number_min_digits N      default 6

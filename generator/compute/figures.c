@@ -19,7 +19,6 @@
 #include "common/version.h"
 
 #define TOP_N 10
-#define REJECTED_MIN_SUGGESTED 5
 
 /* Set when a json-c constructor fails (see add() below). */
 static _Thread_local bool figures_oom;
@@ -448,8 +447,13 @@ static struct json_object *top_accepted_json(const figures_input *in, cluster **
     return top;
 }
 
+bool figures_rejected_credibly(int64_t k, int64_t n, double overall)
+{
+    return n >= FIGURES_REJECTED_MIN_SUGGESTED && !isnan(overall) && stats_wilson(k, n, STATS_Z95).lo > overall;
+}
+
 /* top_rejected: the reply groups rejected credibly more often than the
- * week's overall rejection rate (at least REJECTED_MIN_SUGGESTED
+ * week's overall rejection rate (at least FIGURES_REJECTED_MIN_SUGGESTED
  * suggestions, Wilson lower bound above the overall rate), by excess
  * rejections, at most TOP_N. */
 static struct json_object *top_rejected_json(const figures_input *in, cluster **order, size_t ncl)
@@ -464,7 +468,7 @@ static struct json_object *top_rejected_json(const figures_input *in, cluster **
     size_t nr = 0;
     for (size_t i = 0; i < ncl && !isnan(overall); i++) {
         int64_t k = order[i]->by_action[ACTION_REJECTED], n = cl_suggested(order[i]);
-        if (n < REJECTED_MIN_SUGGESTED || !(stats_wilson(k, n, STATS_Z95).lo > overall))
+        if (!figures_rejected_credibly(k, n, overall))
             continue;
         r[nr++] = (rejected_ref){ order[i], (double)k - (double)n * overall };
     }

@@ -7,6 +7,8 @@
 #define AID_FIGURES_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "common/err.h"
 #include "common/redact.h"
@@ -30,5 +32,13 @@ typedef struct figures_input {
 /* Build the report (a new json-c object the caller owns). The narrative
  * member is present with empty texts; the narrate stage fills it. */
 AID_MUST_CHECK aid_err figures_build(const figures_input *in, struct json_object **report, aid_errbuf *eb);
+
+/* The rule of top_rejected (docs/figures.md): a reply group suggested n
+ * times and rejected k times is rejected credibly more often than the
+ * week's overall rejection rate when n >= FIGURES_REJECTED_MIN_SUGGESTED
+ * and the Wilson 95 % lower bound of k/n is above overall. Retraining
+ * uses the same rule for what must never be an example. */
+#define FIGURES_REJECTED_MIN_SUGGESTED 5
+bool figures_rejected_credibly(int64_t k, int64_t n, double overall);
 
 #endif

@@ -16,6 +16,7 @@
 #include "publish/publish.h"
 #include "compute/compute.h"
 #include "retrain/retrain.h"
+#include "pipeline/swap.h"
 #include "common/fsutil.h"
 #include "common/jget.h"
 #include "render/render.h"
@@ -423,6 +424,36 @@ static aid_err run_decide(run *r, aid_errbuf *eb)
     return err;
 }
 
+/* The digest's "What retraining would change": retrain_run's plan for the
+ * week (a dry run: the same code as `retrain --dry-run` and the Retrain
+ * Now button), as report.retrain_preview. */
+static aid_err run_retrain_preview(run *r, aid_errbuf *eb)
+{
+    static const char *const default_logs[] = { "inputs" };
+    const pipeline_opts *o = r->o;
+    retrain_opts ro = {
+        .paths = o->nlogs ? o->logs : default_logs,
+        .npaths = o->nlogs ? o->nlogs : 1,
+        .week = r->week,
+        .out_dir = r->out,
+        .cfg = &o->cfg,
+        .now_ms = timeutil_now_ms(),
+        .redact = r->rules,
+        .dry_run = true,
+        .plan_only = true,
+    };
+    retrain_result res = { 0 };
+    aid_err err = retrain_run(&ro, &res, eb);
+    struct json_object *plan = res.plan;
+    res.plan = NULL;
+    retrain_result_release(&res);
+    if (err)
+        json_object_put(plan);
+    else if (jget_set(r->report, "retrain_preview", plan) < 0) /* the report owns it now */
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    return err;
+}
+
 /* compute: every figure, against the archive's earlier weeks */
 static aid_err run_compute(run *r, aid_errbuf *eb)
 {
@@ -438,7 +469,9 @@ static aid_err run_compute(run *r, aid_errbuf *eb)
         .generated_ms = timeutil_now_ms(),
         .redact = r->rules,
     };
-    return figures_build(&fin, &r->report, eb);
+    if ((err = figures_build(&fin, &r->report, eb)))
+        return err;
+    return run_retrain_preview(r, eb);
 }
 
 /* narrate: the LLM with a key (and not --offline), else the built-in narrator */
@@ -694,6 +727,95 @@ aid_err pipeline_mail(pipeline_opts *o, aid_errbuf *eb)
     return err;
 }
 
+/* The retrain summary lines on stderr. */
+static void retrain_say(const pipeline_opts *o, const char *week, const char *out, const retrain_result *res,
+                        bool ok)
+{
+    char n1[32], n2[32];
+    if (res->bad_lines || res->unreadable_files)
+        pipeline_say(o, "aidigest: retrain: skipped %s bad line%s and %s unreadable file%s "
+                        "('aidigest check' lists them)\n",
+                     numfmt_group(n1, sizeof n1, res->bad_lines), res->bad_lines == 1 ? "" : "s",
+                     numfmt_group(n2, sizeof n2, res->unreadable_files), res->unreadable_files == 1 ? "" : "s");
+    if (ok && o->dry_run)
+        pipeline_say(o, "aidigest: retrain %s --dry-run: %d of %d prompts would change; %s fine-tuning examples "
+                        "and %s held out; nothing written\n",
+                     week, res->prompts_updated, res->prompts, numfmt_group(n1, sizeof n1, res->pairs),
+                     numfmt_group(n2, sizeof n2, res->validation_pairs));
+    else if (ok)
+        pipeline_say(o,
+                "aidigest: retrain %s: %d of %d prompts updated (%s/prompts/, deltas in "
+                "%s/training/deltas.jsonl); %s fine-tuning examples in %s/training/finetune-%s.jsonl, "
+                "%s held out in finetune-%s-validation.jsonl\n",
+                week, res->prompts_updated, res->prompts, out, out, numfmt_group(n1, sizeof n1, res->pairs), out,
+                week, numfmt_group(n2, sizeof n2, res->validation_pairs), week);
+}
+
+/* retrain_run into the stage OUT/.stage.tmp.<pid> (none for a dry run,
+ * which prints the plan on stdout), then the staged files swapped in. */
+static aid_err retrain_staged(pipeline_opts *o, const char *week, const char *out, retrain_result *res,
+                              aid_errbuf *eb)
+{
+    static const char *const default_logs[] = { "inputs" };
+    redact_rules *rules = NULL;
+    strbuf stage = STRBUF_INIT, plan = STRBUF_INIT;
+    aid_err err = redact_rules_new(&rules, o->cfg.redact_rules, eb);
+    if (err)
+        return err;
+    if (!o->dry_run && ((err = run_sweep_stages(o, out, eb)) ||
+                        (err = run_path(&stage, eb, "%s/.stage.tmp.%ld", out, (long)getpid())) ||
+                        (err = fsutil_remove_tree(stage.buf, eb))))
+        goto cleanup;
+    retrain_opts ro = {
+        .paths = o->nlogs ? o->logs : default_logs,
+        .npaths = o->nlogs ? o->nlogs : 1,
+        .week = week,
+        .out_dir = out,
+        .cfg = &o->cfg,
+        .now_ms = timeutil_now_ms(),
+        .redact = rules,
+        .diag = o->quiet || o->dry_run ? NULL : stderr,
+        .stage_dir = o->dry_run ? NULL : stage.buf,
+        .dry_run = o->dry_run,
+    };
+    err = retrain_run(&ro, res, eb);
+    if (!err && o->dry_run) {
+        if (retrain_plan_text(res->plan, &plan) < 0)
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        else if (fwrite(plan.buf, 1, plan.len, stdout) != plan.len || fflush(stdout) != 0)
+            err = aid_errbuf_set(eb, AID_ERR_IO, "stdout: %s", strerror(errno));
+    }
+    if (!err && !o->dry_run)
+        err = swap_in(stage.buf, out, eb);
+    if (stage.len) {
+        aid_err rm = fsutil_remove_tree(stage.buf, err ? NULL : eb);
+        if (!err)
+            err = rm;
+    }
+cleanup:
+    redact_rules_free(rules);
+    strbuf_release(&stage);
+    strbuf_release(&plan);
+    return err;
+}
+
+/* --submit: the set and its validation file to OpenAI. */
+static aid_err retrain_submit(pipeline_opts *o, const char *week, const char *out, aid_errbuf *eb)
+{
+    char set[4096], valid[4096], n1[32];
+    finetune_submission sub;
+    snprintf(set, sizeof set, "%s/training/finetune-%s.jsonl", out, week);
+    snprintf(valid, sizeof valid, "%s/training/finetune-%s-validation.jsonl", out, week);
+    aid_err err = finetune_submit(&o->cfg, set, valid, week, out, &sub, eb);
+    if (!err)
+        pipeline_say(o, "aidigest: submitted %s (%s examples) as file %s%s%s, fine-tuning job %s (%s)\n", set,
+                     numfmt_group(n1, sizeof n1, sub.examples), sub.file_id,
+                     sub.validation_file_id ? ", validation file " : "",
+                     sub.validation_file_id ? sub.validation_file_id : "", sub.job_id, sub.status);
+    finetune_submission_release(&sub);
+    return err;
+}
+
 aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
 {
     char week[16];
@@ -706,45 +828,16 @@ aid_err pipeline_retrain(pipeline_opts *o, aid_errbuf *eb)
                     o->cfg.archive_remote ? " and pushed the tag" : "");
         return err;
     }
-    static const char *const default_logs[] = { "inputs" };
-    redact_rules *rules;
-    aid_err rerr = redact_rules_new(&rules, o->cfg.redact_rules, eb);
-    if (rerr)
-        return rerr;
-    retrain_opts ro = {
-        .paths = o->nlogs ? o->logs : default_logs,
-        .npaths = o->nlogs ? o->nlogs : 1,
-        .week = week,
-        .out_dir = out,
-        .cfg = &o->cfg,
-        .now_ms = timeutil_now_ms(),
-        .redact = rules,
-        .diag = o->quiet ? NULL : stderr,
-    };
-    retrain_result res;
-    aid_err err = retrain_run(&ro, &res, eb);
-    char n1[32], n2[32];
-    if (res.bad_lines || res.unreadable_files)
-        pipeline_say(o, "aidigest: retrain: skipped %s bad line%s and %s unreadable file%s "
-                        "('aidigest check' lists them)\n",
-                     numfmt_group(n1, sizeof n1, res.bad_lines), res.bad_lines == 1 ? "" : "s",
-                     numfmt_group(n2, sizeof n2, res.unreadable_files), res.unreadable_files == 1 ? "" : "s");
-    if (!err)
-        pipeline_say(o,
-                "aidigest: retrain %s: %d of %d prompts updated (%s/prompts/, deltas in "
-                "%s/training/deltas.jsonl); %s fine-tuning examples in %s/training/finetune-%s.jsonl\n",
-                week, res.prompts_updated, res.prompts, out, out, numfmt_group(n1, sizeof n1, res.pairs), out,
-                week);
-    redact_rules_free(rules);
-    if (!err && o->submit) {
-        /* the last step: the prompts and the set are written whatever happens here */
-        char set[4096];
-        finetune_submission sub;
-        snprintf(set, sizeof set, "%s/training/finetune-%s.jsonl", out, week);
-        if (!(err = finetune_submit(&o->cfg, set, week, out, &sub, eb)))
-            pipeline_say(o, "aidigest: submitted %s (%s examples) as file %s, fine-tuning job %s (%s)\n",
-                         set, numfmt_group(n1, sizeof n1, sub.examples), sub.file_id, sub.job_id, sub.status);
-        finetune_submission_release(&sub);
-    }
+    retrain_result res = { 0 }; /* also when retrain_staged fails before retrain_run */
+    aid_err err = retrain_staged(o, week, out, &res, eb);
+    retrain_say(o, week, out, &res, !err);
+    retrain_result_release(&res);
+    if (o->dry_run || err)
+        return err;
+    /* the prompts are committed before a submission, so a failed one never loses them */
+    if (o->publish && (err = archive_publish_as(out, "retrain", week, &o->cfg, eb)))
+        return err;
+    if (o->submit && !(err = retrain_submit(o, week, out, eb)) && o->publish)
+        err = archive_publish_as(out, "retrain", week, &o->cfg, eb); /* its record, submissions.jsonl */
     return err;
 }

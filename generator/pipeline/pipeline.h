@@ -30,7 +30,8 @@ typedef struct pipeline_opts {
     size_t nlogs;
     const char *out;           /* default "out" */
     bool offline;              /* built-in narrator even with an API key */
-    bool publish;              /* commit (and push) the archive */
+    bool publish;              /* commit (and push) the archive (run: "digest: <week>",
+                                  retrain: "retrain: <week>") */
     bool mail;                 /* e-mail the PDF */
     const char *db_url;        /* run: upsert the week's row there (publish/db.h); NULL = none */
     bool strict;               /* a bad line fails the run (exit 1) */
@@ -40,6 +41,7 @@ typedef struct pipeline_opts {
     bool replace;              /* run: replace a published week with one under half its suggestions */
     bool submit;               /* retrain: upload the fine-tuning set */
     bool request;              /* retrain: only tag HEAD retrain/<week> and push */
+    bool dry_run;              /* retrain: print what would change, write nothing */
     int jobs;                  /* worker threads; 0 = number of cores */
     const char *only;          /* render: comma list of render_docs[] names; NULL = all */
     aid_config cfg;            /* loaded by main() */

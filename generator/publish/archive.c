@@ -377,7 +377,7 @@ static int archive_skip_tmp(const char *path, const char *matched, void *payload
     return 0;
 }
 
-static aid_err archive_commit(git_repository *repo, const char *branch_ref, const char *week,
+static aid_err archive_commit(git_repository *repo, const char *branch_ref, const char *what, const char *week,
                               const aid_config *cfg, bool *committed, aid_errbuf *eb)
 {
     git_index *idx = NULL;
@@ -408,7 +408,7 @@ static aid_err archive_commit(git_repository *repo, const char *branch_ref, cons
         err = archive_fail(eb, AID_ERR_GIT, cfg, "archive: %s: %s", branch_ref, archive_git_msg());
         goto cleanup;
     }
-    if (strbuf_addf(&msg, "digest: %s\n", week) < 0) {
+    if (strbuf_addf(&msg, "%s: %s\n", what, week) < 0) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
@@ -767,6 +767,12 @@ cleanup:
 
 aid_err archive_publish(const char *out_dir, const char *week, const aid_config *cfg, aid_errbuf *eb)
 {
+    return archive_publish_as(out_dir, "digest", week, cfg, eb);
+}
+
+aid_err archive_publish_as(const char *out_dir, const char *what, const char *week, const aid_config *cfg,
+                           aid_errbuf *eb)
+{
     git_repository *repo = NULL;
     strbuf branch_ref = STRBUF_INIT, refspec = STRBUF_INIT;
     aid_err err = AID_OK;
@@ -785,7 +791,7 @@ aid_err archive_publish(const char *out_dir, const char *week, const aid_config 
     }
     if ((err = archive_open(&repo, out_dir, branch_ref.buf, true, cfg, eb)))
         goto cleanup;
-    if ((err = archive_commit(repo, branch_ref.buf, week, cfg, &committed, eb)))
+    if ((err = archive_commit(repo, branch_ref.buf, what, week, cfg, &committed, eb)))
         goto cleanup;
     if (cfg->archive_remote && *cfg->archive_remote && git_repository_head_unborn(repo) != 1)
         err = archive_push(repo, refspec.buf, branch_ref.buf, cfg, eb);

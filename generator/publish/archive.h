@@ -66,6 +66,11 @@
 aid_err archive_publish(const char *out_dir, const char *week, const aid_config *cfg,
                         aid_errbuf *eb);
 
+/* The same with the commit message "<what>: <week>" (`retrain --publish`:
+ * "retrain"). */
+aid_err archive_publish_as(const char *out_dir, const char *what, const char *week, const aid_config *cfg,
+                           aid_errbuf *eb);
+
 /* Tag the archive's HEAD "retrain/<week>" (annotated, message "retrain
  * request for <week>"; an existing tag of that name is moved) and push the
  * tag to cfg->archive_remote when set. The archive must exist and have a

@@ -940,6 +940,40 @@ static void html_vars_quality(hv *h, tmpl_vars *v, struct json_object *report)
     }
 }
 
+/* One list of the retraining plan: rows {text, reason}. */
+static void html_plan_list(hv *h, tmpl_vars *v, const char *loop, const struct json_object *arr)
+{
+    size_t n = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *e = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, loop);
+        hv_set(h, r, "text", hv_text(e, "reply"));
+        hv_set(h, r, "reason", hv_text(e, "reason"));
+    }
+}
+
+/* "What retraining would change": report.retrain_preview, the plan of
+ * `retrain --dry-run` (what the Retrain Now control would do) */
+static void html_vars_retrain_preview(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *arr = jget(report, "retrain_preview");
+    size_t n = jget_len(report, "retrain_preview"), changed = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *p = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, "retrain_preview");
+        bool ch = json_object_get_boolean(jget(p, "changed"));
+        changed += ch;
+        hv_set(h, r, "prompt_id", hv_text(p, "prompt_id"));
+        hv_set(h, r, "from_version", hv_text(p, "from_version"));
+        hv_set(h, r, "to_version", hv_text(p, "to_version"));
+        hv_set(h, r, "changed", ch ? "1" : "");
+        html_plan_list(h, r, "added", jget(p, "added"));
+        html_plan_list(h, r, "removed", jget(p, "removed"));
+        html_plan_list(h, r, "not_added", jget(p, "not_added"));
+    }
+    hv_set(h, v, "retrain_preview_changed", changed ? "1" : "");
+}
+
 /* downloads, the archive link and the retraining control */
 static void html_vars_links(hv *h, tmpl_vars *v, struct json_object *report, const aid_config *cfg)
 {
@@ -976,6 +1010,7 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
     html_vars_retraining(&h, v, report);
     html_vars_quality(&h, v, report);
     html_vars_links(&h, v, report, cfg);
+    html_vars_retrain_preview(&h, v, report);
     if ((err = html_charts(&h, report, v)))
         goto cleanup;
     if (h.oom)

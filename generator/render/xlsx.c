@@ -989,6 +989,17 @@ static const xcol xw_trend_cols[] = {
     { "G\xC2\xB2", "g2", XC_DEC2, 0 },
 };
 
+/* "Retraining preview": the plan of `retrain --dry-run` (what the
+ * Retrain Now control would do), one row per example. */
+static const xcol xw_preview_cols[] = {
+    { "Prompt", "prompt_id", XC_TEXT, 16 },
+    { "From version", "from_version", XC_TEXT, 10 },
+    { "To version", "to_version", XC_TEXT, 10 },
+    { "Change", "change", XC_TEXT, 12 },
+    { "Example", "reply", XC_WRAP, 60 },
+    { "Reason", "reason", XC_WRAP, 50 },
+};
+
 static const xcol xw_retrain_cols[] = {
     { "Time (UTC)", "ts", XC_DATETIME, 0 },
     { "Prompt", "prompt_id", XC_TEXT, 16 },
@@ -1081,6 +1092,46 @@ static void xw_set(xw *x, struct json_object *o, const char *key, struct json_ob
         json_object_put(v);
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, key);
     }
+}
+
+/* The preview's rows: each example added, removed or kept out, with its
+ * prompt and reason, from report.retrain_preview. */
+static void xw_retrain_preview(xw *x, struct json_object *report)
+{
+    static const char *const lists[][2] = { { "added", "add" }, { "removed", "remove" }, { "not_added", "kept out" } };
+    struct json_object *plan = jget(report, "retrain_preview"), *rows = json_object_new_array();
+    if (!rows) {
+        xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "retraining preview");
+        return;
+    }
+    for (size_t i = 0; plan && i < json_object_array_length(plan); i++) {
+        struct json_object *p = json_object_array_get_idx(plan, i);
+        for (size_t l = 0; l < 3; l++) {
+            struct json_object *arr = jget(p, lists[l][0]);
+            for (size_t k = 0; arr && k < json_object_array_length(arr); k++) {
+                struct json_object *e = json_object_array_get_idx(arr, k), *row = json_object_new_object();
+                if (!row || json_object_array_add(rows, row) < 0) {
+                    json_object_put(row);
+                    xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "retraining preview");
+                    goto done;
+                }
+                xw_set(x, row, "prompt_id", json_object_get(jget(p, "prompt_id")));
+                xw_set(x, row, "from_version", json_object_get(jget(p, "from_version")));
+                xw_set(x, row, "to_version", json_object_get(jget(p, "to_version")));
+                struct json_object *change = json_object_new_string(lists[l][1]);
+                if (!change) {
+                    xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "retraining preview");
+                    goto done;
+                }
+                xw_set(x, row, "change", change);
+                xw_set(x, row, "reply", json_object_get(jget(e, "reply")));
+                xw_set(x, row, "reason", json_object_get(jget(e, "reason")));
+            }
+        }
+    }
+    xw_list_sheet(x, "Retraining preview", "RetrainingPreview", xw_preview_cols, NCOLS(xw_preview_cols), rows);
+done:
+    json_object_put(rows);
 }
 
 /* A value its constructor must give: NULL is out of memory. */
@@ -1529,6 +1580,7 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
         xw_trends(&x, report);
         xw_list_sheet(&x, "Retraining", "Retraining", xw_retrain_cols, NCOLS(xw_retrain_cols),
                       jget(report, "retraining"));
+        xw_retrain_preview(&x, report);
         xw_coach(&x, report);
         xw_edits(&x, report);
         xw_quality(&x, report);

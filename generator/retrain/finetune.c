@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "common/jget.h"
@@ -32,7 +33,24 @@ static bool finetune_line_ok(json_tokener *tok, const char *line, size_t len)
     return ok;
 }
 
+static aid_err check_set(const char *path, int64_t min, int64_t *examples, aid_errbuf *eb);
+
 aid_err finetune_check(const char *path, int64_t *examples, aid_errbuf *eb)
+{
+    return check_set(path, FINETUNE_MIN_EXAMPLES, examples, eb);
+}
+
+/* The validation file: every line as in finetune_check, any number of
+ * them (a missing file is none). */
+static aid_err finetune_check_lines(const char *path, int64_t *examples, aid_errbuf *eb)
+{
+    *examples = 0;
+    if (access(path, F_OK) != 0 && errno == ENOENT)
+        return AID_OK;
+    return check_set(path, 0, examples, eb);
+}
+
+static aid_err check_set(const char *path, int64_t min, int64_t *examples, aid_errbuf *eb)
 {
     aid_err err = AID_OK;
     FILE *fp = NULL;
@@ -67,11 +85,11 @@ aid_err finetune_check(const char *path, int64_t *examples, aid_errbuf *eb)
         err = aid_errbuf_set(eb, AID_ERR_IO, "%s: %s", path, strerror(errno));
         goto cleanup;
     }
-    if (n == 0) {
+    if (n == 0 && min > 0) {
         err = aid_errbuf_set(eb, AID_ERR_LIMIT, "%s: the fine-tuning set is empty: nothing submitted", path);
         goto cleanup;
     }
-    if (n < FINETUNE_MIN_EXAMPLES) {
+    if (n < min) {
         err = aid_errbuf_set(eb, AID_ERR_LIMIT,
                              "%s: %lld example%s, but OpenAI fine-tuning needs at least %d: nothing submitted",
                              path, (long long)n, n == 1 ? "" : "s", FINETUNE_MIN_EXAMPLES);
@@ -102,6 +120,9 @@ static aid_err finetune_record(const aid_config *cfg, const char *path, const ch
         jget_set(o, "file", json_object_new_string(base ? base + 1 : path)) < 0 ||
         jget_set(o, "examples", json_object_new_int64(sub->examples)) < 0 ||
         jget_set(o, "file_id", json_object_new_string(sub->file_id)) < 0 ||
+        (sub->validation_file_id &&
+         (jget_set(o, "validation_file_id", json_object_new_string(sub->validation_file_id)) < 0 ||
+          jget_set(o, "validation_examples", json_object_new_int64(sub->validation_examples)) < 0)) ||
         jget_set(o, "job_id", json_object_new_string(sub->job_id)) < 0 ||
         jget_set(o, "model", json_object_new_string(cfg->finetune_model)) < 0 ||
         jget_set(o, "status", json_object_new_string(sub->status)) < 0 ||
@@ -132,7 +153,7 @@ cleanup:
     return err;
 }
 
-aid_err finetune_submit(const aid_config *cfg, const char *path, const char *week,
+aid_err finetune_submit(const aid_config *cfg, const char *path, const char *valid_path, const char *week,
                         const char *out_dir, finetune_submission *sub, aid_errbuf *eb)
 {
     finetune_submission s = { 0 };
@@ -142,6 +163,8 @@ aid_err finetune_submit(const aid_config *cfg, const char *path, const char *wee
     if (sub)
         memset(sub, 0, sizeof *sub);
     if ((err = finetune_check(path, &s.examples, eb)))
+        return err;
+    if (valid_path && (err = finetune_check_lines(valid_path, &s.validation_examples, eb)))
         return err;
     if (!cfg->llm_api_key || !*cfg->llm_api_key)
         return aid_errbuf_set(eb, AID_ERR_CONFIG,
@@ -154,7 +177,11 @@ aid_err finetune_submit(const aid_config *cfg, const char *path, const char *wee
     snprintf(suffix, sizeof suffix, "aidigest-%s", week);
     if ((err = llm_upload_file(client, path, "fine-tune", &s.file_id, eb)))
         goto cleanup;
-    if ((err = llm_create_finetune_job(client, s.file_id, model, suffix, &s.job_id, &s.status, eb))) {
+    if (s.validation_examples &&
+        (err = llm_upload_file(client, valid_path, "fine-tune", &s.validation_file_id, eb)))
+        goto cleanup;
+    if ((err = llm_create_finetune_job(client, s.file_id, s.validation_file_id, model, suffix, &s.job_id,
+                                       &s.status, eb))) {
         char last[sizeof eb->msg];
         snprintf(last, sizeof last, "%s", aid_errbuf_msg(eb, err));
         aid_errbuf_set(eb, err, "%s (the set was uploaded as %s)", last, s.file_id);
@@ -180,6 +207,7 @@ void finetune_submission_release(finetune_submission *sub)
     if (!sub)
         return;
     free(sub->file_id);
+    free(sub->validation_file_id);
     free(sub->job_id);
     free(sub->status);
     memset(sub, 0, sizeof *sub);

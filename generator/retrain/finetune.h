@@ -10,7 +10,10 @@
  *   finetune_submission_release(&sub);
  *
  * The set is checked first (nothing is sent when it is unusable), then
- * uploaded (llm_upload_file, purpose "fine-tune"), then the job is created
+ * uploaded (llm_upload_file, purpose "fine-tune"), and so is the held-out
+ * validation file valid_path (finetune-<week>-validation.jsonl) when it has
+ * lines (checked the same way, without the minimum), then the job is created
+ * with it as validation_file
  * (llm_create_finetune_job, model cfg->finetune_model, suffix
  * "aidigest-<week>"), then the submission is appended to
  * OUT/training/submissions.jsonl. Nothing is printed.
@@ -29,9 +32,11 @@
 /* What was submitted; every string malloc'd and owned by the struct. */
 typedef struct finetune_submission {
     char *file_id;     /* "file-..." */
+    char *validation_file_id; /* the held-out set's, NULL when it was empty */
     char *job_id;      /* "ftjob-..." */
     char *status;      /* the job's status as the server said it */
     int64_t examples;  /* lines in the set */
+    int64_t validation_examples; /* lines in the validation file */
 } finetune_submission;
 
 /* Check a fine-tuning set: it exists, is not empty, every line is a JSON
@@ -47,8 +52,8 @@ AID_MUST_CHECK aid_err finetune_check(const char *path, int64_t *examples, aid_e
  * llm_upload_file / llm_create_finetune_job (AID_ERR_NETWORK,
  * AID_ERR_HTTP, AID_ERR_AUTH); AID_ERR_IO when the log cannot be written.
  * The messages are one line and never hold the key. */
-AID_MUST_CHECK aid_err finetune_submit(const aid_config *cfg, const char *path, const char *week,
-                        const char *out_dir, finetune_submission *sub, aid_errbuf *eb);
+AID_MUST_CHECK aid_err finetune_submit(const aid_config *cfg, const char *path, const char *valid_path,
+                        const char *week, const char *out_dir, finetune_submission *sub, aid_errbuf *eb);
 
 /* Free the strings and zero sub; NULL and zeroed structs are fine. */
 void finetune_submission_release(finetune_submission *sub);

@@ -2,26 +2,42 @@
 #include "common/escape.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/fsutil.h"
+#include "common/stats.h"
 #include "common/jget.h"
 #include "common/strmap.h"
 #include "common/textnorm.h"
 #include "common/timeutil.h"
 #include "compute/compute.h"
 #include "read/read.h"
+#include "retrain/ftset.h"
 
 #define RETRAIN_MAX_LINE READ_DEFAULT_MAX_LINE
 
-/* One reply of one prompt (value of prompt_stats.replies). */
+/* One wording of a reply of one prompt (value of prompt_stats.replies,
+ * keyed by the exact text). */
 typedef struct reply_stats {
     int64_t suggested, accepted, used, rejected;
     uint64_t first_pos;
-    char *text;      /* first original text, in input order */
-    char *customer;  /* the customer message it first answered */
+    char *text;      /* the wording */
+    char *customer;  /* the customer message of its first suggestion (the one it answered) */
+    char *key;       /* merge key (reply_key), set when the prompt is planned */
+    size_t group;    /* its group's index, set when planned */
 } reply_stats;
+
+/* A group of wordings merged as one reply (the same merge key, or
+ * near-duplicates by the digest's rule): its sums and the most used
+ * wording, which is the one an example shows. */
+typedef struct reply_group {
+    int64_t suggested, accepted, used, rejected;
+    const reply_stats *best;
+    const char *key; /* the best wording's key */
+    bool bad;        /* rejected credibly more often than the week's rate */
+} reply_group;
 
 typedef struct prompt_stats {
     strmap *replies;          /* normalised reply -> reply_stats */
@@ -31,6 +47,10 @@ typedef struct prompt_stats {
     char **corrected;         /* QA-corrected replies, input order */
     char **corrected_customer;
     size_t ncorrected;
+    reply_stats **w;          /* the wordings, in input order (when planned) */
+    size_t nw;
+    reply_group *g;
+    size_t ng;
 } prompt_stats;
 
 typedef struct correction {
@@ -52,10 +72,11 @@ typedef struct retrain_state {
     idindex *ids;
     strmap *corrections;      /* suggestion id -> correction (the last one) */
     strmap *prompts;          /* prompt id -> prompt_stats */
-    strmap *pairs_seen;       /* hash of a fine-tuning pair -> int */
-    fsutil_afile ft;
+    prompt_stats all;         /* every suggestion of the week, whatever its prompt */
+    ftset *ft;                /* the fine-tuning pairs */
+    struct json_object *plan; /* array: per prompt, what changes and why */
     struct json_object *system_msg;
-    int64_t pairs;
+    int64_t week_n, week_rejected; /* the week's suggestions (every prompt): the overall rate */
     strmap *updates;          /* prompt id -> prompt_update (the latest up to the week's end) */
     bool counting;             /* the first pass counts what it skips */
     int64_t bad_lines, unreadable;
@@ -140,67 +161,17 @@ static int outdated(const retrain_state *st, event_str prompt_id, const char *te
     return rc;
 }
 
-/* {role, content} */
-static struct json_object *message_json(const char *role, const strbuf *content)
-{
-    struct json_object *m = json_object_new_object();
-    if (!m || jget_set(m, "role", json_object_new_string(role)) < 0 ||
-        jget_set(m, "content", json_object_new_string_len(content->buf, (int)content->len)) < 0) {
-        json_object_put(m);
-        return NULL;
-    }
-    return m;
-}
-
-/* {"messages": [system, user, assistant]}; NULL when out of memory. */
-static struct json_object *pair_json(const retrain_state *st, const strbuf *user, const strbuf *assistant)
-{
-    struct json_object *o = json_object_new_object(), *msgs = json_object_new_array();
-    if (!o || !msgs || jget_push(msgs, json_object_get(st->system_msg)) < 0 ||
-        jget_push(msgs, message_json("user", user)) < 0 ||
-        jget_push(msgs, message_json("assistant", assistant)) < 0) {
-        json_object_put(o);
-        json_object_put(msgs);
-        return NULL;
-    }
-    if (jget_set(o, "messages", msgs) < 0) {
-        json_object_put(o);
-        return NULL;
-    }
-    return o;
-}
-
-/* One fine-tuning example, once per distinct pair. */
+/* One fine-tuning pair, redacted, into the set. */
 static aid_err write_pair(retrain_state *st, event_str user, const char *assistant, size_t alen,
                           aid_errbuf *eb)
 {
-    strbuf u = STRBUF_INIT, a = STRBUF_INIT, key = STRBUF_INIT;
+    strbuf u = STRBUF_INIT, a = STRBUF_INIT;
     aid_err err = AID_OK;
     if (redact(st, user.s, user.len, &u) < 0 || redact(st, assistant, alen, &a) < 0 ||
-        strbuf_add(&key, u.buf, u.len) < 0 || strbuf_addc(&key, '\0') < 0 ||
-        strbuf_add(&key, a.buf, a.len) < 0)
-        goto nomem;
-    bool is_new;
-    if (!strmap_upsert(st->pairs_seen, key.buf, key.len, &is_new))
-        goto nomem;
-    if (is_new) {
-        struct json_object *o = pair_json(st, &u, &a);
-        const char *s = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-                          : NULL;
-        if (s)
-            fprintf(st->ft.fp, "%s\n", s); /* an error shows in fsutil_afile_commit */
-        json_object_put(o);
-        if (!s)
-            goto nomem;
-        st->pairs++;
-    }
-    goto cleanup;
-nomem:
-    err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-cleanup:
+        ftset_add(st->ft, u.buf, u.len, a.buf, a.len) < 0)
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     strbuf_release(&u);
     strbuf_release(&a);
-    strbuf_release(&key);
     return err;
 }
 
@@ -212,6 +183,7 @@ static void prompt_stats_release(prompt_stats *ps)
             if (strmap_slot(ps->replies, i, NULL, NULL, &v)) {
                 free(((reply_stats *)v)->text);
                 free(((reply_stats *)v)->customer);
+                free(((reply_stats *)v)->key);
             }
         }
         strmap_free(ps->replies);
@@ -223,13 +195,15 @@ static void prompt_stats_release(prompt_stats *ps)
     free(ps->corrected);
     free(ps->corrected_customer);
     free(ps->version);
+    free(ps->w);
+    free(ps->g);
 }
 
 /* The fine-tuning set: what agents accepted, edited or QA corrected, unless
  * a prompt update removed it as outdated. */
 static aid_err week_pair(retrain_state *st, const event *ev, const correction *c, aid_errbuf *eb)
 {
-    if (!ev->customer_message.len)
+    if (!ev->customer_message.len || st->o->plan_only)
         return AID_OK;
     const char *answer = NULL;
     size_t alen = 0;
@@ -254,21 +228,24 @@ static int dup_opt(event_str s, char **out)
     return s.s && !*out ? -1 : 0;
 }
 
-/* The suggestion counted for its reply; a QA correction of it kept (the
+/* The suggestion counted for its wording (its customer message: that of
+ * the first accepted suggestion, else the first); a QA correction of it kept (the
  * first RETRAIN_MAX_CORRECTED of the prompt). 0 or -1. */
 static int week_reply(prompt_stats *ps, const event *ev, const correction *c, uint64_t pos)
 {
     bool is_new;
-    strbuf norm = STRBUF_INIT;
-    if (textnorm_reply(ev->ai_reply.s, ev->ai_reply.len, &norm) < 0)
-        return -1;
-    reply_stats *rs = strmap_upsert(ps->replies, norm.buf, norm.len, &is_new);
-    strbuf_release(&norm);
+    reply_stats *rs = strmap_upsert(ps->replies, ev->ai_reply.s, ev->ai_reply.len, &is_new);
     if (!rs)
         return -1;
     if (is_new) {
         rs->first_pos = pos;
         if (!(rs->text = strndup(ev->ai_reply.s, ev->ai_reply.len)) || dup_opt(ev->customer_message, &rs->customer) < 0)
+            return -1;
+    }
+    /* the pair shows the message of the first suggestion agents sent as it was */
+    if (ev->action == ACTION_ACCEPTED && !rs->accepted && !is_new) {
+        free(rs->customer);
+        if (dup_opt(ev->customer_message, &rs->customer) < 0)
             return -1;
     }
     rs->suggested++;
@@ -300,6 +277,8 @@ static aid_err pass_week(void *ctx, const event *ev, uint64_t pos, aid_errbuf *e
     retrain_state *st = ctx;
     if (ev->type != EVENT_SUGGESTION || ev->ts_ms < st->start || ev->ts_ms >= st->end)
         return AID_OK;
+    st->week_n++;
+    st->week_rejected += ev->action == ACTION_REJECTED;
     const correction *c = strmap_get(st->corrections, ev->id.s, ev->id.len);
     aid_err err = week_pair(st, ev, c, eb);
     if (err || !ev->prompt_id.len)
@@ -317,7 +296,7 @@ static aid_err pass_week(void *ctx, const event *ev, uint64_t pos, aid_errbuf *e
         if (!ps->version)
             return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    if (week_reply(ps, ev, c, pos) < 0)
+    if (week_reply(ps, ev, c, pos) < 0 || week_reply(&st->all, ev, NULL, pos) < 0)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     return AID_OK;
 }
@@ -364,42 +343,238 @@ typedef struct example {
     const char *source;
     int64_t uses;
     double acceptance;
-    strbuf norm;
+    strbuf norm; /* textnorm_reply */
+    strbuf key;  /* reply_key */
 } example;
 
-/* Updating one prompt: its examples, old and new. */
+/* Updating one prompt: its examples, old and new, and why. */
 typedef struct prompt_job {
     retrain_state *st;
     const char *pid;
     prompt_stats *ps;
     struct json_object *old;     /* the prompt file as it was, or NULL */
     struct json_object *added, *removed; /* arrays of strings: the delta */
+    struct json_object *why_added, *why_removed, *why_not; /* arrays of {reply, source, reason} */
     example ex[RETRAIN_MAX_EXAMPLES];
     size_t nex, nold_kept;
 } prompt_job;
 
-static int cmp_reply(const void *x, const void *y)
+/* Does the UTF-8 sequence at s (n bytes left) only decorate a text: an
+ * emoji (4-byte sequences), a symbol or dingbat (U+2600-27BF), a variation
+ * selector, a zero-width joiner, a curly quote? Its length, or 0. */
+static size_t decoration_len(const unsigned char *s, size_t n)
+{
+    if (s[0] >= 0xF0 && s[0] <= 0xF4 && n >= 4)
+        return 4;
+    if (n >= 3 && s[0] == 0xE2 && (s[1] == 0x98 || s[1] == 0x99 || s[1] == 0x9A || s[1] == 0x9B ||
+                                   s[1] == 0x9C || s[1] == 0x9D || s[1] == 0x9E))
+        return 3;
+    if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0x8D || (s[2] >= 0x98 && s[2] <= 0x9D)))
+        return 3;
+    if (n >= 3 && s[0] == 0xEF && s[1] == 0xB8 && s[2] >= 0x80 && s[2] <= 0x8F)
+        return 3;
+    return 0;
+}
+
+/* The key replies are merged by: the digest's normalisation
+ * (textnorm_reply: case, digits, white space) without punctuation and
+ * emoji, white space collapsed again. 0 or -1. */
+static int reply_key(const char *text, size_t len, strbuf *out)
+{
+    strbuf norm = STRBUF_INIT;
+    int rc = textnorm_reply(text, len, &norm);
+    strbuf_reset(out);
+    for (size_t i = 0; rc == 0 && i < norm.len;) {
+        const unsigned char *c = (const unsigned char *)norm.buf + i;
+        size_t d = decoration_len(c, norm.len - i);
+        if (d) {
+            i += d;
+            continue;
+        }
+        if (*c < 0x80 && !isalnum(*c) && *c != '#') {
+            if (isspace(*c) && out->len && out->buf[out->len - 1] != ' ')
+                rc = strbuf_addc(out, ' ');
+            i++;
+            continue;
+        }
+        rc = strbuf_addc(out, (char)*c);
+        i++;
+    }
+    while (rc == 0 && out->len && out->buf[out->len - 1] == ' ')
+        out->buf[--out->len] = '\0';
+    strbuf_release(&norm);
+    return rc;
+}
+
+static int cmp_wording(const void *x, const void *y)
 {
     const reply_stats *a = *(reply_stats *const *)x, *b = *(reply_stats *const *)y;
-    if (a->accepted != b->accepted)
-        return a->accepted > b->accepted ? -1 : 1;
     return a->first_pos < b->first_pos ? -1 : a->first_pos > b->first_pos;
 }
 
-static bool examples_have(const prompt_job *j, const char *norm)
+/* Is a the better wording of a group: more used, then more suggested, then earlier? */
+static bool better_wording(const reply_stats *a, const reply_stats *b)
+{
+    if (a->used != b->used)
+        return a->used > b->used;
+    if (a->suggested != b->suggested)
+        return a->suggested > b->suggested;
+    return a->first_pos < b->first_pos;
+}
+
+/* The prompt's wordings merged into groups: first those with the same key,
+ * then near-duplicate keys (neardup_cluster). 0 or -1. */
+static int plan_groups(retrain_state *st, prompt_stats *ps)
+{
+    size_t n = strmap_count(ps->replies), nk = 0;
+    int rc = -1;
+    const char **keys = NULL;
+    size_t *first = NULL, *cl = NULL;
+    strbuf key = STRBUF_INIT;
+    strmap *bykey = strmap_new(sizeof(size_t));
+    ps->w = malloc((n + 1) * sizeof *ps->w);
+    ps->g = calloc(n + 1, sizeof *ps->g);
+    keys = malloc((n + 1) * sizeof *keys);
+    first = malloc((n + 1) * sizeof *first);
+    cl = malloc((n + 1) * sizeof *cl);
+    if (!bykey || !ps->w || !ps->g || !keys || !first || !cl)
+        goto cleanup;
+    ps->nw = 0;
+    for (size_t i = 0; i < strmap_capacity(ps->replies); i++) {
+        void *v;
+        if (strmap_slot(ps->replies, i, NULL, NULL, &v))
+            ps->w[ps->nw++] = v;
+    }
+    qsort(ps->w, ps->nw, sizeof *ps->w, cmp_wording);
+    size_t *wk = malloc((ps->nw + 1) * sizeof *wk); /* wording -> its distinct key */
+    if (!wk)
+        goto cleanup;
+    for (size_t i = 0; i < ps->nw; i++) {
+        bool is_new;
+        if (reply_key(ps->w[i]->text, strlen(ps->w[i]->text), &key) < 0 || !(ps->w[i]->key = strdup(key.buf)))
+            goto fail_wk;
+        size_t *slot = strmap_upsert(bykey, key.buf, key.len, &is_new);
+        if (!slot)
+            goto fail_wk;
+        if (is_new) {
+            *slot = nk;
+            keys[nk++] = ps->w[i]->key;
+        }
+        wk[i] = *slot;
+    }
+    if (neardup_cluster((const char *const *)keys, nk, NEARDUP_THRESHOLD, cl, NULL) != AID_OK)
+        goto fail_wk;
+    /* groups numbered by their first key */
+    for (size_t i = 0; i < nk; i++)
+        first[i] = (size_t)-1;
+    ps->ng = 0;
+    for (size_t i = 0; i < ps->nw; i++) {
+        size_t root = cl[wk[i]];
+        if (first[root] == (size_t)-1)
+            first[root] = ps->ng++;
+        reply_stats *w = ps->w[i];
+        reply_group *g = &ps->g[first[root]];
+        w->group = first[root];
+        g->suggested += w->suggested;
+        g->accepted += w->accepted;
+        g->used += w->used;
+        g->rejected += w->rejected;
+        if (!g->best || better_wording(w, g->best))
+            g->best = w, g->key = w->key;
+    }
+    double overall = st->week_n ? (double)st->week_rejected / (double)st->week_n : NAN;
+    for (size_t i = 0; i < ps->ng; i++)
+        ps->g[i].bad = figures_rejected_credibly(ps->g[i].rejected, ps->g[i].suggested, overall);
+    rc = 0;
+fail_wk:
+    free(wk);
+cleanup:
+    strbuf_release(&key);
+    strmap_free(bykey);
+    free(cl);
+    free(first);
+    free(keys);
+    return rc;
+}
+
+/* A wording this long (bytes of its key) found whole in a text makes the
+ * text that reply with more added. */
+#define RETRAIN_MIN_CONTAINED 24
+
+/* Two keys are the same reply: equal, or near-duplicates. */
+static bool same_reply(const char *a, const char *b)
+{
+    return !strcmp(a, b) || neardup_similarity(a, b) >= NEARDUP_THRESHOLD;
+}
+
+/* The group a text (its key) belongs to, or NULL when the week has none. */
+static const reply_group *group_of(const prompt_stats *ps, const char *key)
+{
+    for (size_t i = 0; i < ps->nw; i++)
+        if (!strcmp(ps->w[i]->key, key))
+            return &ps->g[ps->w[i]->group];
+    for (size_t i = 0; i < ps->nw; i++)
+        if (neardup_similarity(ps->w[i]->key, key) >= NEARDUP_THRESHOLD)
+            return &ps->g[ps->w[i]->group];
+    /* the reply with more added (a greeting, a sign-off): the longest
+     * wording found whole in it, word-aligned */
+    const reply_stats *best = NULL;
+    for (size_t i = 0; i < ps->nw; i++) {
+        size_t n = strlen(ps->w[i]->key);
+        if (n < RETRAIN_MIN_CONTAINED || (best && n <= strlen(best->key)))
+            continue;
+        for (const char *at = strstr(key, ps->w[i]->key); at; at = strstr(at + 1, ps->w[i]->key))
+            if ((at == key || at[-1] == ' ') && (at[n] == ' ' || !at[n])) {
+                best = ps->w[i];
+                break;
+            }
+    }
+    return best ? &ps->g[best->group] : NULL;
+}
+
+static bool examples_have(const prompt_job *j, const char *key)
 {
     for (size_t i = 0; i < j->nex; i++)
-        if (!strcmp(j->ex[i].norm.buf, norm))
+        if (same_reply(j->ex[i].key.buf, key))
             return true;
     return false;
 }
 
-/* Agents rejected this reply this week (it must not be an example). */
-static bool rejected_this_week(const prompt_stats *ps, const strbuf *norm)
+/* "k of n (p %, 95 % CI lo-hi %)" appended. 0 or -1. */
+static int add_rate(strbuf *sb, int64_t k, int64_t n)
 {
-    const reply_stats *rs = strmap_get(ps->replies, norm->buf, norm->len);
-    return rs && rs->rejected >= RETRAIN_MIN_REJECTIONS &&
-           (double)rs->rejected / (double)rs->suggested >= RETRAIN_MIN_REJECTION_RATE;
+    stats_interval ci = stats_wilson(k, n, STATS_Z95);
+    return strbuf_addf(sb, "%lld of %lld (%.1f%%, 95%% CI %.1f-%.1f%%)", (long long)k, (long long)n,
+                       n ? 100.0 * (double)k / (double)n : 0.0, 100.0 * ci.lo, 100.0 * ci.hi);
+}
+
+/* Why a text must not be an example (agents rejected its group, an update
+ * removed it: 1; it is one already: 2) into why; 0 when nothing stands
+ * against it, -1 when out of memory. old: it is
+ * an example already, so this week's plain rejection rule applies too. */
+static int reason_against(const prompt_job *j, const example *x, bool old, strbuf *why)
+{
+    const retrain_state *st = j->st;
+    const reply_group *g = group_of(j->ps, x->key.buf), *wg = group_of(&st->all, x->key.buf);
+    if (wg && wg->bad) {
+        if (strbuf_adds(why, "rejected ") < 0 || add_rate(why, wg->rejected, wg->suggested) < 0 ||
+            strbuf_addf(why, ", credibly above the week's %.1f%% (%lld of %lld)",
+                        100.0 * (double)st->week_rejected / (double)st->week_n, (long long)st->week_rejected,
+                        (long long)st->week_n) < 0)
+            return -1;
+        return 1;
+    }
+    if (old && g && g->rejected >= RETRAIN_MIN_REJECTIONS &&
+        (double)g->rejected / (double)g->suggested >= RETRAIN_MIN_REJECTION_RATE) {
+        if (strbuf_adds(why, "rejected this week: ") < 0 || add_rate(why, g->rejected, g->suggested) < 0)
+            return -1;
+        return 1;
+    }
+    if (removed_by_update(st, j->pid, &x->norm))
+        return strbuf_adds(why, "removed as outdated by the prompt's latest update") < 0 ? -1 : 1;
+    if (examples_have(j, x->key.buf))
+        return strbuf_adds(why, "a near-duplicate of an example kept") < 0 ? -1 : 2;
+    return 0;
 }
 
 static void example_release(example *x)
@@ -407,6 +582,7 @@ static void example_release(example *x)
     free(x->reply);
     free(x->customer);
     strbuf_release(&x->norm);
+    strbuf_release(&x->key);
     x->reply = x->customer = NULL;
 }
 
@@ -416,11 +592,25 @@ static int strdup_opt(const char *s, char **out)
     return s && !*out ? -1 : 0;
 }
 
-/* 1. keep the old examples agents did not reject this week (nor an update
- * removed); those dropped go to j->removed. 0 or -1. */
+/* {reply, source, reason} pushed to arr. 0 or -1. */
+static int push_why(struct json_object *arr, const char *reply, const char *source, const char *reason)
+{
+    struct json_object *o = json_object_new_object();
+    if (!o || jget_set(o, "reply", json_object_new_string(reply)) < 0 ||
+        (source && jget_set(o, "source", json_object_new_string(source)) < 0) ||
+        jget_set(o, "reason", json_object_new_string(reason)) < 0) {
+        json_object_put(o);
+        return -1;
+    }
+    return jget_push(arr, o);
+}
+
+/* 1. keep the old examples nothing stands against (reason_against); those
+ * dropped go to j->removed. 0 or -1. */
 static int keep_old(prompt_job *j)
 {
     struct json_object *exs = jget(j->old, "examples");
+    strbuf why = STRBUF_INIT;
     for (size_t i = 0; j->old && i < jget_len(j->old, "examples") && j->nex < RETRAIN_MAX_EXAMPLES; i++) {
         struct json_object *e = json_object_array_get_idx(exs, i);
         const char *reply = jget_str(e, "reply", NULL);
@@ -429,46 +619,58 @@ static int keep_old(prompt_job *j)
         example *x = &j->ex[j->nex];
         memset(x, 0, sizeof *x);
         strbuf_init(&x->norm);
-        if (textnorm_reply(reply, strlen(reply), &x->norm) < 0)
+        strbuf_init(&x->key);
+        strbuf_reset(&why);
+        int against;
+        if (textnorm_reply(reply, strlen(reply), &x->norm) < 0 || reply_key(reply, strlen(reply), &x->key) < 0 ||
+            (against = reason_against(j, x, true, &why)) < 0)
             goto fail;
-        reply_stats *rs = strmap_get(j->ps->replies, x->norm.buf, x->norm.len);
-        if (rejected_this_week(j->ps, &x->norm) || removed_by_update(j->st, j->pid, &x->norm)) {
-            strbuf_release(&x->norm);
-            if (jget_push(j->removed, json_object_new_string(reply)) < 0)
-                return -1;
+        if (against) {
+            example_release(x);
+            if (jget_push(j->removed, json_object_new_string(reply)) < 0 ||
+                push_why(j->why_removed, reply, jget_str(e, "source", NULL), why.buf) < 0)
+                goto fail;
             continue;
         }
+        const reply_group *g = group_of(j->ps, x->key.buf);
         if (strdup_opt(reply, &x->reply) < 0 || strdup_opt(jget_str(e, "customer_message", NULL), &x->customer) < 0)
             goto fail;
         x->source = !strcmp(jget_str(e, "source", "accepted"), "corrected") ? "corrected" : "accepted";
-        x->uses = rs ? rs->used : jget_int(e, "uses", 0);
-        x->acceptance = rs && rs->suggested ? (double)rs->accepted / (double)rs->suggested : jget_double(e, "acceptance", 0);
+        x->uses = g ? g->used : jget_int(e, "uses", 0);
+        x->acceptance = g && g->suggested ? (double)g->accepted / (double)g->suggested : jget_double(e, "acceptance", 0);
         j->nex++;
         j->nold_kept++;
     }
+    strbuf_release(&why);
     return 0;
 fail:
     example_release(&j->ex[j->nex]);
+    strbuf_release(&why);
     return -1;
 }
 
-/* A new example (redacted), unless it is one already, agents rejected it
- * this week (check_rejected) or an update removed it; added to
- * j->added. 0 or -1. */
+/* A new example (redacted), unless something stands against it
+ * (reason_against: then it goes to why_not); added to j->added with
+ * its reason. 0 or -1. */
 static int add_example(prompt_job *j, const char *text, const char *customer, const char *source,
-                       int64_t uses, double acceptance, bool check_rejected)
+                       int64_t uses, double acceptance, const char *reason)
 {
     example *x = &j->ex[j->nex];
-    strbuf red = STRBUF_INIT, cust = STRBUF_INIT;
+    strbuf red = STRBUF_INIT, cust = STRBUF_INIT, why = STRBUF_INIT;
+    int against;
     memset(x, 0, sizeof *x);
     strbuf_init(&x->norm);
-    if (redact(j->st, text, strlen(text), &red) < 0 || textnorm_reply(red.buf, red.len, &x->norm) < 0)
+    strbuf_init(&x->key);
+    if (redact(j->st, text, strlen(text), &red) < 0 || textnorm_reply(red.buf, red.len, &x->norm) < 0 ||
+        reply_key(red.buf, red.len, &x->key) < 0 || (against = reason_against(j, x, false, &why)) < 0)
         goto fail;
-    if (examples_have(j, x->norm.buf) || (check_rejected && rejected_this_week(j->ps, &x->norm)) ||
-        removed_by_update(j->st, j->pid, &x->norm)) {
-        strbuf_release(&x->norm);
+    if (against) {
+        /* one already among the examples is no news: not listed */
+        int rc = against == 2 ? 0 : push_why(j->why_not, red.buf, source, why.buf);
+        example_release(x);
         strbuf_release(&red);
-        return 0;
+        strbuf_release(&why);
+        return rc;
     }
     if (customer && redact(j->st, customer, strlen(customer), &cust) < 0)
         goto fail;
@@ -478,41 +680,68 @@ static int add_example(prompt_job *j, const char *text, const char *customer, co
     x->uses = uses;
     x->acceptance = acceptance;
     j->nex++;
-    return jget_push(j->added, json_object_new_string(x->reply));
+    strbuf_release(&why);
+    if (jget_push(j->added, json_object_new_string(x->reply)) < 0)
+        return -1;
+    return push_why(j->why_added, x->reply, source, reason);
 fail:
     example_release(x);
     strbuf_release(&red);
     strbuf_release(&cust);
+    strbuf_release(&why);
     return -1;
 }
 
-/* 2. the week's QA corrections, then 3. replies agents accepted again and
- * again (most accepted first). 0 or -1. */
+static int cmp_group(const void *x, const void *y)
+{
+    const reply_group *a = *(reply_group *const *)x, *b = *(reply_group *const *)y;
+    if (a->accepted != b->accepted)
+        return a->accepted > b->accepted ? -1 : 1;
+    return a->best->first_pos < b->best->first_pos ? -1 : a->best->first_pos > b->best->first_pos;
+}
+
+/* 3. reply groups agents accepted again and again (most accepted first),
+ * each as its most used wording with the customer message that wording
+ * answered. 0 or -1. */
+static int add_accepted(prompt_job *j)
+{
+    prompt_stats *ps = j->ps;
+    size_t nc = 0;
+    int rc = 0;
+    strbuf why = STRBUF_INIT;
+    reply_group **cands = malloc((ps->ng + 1) * sizeof *cands);
+    if (!cands)
+        return -1;
+    for (size_t i = 0; i < ps->ng; i++) {
+        reply_group *g = &ps->g[i];
+        if (g->used >= RETRAIN_MIN_USES && (double)g->accepted / (double)g->suggested >= RETRAIN_MIN_ACCEPTANCE)
+            cands[nc++] = g;
+    }
+    qsort(cands, nc, sizeof *cands, cmp_group);
+    for (size_t i = 0; i < nc && j->nex < RETRAIN_MAX_EXAMPLES && rc == 0; i++) {
+        const reply_group *g = cands[i];
+        strbuf_reset(&why);
+        rc = strbuf_addf(&why, "accepted: %lld uses of %lld suggestions, acceptance ", (long long)g->used,
+                         (long long)g->suggested) < 0 || add_rate(&why, g->accepted, g->suggested) < 0 ? -1 : 0;
+        if (rc == 0)
+            rc = add_example(j, g->best->text, g->best->customer, "accepted", g->used,
+                             (double)g->accepted / (double)g->suggested, why.buf);
+    }
+    free(cands);
+    strbuf_release(&why);
+    return rc;
+}
+
+/* 2. the week's QA corrections (the corrected text, paired with the
+ * corrected suggestion's customer message), then 3. 0 or -1. */
 static int add_new(prompt_job *j)
 {
     prompt_stats *ps = j->ps;
     for (size_t i = 0; i < ps->ncorrected && j->nex < RETRAIN_MAX_EXAMPLES; i++)
-        if (add_example(j, ps->corrected[i], ps->corrected_customer[i], "corrected", 0, 0, true) < 0)
+        if (add_example(j, ps->corrected[i], ps->corrected_customer[i], "corrected", 0, 0,
+                        "QA correction: the corrected text of a suggestion") < 0)
             return -1;
-    size_t nc = 0;
-    reply_stats **cands = malloc((strmap_count(ps->replies) + 1) * sizeof *cands);
-    if (!cands)
-        return -1;
-    for (size_t i = 0; i < strmap_capacity(ps->replies); i++) {
-        void *v;
-        if (!strmap_slot(ps->replies, i, NULL, NULL, &v))
-            continue;
-        reply_stats *rs = v;
-        if (rs->used >= RETRAIN_MIN_USES && (double)rs->accepted / (double)rs->suggested >= RETRAIN_MIN_ACCEPTANCE)
-            cands[nc++] = rs;
-    }
-    qsort(cands, nc, sizeof *cands, cmp_reply);
-    int rc = 0;
-    for (size_t i = 0; i < nc && j->nex < RETRAIN_MAX_EXAMPLES && rc == 0; i++)
-        rc = add_example(j, cands[i]->text, cands[i]->customer, "accepted", cands[i]->used,
-                         (double)cands[i]->accepted / (double)cands[i]->suggested, false);
-    free(cands);
-    return rc;
+    return add_accepted(j);
 }
 
 /* {reply, customer_message, source, uses, acceptance} */
@@ -634,32 +863,70 @@ static int read_old_prompt(const char *path, struct json_object **old)
     return rc < 0 ? -1 : 0;
 }
 
+/* The prompt's entry of the plan: {prompt_id, changed, from_version,
+ * to_version, added, removed, not_added}. 0 or -1. */
+static int plan_entry(const prompt_job *j, const char *from, const char *to, bool changed,
+                      struct json_object *plan)
+{
+    struct json_object *e = json_object_new_object();
+    if (!e || jget_set(e, "prompt_id", json_object_new_string(j->pid)) < 0 ||
+        jget_set(e, "changed", json_object_new_boolean(changed)) < 0 ||
+        (from && *from && jget_set(e, "from_version", json_object_new_string(from)) < 0) ||
+        (to && jget_set(e, "to_version", json_object_new_string(to)) < 0) ||
+        jget_set(e, "added", json_object_get(j->why_added)) < 0 ||
+        jget_set(e, "removed", json_object_get(j->why_removed)) < 0 ||
+        jget_set(e, "not_added", json_object_get(j->why_not)) < 0) {
+        json_object_put(e);
+        return -1;
+    }
+    return jget_push(plan, e);
+}
+
+/* OUT/prompts/<file> as it was, and where the new one goes. 0 or -1. */
+static int prompt_paths(const retrain_opts *o, const char *pid, strbuf *old, strbuf *staged)
+{
+    strbuf name = STRBUF_INIT;
+    int rc = retrain_prompt_filename(pid, &name) < 0 || strbuf_addf(old, "%s/prompts/%s", o->out_dir, name.buf) < 0 ||
+                     strbuf_addf(staged, "%s/prompts/%s", o->stage_dir ? o->stage_dir : o->out_dir, name.buf) < 0
+                 ? -1
+                 : 0;
+    strbuf_release(&name);
+    return rc;
+}
+
+/* Plan one prompt: its examples and the reasons (into plan); unless a
+ * dry run, its new file (staged) and its delta when its examples changed. */
 static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *ps, struct json_object *deltas,
                              bool *changed, aid_errbuf *eb)
 {
     const retrain_opts *o = st->o;
     aid_err err = AID_OK;
-    strbuf path = STRBUF_INIT, name = STRBUF_INIT;
+    strbuf path = STRBUF_INIT, staged = STRBUF_INIT;
     prompt_job j = { .st = st, .pid = pid, .ps = ps };
     char *from = NULL, *to = NULL;
     *changed = false;
     j.added = json_object_new_array();
     j.removed = json_object_new_array();
-    if (!j.added || !j.removed || retrain_prompt_filename(pid, &name) < 0 ||
-        strbuf_addf(&path, "%s/prompts/", o->out_dir) < 0 || strbuf_adds(&path, name.buf) < 0)
+    j.why_added = json_object_new_array();
+    j.why_removed = json_object_new_array();
+    j.why_not = json_object_new_array();
+    if (!j.added || !j.removed || !j.why_added || !j.why_removed || !j.why_not ||
+        prompt_paths(o, pid, &path, &staged) < 0 || plan_groups(st, ps) < 0 || (!st->all.g && plan_groups(st, &st->all) < 0))
         goto nomem;
     if (read_old_prompt(path.buf, &j.old) < 0 || keep_old(&j) < 0 || add_new(&j) < 0)
         goto nomem;
     size_t nadded = json_object_array_length(j.added), nremoved = json_object_array_length(j.removed);
-    if (!nadded && !nremoved && j.old)
-        goto cleanup;
-    *changed = true;
-    if (strdup_opt(j.old ? jget_str(j.old, "version", "") : ps->version, &from) < 0 ||
-        !(to = next_version(from && *from ? from : NULL)))
+    *changed = nadded || nremoved; /* a prompt is a delta only when its examples changed */
+    if (*changed && (strdup_opt(j.old ? jget_str(j.old, "version", "") : ps->version, &from) < 0 ||
+                     !(to = next_version(from && *from ? from : NULL))))
         goto nomem;
+    if (plan_entry(&j, from, to, *changed, st->plan) < 0)
+        goto nomem;
+    if (!*changed || o->dry_run)
+        goto cleanup;
     char ts[32];
     timeutil_format_rfc3339(o->now_ms, ts, sizeof ts);
-    if ((err = write_prompt_file(&j, path.buf, to, ts, eb)))
+    if ((err = write_prompt_file(&j, staged.buf, to, ts, eb)))
         goto cleanup;
     if (add_delta(&j, from, to, ts, deltas) < 0)
         goto nomem;
@@ -677,8 +944,11 @@ cleanup:
     json_object_put(j.old);
     json_object_put(j.added);
     json_object_put(j.removed);
+    json_object_put(j.why_added);
+    json_object_put(j.why_removed);
+    json_object_put(j.why_not);
     strbuf_release(&path);
-    strbuf_release(&name);
+    strbuf_release(&staged);
     return err;
 }
 
@@ -687,7 +957,8 @@ static int cmp_strp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Append the deltas to OUT/training/deltas.jsonl (rewritten atomically). */
+/* OUT/training/deltas.jsonl with the deltas appended, written (atomically)
+ * to the stage. */
 static aid_err append_deltas(const retrain_opts *o, struct json_object *deltas, aid_errbuf *eb)
 {
     if (!json_object_array_length(deltas))
@@ -699,6 +970,9 @@ static aid_err append_deltas(const retrain_opts *o, struct json_object *deltas, 
     if (strbuf_addf(&path, "%s/training/deltas.jsonl", o->out_dir) < 0)
         goto nomem;
     if (fsutil_read_file(path.buf, &old, &len, NULL) == AID_OK && strbuf_add(&all, old, len) < 0)
+        goto nomem;
+    strbuf_reset(&path);
+    if (strbuf_addf(&path, "%s/training/deltas.jsonl", o->stage_dir ? o->stage_dir : o->out_dir) < 0)
         goto nomem;
     if (all.len && all.buf[all.len - 1] != '\n' && strbuf_addc(&all, '\n') < 0)
         goto nomem;
@@ -754,15 +1028,20 @@ static aid_err state_init(retrain_state *st, const retrain_opts *o, aid_errbuf *
     st->corrections = strmap_new(sizeof(correction));
     st->updates = strmap_new(sizeof(prompt_update));
     st->prompts = strmap_new(sizeof(prompt_stats));
-    st->pairs_seen = strmap_new(0);
-    if (!st->corrections || !st->updates || !st->prompts || !st->pairs_seen)
+    st->plan = json_object_new_array();
+    st->all.replies = strmap_new(sizeof(reply_stats));
+    if (!st->all.replies || !st->corrections || !st->updates || !st->prompts || !st->plan)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    if ((err = ftset_new(&st->ft, eb)))
+        return err;
     return system_message(o, &st->system_msg, eb);
 }
 
 static void state_release(retrain_state *st)
 {
-    fsutil_afile_abort(&st->ft);
+    ftset_free(st->ft);
+    prompt_stats_release(&st->all);
+    json_object_put(st->plan);
     if (st->prompts) {
         for (size_t i = 0; i < strmap_capacity(st->prompts); i++) {
             void *v;
@@ -787,23 +1066,23 @@ static void state_release(retrain_state *st)
         }
         strmap_free(st->corrections);
     }
-    strmap_free(st->pairs_seen);
     idindex_free(st->ids);
     json_object_put(st->system_msg);
     logread_files_release(&st->files);
 }
 
-/* OUT/training and OUT/prompts. */
+/* STAGE/training and STAGE/prompts (the stage: o->stage_dir, else OUT). */
 static aid_err make_dirs(const retrain_opts *o, aid_errbuf *eb)
 {
+    const char *dir = o->stage_dir ? o->stage_dir : o->out_dir;
     strbuf path = STRBUF_INIT;
     aid_err err = AID_OK;
-    if (strbuf_addf(&path, "%s/training", o->out_dir) < 0)
+    if (strbuf_addf(&path, "%s/training", dir) < 0)
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     if (!err)
         err = fsutil_mkdirs(path.buf, eb);
     strbuf_reset(&path);
-    if (!err && strbuf_addf(&path, "%s/prompts", o->out_dir) < 0)
+    if (!err && strbuf_addf(&path, "%s/prompts", dir) < 0)
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     if (!err)
         err = fsutil_mkdirs(path.buf, eb);
@@ -812,9 +1091,9 @@ static aid_err make_dirs(const retrain_opts *o, aid_errbuf *eb)
 }
 
 /* The two reads of the logs: the ids, corrections and updates (counting
- * what is skipped), then the week's suggestions into the fine-tuning set
- * (path) and the prompts' statistics. */
-static aid_err read_logs(retrain_state *st, const char *path, retrain_result *res, aid_errbuf *eb)
+ * what is skipped), then the week's suggestions into the fine-tuning
+ * pairs and the prompts' statistics. */
+static aid_err read_logs(retrain_state *st, retrain_result *res, aid_errbuf *eb)
 {
     aid_err err;
     read_counts n;
@@ -823,16 +1102,34 @@ static aid_err read_logs(retrain_state *st, const char *path, retrain_result *re
     err = read_events(&st->files, &first, &ids_sink, &n, eb);
     res->bad_lines = n.bad_lines;
     res->unreadable_files = n.unreadable_files; /* `aidigest check` tells which */
-    if (err || (err = fsutil_afile_open(&st->ft, path, eb)))
+    if (err)
         return err;
     read_opts second = { .max_line = RETRAIN_MAX_LINE, .last_only = st->ids };
     read_sink week_sink = { .event = pass_week, .ctx = st };
-    if ((err = read_events(&st->files, &second, &week_sink, NULL, eb)))
-        return err;
-    if ((err = fsutil_afile_commit(&st->ft, eb)))
-        return err;
-    res->pairs = st->pairs;
-    return AID_OK;
+    return read_events(&st->files, &second, &week_sink, NULL, eb);
+}
+
+/* STAGE/training/finetune-<week>.jsonl and -validation.jsonl. */
+static aid_err write_finetune(retrain_state *st, retrain_result *res, aid_errbuf *eb)
+{
+    const retrain_opts *o = st->o;
+    const char *dir = o->stage_dir ? o->stage_dir : o->out_dir;
+    strbuf train = STRBUF_INIT, valid = STRBUF_INIT;
+    aid_err err;
+    if (strbuf_addf(&train, "%s/training/finetune-%s.jsonl", dir, o->week) < 0 ||
+        strbuf_addf(&valid, "%s/training/finetune-%s-validation.jsonl", dir, o->week) < 0)
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    else if (o->plan_only)
+        err = AID_OK;
+    else if (o->dry_run)
+        err = ftset_count(st->ft, &res->pairs, &res->validation_pairs) < 0
+                  ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory")
+                  : AID_OK;
+    else
+        err = ftset_write(st->ft, st->system_msg, train.buf, valid.buf, &res->pairs, &res->validation_pairs, eb);
+    strbuf_release(&train);
+    strbuf_release(&valid);
+    return err;
 }
 
 /* Every prompt of the week, in name order. */
@@ -863,23 +1160,84 @@ static aid_err update_prompts(retrain_state *st, struct json_object *deltas, ret
 aid_err retrain_run(const retrain_opts *o, retrain_result *res, aid_errbuf *eb)
 {
     retrain_state st;
-    strbuf path = STRBUF_INIT;
     struct json_object *deltas = NULL;
     memset(res, 0, sizeof *res);
     aid_err err = state_init(&st, o, eb);
-    if (err || (err = make_dirs(o, eb)))
+    if (err || (!o->dry_run && (err = make_dirs(o, eb))))
         goto cleanup;
-    if (!(deltas = json_object_new_array()) ||
-        strbuf_addf(&path, "%s/training/finetune-%s.jsonl", o->out_dir, o->week) < 0) {
+    if (!(deltas = json_object_new_array())) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    if ((err = read_logs(&st, path.buf, res, eb)) || (err = update_prompts(&st, deltas, res, eb)))
+    if ((err = read_logs(&st, res, eb)) || (err = write_finetune(&st, res, eb)) ||
+        (err = update_prompts(&st, deltas, res, eb)))
         goto cleanup;
-    err = append_deltas(o, deltas, eb);
+    if (!o->dry_run && (err = append_deltas(o, deltas, eb)))
+        goto cleanup;
+    res->plan = st.plan;
+    st.plan = NULL;
 cleanup:
     state_release(&st);
     json_object_put(deltas);
-    strbuf_release(&path);
     return err;
+}
+
+void retrain_result_release(retrain_result *res)
+{
+    if (res) {
+        json_object_put(res->plan);
+        res->plan = NULL;
+    }
+}
+
+/* s with its control characters escaped (escape.h: a reply can never
+ * forge a line or colour the terminal) appended to out. 0 or -1. */
+static int add_escaped(strbuf *out, const char *s)
+{
+    size_t n = 4 * strlen(s) + 1;
+    char *e = malloc(n);
+    if (!e)
+        return -1;
+    esc_copy(e, n, s);
+    int rc = strbuf_adds(out, e);
+    free(e);
+    return rc;
+}
+
+/* "  + "reply"" and its reason on the next line, for each of a list. 0 or -1. */
+static int plan_lines(struct json_object *arr, const char *mark, strbuf *out)
+{
+    bool not = !strcmp(mark, "x");
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        struct json_object *x = json_object_array_get_idx(arr, i);
+        const char *src = not ? jget_str(x, "source", NULL) : NULL;
+        if (strbuf_addf(out, "  %s \"", mark) < 0 || add_escaped(out, jget_str(x, "reply", "")) < 0 ||
+            strbuf_addf(out, "\"\n      %s",
+                        src && !strcmp(src, "corrected") ? "QA correction not added: " : src ? "not added: " : "") < 0 ||
+            add_escaped(out, jget_str(x, "reason", "")) < 0 || strbuf_addc(out, '\n') < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int retrain_plan_text(struct json_object *plan, strbuf *out)
+{
+    for (size_t i = 0; i < json_object_array_length(plan); i++) {
+        struct json_object *p = json_object_array_get_idx(plan, i);
+        const char *pid = jget_str(p, "prompt_id", "");
+        if (!json_object_get_boolean(jget(p, "changed"))) {
+            if (add_escaped(out, pid) < 0 || strbuf_adds(out, ": no change\n") < 0 ||
+                plan_lines(jget(p, "not_added"), "x", out) < 0)
+                return -1;
+            continue;
+        }
+        if (add_escaped(out, pid) < 0 || strbuf_adds(out, " ") < 0 ||
+            add_escaped(out, jget_str(p, "from_version", "(new)")) < 0 || strbuf_adds(out, " -> ") < 0 ||
+            add_escaped(out, jget_str(p, "to_version", "")) < 0 ||
+            strbuf_addf(out, ": +%zu -%zu examples\n", jget_len(p, "added"), jget_len(p, "removed")) < 0 ||
+            plan_lines(jget(p, "added"), "+", out) < 0 || plan_lines(jget(p, "removed"), "-", out) < 0 ||
+            plan_lines(jget(p, "not_added"), "x", out) < 0)
+            return -1;
+    }
+    return 0;
 }

@@ -15,7 +15,7 @@ OPTIONS = {
     "run": ["--week", "--logs", "--out", "--jobs", "--offline", "--publish", "--mail", "--strict",
             "--allow-damaged", "--allow-empty", "--replace"],
     "check": ["--week", "--logs", "--jobs"],
-    "retrain": ["--week", "--logs", "--out", "--submit", "--request"],
+    "retrain": ["--week", "--logs", "--out", "--dry-run", "--publish", "--submit", "--request"],
     "mail": ["--week", "--out"],
     "render": ["--week", "--out", "--only"],
 }

@@ -27,7 +27,7 @@ SDE = "1764547200"
 MARKER = "\u2026 [truncated]"
 NONE = "(none this week)"
 SHEETS = ["Summary", "Top used", "Top rejected", "Confidence", "Calibration", "Trends",
-          "Retraining", "Coach notes", "Edits", "Data quality"]
+          "Retraining", "Retraining preview", "Coach notes", "Edits", "Data quality"]
 FIXTURE = os.path.join(t.ROOT, "tests", "fixtures", "report-sample.json")
 
 
@@ -58,7 +58,7 @@ def headers(ws, name):
 
 
 def check_structure(wb, label):
-    t.is_(wb.sheetnames, SHEETS, "%s: the ten sheets in order" % label)
+    t.is_(wb.sheetnames, SHEETS, "%s: the eleven sheets in order" % label)
     t.ok(all(len(n) <= 31 for n in wb.sheetnames), "%s: sheet names fit Excel's 31 characters" % label)
     boxes = []
     for ws in wb:
@@ -86,7 +86,7 @@ def check_structure(wb, label):
                 t.ok(False, "%s: charts on %s do not overlap (%r, %r)" % (label, ws.title, a, b))
     names = sorted(b[5] for b in boxes)
     t.is_(names, sorted(["KeyFigures", "TopUsed", "TopRejected", "ConfidenceDaily", "ConfidenceHistogram",
-                         "Calibration", "CalibrationError", "Trends", "Retraining", "CoachNotes",
+                         "Calibration", "CalibrationError", "Trends", "Retraining", "RetrainingPreview", "CoachNotes",
                          "CoachTips", "EditsCounts", "EditsShares", "EditsHabits", "EditsByPrompt",
                          "DataQuality", "BadLinesByReason"]),
           "%s: every list is an Excel table, none overlapping, each with a data row and autofilter" % label)

@@ -29,6 +29,8 @@ done
 grep -q "pages: write" "$W/weekly.yml" && grep -q "id-token: write" "$W/weekly.yml"; ok $? "weekly: Pages permissions"
 grep -q "secrets.AIDIGEST_SMTP_PASSWORD" "$W/weekly.yml"; ok $? "weekly: SMTP password from secrets"
 grep -Eq "^[[:space:]]*- 'retrain/\*'" "$W/retrain.yml"; ok $? "retrain: on tags retrain/*"
+grep -q "retrain --publish" "$W/retrain.yml" && ! grep -Eq "git (-c [^ ]+ )*(add|commit)|archive-git.sh push" "$W/retrain.yml"
+ok $? "retrain: commits and pushes with retrain --publish (libgit2), not the git CLI"
 grep -q "make -j2 test" "$W/ci.yml"; ok $? "ci: make test"
 grep -Eq "^  (push|pull_request):" "$W/ci.yml" && [ "$(grep -Ec '^  (push|pull_request):' "$W/ci.yml")" -eq 2 ]
 ok $? "ci: on push and pull_request"

@@ -23,16 +23,26 @@ tmp = t.tmpdir()
 seen_text = []  # every output and file, checked for the key at the end
 
 
+ITEMS = ["kettle", "lamp", "blender", "sofa cushion", "desk chair", "phone case", "rice cooker", "yoga mat",
+         "garden hose", "coffee grinder", "toaster", "bookshelf", "water bottle", "rain jacket"]
+OPENERS = ["Hello,", "Hi there,", "Good morning!", "Hey", "Excuse me,", "Dear support,", "Quick question:"]
+
+
 def write_logs(path, n):
-    """n accepted suggestions with distinct customer messages in WEEK, one
-    rejected one (not a training example) and one from the week before."""
+    """n accepted suggestions with distinct customer messages and replies
+    in WEEK (no two near-duplicates: pairs differing only in a number
+    are), one rejected one (not a training example) and one from the week
+    before."""
     lines = []
     for k in range(n):
+        item = ITEMS[k % len(ITEMS)]
         lines.append({"type": "suggestion", "id": "s-%d" % k,
                       "ts": "2026-11-%02dT%02d:%02d:00Z" % (16 + k % 7, 8 + k % 9, k % 60),
-                      "ai_reply": "Your order #%d ships today and arrives within %d days." % (1000 + k, 2 + k % 3),
+                      "ai_reply": "The %s you ordered left %s warehouse today; expect it %s." % (
+                          item, ["our", "the Pune", "the Delhi"][k % 3], ["tomorrow", "by Friday", "next week"][k % 3]),
                       "action": "accepted", "confidence": 0.9,
-                      "customer_message": "Hello, when does order #%d arrive? \u00e7a presse \U0001F69A" % (1000 + k),
+                      "customer_message": "%s when does my %s arrive? \u00e7a presse \U0001F69A" % (
+                          OPENERS[k % len(OPENERS)], item),
                       "prompt_id": "shipping", "agent_id": "a%d" % (k % 3)})
     lines.append({"type": "suggestion", "id": "s-rej", "ts": "2026-11-18T10:00:00Z",
                   "ai_reply": "Please restart your device.", "action": "rejected",
@@ -45,7 +55,7 @@ def write_logs(path, n):
 
 
 LOGS = os.path.join(tmp, "logs.jsonl")
-write_logs(LOGS, 12)
+write_logs(LOGS, 13)  # 12 for training, 1 held out
 SMALL = os.path.join(tmp, "small.jsonl")
 write_logs(SMALL, 4)
 
@@ -91,12 +101,20 @@ srv = Server([])
 out = os.path.join(tmp, "ok")
 r = run(out, srv.url)
 t.is_(r.returncode, 0, "retrain --submit: exit 0")
-t.ok("submitted %s/training/%s (12 examples) as file file-test1, fine-tuning job ftjob-test1 (validating_files)"
+t.ok("submitted %s/training/%s (12 examples) as file file-test1, validation file file-test1, "
+     "fine-tuning job ftjob-test1 (validating_files)"
      % (out, SET) in r.stderr, "one line says what was submitted") or t.diag(r.stderr)
 data = set_bytes(out)
-t.is_(data.count(b"\n"), 12, "the set has the 12 accepted replies of the week")
+t.is_(data.count(b"\n"), 12, "the set has 12 of the 13 accepted replies of the week")
+VALID = "finetune-%s-validation.jsonl" % WEEK
+with open(os.path.join(out, "training", VALID), "rb") as f:
+    vdata = f.read()
+t.is_(vdata.count(b"\n"), 1, "the 13th is held out in the validation file (10 %, at least 1)")
 ups, jobs = srv.requests("/v1/files"), srv.requests("/v1/fine_tuning/jobs")
-t.is_((len(ups), len(jobs), len(srv.requests())), (1, 1, 2), "one upload, then one job request, nothing else")
+t.is_((len(ups), len(jobs), len(srv.requests())), (2, 1, 3),
+      "two uploads (the set, the validation file), then one job request, nothing else")
+t.is_(ups[1]["form"]["file"]["filename"], VALID, "the second upload is the validation file")
+t.ok(ups[1]["form"]["file"]["text"].encode("utf-8") == vdata, "with its bytes")
 up = ups[0]
 t.ok(up["headers"].get("Content-Type", "").startswith("multipart/form-data; boundary="), "the upload is multipart")
 t.is_(sorted(up.get("form", {})), ["file", "purpose"], "the form has purpose and file")
@@ -106,14 +124,17 @@ t.ok(up["form"]["file"]["text"].encode("utf-8") == data, "the uploaded bytes are
 t.is_(up["headers"].get("Authorization"), "Bearer " + KEY, "the key goes in the Authorization header")
 job = jobs[0]
 t.is_(job["headers"].get("Content-Type"), "application/json", "the job request is JSON")
-t.is_(job["body"], {"training_file": "file-test1", "model": DEFAULT_MODEL, "suffix": "aidigest-" + WEEK},
-      "the job names the uploaded file, the default model and the week")
+t.is_(job["body"], {"training_file": "file-test1", "validation_file": "file-test1", "model": DEFAULT_MODEL,
+                   "suffix": "aidigest-" + WEEK},
+      "the job names the uploaded files, the default model and the week")
 t.is_(job["headers"].get("Authorization"), "Bearer " + KEY, "the job request carries the key in the header")
 subs = submissions(out)
-t.is_(subs, [{"week": WEEK, "file": SET, "examples": 12, "file_id": "file-test1", "job_id": "ftjob-test1",
+t.is_(subs, [{"week": WEEK, "file": SET, "examples": 12, "file_id": "file-test1",
+              "validation_file_id": "file-test1", "validation_examples": 1, "job_id": "ftjob-test1",
               "model": DEFAULT_MODEL, "status": "validating_files", "submitted_at": "2025-12-01T00:00:00Z"}],
       "submissions.jsonl records the submission (time from SOURCE_DATE_EPOCH)")
-t.ok(os.path.exists(os.path.join(out, "prompts", "shipping.json")), "the prompt files are written too")
+t.ok(not os.path.exists(os.path.join(out, "prompts", "shipping.json")),
+     "no reply was used 3 times: the prompt has nothing to add and gets no file")
 
 # a second submission with another model is appended
 r = run(out, srv.url, extra={"AIDIGEST_FINETUNE_MODEL": "gpt-4.1-mini-2025-04-14"})
@@ -132,8 +153,8 @@ srv = Server([{"path": "/files", "responses": [{"status": 500, "error": "upstrea
 out = os.path.join(tmp, "retry")
 r = run(out, srv.url)
 t.is_(r.returncode, 0, "500 then 200 on the upload, 503 then 200 on the job: exit 0")
-t.is_((len(srv.requests("/v1/files")), len(srv.requests("/v1/fine_tuning/jobs"))), (2, 2),
-      "each failed request was sent again once")
+t.is_((len(srv.requests("/v1/files")), len(srv.requests("/v1/fine_tuning/jobs"))), (3, 2),
+      "each failed request was sent again once (the set twice, the validation file once)")
 t.ok(srv.requests("/v1/files")[1]["form"]["file"]["text"].encode("utf-8") == set_bytes(out),
      "the retried upload sends the whole file again")
 t.ok("fine-tuning job ftjob-xyz (queued)" in r.stderr, "the job id and status come from the server")
@@ -186,8 +207,8 @@ r = run(out, srv.url, key="")
 t.is_(r.returncode, 2, "no OPENAI_API_KEY: exit 2")
 t.ok("no OPENAI_API_KEY set" in last_line(r) and SET in last_line(r) and "not submitted" in last_line(r),
      "a clear line: no key, the set was written but not submitted") or t.diag(r.stderr)
-t.ok(set_bytes(out).count(b"\n") == 12 and os.path.exists(os.path.join(out, "prompts", "shipping.json")),
-     "the set and the prompt files are written first")
+t.ok(set_bytes(out).count(b"\n") == 12 and os.path.exists(os.path.join(out, "training", "deltas.jsonl")) is False,
+     "the set is written first (and no delta: nothing changed)")
 t.is_(srv.requests(), [], "nothing was sent")
 
 # --- a set too small ---------------------------------------------------------

@@ -538,10 +538,53 @@ void pdfsection_trends(pdfpage_ctx *c)
              C_MUTED, 7.4);
 }
 
+/* "What retraining would change": report.retrain_preview (the plan of
+ * `retrain --dry-run`, what the control below does), one row per example. */
+static void pdfsection_retrain_preview(pdfpage_ctx *c)
+{
+    static const pdfpage_col cols[] = {
+        {"PROMPT", 0.18, 0, 120, true, false},
+        {"CHANGE", 0.12, 0, 40, false, false},
+        {"EXAMPLE AND WHY", 0.70, 0, CELL_MAX_CP, false, false},
+    };
+    static const char *const lists[][2] = { { "added", "add" }, { "removed", "remove" }, { "not_added", "kept out" } };
+    static const char title[] = "What retraining would change";
+    pdfpage_table t = {cols, 3, 0, 0};
+    struct json_object *plan = jget(c->r, "retrain_preview");
+    size_t rows = 0;
+    for (size_t i = 0; plan && i < json_object_array_length(plan); i++) {
+        struct json_object *p = json_object_array_get_idx(plan, i);
+        for (size_t l = 0; l < 3; l++) {
+            struct json_object *arr = jget(p, lists[l][0]);
+            for (size_t k = 0; arr && k < json_object_array_length(arr); k++) {
+                struct json_object *e = json_object_array_get_idx(arr, k);
+                strbuf *pr = &c->f[0], *w = &c->f[1];
+                strbuf_reset(pr);
+                strbuf_reset(w);
+                CK(strbuf_addf(pr, "%s %s \xe2\x86\x92 %s", jget_str(p, "prompt_id", ""),
+                               jget_str(p, "from_version", "(new)"), jget_str(p, "to_version", "-")));
+                CK(strbuf_addf(w, "\xe2\x80\x9c%s\xe2\x80\x9d \xe2\x80\x94 %s", jget_str(e, "reply", ""),
+                               jget_str(e, "reason", "")));
+                const char *cells[] = {pr->buf, lists[l][1], w->buf};
+                if (rows++ == 0)
+                    pdfpage_table_start(c, &t, title, cells);
+                else {
+                    pdfpage_table_prepare(c, &t, cells);
+                    pdfpage_table_row(c, &t);
+                }
+            }
+        }
+    }
+    if (!rows)
+        pdfsection_empty(c, title, "Retraining would change no prompt this week.");
+}
+
 /* The Retrain control: the link the HTML's "Retrain now" button has (or
- * the button on the web page), and the command that does the same. */
+ * the button on the web page), and the command that does the same, after
+ * what it would change. */
 static void pdfsection_retrain_control(pdfpage_ctx *c)
 {
+    pdfsection_retrain_preview(c);
     static const char lab[] = "Retrain now \xe2\x86\x97";
     double size = 9, lead = 14;
     c->y -= 6;
