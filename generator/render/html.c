@@ -1064,28 +1064,6 @@ cleanup:
     return err;
 }
 
-aid_err html_write_week(struct json_object *report, const char *out_dir, const aid_config *cfg,
-                        aid_errbuf *eb)
-{
-    strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
-    const char *week;
-    aid_err err;
-    if ((err = html_report_week(report, &week, eb)))
-        goto cleanup;
-    if (fsutil_join(&dir, out_dir ? out_dir : "out", week) < 0
-        || fsutil_join(&path, dir.buf, "index.html") < 0) {
-        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
-        goto cleanup;
-    }
-    if ((err = fsutil_mkdirs(dir.buf, eb)))
-        goto cleanup;
-    err = html_write(report, path.buf, cfg, eb);
-cleanup:
-    strbuf_release(&path);
-    strbuf_release(&dir);
-    return err;
-}
-
 /* ------------------------------------------------------------------ */
 /* the archive index                                                    */
 

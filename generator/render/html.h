@@ -39,11 +39,6 @@
 AID_MUST_CHECK aid_err html_write(struct json_object *report, const char *path, const aid_config *cfg,
                    aid_errbuf *eb);
 
-/* Render report (borrowed) into OUT/<week>/index.html, week = report.week
- * (must be a valid "YYYY-Www"); creates OUT/<week>/ if needed. */
-AID_MUST_CHECK aid_err html_write_week(struct json_object *report, const char *out_dir, const aid_config *cfg,
-                        aid_errbuf *eb);
-
 /* Scan OUT/<week>/report.json for every directory named like a week and
  * write OUT/index.html: the weeks newest first with their headline figures,
  * and sparklines of the trend across weeks. An unreadable report.json is
