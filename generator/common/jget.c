@@ -138,3 +138,11 @@ int jget_parse(const char *s, struct json_object **out)
     *out = o;
     return 0;
 }
+
+int jget_append(strbuf *out, struct json_object *o, bool pretty)
+{
+    int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+                (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+    const char *s = o ? json_object_to_json_string_ext(o, flags) : NULL;
+    return s && strbuf_adds(out, s) == 0 && strbuf_addc(out, '\n') == 0 ? 0 : -1;
+}

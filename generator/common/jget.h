@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/strbuf.h"
 
 struct json_object *jget(const struct json_object *root, const char *path);
 /* Numbers: ints and doubles both read as double. */
@@ -43,6 +44,12 @@ struct json_object *jget_new_num(double v, int decimals);
  * json_object_object_add(o, k, NULL).) */
 AID_MUST_CHECK int jget_set(struct json_object *obj, const char *key, struct json_object *val);
 AID_MUST_CHECK int jget_push(struct json_object *arr, struct json_object *val);
+
+/* Append o as JSON text and a newline to out: one line
+ * (JSON_C_TO_STRING_PLAIN), or pretty-printed with spaces for the files
+ * people read (report.json, prompt files); slashes are never escaped.
+ * 0, or -1 when out of memory (json-c's serialiser included). */
+AID_MUST_CHECK int jget_append(strbuf *out, struct json_object *o, bool pretty);
 
 /* Parse the whole NUL-terminated text s into *out (the caller owns it;
  * NULL for the text "null"). 0, 1 when s is not JSON, -1 when out of

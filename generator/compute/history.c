@@ -398,10 +398,8 @@ aid_err history_write_terms(const char *path, const char *week, int64_t messages
     struct json_object *o = NULL;
     aid_err err = AID_OK;
     if (sorted_rows(terms, false, &rows, &n) < 0 || sorted_rows(words, true, &srows, &ns) < 0 ||
-        !(o = json_object_new_object()) || terms_json(o, week, messages, rows, n, srows, ns) < 0)
-        goto nomem;
-    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!s || strbuf_adds(&out, s) < 0 || strbuf_addc(&out, '\n') < 0)
+        !(o = json_object_new_object()) || terms_json(o, week, messages, rows, n, srows, ns) < 0 ||
+        jget_append(&out, o, false) < 0)
         goto nomem;
     err = fsutil_write_atomic(path, out.buf, out.len, eb);
     goto cleanup;

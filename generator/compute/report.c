@@ -11,10 +11,8 @@
 
 char *report_to_string(struct json_object *report, size_t *len)
 {
-    const char *s = json_object_to_json_string_ext(
-        report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
     strbuf sb = STRBUF_INIT;
-    if (!s || strbuf_adds(&sb, s) < 0 || strbuf_addc(&sb, '\n') < 0) {
+    if (jget_append(&sb, report, true) < 0) {
         strbuf_release(&sb);
         return NULL;
     }

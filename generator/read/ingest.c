@@ -438,8 +438,7 @@ static aid_err quarantine_redacted(const redact_rules *rules, const char *rec, s
     if (cut && (jget_set(pub, "truncated", json_object_new_boolean(1)) < 0 ||
                 jget_set(pub, "length", json_object_new_int64(length)) < 0))
         goto nomem;
-    const char *s = json_object_to_json_string_ext(pub, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!s || strbuf_adds(out, s) < 0 || strbuf_addc(out, '\n') < 0)
+    if (jget_append(out, pub, false) < 0)
         goto nomem;
     goto cleanup;
 nomem:

@@ -139,7 +139,7 @@ static aid_err finetune_record(const aid_config *cfg, const char *path, const ch
         goto cleanup;
     if ((len && strbuf_add(&all, old, len) < 0) ||
         (all.len && all.buf[all.len - 1] != '\n' && strbuf_addc(&all, '\n') < 0) ||
-        strbuf_addf(&all, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
+        jget_append(&all, o, false) < 0)
         goto nomem;
     err = fsutil_write_atomic(log.buf, all.buf, all.len, eb);
     goto cleanup;

@@ -178,8 +178,7 @@ static int pair_line(const ftpair *p, struct json_object *system_msg, strbuf *ou
     msgs = NULL;
     if (jget_set(o, "messages", m) < 0)
         goto cleanup;
-    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    rc = s && strbuf_adds(out, s) == 0 && strbuf_addc(out, '\n') == 0 ? 0 : -1;
+    rc = jget_append(out, o, false);
 cleanup:
     json_object_put(msgs);
     json_object_put(o);

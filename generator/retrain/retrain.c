@@ -786,9 +786,7 @@ static aid_err write_prompt_file(const prompt_job *j, const char *path, const ch
     arr = NULL;
     if (jget_set(pf, "examples", examples) < 0)
         goto nomem;
-    const char *s = json_object_to_json_string_ext(pf, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                           JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!s || strbuf_adds(&tmp, s) < 0 || strbuf_addc(&tmp, '\n') < 0)
+    if (jget_append(&tmp, pf, true) < 0)
         goto nomem;
     err = fsutil_write_atomic(path, tmp.buf, tmp.len, eb);
     goto cleanup;
@@ -976,12 +974,9 @@ static aid_err append_deltas(const retrain_opts *o, struct json_object *deltas, 
         goto nomem;
     if (all.len && all.buf[all.len - 1] != '\n' && strbuf_addc(&all, '\n') < 0)
         goto nomem;
-    for (size_t i = 0; i < json_object_array_length(deltas); i++) {
-        const char *s = json_object_to_json_string_ext(json_object_array_get_idx(deltas, i),
-                                                       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (!s || strbuf_addf(&all, "%s\n", s) < 0)
+    for (size_t i = 0; i < json_object_array_length(deltas); i++)
+        if (jget_append(&all, json_object_array_get_idx(deltas, i), false) < 0)
             goto nomem;
-    }
     err = fsutil_write_atomic(path.buf, all.buf, all.len, eb);
     goto cleanup;
 nomem:
