@@ -703,7 +703,7 @@ MODELS = {
     "claude-3-5-haiku": (0.80, 4.00, 450, 14.0),
 }
 PRIMARY_MODEL = {"refunds": "gpt-4o"}  # the others: gpt-4o-mini
-FALLBACK_MODEL, FALLBACK_SHARE, FALLBACK_AFTER_MS = "claude-3-5-haiku", 0.03, 2500
+FALLBACK_MODEL, FALLBACK_SHARE, FALLBACK_AFTER_MS = "claude-3-5-haiku", 0.015, 2500
 # W47: the returns prompt was moved to the larger model (a deployment change,
 # no prompt_update): slower and dearer per used reply.
 MODEL_SWITCH = {"prompt_id": "returns", "ts": "2026-11-17T09:00:00Z", "model": "gpt-4o"}
@@ -796,7 +796,7 @@ def plant_usage(rng2, week, sugg, finals, ctx):
             sum(4 + tokens(rng2, x, factor) for _, x in hist) + 4 + tokens(rng2, ev["customer_message"], factor)
         t_out = tokens(rng2, ev["ai_reply"], factor) + 1
         lat = ttft * math.exp(rng2.gauss(0, 0.25)) + t_out * per_tok * math.exp(rng2.gauss(0, 0.12)) + 0.04 * t_in
-        if rng2.random() < 0.02:
+        if rng2.random() < 0.015:
             lat *= rng2.uniform(2.0, 4.5)  # the slow tail
         if fallback:
             lat += FALLBACK_AFTER_MS
