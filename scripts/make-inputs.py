@@ -15,9 +15,11 @@ inputs/ of the repository):
 and FILE (default tests/fixtures/abcd-pii.jsonl): redaction test sentences.
 
 Standard library only. Fully deterministic: one seeded random.Random drives
-every choice, input is iterated in sorted order and gzip members carry
-mtime 0 and no file name, so re-running gives byte-identical files (with the
-same zlib). The corpora are NOT part of the repository: the outputs are
+every choice of the suggestions, corrections and the rest, a second one
+(EXTRA_SEED) every addition of issue 15 (channels, model and usage fields,
+outcome events) so that those left the earlier draws alone; input is
+iterated in sorted order and gzip members carry mtime 0 and no file name,
+so re-running gives byte-identical files (with the same zlib). The corpora are NOT part of the repository: the outputs are
 committed and this script only runs when a developer regenerates them.
 See inputs/README.md for what the sample contains.
 """
