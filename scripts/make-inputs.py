@@ -1088,6 +1088,23 @@ def encode(rng, ev):
     return dumps(ev, ascii_=rng.random() < 0.12).encode("utf-8")
 
 
+def count_old(part):
+    """Lines of a (line, is issue-15 addition) list that are not additions."""
+    return sum(not x for _, x in part)
+
+
+def insert_among(part, k, raw):
+    """Insert raw before the k-th line that is not an addition (at the end if none)."""
+    seen = 0
+    for i, (_, x) in enumerate(part):
+        if not x:
+            if seen == k:
+                part.insert(i, (raw, False))
+                return
+            seen += 1
+    part.append((raw, False))
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("corpora", nargs="?", default=os.path.join(ROOT, "..", "shared", "data"))
@@ -1146,15 +1163,18 @@ def main(argv):
             upd["final_reply"] = edit_reply(rng, upd["ai_reply"])
             finals[upd["id"]] = upd
             dups += 1
-            part1 = [ln for (t, _, _), ln in zip(events, lines) if t < split]
-            part2 = [ln for (t, _, _), ln in zip(events, lines) if t >= split]
-            part2.insert(3, encode(rng, upd))
+            # the inserted lines go where they went before the outcome lines
+            # existed: positions count the other lines only
+            part1 = [(ln, id(ev) in extra) for (t, _, ev), ln in zip(events, lines) if t < split]
+            part2 = [(ln, id(ev) in extra) for (t, _, ev), ln in zip(events, lines) if t >= split]
+            insert_among(part2, 3, encode(rng, upd))
             bad = bad_lines(week)
-            step = len(part1) // 10
+            step = count_old(part1) // 10
             for i, (kind, raw) in enumerate(bad[:9]):
-                part1.insert(step * (i + 1) + i, raw)
-            part2.insert(len(part2) // 3, bad[9][1])
-            part2.insert(2 * len(part2) // 3, bad[10][1])
+                insert_among(part1, step * (i + 1) + i, raw)
+            insert_among(part2, count_old(part2) // 3, bad[9][1])
+            insert_among(part2, 2 * count_old(part2) // 3, bad[10][1])
+            part1, part2 = [ln for ln, _ in part1], [ln for ln, _ in part2]
             write_file(os.path.join(args.out, week + "-1.jsonl.gz"), part1, True)
             write_file(os.path.join(args.out, week + "-2.jsonl"), part2, False, final_newline=False)
             nlines = len(part1) + len(part2)
