@@ -19,8 +19,9 @@ every choice of the suggestions, corrections and the rest, a second one
 (EXTRA_SEED) every addition of issue 15 (channels, model and usage fields,
 outcome events) so that those left the earlier draws alone; input is
 iterated in sorted order and gzip members carry mtime 0 and no file name,
-so re-running gives byte-identical files (with the same zlib). The corpora are NOT part of the repository: the outputs are
-committed and this script only runs when a developer regenerates them.
+so re-running gives byte-identical files (with the same zlib). The corpora
+are NOT part of the repository: the outputs are committed and this script
+only runs when a developer regenerates them.
 See inputs/README.md for what the sample contains.
 """
 import argparse
@@ -692,9 +693,9 @@ EXTRA_SEED = 20261124
 # Chat conversations that came in through WhatsApp (the rest is the web chat).
 WHATSAPP_SHARE = 0.25
 # W47: the WhatsApp acceptance drop. Which chat conversations are WhatsApp ones
-# is drawn with a weight on how their suggestions fared (share accepted), so
-# the channel's acceptance drops while the week's own figures stay exactly as
-# they were (inputs/README.md says so).
+# is drawn that week with a weight on how their suggestions fared (share
+# accepted, whatsapp_weight), so the channel's acceptance drops while the
+# week's own figures stay exactly as they were (inputs/README.md says so).
 WHATSAPP_DROP_WEEK = "2026-W47"
 # Models: USD per million tokens (input, output), time to first token (ms) and
 # ms per output token. The team's default, a larger one and the fallback used
@@ -715,8 +716,8 @@ PROMPT_TOKENS = {("general", "v1"): 520, ("refunds", "v3"): 910, ("refunds", "v4
                  ("account", "v2"): 640}
 NO_USAGE_SHARE = 0.01  # suggestions logged by an old client: none of the five fields
 NO_COST_SHARE = 0.006  # usage logged, the price lookup failed: no cost
-# Outcome events (post-conversation survey and ticket status).
-# By how the conversation's AI replies were used (conversation_class): the
+# Outcome events (post-conversation survey and ticket status), by how the
+# conversation's AI replies were used (conversation_class): the
 # chance of an outcome event, of its csat being answered (unhappy customers
 # answer more often), of the conversation being resolved, and the mean CSAT.
 OUTCOME_SHARE = {"as_is": 0.7, "edited": 0.9, "not_used": 0.95}
@@ -732,7 +733,8 @@ def tokens(rng2, text, factor=1.0):
     return max(1, int(round(len(text) / 4.0 * factor * rng2.uniform(0.92, 1.08))))
 
 
-def whatsapp_weight(acc_share, week):
+def whatsapp_weight(acc_share):
+    """The chance that a W47 chat conversation is a WhatsApp one."""
     return clamp(WHATSAPP_SHARE + 1.0 * (0.46 - acc_share), 0.02, 0.95)
 
 
@@ -754,7 +756,7 @@ def plant_channels(rng2, week, finals):
             chat.append((sum(e["action"] == "accepted" for e in evs), len(evs), cid))
     chosen = []
     if week == WHATSAPP_DROP_WEEK:
-        chosen = [cid for a, n, cid in chat if rng2.random() < whatsapp_weight(a / n, week)]
+        chosen = [cid for a, n, cid in chat if rng2.random() < whatsapp_weight(a / n)]
     else:
         target = sum(a for a, _, _ in chat) / sum(n for _, n, _ in chat)
         rng2.shuffle(chat)
