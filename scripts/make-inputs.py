@@ -848,7 +848,7 @@ def plant_outcomes(rng2, week, monday, sugg, finals):
         if rng2.random() >= RESOLVED_MISSING:
             o["resolved"] = resolved
         (here if t < end else later).append([t, 0, o])
-    for i in range(3 + rng2.randrange(3)):  # conversations the assistant never saw (phone)
+    for _ in range(3 + rng2.randrange(3)):  # conversations the assistant never saw (phone)
         t = monday + dt.timedelta(days=rng2.randrange(7), hours=8 + rng2.randrange(12),
                                   seconds=rng2.randrange(3600))
         o = {"type": "outcome", "ts": fmt_ts(t, "Z"), "conversation_id": "cucom-call_%05d" % rng2.randrange(100000),
