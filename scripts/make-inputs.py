@@ -15,10 +15,13 @@ inputs/ of the repository):
 and FILE (default tests/fixtures/abcd-pii.jsonl): redaction test sentences.
 
 Standard library only. Fully deterministic: one seeded random.Random drives
-every choice, input is iterated in sorted order and gzip members carry
-mtime 0 and no file name, so re-running gives byte-identical files (with the
-same zlib). The corpora are NOT part of the repository: the outputs are
-committed and this script only runs when a developer regenerates them.
+every choice of the suggestions, corrections and the rest, a second one
+(EXTRA_SEED) every addition of issue 15 (channels, model and usage fields,
+outcome events) so that those left the earlier draws alone; input is
+iterated in sorted order and gzip members carry mtime 0 and no file name,
+so re-running gives byte-identical files (with the same zlib). The corpora
+are NOT part of the repository: the outputs are committed and this script
+only runs when a developer regenerates them.
 See inputs/README.md for what the sample contains.
 """
 import argparse
@@ -681,6 +684,179 @@ def bad_lines(week):
     return out
 
 
+# ---------------------------------------------------------------- channels, cost, outcomes (issue 15)
+# Everything below draws from its own random.Random (EXTRA_SEED), never from
+# the main one, so the suggestions, actions, confidences and every figure the
+# earlier sections planted are the same draw for draw; these only add fields,
+# relabel some chat conversations as WhatsApp ones and add outcome events.
+EXTRA_SEED = 20261124
+# Chat conversations that came in through WhatsApp (the rest is the web chat).
+WHATSAPP_SHARE = 0.25
+# W47: the WhatsApp acceptance drop. Which chat conversations are WhatsApp ones
+# is drawn that week with a weight on how their suggestions fared (share
+# accepted, whatsapp_weight), so the channel's acceptance drops while the
+# week's own figures stay exactly as they were (inputs/README.md says so).
+WHATSAPP_DROP_WEEK = "2026-W47"
+# Models: USD per million tokens (input, output), time to first token (ms) and
+# ms per output token. The team's default, a larger one and the fallback used
+# when the primary does not answer within FALLBACK_AFTER_MS.
+MODELS = {
+    "gpt-4o-mini": (0.15, 0.60, 380, 11.0),
+    "gpt-4o": (2.50, 10.00, 620, 22.0),
+    "claude-3-5-haiku": (0.80, 4.00, 450, 14.0),
+}
+PRIMARY_MODEL = {"refunds": "gpt-4o"}  # the others: gpt-4o-mini
+FALLBACK_MODEL, FALLBACK_SHARE, FALLBACK_AFTER_MS = "claude-3-5-haiku", 0.015, 2500
+# W47: the returns prompt was moved to the larger model (a deployment change,
+# no prompt_update): slower and dearer per used reply.
+MODEL_SWITCH = {"prompt_id": "returns", "ts": "2026-11-17T09:00:00Z", "model": "gpt-4o"}
+# System prompt size in tokens per prompt version (examples make it longer).
+PROMPT_TOKENS = {("general", "v1"): 520, ("refunds", "v3"): 910, ("refunds", "v4"): 1010,
+                 ("shipping", "v2"): 760, ("shipping", "v3"): 845, ("returns", "v5"): 880,
+                 ("account", "v2"): 640}
+NO_USAGE_SHARE = 0.01  # suggestions logged by an old client: none of the five fields
+NO_COST_SHARE = 0.006  # usage logged, the price lookup failed: no cost
+# Outcome events (post-conversation survey and ticket status), by how the
+# conversation's AI replies were used (conversation_class): the
+# chance of an outcome event, of its csat being answered (unhappy customers
+# answer more often), of the conversation being resolved, and the mean CSAT.
+OUTCOME_SHARE = {"as_is": 0.7, "edited": 0.9, "not_used": 0.95}
+CSAT_ANSWERED = {"as_is": 0.65, "edited": 0.85, "not_used": 0.85}
+RESOLVED_SHARE = {"as_is": 0.86, "edited": 0.74, "not_used": 0.45}
+CSAT_BASE = {"as_is": 4.0, "edited": 3.3, "not_used": 2.3}
+RESOLVED_MISSING = 0.12
+TOPIC_CSAT = {"refunds": -0.35, "shipping": -0.15, "returns": -0.1, "account": 0.1, "general": 0.15}
+
+
+def tokens(rng2, text, factor=1.0):
+    """Plausible token count of a text: about 4 characters a token."""
+    return max(1, int(round(len(text) / 4.0 * factor * rng2.uniform(0.92, 1.08))))
+
+
+def whatsapp_weight(acc_share):
+    """The chance that a W47 chat conversation is a WhatsApp one."""
+    return clamp(WHATSAPP_SHARE + 1.0 * (0.46 - acc_share), 0.02, 0.95)
+
+
+def plant_channels(rng2, week, finals):
+    """Relabel some chat conversations as WhatsApp (channel only). Outside the
+    drop week the WhatsApp ones are drawn by minimisation (as in a balanced
+    trial: a conversation that would move WhatsApp's running acceptance away
+    from the chat conversations' own is drawn less often), so the two channels
+    do not differ by the chance of which conversations each got (a
+    conversation's suggestions fare alike, which makes plain draws differ by
+    several points); in the drop week each is drawn with whatsapp_weight."""
+    convs = {}
+    for e in finals.values():
+        convs.setdefault(e["conversation_id"], []).append(e)
+    chat = []
+    for cid in sorted(convs):
+        evs = convs[cid]
+        if evs[0]["channel"] == "chat":
+            chat.append((sum(e["action"] == "accepted" for e in evs), len(evs), cid))
+    chosen = []
+    if week == WHATSAPP_DROP_WEEK:
+        chosen = [cid for a, n, cid in chat if rng2.random() < whatsapp_weight(a / n)]
+    else:
+        target = sum(a for a, _, _ in chat) / sum(n for _, n, _ in chat)
+        rng2.shuffle(chat)
+        acc = num = 0
+        for a, n, cid in chat:
+            gap = acc / num - target if num else 0.0
+            worse = (a / n - target) * gap > 0
+            if rng2.random() < (0.4 - 0.3 * worse) * WHATSAPP_SHARE / 0.25:
+                chosen.append(cid)
+                acc, num = acc + a, num + n
+    for cid in chosen:
+        for e in convs[cid]:
+            e["channel"] = "whatsapp"
+
+
+def model_for(prompt, t):
+    if prompt == MODEL_SWITCH["prompt_id"] and t >= parse_ts(MODEL_SWITCH["ts"]):
+        return MODEL_SWITCH["model"]
+    return PRIMARY_MODEL.get(prompt, "gpt-4o-mini")
+
+
+def plant_usage(rng2, week, sugg, finals, ctx):
+    """model, latency_ms, tokens_in, tokens_out, cost on every suggestion (a
+    few lack them), in the order of the suggestions."""
+    wk = week.replace("-", "").lower()
+    for n, s in enumerate(sugg):
+        ev = finals["sg-%s-%05d" % (wk, n + 1)]
+        r = rng2.random()
+        if r < NO_USAGE_SHARE:
+            continue
+        model = model_for(ev["prompt_id"], s["_t"])
+        fallback = rng2.random() < FALLBACK_SHARE
+        if fallback:
+            model = FALLBACK_MODEL
+        pin, pout, ttft, per_tok = MODELS[model]
+        factor = 1.1 if model.startswith("claude") else 1.0
+        turns = ctx["convs"][s["_cid"]][0]
+        users = [i for i, (role, _) in enumerate(turns) if role == "user"]
+        hist = turns[:users[s["_ui"]]]
+        t_in = PROMPT_TOKENS[(ev["prompt_id"], ev["prompt_version"])] + \
+            sum(4 + tokens(rng2, x, factor) for _, x in hist) + 4 + tokens(rng2, ev["customer_message"], factor)
+        t_out = tokens(rng2, ev["ai_reply"], factor) + 1
+        lat = ttft * math.exp(rng2.gauss(0, 0.25)) + t_out * per_tok * math.exp(rng2.gauss(0, 0.12)) + 0.04 * t_in
+        if rng2.random() < 0.015:
+            lat *= rng2.uniform(2.0, 4.5)  # the slow tail
+        if fallback:
+            lat += FALLBACK_AFTER_MS
+        cost = (t_in * pin + t_out * pout) / 1e6
+        items = list(ev.items())
+        k = [key for key, _ in items].index("prompt_version") + 1
+        items.insert(k, ("model", model))
+        items += [("latency_ms", int(round(lat))), ("tokens_in", t_in), ("tokens_out", t_out)]
+        if rng2.random() >= NO_COST_SHARE:
+            items.append(("cost", round(cost, 8)))
+        ev.clear()
+        ev.update(items)
+
+
+def plant_outcomes(rng2, week, monday, sugg, finals):
+    """Outcome events for most conversations, after their last suggestion.
+    Returns (events of this week, events that fall into the next week)."""
+    end = monday + dt.timedelta(days=7)
+    wk = week.replace("-", "").lower()
+    convs = {}
+    for n, s in enumerate(sugg):
+        ev = finals["sg-%s-%05d" % (wk, n + 1)]
+        c = convs.setdefault(ev["conversation_id"], {"last": s["_t"], "evs": [], "topic": s["_topic"]})
+        c["last"] = max(c["last"], s["_t"])
+        c["evs"].append(ev)
+    here, later = [], []
+    for cid in sorted(convs):
+        c = convs[cid]
+        evs = c["evs"]
+        cls = conversation_class(evs)
+        if rng2.random() >= OUTCOME_SHARE[cls]:
+            continue
+        used = sum(e["action"] in ("accepted", "edited") for e in evs) / len(evs)
+        if evs[0]["channel"] == "email":
+            t = c["last"] + dt.timedelta(minutes=30 + rng2.random() * 600)
+        else:
+            t = c["last"] + dt.timedelta(minutes=3 + rng2.random() * 117)
+        t = t.replace(microsecond=rng2.randrange(1000) * 1000)
+        o = {"type": "outcome", "ts": fmt_ts(t, "Zms" if rng2.random() < 0.3 else "Z"), "conversation_id": cid}
+        latent = CSAT_BASE[cls] + 0.5 * (used - 0.7) + TOPIC_CSAT[c["topic"]] + rng2.gauss(0, 0.9)
+        csat = int(clamp(round(latent), 1, 5))
+        resolved = rng2.random() < RESOLVED_SHARE[cls]
+        if rng2.random() < CSAT_ANSWERED[cls]:
+            o["csat"] = csat
+        if rng2.random() >= RESOLVED_MISSING:
+            o["resolved"] = resolved
+        (here if t < end else later).append([t, 0, o])
+    for _ in range(3 + rng2.randrange(3)):  # conversations the assistant never saw (phone)
+        t = monday + dt.timedelta(days=rng2.randrange(7), hours=8 + rng2.randrange(12),
+                                  seconds=rng2.randrange(3600))
+        o = {"type": "outcome", "ts": fmt_ts(t, "Z"), "conversation_id": "cucom-call_%05d" % rng2.randrange(100000),
+             "csat": 1 + rng2.randrange(5), "resolved": rng2.random() < 0.7}
+        here.append([t, 0, o])
+    return here, later
+
+
 # ---------------------------------------------------------------- figures
 def week_figures(finals, corrections_stats, updates, monday, prev=None):
     conf = [e["confidence"] for e in finals.values() if isinstance(e.get("confidence"), (int, float))]
@@ -717,6 +893,124 @@ def week_figures(finals, corrections_stats, updates, monday, prev=None):
             ks = max(ks, abs(ca - cb))
         f["ks"] = round(ks, 4)
     return f
+
+
+PLANTED_DEFINITIONS = {
+    "channels": "per channel: distinct suggestions of the week (last occurrence wins), accepted, "
+                "acceptance = accepted / suggestions",
+    "usage_by_prompt": "per prompt_id (usage_by_model: per model) over the distinct suggestions that have the "
+                       "field: latency_p50 / latency_p95 and tokens_*_p50 by nearest rank (the smallest value "
+                       "with at least p of the values at or below it); cost_total = sum of cost; used_priced = "
+                       "accepted + edited among those with a cost; cost_per_used = cost_total / used_priced",
+    "usage_missing": "distinct suggestions without latency_ms (nor model, tokens, cost); cost_missing: without cost",
+    "conversations_by_class": "conversations of the week's distinct suggestions: as_is when any suggestion was "
+                              "accepted, else edited when any was edited, else not_used",
+    "outcomes": "outcome events in the week's files (every one inside the week); joined = its conversation has "
+                "suggestions in the same week, unknown_conversation = the others: from_previous_week (answered "
+                "after their conversation's week ended) and without_suggestions (cucom-call_*, never seen by the "
+                "assistant); by_class over the joined ones: csat_mean of those with csat, resolution_rate of those "
+                "with resolved; not_in_sample = outcomes after the last week, left out",
+}
+
+
+def nearest_rank(vals, p):
+    """The p-quantile by nearest rank: the ceil(p * n)-th smallest value."""
+    v = sorted(vals)
+    return v[max(0, int(math.ceil(p * len(v))) - 1)]
+
+
+def usage_figures(evs):
+    """Latency, tokens and cost of a set of suggestions (planted.json's definitions)."""
+    lat = [e["latency_ms"] for e in evs if "latency_ms" in e]
+    priced = [e for e in evs if "cost" in e]
+    used = sum(e["action"] in ("accepted", "edited") for e in priced)
+    total = sum(e["cost"] for e in priced)
+    return {"suggestions": len(evs), "latency_n": len(lat),
+            "latency_p50": nearest_rank(lat, 0.5), "latency_p95": nearest_rank(lat, 0.95),
+            "tokens_in_p50": nearest_rank([e["tokens_in"] for e in evs if "tokens_in" in e], 0.5),
+            "tokens_out_p50": nearest_rank([e["tokens_out"] for e in evs if "tokens_out" in e], 0.5),
+            "cost_n": len(priced), "cost_total": round(total, 6), "used_priced": used,
+            "cost_per_used": round(total / used, 8) if used else None}
+
+
+def conversation_class(evs):
+    acts = set(e["action"] for e in evs)
+    return "as_is" if "accepted" in acts else "edited" if "edited" in acts else "not_used"
+
+
+def extra_figures(finals, outcomes):
+    """The planted expectations of the issue-15 figures for one week."""
+    f = {}
+    ch = {}
+    for e in finals.values():
+        c = ch.setdefault(e["channel"], [0, 0])
+        c[0] += 1
+        c[1] += e["action"] == "accepted"
+    f["channels"] = {k: {"suggestions": n, "accepted": a, "acceptance": round(a / n, 4)}
+                     for k, (n, a) in sorted(ch.items())}
+    for key, name in (("prompt_id", "usage_by_prompt"), ("model", "usage_by_model")):
+        groups = {}
+        for e in finals.values():
+            if key in e:
+                groups.setdefault(e[key], []).append(e)
+        f[name] = {k: usage_figures(v) for k, v in sorted(groups.items())}
+    f["usage_missing"] = sum("latency_ms" not in e for e in finals.values())
+    f["cost_missing"] = sum("cost" not in e for e in finals.values())
+    convs = {}
+    for e in finals.values():
+        convs.setdefault(e["conversation_id"], []).append(e)
+    f["conversations"] = len(convs)
+    f["conversations_by_class"] = {k: sum(conversation_class(v) == k for v in convs.values())
+                                   for k in ("as_is", "edited", "not_used")}
+    cls = {"as_is": [[], []], "edited": [[], []], "not_used": [[], []]}
+    joined = 0
+    for o in outcomes:
+        evs = convs.get(o["conversation_id"])
+        if evs is None:
+            continue
+        joined += 1
+        c = cls[conversation_class(evs)]
+        if "csat" in o:
+            c[0].append(o["csat"])
+        if "resolved" in o:
+            c[1].append(o["resolved"])
+    f["outcomes"] = {
+        "events": len(outcomes), "joined": joined, "unknown_conversation": len(outcomes) - joined,
+        "with_csat": sum("csat" in o for o in outcomes), "with_resolved": sum("resolved" in o for o in outcomes),
+        "by_class": {k: {"csat_n": len(c[0]), "csat_mean": round(sum(c[0]) / len(c[0]), 4) if c[0] else None,
+                         "resolved_n": len(c[1]),
+                         "resolution_rate": round(sum(c[1]) / len(c[1]), 4) if c[1] else None}
+                     for k, c in sorted(cls.items())}}
+    return f
+
+
+def two_prop_z(k1, n1, k2, n2):
+    p = (k1 + k2) / (n1 + n2)
+    return (k1 / n1 - k2 / n2) / math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+
+
+def check_signals(planted):
+    """The issue-15 signals must be there, clearly, whatever the seed did."""
+    w = planted["weeks"]
+    a, b = w["2026-W46"]["channels"]["whatsapp"], w["2026-W47"]["channels"]["whatsapp"]
+    z = two_prop_z(b["accepted"], b["suggestions"], a["accepted"], a["suggestions"])
+    assert z < -4 and b["acceptance"] - a["acceptance"] <= -0.1, ("whatsapp drop", a, b, z)
+    for wk in ("2026-W44", "2026-W45", "2026-W46"):
+        c = w[wk]["channels"]
+        assert abs(c["whatsapp"]["acceptance"] - c["chat"]["acceptance"]) < 0.015, (wk, c)
+    r46, r47 = w["2026-W46"]["usage_by_prompt"]["returns"], w["2026-W47"]["usage_by_prompt"]["returns"]
+    assert r47["latency_p50"] > 1.4 * r46["latency_p50"] and r47["cost_per_used"] > 5 * r46["cost_per_used"], \
+        (r46, r47)
+    pooled = {}
+    for wk in w:
+        bc = w[wk]["outcomes"]["by_class"]
+        assert bc["as_is"]["csat_mean"] - bc["edited"]["csat_mean"] >= 0.4, (wk, bc)
+        for k, c in bc.items():
+            p = pooled.setdefault(k, [0, 0])
+            p[0] += c["csat_n"]
+            p[1] += (c["csat_mean"] or 0) * c["csat_n"]
+    assert pooled["not_used"][0] >= 5 and pooled["not_used"][1] / pooled["not_used"][0] < \
+        pooled["edited"][1] / pooled["edited"][0] - 0.5, pooled
 
 
 def term_counts(finals):
@@ -796,6 +1090,23 @@ def encode(rng, ev):
     return dumps(ev, ascii_=rng.random() < 0.12).encode("utf-8")
 
 
+def count_old(part):
+    """Lines of a (line, is issue-15 addition) list that are not additions."""
+    return sum(not x for _, x in part)
+
+
+def insert_among(part, k, raw):
+    """Insert raw before the k-th line that is not an addition (at the end if none)."""
+    seen = 0
+    for i, (_, x) in enumerate(part):
+        if not x:
+            if seen == k:
+                part.insert(i, (raw, False))
+                return
+            seen += 1
+    part.append((raw, False))
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("corpora", nargs="?", default=os.path.join(ROOT, "..", "shared", "data"))
@@ -810,6 +1121,7 @@ def main(argv):
             return 2
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(SEED)
+    rng2 = random.Random(EXTRA_SEED)  # issue 15's additions only (see plant_channels)
     ctx = {"agents": make_agents(rng), "convs": {}, "variants": {}}
     for fam in sorted(CANNED):
         ctx["variants"][fam] = make_variants(rng, CANNED[fam][1])
@@ -820,18 +1132,28 @@ def main(argv):
     for cid, turns in load_cucom(cucom):
         ctx["convs"][cid] = (turns, classify(turns), is_delay(turns))
     pool = dict(ctx["convs"])
-    planted = {"generator": "scripts/make-inputs.py", "seed": SEED, "weeks": {}}
+    planted = {"generator": "scripts/make-inputs.py", "seed": SEED, "extra_seed": EXTRA_SEED, "weeks": {},
+               "definitions": PLANTED_DEFINITIONS}
     prev = None
+    carry = []  # outcomes answered after the end of their conversation's week
     for week, monday in WEEKS:
         sugg, events, finals = build_week(rng, week, monday, pool, ctx)
+        plant_channels(rng2, week, finals)
+        plant_usage(rng2, week, sugg, finals, ctx)
+        here, later = plant_outcomes(rng2, week, monday, sugg, finals)
+        outcomes = carry + here
+        n_carry = len(carry)
+        carry = later
         updates = [u for u in PROMPT_UPDATES if monday <= parse_ts(u["ts"]) < monday + dt.timedelta(days=7)]
         for u in updates:
             events.append([parse_ts(u["ts"]), 0, u])
         dups = plant_duplicates(rng, events, 14 + rng.randrange(8))
         cstats = plant_corrections(rng, week, monday, events, finals)
         unknown = plant_unknown(rng, monday, events, finals, 4 + rng.randrange(5))
+        events.extend(outcomes)
+        extra = set(id(o[2]) for o in outcomes)
         events.sort(key=lambda e: (e[0], e[1]))
-        lines = [encode(rng, ev) for _, _, ev in events]
+        lines = [encode(rng2 if id(ev) in extra else rng, ev) for _, _, ev in events]
         bad = []
         if week == "2026-W47":
             # one cross-file duplicate: a Friday suggestion re-exported with the weekend file
@@ -843,15 +1165,18 @@ def main(argv):
             upd["final_reply"] = edit_reply(rng, upd["ai_reply"])
             finals[upd["id"]] = upd
             dups += 1
-            part1 = [ln for (t, _, _), ln in zip(events, lines) if t < split]
-            part2 = [ln for (t, _, _), ln in zip(events, lines) if t >= split]
-            part2.insert(3, encode(rng, upd))
+            # the inserted lines go where they went before the outcome lines
+            # existed: positions count the other lines only
+            part1 = [(ln, id(ev) in extra) for (t, _, ev), ln in zip(events, lines) if t < split]
+            part2 = [(ln, id(ev) in extra) for (t, _, ev), ln in zip(events, lines) if t >= split]
+            insert_among(part2, 3, encode(rng, upd))
             bad = bad_lines(week)
-            step = len(part1) // 10
+            step = count_old(part1) // 10
             for i, (kind, raw) in enumerate(bad[:9]):
-                part1.insert(step * (i + 1) + i, raw)
-            part2.insert(len(part2) // 3, bad[9][1])
-            part2.insert(2 * len(part2) // 3, bad[10][1])
+                insert_among(part1, step * (i + 1) + i, raw)
+            insert_among(part2, count_old(part2) // 3, bad[9][1])
+            insert_among(part2, 2 * count_old(part2) // 3, bad[10][1])
+            part1, part2 = [ln for ln, _ in part1], [ln for ln, _ in part2]
             write_file(os.path.join(args.out, week + "-1.jsonl.gz"), part1, True)
             write_file(os.path.join(args.out, week + "-2.jsonl"), part2, False, final_newline=False)
             nlines = len(part1) + len(part2)
@@ -867,10 +1192,16 @@ def main(argv):
                     "prompt_update_events": len(updates)})
         tc = term_counts(finals)
         fig["term_counts"] = {t: tc.get(t, 0) for t in ("delayed", "delay", "delivery", "refund")}
+        fig.update(extra_figures(finals, [o[2] for o in outcomes]))
+        fig["outcomes"]["from_previous_week"] = n_carry
+        fig["outcomes"]["without_suggestions"] = fig["outcomes"]["unknown_conversation"] - n_carry
+        fig["outcomes"]["not_in_sample"] = len(later) if week == WEEKS[-1][0] else 0
         planted["weeks"][week] = fig
         prev = fig
     for f in planted["weeks"].values():
         del f["histogram"]
+    if os.environ.get("MAKE_INPUTS_NOCHECK") is None:
+        check_signals(planted)
     with open(os.path.join(args.out, "planted.json"), "w", encoding="utf-8") as f:
         json.dump(planted, f, indent=1, sort_keys=True, ensure_ascii=False)
         f.write("\n")
