@@ -27,6 +27,7 @@
 #include "common/coachfeat.h"
 #include "common/editdist.h"
 #include "common/err.h"
+#include "read/answers.h"
 #include "read/event.h"
 #include "common/strmap.h"
 
@@ -132,6 +133,7 @@ typedef struct agg_dq {
 typedef struct agg_term {
     int64_t count;
     uint64_t seen;
+    answers *answers; /* a sample of its messages' reply groups (read/answers.h; owned) */
 } agg_term;
 
 /* A term word (value of agg.words): the messages containing it (count
@@ -151,6 +153,8 @@ typedef struct agg {
                         word's Snowball stem, or "stem1 stem2" for a phrase */
     strmap *words;   /* term word as written (lower-cased) -> agg_word */
     uint64_t msg_seq; /* numbers the messages for agg_term.seen */
+    uint64_t msg_pos, msg_group; /* the message being counted: its line's position and
+                                    its reply group's hash (for agg_term.answers) */
     strmap *prompts; /* prompt id -> agg_prompt */
     agg_feat feat;
     agg_edits edits;
