@@ -16,7 +16,9 @@
  * topics, distinct term words (with their stems), distinct prompt ids and
  * the distinct AI texts of edits (a cache of their features,
  * agg_edits.ai_cache); a list of the week's corrections and of
- * prompt updates. Nothing else grows with the number of lines.
+ * prompt updates; per topic a sample of at most ANSWERS_K of its
+ * messages' reply groups (16 bytes each, read/answers.h). Nothing else
+ * grows with the number of lines.
  */
 #ifndef AID_AGG_H
 #define AID_AGG_H
