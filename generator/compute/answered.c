@@ -9,10 +9,9 @@
 #include "common/stats.h"
 #include "common/strmap.h"
 #include "compute/textout.h"
-#include "read/answers.h"
 
 typedef struct group_hash {
-    uint64_t hash;
+    uint32_t hash;
     size_t cluster;
 } group_hash;
 
@@ -88,7 +87,7 @@ static int cmp_size(const void *a, const void *b)
 }
 
 /* The merged group of a sampled hash, or (size_t)-1 (all its uses taken back). */
-static size_t cluster_of(const answered_index *x, uint64_t h)
+static size_t cluster_of(const answered_index *x, uint32_t h)
 {
     size_t lo = 0, hi = x->ng;
     while (lo < hi) {
@@ -154,7 +153,7 @@ static int topic_answered(const answered_index *x, const figures_input *in, cons
     if (!cl)
         return -1;
     for (uint32_t i = 0; i < s->n; i++) {
-        size_t c = cluster_of(x, s->v[i].group);
+        size_t c = cluster_of(x, answers_group(s->v[i]));
         if (c != (size_t)-1)
             cl[n++] = c;
     }

@@ -243,8 +243,11 @@ static int term_once(agg *a, strmap *m, const char *k, size_t kl, int sign)
     if (t->seen != a->msg_seq) {
         t->seen = a->msg_seq;
         t->count += sign;
-        if (answers_add(&t->answers, a->msg_pos, a->msg_group, sign) < 0)
-            return -1;
+        if ((sign < 0 || !t->answers_bar || a->msg_pick < t->answers_bar)) {
+            if (answers_add(&t->answers, a->msg_pick, sign) < 0)
+                return -1;
+            t->answers_bar = answers_bar(t->answers);
+        }
     }
     return 0;
 }
@@ -507,11 +510,11 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
     int edit_bin, rc = -1;
     if (!af || agg_edit_add(a, ev, af, sign, &edit_bin) < 0 || agg_group_add(a, ev, af, sign, edit_bin) < 0)
         goto cleanup;
-    a->msg_pos = pos;
-    a->msg_group = answers_group_hash(af->norm, af->norm_len);
-    if (ev->customer_message.len &&
-        agg_terms_add(a, ev->customer_message.s, ev->customer_message.len, sign) < 0)
-        goto cleanup;
+    if (ev->customer_message.len) {
+        a->msg_pick = answers_pick(pos, answers_group_hash(af->norm, af->norm_len));
+        if (agg_terms_add(a, ev->customer_message.s, ev->customer_message.len, sign) < 0)
+            goto cleanup;
+    }
     rc = agg_feat_add(a, ev, af, sign, pos);
 cleanup:
     free(scratch.terms);
@@ -650,6 +653,7 @@ static int terms_merge(strmap *dst, strmap *src)
         dt->count += st->count;
         if (answers_merge(&dt->answers, &st->answers) < 0)
             return -1;
+        dt->answers_bar = answers_bar(dt->answers);
     }
     return 0;
 }

@@ -4,24 +4,24 @@
 
 #include "common/hashfn.h"
 
-uint64_t answers_group_hash(const char *norm, size_t len)
+uint32_t answers_group_hash(const char *norm, size_t len)
 {
-    return hashfn_bytes(norm, len, ANSWERS_SEED);
+    return (uint32_t)hashfn_bytes(norm, len, ANSWERS_SEED);
 }
 
 static void find_max(answers *s)
 {
     s->max_i = 0;
     for (uint32_t i = 1; i < s->n; i++)
-        if (s->v[i].key > s->v[s->max_i].key)
+        if (s->v[i] > s->v[s->max_i])
             s->max_i = i;
 }
 
-static int insert(answers **sp, answers_pick p)
+static int insert(answers **sp, uint64_t p)
 {
     answers *s = *sp;
     if (s && s->n >= ANSWERS_K) {
-        if (p.key >= s->v[s->max_i].key)
+        if (p >= s->v[s->max_i])
             return 0;
         s->v[s->max_i] = p;
         find_max(s);
@@ -40,19 +40,23 @@ static int insert(answers **sp, answers_pick p)
         *sp = s = t;
     }
     s->v[s->n++] = p;
-    if (s->v[s->n - 1].key > s->v[s->max_i].key)
+    if (s->v[s->n - 1] > s->v[s->max_i])
         s->max_i = s->n - 1;
     return 0;
 }
 
-int answers_add(answers **s, uint64_t pos, uint64_t group, int sign)
+uint64_t answers_bar(const answers *s)
 {
-    answers_pick p = { hashfn_mix(pos), group };
+    return s && s->n >= ANSWERS_K ? s->v[s->max_i] : 0;
+}
+
+int answers_add(answers **s, uint64_t p, int sign)
+{
     if (sign > 0)
         return insert(s, p);
     answers *a = *s;
     for (uint32_t i = 0; a && i < a->n; i++)
-        if (a->v[i].key == p.key) {
+        if (a->v[i] == p) {
             a->v[i] = a->v[--a->n];
             find_max(a);
             break;

@@ -19,7 +19,7 @@ static uint32_t keys(const answers *s, uint64_t *out)
 {
     uint32_t n = s ? s->n : 0;
     for (uint32_t i = 0; i < n; i++)
-        out[i] = s->v[i].key;
+        out[i] = s->v[i];
     qsort(out, n, sizeof *out, cmp_u64);
     return n;
 }
@@ -33,27 +33,27 @@ int main(void)
     answers *s = NULL;
     int rc = 0;
     for (uint64_t p = 0; p < ANSWERS_K; p++)
-        rc |= answers_add(&s, p * 7 + 1, p % 3, +1);
+        rc |= answers_add(&s, answers_pick(p * 7 + 1, (uint32_t)(p % 3)), +1);
     ok(!rc && s && s->n == ANSWERS_K, "%d messages: all kept", ANSWERS_K);
     int64_t g0 = 0;
     for (uint32_t i = 0; s && i < s->n; i++)
-        g0 += s->v[i].group == 0;
+        g0 += answers_group(s->v[i]) == 0;
     is_int(g0, (ANSWERS_K + 2) / 3, "their groups kept with them");
     answers_free(s);
 
-    /* N messages: the ANSWERS_K smallest keys, whatever the order and the split */
+    /* N messages: the ANSWERS_K smallest picks, whatever the order and the split */
     for (uint64_t p = 0; p < N; p++)
-        all[p] = hashfn_mix(p * 13 + 5);
+        all[p] = (hashfn_mix(p * 13 + 5) & 0xffffffff00000000ULL) | (p & 1);
     qsort(all, N, sizeof *all, cmp_u64);
     memcpy(want, all, sizeof want);
     answers *one = NULL;
     for (uint64_t p = 0; p < N; p++)
-        rc |= answers_add(&one, (N - 1 - p) * 13 + 5, p & 1, +1);
+        rc |= answers_add(&one, answers_pick((N - 1 - p) * 13 + 5, (uint32_t)((N - 1 - p) & 1)), +1);
     ok(!rc && keys(one, got) == ANSWERS_K && !memcmp(got, want, sizeof want),
-       "one worker, reverse order: the %d smallest keys", ANSWERS_K);
+       "one worker, reverse order: the %d smallest picks", ANSWERS_K);
     answers *part[4] = { NULL, NULL, NULL, NULL };
     for (uint64_t p = 0; p < N; p++)
-        rc |= answers_add(&part[(p * 2654435761u) % 4], p * 13 + 5, p & 1, +1);
+        rc |= answers_add(&part[(p * 2654435761u) % 4], answers_pick(p * 13 + 5, (uint32_t)(p & 1)), +1);
     for (int w = 1; w < 4; w++)
         rc |= answers_merge(&part[0], &part[w]);
     ok(!rc && !part[1] && !part[2] && !part[3], "merged parts are taken over");
@@ -62,21 +62,25 @@ int main(void)
     /* a take-back removes its message; one not in the sample changes nothing */
     uint64_t pos_in = 0;
     for (uint64_t p = 0; p < N; p++)
-        if (hashfn_mix(p * 13 + 5) == want[0])
-            pos_in = p * 13 + 5;
-    rc |= answers_add(&part[0], pos_in, 0, -1);
+        if (((hashfn_mix(p * 13 + 5) & 0xffffffff00000000ULL) | (p & 1)) == want[0])
+            pos_in = p;
+    rc |= answers_add(&part[0], answers_pick(pos_in * 13 + 5, (uint32_t)(pos_in & 1)), -1);
     ok(!rc && part[0]->n == ANSWERS_K - 1 && keys(part[0], got) == ANSWERS_K - 1 &&
            !memcmp(got, want + 1, (ANSWERS_K - 1) * sizeof *want),
        "a take-back removes that message");
     uint64_t pos_out = 0;
     for (uint64_t p = 0; p < N; p++)
-        if (hashfn_mix(p * 13 + 5) == all[N - 1])
-            pos_out = p * 13 + 5;
-    rc |= answers_add(&part[0], pos_out, 0, -1);
+        if (((hashfn_mix(p * 13 + 5) & 0xffffffff00000000ULL) | (p & 1)) == all[N - 1])
+            pos_out = p;
+    rc |= answers_add(&part[0], answers_pick(pos_out * 13 + 5, (uint32_t)(pos_out & 1)), -1);
     ok(!rc && part[0]->n == ANSWERS_K - 1, "a take-back of a message outside the sample changes nothing");
     answers *none = NULL;
-    ok(answers_add(&none, 1, 0, -1) == 0 && !none, "a take-back on no sample allocates nothing");
+    ok(answers_add(&none, answers_pick(1, 0), -1) == 0 && !none, "a take-back on no sample allocates nothing");
     ok(answers_merge(&none, &none) == 0 && !none, "merging nothing into nothing");
+    ok(answers_pick(12345, 7) == ((hashfn_mix(12345) & 0xffffffff00000000ULL) | 7),
+       "a pick is the position's mix above, the group below");
+    ok(answers_bar(part[0]) == 0 && answers_bar(one) == one->v[one->max_i] && answers_bar(NULL) == 0,
+       "the bar: the largest pick of a full sample, 0 otherwise");
     ok(answers_group_hash("abc", 3) == answers_group_hash("abc", 3) &&
            answers_group_hash("abc", 3) != answers_group_hash("abd", 3),
        "the group hash is a function of the key");
