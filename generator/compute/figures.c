@@ -11,6 +11,7 @@
 #include "common/jget.h"
 #include "compute/coach.h"
 #include "compute/edits.h"
+#include "compute/answered.h"
 #include "compute/neardup.h"
 #include "compute/trends.h"
 #include "compute/textout.h"
@@ -497,7 +498,7 @@ static struct json_object *top_rejected_json(const figures_input *in, cluster **
 }
 
 static aid_err groups_json(const figures_input *in, struct json_object *report, coach_texts *used,
-                           aid_errbuf *eb)
+                           answered_index **ax, aid_errbuf *eb)
 {
     const agg *a = in->ing->agg;
     aid_err err = AID_OK;
@@ -561,6 +562,14 @@ static aid_err groups_json(const figures_input *in, struct json_object *report, 
             goto nomem;
         order[i] = c;
     }
+    /* which merged group each exact one is in, for the topics' answered_by */
+    if ((err = answered_index_new(ax, n, ncl, eb)))
+        goto cleanup;
+    for (size_t i = 0; i < n; i++)
+        answered_index_group(*ax, i, refs[i].key, slot_of[clus[i]]);
+    for (size_t i = 0; i < ncl; i++)
+        if (answered_index_cluster(*ax, i, cl[i].text, cl[i].by_action) < 0)
+            goto nomem;
     add(report, "top_accepted", top_accepted_json(in, order, ncl));
     used->v = calloc(COACH_EXAMPLE_CANDIDATES, sizeof *used->v);
     if (!used->v)
@@ -832,19 +841,21 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     add(r, "generator", jstr("aidigest " AIDIGEST_VERSION));
     prev_info prev;
     coach_texts used = { NULL, 0 };
+    answered_index *ax = NULL;
     prev_build(in, prevweek, &prev);
     add(r, "previous_week", prev.source ? jstr(prevweek) : NULL);
     add(r, "totals", totals_json(&a->cur, a->dq.corrections));
     add(r, "rates", rates_json(&a->cur, true));
     add(r, "previous", prev.json);
     add(r, "changes", changes_json(&a->cur, &prev));
-    if ((err = groups_json(in, r, &used, eb)))
+    if ((err = groups_json(in, r, &used, &ax, eb)))
         goto fail;
     struct json_object *conf = NULL;
     if ((err = drift_confidence_json(a, &prev.conf, &conf, eb)))
         goto fail;
     add(r, "confidence", conf);
-    if ((err = trends_json(in->ing->agg, in->hist, r, eb)) || (err = retraining_json(in, r, eb)) ||
+    if ((err = trends_json(in->ing->agg, in->hist, r, eb)) || (err = answered_json(ax, in, r, eb)) ||
+        (err = retraining_json(in, r, eb)) ||
         (err = prompts_json(in, &prev, r, eb)))
         goto fail;
     struct json_object *part = NULL;
@@ -866,9 +877,11 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
         goto fail;
     }
     *out = r;
+    answered_index_free(ax);
     coach_texts_release(&used);
     return AID_OK;
 fail:
+    answered_index_free(ax);
     coach_texts_release(&used);
     json_object_put(r);
     return err;

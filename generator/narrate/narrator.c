@@ -711,6 +711,82 @@ static int pp_interval(strbuf *sb, double lo, double hi, const char *tail)
     rc |= strbuf_adds(sb, tail);
     return rc;
 }
+/* " (12.5% to 27.8%)" of a share's interval at path, when known. */
+static int share_interval(strbuf *sb, const struct json_object *o, const char *path)
+{
+    char p0[64], p1[64];
+    snprintf(p0, sizeof p0, "%s.0", path);
+    snprintf(p1, sizeof p1, "%s.1", path);
+    double lo = num(o, p0), hi = num(o, p1);
+    if (isnan(lo) || isnan(hi))
+        return 0;
+    int rc = strbuf_adds(sb, " (");
+    rc |= pct(sb, lo);
+    rc |= strbuf_adds(sb, " to ");
+    rc |= pct(sb, hi);
+    rc |= strbuf_adds(sb, ")");
+    return rc;
+}
+
+/* " Most messages about “delay”, 80 of its 100 (80.0%, 95% interval ...),
+ * were answered by “...”, the #2 most used reply: used 82.6% of the 109
+ * times it was suggested (...) and rejected 10.1% (...).": the first
+ * shown rising topic that one
+ * reply group answered mostly (answered_by.mostly: the share's lower
+ * bound above a half). */
+static int answered_clause(const struct json_object *r, strbuf *sb)
+{
+    size_t nr = jget_len(r, "trends.rising");
+    for (size_t k = 0; k < nr && k < 3; k++) {
+        const struct json_object *t = json_object_array_get_idx(jget(r, "trends.rising"), k);
+        const struct json_object *ab = jget(t, "answered_by");
+        if (!ab || !json_object_get_boolean(jget(ab, "mostly")))
+            continue;
+        double m = num(ab, "messages"), n = num(ab, "sampled"), count = num(t, "count");
+        int rc = strbuf_addf(sb, " Most messages about " LQ "%s" RQ ", ", jget_str(t, "topic", ""));
+        rc |= cnt(sb, m);
+        if (!isnan(count) && count > n) {
+            rc |= strbuf_adds(sb, " of ");
+            rc |= cnt(sb, n);
+            rc |= strbuf_adds(sb, " sampled");
+        } else {
+            rc |= strbuf_adds(sb, " of its ");
+            rc |= cnt(sb, n);
+        }
+        rc |= strbuf_adds(sb, " (");
+        rc |= pct(sb, num(ab, "share"));
+        double lo = num(ab, "share_ci.0"), hi = num(ab, "share_ci.1");
+        if (!isnan(lo) && !isnan(hi)) {
+            rc |= strbuf_adds(sb, ", 95% interval ");
+            rc |= pct(sb, lo);
+            rc |= strbuf_adds(sb, " to ");
+            rc |= pct(sb, hi);
+        }
+        rc |= strbuf_adds(sb, "), were answered by ");
+        rc |= quote(sb, jget_str(ab, "reply", ""), QUOTE_SHORT);
+        double ra = num(ab, "top_accepted_rank"), rr = num(ab, "top_rejected_rank");
+        if (!isnan(rr))
+            rc |= strbuf_addf(sb, ", the #%lld most rejected reply", (long long)llround(rr));
+        else if (!isnan(ra))
+            rc |= strbuf_addf(sb, ", the #%lld most used reply", (long long)llround(ra));
+        double sug = num(ab, "suggested");
+        if (!isnan(sug) && sug > 0 && jget_has(ab, "use_rate") && !isnan(num(ab, "use_rate"))) {
+            rc |= strbuf_adds(sb, ": used ");
+            rc |= pct(sb, num(ab, "use_rate"));
+            rc |= strbuf_adds(sb, " of the ");
+            rc |= cnt(sb, sug);
+            rc |= strbuf_adds(sb, sug == 1 ? " time it was suggested" : " times it was suggested");
+            rc |= share_interval(sb, ab, "use_rate_ci");
+            rc |= strbuf_adds(sb, " and rejected ");
+            rc |= pct(sb, num(ab, "rejection_rate"));
+            rc |= share_interval(sb, ab, "rejection_rate_ci");
+        }
+        rc |= strbuf_adds(sb, ".");
+        return rc;
+    }
+    return 0;
+}
+
 static int para_trends(const struct json_object *r, strbuf *sb)
 {
     int rc = 0;
@@ -720,6 +796,7 @@ static int para_trends(const struct json_object *r, strbuf *sb)
         rc |= strbuf_adds(sb, "Rising topics in customer messages were ");
         rc |= topic_list(jget(r, "trends.rising"), nr, true, sb);
         rc |= strbuf_adds(sb, ".");
+        rc |= answered_clause(r, sb);
     }
     if (nf) {
         rc |= strbuf_adds(sb, nr ? " Falling: " : "Falling topics in customer messages were ");

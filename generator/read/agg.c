@@ -75,7 +75,14 @@ void agg_free(agg *a)
         }
         strmap_free(a->prompts);
     }
-    strmap_free(a->terms);
+    if (a->terms) {
+        for (size_t i = 0; i < strmap_capacity(a->terms); i++) {
+            void *v;
+            if (strmap_slot(a->terms, i, NULL, NULL, &v))
+                answers_free(((agg_term *)v)->answers);
+        }
+        strmap_free(a->terms);
+    }
     if (a->words) {
         for (size_t i = 0; i < strmap_capacity(a->words); i++) {
             void *v;
@@ -236,6 +243,11 @@ static int term_once(agg *a, strmap *m, const char *k, size_t kl, int sign)
     if (t->seen != a->msg_seq) {
         t->seen = a->msg_seq;
         t->count += sign;
+        if ((sign < 0 || !t->answers_bar || a->msg_pick < t->answers_bar)) {
+            if (answers_add(&t->answers, a->msg_pick, sign) < 0)
+                return -1;
+            t->answers_bar = answers_bar(t->answers);
+        }
     }
     return 0;
 }
@@ -498,9 +510,11 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
     int edit_bin, rc = -1;
     if (!af || agg_edit_add(a, ev, af, sign, &edit_bin) < 0 || agg_group_add(a, ev, af, sign, edit_bin) < 0)
         goto cleanup;
-    if (ev->customer_message.len &&
-        agg_terms_add(a, ev->customer_message.s, ev->customer_message.len, sign) < 0)
-        goto cleanup;
+    if (ev->customer_message.len) {
+        a->msg_pick = answers_pick(pos, answers_group_hash(af->norm, af->norm_len));
+        if (agg_terms_add(a, ev->customer_message.s, ev->customer_message.len, sign) < 0)
+            goto cleanup;
+    }
     rc = agg_feat_add(a, ev, af, sign, pos);
 cleanup:
     free(scratch.terms);
@@ -624,6 +638,26 @@ static int counts_merge(strmap *dst, const strmap *src)
     return 0;
 }
 
+/* The topics of src into dst: counts summed, samples merged. */
+static int terms_merge(strmap *dst, strmap *src)
+{
+    for (size_t i = 0; i < strmap_capacity(src); i++) {
+        const char *k;
+        size_t kl;
+        void *v;
+        if (!strmap_slot(src, i, &k, &kl, &v))
+            continue;
+        agg_term *st = v, *dt = strmap_upsert(dst, k, kl, NULL);
+        if (!dt)
+            return -1;
+        dt->count += st->count;
+        if (answers_merge(&dt->answers, &st->answers) < 0)
+            return -1;
+        dt->answers_bar = answers_bar(dt->answers);
+    }
+    return 0;
+}
+
 /* The words of src into dst; a word new to dst takes src's stem over. */
 static int words_merge(strmap *dst, strmap *src)
 {
@@ -675,7 +709,7 @@ int agg_merge(agg *dst, agg *src)
             counts_merge(dg->replacements, sg->replacements) < 0 || editdist_hist_merge(&dg->edits, &sg->edits) < 0)
             return -1;
     }
-    if (counts_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0)
+    if (terms_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0)
         return -1;
     for (size_t i = 0; i < strmap_capacity(src->prompts); i++) {
         const char *k;

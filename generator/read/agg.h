@@ -16,7 +16,9 @@
  * topics, distinct term words (with their stems), distinct prompt ids and
  * the distinct AI texts of edits (a cache of their features,
  * agg_edits.ai_cache); a list of the week's corrections and of
- * prompt updates. Nothing else grows with the number of lines.
+ * prompt updates; per topic a sample of at most ANSWERS_K of its
+ * messages' reply groups (8 bytes each, read/answers.h). Nothing else
+ * grows with the number of lines.
  */
 #ifndef AID_AGG_H
 #define AID_AGG_H
@@ -27,6 +29,7 @@
 #include "common/coachfeat.h"
 #include "common/editdist.h"
 #include "common/err.h"
+#include "read/answers.h"
 #include "read/event.h"
 #include "common/strmap.h"
 
@@ -132,6 +135,8 @@ typedef struct agg_dq {
 typedef struct agg_term {
     int64_t count;
     uint64_t seen;
+    answers *answers;    /* a sample of its messages' reply groups (read/answers.h; owned) */
+    uint64_t answers_bar; /* answers_bar(answers), kept here so a full sample is rarely touched */
 } agg_term;
 
 /* A term word (value of agg.words): the messages containing it (count
@@ -151,6 +156,8 @@ typedef struct agg {
                         word's Snowball stem, or "stem1 stem2" for a phrase */
     strmap *words;   /* term word as written (lower-cased) -> agg_word */
     uint64_t msg_seq; /* numbers the messages for agg_term.seen */
+    uint64_t msg_pick; /* the message being counted: answers_pick of its line's position
+                          and its reply group's hash (for agg_term.answers) */
     strmap *prompts; /* prompt id -> agg_prompt */
     agg_feat feat;
     agg_edits edits;

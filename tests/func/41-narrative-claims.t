@@ -5,7 +5,9 @@
 # direction, (b) a change claimed where the verdict is steady, (c) an honest
 # text: (a) and (b) fall back to the built-in narrator and neither claim is
 # published; (c) is published with its claims listed. A week of 10
-# suggestions gets the short narrative and no request. The four sample weeks'
+# suggestions gets the short narrative and no request. A rising topic mostly
+# answered by one reply group is linked to it (tests/cases/figures/topics-answered).
+# The four sample weeks'
 # built-in narratives share no sentence (numbers and quotes removed) but the
 # frames (tests/lib/narrcheck.py over the golden report.json files).
 import json
@@ -86,6 +88,39 @@ t.ok("%d claims checked against the week&#39;s figures" % len(rep["narrative"]["
 t.ok("<script" not in page.split('id="h-summary"')[1].split("</section>")[0], "(c) no JavaScript for it")
 t.ok(nums.get("46.5%", {}).get("figure", "").startswith("rates.acceptance")
      or nums.get("46.5%", {}).get("figure", "").startswith("changes.acceptance"), "(c) 46.5% is the acceptance")
+
+# a rising topic mostly answered by one reply group (tests/cases/figures/topics-answered): the
+# built-in narrator names the group with its share, use and rejection and their intervals, every
+# number a checked claim; the LLM's facts carry answered_by and its prompt says when to use it
+case = os.path.join(t.ROOT, "tests", "cases", "figures", "topics-answered")
+LINK = ("Most messages about \u201cdelay\u201d, 10 of its 12 (83.3%, 95% interval 55.2% to 95.3%), were answered "
+        "by \u201cI'm sorry your delivery is delayed.\u201d, the #2 most used reply: used 80.0% of the 10 times it "
+        "was suggested (49.0% to 94.3%) and rejected 10.0% (1.8% to 40.4%).")
+out = os.path.join(tmp, "answered")
+shutil.copytree(os.path.join(case, "archive"), out)
+r = t.run(["run", "--offline", "--week", "2026-W47", "--logs", os.path.join(case, "logs"), "--out", out], env=ENV)
+rep = json.load(open(os.path.join(out, "2026-W47", "report.json")))
+t.ok(LINK in rep["narrative"]["summary"], "answered_by: the rising topic is linked to its reply group: %s"
+     % rep["narrative"]["summary"].split("\n\n")[-1])
+t.ok("gift card\u201d, " not in rep["narrative"]["summary"] and rep["narrative"]["summary"].count("Most messages about") == 1,
+     "answered_by: not for a topic whose share may be half or less (gift card 6 of 10) or tied (coupon)")
+figs = {c["text"]: c["figure"] for c in rep["narrative"]["claims"] if c["part"] == "summary"}
+t.is_(figs.get("55.2%"), "trends.rising.2.answered_by.share_ci.0", "answered_by: its numbers are checked claims")
+srv = t.FakeOpenAI({"routes": [{"match": '"name":"weekly_summary"',
+                                "responses": [{"content": {"paragraphs": ["Fifty suggestions."] * 5, "claims": []}}]}]
+                   + OTHER})
+out2 = os.path.join(tmp, "answered-llm")
+shutil.copytree(os.path.join(case, "archive"), out2)
+env = dict(ENV, OPENAI_API_KEY="sk-test", AIDIGEST_LLM_BASE_URL="http://127.0.0.1:%d/v1" % srv.port)
+r = t.run(["run", "--week", "2026-W47", "--logs", os.path.join(case, "logs"), "--out", out2], env=env)
+sreq = [q for q in srv.requests() if "weekly_summary" in q["raw"]]
+srv.stop()
+msgs = sreq[0]["body"]["messages"] if sreq else []
+user = msgs[-1]["content"] if msgs else ""
+t.ok('"answered_by"' in user and "I'm sorry your delivery is delayed." in user and '"mostly"' in user,
+     "answered_by: the LLM's facts carry it")
+t.ok(msgs and "answered_by.mostly" in msgs[0]["content"] and "answered_by.mostly" in user,
+     "answered_by: the system and summary prompts say to link only when mostly is true")
 
 # a week of 10 suggestions: the short narrative, no request
 logs = os.path.join(tmp, "small.jsonl")

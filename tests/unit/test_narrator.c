@@ -323,6 +323,82 @@ int main(void)
         free(s9);
         json_object_put(r9);
     }
+    /* a removed example still used is named too */
+    {
+        json_object *r10 = NULL;
+        json_object_deep_copy(report, &r10, NULL);
+        json_object *u = json_object_array_get_idx(jget(r10, "retraining"), 0);
+        json_object *rm = json_object_new_array();
+        json_object_array_add(rm, json_object_new_string(jget_str(r10, "top_accepted.0.reply", "")));
+        json_object_object_add(u, "examples_removed", rm);
+        char *s10 = narrate_and_check(r10, "removed but used");
+        ok(s10 && strstr(s10, "from its examples, yet it is still suggested and used (#1, "),
+           "a reply the update removed but still used is named: %s", s10);
+        free(s10);
+        json_object_put(r10);
+    }
+    /* a rising topic mostly answered by one reply group is linked to it,
+     * with the share, the group's use and rejection and their intervals;
+     * not when the share's interval reaches a half */
+    {
+        static const char ab[] =
+            "{\"reply\": \"I'm sorry your delivery is delayed. I have checked with our courier partner.\","
+            " \"messages\": 300, \"sampled\": 64, \"share\": 0.71875, \"share_ci\": [0.598661, 0.814066],"
+            " \"mostly\": true, \"suggested\": 512, \"use_rate\": 0.826172, \"use_rate_ci\": [0.79095, 0.856536],"
+            " \"rejection_rate\": 0.099609, \"rejection_rate_ci\": [0.076576, 0.128606],"
+            " \"top_accepted_rank\": 2, \"top_rejected_rank\": null}";
+        json_object *r11 = NULL;
+        json_object_deep_copy(report, &r11, NULL);
+        json_object *t0 = json_object_array_get_idx(jget(r11, "trends.rising"), 0);
+        json_object_object_add(t0, "answered_by", json_tokener_parse(ab));
+        json_object_object_add(jget(t0, "answered_by"), "messages", json_object_new_int(46));
+        char *s11 = narrate_and_check(r11, "answered by one group");
+        ok(s11 && strstr(s11, "Most messages about \xe2\x80\x9crefund\xe2\x80\x9d, 46 of 64 sampled (71.9%, 95% "
+                              "interval 59.9% to 81.4%), were answered by \xe2\x80\x9cI'm sorry your delivery is "
+                              "delayed.\xe2\x80\x9d, the #2 most used reply: used 82.6% of the 512 times it was "
+                              "suggested (79.1% to 85.7%) and rejected 10.0% (7.7% to 12.9%)."),
+           "the rising topic is linked to the group that mostly answered it: %s", s11);
+        json_object_object_add(jget(t0, "answered_by"), "mostly", json_object_new_boolean(0));
+        char *s12 = narrate_and_check(r11, "answered by many groups");
+        ok(s12 && !strstr(s12, "Most messages about"), "no link when the share may be half or less: %s", s12);
+        free(s12);
+        free(s11);
+        json_object_put(r11);
+    }
+    /* the habit agents add when they edit, when a coach tip on it is advice */
+    {
+        json_object *r13 = NULL;
+        json_object_deep_copy(report, &r13, NULL);
+        json_object *ed = json_object_new_object(), *hs = json_object_new_array(),
+                    *h = json_tokener_parse("{\"feature\": \"time_commitment\", \"label\": \"Give a time frame\","
+                                            " \"added\": 41, \"removed\": 14}");
+        json_object_array_add(hs, h);
+        json_object_object_add(ed, "habits", hs);
+        json_object_object_add(r13, "edits", ed);
+        json_object *tip = json_object_array_get_idx(jget(r13, "coach.tips"), 0);
+        json_object_object_add(tip, "qualifies", json_object_new_boolean(1));
+        json_object_object_add(tip, "basis", json_object_new_string("edits"));
+        json_object_object_add(tip, "edits_added", json_object_new_int(41));
+        json_object_object_add(tip, "edits_removed", json_object_new_int(14));
+        json_object_object_add(tip, "edits_p", json_object_new_double(0.0004));
+        json_object_object_add(tip, "edits_q", json_object_new_double(0.0012));
+        char *s13 = narrate_and_check(r13, "edit habit advised");
+        ok(s13 && strstr(s13, "When agents edit, they most often add \xe2\x80\x9cGive a time frame\xe2\x80\x9d (41 "
+                              "times, removed 14), a habit the coach notes back."),
+           "the habit agents add in edits is linked to the coach tip: %s", s13);
+        json_object_object_add(tip, "basis", json_object_new_string("shares+edits"));
+        json_object_object_add(tip, "lift", json_object_new_double(-0.31));
+        char *s14 = narrate_and_check(r13, "edit habit used with care");
+        ok(s14 && !strstr(s14, "When agents edit"), "not when the tip says to use it with care: %s", s14);
+        json_object_object_add(tip, "lift", json_object_new_double(0.31));
+        json_object_object_add(tip, "qualifies", json_object_new_boolean(0));
+        char *s15 = narrate_and_check(r13, "edit habit not advice");
+        ok(s15 && !strstr(s15, "When agents edit"), "not when the tip does not qualify as advice: %s", s15);
+        free(s15);
+        free(s14);
+        free(s13);
+        json_object_put(r13);
+    }
 
     free(s1);
     free(s1b);
