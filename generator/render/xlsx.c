@@ -1255,7 +1255,7 @@ static void xw_weeks(xw *x, struct json_object *report, const char *path)
     if (html_is_week(week))
         xw_weeks_row(x, rows, week, report);
     xw_table(x, sh, "Weeks", 0, 0, xw_weeks_cols, NCOLS(xw_weeks_cols), rows);
-    worksheet_freeze_panes(sh, 1, 1);
+    worksheet_freeze_panes(sh, 1, 0);
     size_t n = json_object_array_length(rows);
     lxw_row_t below = (lxw_row_t)((n ? n : 1) + 3);
     lxw_row_t breaks[3] = { below, (lxw_row_t)(below + 17), 0 };
