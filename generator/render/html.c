@@ -1093,9 +1093,10 @@ aid_err html_write(struct json_object *report, const char *path, const aid_confi
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
     }
-    err = weeks_scan(&ws, dir.buf, false, eb);
-    if (err == AID_ERR_NOMEM)
+    if (weeks_scan(&ws, dir.buf, false, NULL) == AID_ERR_NOMEM) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
+    }
     weeks_neighbours(&ws, week, prev, next);
     if ((err = html_engine_new(&e, cfg, eb)))
         goto cleanup;
