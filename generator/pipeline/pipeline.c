@@ -610,7 +610,7 @@ static bool run_stage_dead(const char *path, long pid)
  * warning (the week is still built). AID_ERR_NOMEM or AID_OK. */
 static aid_err run_sweep_stages(const pipeline_opts *o, const char *out, aid_errbuf *eb)
 {
-    static const char prefix[] = ".stage.tmp.";
+    static const char prefix[] = RENDER_STAGE_PREFIX;
     strbuf path = STRBUF_INIT;
     aid_err err = AID_OK;
     DIR *d = opendir(out);
@@ -655,7 +655,7 @@ static aid_err pipeline_run_week(pipeline_opts *o, aid_errbuf *eb)
         return err;
     pipeline_progress_start(o);
     if ((err = run_sweep_stages(o, r.out, eb)) ||
-        (err = run_path(&r.stage, eb, "%s/.stage.tmp.%ld", r.out, (long)getpid())) ||
+        (err = run_path(&r.stage, eb, "%s/" RENDER_STAGE_PREFIX "%ld", r.out, (long)getpid())) ||
         (err = run_path(&r.sweek, eb, "%s/%s", r.stage.buf, r.week)) ||
         (err = fsutil_remove_tree(r.stage.buf, eb)) ||
         (err = fsutil_mkdirs(r.sweek.buf, eb)))
@@ -763,7 +763,7 @@ static aid_err retrain_staged(pipeline_opts *o, const char *week, const char *ou
     if (err)
         return err;
     if (!o->dry_run && ((err = run_sweep_stages(o, out, eb)) ||
-                        (err = run_path(&stage, eb, "%s/.stage.tmp.%ld", out, (long)getpid())) ||
+                        (err = run_path(&stage, eb, "%s/" RENDER_STAGE_PREFIX "%ld", out, (long)getpid())) ||
                         (err = fsutil_remove_tree(stage.buf, eb))))
         goto cleanup;
     retrain_opts ro = {

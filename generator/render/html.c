@@ -17,6 +17,7 @@
 #include "common/version.h"
 #include "render/cilabel.h"
 #include "render/dqlabel.h"
+#include "render/weeks.h"
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
@@ -1021,17 +1022,47 @@ cleanup:
     return err;
 }
 
-aid_err html_render_week(tmpl_engine *e, struct json_object *report, const aid_config *cfg,
-                         strbuf *out, aid_errbuf *eb)
+/* The links to the archived weeks before and after (prev, next: week
+ * names, "" = none; docs/html.md): nav_prev, nav_next, their hrefs and
+ * has_nav. */
+static void html_vars_nav(hv *h, tmpl_vars *v, const char *prev, const char *next)
+{
+    char a[40] = "", b[40] = "";
+    if (*prev)
+        snprintf(a, sizeof a, "../%s/index.html", prev);
+    if (*next)
+        snprintf(b, sizeof b, "../%s/index.html", next);
+    hv_set(h, v, "nav_prev", prev);
+    hv_set(h, v, "nav_prev_href", a);
+    hv_set(h, v, "nav_next", next);
+    hv_set(h, v, "nav_next_href", b);
+    hv_set(h, v, "has_nav", *prev || *next ? "1" : "");
+}
+
+/* The weekly page with its links to the weeks before and after. */
+static aid_err html_render_page(tmpl_engine *e, struct json_object *report, const aid_config *cfg,
+                                const char *prev, const char *next, strbuf *out, aid_errbuf *eb)
 {
     tmpl_vars *v = NULL;
+    hv h = { 0 };
     aid_err err;
     if (tmpl_vars_new(&v) != AID_OK)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
-    if (!(err = html_week_vars(report, cfg, v, eb)))
-        err = tmpl_render(e, "week.html", v, out, eb);
+    if (!(err = html_week_vars(report, cfg, v, eb))) {
+        html_vars_nav(&h, v, prev, next);
+        if (h.oom)
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory preparing the page");
+        else
+            err = tmpl_render(e, "week.html", v, out, eb);
+    }
     tmpl_vars_free(v);
     return err;
+}
+
+aid_err html_render_week(tmpl_engine *e, struct json_object *report, const aid_config *cfg,
+                         strbuf *out, aid_errbuf *eb)
+{
+    return html_render_page(e, report, cfg, "", "", out, eb);
 }
 
 /* The week named by the report, or an error. */
@@ -1047,19 +1078,35 @@ static aid_err html_report_week(struct json_object *report, const char **week, a
 aid_err html_write(struct json_object *report, const char *path, const aid_config *cfg,
                    aid_errbuf *eb)
 {
-    strbuf page = STRBUF_INIT;
+    strbuf page = STRBUF_INIT, dir = STRBUF_INIT;
     tmpl_engine *e = NULL;
+    weeks_list ws = WEEKS_INIT;
+    char prev[16], next[16];
     const char *week;
     aid_err err;
     if ((err = html_report_week(report, &week, eb)))
         goto cleanup;
+    /* the archive this page belongs to (OUT, also for a staged week) and
+     * its weeks before and after; an archive that cannot be listed has
+     * none (the index step links them once the week is in place) */
+    if (weeks_archive_of(path, &dir) < 0) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
+    if (weeks_scan(&ws, dir.buf, false, NULL) == AID_ERR_NOMEM) {
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+        goto cleanup;
+    }
+    weeks_neighbours(&ws, week, prev, next);
     if ((err = html_engine_new(&e, cfg, eb)))
         goto cleanup;
-    if ((err = html_render_week(e, report, cfg, &page, eb)))
+    if ((err = html_render_page(e, report, cfg, prev, next, &page, eb)))
         goto cleanup;
     err = fsutil_write_atomic(path, page.buf, page.len, eb);
 cleanup:
     tmpl_engine_free(e);
+    weeks_release(&ws);
+    strbuf_release(&dir);
     strbuf_release(&page);
     return err;
 }
@@ -1067,152 +1114,34 @@ cleanup:
 /* ------------------------------------------------------------------ */
 /* the archive index                                                    */
 
-static int html_cmp_desc(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)b, *(char *const *)a);
-}
-
-/* The weeks of the archive index: their names newest first, their
- * reports (NULL when unreadable) and the sparkline series oldest first. */
-typedef struct html_index {
-    char **names;
-    size_t n, cap;
-    struct json_object **reports;
-    double *series[4];          /* acceptance, use, confidence, ece */
-    const char **labels;        /* the week of series[.][k] */
-} html_index;
-
-static void html_index_release(html_index *x)
-{
-    for (size_t i = 0; x->reports && i < x->n; i++)
-        json_object_put(x->reports[i]);
-    free(x->reports);
-    free(x->labels);
-    for (int s = 3; s >= 0; s--)
-        free(x->series[s]);
-    for (size_t i = 0; i < x->n; i++)
-        free(x->names[i]);
-    free(x->names);
-}
-
-/* Every directory of out named like a week that holds a report.json,
- * newest first. */
-static aid_err html_index_scan(html_index *x, const char *out, aid_errbuf *eb)
-{
-    strbuf path = STRBUF_INIT;
-    aid_err err = AID_OK;
-    DIR *d = opendir(out);
-    if (!d) {
-        err = aid_errbuf_set(eb, AID_ERR_IO, "%s: cannot open the output directory", out);
-        goto cleanup;
-    }
-    for (struct dirent *de; (de = readdir(d));) {
-        if (!html_is_week(de->d_name))
-            continue;
-        strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/report.json", out, de->d_name) < 0) {
-            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
-            goto cleanup;
-        }
-        if (!fsutil_exists(path.buf))
-            continue;
-        if (x->n == x->cap) {
-            size_t nc = x->cap ? x->cap * 2 : 16;
-            char **nn = realloc(x->names, nc * sizeof *nn);
-            if (!nn) {
-                err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
-                goto cleanup;
-            }
-            x->names = nn;
-            x->cap = nc;
-        }
-        if (!(x->names[x->n] = strdup(de->d_name))) {
-            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
-            goto cleanup;
-        }
-        x->n++;
-    }
-    if (x->n)
-        qsort(x->names, x->n, sizeof *x->names, html_cmp_desc);
-cleanup:
-    if (d)
-        closedir(d);
-    strbuf_release(&path);
-    return err;
-}
-
-/* Read the weeks' reports (an unreadable one stays NULL) and fill the
- * series. AID_ERR_NOMEM or AID_OK. */
-static aid_err html_index_load(html_index *x, const char *out, aid_errbuf *eb)
-{
-    static const char *const paths[4] = { "rates.acceptance", "rates.use", "confidence.mean",
-                                          "confidence.ece" };
-    size_t n = x->n;
-    strbuf path = STRBUF_INIT;
-    aid_err err = AID_OK;
-    x->reports = calloc(n ? n : 1, sizeof *x->reports);
-    x->labels = calloc(n ? n : 1, sizeof *x->labels);
-    for (int s = 0; s < 4; s++)
-        x->series[s] = calloc(n ? n : 1, sizeof *x->series[s]);
-    if (!x->reports || !x->labels || !x->series[0] || !x->series[1] || !x->series[2] || !x->series[3]) {
-        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
-        goto cleanup;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char *data = NULL;
-        size_t len = 0;
-        strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/report.json", out, x->names[i]) < 0) {
-            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
-            goto cleanup;
-        }
-        aid_err rerr = fsutil_read_file(path.buf, &data, &len, NULL);
-        int prc = rerr == AID_OK ? jget_parse(data, &x->reports[i]) : 0;
-        free(data);
-        if (rerr == AID_ERR_NOMEM || prc < 0) {
-            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "%s: out of memory", path.buf);
-            goto cleanup;
-        }
-        if (x->reports[i] && !json_object_is_type(x->reports[i], json_type_object)) {
-            json_object_put(x->reports[i]);
-            x->reports[i] = NULL;
-        }
-        size_t k = n - 1 - i;       /* the series run oldest first */
-        x->labels[k] = x->names[i];
-        for (int s = 0; s < 4; s++)
-            x->series[s][k] = x->reports[i] ? jget_double(x->reports[i], paths[s], NAN) : NAN;
-    }
-cleanup:
-    strbuf_release(&path);
-    return err;
-}
-
 /* The loop "weeks": one row per week, newest first. */
-static void html_index_rows(hv *h, tmpl_vars *v, const html_index *x, const char *out)
+static void html_index_rows(hv *h, tmpl_vars *v, const weeks_list *ws, const char *out)
 {
     strbuf path = STRBUF_INIT;
-    for (size_t i = 0; i < x->n; i++) {
-        struct json_object *r = x->reports[i];
+    for (size_t k = ws->n; k-- > 0;) {
+        const weeks_week *w = &ws->w[k];
+        struct json_object *r = w->report;
         tmpl_vars *row = hv_row(h, v, "weeks");
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/index.html", x->names[i]) < 0)
+        if (strbuf_addf(&path, "%s/index.html", w->name) < 0)
             h->oom = 1;
-        hv_set(h, row, "week", x->names[i]);
+        hv_set(h, row, "week", w->name);
         hv_set(h, row, "href", path.buf);
         hv_set(h, row, "broken", r ? "" : "1");
         html_period(h, row, r);
         hv_num(h, row, "suggestions", r, "totals.suggestions");
         hv_num(h, row, "acceptance", r, "rates.acceptance");
         hv_num(h, row, "use_rate", r, "rates.use");
+        hv_num(h, row, "rejection_rate", r, "rates.rejection");
         hv_num(h, row, "conf_mean", r, "confidence.mean");
         hv_num(h, row, "ece", r, "confidence.ece");
         hv_set(h, row, "has_pdf", "");
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/digest.pdf", out, x->names[i]) < 0)
+        if (strbuf_addf(&path, "%s/%s/digest.pdf", out, w->name) < 0)
             h->oom = 1;
         hv_set(h, row, "has_pdf", !h->oom && fsutil_exists(path.buf) ? "1" : "");
         strbuf_reset(&path);
-        if (strbuf_addf(&path, "%s/%s/digest.xlsx", out, x->names[i]) < 0)
+        if (strbuf_addf(&path, "%s/%s/digest.xlsx", out, w->name) < 0)
             h->oom = 1;
         hv_set(h, row, "has_xlsx", !h->oom && fsutil_exists(path.buf) ? "1" : "");
     }
@@ -1220,75 +1149,197 @@ static void html_index_rows(hv *h, tmpl_vars *v, const html_index *x, const char
 }
 
 /* The headline: team, title, the newest and first week, their count. */
-static void html_index_headline(hv *h, tmpl_vars *v, const html_index *x, const aid_config *cfg)
+static void html_index_headline(hv *h, tmpl_vars *v, const weeks_list *ws, const aid_config *cfg)
 {
     const char *team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
     char now[32], cnt[32];
     hv_set(h, v, "team", team);
     hv_set(h, v, "title", "Weekly AI Intelligence Digest \xe2\x80\x94 archive");
-    hv_set(h, v, "has_weeks", x->n ? "1" : "");
+    hv_set(h, v, "has_weeks", ws->n ? "1" : "");
     hv_set(h, v, "generator", "aidigest " AIDIGEST_VERSION);
     timeutil_format_rfc3339(timeutil_now_ms(), now, sizeof now);
     hv_set(h, v, "generated_at", now);
-    hv_set(h, v, "latest_week", x->n ? x->names[0] : "");
-    hv_set(h, v, "first_week", x->n ? x->names[x->n - 1] : "");
-    snprintf(cnt, sizeof cnt, "%zu", x->n);
+    hv_set(h, v, "latest_week", ws->n ? ws->w[ws->n - 1].name : "");
+    hv_set(h, v, "first_week", ws->n ? ws->w[0].name : "");
+    snprintf(cnt, sizeof cnt, "%zu", ws->n);
     hv_set(h, v, "weeks_count", cnt);
 }
 
-/* The loop "trends": a sparkline per series and its latest value. */
-static void html_index_trends(hv *h, tmpl_vars *v, const html_index *x)
+/* The most calendar weeks a chart spans; an archive with longer holes is
+ * charted over its archived weeks only. */
+#define HTML_CHART_MAX_WEEKS 520
+
+/* The x axis of the charts: every ISO week from the first archived week
+ * to the last (a week not in the archive is a gap), each with the
+ * archived week's index in ws or -1. names: 16 bytes each. Returns the
+ * count, 0 when out of memory (*axis NULL) or without weeks. */
+static size_t html_index_axis(const weeks_list *ws, char (**names)[16], long **at)
 {
-    static const struct {
-        const char *key, *label;
-        int percent;
-    } sparks[4] = {
-        { "acceptance", "Acceptance rate", 1 },
-        { "use", "Use rate", 1 },
-        { "confidence", "Mean confidence", 0 },
-        { "ece", "Calibration error (ECE)", 0 },
-    };
-    strbuf svg = STRBUF_INIT;
-    for (size_t s = 0; s < 4; s++) {
-        const double *series = x->series[s];
-        tmpl_vars *row = hv_row(h, v, "trends");
-        char id[32];
-        snprintf(id, sizeof id, "spark-%s", sparks[s].key);
-        strbuf_reset(&svg);
-        if (svgchart_sparkline(&svg, id, sparks[s].label, series, x->labels, x->n,
-                               sparks[s].percent))
-            h->oom = 1;
-        hv_set(h, row, "key", sparks[s].key);
-        hv_set(h, row, "label", sparks[s].label);
-        hv_set(h, row, "spark", svg.buf);
-        strbuf_reset(&svg);
-        double latest = x->n ? series[x->n - 1] : NAN;
-        if ((sparks[s].percent ? numfmt_pct(&svg, latest, 1) : numfmt_dec(&svg, latest, 3)) < 0)
-            h->oom = 1;
-        hv_set(h, row, "latest", svg.buf);
+    timeutil_week a, b;
+    size_t n = ws->n;
+    *names = NULL;
+    *at = NULL;
+    if (!n)
+        return 0;
+    if (timeutil_parse_week(ws->w[0].name, &a) && timeutil_parse_week(ws->w[n - 1].name, &b)) {
+        size_t span = 1;
+        for (timeutil_week w = a; timeutil_week_start(w) < timeutil_week_start(b) && span <= HTML_CHART_MAX_WEEKS;
+             w = timeutil_week_add(w, 1))
+            span++;
+        if (span <= HTML_CHART_MAX_WEEKS)
+            n = span;
     }
+    *names = calloc(n, sizeof **names);
+    *at = calloc(n, sizeof **at);
+    if (!*names || !*at) {
+        free(*names);
+        free(*at);
+        *names = NULL;
+        *at = NULL;
+        return 0;
+    }
+    if (n == ws->n) {
+        for (size_t i = 0; i < n; i++) {
+            snprintf((*names)[i], 16, "%s", ws->w[i].name);
+            (*at)[i] = (long)i;
+        }
+        return n;
+    }
+    timeutil_week w = a;
+    for (size_t i = 0, k = 0; i < n; i++, w = timeutil_week_add(w, 1)) {
+        timeutil_format_week(w, (*names)[i], 16);
+        (*at)[i] = -1;
+        if (k < ws->n && !strcmp(ws->w[k].name, (*names)[i]))
+            (*at)[i] = (long)k++;
+    }
+    return n;
+}
+
+/* The loop "trends": per headline figure its chart over the weeks (both
+ * forms) and its latest value. */
+static void html_index_trends(hv *h, tmpl_vars *v, const weeks_list *ws)
+{
+    static const svgchart_unit units[] = { [WEEKS_COUNT] = SVGCHART_COUNT, [WEEKS_RATE] = SVGCHART_PCT,
+                                           [WEEKS_DEC] = SVGCHART_DEC };
+    char (*names)[16] = NULL;
+    long *at = NULL;
+    size_t n = html_index_axis(ws, &names, &at);
+    svgchart_week *pts = n ? calloc(n, sizeof *pts) : NULL;
+    strbuf svg = STRBUF_INIT;
+    if (ws->n && !pts) {
+        h->oom = 1;
+        goto cleanup;
+    }
+    for (size_t f = 0; f < weeks_nfigures; f++) {
+        const weeks_figure *fig = &weeks_figures[f];
+        tmpl_vars *row = hv_row(h, v, "trends");
+        char id[48];
+        size_t have = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct json_object *r = at[i] >= 0 ? ws->w[at[i]].report : NULL;
+            pts[i].week = names[i];
+            pts[i].value = weeks_value(r, fig);
+            weeks_interval(r, fig, &pts[i].lo, &pts[i].hi);
+            have += !isnan(pts[i].value);
+        }
+        hv_set(h, row, "key", fig->key);
+        hv_set(h, row, "label", fig->label);
+        hv_set(h, row, "has_data", have ? "1" : "");
+        snprintf(id, sizeof id, "trend-%s-wide", fig->key);
+        strbuf_reset(&svg);
+        if (svgchart_weeks(&svg, id, fig->label, fig->unit, pts, n, units[fig->kind], SVGCHART_WIDE))
+            h->oom = 1;
+        hv_set(h, row, "chart", svg.buf);
+        snprintf(id, sizeof id, "trend-%s-narrow", fig->key);
+        strbuf_reset(&svg);
+        if (svgchart_weeks(&svg, id, fig->label, fig->unit, pts, n, units[fig->kind], SVGCHART_NARROW))
+            h->oom = 1;
+        hv_set(h, row, "chart_narrow", svg.buf);
+        strbuf_reset(&svg);
+        const struct json_object *latest = ws->n ? ws->w[ws->n - 1].report : NULL;
+        hv_dbl(h, row, "latest", weeks_value(latest, fig));
+        hv_set(h, row, "kind", fig->kind == WEEKS_COUNT ? "count" : fig->kind == WEEKS_RATE ? "rate" : "dec");
+    }
+cleanup:
     strbuf_release(&svg);
+    free(pts);
+    free(at);
+    free(names);
+}
+
+/* Every archived week's page again with its links to the weeks before
+ * and after, so that a week added, re-run or put between two others
+ * leaves no page with a stale link: the page is rendered from its
+ * report.json and written only when it differs from the one there. A
+ * week without a page (rendered without html), whose report cannot be
+ * read or names another week, or whose page does not render (a report
+ * this version cannot show) is left as it is; running out of memory or
+ * a failed write is an error. */
+static aid_err html_index_relink(tmpl_engine *e, const weeks_list *ws, const char *out, const aid_config *cfg,
+                                 aid_errbuf *eb)
+{
+    strbuf path = STRBUF_INIT, page = STRBUF_INIT;
+    aid_err err = AID_OK;
+    for (size_t i = 0; i < ws->n; i++) {
+        const weeks_week *w = &ws->w[i];
+        char *old = NULL;
+        size_t oldlen = 0;
+        aid_errbuf one = { { 0 } };
+        if (!w->report || strcmp(jget_str(w->report, "week", ""), w->name))
+            continue;
+        strbuf_reset(&path);
+        strbuf_reset(&page);
+        if (strbuf_addf(&path, "%s/%s/index.html", out, w->name) < 0) {
+            err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
+            goto cleanup;
+        }
+        if (!fsutil_exists(path.buf))
+            continue;
+        aid_err rerr = html_render_page(e, w->report, cfg, i ? ws->w[i - 1].name : "",
+                                        i + 1 < ws->n ? ws->w[i + 1].name : "", &page, &one);
+        if (rerr == AID_ERR_NOMEM) {
+            err = rerr;
+            *eb = one;
+            goto cleanup;
+        }
+        if (rerr)
+            continue;
+        rerr = fsutil_read_file(path.buf, &old, &oldlen, &one);
+        if (rerr == AID_ERR_NOMEM) {
+            err = rerr;
+            *eb = one;
+            goto cleanup;
+        }
+        bool same = rerr == AID_OK && oldlen == page.len && !memcmp(old, page.buf, page.len);
+        free(old);
+        if (!same && (err = fsutil_write_atomic(path.buf, page.buf, page.len, eb)))
+            goto cleanup;
+    }
+cleanup:
+    strbuf_release(&page);
+    strbuf_release(&path);
+    return err;
 }
 
 aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf *eb)
 {
     const char *out = out_dir ? out_dir : "out";
-    html_index x = { 0 };
+    weeks_list ws = WEEKS_INIT;
     tmpl_vars *v = NULL;
     tmpl_engine *e = NULL;
     strbuf path = STRBUF_INIT, page = STRBUF_INIT;
     hv h = { 0 };
     aid_err err;
 
-    if ((err = html_index_scan(&x, out, eb)) || (err = html_index_load(&x, out, eb)))
+    if ((err = weeks_scan(&ws, out, true, eb)))
         goto cleanup;
     if (tmpl_vars_new(&v) != AID_OK) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
     }
-    html_index_rows(&h, v, &x, out);
-    html_index_headline(&h, v, &x, cfg);
-    html_index_trends(&h, v, &x);
+    html_index_rows(&h, v, &ws, out);
+    html_index_headline(&h, v, &ws, cfg);
+    html_index_trends(&h, v, &ws);
     if (h.oom) {
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
@@ -1301,12 +1352,14 @@ aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf 
         err = aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
         goto cleanup;
     }
-    err = fsutil_write_atomic(path.buf, page.buf, page.len, eb);
+    if ((err = fsutil_write_atomic(path.buf, page.buf, page.len, eb)))
+        goto cleanup;
+    err = html_index_relink(e, &ws, out, cfg, eb);
 cleanup:
     tmpl_engine_free(e);
     tmpl_vars_free(v);
     strbuf_release(&page);
     strbuf_release(&path);
-    html_index_release(&x);
+    weeks_release(&ws);
     return err;
 }

@@ -35,14 +35,19 @@
 #include "common/tmpl/tmpl.h"
 
 /* Render report (borrowed) into path (the weekly page; its directory
- * exists). AID_ERR_PARSE when report.week is not a valid "YYYY-Www". */
+ * exists), with links to the archived weeks just before and after it in
+ * the archive the path belongs to (weeks_archive_of, render/weeks.h).
+ * AID_ERR_PARSE when report.week is not a valid "YYYY-Www". */
 AID_MUST_CHECK aid_err html_write(struct json_object *report, const char *path, const aid_config *cfg,
                    aid_errbuf *eb);
 
 /* Scan OUT/<week>/report.json for every directory named like a week and
  * write OUT/index.html: the weeks newest first with their headline figures,
- * and sparklines of the trend across weeks. An unreadable report.json is
- * listed as such, not skipped. */
+ * and a labelled line chart of each headline figure over the weeks
+ * (svgchart_weeks). An unreadable report.json is listed as such, not
+ * skipped. Then every week's page that exists is rendered again with its
+ * previous/next links and rewritten when it changed, so no page keeps a
+ * stale link after a week is added or re-run. */
 AID_MUST_CHECK aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf *eb);
 
 /* The parts, public for the tests. */
@@ -57,7 +62,7 @@ AID_MUST_CHECK aid_err html_engine_new(tmpl_engine **out, const aid_config *cfg,
 AID_MUST_CHECK aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_vars *v,
                        aid_errbuf *eb);
 
-/* Render the weekly page into out (appended). */
+/* Render the weekly page into out (appended), without previous/next links. */
 AID_MUST_CHECK aid_err html_render_week(tmpl_engine *e, struct json_object *report, const aid_config *cfg,
                          strbuf *out, aid_errbuf *eb);
 

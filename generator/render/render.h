@@ -23,6 +23,12 @@
 #include "render/pdf/pdf.h"
 #include "render/xlsx.h"
 
+/* The directory the pipeline stages a week in before it is put in place
+ * is OUT/RENDER_STAGE_PREFIX<pid>/<week>/ (pipeline/pipeline.c names it
+ * with this): a document written there belongs to the archive OUT, whose
+ * other weeks it may read (weeks_archive_of, render/weeks.h). */
+#define RENDER_STAGE_PREFIX ".stage.tmp."
+
 /* Write one document of the week from report (borrowed) to path; the
  * directory exists. */
 typedef aid_err (*render_write_fn)(struct json_object *report, const char *path,

@@ -525,67 +525,262 @@ nomem:
     return AID_ERR_NOMEM;
 }
 
-aid_err svgchart_sparkline(strbuf *out, const char *id, const char *title,
-                           const double *values, const char *const *labels, size_t n,
-                           int percent)
+/* A nice axis over [lo, hi] for counts: steps of 1, 2, 2.5 or 5 times a
+ * power of ten, at most 4 of them, from 0 or above. */
+static void svgchart_count_axis(double lo, double hi, double *alo, double *ahi, double *step)
 {
-    const int W = 120, H = 32, PAD = 4;
+    if (!(hi >= lo)) {
+        lo = 0;
+        hi = 1;
+    }
+    double span = hi - lo;
+    if (span < 1)
+        span = fmax(1.0, fabs(hi) * 0.1);
+    double raw = span / 4.0, mag = pow(10.0, floor(log10(raw)));
+    static const double ms[] = { 1, 2, 2.5, 5, 10 };
+    double s = 10 * mag;
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        if (ms[i] * mag >= raw - 1e-9) {
+            s = ms[i] * mag;
+            break;
+        }
+    }
+    if (s < 1)
+        s = 1;
+    double a = floor((lo - s * 0.3) / s + 1e-9) * s, b = ceil((hi + s * 0.3) / s - 1e-9) * s;
+    if (a < 0)
+        a = 0;
+    if (b - a < s)
+        b = a + s;
+    *alo = a;
+    *ahi = b;
+    *step = s;
+}
+
+/* A value as the chart shows it. 0 or -1. */
+static int svgchart_unit_fmt(strbuf *out, double v, svgchart_unit unit)
+{
+    if (unit == SVGCHART_PCT)
+        return numfmt_pct(out, v, 1);
+    if (unit == SVGCHART_DEC)
+        return numfmt_dec(out, v, 3);
+    return isnan(v) ? numfmt_dec(out, NAN, 0) : numfmt_int(out, (int64_t)llround(v));
+}
+
+/* A tick label of the y axis at step. 0 or -1. */
+static int svgchart_unit_tick(strbuf *out, double v, double step, svgchart_unit unit)
+{
+    if (unit == SVGCHART_PCT) {
+        double p = step * 100.0;
+        return strbuf_addf(out, "%.*f%%", fabs(p - round(p)) > 1e-9 ? 1 : 0, v * 100.0);
+    }
+    if (unit == SVGCHART_DEC)
+        return strbuf_addf(out, "%.*f", step < 0.1 ? 2 : 1, v);
+    return numfmt_int(out, (int64_t)llround(v));
+}
+
+/* "2026-W46" -> "W46" and "2026"; other text: itself and "". */
+static void svgchart_week_label(const char *week, char *wk, size_t nwk, char *yr, size_t nyr)
+{
+    timeutil_week w;
+    if (week && timeutil_parse_week(week, &w)) {
+        snprintf(wk, nwk, "W%02d", w.week);
+        snprintf(yr, nyr, "%d", w.year);
+        return;
+    }
+    snprintf(wk, nwk, "%s", week ? week : "");
+    yr[0] = '\0';
+}
+
+/* "2026-W46: 36.9%, 95% interval 35.5–38.4%" (or "no data"). 0 or -1. */
+static int svgchart_week_text(strbuf *out, const svgchart_week *p, svgchart_unit unit, const char *sep)
+{
+    if (svgchart_escape(out, p->week) < 0 || strbuf_adds(out, sep) < 0)
+        return -1;
+    if (isnan(p->value))
+        return strbuf_adds(out, "no data");
+    if (svgchart_unit_fmt(out, p->value, unit) < 0)
+        return -1;
+    if (!isnan(p->lo) && !isnan(p->hi) &&
+        (strbuf_adds(out, ", 95% interval ") < 0 || svgchart_unit_fmt(out, p->lo, unit) < 0 ||
+         strbuf_adds(out, "\xe2\x80\x93") < 0 || svgchart_unit_fmt(out, p->hi, unit) < 0))
+        return -1;
+    return 0;
+}
+
+static const svgchart_geom svgchart_weeks_geom[] = {
+    [SVGCHART_WIDE] = { 560, 280, 78, 18, 30, 64, 14, 12.5 },
+    [SVGCHART_NARROW] = { 340, 290, 72, 10, 30, 66, 13, 12.5 },
+};
+
+aid_err svgchart_weeks(strbuf *out, const char *id, const char *title, const char *ylabel,
+                       const svgchart_week *weeks, size_t n, svgchart_unit unit, svgchart_form form)
+{
+    const svgchart_geom *g = &svgchart_weeks_geom[form == SVGCHART_NARROW];
+    const int W = g->W, H = g->H, L = g->L, R = g->R, T = g->T, B = g->B;
+    const double pw = W - L - R, ph = H - T - B;
     strbuf desc = STRBUF_INIT;
     double lo = INFINITY, hi = -INFINITY;
-    size_t have = 0, last = 0;
+    size_t have = 0, first = 0, last = 0;
+    char cls[64], wk[32], yr[16];
 
     for (size_t i = 0; i < n; i++) {
-        if (isnan(values[i]))
+        const svgchart_week *p = &weeks[i];
+        if (isnan(p->value))
             continue;
-        have++;
+        if (!have)
+            first = i;
         last = i;
-        lo = fmin(lo, values[i]);
-        hi = fmax(hi, values[i]);
+        have++;
+        lo = fmin(lo, p->value);
+        hi = fmax(hi, p->value);
+        if (!isnan(p->lo) && !isnan(p->hi)) {
+            lo = fmin(lo, p->lo);
+            hi = fmax(hi, p->hi);
+        }
     }
-    if (have && hi - lo < 1e-9) {
-        lo -= 0.01;
-        hi += 0.01;
-    }
-    if (strbuf_adds(&desc, title ? title : "") < 0 || strbuf_adds(&desc, " by week: ") < 0)
+    double alo, ahi, step;
+    if (unit == SVGCHART_COUNT)
+        svgchart_count_axis(have ? lo : NAN, have ? hi : NAN, &alo, &ahi, &step);
+    else
+        svgchart_axis(have ? fmax(lo, 0) : NAN, have ? fmin(hi, 1) : NAN, &alo, &ahi, &step);
+
+    /* the description: every week in words */
+    if (strbuf_adds(&desc, title ? title : "") < 0 || strbuf_adds(&desc, " by week") < 0)
         goto nomem;
-    if (!n && strbuf_adds(&desc, "no weeks") < 0)
+    if (n && (strbuf_adds(&desc, ", ") < 0 || strbuf_adds(&desc, weeks[0].week ? weeks[0].week : "") < 0 ||
+              strbuf_adds(&desc, " to ") < 0 || strbuf_adds(&desc, weeks[n - 1].week ? weeks[n - 1].week : "") < 0))
+        goto nomem;
+    if (strbuf_adds(&desc, n ? ": " : ": no weeks") < 0)
         goto nomem;
     for (size_t i = 0; i < n; i++) {
-        if (strbuf_adds(&desc, i ? ", " : "") < 0)
-            goto nomem;
-        if (labels && labels[i] && (strbuf_adds(&desc, labels[i]) < 0
-                                    || strbuf_addc(&desc, ' ') < 0))
-            goto nomem;
-        if (percent ? numfmt_pct(&desc, values[i], 1) < 0 : numfmt_dec(&desc, values[i], 3) < 0)
+        /* plain text here: svgchart_open escapes the whole description */
+        strbuf one = STRBUF_INIT;
+        svgchart_week p = weeks[i];
+        p.week = "";
+        int rc = svgchart_week_text(&one, &p, unit, "");
+        rc = rc < 0 ? rc : strbuf_addf(&desc, "%s%s %s", i ? "; " : "", weeks[i].week ? weeks[i].week : "",
+                                       one.buf ? one.buf : "");
+        strbuf_release(&one);
+        if (rc < 0)
             goto nomem;
     }
     if (strbuf_adds(&desc, ".") < 0)
         goto nomem;
 
-    if (svgchart_open(out, "spark", W, H, 14, id, title, desc.buf) < 0)
+    if (svgchart_open(out, svgchart_form_class(form, "chart-weeks", cls, sizeof cls), W, H, g->font, id,
+                      title, desc.buf) < 0)
         goto nomem;
-#define SX(i) (n > 1 ? PAD + (double)(i) * (W - 2 * PAD) / (double)(n - 1) : W / 2.0)
-#define SY(v) (PAD + (hi - (v)) / (hi - lo) * (H - 2 * PAD))
+
+#define WX(i) (L + ((double)(i) + 0.5) * pw / (double)n)
+#define WY(v) (T + ph - (fmin(fmax((v), alo), ahi) - alo) / (ahi - alo) * ph)
+    /* grid, y ticks, axes and their labels */
+    int nticks = (int)lround((ahi - alo) / step);
+    for (int k = 0; k <= nticks; k++) {
+        double v = alo + k * step, y = T + ph - (v - alo) / (ahi - alo) * ph;
+        ADDF("<line class=\"chart-grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+             "stroke=\"currentColor\" stroke-opacity=\"0.15\"/>", L, W - R, y, y);
+        ADDF("<text class=\"chart-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
+             "dominant-baseline=\"middle\">", L - 6, y);
+        if (svgchart_unit_tick(out, v, step, unit) < 0)
+            goto nomem;
+        ADDS("</text>");
+    }
+    ADDF("<line class=\"chart-axis\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"currentColor\"/>"
+         "<line class=\"chart-axis\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%.1f\" stroke=\"currentColor\"/>",
+         L, W - R, T + ph, T + ph, L, L, T, T + ph);
+    ADDF("<text class=\"chart-note chart-ylabel\" x=\"13\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"%.1f\" "
+         "transform=\"rotate(-90 13 %.1f)\">", T + ph / 2, g->note, T + ph / 2);
+    ESC(ylabel);
+    ADDF("</text><text class=\"chart-note chart-xlabel\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+         "font-size=\"%.1f\">ISO week</text>", L + pw / 2, H - 5, g->note);
+
+    /* the weeks under the axis: every k-th so that labels keep 46 units
+     * apart, the first and the last always */
+    size_t k = 1;
+    if (n) {
+        double gap = pw / (double)n;
+        while (gap * (double)k < 46.0)
+            k++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i % k && i + 1 != n)
+            continue;
+        if (i + 1 != n && i % k == 0 && n - 1 - i < k && i)
+            continue;   /* too close to the last one */
+        svgchart_week_label(weeks[i].week, wk, sizeof wk, yr, sizeof yr);
+        ADDF("<text class=\"chart-tick chart-week\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", WX(i),
+             T + ph + 18);
+        ESC(wk);
+        ADDS("</text>");
+        if (yr[0])
+            ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                 "font-size=\"%.1f\">%s</text>", WX(i), T + ph + 34, g->note, yr);
+    }
+
+    /* error bars, the line broken at the gaps, then the points */
+    for (size_t i = 0; i < n; i++) {
+        const svgchart_week *p = &weeks[i];
+        if (isnan(p->value) || isnan(p->lo) || isnan(p->hi) || !(p->hi > p->lo))
+            continue;
+        double x = WX(i), y0 = WY(p->lo), y1 = WY(p->hi);
+        ADDF("<path class=\"chart-err\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.6\" "
+             "d=\"M%.1f %.1f L%.1f %.1f M%.1f %.1f L%.1f %.1f M%.1f %.1f L%.1f %.1f\"/>",
+             x, y0, x, y1, x - 4, y0, x + 4, y0, x - 4, y1, x + 4, y1);
+    }
     if (have > 1) {
-        ADDS("<path class=\"chart-line\" fill=\"none\" stroke=\"currentColor\" "
-             "stroke-width=\"1.8\" stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"");
-        int pen = 0, first = 1;
+        ADDS("<path class=\"chart-line\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2.5\" "
+             "stroke-linejoin=\"round\" d=\"");
+        int pen = 0, any = 0;
         for (size_t i = 0; i < n; i++) {
-            if (isnan(values[i])) {
+            if (isnan(weeks[i].value)) {
                 pen = 0;
                 continue;
             }
-            ADDF("%s%.1f %.1f", pen ? " L" : first ? "M" : " M", SX(i), SY(values[i]));
-            pen = 1;
-            first = 0;
+            ADDF("%s%.1f %.1f", pen ? " L" : any ? " M" : "M", WX(i), WY(weeks[i].value));
+            pen = any = 1;
         }
         ADDS("\"/>");
     }
-    if (have)
-        ADDF("<circle class=\"chart-dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.8\"/>", SX(last),
-             SY(values[last]));
-#undef SX
-#undef SY
+    for (size_t i = 0; i < n; i++) {
+        const svgchart_week *p = &weeks[i];
+        if (isnan(p->value)) {
+            ADDF("<circle class=\"chart-gap\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"none\" "
+                 "stroke=\"currentColor\"><title>", WX(i), T + ph);
+        } else {
+            ADDF("<circle class=\"chart-dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\"><title>", WX(i), WY(p->value));
+        }
+        if (svgchart_week_text(out, p, unit, ": ") < 0)
+            goto nomem;
+        ADDS("</title></circle>");
+    }
+    /* the first and the last value, beside their points */
+    for (int e = 0; have && e < 2; e++) {
+        size_t i = e ? last : first;
+        if (e && last == first)
+            break;
+        const char *anchor = have == 1 || n == 1 ? "middle" : e ? "end" : "start";
+        double x = WX(i) + (!strcmp(anchor, "middle") ? 0 : e ? 6 : -6);
+        /* above the point and its error bar; below them near the top */
+        double top = WY(weeks[i].value), bottom = top;
+        if (!isnan(weeks[i].lo) && !isnan(weeks[i].hi)) {
+            top = fmin(top, WY(weeks[i].hi));
+            bottom = fmax(bottom, WY(weeks[i].lo));
+        }
+        double y = top - 9;
+        if (y < 16)
+            y = bottom + 20;
+        ADDF("<text class=\"chart-value\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%.1f\">", x, y,
+             anchor, g->note);
+        if (svgchart_unit_fmt(out, weeks[i].value, unit) < 0)
+            goto nomem;
+        ADDS("</text>");
+    }
+    if (!have)
+        ADDF("<text class=\"chart-note\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+             "font-size=\"%.1f\">no data</text>", L + pw / 2, T + ph / 2, g->note);
+#undef WX
+#undef WY
     ADDS("</svg>");
     strbuf_release(&desc);
     return AID_OK;

@@ -78,13 +78,32 @@ typedef struct svgchart_calbin {
 AID_MUST_CHECK aid_err svgchart_reliability(strbuf *out, const char *id, const char *title,
                              const svgchart_calbin *bins, size_t nbins);
 
-/* A small sparkline (for the archive index): values oldest first, NAN =
- * gap; labels[i] names value i in the description (labels may be NULL).
- * `decimals`/`percent` say how values read in the description:
- * percent = 1 shows 0.369 as "36.9%". The y range fits the data. */
-AID_MUST_CHECK aid_err svgchart_sparkline(strbuf *out, const char *id, const char *title,
-                           const double *values, const char *const *labels, size_t n,
-                           int percent);
+/* How the values of a week chart read: 4,410 / 36.9% / 0.742. */
+typedef enum svgchart_unit {
+    SVGCHART_COUNT = 0,
+    SVGCHART_PCT = 1,
+    SVGCHART_DEC = 2,
+} svgchart_unit;
+
+/* One week of the week chart. */
+typedef struct svgchart_week {
+    const char *week;   /* "2026-W46" (shown as "W46" over "2026"); any text is accepted */
+    double value;       /* NAN = no data that week (a gap in the line) */
+    double lo, hi;      /* the value's 95 % interval, drawn as an error bar and
+                           named in the point's title; NAN = none */
+} svgchart_week;
+
+/* The archive index's chart of one headline figure over the weeks, oldest
+ * first: a y axis with ticks and its label (ylabel), the x axis "ISO week"
+ * with the weeks under it (every one while they fit, else every k-th with
+ * the first and the last), the line broken at weeks without data (a hollow
+ * mark on the axis titled "no data"), each point with an SVG <title>
+ * ("2026-W46: 36.9%, 95% interval 35.5–38.4%"), the first and the last
+ * value printed beside their points, and every week in the <desc>. The y
+ * range fits the values and intervals (rates and decimals within 0..1). */
+AID_MUST_CHECK aid_err svgchart_weeks(strbuf *out, const char *id, const char *title, const char *ylabel,
+                                      const svgchart_week *weeks, size_t n, svgchart_unit unit,
+                                      svgchart_form form);
 
 /* XML/HTML-escape s (& < > " ') into out. 0 or -1 (no memory). */
 AID_MUST_CHECK int svgchart_escape(strbuf *out, const char *s);

@@ -16,6 +16,8 @@
 #include "common/timeutil.h"
 #include "render/cilabel.h"
 #include "render/dqlabel.h"
+#include "render/html.h"
+#include "render/weeks.h"
 #include "render/xlsxquote.h"
 
 /* ---------------------------------------------------------------- text */
@@ -1151,6 +1153,124 @@ static void xw_push(xw *x, struct json_object *arr, struct json_object *o)
     }
 }
 
+/* The Weeks sheet's columns: the paths are the keys xw_weeks gives each
+ * row, weeks_figures' keys (render/weeks.h) and _lo/_hi for an interval. */
+static const xcol xw_weeks_cols[] = {
+    { "Week", "week", XC_TEXT, 10 },
+    { "Monday", "start", XC_DATE, 0 },
+    { "Suggestions", "suggestions", XC_INT, 0 },
+    { "Acceptance rate", "acceptance", XC_PCT, 0 },
+    { "Acceptance 95% low", "acceptance_lo", XC_PCT, 0 },
+    { "Acceptance 95% high", "acceptance_hi", XC_PCT, 0 },
+    { "Use rate", "use", XC_PCT, 0 },
+    { "Use 95% low", "use_lo", XC_PCT, 0 },
+    { "Use 95% high", "use_hi", XC_PCT, 0 },
+    { "Rejection rate", "rejection", XC_PCT, 0 },
+    { "Rejection 95% low", "rejection_lo", XC_PCT, 0 },
+    { "Rejection 95% high", "rejection_hi", XC_PCT, 0 },
+    { "Mean confidence", "confidence", XC_DEC, 0 },
+    { "Calibration error (ECE)", "ece", XC_DEC, 0 },
+};
+
+/* One row of the Weeks sheet: week name and, when the report could be
+ * read (r not NULL), its headline figures. */
+static void xw_weeks_row(xw *x, struct json_object *rows, const char *name, const struct json_object *r)
+{
+    struct json_object *o = xw_need(x, json_object_new_object(), "weeks");
+    if (!o)
+        return;
+    xw_set(x, o, "week", xw_need(x, json_object_new_string(name), "weeks"));
+    const char *start = r ? jget_str(r, "period.start", NULL) : NULL;
+    if (start && strlen(start) >= 10)
+        xw_set(x, o, "start", xw_need(x, json_object_new_string_len(start, 10), "weeks"));
+    for (size_t f = 0; r && f < weeks_nfigures; f++) {
+        const weeks_figure *fig = &weeks_figures[f];
+        char key[64];
+        double lo, hi;
+        xw_set(x, o, fig->key, xw_jnum(x, weeks_value(r, fig)));
+        if (weeks_interval(r, fig, &lo, &hi)) {
+            snprintf(key, sizeof key, "%s_lo", fig->key);
+            xw_set(x, o, key, xw_jnum(x, lo));
+            snprintf(key, sizeof key, "%s_hi", fig->key);
+            xw_set(x, o, key, xw_jnum(x, hi));
+        }
+    }
+    xw_push(x, rows, o);
+}
+
+/* A line chart of the Weeks sheet's columns cols (n of them) over its
+ * nrows weeks, at row at. */
+static void xw_weeks_chart(xw *x, lxw_worksheet *ws, const char *title, const lxw_col_t *cols, size_t n,
+                           lxw_row_t nrows, lxw_row_t at, const char *numfmt)
+{
+    lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_LINE);
+    if (!ch) {
+        xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "weeks chart");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+        if (!s) {
+            xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "weeks chart");
+            return;
+        }
+        chart_series_set_categories(s, "Weeks", 1, 0, nrows, 0);
+        chart_series_set_values(s, "Weeks", 1, cols[i], nrows, cols[i]);
+        chart_series_set_name_range(s, "Weeks", 0, cols[i]);
+        chart_series_set_marker_type(s, LXW_CHART_MARKER_CIRCLE);
+    }
+    chart_title_set_name(ch, title);
+    chart_axis_set_name(ch->x_axis, "ISO week");
+    chart_axis_set_num_format(ch->y_axis, numfmt);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    chart_show_blanks_as(ch, LXW_CHART_BLANKS_AS_GAP);
+    lxw_chart_options co = { .x_scale = 1.5, .y_scale = 1.0, .y_offset = XW_CHART_DY };
+    xw_fail(x, worksheet_insert_chart_opt(ws, at, 0, ch, &co), "weeks chart");
+}
+
+/* The Weeks sheet: every archived week up to this one, oldest first, with
+ * its headline figures, read from OUT/<week>/report.json of the archive
+ * the workbook belongs to (weeks_archive_of; this week's own row from
+ * report), and line charts of the rates and of confidence and ECE. A week
+ * whose report cannot be read has its name and empty cells. */
+static void xw_weeks(xw *x, struct json_object *report, const char *path)
+{
+    const char *week = jget_str(report, "week", "");
+    strbuf dir = STRBUF_INIT;
+    weeks_list ws = WEEKS_INIT;
+    struct json_object *rows = xw_need(x, json_object_new_array(), "weeks");
+    lxw_worksheet *sh = xw_sheet(x, "Weeks");
+    if (!rows || !sh)
+        goto cleanup;
+    if (weeks_archive_of(path, &dir) < 0) {
+        xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "weeks");
+        goto cleanup;
+    }
+    if (weeks_scan(&ws, dir.buf, true, NULL) == AID_ERR_NOMEM) {
+        xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "weeks");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < ws.n && strcmp(ws.w[i].name, week) < 0; i++)
+        xw_weeks_row(x, rows, ws.w[i].name, ws.w[i].report);
+    if (html_is_week(week))
+        xw_weeks_row(x, rows, week, report);
+    xw_table(x, sh, "Weeks", 0, 0, xw_weeks_cols, NCOLS(xw_weeks_cols), rows);
+    worksheet_freeze_panes(sh, 1, 0);
+    size_t n = json_object_array_length(rows);
+    lxw_row_t below = (lxw_row_t)((n ? n : 1) + 3);
+    lxw_row_t breaks[3] = { below, (lxw_row_t)(below + 17), 0 };
+    xw_sheet_done(x, sh, breaks);
+    static const lxw_col_t rates[] = { 3, 6, 9 }, conf[] = { 12, 13 };
+    lxw_row_t last = (lxw_row_t)(n ? n : 1);
+    xw_weeks_chart(x, sh, "Rates by week", rates, NCOLS(rates), last, below, "0%");
+    xw_weeks_chart(x, sh, "Mean confidence and calibration error by week", conf, NCOLS(conf), last,
+                   (lxw_row_t)(below + 17), "0.00");
+cleanup:
+    weeks_release(&ws);
+    strbuf_release(&dir);
+    json_object_put(rows);
+}
+
 /* The Trends sheet: the rising, then the falling topics, each row with its
  * direction (schema 1's one list of terms: rising, "term" as the topic). */
 static void xw_trends(xw *x, struct json_object *report)
@@ -1571,6 +1691,7 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
         xw_fail(&x, LXW_ERROR_MEMORY_MALLOC_FAILED, "formats");
     } else {
         xw_summary(&x, report, team.buf);
+        xw_weeks(&x, report, path);
         xw_list_sheet(&x, "Top used", "TopUsed", xw_top_used_cols, NCOLS(xw_top_used_cols),
                       jget(report, "top_accepted"));
         xw_list_sheet(&x, "Top rejected", "TopRejected", xw_top_rejected_cols,

@@ -407,6 +407,7 @@ w46 = copy.deepcopy(SAMPLE)
 w46["week"] = "2026-W46"
 w46["period"] = {"start": "2026-11-09T00:00:00Z", "end": "2026-11-16T00:00:00Z"}
 w46["rates"]["acceptance"] = 0.345771
+w46["rates"]["acceptance_ci"] = [0.331, 0.361]
 w46["totals"]["suggestions"] = 4020
 setup(w46, "2026-W46", out)
 os.makedirs(os.path.join(out, "2026-W45"))
@@ -423,9 +424,10 @@ t.ok("report.json could not be read" in ip.all_text, "an unreadable week is list
 t.ok("4,410" in ip.all_text and "4,020" in ip.all_text and "37.0%" in ip.all_text and "34.6%" in ip.all_text,
      "index shows each week's headline figures")
 sp = [a for tg, a in ip.tags if tg == "svg"]
-t.is_(len(sp), 4, "index has four sparklines")
-t.ok("Acceptance rate by week: 2026-W45 \u2013, 2026-W46 34.6%, 2026-W47 37.0%." in ip.all_text,
-     "sparkline describes the trend in words")
+t.is_(len(sp), 12, "index has a chart per headline figure, wide and narrow (6 x 2)")
+t.ok("Acceptance rate by week, 2026-W45 to 2026-W47: 2026-W45 no data; 2026-W46 34.6%, 95% interval 33.1%\u201336.1%; 2026-W47 37.0%, "
+     "95% interval 35.5%\u201338.4%." in ip.all_text,
+     "the chart describes the weeks in words (the unreadable week: no data)")
 live_check(ip, "index")
 
 # ------------------------------------------------------ Nu HTML Checker

@@ -26,7 +26,7 @@ WEEK = "2026-W47"
 SDE = "1764547200"
 MARKER = "\u2026 [truncated]"
 NONE = "(none this week)"
-SHEETS = ["Summary", "Top used", "Top rejected", "Confidence", "Calibration", "Trends",
+SHEETS = ["Summary", "Weeks", "Top used", "Top rejected", "Confidence", "Calibration", "Trends",
           "Retraining", "Retraining preview", "Coach notes", "Edits", "Data quality"]
 FIXTURE = os.path.join(t.ROOT, "tests", "fixtures", "report-sample.json")
 
@@ -58,7 +58,7 @@ def headers(ws, name):
 
 
 def check_structure(wb, label):
-    t.is_(wb.sheetnames, SHEETS, "%s: the eleven sheets in order" % label)
+    t.is_(wb.sheetnames, SHEETS, "%s: the twelve sheets in order" % label)
     t.ok(all(len(n) <= 31 for n in wb.sheetnames), "%s: sheet names fit Excel's 31 characters" % label)
     boxes = []
     for ws in wb:
@@ -88,7 +88,7 @@ def check_structure(wb, label):
     t.is_(names, sorted(["KeyFigures", "TopUsed", "TopRejected", "ConfidenceDaily", "ConfidenceHistogram",
                          "Calibration", "CalibrationError", "Trends", "Retraining", "RetrainingPreview", "CoachNotes",
                          "CoachTips", "EditsCounts", "EditsShares", "EditsHabits", "EditsByPrompt",
-                         "DataQuality", "BadLinesByReason"]),
+                         "DataQuality", "BadLinesByReason", "Weeks"]),
           "%s: every list is an Excel table, none overlapping, each with a data row and autofilter" % label)
     t.is_(sorted(type(c).__name__ for c in wb["Confidence"]._charts), ["BarChart", "LineChart"],
           "%s: Confidence has a line chart (daily) and a column chart (histogram)" % label)

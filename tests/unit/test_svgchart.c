@@ -1,6 +1,7 @@
 /* test_svgchart.c - the inline SVG charts: accessible, scalable, escaped,
  * well-formed, and drawing what they are given. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,25 +229,60 @@ static void test_reliability(void)
     strbuf_release(&sb);
 }
 
-static void test_sparkline(void)
+static void test_weeks(void)
 {
-    double v[4] = { 0.30, NAN, 0.35, 0.37 };
-    const char *labels[4] = { "2026-W44", "2026-W45", "2026-W46", "2026-W47" };
+    svgchart_week w[4] = {
+        { "2026-W44", 0.30, 0.28, 0.32 },
+        { "2026-W45", NAN, NAN, NAN },
+        { "2026-W46", 0.35, NAN, NAN },
+        { "2026-W47", 0.37, 0.355, 0.384 },
+    };
     strbuf sb = STRBUF_INIT;
-    is_int(svgchart_sparkline(&sb, "sp", "Acceptance <rate>", v, labels, 4, 1), AID_OK,
-           "sparkline renders");
-    common_checks(sb.buf, "sparkline");
-    ok(strstr(sb.buf, "Acceptance &lt;rate&gt; by week: 2026-W44 30.0%, 2026-W45 \xe2\x80\x93, "
-                      "2026-W46 35.0%, 2026-W47 37.0%.") != NULL, "sparkline: desc");
-    is_int(count(sb.buf, "<circle"), 1, "sparkline: dot on the last value");
+    is_int(svgchart_weeks(&sb, "wk", "Acceptance <rate>", "share", w, 4, SVGCHART_PCT, SVGCHART_WIDE), AID_OK,
+           "week chart renders");
+    common_checks(sb.buf, "weeks");
+    ok(strstr(sb.buf, "Acceptance &lt;rate&gt; by week, 2026-W44 to 2026-W47: 2026-W44 30.0%, 95% interval "
+                      "28.0%\xe2\x80\x93" "32.0%; 2026-W45 no data; 2026-W46 35.0%; 2026-W47 37.0%") != NULL,
+       "weeks: desc names every week");
+    ok(strstr(sb.buf, "<title>2026-W47: 37.0%, 95% interval 35.5%\xe2\x80\x93" "38.4%</title>") != NULL,
+       "weeks: a point's title with its interval");
+    ok(strstr(sb.buf, "<title>2026-W46: 35.0%</title>") != NULL, "weeks: no interval, none named");
+    ok(strstr(sb.buf, "class=\"chart-gap\"") && strstr(sb.buf, "<title>2026-W45: no data</title>"),
+       "weeks: the gap week is marked and titled");
+    is_int(count(sb.buf, "class=\"chart-dot\""), 3, "weeks: a point per week with data");
+    /* the line stops at the gap and starts again: one M before it, one after */
+    const char *d = strstr(sb.buf, "class=\"chart-line\"");
+    ok(d && strstr(d, " M") && count(d, " L") >= 1, "weeks: the line is broken at the gap");
+    is_int(count(sb.buf, "class=\"chart-value\""), 2, "weeks: first and last value printed");
+    ok(strstr(sb.buf, ">30.0%</text>") && strstr(sb.buf, ">37.0%</text>"), "weeks: their texts");
+    ok(strstr(sb.buf, ">W44</text>") && strstr(sb.buf, ">W47</text>") && strstr(sb.buf, ">2026</text>"),
+       "weeks: week labels printed");
+    ok(strstr(sb.buf, ">ISO week</text>") && strstr(sb.buf, ">share</text>"), "weeks: both axes labelled");
+    is_int(count(sb.buf, "class=\"chart-err\""), 2, "weeks: an error bar per interval");
     strbuf_release(&sb);
 
-    double one = 0.5;
-    is_int(svgchart_sparkline(&sb, "sp1", "x", &one, NULL, 1, 0), AID_OK, "one-value sparkline");
-    common_checks(sb.buf, "sparkline one");
+    /* counts, many weeks: labels thinned out, the first and last kept */
+    svgchart_week many[30];
+    char names[30][24];
+    for (unsigned i = 0; i < 30; i++) {
+        snprintf(names[i], sizeof names[i], "2026-W%02u", i + 1);
+        many[i] = (svgchart_week){ names[i], 4000 + 10 * i, NAN, NAN };
+    }
+    is_int(svgchart_weeks(&sb, "wc", "Suggestions", "suggestions", many, 30, SVGCHART_COUNT, SVGCHART_NARROW),
+           AID_OK, "30 weeks, narrow");
+    common_checks(sb.buf, "weeks many");
+    ok(count(sb.buf, "chart-week\"") < 30 && strstr(sb.buf, ">W01</text>") && strstr(sb.buf, ">W30</text>"),
+       "weeks: labels thinned, first and last kept");
+    ok(strstr(sb.buf, ">4,000</text>") && strstr(sb.buf, ">4,290</text>"), "weeks: counts as integers");
     strbuf_release(&sb);
-    is_int(svgchart_sparkline(&sb, "sp0", "x", NULL, NULL, 0, 0), AID_OK, "empty sparkline");
-    ok(well_formed(sb.buf), "empty sparkline well-formed");
+
+    is_int(svgchart_weeks(&sb, "w0", "x", "y", NULL, 0, SVGCHART_DEC, SVGCHART_WIDE), AID_OK, "no weeks");
+    ok(well_formed(sb.buf), "no weeks: well-formed");
+    strbuf_release(&sb);
+    svgchart_week one = { "2026-W47", 0.5, NAN, NAN };
+    is_int(svgchart_weeks(&sb, "w1", "x", "y", &one, 1, SVGCHART_DEC, SVGCHART_WIDE), AID_OK, "one week");
+    common_checks(sb.buf, "weeks one");
+    is_int(count(sb.buf, "class=\"chart-value\""), 1, "one week: one value printed");
     strbuf_release(&sb);
 }
 
@@ -269,7 +305,7 @@ int main(void)
     test_line();
     test_histogram();
     test_reliability();
-    test_sparkline();
+    test_weeks();
     test_escape();
     return tap_done();
 }
