@@ -13,7 +13,8 @@
  *
  * Memory: fixed-size counters, plus tables that grow with distinct reply
  * groups (with their distinct original texts and replacements), distinct
- * topics, distinct term words (with their stems), distinct prompt ids and
+ * topics, distinct term words (with their stems), distinct prompt ids,
+ * channels and agents (agg.seg) and
  * the distinct AI texts of edits (a cache of their features,
  * agg_edits.ai_cache); a list of the week's corrections and of
  * prompt updates. Nothing else grows with the number of lines.
@@ -27,6 +28,7 @@
 #include "common/coachfeat.h"
 #include "common/editdist.h"
 #include "common/err.h"
+#include "read/aggseg.h"
 #include "read/event.h"
 #include "common/strmap.h"
 
@@ -152,6 +154,7 @@ typedef struct agg {
     strmap *words;   /* term word as written (lower-cased) -> agg_word */
     uint64_t msg_seq; /* numbers the messages for agg_term.seen */
     strmap *prompts; /* prompt id -> agg_prompt */
+    aggseg seg;      /* by prompt_id, channel, agent_id (read/aggseg.h) */
     agg_feat feat;
     agg_edits edits;
     agg_correction *corrections;
