@@ -75,7 +75,7 @@ static void row_vars(hs *h, tmpl_vars *r, const struct json_object *s)
     num(h, r, "ece", s, "ece");
     num(h, r, "change", s, "changes.acceptance.delta");
     text(h, r, "change_ci", cilabel_pp, jget(s, "changes.acceptance.delta_ci"));
-    const char *verdict = cilabel_verdict(jget(s, "changes"), "acceptance");
+    const char *verdict = cilabel_verdict(jget(s, "changes"), "acceptance.verdict");
     set(h, r, "change_verdict", verdict);
     num(h, r, "change_q", s, "change_q");
     num(h, r, "team_delta", s, "vs_team.delta");
