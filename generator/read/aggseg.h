@@ -6,7 +6,7 @@
  * Like the rest of agg, every part is a sum, so merging workers gives the
  * same result in any order, and a contribution can be taken back (sign
  * -1). Memory: one fixed-size entry per distinct value of each field
- * (about 500 bytes) plus, for prompts, one count per distinct
+ * (about 700 bytes) plus, for prompts, one count per distinct
  * prompt_version; nothing grows with the number of lines.
  */
 #ifndef AID_AGGSEG_H

@@ -21,17 +21,22 @@ import openpyxl  # noqa: E402
 WEEK = "2026-W47"
 CASE = os.path.join(t.ROOT, "tests", "cases", "figures", "segments", "logs", "s.jsonl")
 AGENTS = ("agt-zelda-77", "agt-yorick-42")
+HOSTILE = "<img src=x onerror=alert(1)>&sms"
+VNU = os.path.join(t.ROOT, "tests", "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
 
 
 def make_logs():
     """The segments case's logs, with two agents whose names are easy to
-    look for (people: they must not leak into published documents)."""
+    look for (people: they must not leak into published documents), and
+    the 40 phone suggestions in a channel whose name is markup."""
     d = t.tmpdir()
     os.makedirs(os.path.join(d, "logs"))
     with open(CASE, encoding="utf-8") as f, open(os.path.join(d, "logs", "s.jsonl"), "w", encoding="utf-8") as g:
         for i, line in enumerate(f):
             ev = json.loads(line)
             ev["agent_id"] = AGENTS[i % 2]
+            if ev.get("channel") == "phone":
+                ev["channel"] = HOSTILE
             g.write(json.dumps(ev) + "\n")
     return d
 
@@ -88,7 +93,7 @@ d = make_logs()
 wk = run(d, os.path.join(t.tmpdir(), "out"))
 report = json.load(open(os.path.join(wk, "report.json"), encoding="utf-8"))
 seg = report["segments"]
-t.is_([r["segment"] for r in seg["channel"]], ["chat", "email", "phone", "(none)", "other"], "channel rows in order")
+t.is_([r["segment"] for r in seg["channel"]], ["chat", "email", HOSTILE, "(none)", "other"], "channel rows in order")
 t.is_([r["segment"] for r in seg["agent"]], [r["segment"] for r in sorted(seg["agent"], key=lambda r: (-r["suggestions"], r["segment"]))],
       "agents by suggestions, then name")
 t.is_(sorted(r["segment"] for r in seg["agent"]), sorted(AGENTS), "two agents in report.json")
@@ -109,9 +114,12 @@ t.ok(chat[0].startswith("chat") and chat[1] == "200" and chat[2].startswith("60.
 t.ok("steady" in chat[3] and "+1.0 pp" in chat[3], "page: chat's change is steady (+1.0 pp)")
 t.ok("▼ down" in body["channel"][1][1][3], "page: email's change is down")
 t.ok(body["channel"][4][1][0].startswith("other (2 segments)"), "page: the pooled row names its members")
+t.is_(body["channel"][2][1][0], HOSTILE, "page: a segment value shown as text")
 t.ok("v1 100, v2 100" in body["prompt"][0][1][0], "page: the prompt versions seen")
 t.ok(not any(a in page for a in AGENTS), "page: no agent name")
 t.ok("publish_agents = true" in page, "page: says where the agents are")
+t.ok("<img" not in page and "&lt;img src=x onerror=alert(1)&gt;&amp;sms" in page, "page: a segment value is escaped")
+pages = [os.path.join(wk, "index.html")]
 
 # ---- the PDF (the mail's attachment)
 txt = pdf_text(os.path.join(wk, "digest.pdf"))
@@ -121,9 +129,9 @@ t.ok("By agent" not in txt and not any(a in txt for a in AGENTS), "pdf: no agent
 sect = txt[txt.index("By prompt (with the versions seen)"):]
 sect = sect[:sect.index("publish_agents")]
 t.is_(sect.count("significant"), sum(want_hl["prompt"]) + sum(want_hl["channel"]), "pdf: one mark per significant row")
-lines = [ln for ln in sect.splitlines() if ln.strip().startswith(("chat", "phone"))]
+lines = [ln for ln in sect.splitlines() if ln.strip().startswith(("chat", "<img"))]
 t.ok(len(lines) == 2 and "significant" in lines[0] and "significant" not in lines[1],
-     "pdf: chat marked, phone not")
+     "pdf: chat marked, the markup channel (phone's figures) not")
 
 # ---- the workbook: every breakdown, agents included
 wb = openpyxl.load_workbook(os.path.join(wk, "digest.xlsx"))
@@ -156,8 +164,15 @@ for label, extra, env in (("file", ["--config", conf], None), ("environment", []
     t.is_(sorted(Rows(page2).tables), ["agent", "channel", "prompt"], "publish_agents (%s): the page has agents" % label)
     t.ok(all(a in page2 for a in AGENTS) and "publish_agents = true" not in page2,
          "publish_agents (%s): names on the page, no note" % label)
+    pages.append(os.path.join(wk2, "index.html"))
     txt2 = pdf_text(os.path.join(wk2, "digest.pdf"))
     t.ok("By agent" in txt2 and all(a in txt2 for a in AGENTS), "publish_agents (%s): the PDF has agents" % label)
+if os.path.exists(VNU):
+    v = subprocess.run(["java", "-jar", VNU, "--errors-only"] + pages, capture_output=True, text=True, timeout=300)
+    if not t.ok(v.returncode == 0, "the pages with segments, agents off and on, are valid HTML (Nu HTML Checker)"):
+        t.diag(v.stderr[-3000:])
+else:
+    t.ok(True, "# SKIP vnu.jar not installed (scripts/npm-deps.sh)")
 r = t.run(["run", "--offline", "--week", WEEK, "--logs", os.path.join(d, "logs"), "--out", t.tmpdir()],
           env={"AIDIGEST_PUBLISH_AGENTS": "maybe"})
 t.ok(r.returncode != 0 and "publish_agents: not on or off" in r.stderr, "publish_agents: a bad value is an error")
