@@ -1490,6 +1490,8 @@ static void xw_segments(xw *x, struct json_object *report)
         struct json_object *src = jget(report, path), *rows = xw_need(x, json_object_new_array(), "segments");
         for (size_t i = 0, n = jget_len(report, path); rows && i < n; i++) {
             struct json_object *e = json_object_array_get_idx(src, i), *c = NULL;
+            if (!json_object_is_type(e, json_type_object))
+                continue; /* not a row (a damaged report): nothing to show */
             if (json_object_deep_copy(e, &c, NULL) != 0 || !c) {
                 xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "segments");
                 continue;

@@ -177,6 +177,22 @@ r = t.run(["run", "--offline", "--week", WEEK, "--logs", os.path.join(d, "logs")
           env={"AIDIGEST_PUBLISH_AGENTS": "maybe"})
 t.ok(r.returncode != 0 and "publish_agents: not on or off" in r.stderr, "publish_agents: a bad value is an error")
 
+# ---- a damaged segments member (a hand-edited report.json): every document still renders
+bad = dict(report)
+bad["segments"] = {"prompt": [1, "a", None, {}, {"segment": 5, "kind": "other", "members": "x", "versions": "bad",
+                                                 "changes": [], "vs_team": 3, "highlight": "yes"},
+                              {"segment": "x", "versions": [1, None, {"version": 7}], "acceptance_ci": [1],
+                               "changes": {"acceptance": {"verdict": "up", "delta_ci": "z"}}}],
+                   "channel": "nope", "agent": {"a": 1}, "min_suggestions": "x", "fdr": None}
+bout = t.tmpdir()
+os.makedirs(os.path.join(bout, WEEK))
+with open(os.path.join(bout, WEEK, "report.json"), "w", encoding="utf-8") as f:
+    json.dump(bad, f)
+for doc in ("html", "pdf", "xlsx"):
+    r = t.run(["render", "--week", WEEK, "--out", bout, "--only", doc], env={"AIDIGEST_PUBLISH_AGENTS": "1"})
+    if not t.is_(r.returncode, 0, "damaged segments: %s renders" % doc):
+        t.diag(r.stderr[-1500:])
+
 # ---- --jobs 1, 2, 4: the same bytes (the sample weeks: several files, gzip)
 outs = []
 for j in ("1", "2", "4"):
