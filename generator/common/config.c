@@ -11,8 +11,9 @@
 #include "common/strbuf.h"
 
 /* CFG_OFF: an on/off setting stored negated (the field is true when the
- * setting is off), so that a zeroed struct has it on. */
-enum config_kind { CFG_STR, CFG_SECRET, CFG_LONG, CFG_INT, CFG_OFF };
+ * setting is off), so that a zeroed struct has it on; CFG_ON: one stored
+ * as it is (off by default, and in a zeroed struct). */
+enum config_kind { CFG_STR, CFG_SECRET, CFG_LONG, CFG_INT, CFG_OFF, CFG_ON };
 
 struct config_key {
     const char *file_key;
@@ -46,6 +47,7 @@ static const struct config_key config_keys[] = {
     K("templates", "AIDIGEST_TEMPLATES", CFG_STR, templates_dir),
     K("redact_rules", "AIDIGEST_REDACT_RULES", CFG_STR, redact_rules),
     K("team", "AIDIGEST_TEAM", CFG_STR, team_name),
+    K("publish_agents", "AIDIGEST_PUBLISH_AGENTS", CFG_ON, publish_agents),
 };
 #undef K
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])
@@ -83,6 +85,13 @@ static aid_err config_set(aid_config *cfg, const struct config_key *k, const cha
     }
     if (k->kind == CFG_OFF)
         return config_set_off((bool *)(base + k->offset), k, value, where, eb);
+    if (k->kind == CFG_ON) {
+        bool off;
+        aid_err err = config_set_off(&off, k, value, where, eb);
+        if (!err)
+            *(bool *)(base + k->offset) = !off;
+        return err;
+    }
     char *end;
     errno = 0;
     long v = strtol(value, &end, 10);

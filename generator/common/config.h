@@ -54,6 +54,10 @@ typedef struct aid_config {
     char *templates_dir;      /* AIDIGEST_TEMPLATES: default see config_templates_dir() */
     char *redact_rules;       /* AIDIGEST_REDACT_RULES: file of extra redaction rules */
     char *team_name;          /* AIDIGEST_TEAM: shown in titles, default "Support" */
+    bool publish_agents;      /* publish_agents = true, AIDIGEST_PUBLISH_AGENTS=1 (on/off, yes/no,
+                                 true/false, 1/0): the page and the PDF show the breakdown by
+                                 agent (segments.agent); false, the default and a zeroed struct's
+                                 value, keeps agents (people) to report.json and the workbook */
 } aid_config;
 
 /* Fill cfg with defaults, then the file (path may be NULL: ./aidigest.conf

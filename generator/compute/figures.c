@@ -13,6 +13,7 @@
 #include "compute/edits.h"
 #include "compute/answered.h"
 #include "compute/neardup.h"
+#include "compute/segments.h"
 #include "compute/trends.h"
 #include "compute/textout.h"
 #include "common/textnorm.h"
@@ -862,6 +863,9 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     if ((err = edits_json(&a->edits, a->cur.by_action[ACTION_EDITED], &part, eb)))
         goto fail;
     add(r, "edits", part);
+    if ((err = segments_json(a, in->redact, &part, eb)))
+        goto fail;
+    add(r, "segments", part);
     if ((err = coach_json(in, &used, &part, eb)))
         goto fail;
     add(r, "coach", part);

@@ -25,7 +25,8 @@ aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
     a->prompts = strmap_new(sizeof(agg_prompt));
     a->updates = json_object_new_array();
     a->edits.ai_cache = strmap_new(sizeof(agg_ai_feat));
-    if (!a->groups || !a->terms || !a->words || !a->prompts || !a->updates || !a->edits.ai_cache) {
+    if (!a->groups || !a->terms || !a->words || !a->prompts || !a->updates || !a->edits.ai_cache ||
+        aggseg_init(&a->seg) < 0) {
         agg_free(a);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
@@ -75,6 +76,7 @@ void agg_free(agg *a)
         }
         strmap_free(a->prompts);
     }
+    aggseg_release(&a->seg);
     if (a->terms) {
         for (size_t i = 0; i < strmap_capacity(a->terms); i++) {
             void *v;
@@ -503,12 +505,13 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
     if (ev->prompt_id.len && agg_prompt_add(a, ev, wk, sign) < 0)
         return -1;
     if (wk != 0)
-        return 0;
+        return aggseg_add(&a->seg, ev, wk, sign, AGGSEG_EDIT_UNKNOWN);
     /* the AI text's part of the work once per distinct text (the cache) */
     agg_ai_feat scratch = { 0 };
     const agg_ai_feat *af = ai_feat(a, ev, &scratch);
     int edit_bin, rc = -1;
-    if (!af || agg_edit_add(a, ev, af, sign, &edit_bin) < 0 || agg_group_add(a, ev, af, sign, edit_bin) < 0)
+    if (!af || agg_edit_add(a, ev, af, sign, &edit_bin) < 0 || agg_group_add(a, ev, af, sign, edit_bin) < 0 ||
+        aggseg_add(&a->seg, ev, 0, sign, edit_bin) < 0)
         goto cleanup;
     if (ev->customer_message.len) {
         a->msg_pick = answers_pick(pos, answers_group_hash(af->norm, af->norm_len));
@@ -709,7 +712,8 @@ int agg_merge(agg *dst, agg *src)
             counts_merge(dg->replacements, sg->replacements) < 0 || editdist_hist_merge(&dg->edits, &sg->edits) < 0)
             return -1;
     }
-    if (terms_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0)
+    if (terms_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0 ||
+        aggseg_merge(&dst->seg, &src->seg) < 0)
         return -1;
     for (size_t i = 0; i < strmap_capacity(src->prompts); i++) {
         const char *k;

@@ -13,7 +13,8 @@
  *
  * Memory: fixed-size counters, plus tables that grow with distinct reply
  * groups (with their distinct original texts and replacements), distinct
- * topics, distinct term words (with their stems), distinct prompt ids and
+ * topics, distinct term words (with their stems), distinct prompt ids,
+ * channels and agents (agg.seg) and
  * the distinct AI texts of edits (a cache of their features,
  * agg_edits.ai_cache); a list of the week's corrections and of
  * prompt updates; per topic a sample of at most ANSWERS_K of its
@@ -30,6 +31,7 @@
 #include "common/editdist.h"
 #include "common/err.h"
 #include "read/answers.h"
+#include "read/aggseg.h"
 #include "read/event.h"
 #include "common/strmap.h"
 
@@ -159,6 +161,7 @@ typedef struct agg {
     uint64_t msg_pick; /* the message being counted: answers_pick of its line's position
                           and its reply group's hash (for agg_term.answers) */
     strmap *prompts; /* prompt id -> agg_prompt */
+    aggseg seg;      /* by prompt_id, channel, agent_id (read/aggseg.h) */
     agg_feat feat;
     agg_edits edits;
     agg_correction *corrections;

@@ -18,6 +18,7 @@
 #include "render/dqlabel.h"
 #include "render/html.h"
 #include "render/weeks.h"
+#include "render/segview.h"
 #include "render/xlsxquote.h"
 
 /* ---------------------------------------------------------------- text */
@@ -1565,6 +1566,72 @@ static void xw_edits(xw *x, struct json_object *report)
     xw_sheet_done(x, ws, NULL);
 }
 
+/* The segments sheets (docs/xlsx.md): one per breakdown of
+ * report.segments, agents included (the workbook is the team lead's, not
+ * the published page); each row with its label and prompt versions as
+ * text. A report without segments (older weeks) gets none. */
+static const xcol xw_segment_cols[] = {
+    { "Segment", "label", XC_TEXT, 24 },
+    { "Prompt versions", "versions_text", XC_WRAP, 22 },
+    { "Suggestions", "suggestions", XC_INT, 0 },
+    { "Acceptance", "acceptance", XC_PCT, 0 },
+    { "Acceptance 95% low", "acceptance_ci.0", XC_PCT, 0 },
+    { "Acceptance 95% high", "acceptance_ci.1", XC_PCT, 0 },
+    { "Acceptance change", "changes.acceptance.delta", XC_DPP, 0 },
+    { "Change 95% low", "changes.acceptance.delta_ci.0", XC_DPP, 0 },
+    { "Change 95% high", "changes.acceptance.delta_ci.1", XC_DPP, 0 },
+    { "Change verdict", "changes.acceptance.verdict", XC_TEXT, 0 },
+    { "Change q", "change_q", XC_DEC, 0 },
+    { "Against the team", "vs_team.delta", XC_DPP, 0 },
+    { "Against the team q", "vs_team.q", XC_DEC, 0 },
+    { "Significant", "highlight", XC_TEXT, 0 },
+    { "Use", "use", XC_PCT, 0 },
+    { "Use verdict", "changes.use.verdict", XC_TEXT, 0 },
+    { "Rejection", "rejection", XC_PCT, 0 },
+    { "Rejection verdict", "changes.rejection.verdict", XC_TEXT, 0 },
+    { "Light edit share", "light_edit_share", XC_PCT, 0 },
+    { "Light edit verdict", "changes.light_edit_share.verdict", XC_TEXT, 0 },
+    { "Mean confidence", "mean_confidence", XC_DEC, 0 },
+    { "Mean confidence verdict", "changes.mean_confidence.verdict", XC_TEXT, 0 },
+    { "ECE", "ece", XC_DEC, 0 },
+};
+
+static void xw_segments(xw *x, struct json_object *report)
+{
+    static const char *const sheets[SEGVIEW_DIMS] = { "Segments by prompt", "Segments by channel",
+                                                      "Segments by agent" };
+    static const char *const tables[SEGVIEW_DIMS] = { "SegmentsPrompt", "SegmentsChannel", "SegmentsAgent" };
+    if (!jget(report, "segments"))
+        return;
+    strbuf sb = STRBUF_INIT;
+    for (size_t d = 0; d < SEGVIEW_DIMS; d++) {
+        char path[32];
+        snprintf(path, sizeof path, "segments.%s", segview_dims[d]);
+        struct json_object *src = jget(report, path), *rows = xw_need(x, json_object_new_array(), "segments");
+        for (size_t i = 0, n = jget_len(report, path); rows && i < n; i++) {
+            struct json_object *e = json_object_array_get_idx(src, i), *c = NULL;
+            if (!json_object_is_type(e, json_type_object))
+                continue; /* not a row (a damaged report): nothing to show */
+            if (json_object_deep_copy(e, &c, NULL) != 0 || !c) {
+                xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "segments");
+                continue;
+            }
+            strbuf_reset(&sb);
+            if (segview_label(&sb, e) < 0)
+                xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "segments");
+            xw_set(x, c, "label", xw_need(x, json_object_new_string(sb.len ? sb.buf : ""), "segments"));
+            strbuf_reset(&sb);
+            if (segview_versions(&sb, e) < 0)
+                xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "segments");
+            xw_set(x, c, "versions_text", sb.len ? xw_need(x, json_object_new_string(sb.buf), "segments") : NULL);
+            xw_push(x, rows, c);
+        }
+        xw_list_sheet(x, sheets[d], tables[d], xw_segment_cols, NCOLS(xw_segment_cols), rows);
+        json_object_put(rows);
+    }
+    strbuf_release(&sb);
+}
+
 static void xw_quality(xw *x, struct json_object *report)
 {
     lxw_worksheet *ws = xw_sheet(x, "Data quality");
@@ -1704,6 +1771,7 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
         xw_retrain_preview(&x, report);
         xw_coach(&x, report);
         xw_edits(&x, report);
+        xw_segments(&x, report);
         xw_quality(&x, report);
     }
     /* workbook_close writes the file and frees the workbook, also when it

@@ -88,6 +88,23 @@ int main(void)
     ok(strstr(eb.msg, "AIDIGEST_GIT_OWNER_VALIDATION") && strstr(eb.msg, "maybe"), "naming it: %s", eb.msg);
     unsetenv("AIDIGEST_GIT_OWNER_VALIDATION");
 
+    write_file(path, "");
+    is_int(config_load(&c, path, &eb), AID_OK, "an empty file loads");
+    ok(!c.publish_agents, "agents are not published by default");
+    config_release(&c);
+    write_file(path, "publish_agents = TRUE\n");
+    is_int(config_load(&c, path, &eb), AID_OK, "publish_agents = TRUE loads");
+    ok(c.publish_agents, "and publishes them");
+    config_release(&c);
+    setenv("AIDIGEST_PUBLISH_AGENTS", "off", 1);
+    is_int(config_load(&c, path, &eb), AID_OK, "AIDIGEST_PUBLISH_AGENTS=off loads");
+    ok(!c.publish_agents, "the environment wins: not published");
+    config_release(&c);
+    setenv("AIDIGEST_PUBLISH_AGENTS", "sometimes", 1);
+    is_int(config_load(&c, NULL, &eb), AID_ERR_CONFIG, "publish_agents neither on nor off is an error");
+    ok(strstr(eb.msg, "publish_agents") && strstr(eb.msg, "sometimes"), "naming it: %s", eb.msg);
+    unsetenv("AIDIGEST_PUBLISH_AGENTS");
+
     strbuf d = STRBUF_INIT;
     memset(&c, 0, sizeof c);
     c.templates_dir = "/somewhere/templates";

@@ -26,6 +26,8 @@
 #include "render/pdf/pdffont.h"
 #include "render/pdf/pdfpage.h"
 #include "render/pdf/pdfsection.h"
+#include "render/pdf/pdfsegments.h"
+#include "render/segview.h"
 
 static void pdf_on_error(HPDF_STATUS err, HPDF_STATUS detail, void *user)
 {
@@ -125,6 +127,7 @@ static void pdf_layout(pdfpage_ctx *c)
     pdfsection_coach(c);
     pdfsection_top_used(c);
     pdfsection_top_rejected(c);
+    pdfsegments_section(c);
     pdfchart_confidence(c);
     pdfsection_trends(c);
     pdfsection_retraining(c);
@@ -148,6 +151,7 @@ aid_err pdf_write(struct json_object *report, const char *path, const aid_config
     c->team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
     c->site_url = cfg ? cfg->site_url : NULL;
     c->retrain_cfg = cfg ? cfg->retrain_url : NULL;
+    c->publish_agents = segview_published(cfg, "agent");
     if (access(PDF_FONT_REGULAR, R_OK) || access(PDF_FONT_BOLD, R_OK)) {
         err = aid_errbuf_set(eb, AID_ERR_PDF, "%s: font %s not readable (install fonts-dejavu-core)", path,
                              access(PDF_FONT_REGULAR, R_OK) ? PDF_FONT_REGULAR : PDF_FONT_BOLD);

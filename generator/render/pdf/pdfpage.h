@@ -122,6 +122,7 @@ typedef struct pdfpage_ctx {
     strbuf teamsb;
     int substitutions;
     const char *site_url, *retrain_cfg; /* AIDIGEST_SITE_URL, AIDIGEST_RETRAIN_URL (or NULL) */
+    bool publish_agents;      /* publish_agents: the segments by agent are shown (pdfsegments) */
     strbuf page_url;          /* the week's web page ("" when unknown) */
     strbuf retrain_url;       /* the Retrain control's link ("" when none) */
     pdfpage_mark marks[PDF_MAX_MARKS];

@@ -64,7 +64,7 @@ void pdfsection_title_block(pdfpage_ctx *c)
 /* The sections, by their headings' titles (pdfpage_heading). */
 static const char *const pdfsection_titles[] = {
     "What the AI learned this week", "Weekly summary", "Coach notes", "Top used replies",
-    "Top rejected replies", "Confidence", "Trending topics", "Retraining adjustments", "Data quality",
+    "Top rejected replies", "Where it happened", "Confidence", "Trending topics", "Retraining adjustments", "Data quality",
 };
 
 void pdfsection_contents(pdfpage_ctx *c)
