@@ -46,6 +46,7 @@ static const struct config_key config_keys[] = {
     K("templates", "AIDIGEST_TEMPLATES", CFG_STR, templates_dir),
     K("redact_rules", "AIDIGEST_REDACT_RULES", CFG_STR, redact_rules),
     K("team", "AIDIGEST_TEAM", CFG_STR, team_name),
+    K("currency", "AIDIGEST_CURRENCY", CFG_STR, currency),
 };
 #undef K
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])

@@ -54,6 +54,7 @@ typedef struct aid_config {
     char *templates_dir;      /* AIDIGEST_TEMPLATES: default see config_templates_dir() */
     char *redact_rules;       /* AIDIGEST_REDACT_RULES: file of extra redaction rules */
     char *team_name;          /* AIDIGEST_TEAM: shown in titles, default "Support" */
+    char *currency;           /* AIDIGEST_CURRENCY: the unit of the logs' `cost` fields, default "USD" */
 } aid_config;
 
 /* Fill cfg with defaults, then the file (path may be NULL: ./aidigest.conf

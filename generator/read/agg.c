@@ -29,7 +29,9 @@ aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
         agg_free(a);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    aid_err err = stem_new(&a->stem, eb);
+    aid_err err = costagg_new(&a->cost, eb);
+    if (!err)
+        err = stem_new(&a->stem, eb);
     if (err) {
         agg_free(a);
         return err;
@@ -75,6 +77,7 @@ void agg_free(agg *a)
         }
         strmap_free(a->prompts);
     }
+    costagg_free(a->cost);
     strmap_free(a->terms);
     if (a->words) {
         for (size_t i = 0; i < strmap_capacity(a->words); i++) {
@@ -490,6 +493,8 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
     agg_week_add(wk == 0 ? &a->cur : &a->prev, ev, day, sign);
     if (ev->prompt_id.len && agg_prompt_add(a, ev, wk, sign) < 0)
         return -1;
+    if (costagg_add(a->cost, ev, wk, sign) < 0)
+        return -1;
     if (wk != 0)
         return 0;
     /* the AI text's part of the work once per distinct text (the cache) */
@@ -675,7 +680,8 @@ int agg_merge(agg *dst, agg *src)
             counts_merge(dg->replacements, sg->replacements) < 0 || editdist_hist_merge(&dg->edits, &sg->edits) < 0)
             return -1;
     }
-    if (counts_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0)
+    if (counts_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0 ||
+        costagg_merge(dst->cost, src->cost) < 0)
         return -1;
     for (size_t i = 0; i < strmap_capacity(src->prompts); i++) {
         const char *k;

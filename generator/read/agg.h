@@ -27,6 +27,7 @@
 #include "common/coachfeat.h"
 #include "common/editdist.h"
 #include "common/err.h"
+#include "read/costagg.h"
 #include "read/event.h"
 #include "common/strmap.h"
 
@@ -152,6 +153,7 @@ typedef struct agg {
     strmap *words;   /* term word as written (lower-cased) -> agg_word */
     uint64_t msg_seq; /* numbers the messages for agg_term.seen */
     strmap *prompts; /* prompt id -> agg_prompt */
+    costagg *cost;   /* cost and latency, overall, per prompt and per model */
     agg_feat feat;
     agg_edits edits;
     agg_correction *corrections;
