@@ -25,6 +25,7 @@
 #include "render/pdf/pdfchart.h"
 #include "render/pdf/pdffont.h"
 #include "render/pdf/pdfpage.h"
+#include "render/pdf/pdfcost.h"
 #include "render/pdf/pdfsection.h"
 
 static void pdf_on_error(HPDF_STATUS err, HPDF_STATUS detail, void *user)
@@ -128,6 +129,7 @@ static void pdf_layout(pdfpage_ctx *c)
     pdfchart_confidence(c);
     pdfsection_trends(c);
     pdfsection_retraining(c);
+    pdfcost_section(c);
     pdfsection_data_quality(c);
     pdfpage_footers(c);
     pdfpage_links(c);
