@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/jget.h"
+#include "common/stats.h"
 #include "common/strmap.h"
 #include "compute/textout.h"
 
@@ -105,6 +106,21 @@ static struct json_object *tokens_json(cb *b, int64_t n, __int128 sum)
     return o;
 }
 
+/* The 95 % distribution-free interval of the quantile num/den (common/stats.h,
+ * stats_quantile_ranks) as [lo, hi]: the lower edge of x_(lo)'s cell and
+ * the upper edge of x_(hi)'s, so that the histogram only widens it; null
+ * for a side that too few latencies cannot bound. */
+static struct json_object *quantile_ci(cb *b, const costagg_hist *h, int64_t num, int64_t den)
+{
+    int64_t lo, hi;
+    stats_quantile_ranks(h->n, (double)num / (double)den, 0.05, &lo, &hi);
+    int cl = lo ? costagg_rank_cell(h, lo) : -1, ch = hi ? costagg_rank_cell(h, hi) : -1;
+    struct json_object *a = made(b, json_object_new_array());
+    push(b, a, cl >= 0 ? jnum(b, costagg_cell_lo(cl), 0) : NULL);
+    push(b, a, ch >= 0 ? jnum(b, costagg_cell_lo(ch) + costagg_cell_width(ch), 0) : NULL);
+    return a;
+}
+
 static double p95_of(const costagg_stats *s)
 {
     return costagg_quantile(&s->latency, COSTFIG_P95_NUM, COSTFIG_P95_DEN);
@@ -119,7 +135,9 @@ static void stats_into(cb *b, struct json_object *o, const costagg_stats *s)
         struct json_object *l = made(b, json_object_new_object());
         add(b, l, "n", jint(b, s->latency.n));
         add(b, l, "median", jnum(b, costagg_quantile(&s->latency, COSTFIG_MEDIAN_NUM, COSTFIG_MEDIAN_DEN), 0));
+        add(b, l, "median_ci", quantile_ci(b, &s->latency, COSTFIG_MEDIAN_NUM, COSTFIG_MEDIAN_DEN));
         add(b, l, "p95", jnum(b, p95_of(s), 0));
+        add(b, l, "p95_ci", quantile_ci(b, &s->latency, COSTFIG_P95_NUM, COSTFIG_P95_DEN));
         add(b, o, "latency_ms", l);
     }
     if (s->tin_n > 0)

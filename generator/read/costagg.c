@@ -94,13 +94,10 @@ static int hist_add(costagg_hist *h, int cell, int64_t delta)
     return 0;
 }
 
-double costagg_quantile(const costagg_hist *h, int64_t num, int64_t den)
+int costagg_rank_cell(const costagg_hist *h, int64_t rank)
 {
-    if (h->n <= 0 || num <= 0 || den <= 0)
-        return NAN;
-    int64_t rank = (int64_t)(((__int128)num * h->n + den - 1) / den);
-    if (rank < 1)
-        rank = 1;
+    if (rank < 1 || rank > h->n)
+        return -1;
     int64_t seen = 0;
     for (int pg = 0; pg < COSTAGG_PAGES; pg++) {
         if (!h->page[pg])
@@ -108,10 +105,21 @@ double costagg_quantile(const costagg_hist *h, int64_t num, int64_t den)
         for (int i = 0; i < COSTAGG_SUB; i++) {
             seen += h->page[pg][i];
             if (seen >= rank)
-                return costagg_cell_lo(pg * COSTAGG_SUB + i);
+                return pg * COSTAGG_SUB + i;
         }
     }
-    return NAN;
+    return -1;
+}
+
+double costagg_quantile(const costagg_hist *h, int64_t num, int64_t den)
+{
+    if (h->n <= 0 || num <= 0 || den <= 0)
+        return NAN;
+    int64_t rank = (int64_t)(((__int128)num * h->n + den - 1) / den);
+    if (rank < 1)
+        rank = 1;
+    int cell = costagg_rank_cell(h, rank);
+    return cell < 0 ? NAN : costagg_cell_lo(cell);
 }
 
 static int stats_add(costagg_stats *s, const event *ev, int sign)

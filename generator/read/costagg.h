@@ -80,4 +80,7 @@ double costagg_cell_width(int cell);
  * (rank in exact integer arithmetic); NaN when empty. */
 double costagg_quantile(const costagg_hist *h, int64_t num, int64_t den);
 
+/* The cell holding the rank-th smallest latency (1 <= rank <= n), or -1. */
+int costagg_rank_cell(const costagg_hist *h, int64_t rank);
+
 #endif

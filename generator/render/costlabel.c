@@ -1,6 +1,7 @@
 #include "render/costlabel.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/jget.h"
@@ -75,6 +76,37 @@ static int ms(strbuf *out, double v)
     return strbuf_adds(out, " ms");
 }
 
+/* A quantile with its 95 % interval: "410 ms (250–1,502)", a one-sided
+ * "(≥ 800)" when too few latencies bound the other side. */
+static int ms_ci(strbuf *out, const struct json_object *r, const char *path)
+{
+    char p[64];
+    double v = jget_double(r, path, NAN);
+    if (ms(out, v) < 0)
+        return -1;
+    if (isnan(v))
+        return 0;
+    snprintf(p, sizeof p, "%s_ci.0", path);
+    double lo = jget_double(r, p, NAN);
+    snprintf(p, sizeof p, "%s_ci.1", path);
+    double hi = jget_double(r, p, NAN);
+    if (isnan(lo) && isnan(hi))
+        return 0;
+    if (strbuf_adds(out, " (") < 0)
+        return -1;
+    if (isnan(hi)) {
+        if (strbuf_adds(out, "\xe2\x89\xa5 ") < 0 || numfmt_int(out, (int64_t)llround(lo)) < 0)
+            return -1;
+    } else if (isnan(lo)) {
+        if (strbuf_adds(out, "\xe2\x89\xa4 ") < 0 || numfmt_int(out, (int64_t)llround(hi)) < 0)
+            return -1;
+    } else if (numfmt_int(out, (int64_t)llround(lo)) < 0 || strbuf_adds(out, "\xe2\x80\x93") < 0 ||
+               numfmt_int(out, (int64_t)llround(hi)) < 0) {
+        return -1;
+    }
+    return strbuf_addc(out, ')');
+}
+
 int costlabel_cell(strbuf *out, const struct json_object *report, size_t i, costlabel_col col)
 {
     const char *kind, *name;
@@ -94,9 +126,9 @@ int costlabel_cell(strbuf *out, const struct json_object *report, size_t i, cost
             return -1;
         return strbuf_adds(out, " used)");
     case COSTLABEL_MEDIAN:
-        return ms(out, jget_double(r, "latency_ms.median", NAN));
+        return ms_ci(out, r, "latency_ms.median");
     case COSTLABEL_P95:
-        return ms(out, jget_double(r, "latency_ms.p95", NAN));
+        return ms_ci(out, r, "latency_ms.p95");
     case COSTLABEL_P95_CHANGE: {
         double d = jget_double(r, "change.latency_p95_ms", NAN);
         if (isnan(d) || d == 0)
@@ -140,8 +172,9 @@ int costlabel_note(strbuf *out, const struct json_object *report)
     return strbuf_addf(out,
                        "Costs in %s; a used reply was accepted or edited. Latencies are nearest-rank "
                        "percentiles from a histogram: exact to the millisecond below %lld ms, "
-                       "within %.2f%% above. Changes are against the week before; no test is made "
-                       "of them (docs/figures.md).",
+                       "within %.2f%% above; in brackets their 95%% distribution-free intervals. "
+                       "Changes are against the week before; no test is made of them "
+                       "(docs/figures.md).",
                        costlabel_currency(report), (long long)jget_int(report, "cost.latency_precision.exact_below_ms", 1024),
                        100.0 * jget_double(report, "cost.latency_precision.max_relative_error", 1.0 / 512));
 }

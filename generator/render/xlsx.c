@@ -1457,8 +1457,11 @@ static const xcol xw_cost_cols[] = {
     { "Used", "used", XC_INT, 0 },
     { "With latency", "latency_ms.n", XC_INT, 0 },
     { "Median latency (ms)", "latency_ms.median", XC_INT, 0 },
+    { "Median 95% low", "latency_ms.median_ci.0", XC_INT, 0 },
+    { "Median 95% high", "latency_ms.median_ci.1", XC_INT, 0 },
     { "p95 latency (ms)", "latency_ms.p95", XC_INT, 0 },
-    { "p95 week before (ms)", "previous.latency_ms.p95", XC_INT, 0 },
+    { "p95 95% low", "latency_ms.p95_ci.0", XC_INT, 0 },
+    { "p95 95% high", "latency_ms.p95_ci.1", XC_INT, 0 },
     { "p95 change (ms)", "change.latency_p95_ms", XC_DINT, 0 },
     { "With tokens in", "tokens_in.n", XC_INT, 0 },
     { "Tokens in", "tokens_in.total", XC_INT, 0 },
@@ -1470,7 +1473,6 @@ static const xcol xw_cost_cols[] = {
     { "Used with cost", "cost.used", XC_INT, 0 },
     { "Cost", "cost.total", XC_MONEY, 0 },
     { "Cost per used reply", "cost.per_used_reply", XC_MONEY, 0 },
-    { "Per used reply week before", "previous.cost.per_used_reply", XC_MONEY, 0 },
     { "Per used reply change", "change.cost_per_used_reply", XC_DMONEY, 0 },
 };
 

@@ -119,9 +119,10 @@ t.is_([row[0] for row in body],
       "page: one row for the team, each prompt and each model")
 byname = {row[0]: row for row in body}
 t.is_(byname.get("Prompt billing"),
-      ["Prompt billing", "10 (7 used)", "410 ms", "2,100 ms", "+1,700 ms", "200.0 / 50.1", "0.1250", "0.0179",
+      ["Prompt billing", "10 (7 used)", "410 ms (250\u20131,502)", "2,100 ms (\u2265 800)", "+1,700 ms", "200.0 / 50.1", "0.1250", "0.0179",
        "\u22120.0021 (\u00d70.89)"],
-      "page: billing's median, p95, its change, tokens, cost, cost per used reply and its change")
+      "page: billing's median and p95 with their intervals, p95's change, tokens, cost, cost per used reply and its change")
+t.is_(byname.get("Model m-small", [])[2:4], ["90 ms", "90 ms"], "page: one latency: no interval")
 t.is_(byname.get("Prompt shipping", [])[2:6], ["\u2013"] * 4,
       "page: shipping has no latency or tokens: dashes, not zeros")
 t.ok("Costs in USD" in c.note and "1024 ms" in c.note, "page: the note names the currency and the precision")
@@ -132,9 +133,11 @@ pdf = subprocess.run(["pdftotext", "-layout", os.path.join(out, "2026-W47", "dig
 i = pdf.find("Cost and latency")
 t.ok(i >= 0, "PDF: a Cost and latency section")
 sect = pdf[i:i + 3000]
-line = next((ln for ln in sect.splitlines() if "Prompt billing" in ln), "")
-t.ok(all(s in line for s in ("10 (7 used)", "410 ms", "2,100 ms", "+1,700 ms", "0.1250", "0.0179", "\u22120.0021")),
-     "PDF: billing's row")
+lines = sect.splitlines()
+k = next((i for i, ln in enumerate(lines) if "Prompt billing" in ln), None)
+row = " ".join(lines[k:k + 2]) if k is not None else ""  # a cell may wrap onto a second line
+t.ok(all(s in row for s in ("10 (7 used)", "410 ms", "(250\u20131,502)", "2,100 ms", "+1,700", "0.1250", "0.0179",
+                            "\u22120.0021")), "PDF: billing's row")
 t.ok("Costs in USD" in sect.replace("\n", " "), "PDF: the currency note")
 
 # ---- the XLSX
@@ -147,8 +150,9 @@ try:
     head = rows[0]
     data = {(row[0], row[1]): dict(zip(head, row)) for row in rows[1:] if row[0]}
     b = data.get(("prompt", "billing"), {})
-    t.is_((b.get("Median latency (ms)"), b.get("p95 latency (ms)"), b.get("p95 change (ms)")), (410, 2100, 1700),
-          "XLSX: billing's latencies")
+    t.is_((b.get("Median latency (ms)"), b.get("Median 95% low"), b.get("Median 95% high"), b.get("p95 latency (ms)"),
+           b.get("p95 95% low"), b.get("p95 95% high"), b.get("p95 change (ms)")), (410, 250, 1502, 2100, 800, None, 1700),
+          "XLSX: billing's latencies and their intervals (no upper bound of p95 from 10)")
     t.ok(abs(b.get("Cost per used reply", 0) - 0.017857143) < 1e-12 and abs(b.get("Cost", 0) - 0.125) < 1e-12,
          "XLSX: billing's cost and cost per used reply, exact")
     s = data.get(("prompt", "shipping"), {})
@@ -214,5 +218,12 @@ for name, q in (("median", 0.5), ("p95", 0.95)):
     bound = 1 if true < 1024 else true / 512
     t.ok(rep <= true < rep + bound + 1e-9,
          "%s of 4000 random latencies: reported %s, exact %s, within the stated bound" % (name, rep, true))
+    # the interval: the order statistics of the ranks (4000, 0.5): (1938, 2063) and (4000, 0.95): (3773, 3828)
+    # (exact binomial sums), widened to their cells' edges
+    lo_r, hi_r = {"median": (1938, 2063), "p95": (3773, 3828)}[name]
+    lo, hi = got[name + "_ci"]
+    xl, xh = s[lo_r - 1], s[hi_r - 1]
+    t.ok(lo <= xl and xl - lo < (1 if xl < 1024 else xl / 512) + 1e-9 and hi > xh and hi - xh <= (1 if xh < 1024 else xh / 256),
+         "%s's interval [%s, %s] holds x_(%d) = %s and x_(%d) = %s, at most a cell wider" % (name, lo, hi, lo_r, xl, hi_r, xh))
 
 sys.exit(t.done())

@@ -6,14 +6,14 @@
 void pdfcost_section(pdfpage_ctx *c)
 {
     static const pdfpage_col cols[] = {
-        {"GROUP", 0.17, 0, 40, false, false},
+        {"GROUP", 0.15, 0, 40, false, false},
         {"SUGGESTED (USED)", 0.14, 1, 0, false, false},
-        {"MEDIAN", 0.11, 1, 0, true, false},
-        {"P95", 0.11, 1, 0, true, false},
-        {"P95 CHANGE", 0.11, 1, 0, false, false},
-        {"COST", 0.09, 1, 0, false, false},
-        {"PER USED REPLY", 0.11, 1, 0, true, false},
-        {"CHANGE", 0.16, 1, 0, false, false},
+        {"MEDIAN", 0.14, 1, 0, true, false},
+        {"P95", 0.14, 1, 0, true, false},
+        {"CHANGE", 0.10, 1, 0, false, false},
+        {"COST", 0.08, 1, 0, false, false},
+        {"PER USED", 0.10, 1, 0, true, false},
+        {"CHANGE", 0.15, 1, 0, false, false},
     };
     static const costlabel_col which[] = {COSTLABEL_NAME, COSTLABEL_REPLIES, COSTLABEL_MEDIAN,
                                           COSTLABEL_P95, COSTLABEL_P95_CHANGE, COSTLABEL_COST,
