@@ -13,7 +13,8 @@
  *
  * Memory: fixed-size counters, plus tables that grow with distinct reply
  * groups (with their distinct original texts and replacements), distinct
- * topics, distinct term words (with their stems), distinct prompt ids and
+ * topics, distinct term words (with their stems), distinct prompt ids (and
+ * models, in the cost part: read/costagg.h) and
  * the distinct AI texts of edits (a cache of their features,
  * agg_edits.ai_cache); a list of the week's corrections and of
  * prompt updates. Nothing else grows with the number of lines.
