@@ -1476,13 +1476,13 @@ static const xcol xw_cost_cols[] = {
     { "Per used reply change", "change.cost_per_used_reply", XC_DMONEY, 0 },
 };
 
-/* The "Cost" sheet (report.json cost{}): only when the report has one. */
+/* The "Cost" sheet (report.json cost{}): its table says "(none this week)"
+ * for a week without any of the cost and latency fields (the sheets stay
+ * the same every week). */
 static void xw_cost(xw *x, struct json_object *report)
 {
-    if (!costlabel_count(report))
-        return;
     struct json_object *rows = NULL;
-    if (costlabel_rows_json(report, &rows, NULL)) {
+    if (costlabel_count(report) && costlabel_rows_json(report, &rows, NULL)) {
         xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "cost");
         return;
     }
@@ -1490,10 +1490,11 @@ static void xw_cost(xw *x, struct json_object *report)
     if (ws) {
         lxw_row_t r = xw_table(x, ws, "CostLatency", 0, 0, xw_cost_cols, NCOLS(xw_cost_cols), rows);
         strbuf note = STRBUF_INIT;
-        if (costlabel_note(&note, report) < 0)
+        if (rows ? costlabel_note(&note, report) < 0
+                 : strbuf_adds(&note, "No suggestion of the week has a latency, token count or cost.") < 0)
             xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "cost");
         else
-            xw_str(x, ws, r + 1, 0, note.buf, x->note);
+            xw_str(x, ws, r + 1, 0, note.buf, x->fmt[XC_TEXT]); /* one line, running over the empty cells */
         strbuf_release(&note);
         worksheet_freeze_panes(ws, 1, 0);
         xw_sheet_done(x, ws, NULL);
