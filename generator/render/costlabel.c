@@ -11,7 +11,9 @@ const char *const costlabel_titles[COSTLABEL__COUNT] = {
     [COSTLABEL_NAME] = "Group",
     [COSTLABEL_REPLIES] = "Suggestions (used)",
     [COSTLABEL_MEDIAN] = "Median latency",
+    [COSTLABEL_MEDIAN_CI] = "Median latency, 95% interval",
     [COSTLABEL_P95] = "p95 latency",
+    [COSTLABEL_P95_CI] = "p95 latency, 95% interval",
     [COSTLABEL_P95_CHANGE] = "p95 change",
     [COSTLABEL_TOKENS] = "Mean tokens in / out",
     [COSTLABEL_COST] = "Cost",
@@ -76,14 +78,12 @@ static int ms(strbuf *out, double v)
     return strbuf_adds(out, " ms");
 }
 
-/* A quantile with its 95 % interval: "410 ms (250–1,502)", a one-sided
- * "(≥ 800)" when too few latencies bound the other side. */
+/* A quantile's 95 % interval: "(250–1,502)", a one-sided "(≥ 800)" when
+ * too few latencies bound the other side, "" without one. */
 static int ms_ci(strbuf *out, const struct json_object *r, const char *path)
 {
     char p[64];
     double v = jget_double(r, path, NAN);
-    if (ms(out, v) < 0)
-        return -1;
     if (isnan(v))
         return 0;
     snprintf(p, sizeof p, "%s_ci.0", path);
@@ -92,7 +92,7 @@ static int ms_ci(strbuf *out, const struct json_object *r, const char *path)
     double hi = jget_double(r, p, NAN);
     if (isnan(lo) && isnan(hi))
         return 0;
-    if (strbuf_adds(out, " (") < 0)
+    if (strbuf_addc(out, '(') < 0)
         return -1;
     if (isnan(hi)) {
         if (strbuf_adds(out, "\xe2\x89\xa5 ") < 0 || numfmt_int(out, (int64_t)llround(lo)) < 0)
@@ -126,8 +126,12 @@ int costlabel_cell(strbuf *out, const struct json_object *report, size_t i, cost
             return -1;
         return strbuf_adds(out, " used)");
     case COSTLABEL_MEDIAN:
+        return ms(out, jget_double(r, "latency_ms.median", NAN));
+    case COSTLABEL_MEDIAN_CI:
         return ms_ci(out, r, "latency_ms.median");
     case COSTLABEL_P95:
+        return ms(out, jget_double(r, "latency_ms.p95", NAN));
+    case COSTLABEL_P95_CI:
         return ms_ci(out, r, "latency_ms.p95");
     case COSTLABEL_P95_CHANGE: {
         double d = jget_double(r, "change.latency_p95_ms", NAN);
@@ -188,7 +192,11 @@ aid_err costlabel_rows_json(const struct json_object *report, struct json_object
     for (size_t i = 0, n = costlabel_count(report); i < n; i++) {
         const char *kind, *name;
         struct json_object *r = costlabel_row(report, i, &kind, &name), *copy = NULL;
-        if (json_object_deep_copy(r, &copy, NULL) != 0) {
+        if (!json_object_is_type(r, json_type_object)) {
+            /* a damaged report: a row without figures */
+            if (!(copy = json_object_new_object()))
+                goto nomem;
+        } else if (json_object_deep_copy(r, &copy, NULL) != 0) {
             json_object_put(copy);
             goto nomem;
         }

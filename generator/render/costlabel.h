@@ -17,8 +17,10 @@
 typedef enum costlabel_col {
     COSTLABEL_NAME,       /* "All suggestions", "Prompt billing", "Model m-large" */
     COSTLABEL_REPLIES,    /* "10 (7 used)" */
-    COSTLABEL_MEDIAN,     /* "410 ms (250–1,502)": with its 95 % interval */
-    COSTLABEL_P95,        /* "2,100 ms (≥ 800)": a one-sided interval with few latencies */
+    COSTLABEL_MEDIAN,     /* "410 ms" */
+    COSTLABEL_MEDIAN_CI,  /* its 95 % interval: "(250–1,502)", "" without one */
+    COSTLABEL_P95,        /* "2,100 ms" */
+    COSTLABEL_P95_CI,     /* "(≥ 800)": one-sided when few latencies bound only one end */
     COSTLABEL_P95_CHANGE, /* "+1,700 ms" against the week before */
     COSTLABEL_TOKENS,     /* mean tokens in / out: "200 / 50.1" */
     COSTLABEL_COST,       /* total: "0.1250" */

@@ -760,16 +760,19 @@ static void html_vars_edits(hv *h, tmpl_vars *v, struct json_object *report)
  * costlabel row, each cell's text from costlabel */
 static void html_vars_cost(hv *h, tmpl_vars *v, struct json_object *report)
 {
-    static const char *const names[COSTLABEL__COUNT] = { "name", "replies", "median", "p95", "p95_change",
-                                                         "tokens", "cost", "per_used", "per_used_change" };
+    static const char *const names[COSTLABEL__COUNT] = { "name", "replies", "median", "median_ci", "p95", "p95_ci",
+                                                         "p95_change", "tokens", "cost", "per_used",
+                                                         "per_used_change" };
     strbuf sb = STRBUF_INIT;
     size_t n = costlabel_count(report);
     hv_set(h, v, "has_cost", n ? "1" : "");
     for (size_t i = 0; i < n; i++) {
         tmpl_vars *r = hv_row(h, v, "cost_rows");
         const char *kind, *name;
-        costlabel_row(report, i, &kind, &name);
+        struct json_object *row = costlabel_row(report, i, &kind, &name);
         hv_set(h, r, "kind", kind);
+        hv_set(h, r, "has_p95_change", jget_has(row, "change.latency_p95_ms") ? "1" : "");
+        hv_set(h, r, "has_per_used_change", jget_has(row, "change.cost_per_used_reply") ? "1" : "");
         for (int c = 0; c < COSTLABEL__COUNT; c++) {
             strbuf_reset(&sb);
             if (costlabel_cell(&sb, report, i, (costlabel_col)c) < 0)

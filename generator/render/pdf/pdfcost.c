@@ -31,6 +31,14 @@ void pdfcost_section(pdfpage_ctx *c)
         for (int j = 0; j < NC; j++) {
             strbuf_reset(&cell[j]);
             CK(costlabel_cell(&cell[j], c->r, i, which[j]));
+            if (which[j] == COSTLABEL_MEDIAN || which[j] == COSTLABEL_P95) {
+                /* the interval after the value: "410 ms (250–1,502)" */
+                size_t at = cell[j].len;
+                CK(strbuf_addc(&cell[j], ' '));
+                CK(costlabel_cell(&cell[j], c->r, i, which[j] == COSTLABEL_MEDIAN ? COSTLABEL_MEDIAN_CI : COSTLABEL_P95_CI));
+                if (cell[j].len == at + 1)
+                    strbuf_setlen(&cell[j], at);
+            }
             CK(strbuf_grow(&cell[j], 0));
             cells[j] = cell[j].buf ? cell[j].buf : "";
         }
