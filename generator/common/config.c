@@ -48,6 +48,7 @@ static const struct config_key config_keys[] = {
     K("redact_rules", "AIDIGEST_REDACT_RULES", CFG_STR, redact_rules),
     K("team", "AIDIGEST_TEAM", CFG_STR, team_name),
     K("publish_agents", "AIDIGEST_PUBLISH_AGENTS", CFG_ON, publish_agents),
+    K("currency", "AIDIGEST_CURRENCY", CFG_STR, currency),
 };
 #undef K
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])

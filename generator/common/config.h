@@ -58,6 +58,7 @@ typedef struct aid_config {
                                  true/false, 1/0): the page and the PDF show the breakdown by
                                  agent (segments.agent); false, the default and a zeroed struct's
                                  value, keeps agents (people) to report.json and the workbook */
+    char *currency;           /* AIDIGEST_CURRENCY: the unit of the logs' `cost` fields, default "USD" */
 } aid_config;
 
 /* Fill cfg with defaults, then the file (path may be NULL: ./aidigest.conf

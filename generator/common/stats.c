@@ -124,6 +124,49 @@ static double betacf(double a, double b, double x)
     return h;
 }
 
+double stats_binom_cdf(int64_t k, int64_t n, double p)
+{
+    if (k < 0)
+        return 0.0;
+    if (k >= n)
+        return 1.0;
+    if (p <= 0.0)
+        return 1.0;
+    if (p >= 1.0)
+        return 0.0;
+    return stats_betainc((double)(n - k), (double)(k + 1), 1.0 - p);
+}
+
+void stats_quantile_ranks(int64_t n, double p, double alpha, int64_t *lo, int64_t *hi)
+{
+    *lo = *hi = 0;
+    if (n <= 0)
+        return;
+    /* the CDF grows with k: binary searches */
+    int64_t a = 1, b = n; /* largest l in [1, n] with F(l - 1) <= alpha / 2 */
+    if (stats_binom_cdf(0, n, p) <= alpha / 2) {
+        while (a < b) {
+            int64_t m = a + (b - a + 1) / 2;
+            if (stats_binom_cdf(m - 1, n, p) <= alpha / 2)
+                a = m;
+            else
+                b = m - 1;
+        }
+        *lo = a;
+    }
+    a = 1, b = n; /* smallest u in [1, n] with F(u - 1) >= 1 - alpha / 2 */
+    if (stats_binom_cdf(n - 1, n, p) >= 1 - alpha / 2) {
+        while (a < b) {
+            int64_t m = a + (b - a) / 2;
+            if (stats_binom_cdf(m - 1, n, p) >= 1 - alpha / 2)
+                b = m;
+            else
+                a = m + 1;
+        }
+        *hi = a;
+    }
+}
+
 double stats_betainc(double a, double b, double x)
 {
     if (!(a > 0) || !(b > 0) || isnan(x))

@@ -55,6 +55,19 @@ stats_interval stats_newcombe(int64_t k1, int64_t n1, int64_t k2, int64_t n2, do
 stats_interval stats_welch(double mean1, double var1, int64_t n1, double mean2, double var2, int64_t n2,
                            double alpha, double *df);
 
+/* P(B <= k) for B ~ Binomial(n, p), 0 <= p <= 1: I_{1-p}(n - k, k + 1);
+ * 0 for k < 0, 1 for k >= n. */
+double stats_binom_cdf(int64_t k, int64_t n, double p);
+
+/* The distribution-free interval of a p-quantile from the order statistics
+ * of n values (Conover 1999, "Practical nonparametric statistics", 3.2;
+ * Hahn and Meeker 1991, 5.2): [x_(lo), x_(hi)], 1-based ranks, with
+ * lo the largest rank for which P(B <= lo - 1) <= alpha / 2 and hi the
+ * smallest for which P(B <= hi - 1) >= 1 - alpha / 2 (B ~ Binomial(n, p)),
+ * so each side misses with probability at most alpha / 2 for a continuous
+ * distribution. A side without such a rank (too few values) is 0. */
+void stats_quantile_ranks(int64_t n, double p, double alpha, int64_t *lo, int64_t *hi);
+
 /* The regularised incomplete beta function I_x(a, b), a, b > 0. */
 double stats_betainc(double a, double b, double x);
 /* The regularised upper incomplete gamma function Q(a, x), a > 0. */

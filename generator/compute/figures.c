@@ -10,6 +10,7 @@
 #include "compute/drift.h"
 #include "common/jget.h"
 #include "compute/coach.h"
+#include "compute/costfig.h"
 #include "compute/edits.h"
 #include "compute/answered.h"
 #include "compute/neardup.h"
@@ -869,6 +870,11 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     if ((err = coach_json(in, &used, &part, eb)))
         goto fail;
     add(r, "coach", part);
+    costfig_input cin = { a->cost, in->currency, in->hist->prev_report, in->redact };
+    if ((err = costfig_json(&cin, &part, eb)))
+        goto fail;
+    if (part)
+        add(r, "cost", part);
     struct json_object *nar = jobj();
     add(nar, "summary", jstr(""));
     add(nar, "self_summary", jstr(""));

@@ -27,6 +27,7 @@ typedef struct figures_input {
     const history *hist;
     int64_t generated_ms;        /* timeutil_now_ms() */
     const redact_rules *redact;  /* masks personal data in published texts; NULL = texts as they are */
+    const char *currency;        /* config `currency`, the unit of `cost` figures; NULL = "USD" */
 } figures_input;
 
 /* Build the report (a new json-c object the caller owns). The narrative

@@ -468,6 +468,7 @@ static aid_err run_compute(run *r, aid_errbuf *eb)
         .hist = &r->hist,
         .generated_ms = timeutil_now_ms(),
         .redact = r->rules,
+        .currency = r->o->cfg.currency,
     };
     if ((err = figures_build(&fin, &r->report, eb)))
         return err;

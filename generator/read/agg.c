@@ -30,7 +30,9 @@ aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
         agg_free(a);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    aid_err err = stem_new(&a->stem, eb);
+    aid_err err = costagg_new(&a->cost, eb);
+    if (!err)
+        err = stem_new(&a->stem, eb);
     if (err) {
         agg_free(a);
         return err;
@@ -77,6 +79,7 @@ void agg_free(agg *a)
         strmap_free(a->prompts);
     }
     aggseg_release(&a->seg);
+    costagg_free(a->cost);
     if (a->terms) {
         for (size_t i = 0; i < strmap_capacity(a->terms); i++) {
             void *v;
@@ -504,6 +507,8 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
     agg_week_add(wk == 0 ? &a->cur : &a->prev, ev, day, sign);
     if (ev->prompt_id.len && agg_prompt_add(a, ev, wk, sign) < 0)
         return -1;
+    if (costagg_add(a->cost, ev, wk, sign) < 0)
+        return -1;
     if (wk != 0)
         return aggseg_add(&a->seg, ev, wk, sign, AGGSEG_EDIT_UNKNOWN);
     /* the AI text's part of the work once per distinct text (the cache) */
@@ -713,7 +718,7 @@ int agg_merge(agg *dst, agg *src)
             return -1;
     }
     if (terms_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0 ||
-        aggseg_merge(&dst->seg, &src->seg) < 0)
+        aggseg_merge(&dst->seg, &src->seg) < 0 || costagg_merge(dst->cost, src->cost) < 0)
         return -1;
     for (size_t i = 0; i < strmap_capacity(src->prompts); i++) {
         const char *k;

@@ -14,7 +14,7 @@
  * Memory: fixed-size counters, plus tables that grow with distinct reply
  * groups (with their distinct original texts and replacements), distinct
  * topics, distinct term words (with their stems), distinct prompt ids,
- * channels and agents (agg.seg) and
+ * channels and agents (agg.seg), models (in the cost part: read/costagg.h) and
  * the distinct AI texts of edits (a cache of their features,
  * agg_edits.ai_cache); a list of the week's corrections and of
  * prompt updates; per topic a sample of at most ANSWERS_K of its
@@ -32,6 +32,7 @@
 #include "common/err.h"
 #include "read/answers.h"
 #include "read/aggseg.h"
+#include "read/costagg.h"
 #include "read/event.h"
 #include "common/strmap.h"
 
@@ -162,6 +163,7 @@ typedef struct agg {
                           and its reply group's hash (for agg_term.answers) */
     strmap *prompts; /* prompt id -> agg_prompt */
     aggseg seg;      /* by prompt_id, channel, agent_id (read/aggseg.h) */
+    costagg *cost;   /* cost and latency, overall, per prompt and per model */
     agg_feat feat;
     agg_edits edits;
     agg_correction *corrections;

@@ -24,6 +24,7 @@ static const char *const event_bad_names[EVENT_BAD__COUNT] = {
     [EVENT_BAD_CONFIDENCE_RANGE] = "confidence_range",
     [EVENT_BAD_UNKNOWN_ACTION] = "unknown_action",
     [EVENT_BAD_BAD_TIME] = "bad_time",
+    [EVENT_BAD_VALUE_RANGE] = "value_range",
 };
 
 const char *event_bad_name(event_bad r)
@@ -237,6 +238,63 @@ wrong:
     return EVENT_BAD_WRONG_TYPE;
 }
 
+/* An optional number field in [0, max]: *has false when absent or null;
+ * an integer when want_int (a JSON number without fraction or exponent:
+ * 3, not 3.0). */
+static event_bad opt_num(field_ctx *c, const char *key, bool want_int, double max, bool *has, double *dv,
+                         int64_t *iv)
+{
+    struct json_object *v;
+    *has = false;
+    if (!json_object_object_get_ex(c->o, key, &v) || !v)
+        return EVENT_OK;
+    bool is_int = json_object_is_type(v, json_type_int);
+    if (want_int ? !is_int : !(is_int || json_object_is_type(v, json_type_double))) {
+        snprintf(c->detail, c->dn, "%s: field '%s' must be %s or null", c->what, key,
+                 want_int ? "an integer" : "a number");
+        return EVENT_BAD_WRONG_TYPE;
+    }
+    double d = json_object_get_double(v);
+    bool neg = is_int ? json_object_get_int64(v) < 0 : d < 0.0;
+    if (neg || !(d <= max)) {
+        char num[72];
+        if (is_int && (json_object_get_int64(v) == INT64_MAX || json_object_get_int64(v) == INT64_MIN))
+            raw_number_after(c->line, c->len, key, num, sizeof num);
+        else
+            num[0] = '\0';
+        if (!num[0])
+            snprintf(num, sizeof num, "%s", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+        snprintf(c->detail, c->dn, "%s: %s %s is outside [0, %.0f]", c->what, key, num, max);
+        return EVENT_BAD_VALUE_RANGE;
+    }
+    *has = true;
+    if (dv)
+        *dv = d;
+    if (iv)
+        *iv = is_int ? json_object_get_int64(v) : 0;
+    return EVENT_OK;
+}
+
+/* The cost and latency fields of a suggestion. */
+static event_bad parse_cost(field_ctx *c, event *ev)
+{
+    double cost = 0;
+    event_bad r = opt_str(c, "model", &ev->model);
+    if (r == EVENT_OK)
+        r = opt_num(c, "latency_ms", false, EVENT_MAX_LATENCY_MS, &ev->has_latency, &ev->latency_ms, NULL);
+    if (r == EVENT_OK)
+        r = opt_num(c, "tokens_in", true, (double)EVENT_MAX_TOKENS, &ev->has_tokens_in, NULL, &ev->tokens_in);
+    if (r == EVENT_OK)
+        r = opt_num(c, "tokens_out", true, (double)EVENT_MAX_TOKENS, &ev->has_tokens_out, NULL, &ev->tokens_out);
+    if (r == EVENT_OK)
+        r = opt_num(c, "cost", false, EVENT_MAX_COST, &ev->has_cost, &cost, NULL);
+    if (r == EVENT_OK && ev->has_cost)
+        ev->cost_nano = (int64_t)llround(cost * 1e9);
+    if (ev->model.s && !ev->model.len)
+        ev->model.s = NULL; /* "" is no model */
+    return r;
+}
+
 #define TRY(x) do { event_bad r_ = (x); if (r_ != EVENT_OK) return r_; } while (0)
 
 static event_bad parse_suggestion(field_ctx *c, event *ev)
@@ -273,6 +331,7 @@ static event_bad parse_suggestion(field_ctx *c, event *ev)
         ev->has_confidence = true;
         ev->confidence = v;
     }
+    TRY(parse_cost(c, ev));
     for (int a = 0; a < ACTION__COUNT; a++)
         if (action.len == strlen(event_action_names[a]) &&
             !memcmp(action.s, event_action_names[a], action.len)) {

@@ -37,6 +37,7 @@ typedef enum event_bad {
     EVENT_BAD_CONFIDENCE_RANGE,
     EVENT_BAD_UNKNOWN_ACTION,
     EVENT_BAD_BAD_TIME,
+    EVENT_BAD_VALUE_RANGE, /* latency_ms, tokens_in/out or cost out of range */
     EVENT_BAD__COUNT
 } event_bad;
 
@@ -75,6 +76,13 @@ typedef struct event {
     event_action action;
     bool has_confidence;
     double confidence;
+    /* cost and latency (docs/input-format.md): each optional; has_* false
+     * when absent or null */
+    event_str model;
+    bool has_latency, has_tokens_in, has_tokens_out, has_cost;
+    double latency_ms;           /* in [0, EVENT_MAX_LATENCY_MS] */
+    int64_t tokens_in, tokens_out; /* in [0, EVENT_MAX_TOKENS] */
+    int64_t cost_nano;           /* cost in 10^-9 of the currency, in [0, EVENT_MAX_COST * 10^9] */
     /* correction */
     event_str suggestion_id, corrected_reply, by, reason;
     /* prompt_update (prompt_id above) */
@@ -82,6 +90,15 @@ typedef struct event {
     struct json_object *examples_added;   /* array of strings or NULL */
     struct json_object *examples_removed; /* array of strings or NULL */
 } event;
+
+/* The largest values the cost and latency fields may take (larger ones,
+ * like negative ones, are EVENT_BAD_VALUE_RANGE): a latency of about 11.6
+ * days, a billion tokens, a billion units of the currency for one reply.
+ * They keep every sum of a week exact in 64 bits (tokens) or 128 bits
+ * (cost in nano-units). */
+#define EVENT_MAX_LATENCY_MS 1e9
+#define EVENT_MAX_TOKENS 1000000000LL
+#define EVENT_MAX_COST 1e9
 
 typedef struct event_parser event_parser;
 

@@ -16,6 +16,7 @@
 #include "common/timeutil.h"
 #include "common/version.h"
 #include "render/cilabel.h"
+#include "render/costlabel.h"
 #include "render/dqlabel.h"
 #include "render/weeks.h"
 #include "render/htmlseg.h"
@@ -757,6 +758,37 @@ static void html_vars_edits(hv *h, tmpl_vars *v, struct json_object *report)
     }
 }
 
+/* cost and latency (cost{}; absent without those fields): one row per
+ * costlabel row, each cell's text from costlabel */
+static void html_vars_cost(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    static const char *const names[COSTLABEL__COUNT] = { "name", "replies", "median", "median_ci", "p95", "p95_ci",
+                                                         "p95_change", "tokens", "cost", "per_used",
+                                                         "per_used_change" };
+    strbuf sb = STRBUF_INIT;
+    size_t n = costlabel_count(report);
+    hv_set(h, v, "has_cost", n ? "1" : "");
+    for (size_t i = 0; i < n; i++) {
+        tmpl_vars *r = hv_row(h, v, "cost_rows");
+        const char *kind, *name;
+        struct json_object *row = costlabel_row(report, i, &kind, &name);
+        hv_set(h, r, "kind", kind);
+        hv_set(h, r, "has_p95_change", jget_has(row, "change.latency_p95_ms") ? "1" : "");
+        hv_set(h, r, "has_per_used_change", jget_has(row, "change.cost_per_used_reply") ? "1" : "");
+        for (int c = 0; c < COSTLABEL__COUNT; c++) {
+            strbuf_reset(&sb);
+            if (costlabel_cell(&sb, report, i, (costlabel_col)c) < 0)
+                h->oom = 1;
+            hv_set(h, r, names[c], sb.buf);
+        }
+    }
+    strbuf_reset(&sb);
+    if (n && costlabel_note(&sb, report) < 0)
+        h->oom = 1;
+    hv_set(h, v, "cost_note", sb.buf);
+    strbuf_release(&sb);
+}
+
 /* name = the text of a rate's interval ("57.7–67.1%"; "" without one) */
 static void html_ci_var(hv *h, tmpl_vars *v, const char *name, const struct json_object *ci)
 {
@@ -1007,6 +1039,7 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
     html_vars_narrative(&h, v, report);
     html_vars_tips(&h, v, report);
     html_vars_edits(&h, v, report);
+    html_vars_cost(&h, v, report);
     html_vars_top(&h, v, report);
     html_vars_trends(&h, v, report);
     html_vars_retraining(&h, v, report);

@@ -19,6 +19,7 @@
 #include "render/html.h"
 #include "render/weeks.h"
 #include "render/segview.h"
+#include "render/costlabel.h"
 #include "render/xlsxquote.h"
 
 /* ---------------------------------------------------------------- text */
@@ -149,6 +150,8 @@ typedef enum xcol_type {
     XC_DEC2,      /* 0.00 */
     XC_DDEC,      /* a signed change: +0.000 */
     XC_DINT,      /* a signed count change */
+    XC_MONEY,     /* an amount of the team's currency: 0.000000 */
+    XC_DMONEY,    /* a signed change of one: +0.000000 */
     XC_DATE,      /* "YYYY-MM-DD" -> a date */
     XC_DATETIME,  /* RFC 3339 -> a date and time (UTC) */
     XC_LIST,      /* an array of strings, one per line */
@@ -217,6 +220,8 @@ static lxw_format *xw_make_format(xw *x, int i)
         [XC_DEC2] = { "0.00", false, false, false, false, 0 },
         [XC_DDEC] = { "+0.000;-0.000;0.000", false, false, false, false, 0 },
         [XC_DINT] = { "+#,##0;-#,##0;0", false, false, false, false, 0 },
+        [XC_MONEY] = { "0.000000", false, false, false, false, 0 },
+        [XC_DMONEY] = { "+0.000000;-0.000000;0.000000", false, false, false, false, 0 },
         [XC_DATE] = { "yyyy-mm-dd", false, false, false, false, 0 },
         [XC_DATETIME] = { "yyyy-mm-dd hh:mm", false, false, false, false, 0 },
         [XC_LIST] = { NULL, true, false, false, false, 0 },
@@ -1632,6 +1637,58 @@ static void xw_segments(xw *x, struct json_object *report)
     strbuf_release(&sb);
 }
 
+static const xcol xw_cost_cols[] = {
+    { "Group", "kind", XC_TEXT, 9 },
+    { "Prompt or model", "name", XC_TEXT, 20 },
+    { "Suggestions", "suggestions", XC_INT, 0 },
+    { "Used", "used", XC_INT, 0 },
+    { "With latency", "latency_ms.n", XC_INT, 0 },
+    { "Median latency (ms)", "latency_ms.median", XC_INT, 0 },
+    { "Median 95% low", "latency_ms.median_ci.0", XC_INT, 0 },
+    { "Median 95% high", "latency_ms.median_ci.1", XC_INT, 0 },
+    { "p95 latency (ms)", "latency_ms.p95", XC_INT, 0 },
+    { "p95 95% low", "latency_ms.p95_ci.0", XC_INT, 0 },
+    { "p95 95% high", "latency_ms.p95_ci.1", XC_INT, 0 },
+    { "p95 change (ms)", "change.latency_p95_ms", XC_DINT, 0 },
+    { "With tokens in", "tokens_in.n", XC_INT, 0 },
+    { "Tokens in", "tokens_in.total", XC_INT, 0 },
+    { "Mean tokens in", "tokens_in.mean", XC_DEC2, 0 },
+    { "With tokens out", "tokens_out.n", XC_INT, 0 },
+    { "Tokens out", "tokens_out.total", XC_INT, 0 },
+    { "Mean tokens out", "tokens_out.mean", XC_DEC2, 0 },
+    { "With cost", "cost.n", XC_INT, 0 },
+    { "Used with cost", "cost.used", XC_INT, 0 },
+    { "Cost", "cost.total", XC_MONEY, 0 },
+    { "Cost per used reply", "cost.per_used_reply", XC_MONEY, 0 },
+    { "Per used reply change", "change.cost_per_used_reply", XC_DMONEY, 0 },
+};
+
+/* The "Cost" sheet (report.json cost{}): its table says "(none this week)"
+ * for a week without any of the cost and latency fields (the sheets stay
+ * the same every week). */
+static void xw_cost(xw *x, struct json_object *report)
+{
+    struct json_object *rows = NULL;
+    if (costlabel_count(report) && costlabel_rows_json(report, &rows, NULL)) {
+        xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "cost");
+        return;
+    }
+    lxw_worksheet *ws = xw_sheet(x, "Cost");
+    if (ws) {
+        lxw_row_t r = xw_table(x, ws, "CostLatency", 0, 0, xw_cost_cols, NCOLS(xw_cost_cols), rows);
+        strbuf note = STRBUF_INIT;
+        if (rows ? costlabel_note(&note, report) < 0
+                 : strbuf_adds(&note, "No suggestion of the week has a latency, token count or cost.") < 0)
+            xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "cost");
+        else
+            xw_str(x, ws, r + 1, 0, note.buf, x->fmt[XC_TEXT]); /* one line, running over the empty cells */
+        strbuf_release(&note);
+        worksheet_freeze_panes(ws, 1, 0);
+        xw_sheet_done(x, ws, NULL);
+    }
+    json_object_put(rows);
+}
+
 static void xw_quality(xw *x, struct json_object *report)
 {
     lxw_worksheet *ws = xw_sheet(x, "Data quality");
@@ -1772,6 +1829,7 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
         xw_coach(&x, report);
         xw_edits(&x, report);
         xw_segments(&x, report);
+        xw_cost(&x, report);
         xw_quality(&x, report);
     }
     /* workbook_close writes the file and frees the workbook, also when it

@@ -60,20 +60,27 @@ SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|runtime error:|SUMMARY: 
 tmp = tempfile.mkdtemp(prefix="aidigest-faults-")
 
 
-def sug(i, ts, action, msg, reply="Hello there, happy to help."):
-    return json.dumps({"type": "suggestion", "id": i, "ts": ts, "ai_reply": reply,
-                       "action": action, "confidence": 0.5, "customer_message": msg}) + "\n"
+def sug(i, ts, action, msg, reply="Hello there, happy to help.", **more):
+    d = {"type": "suggestion", "id": i, "ts": ts, "ai_reply": reply, "action": action, "confidence": 0.5,
+         "customer_message": msg}
+    d.update(more)
+    return json.dumps(d) + "\n"
+
+
+# the cost and latency fields on two of them (docs/figures.md "Cost and latency"): their tables,
+# histogram pages and the cost section are allocated too
+COST = {"prompt_id": "p", "model": "m", "latency_ms": 1500.5, "tokens_in": 10, "tokens_out": 5, "cost": 0.002}
 
 
 logs = os.path.join(tmp, "logs")
 os.makedirs(logs)
 with open(os.path.join(logs, "a.jsonl"), "w") as f:
-    f.write(sug("s1", "2026-11-17T10:00:00Z", "accepted", "hello, where is my order"))
+    f.write(sug("s1", "2026-11-17T10:00:00Z", "accepted", "hello, where is my order", **COST))
     f.write(sug("s2", "2026-11-18T10:00:00Z", "rejected", "I want a refund for order 12",
                 reply="Refunds take 30 days."))
     f.write(json.dumps({"type": "correction", "suggestion_id": "s2", "ts": "2026-11-18T10:05:00Z",
                         "corrected_reply": "Refunds take 5 days."}) + "\n")
-    f.write(sug("s3", "2026-11-19T10:00:00Z", "edited", "my email is a@example.com, help"))
+    f.write(sug("s3", "2026-11-19T10:00:00Z", "edited", "my email is a@example.com, help", **COST))
 with open(os.path.join(tmp, "t.tmpl"), "w") as f:
     f.write("{{#each xs}}<{{x}}>{{/each}} {{v}}\n")
 

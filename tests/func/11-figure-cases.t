@@ -8,6 +8,8 @@ Every directory tests/cases/figures/<case>/ holds
   expected.json         a SUBSET of report.json: every key listed must match;
                         integers exactly, decimals to 1e-6, {"approx": x, "tol": t}
                         for another tolerance; lists must have the same length
+  expected_absent       optional: one path per line (a.b[0].c) that report.json must NOT have
+                        (figures left out, not zero)
   expected_stderr       optional: one regex per line, each must match a stderr line
   exit_code             optional (default 0)
   expected_rejected.jsonl optional: rejected.jsonl, line by line (subset match)
@@ -68,6 +70,21 @@ def match(got, want, path, errs):
     errs.append("%s: bad expectation %r" % (path, want))
 
 
+def lookup(obj, path):
+    """The value at a path like a.b[0].c, or KeyError."""
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("["):
+            i = int(part[1:-1])
+            if not isinstance(obj, list) or i >= len(obj):
+                raise KeyError(path)
+            obj = obj[i]
+        else:
+            if not isinstance(obj, dict) or part not in obj:
+                raise KeyError(path)
+            obj = obj[part]
+    return obj
+
+
 def read(path):
     with open(path, encoding="utf-8") as f:
         return f.read()
@@ -111,6 +128,19 @@ def run_case(name):
         if not t.ok(not errs, "%s: report.json matches expected.json" % name):
             for e in errs:
                 t.diag(e)
+        ea = os.path.join(d, "expected_absent")
+        if os.path.exists(ea):
+            present = []
+            for p in read(ea).splitlines():
+                if p.strip():
+                    try:
+                        lookup(got, p.strip())
+                        present.append(p.strip())
+                    except KeyError:
+                        pass
+            if not t.ok(not present, "%s: report.json leaves out expected_absent" % name):
+                for p in present:
+                    t.diag("present: " + p)
     erj = os.path.join(d, "expected_rejected.jsonl")
     rj = os.path.join(out, week, "rejected.jsonl")
     if os.path.exists(erj):

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import taplib as t  # noqa: E402
 
 REASONS = ["invalid_json", "invalid_utf8", "line_too_long", "too_deep", "not_object",
-           "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time"]
+           "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time", "value_range"]
 WEEK = "2026-W47"
 
 
@@ -39,6 +39,7 @@ BAD = {
     "wrong_type": b'{"type":"suggestion","id":"w","ts":"2026-11-17T10:00:00Z","ai_reply":5,"action":"accepted"}',
     "confidence_range": b'{"type":"suggestion","id":"c","ts":"2026-11-17T10:00:00Z","ai_reply":"x","action":"accepted","confidence":1.5}',
     "unknown_action": b'{"type":"suggestion","id":"a","ts":"2026-11-17T10:00:00Z","ai_reply":"x","action":"maybe"}',
+    "value_range": b'{"type":"suggestion","id":"v","ts":"2026-11-17T10:00:00Z","ai_reply":"x","action":"accepted","latency_ms":-1}',
     "bad_time": b'{"type":"suggestion","id":"t","ts":"2026-13-01T10:00:00Z","ai_reply":"x","action":"accepted"}',
 }
 

@@ -16,7 +16,7 @@ WEEK = "2026-W47"
 FIXTURE = os.path.join(t.ROOT, "tests", "fixtures", "report-sample.json")
 SECTIONS = ["At a glance", "What the AI learned this week", "Weekly summary", "Coach notes",
             "Top used replies", "Top rejected replies", "Confidence", "Trending topics",
-            "Retraining adjustments", "What retraining would change", "Data quality"]
+            "Retraining adjustments", "What retraining would change", "Cost and latency", "Data quality"]
 
 
 def tool(args):

@@ -27,7 +27,7 @@ SDE = "1764547200"
 MARKER = "\u2026 [truncated]"
 NONE = "(none this week)"
 SHEETS = ["Summary", "Weeks", "Top used", "Top rejected", "Confidence", "Calibration", "Trends",
-          "Retraining", "Retraining preview", "Coach notes", "Edits", "Data quality"]
+          "Retraining", "Retraining preview", "Coach notes", "Edits", "Cost", "Data quality"]
 FIXTURE = os.path.join(t.ROOT, "tests", "fixtures", "report-sample.json")
 
 
@@ -88,7 +88,7 @@ def check_structure(wb, label):
     t.is_(names, sorted(["KeyFigures", "TopUsed", "TopRejected", "ConfidenceDaily", "ConfidenceHistogram",
                          "Calibration", "CalibrationError", "Trends", "Retraining", "RetrainingPreview", "CoachNotes",
                          "CoachTips", "EditsCounts", "EditsShares", "EditsHabits", "EditsByPrompt",
-                         "DataQuality", "BadLinesByReason", "Weeks"]),
+                         "CostLatency", "DataQuality", "BadLinesByReason", "Weeks"]),
           "%s: every list is an Excel table, none overlapping, each with a data row and autofilter" % label)
     t.is_(sorted(type(c).__name__ for c in wb["Confidence"]._charts), ["BarChart", "LineChart"],
           "%s: Confidence has a line chart (daily) and a column chart (histogram)" % label)
@@ -103,7 +103,7 @@ def check_structure(wb, label):
           "%s: created is SOURCE_DATE_EPOCH" % label)
 
 
-def check_print(wb, label, scaled=("Top used", "Top rejected", "Retraining", "Coach notes")):
+def check_print(wb, label, scaled=("Top used", "Top rejected", "Retraining", "Coach notes", "Cost")):
     """Print set-up: landscape A4, the header row on every page, one page
     wide where readable, else 70 % with the first column repeated; every
     chart starts a page (a manual break at its top row)."""

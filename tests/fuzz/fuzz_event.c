@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         ev.conversation_id, ev.agent_id, ev.channel, ev.locale,
                         ev.prompt_id, ev.prompt_version, ev.suggestion_id,
                         ev.corrected_reply, ev.by, ev.reason, ev.from_version,
-                        ev.to_version, ev.theme, ev.summary };
+                        ev.to_version, ev.theme, ev.summary, ev.model };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sink += touch(all[i]);
     if (ev.type == EVENT_SUGGESTION && (ev.action < 0 || ev.action >= ACTION__COUNT))
@@ -58,6 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ev.type == EVENT_SUGGESTION)
         sink += strlen(event_action_name(ev.action));
     if (ev.has_confidence && !(ev.confidence >= 0.0 && ev.confidence <= 1.0))
+        abort();
+    /* the cost and latency fields stay in their ranges (costagg relies on it) */
+    if ((ev.has_latency && !(ev.latency_ms >= 0 && ev.latency_ms <= EVENT_MAX_LATENCY_MS)) ||
+        (ev.has_tokens_in && !(ev.tokens_in >= 0 && ev.tokens_in <= EVENT_MAX_TOKENS)) ||
+        (ev.has_tokens_out && !(ev.tokens_out >= 0 && ev.tokens_out <= EVENT_MAX_TOKENS)) ||
+        (ev.has_cost && !(ev.cost_nano >= 0 && ev.cost_nano <= (int64_t)(EVENT_MAX_COST * 1e9))))
         abort();
     if (ev.examples_added)
         sink += json_object_array_length(ev.examples_added);

@@ -114,9 +114,45 @@ int main(void)
         ok(strstr(why, "confidence 1.1 is") != NULL, "and 1.1 as 1.1 (%s)", why);
     }
     const char *names[] = { "invalid_json", "invalid_utf8", "line_too_long", "too_deep", "not_object",
-                            "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time" };
+                            "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time",
+                            "value_range" };
     for (int i = 0; i < EVENT_BAD__COUNT; i++)
         is_str(event_bad_name((event_bad)i), names[i], "reason name %d", i);
+    /* the cost and latency fields */
+    {
+        char why[256] = "";
+        const char *l = "{" S ",\"ai_reply\":\"x\",\"action\":\"accepted\",\"latency_ms\":250.7,\"model\":\"m\","
+                        "\"tokens_in\":1210,\"tokens_out\":0,\"cost\":0.00022}";
+        is_int(event_parse(p, l, strlen(l), &ev, why, sizeof why), EVENT_OK, "latency, model, tokens and cost parse");
+        ok(ev.has_latency && ev.latency_ms == 250.7 && ev.has_tokens_in && ev.tokens_in == 1210 && ev.has_tokens_out &&
+               ev.tokens_out == 0 && ev.has_cost && ev.cost_nano == 220000 && ev.model.len == 1,
+           "their values (the cost in nano-units: 220000)");
+        l = "{" S ",\"ai_reply\":\"x\",\"action\":\"accepted\",\"latency_ms\":null,\"model\":\"\",\"cost\":null}";
+        is_int(event_parse(p, l, strlen(l), &ev, why, sizeof why), EVENT_OK, "nulls parse");
+        ok(!ev.has_latency && !ev.has_cost && !ev.has_tokens_in && !ev.model.s, "null and \"\" are absent, not 0");
+        static const struct {
+            const char *field;
+            event_bad want;
+            const char *detail;
+        } bad[] = {
+            { "\"latency_ms\":-0.5", EVENT_BAD_VALUE_RANGE, "latency_ms -0.5 is outside [0, 1000000000]" },
+            { "\"latency_ms\":1000000000.5", EVENT_BAD_VALUE_RANGE, "outside" },
+            { "\"latency_ms\":\"12\"", EVENT_BAD_WRONG_TYPE, "'latency_ms' must be a number" },
+            { "\"tokens_in\":1.5", EVENT_BAD_WRONG_TYPE, "'tokens_in' must be an integer" },
+            { "\"tokens_in\":2.0", EVENT_BAD_WRONG_TYPE, "'tokens_in' must be an integer" },
+            { "\"tokens_out\":-3", EVENT_BAD_VALUE_RANGE, "tokens_out -3 is outside" },
+            { "\"tokens_out\":18446744073709551616", EVENT_BAD_VALUE_RANGE, "tokens_out 18446744073709551616 is" },
+            { "\"cost\":true", EVENT_BAD_WRONG_TYPE, "'cost' must be a number" },
+            { "\"cost\":1e10", EVENT_BAD_VALUE_RANGE, "cost 1e10 is outside" },
+            { "\"model\":[\"m\"]", EVENT_BAD_WRONG_TYPE, "'model' must be a string" },
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            char line[512];
+            snprintf(line, sizeof line, "{" S ",\"ai_reply\":\"x\",\"action\":\"accepted\",%s}", bad[i].field);
+            event_bad r = event_parse(p, line, strlen(line), &ev, why, sizeof why);
+            ok(r == bad[i].want && strstr(why, bad[i].detail), "%s: %s (%s)", bad[i].field, event_bad_name(bad[i].want), why);
+        }
+    }
     /* "\u0000" is legal JSON but ends a C string: it becomes U+FFFD */
     is_int(parse("{\"type\":\"suggestion\",\"id\":\"a\\u0000b\",\"ts\":\"2026-11-17T09:30:00Z\","
                  "\"ai_reply\":\"x\\u0000y\\u0000\",\"action\":\"accepted\"}"), EVENT_OK, "NUL in strings parses");

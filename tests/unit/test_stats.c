@@ -133,5 +133,22 @@ int main(void)
     is_double(stats_ece_equal_mass(tn, tp, ts, 2, 2, bn, bp, bs), 0.1, 1e-12, "equal-mass ECE splits a tied cell");
     ok(bn[0] == 2 && bn[1] == 2 && fabs(bp[0] - 1) < 1e-12 && fabs(bs[1] - 1.6) < 1e-12, "bins of the tied case");
     ok(isnan(stats_ece_equal_mass(tn, tp, ts, 0, 15, NULL, NULL, NULL)), "equal-mass ECE of nothing is not defined");
+    /* binomial CDF (R: pbinom) and the order-statistic ranks of a quantile's
+     * interval (exact sums of the binomial terms in Python's integers) */
+    is_double(stats_binom_cdf(2, 10, 0.5), 0.0546875, 1e-12, "pbinom(2, 10, 0.5)");
+    is_double(stats_binom_cdf(7, 10, 0.95), 0.0115035573792969, 1e-12, "pbinom(7, 10, 0.95)");
+    ok(stats_binom_cdf(-1, 10, 0.5) == 0 && stats_binom_cdf(10, 10, 0.5) == 1, "binomial CDF ends");
+    static const struct {
+        int64_t n;
+        double p;
+        int64_t lo, hi;
+    } qr[] = { { 10, 0.5, 2, 9 }, { 11, 0.5, 2, 10 }, { 10, 0.95, 8, 0 }, { 11, 0.95, 9, 0 },
+               { 100, 0.95, 90, 100 }, { 1000, 0.5, 469, 532 }, { 4, 0.5, 0, 0 }, { 1, 0.5, 0, 0 } };
+    for (size_t i = 0; i < sizeof qr / sizeof qr[0]; i++) {
+        int64_t lo, hi;
+        stats_quantile_ranks(qr[i].n, qr[i].p, 0.05, &lo, &hi);
+        ok(lo == qr[i].lo && hi == qr[i].hi, "quantile ranks n=%lld p=%.2f: (%lld, %lld), want (%lld, %lld)",
+           (long long)qr[i].n, qr[i].p, (long long)lo, (long long)hi, (long long)qr[i].lo, (long long)qr[i].hi);
+    }
     return tap_done();
 }

@@ -25,6 +25,7 @@
 #include "render/pdf/pdfchart.h"
 #include "render/pdf/pdffont.h"
 #include "render/pdf/pdfpage.h"
+#include "render/pdf/pdfcost.h"
 #include "render/pdf/pdfsection.h"
 #include "render/pdf/pdfsegments.h"
 #include "render/segview.h"
@@ -131,6 +132,7 @@ static void pdf_layout(pdfpage_ctx *c)
     pdfchart_confidence(c);
     pdfsection_trends(c);
     pdfsection_retraining(c);
+    pdfcost_section(c);
     pdfsection_data_quality(c);
     pdfpage_footers(c);
     pdfpage_links(c);
