@@ -11,6 +11,7 @@
 #include "common/jget.h"
 #include "compute/coach.h"
 #include "compute/edits.h"
+#include "compute/outcomes.h"
 #include "compute/neardup.h"
 #include "compute/trends.h"
 #include "compute/textout.h"
@@ -854,6 +855,9 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     if ((err = coach_json(in, &used, &part, eb)))
         goto fail;
     add(r, "coach", part);
+    if ((err = outcomes_json(a, &part, eb)))
+        goto fail;
+    add(r, "outcomes", part);
     struct json_object *nar = jobj();
     add(nar, "summary", jstr(""));
     add(nar, "self_summary", jstr(""));

@@ -16,7 +16,8 @@
  * topics, distinct term words (with their stems), distinct prompt ids and
  * the distinct AI texts of edits (a cache of their features,
  * agg_edits.ai_cache); a list of the week's corrections and of
- * prompt updates. Nothing else grows with the number of lines.
+ * prompt updates; the conversations of the two weeks and their outcomes
+ * (read/convlog.h). Nothing else grows with the number of lines.
  */
 #ifndef AID_AGG_H
 #define AID_AGG_H
@@ -27,6 +28,7 @@
 #include "common/coachfeat.h"
 #include "common/editdist.h"
 #include "common/err.h"
+#include "read/convlog.h"
 #include "read/event.h"
 #include "common/strmap.h"
 
@@ -158,6 +160,7 @@ typedef struct agg {
     size_t ncorrections, corrections_cap;
     struct json_object *updates; /* array: every prompt_update read, any week */
     agg_dq dq;
+    convlog *convlog; /* conversations and outcomes, for the outcomes figures */
     struct stemmer *stem; /* this aggregate's own (a stemmer is not thread-safe) */
     const struct redact_rules *redact; /* terms are counted from the redacted message,
                                           masked spans left out; NULL = raw (not owned) */

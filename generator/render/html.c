@@ -17,6 +17,7 @@
 #include "common/version.h"
 #include "render/cilabel.h"
 #include "render/dqlabel.h"
+#include "render/outcomehtml.h"
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
@@ -1011,6 +1012,8 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
     html_vars_quality(&h, v, report);
     html_vars_links(&h, v, report, cfg);
     html_vars_retrain_preview(&h, v, report);
+    if (outcomehtml_vars(report, v) < 0)
+        h.oom = 1;
     if ((err = html_charts(&h, report, v)))
         goto cleanup;
     if (h.oom)
