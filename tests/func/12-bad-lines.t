@@ -15,7 +15,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import taplib as t  # noqa: E402
 
 REASONS = ["invalid_json", "invalid_utf8", "line_too_long", "too_deep", "not_object",
-           "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time"]
+           "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time",
+           "csat_range"]
 WEEK = "2026-W47"
 
 
@@ -40,6 +41,7 @@ BAD = {
     "confidence_range": b'{"type":"suggestion","id":"c","ts":"2026-11-17T10:00:00Z","ai_reply":"x","action":"accepted","confidence":1.5}',
     "unknown_action": b'{"type":"suggestion","id":"a","ts":"2026-11-17T10:00:00Z","ai_reply":"x","action":"maybe"}',
     "bad_time": b'{"type":"suggestion","id":"t","ts":"2026-13-01T10:00:00Z","ai_reply":"x","action":"accepted"}',
+    "csat_range": b'{"type":"outcome","ts":"2026-11-17T10:00:00Z","conversation_id":"c1","csat":6}',
 }
 
 
