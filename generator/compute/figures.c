@@ -855,7 +855,7 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
     if ((err = coach_json(in, &used, &part, eb)))
         goto fail;
     add(r, "coach", part);
-    if ((err = outcomes_json(a, &part, eb)))
+    if ((err = outcomes_json(a, in->redact, &part, eb)))
         goto fail;
     add(r, "outcomes", part);
     struct json_object *nar = jobj();

@@ -10,6 +10,7 @@
 #include "common/strmap.h"
 #include "common/timeutil.h"
 #include "compute/drift.h"
+#include "compute/textout.h"
 
 /* The outcomes of one class of conversations in one week. */
 typedef struct ostat {
@@ -248,7 +249,7 @@ static int cmp_prompt(const void *x, const void *y)
     return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
-aid_err outcomes_json(const agg *a, struct json_object **out, aid_errbuf *eb)
+aid_err outcomes_json(const agg *a, const redact_rules *redact, struct json_object **out, aid_errbuf *eb)
 {
     const convlog *cl = a->convlog;
     aid_err err = AID_OK;
@@ -332,7 +333,10 @@ aid_err outcomes_json(const agg *a, struct json_object **out, aid_errbuf *eb)
     struct json_object *parr = made(&b, json_object_new_array());
     for (size_t i = 0; i < n; i++) {
         struct json_object *p = made(&b, json_object_new_object());
-        add(&b, p, "prompt_id", made(&b, json_object_new_string_len(refs[i].id, (int)refs[i].len)));
+        struct json_object *pid = NULL;
+        if (textout_json(redact, refs[i].id, refs[i].len, &pid) < 0)
+            b.oom = true;
+        add(&b, p, "prompt_id", pid);
         add(&b, p, "conversations", jint(&b, refs[i].t->s[0][ALL].convs));
         add(&b, p, "joined", jint(&b, refs[i].t->s[0][ALL].with_outcome));
         table_json(&b, p, refs[i].t, has_prev);

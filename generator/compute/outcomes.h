@@ -15,11 +15,14 @@
 #include <json-c/json.h>
 
 #include "common/err.h"
+#include "common/redact.h"
 #include "read/read.h"
 
 /* The report's `outcomes` object into *out, or NULL (a JSON null) when no
  * outcome counts for the week (none joined to its conversations, none
- * unmatched in it). AID_ERR_NOMEM. */
-AID_MUST_CHECK aid_err outcomes_json(const agg *a, struct json_object **out, aid_errbuf *eb);
+ * unmatched in it). The prompt ids pass through redact (NULL: as they
+ * are), like every log text of the report. AID_ERR_NOMEM. */
+AID_MUST_CHECK aid_err outcomes_json(const agg *a, const redact_rules *redact, struct json_object **out,
+                                     aid_errbuf *eb);
 
 #endif

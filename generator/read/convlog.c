@@ -66,14 +66,16 @@ int convlog_add_suggestion(convlog *c, const event *ev, int wk, int sign)
         return 0;
     /* the key: conversation id, NUL, prompt id (event strings hold no NUL) */
     size_t kl = ev->conversation_id.len + 1 + ev->prompt_id.len;
-    char *key = malloc(kl);
+    char small[256]; /* most keys: no allocation per suggestion */
+    char *key = kl <= sizeof small ? small : malloc(kl);
     if (!key)
         return -1;
     memcpy(key, ev->conversation_id.s, ev->conversation_id.len);
     key[ev->conversation_id.len] = '\0';
     memcpy(key + ev->conversation_id.len + 1, ev->prompt_id.s, ev->prompt_id.len);
     v = strmap_upsert(c->prompts, key, kl, NULL);
-    free(key);
+    if (key != small)
+        free(key);
     if (!v)
         return -1;
     v->n[wk][k] += sign;

@@ -46,9 +46,12 @@ static void class_row(ov *o, tmpl_vars *r, const struct json_object *cls)
     set(o, r, "class", outcomelabel_class(jget_str(cls, "class", "")));
     count(o, r, "conversations", cls, "conversations");
     count(o, r, "with_outcome", cls, "with_outcome");
-    text(o, r, "csat", outcomelabel_csat, cls);
-    text(o, r, "high", outcomelabel_high, cls);
-    text(o, r, "resolution", outcomelabel_resolution, cls);
+    text(o, r, "csat", outcomelabel_csat_value, cls);
+    text(o, r, "csat_ci", outcomelabel_csat_detail, cls);
+    text(o, r, "high", outcomelabel_high_value, cls);
+    text(o, r, "high_ci", outcomelabel_high_detail, cls);
+    text(o, r, "resolution", outcomelabel_resolution_value, cls);
+    text(o, r, "resolution_ci", outcomelabel_resolution_detail, cls);
 }
 
 int outcomehtml_vars(const struct json_object *report, tmpl_vars *v)

@@ -24,58 +24,113 @@ const char *outcomelabel_class(const char *name)
     return name;
 }
 
-/* " (lo–hi)" of a mean's interval, 2 decimals; nothing without one. */
+/* "lo–hi" of an interval with 2 decimals; nothing without one. */
 static int mean_ci(strbuf *out, const struct json_object *ci)
 {
     double lo, hi;
     if (!cilabel_get(ci, &lo, &hi))
         return 0;
-    if (strbuf_adds(out, " (") < 0 || numfmt_dec(out, lo, 2) < 0 || strbuf_adds(out, DASH) < 0 ||
-        numfmt_dec(out, hi, 2) < 0 || strbuf_adds(out, ")") < 0)
-        return -1;
-    return 0;
-}
-
-static int pct_ci(strbuf *out, double v, const struct json_object *ci)
-{
-    if (isnan(v))
-        return strbuf_adds(out, DASH);
-    if (numfmt_pct(out, v, 1) < 0)
-        return -1;
-    double lo, hi;
-    if (!cilabel_get(ci, &lo, &hi))
-        return 0;
-    if (strbuf_adds(out, " (") < 0 || cilabel_pct(out, ci) < 0 || strbuf_adds(out, ")") < 0)
+    if (numfmt_dec(out, lo, 2) < 0 || strbuf_adds(out, DASH) < 0 || numfmt_dec(out, hi, 2) < 0)
         return -1;
     return 0;
 }
 
 static int of_n(strbuf *out, int64_t n)
 {
-    return strbuf_adds(out, " of ") < 0 || numfmt_int(out, n) < 0 ? -1 : 0;
+    return strbuf_adds(out, "of ") < 0 || numfmt_int(out, n) < 0 ? -1 : 0;
 }
 
-int outcomelabel_csat(strbuf *out, const struct json_object *cls)
+int outcomelabel_csat_value(strbuf *out, const struct json_object *cls)
 {
     double m = jget_double(cls, "csat.mean", NAN);
-    if (isnan(m))
-        return strbuf_adds(out, DASH);
-    if (numfmt_dec(out, m, 2) < 0 || mean_ci(out, jget(cls, "csat.mean_ci")) < 0)
+    return isnan(m) ? strbuf_adds(out, DASH) : numfmt_dec(out, m, 2);
+}
+
+int outcomelabel_csat_detail(strbuf *out, const struct json_object *cls)
+{
+    if (isnan(jget_double(cls, "csat.mean", NAN)))
+        return 0;
+    size_t at = out->len;
+    if (mean_ci(out, jget(cls, "csat.mean_ci")) < 0)
+        return -1;
+    if (out->len > at && strbuf_adds(out, " ") < 0)
         return -1;
     return of_n(out, jget_int(cls, "csat.n", 0));
 }
 
+int outcomelabel_high_value(strbuf *out, const struct json_object *cls)
+{
+    double v = jget_double(cls, "csat.high_share", NAN);
+    return isnan(v) ? strbuf_adds(out, DASH) : numfmt_pct(out, v, 1);
+}
+
+int outcomelabel_high_detail(strbuf *out, const struct json_object *cls)
+{
+    return isnan(jget_double(cls, "csat.high_share", NAN)) ? 0 : cilabel_pct(out, jget(cls, "csat.high_share_ci"));
+}
+
+int outcomelabel_resolution_value(strbuf *out, const struct json_object *cls)
+{
+    double v = jget_double(cls, "resolution.rate", NAN);
+    return isnan(v) ? strbuf_adds(out, DASH) : numfmt_pct(out, v, 1);
+}
+
+int outcomelabel_resolution_detail(strbuf *out, const struct json_object *cls)
+{
+    if (isnan(jget_double(cls, "resolution.rate", NAN)))
+        return 0;
+    size_t at = out->len;
+    if (cilabel_pct(out, jget(cls, "resolution.rate_ci")) < 0)
+        return -1;
+    if (out->len > at && strbuf_adds(out, " ") < 0)
+        return -1;
+    return of_n(out, jget_int(cls, "resolution.n", 0));
+}
+
+/* The combined texts: the detail in parentheses, "of n" after them. */
+static int in_parens(strbuf *out, const struct json_object *cls, int (*v)(strbuf *, const struct json_object *),
+                     int (*ci)(strbuf *, const struct json_object *), const char *n_path)
+{
+    size_t at = out->len;
+    if (v(out, cls) < 0)
+        return -1;
+    if (!strcmp(out->buf + at, DASH))
+        return 0;
+    size_t mark = out->len;
+    if (strbuf_adds(out, " (") < 0 || ci(out, cls) < 0)
+        return -1;
+    if (out->len == mark + 2)
+        strbuf_setlen(out, mark);
+    else if (strbuf_adds(out, ")") < 0)
+        return -1;
+    if (n_path && (strbuf_adds(out, " ") < 0 || of_n(out, jget_int(cls, n_path, 0)) < 0))
+        return -1;
+    return 0;
+}
+
+static int csat_ci(strbuf *out, const struct json_object *cls)
+{
+    return mean_ci(out, jget(cls, "csat.mean_ci"));
+}
+
+static int res_ci(strbuf *out, const struct json_object *cls)
+{
+    return cilabel_pct(out, jget(cls, "resolution.rate_ci"));
+}
+
+int outcomelabel_csat(strbuf *out, const struct json_object *cls)
+{
+    return in_parens(out, cls, outcomelabel_csat_value, csat_ci, "csat.n");
+}
+
 int outcomelabel_high(strbuf *out, const struct json_object *cls)
 {
-    return pct_ci(out, jget_double(cls, "csat.high_share", NAN), jget(cls, "csat.high_share_ci"));
+    return in_parens(out, cls, outcomelabel_high_value, outcomelabel_high_detail, NULL);
 }
 
 int outcomelabel_resolution(strbuf *out, const struct json_object *cls)
 {
-    double r = jget_double(cls, "resolution.rate", NAN);
-    if (pct_ci(out, r, jget(cls, "resolution.rate_ci")) < 0)
-        return -1;
-    return isnan(r) ? 0 : of_n(out, jget_int(cls, "resolution.n", 0));
+    return in_parens(out, cls, outcomelabel_resolution_value, res_ci, "resolution.n");
 }
 
 static int one(strbuf *out, const char *what, const struct json_object *c, bool mean)

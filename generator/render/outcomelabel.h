@@ -26,6 +26,15 @@ AID_MUST_CHECK int outcomelabel_csat(strbuf *out, const struct json_object *cls)
 AID_MUST_CHECK int outcomelabel_high(strbuf *out, const struct json_object *cls);
 /* "66.7% (20.8–93.9%) of 3": the resolution rate. */
 AID_MUST_CHECK int outcomelabel_resolution(strbuf *out, const struct json_object *cls);
+/* The same in two parts, for a value with its detail under it: "4.67" and
+ * "3.23–5.00 of 3"; "100.0%" and "43.9–100.0%"; "66.7%" and
+ * "20.8–93.9% of 3" (a value "–" has no detail). */
+AID_MUST_CHECK int outcomelabel_csat_value(strbuf *out, const struct json_object *cls);
+AID_MUST_CHECK int outcomelabel_csat_detail(strbuf *out, const struct json_object *cls);
+AID_MUST_CHECK int outcomelabel_high_value(strbuf *out, const struct json_object *cls);
+AID_MUST_CHECK int outcomelabel_high_detail(strbuf *out, const struct json_object *cls);
+AID_MUST_CHECK int outcomelabel_resolution_value(strbuf *out, const struct json_object *cls);
+AID_MUST_CHECK int outcomelabel_resolution_detail(strbuf *out, const struct json_object *cls);
 /* "CSAT +3.33 (+2.02 to +4.64) up; CSAT 4-5 +100.0 pp (…) up; resolved
  * +41.7 pp (…) steady": the three comparisons of a change or difference
  * object; "–" for each that is not defined. */

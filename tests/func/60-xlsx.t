@@ -91,7 +91,7 @@ def check_structure(wb, label, outcomes=True):
     t.is_(names, sorted(["KeyFigures", "TopUsed", "TopRejected", "ConfidenceDaily", "ConfidenceHistogram",
                          "Calibration", "CalibrationError", "Trends", "Retraining", "RetrainingPreview", "CoachNotes",
                          "CoachTips", "EditsCounts", "EditsShares", "EditsHabits", "EditsByPrompt",
-                         "DataQuality", "BadLinesByReason"]),
+                         "DataQuality", "BadLinesByReason"] + (["Outcomes", "OutcomeDifferences"] if outcomes else [])),
           "%s: every list is an Excel table, none overlapping, each with a data row and autofilter" % label)
     t.is_(sorted(type(c).__name__ for c in wb["Confidence"]._charts), ["BarChart", "LineChart"],
           "%s: Confidence has a line chart (daily) and a column chart (histogram)" % label)
@@ -106,7 +106,8 @@ def check_structure(wb, label, outcomes=True):
           "%s: created is SOURCE_DATE_EPOCH" % label)
 
 
-def check_print(wb, label, scaled=("Top used", "Top rejected", "Retraining", "Coach notes")):
+def check_print(wb, label, scaled=("Top used", "Top rejected", "Retraining", "Coach notes", "Outcomes",
+                                    "Outcome differences")):
     """Print set-up: landscape A4, the header row on every page, one page
     wide where readable, else 70 % with the first column repeated; every
     chart starts a page (a manual break at its top row)."""

@@ -23,8 +23,10 @@ static void class_rows(pdfpage_ctx *c, pdfpage_table *t, const struct json_objec
         const char *cells[] = { prompt ? prompt : name, prompt ? name : pdfpage_fmt_int(c, 0, jget_double(cls, "with_outcome", 0)),
                                 label(c, 1, outcomelabel_csat, cls), label(c, 2, outcomelabel_high, cls),
                                 label(c, 3, outcomelabel_resolution, cls) };
-        if (*first)
-            pdfpage_table_start(c, t, heading, cells);
+        if (*first) {
+            pdfpage_note(c, heading, (pdfpage_rgb){ 0.40, 0.44, 0.50 }, 8);
+            pdfpage_table_start(c, t, NULL, cells);
+        }
         else {
             pdfpage_table_prepare(c, t, cells);
             pdfpage_table_row(c, t);
@@ -66,8 +68,10 @@ void pdfoutcomes_section(pdfpage_ctx *c)
         CK(strbuf_adds(s, outcomelabel_class(jget_str(cls, "class", ""))));
         CK(strbuf_adds(s, ": against last week"));
         const char *cells[] = { s->buf ? s->buf : "", label(c, 5, outcomelabel_compare, jget(cls, "changes")) };
-        if (first)
-            pdfpage_table_start(c, &ct, "Against last week, and between the classes", cells);
+        if (first) {
+            pdfpage_note(c, "Against last week, and between the classes", (pdfpage_rgb){ 0.40, 0.44, 0.50 }, 8);
+            pdfpage_table_start(c, &ct, NULL, cells);
+        }
         else {
             pdfpage_table_prepare(c, &ct, cells);
             pdfpage_table_row(c, &ct);
