@@ -24,6 +24,7 @@ static void class_rows(pdfpage_ctx *c, pdfpage_table *t, const struct json_objec
                                 label(c, 1, outcomelabel_csat, cls), label(c, 2, outcomelabel_high, cls),
                                 label(c, 3, outcomelabel_resolution, cls) };
         if (*first) {
+            pdfpage_need(c, 60); /* the table's title stays with its first rows */
             pdfpage_note(c, heading, (pdfpage_rgb){ 0.40, 0.44, 0.50 }, 8);
             pdfpage_table_start(c, t, NULL, cells);
         }
@@ -69,6 +70,7 @@ void pdfoutcomes_section(pdfpage_ctx *c)
         CK(strbuf_adds(s, ": against last week"));
         const char *cells[] = { s->buf ? s->buf : "", label(c, 5, outcomelabel_compare, jget(cls, "changes")) };
         if (first) {
+            pdfpage_need(c, 60);
             pdfpage_note(c, "Against last week, and between the classes", (pdfpage_rgb){ 0.40, 0.44, 0.50 }, 8);
             pdfpage_table_start(c, &ct, NULL, cells);
         }
