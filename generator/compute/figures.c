@@ -13,6 +13,7 @@
 #include "compute/costfig.h"
 #include "compute/edits.h"
 #include "compute/answered.h"
+#include "compute/outcomes.h"
 #include "compute/neardup.h"
 #include "compute/segments.h"
 #include "compute/trends.h"
@@ -875,6 +876,9 @@ aid_err figures_build(const figures_input *in, struct json_object **out, aid_err
         goto fail;
     if (part)
         add(r, "cost", part);
+    if ((err = outcomes_json(a, in->redact, &part, eb)))
+        goto fail;
+    add(r, "outcomes", part);
     struct json_object *nar = jobj();
     add(nar, "summary", jstr(""));
     add(nar, "self_summary", jstr(""));

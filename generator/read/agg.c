@@ -32,6 +32,8 @@ aid_err agg_new(agg **out, int64_t week_start_ms, aid_errbuf *eb)
     }
     aid_err err = costagg_new(&a->cost, eb);
     if (!err)
+        err = convlog_new(&a->convlog, week_start_ms, eb);
+    if (!err)
         err = stem_new(&a->stem, eb);
     if (err) {
         agg_free(a);
@@ -97,6 +99,7 @@ void agg_free(agg *a)
         strmap_free(a->words);
     }
     stem_free(a->stem);
+    convlog_free(a->convlog);
     editdist_hist_release(&a->edits.shares);
     if (a->edits.ai_cache) {
         for (size_t i = 0; i < strmap_capacity(a->edits.ai_cache); i++) {
@@ -505,6 +508,8 @@ int agg_add_suggestion(agg *a, const event *ev, int sign, uint64_t pos)
     int day = (int)((ev->ts_ms - (wk == 0 ? a->week_start_ms : a->week_start_ms - TIMEUTIL_WEEK_MS)) /
                     TIMEUTIL_DAY_MS);
     agg_week_add(wk == 0 ? &a->cur : &a->prev, ev, day, sign);
+    if (convlog_add_suggestion(a->convlog, ev, wk, sign) < 0)
+        return -1;
     if (ev->prompt_id.len && agg_prompt_add(a, ev, wk, sign) < 0)
         return -1;
     if (costagg_add(a->cost, ev, wk, sign) < 0)
@@ -691,6 +696,8 @@ static int words_merge(strmap *dst, strmap *src)
 int agg_merge(agg *dst, agg *src)
 {
     agg_week_merge(&dst->cur, &src->cur);
+    if (convlog_merge(dst->convlog, src->convlog) < 0)
+        return -1;
     agg_week_merge(&dst->prev, &src->prev);
     for (size_t i = 0; i < strmap_capacity(src->groups); i++) {
         const char *k;

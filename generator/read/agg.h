@@ -18,7 +18,8 @@
  * the distinct AI texts of edits (a cache of their features,
  * agg_edits.ai_cache); a list of the week's corrections and of
  * prompt updates; per topic a sample of at most ANSWERS_K of its
- * messages' reply groups (8 bytes each, read/answers.h). Nothing else
+ * messages' reply groups (8 bytes each, read/answers.h); the conversations
+ * of the two weeks and their outcomes (read/convlog.h). Nothing else
  * grows with the number of lines.
  */
 #ifndef AID_AGG_H
@@ -33,6 +34,7 @@
 #include "read/answers.h"
 #include "read/aggseg.h"
 #include "read/costagg.h"
+#include "read/convlog.h"
 #include "read/event.h"
 #include "common/strmap.h"
 
@@ -170,6 +172,7 @@ typedef struct agg {
     size_t ncorrections, corrections_cap;
     struct json_object *updates; /* array: every prompt_update read, any week */
     agg_dq dq;
+    convlog *convlog; /* conversations and outcomes, for the outcomes figures */
     struct stemmer *stem; /* this aggregate's own (a stemmer is not thread-safe) */
     const struct redact_rules *redact; /* terms are counted from the redacted message,
                                           masked spans left out; NULL = raw (not owned) */

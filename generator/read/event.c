@@ -25,6 +25,7 @@ static const char *const event_bad_names[EVENT_BAD__COUNT] = {
     [EVENT_BAD_UNKNOWN_ACTION] = "unknown_action",
     [EVENT_BAD_BAD_TIME] = "bad_time",
     [EVENT_BAD_VALUE_RANGE] = "value_range",
+    [EVENT_BAD_CSAT_RANGE] = "csat_range",
 };
 
 const char *event_bad_name(event_bad r)
@@ -166,16 +167,17 @@ static void raw_number_after(const char *line, size_t len, const char *key, char
     }
 }
 
-/* The text of an out-of-range confidence as it is written in the input: a
+/* The text of an out-of-range number (confidence, csat) as it is written in the input: a
  * double keeps its token in json-c; an integer too large for 64 bits is
  * clamped by json-c, so its text is taken from the raw line. */
-static void confidence_text(const field_ctx *c, struct json_object *conf, char *buf, size_t n)
+static void field_ctx_number_text(const field_ctx *c, struct json_object *conf, const char *key, char *buf,
+                                  size_t n)
 {
     if (json_object_is_type(conf, json_type_int)) {
         int64_t i = json_object_get_int64(conf);
         uint64_t u = json_object_get_uint64(conf);
         if (i == INT64_MAX || i == INT64_MIN || u == UINT64_MAX) {
-            raw_number_after(c->line, c->len, "confidence", buf, n);
+            raw_number_after(c->line, c->len, key, buf, n);
             if (buf[0])
                 return;
         }
@@ -324,7 +326,7 @@ static event_bad parse_suggestion(field_ctx *c, event *ev)
             /* the number as written in the input: 1.0000000000000002, not 1;
              * 30 digits as 30 digits */
             char num[72];
-            confidence_text(c, conf, num, sizeof num);
+            field_ctx_number_text(c, conf, "confidence", num, sizeof num);
             snprintf(c->detail, c->dn, "suggestion: confidence %s is outside [0, 1]", num);
             return EVENT_BAD_CONFIDENCE_RANGE;
         }
@@ -362,6 +364,40 @@ static event_bad parse_prompt_update(field_ctx *c, event *ev)
     TRY(opt_str(c, "summary", &ev->summary));
     TRY(opt_str_array(c, "examples_added", &ev->examples_added));
     TRY(opt_str_array(c, "examples_removed", &ev->examples_removed));
+    return EVENT_OK;
+}
+
+/* An outcome: csat an integer 1..5 (a number with a fraction, 4.0
+ * included, is wrong_type: a rating is a whole number), resolved a
+ * boolean; both optional, null = absent. */
+static event_bad parse_outcome(field_ctx *c, event *ev)
+{
+    TRY(need_time(c, "ts", &ev->ts_ms));
+    TRY(need_str(c, "conversation_id", &ev->conversation_id));
+    struct json_object *v;
+    ev->csat = 0;
+    ev->resolved = -1;
+    if (json_object_object_get_ex(c->o, "csat", &v) && v) {
+        if (!json_object_is_type(v, json_type_int)) {
+            snprintf(c->detail, c->dn, "outcome: field 'csat' must be an integer 1 to 5 or null");
+            return EVENT_BAD_WRONG_TYPE;
+        }
+        int64_t i = json_object_get_int64(v);
+        if (i < 1 || i > 5) {
+            char num[72];
+            field_ctx_number_text(c, v, "csat", num, sizeof num);
+            snprintf(c->detail, c->dn, "outcome: csat %s is outside 1 to 5", num);
+            return EVENT_BAD_CSAT_RANGE;
+        }
+        ev->csat = (int)i;
+    }
+    if (json_object_object_get_ex(c->o, "resolved", &v) && v) {
+        if (!json_object_is_type(v, json_type_boolean)) {
+            snprintf(c->detail, c->dn, "outcome: field 'resolved' must be true, false or null");
+            return EVENT_BAD_WRONG_TYPE;
+        }
+        ev->resolved = json_object_get_boolean(v) ? 1 : 0;
+    }
     return EVENT_OK;
 }
 
@@ -523,6 +559,11 @@ static event_bad event_parse_line(event_parser *p, const char *line, size_t len,
         ev->type = EVENT_PROMPT_UPDATE;
         c.what = "prompt_update";
         return parse_prompt_update(&c, ev);
+    }
+    if (type.len == 7 && !memcmp(type.s, "outcome", 7)) {
+        ev->type = EVENT_OUTCOME;
+        c.what = "outcome";
+        return parse_outcome(&c, ev);
     }
     ev->type = EVENT_UNKNOWN_TYPE;
     /* An unknown type still needs a readable time to be placed in a week;

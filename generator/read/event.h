@@ -38,6 +38,7 @@ typedef enum event_bad {
     EVENT_BAD_UNKNOWN_ACTION,
     EVENT_BAD_BAD_TIME,
     EVENT_BAD_VALUE_RANGE, /* latency_ms, tokens_in/out or cost out of range */
+    EVENT_BAD_CSAT_RANGE, /* an outcome's csat outside 1..5 */
     EVENT_BAD__COUNT
 } event_bad;
 
@@ -48,6 +49,7 @@ typedef enum event_type {
     EVENT_SUGGESTION,
     EVENT_CORRECTION,
     EVENT_PROMPT_UPDATE,
+    EVENT_OUTCOME,
     EVENT_UNKNOWN_TYPE
 } event_type;
 
@@ -89,6 +91,9 @@ typedef struct event {
     event_str from_version, to_version, theme, summary;
     struct json_object *examples_added;   /* array of strings or NULL */
     struct json_object *examples_removed; /* array of strings or NULL */
+    /* outcome (conversation_id above, required) */
+    int csat;      /* 1..5, or 0 when absent (or null) */
+    int resolved;  /* 1 true, 0 false, -1 absent (or null) */
 } event;
 
 /* The largest values the cost and latency fields may take (larger ones,

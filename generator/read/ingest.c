@@ -293,6 +293,9 @@ static aid_err worker_event(void *ctx, const event *ev, uint64_t pos, aid_errbuf
     case EVENT_PROMPT_UPDATE:
         rc = agg_add_prompt_update(a, ev, pos);
         break;
+    case EVENT_OUTCOME:
+        rc = convlog_add_outcome(a->convlog, ev, pos);
+        break;
     case EVENT_UNKNOWN_TYPE:
         a->dq.unknown_types++;
         break;

@@ -6,9 +6,9 @@
  *
  * Public: the reader below (every event of a set of files, in order),
  * ingest (both passes, on all cores), the event type, the aggregates it
- * fills (with their topics' samples of reply groups, answers), the id
- * index and the file list. Nothing outside read/ includes
- * another read/ header (make check-layers).
+ * fills (with their topics' samples of reply groups, answers, and their
+ * conversations and outcomes, convlog), the id index and the file list.
+ * Nothing outside read/ includes another read/ header (make check-layers).
  *
  * The reader is the one place where a line becomes an event or a bad
  * line:
@@ -32,6 +32,7 @@
 
 #include "read/agg.h"
 #include "read/answers.h"
+#include "read/convlog.h"
 #include "read/event.h"
 #include "read/idindex.h"
 #include "read/ingest.h"

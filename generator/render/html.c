@@ -20,6 +20,7 @@
 #include "render/dqlabel.h"
 #include "render/weeks.h"
 #include "render/htmlseg.h"
+#include "render/outcomehtml.h"
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
@@ -1046,7 +1047,7 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
     html_vars_quality(&h, v, report);
     html_vars_links(&h, v, report, cfg);
     html_vars_retrain_preview(&h, v, report);
-    if (htmlseg_vars(report, cfg, v) < 0)
+    if (htmlseg_vars(report, cfg, v) < 0 || outcomehtml_vars(report, v) < 0)
         h.oom = 1;
     if ((err = html_charts(&h, report, v)))
         goto cleanup;

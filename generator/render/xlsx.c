@@ -1142,6 +1142,91 @@ done:
     json_object_put(rows);
 }
 
+/* The outcomes sheets (docs/xlsx.md): one row per class of conversations,
+ * overall ("(all prompts)") and per prompt, with the change against last
+ * week; and the differences between the classes. None when the report has
+ * no outcomes (a week without any is not a sheet of zeros). */
+static const xcol xw_outcome_cols[] = {
+    { "Prompt", "prompt_id", XC_TEXT, 18 },
+    { "Conversations", "c.class", XC_TEXT, 12 },
+    { "Count", "c.conversations", XC_INT, 0 },
+    { "With outcome", "c.with_outcome", XC_INT, 0 },
+    { "Ratings", "c.csat.n", XC_INT, 0 },
+    { "CSAT mean", "c.csat.mean", XC_DEC2, 0 },
+    { "CSAT low", "c.csat.mean_ci.0", XC_DEC2, 0 },
+    { "CSAT high", "c.csat.mean_ci.1", XC_DEC2, 0 },
+    { "CSAT 4-5", "c.csat.high_share", XC_PCT, 0 },
+    { "CSAT 4-5 low", "c.csat.high_share_ci.0", XC_PCT, 0 },
+    { "CSAT 4-5 high", "c.csat.high_share_ci.1", XC_PCT, 0 },
+    { "Resolution known", "c.resolution.n", XC_INT, 0 },
+    { "Resolved", "c.resolution.rate", XC_PCT, 0 },
+    { "Resolved low", "c.resolution.rate_ci.0", XC_PCT, 0 },
+    { "Resolved high", "c.resolution.rate_ci.1", XC_PCT, 0 },
+    { "CSAT change", "c.changes.csat_mean.delta", XC_DDEC, 0 },
+    { "CSAT verdict", "c.changes.csat_mean.verdict", XC_TEXT, 0 },
+    { "Resolved change", "c.changes.resolution_rate.delta", XC_DPP, 0 },
+    { "Resolved verdict", "c.changes.resolution_rate.verdict", XC_TEXT, 0 },
+};
+
+static const xcol xw_outcome_diff_cols[] = {
+    { "Prompt", "prompt_id", XC_TEXT, 18 },
+    { "Class", "c.a", XC_TEXT, 10 },
+    { "Against", "c.b", XC_TEXT, 10 },
+    { "CSAT difference", "c.csat_mean.delta", XC_DDEC, 0 },
+    { "CSAT low", "c.csat_mean.delta_ci.0", XC_DDEC, 0 },
+    { "CSAT high", "c.csat_mean.delta_ci.1", XC_DDEC, 0 },
+    { "CSAT verdict", "c.csat_mean.verdict", XC_TEXT, 0 },
+    { "CSAT 4-5 difference", "c.csat_high_share.delta", XC_DPP, 0 },
+    { "CSAT 4-5 verdict", "c.csat_high_share.verdict", XC_TEXT, 0 },
+    { "Resolved difference", "c.resolution_rate.delta", XC_DPP, 0 },
+    { "Resolved low", "c.resolution_rate.delta_ci.0", XC_DPP, 0 },
+    { "Resolved high", "c.resolution_rate.delta_ci.1", XC_DPP, 0 },
+    { "Resolved verdict", "c.resolution_rate.verdict", XC_TEXT, 0 },
+};
+
+/* rows += {prompt_id, c} for each element of list (c borrowed by reference). */
+static void xw_outcome_rows(xw *x, struct json_object *rows, const char *prompt, struct json_object *list)
+{
+    for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+        struct json_object *row = json_object_new_object(), *p = json_object_new_string(prompt);
+        if (!row || !p || json_object_array_add(rows, row) < 0) {
+            json_object_put(row);
+            json_object_put(p);
+            xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "outcomes");
+            return;
+        }
+        xw_set(x, row, "prompt_id", p);
+        xw_set(x, row, "c", json_object_get(json_object_array_get_idx(list, i)));
+    }
+}
+
+static void xw_outcomes(xw *x, struct json_object *report)
+{
+    struct json_object *oc = jget(report, "outcomes");
+    if (!oc || !json_object_is_type(oc, json_type_object))
+        return;
+    static const char *const parts[2] = { "by_class", "differences" };
+    for (int k = 0; k < 2; k++) {
+        struct json_object *rows = json_object_new_array();
+        if (!rows) {
+            xw_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "outcomes");
+            return;
+        }
+        xw_outcome_rows(x, rows, "(all prompts)", jget(oc, parts[k]));
+        struct json_object *pr = jget(oc, "prompts");
+        for (size_t i = 0; pr && i < json_object_array_length(pr); i++) {
+            struct json_object *p = json_object_array_get_idx(pr, i);
+            xw_outcome_rows(x, rows, jget_str(p, "prompt_id", ""), jget(p, parts[k]));
+        }
+        if (k == 0)
+            xw_list_sheet(x, "Outcomes", "Outcomes", xw_outcome_cols, NCOLS(xw_outcome_cols), rows);
+        else
+            xw_list_sheet(x, "Outcome differences", "OutcomeDifferences", xw_outcome_diff_cols,
+                          NCOLS(xw_outcome_diff_cols), rows);
+        json_object_put(rows);
+    }
+}
+
 /* A value its constructor must give: NULL is out of memory. */
 static struct json_object *xw_need(xw *x, struct json_object *v, const char *what)
 {
@@ -1828,6 +1913,7 @@ static aid_err xlsx_write_book(struct json_object *report, const char *path, con
         xw_retrain_preview(&x, report);
         xw_coach(&x, report);
         xw_edits(&x, report);
+        xw_outcomes(&x, report);
         xw_segments(&x, report);
         xw_cost(&x, report);
         xw_quality(&x, report);

@@ -62,9 +62,14 @@ tmp = tempfile.mkdtemp(prefix="aidigest-faults-")
 
 def sug(i, ts, action, msg, reply="Hello there, happy to help.", **more):
     d = {"type": "suggestion", "id": i, "ts": ts, "ai_reply": reply, "action": action, "confidence": 0.5,
-         "customer_message": msg}
+         "customer_message": msg, "conversation_id": "c-" + i, "prompt_id": "p1"}
     d.update(more)
     return json.dumps(d) + "\n"
+
+
+def outcome(conv, ts, csat, resolved):
+    return json.dumps({"type": "outcome", "ts": ts, "conversation_id": conv, "csat": csat,
+                       "resolved": resolved}) + "\n"
 
 
 # the cost and latency fields on two of them (docs/figures.md "Cost and latency"): their tables,
@@ -81,6 +86,10 @@ with open(os.path.join(logs, "a.jsonl"), "w") as f:
     f.write(json.dumps({"type": "correction", "suggestion_id": "s2", "ts": "2026-11-18T10:05:00Z",
                         "corrected_reply": "Refunds take 5 days."}) + "\n")
     f.write(sug("s3", "2026-11-19T10:00:00Z", "edited", "my email is a@example.com, help", **COST))
+    # outcomes: so run and render go through the join and the outcome sections
+    f.write(outcome("c-s1", "2026-11-17T11:00:00Z", 5, True))
+    f.write(outcome("c-s2", "2026-11-18T11:00:00Z", 2, False))
+    f.write(outcome("c-x", "2026-11-18T12:00:00Z", 3, True))
 with open(os.path.join(tmp, "t.tmpl"), "w") as f:
     f.write("{{#each xs}}<{{x}}>{{/each}} {{v}}\n")
 

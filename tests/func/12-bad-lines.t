@@ -15,7 +15,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import taplib as t  # noqa: E402
 
 REASONS = ["invalid_json", "invalid_utf8", "line_too_long", "too_deep", "not_object",
-           "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time", "value_range"]
+           "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time", "value_range",
+           "csat_range"]
 WEEK = "2026-W47"
 
 
@@ -41,6 +42,7 @@ BAD = {
     "unknown_action": b'{"type":"suggestion","id":"a","ts":"2026-11-17T10:00:00Z","ai_reply":"x","action":"maybe"}',
     "value_range": b'{"type":"suggestion","id":"v","ts":"2026-11-17T10:00:00Z","ai_reply":"x","action":"accepted","latency_ms":-1}',
     "bad_time": b'{"type":"suggestion","id":"t","ts":"2026-13-01T10:00:00Z","ai_reply":"x","action":"accepted"}',
+    "csat_range": b'{"type":"outcome","ts":"2026-11-17T10:00:00Z","conversation_id":"c1","csat":6}',
 }
 
 

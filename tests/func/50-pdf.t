@@ -15,8 +15,9 @@ import taplib as t  # noqa: E402
 WEEK = "2026-W47"
 FIXTURE = os.path.join(t.ROOT, "tests", "fixtures", "report-sample.json")
 SECTIONS = ["At a glance", "What the AI learned this week", "Weekly summary", "Coach notes",
-            "Top used replies", "Top rejected replies", "Confidence", "Trending topics",
-            "Retraining adjustments", "What retraining would change", "Cost and latency", "Data quality"]
+            "How customers fared, by how the AI's reply was used", "Top used replies", "Top rejected replies",
+            "Confidence", "Trending topics", "Retraining adjustments", "What retraining would change",
+            "Cost and latency", "Data quality"]
 
 
 def tool(args):

@@ -57,8 +57,11 @@ def headers(ws, name):
     return [ws.cell(r1, c).value for c in range(c1, c2 + 1)]
 
 
-def check_structure(wb, label):
-    t.is_(wb.sheetnames, SHEETS, "%s: the twelve sheets in order" % label)
+def check_structure(wb, label, outcomes=True):
+    """outcomes: the report has an outcomes object (the fixture's), so the two outcome sheets
+    come after Edits; without one they are absent (docs/xlsx.md)."""
+    want = SHEETS[:11] + ["Outcomes", "Outcome differences"] + SHEETS[11:] if outcomes else SHEETS
+    t.is_(wb.sheetnames, want, "%s: the %d sheets in order" % (label, len(want)))
     t.ok(all(len(n) <= 31 for n in wb.sheetnames), "%s: sheet names fit Excel's 31 characters" % label)
     boxes = []
     for ws in wb:
@@ -88,7 +91,7 @@ def check_structure(wb, label):
     t.is_(names, sorted(["KeyFigures", "TopUsed", "TopRejected", "ConfidenceDaily", "ConfidenceHistogram",
                          "Calibration", "CalibrationError", "Trends", "Retraining", "RetrainingPreview", "CoachNotes",
                          "CoachTips", "EditsCounts", "EditsShares", "EditsHabits", "EditsByPrompt",
-                         "CostLatency", "DataQuality", "BadLinesByReason", "Weeks"]),
+                         "CostLatency", "DataQuality", "BadLinesByReason", "Weeks"] + (["Outcomes", "OutcomeDifferences"] if outcomes else [])),
           "%s: every list is an Excel table, none overlapping, each with a data row and autofilter" % label)
     t.is_(sorted(type(c).__name__ for c in wb["Confidence"]._charts), ["BarChart", "LineChart"],
           "%s: Confidence has a line chart (daily) and a column chart (histogram)" % label)
@@ -103,7 +106,8 @@ def check_structure(wb, label):
           "%s: created is SOURCE_DATE_EPOCH" % label)
 
 
-def check_print(wb, label, scaled=("Top used", "Top rejected", "Retraining", "Coach notes", "Cost")):
+def check_print(wb, label, scaled=("Top used", "Top rejected", "Retraining", "Coach notes", "Cost", "Outcomes",
+                                    "Outcome differences")):
     """Print set-up: landscape A4, the header row on every page, one page
     wide where readable, else 70 % with the first column repeated; every
     chart starts a page (a manual break at its top row)."""
@@ -522,7 +526,7 @@ t.ok(len(rows) == len(rep["top_accepted"]) + 1 and all(c.value is None for c in 
      "null fields in list rows are empty cells")
 r, out, path = render(b'{"week": null, "top_accepted": null, "confidence": null, "narrative": null}')
 t.is_(r.returncode, 0, "a nearly empty report renders")
-check_structure(openpyxl.load_workbook(path), "bare")
+check_structure(openpyxl.load_workbook(path), "bare", outcomes=False)
 
 # 4. A write that fails leaves nothing half-written.
 out = t.tmpdir()

@@ -113,9 +113,39 @@ int main(void)
         event_parse(p, l, strlen(l), &ev, why, sizeof why);
         ok(strstr(why, "confidence 1.1 is") != NULL, "and 1.1 as 1.1 (%s)", why);
     }
+    /* outcome: ts, conversation_id, then csat (integer 1..5), then resolved (boolean) */
+#define O "\"type\":\"outcome\",\"ts\":\"2026-11-17T09:30:00Z\",\"conversation_id\":\"c1\""
+    is_int(parse("{" O ",\"csat\":5,\"resolved\":false}"), EVENT_OK, "outcome: csat 5, resolved false");
+    ok(ev.type == EVENT_OUTCOME && ev.csat == 5 && ev.resolved == 0 && ev.conversation_id.len == 2, "its fields");
+    is_int(parse("{" O "}"), EVENT_OK, "outcome without csat or resolved");
+    ok(ev.csat == 0 && ev.resolved == -1, "both absent");
+    is_int(parse("{" O ",\"csat\":null,\"resolved\":null}"), EVENT_OK, "null is absent");
+    ok(ev.csat == 0 && ev.resolved == -1, "null: absent");
+    is_int(parse("{" O ",\"csat\":1,\"resolved\":true}"), EVENT_OK, "csat 1, resolved true");
+    ok(ev.csat == 1 && ev.resolved == 1, "csat 1 and true");
+    is_int(parse("{" O ",\"csat\":0}"), EVENT_BAD_CSAT_RANGE, "csat 0: csat_range");
+    is_int(parse("{" O ",\"csat\":6}"), EVENT_BAD_CSAT_RANGE, "csat 6: csat_range");
+    is_int(parse("{" O ",\"csat\":-3}"), EVENT_BAD_CSAT_RANGE, "csat -3: csat_range");
+    is_int(parse("{" O ",\"csat\":4.0}"), EVENT_BAD_WRONG_TYPE, "csat 4.0: wrong_type (a rating is a whole number)");
+    is_int(parse("{" O ",\"csat\":\"4\"}"), EVENT_BAD_WRONG_TYPE, "csat a string: wrong_type");
+    is_int(parse("{" O ",\"csat\":true}"), EVENT_BAD_WRONG_TYPE, "csat a boolean: wrong_type");
+    is_int(parse("{" O ",\"resolved\":1}"), EVENT_BAD_WRONG_TYPE, "resolved 1: wrong_type");
+    is_int(parse("{" O ",\"resolved\":\"true\"}"), EVENT_BAD_WRONG_TYPE, "resolved a string: wrong_type");
+    is_int(parse("{\"type\":\"outcome\",\"ts\":\"2026-11-17T09:30:00Z\",\"csat\":9}"), EVENT_BAD_MISSING_FIELD,
+           "no conversation_id comes before a bad csat");
+    is_int(parse("{\"type\":\"outcome\",\"ts\":\"soon\",\"conversation_id\":\"c\",\"csat\":9}"), EVENT_BAD_BAD_TIME,
+           "a bad ts comes before a bad csat");
+    is_int(parse("{" O ",\"csat\":9,\"resolved\":\"x\"}"), EVENT_BAD_CSAT_RANGE, "csat is checked before resolved");
+    {
+        char why[256] = "";
+        const char *l = "{" O ",\"csat\":100000000000000000000000}";
+        is_int(event_parse(p, l, strlen(l), &ev, why, sizeof why), EVENT_BAD_CSAT_RANGE, "a huge csat");
+        ok(strstr(why, "csat 100000000000000000000000 is outside 1 to 5") != NULL, "quoted as written (%s)", why);
+    }
+#undef O
     const char *names[] = { "invalid_json", "invalid_utf8", "line_too_long", "too_deep", "not_object",
                             "missing_field", "wrong_type", "confidence_range", "unknown_action", "bad_time",
-                            "value_range" };
+                            "value_range", "csat_range" };
     for (int i = 0; i < EVENT_BAD__COUNT; i++)
         is_str(event_bad_name((event_bad)i), names[i], "reason name %d", i);
     /* the cost and latency fields */

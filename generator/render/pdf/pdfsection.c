@@ -13,6 +13,7 @@
 #include "render/cilabel.h"
 #include "render/dqlabel.h"
 #include "render/pdf/pdfcoach.h"
+#include "render/pdf/pdfoutcomes.h"
 
 /* ---- title and tiles -------------------------------------------------- */
 
@@ -373,6 +374,7 @@ void pdfsection_coach(pdfpage_ctx *c)
     }
     pdfcoach_evidence(c);
     pdfcoach_edits(c);
+    pdfoutcomes_section(c);
 }
 
 /* ---- tables of the report --------------------------------------------- */
