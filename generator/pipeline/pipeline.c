@@ -690,9 +690,8 @@ cleanup:
         ingest_result_release(&r.res);
     strbuf_release(&r.stage);
     strbuf_release(&r.sweek);
-    if (!err && r.alerts)
-        pipeline_say(o, "aidigest: %s: %zu alert%s (alerts[] of %s/%s/report.json)\n", r.week, r.alerts,
-                     r.alerts == 1 ? "" : "s", r.out, r.week);
+    /* without --fail-on-alert the alerts are the documents' (banner, mail
+     * subject), not stderr's: the run's summary stays one line */
     if (!err && r.alerts && o->fail_on_alert)
         err = aid_errbuf_set(eb, AID_ERR_ALERT, "%s: %zu alert%s fired (--fail-on-alert); every file is written",
                              r.week, r.alerts, r.alerts == 1 ? "" : "s");
