@@ -1,7 +1,8 @@
 /*
  * main.c - the aidigest command line. Parses arguments, loads the
  * configuration, calls one pipeline entry point and maps its result to the
- * exit code (0 ok, 1 bad input, 2 usage, 3 output not written/published).
+ * exit code (0 ok, 1 bad input, 2 usage, 3 output not written/published,
+ * 4 alerts with run --fail-on-alert).
  */
 #include <curl/curl.h>
 #include <git2.h>
@@ -29,8 +30,8 @@ static void usage(FILE *fp)
     fputs("usage: aidigest run [--week YYYY-Www | --weeks W1..W2] [--logs PATH]... [--out DIR]\n"
           "                    [--offline]\n"
           "                    [--publish] [--mail] [--jobs N] [--strict] [--allow-damaged]\n"
-          "                    [--allow-empty] [--replace] [--quiet] [--db URL]\n"
-          "                    [--config FILE]\n"
+          "                    [--allow-empty] [--replace] [--fail-on-alert] [--quiet]\n"
+          "                    [--db URL] [--config FILE]\n"
           "       aidigest check [--logs PATH]... [--week YYYY-Www] [--jobs N] [--quiet] [--config FILE]\n"
           "       aidigest retrain [--week W] [--logs PATH]... [--out DIR] [--dry-run] [--publish]\n"
           "                        [--submit] [--request] [--quiet] [--config FILE]\n"
@@ -87,7 +88,7 @@ enum { OPT_WEEK = 1, OPT_LOGS = 2, OPT_OUT = 4, OPT_RUNFLAGS = 8, OPT_JOBS = 16,
  * goes with (OPT_ANY: all) and its help line (the default in it). */
 typedef enum opt_id {
     O_WEEK, O_WEEKS, O_LOGS, O_OUT, O_CONFIG, O_JOBS, O_OFFLINE, O_PUBLISH, O_MAIL, O_STRICT, O_ALLOW_DAMAGED,
-    O_ALLOW_EMPTY, O_REPLACE, O_SUBMIT, O_REQUEST, O_DRY_RUN, O_ONLY, O_QUIET, O_DB, O__COUNT
+    O_ALLOW_EMPTY, O_REPLACE, O_FAIL_ON_ALERT, O_SUBMIT, O_REQUEST, O_DRY_RUN, O_ONLY, O_QUIET, O_DB, O__COUNT
 } opt_id;
 
 static const struct option {
@@ -108,6 +109,7 @@ static const struct option {
     [O_ALLOW_DAMAGED] = { "--allow-damaged", NULL, OPT_STRICT, "publish the week although input files could not\nbe read" },
     [O_ALLOW_EMPTY] = { "--allow-empty", NULL, OPT_STRICT, "write the week although the logs hold no\nsuggestion in it" },
     [O_REPLACE] = { "--replace", NULL, OPT_STRICT, "replace a published week with one that has under\nhalf its suggestions" },
+    [O_FAIL_ON_ALERT] = { "--fail-on-alert", NULL, OPT_STRICT, "exit 4 when the week has alerts (report.json\nalerts[]), after writing, publishing and mailing\neverything" },
     [O_SUBMIT] = { "--submit", NULL, OPT_RETRAIN, "also upload the fine-tuning set and start a\nfine-tuning job" },
     [O_REQUEST] = { "--request", NULL, OPT_RETRAIN, "only tag the archive's HEAD retrain/<week> and\npush the tag" },
     [O_DRY_RUN] = { "--dry-run", NULL, OPT_RETRAIN, "print per prompt the examples retraining would\nadd and remove, and why; write nothing" },
@@ -132,7 +134,8 @@ static const struct command {
       "aidigest run --week 2026-W47 --logs inputs --out out --offline",
       "0 the week was written\n1 bad input: the week was not replaced (unreadable files, no suggestion\n"
       "  in the week, under half the published suggestions), bad lines with --strict\n"
-      "2 usage error\n3 an output could not be written, published, mailed or stored in the\n  database (--db)" },
+      "2 usage error\n3 an output could not be written, published, mailed or stored in the\n  database (--db)\n"
+      "4 --fail-on-alert: alerts fired; everything was written, published and mailed" },
     { "check", OPT_WEEK | OPT_LOGS | OPT_JOBS, pipeline_check,
       "Read the logs and print the data-quality summary of the week on stdout (every bad\n"
       "line, whatever its week, is listed on stderr); nothing is written.",
@@ -394,7 +397,7 @@ static void set_flag(opt_id id, pipeline_opts *o)
     bool *flags[O__COUNT] = {
         [O_OFFLINE] = &o->offline, [O_PUBLISH] = &o->publish, [O_MAIL] = &o->mail,
         [O_STRICT] = &o->strict, [O_ALLOW_DAMAGED] = &o->allow_damaged, [O_ALLOW_EMPTY] = &o->allow_empty,
-        [O_REPLACE] = &o->replace, [O_SUBMIT] = &o->submit, [O_REQUEST] = &o->request, [O_QUIET] = &o->quiet,
+        [O_REPLACE] = &o->replace, [O_FAIL_ON_ALERT] = &o->fail_on_alert, [O_SUBMIT] = &o->submit, [O_REQUEST] = &o->request, [O_QUIET] = &o->quiet,
         [O_DRY_RUN] = &o->dry_run,
     };
     if (flags[id])

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +13,10 @@
 
 /* CFG_OFF: an on/off setting stored negated (the field is true when the
  * setting is off), so that a zeroed struct has it on; CFG_ON: one stored
- * as it is (off by default, and in a zeroed struct). */
-enum config_kind { CFG_STR, CFG_SECRET, CFG_LONG, CFG_INT, CFG_OFF, CFG_ON };
+ * as it is (off by default, and in a zeroed struct). CFG_POINTS (0 to
+ * 100) and CFG_SHARE (0 to 1): an alert threshold, a double, NAN for
+ * `off`. CFG_DRIFT: large, small or off (CONFIG_DRIFT_*). */
+enum config_kind { CFG_STR, CFG_SECRET, CFG_LONG, CFG_INT, CFG_OFF, CFG_ON, CFG_POINTS, CFG_SHARE, CFG_DRIFT };
 
 struct config_key {
     const char *file_key;
@@ -49,6 +52,11 @@ static const struct config_key config_keys[] = {
     K("team", "AIDIGEST_TEAM", CFG_STR, team_name),
     K("publish_agents", "AIDIGEST_PUBLISH_AGENTS", CFG_ON, publish_agents),
     K("currency", "AIDIGEST_CURRENCY", CFG_STR, currency),
+    K("alert_acceptance_drop", "AIDIGEST_ALERT_ACCEPTANCE_DROP", CFG_POINTS, alert_acceptance_drop),
+    K("alert_ece", "AIDIGEST_ALERT_ECE", CFG_SHARE, alert_ece),
+    K("alert_drift", "AIDIGEST_ALERT_DRIFT", CFG_DRIFT, alert_drift),
+    K("alert_prompt_drop", "AIDIGEST_ALERT_PROMPT_DROP", CFG_POINTS, alert_prompt_drop),
+    K("alert_new_rejected", "AIDIGEST_ALERT_NEW_REJECTED", CFG_SHARE, alert_new_rejected),
 };
 #undef K
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])
@@ -71,10 +79,48 @@ static aid_err config_set_off(bool *off, const struct config_key *k, const char 
     return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s: %s: not on or off: %s", where, k->file_key, value);
 }
 
+/* An alert threshold: a number from 0 to max, or off (NAN). */
+static aid_err config_set_threshold(double *slot, const struct config_key *k, const char *value, double max,
+                                     const char *where, aid_errbuf *eb)
+{
+    if (!strcasecmp(value, "off")) {
+        *slot = NAN;
+        return AID_OK;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    if (errno || end == value || *end || !isfinite(v) || v < 0 || v > max)
+        return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s: %s: not off or a number from 0 to %g: %s", where,
+                              k->file_key, max, value);
+    *slot = v;
+    return AID_OK;
+}
+
+static aid_err config_set_drift(int *slot, const struct config_key *k, const char *value, const char *where,
+                                aid_errbuf *eb)
+{
+    if (!strcasecmp(value, "large"))
+        *slot = CONFIG_DRIFT_LARGE;
+    else if (!strcasecmp(value, "small"))
+        *slot = CONFIG_DRIFT_SMALL;
+    else if (!strcasecmp(value, "off"))
+        *slot = CONFIG_DRIFT_OFF;
+    else
+        return aid_errbuf_set(eb, AID_ERR_CONFIG, "%s: %s: not large, small or off: %s", where, k->file_key,
+                              value);
+    return AID_OK;
+}
+
 static aid_err config_set(aid_config *cfg, const struct config_key *k, const char *value,
                           const char *where, aid_errbuf *eb)
 {
     char *base = (char *)cfg;
+    if (k->kind == CFG_POINTS || k->kind == CFG_SHARE)
+        return config_set_threshold((double *)(base + k->offset), k, value, k->kind == CFG_POINTS ? 100 : 1,
+                                    where, eb);
+    if (k->kind == CFG_DRIFT)
+        return config_set_drift((int *)(base + k->offset), k, value, where, eb);
     if (k->kind == CFG_STR || k->kind == CFG_SECRET) {
         char **slot = (char **)(base + k->offset);
         char *copy = strdup(value);
@@ -120,6 +166,11 @@ static aid_err config_defaults(aid_config *cfg, aid_errbuf *eb)
     cfg->llm_timeout_ms = 60000;
     cfg->llm_max_attempts = 4;
     cfg->llm_deadline_ms = CONFIG_LLM_DEADLINE_MS;
+    cfg->alert_acceptance_drop = CONFIG_ALERT_ACCEPTANCE_DROP;
+    cfg->alert_ece = CONFIG_ALERT_ECE;
+    cfg->alert_drift = CONFIG_DRIFT_LARGE;
+    cfg->alert_prompt_drop = CONFIG_ALERT_PROMPT_DROP;
+    cfg->alert_new_rejected = CONFIG_ALERT_NEW_REJECTED;
     for (size_t d = 0; d < sizeof defs / sizeof defs[0]; d++)
         for (size_t i = 0; i < NKEYS; i++)
             if (!strcmp(config_keys[i].file_key, defs[d].key)) {

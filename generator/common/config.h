@@ -59,7 +59,30 @@ typedef struct aid_config {
                                  agent (segments.agent); false, the default and a zeroed struct's
                                  value, keeps agents (people) to report.json and the workbook */
     char *currency;           /* AIDIGEST_CURRENCY: the unit of the logs' `cost` fields, default "USD" */
+    /* alerts (docs/figures.md, "Alerts"): each threshold is NAN when its
+     * rule is off (`off` in the file or the environment) */
+    double alert_acceptance_drop; /* AIDIGEST_ALERT_ACCEPTANCE_DROP: points (0-100) the
+                                     acceptance must fall, with verdict down; default 5 */
+    double alert_ece;             /* AIDIGEST_ALERT_ECE: the ECE must be above it (0-1);
+                                     default 0.15 */
+    int alert_drift;              /* AIDIGEST_ALERT_DRIFT: the drift verdict that alerts,
+                                     CONFIG_DRIFT_LARGE (default, `large`), CONFIG_DRIFT_SMALL
+                                     (`small`: small or large) or CONFIG_DRIFT_OFF (`off`) */
+    double alert_prompt_drop;     /* AIDIGEST_ALERT_PROMPT_DROP: points a prompt's acceptance
+                                     must fall, with verdict down; default 0 (any significant
+                                     fall) */
+    double alert_new_rejected;    /* AIDIGEST_ALERT_NEW_REJECTED: a top-rejected reply not in
+                                     the previous week's list alerts when its rejection rate
+                                     is above it (0-1); default 0.5 */
 } aid_config;
+
+enum { CONFIG_DRIFT_OFF = 0, CONFIG_DRIFT_SMALL = 1, CONFIG_DRIFT_LARGE = 2 };
+
+/* The alert defaults (config_load sets them; a zeroed struct has none). */
+#define CONFIG_ALERT_ACCEPTANCE_DROP 5.0
+#define CONFIG_ALERT_ECE 0.15
+#define CONFIG_ALERT_PROMPT_DROP 0.0
+#define CONFIG_ALERT_NEW_REJECTED 0.5
 
 /* Fill cfg with defaults, then the file (path may be NULL: ./aidigest.conf
  * if it exists), then the environment. On error cfg is released. */

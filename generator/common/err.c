@@ -25,6 +25,7 @@ static const char *const aid_err_text[AID_ERR__COUNT] = {
     [AID_ERR_XLSX] = "XLSX error",
     [AID_ERR_NOTFOUND] = "not found",
     [AID_ERR_LIMIT] = "limit exceeded",
+    [AID_ERR_ALERT] = "alerts fired",
 };
 
 const char *aid_strerror(aid_err err)
@@ -44,6 +45,8 @@ int aid_err_exit_code(aid_err err)
     case AID_ERR_USAGE:
     case AID_ERR_CONFIG:
         return 2;
+    case AID_ERR_ALERT:
+        return 4;
     default:
         return 3;
     }

@@ -36,13 +36,15 @@ typedef enum aid_err {
     AID_ERR_XLSX,       /* the XLSX could not be produced */
     AID_ERR_NOTFOUND,   /* something looked for does not exist */
     AID_ERR_LIMIT,      /* a size or count limit was exceeded */
+    AID_ERR_ALERT,      /* run --fail-on-alert: everything was written, and alerts fired */
     AID_ERR__COUNT
 } aid_err;
 
 /* A static, human-readable text for an error code (never NULL). */
 const char *aid_strerror(aid_err err);
 
-/* Process exit code for an error: 0 ok, 1 bad input, 2 usage, 3 output. */
+/* Process exit code for an error: 0 ok, 1 bad input, 2 usage, 3 output,
+ * 4 alerts fired (AID_ERR_ALERT, run --fail-on-alert). */
 int aid_err_exit_code(aid_err err);
 
 /* Room for one line of detail about a failure. */

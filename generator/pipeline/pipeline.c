@@ -269,6 +269,7 @@ typedef struct run {
     bool have_hist;
     struct json_object *report;
     bool refused;      /* run_decide said no: nothing goes into OUT */
+    size_t alerts;     /* the week's alerts, once everything is written */
 } run;
 
 static aid_err run_path(strbuf *sb, aid_errbuf *eb, const char *fmt, ...)
@@ -470,9 +471,9 @@ static aid_err run_compute(run *r, aid_errbuf *eb)
         .redact = r->rules,
         .currency = r->o->cfg.currency,
     };
-    if ((err = figures_build(&fin, &r->report, eb)))
+    if ((err = figures_build(&fin, &r->report, eb)) || (err = run_retrain_preview(r, eb)))
         return err;
-    return run_retrain_preview(r, eb);
+    return alerts_add(r->report, r->hist.prev_report, &r->o->cfg, eb);
 }
 
 /* narrate: the LLM with a key (and not --offline), else the built-in narrator */
@@ -668,6 +669,7 @@ static aid_err pipeline_run_week(pipeline_opts *o, aid_errbuf *eb)
         (err = run_write(&r, eb)) ||
         (err = run_commit(&r, eb)))
         goto cleanup;
+    r.alerts = alerts_count(r.report);
     err = run_publish(&r, eb);
 cleanup:
     if (r.stage.len) {
@@ -689,6 +691,11 @@ cleanup:
         ingest_result_release(&r.res);
     strbuf_release(&r.stage);
     strbuf_release(&r.sweek);
+    /* without --fail-on-alert the alerts are the documents' (banner, mail
+     * subject), not stderr's: the run's summary stays one line */
+    if (!err && r.alerts && o->fail_on_alert)
+        err = aid_errbuf_set(eb, AID_ERR_ALERT, "%s: %zu alert%s fired (--fail-on-alert); every file is written",
+                             r.week, r.alerts, r.alerts == 1 ? "" : "s");
     return err;
 }
 
@@ -702,13 +709,32 @@ aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb)
     pipeline_opts one = *o;
     one.week_last = NULL;
     aid_err err = AID_OK;
+    /* --fail-on-alert: a week with alerts does not stop the range; the
+     * first such week's message is the one reported at the end */
+    aid_errbuf alerted = { { 0 } };
+    bool any_alert = false;
     for (int i = 0; i < PIPELINE_MAX_WEEKS && timeutil_week_start(w) <= timeutil_week_start(last); i++) {
         char name[16];
         timeutil_format_week(w, name, sizeof name);
         one.week = name;
-        if ((err = pipeline_run_week(&one, eb)))
+        aid_errbuf week_eb = { { 0 } };
+        err = pipeline_run_week(&one, &week_eb);
+        if (err == AID_ERR_ALERT) {
+            if (!any_alert)
+                alerted = week_eb;
+            any_alert = true;
+            err = AID_OK;
+        } else if (err) {
+            if (eb)
+                *eb = week_eb;
             break;
+        }
         w = timeutil_week_add(w, 1);
+    }
+    if (!err && any_alert) {
+        if (eb)
+            *eb = alerted;
+        err = AID_ERR_ALERT;
     }
     return err;
 }

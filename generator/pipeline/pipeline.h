@@ -39,6 +39,8 @@ typedef struct pipeline_opts {
     bool allow_empty;          /* run: write a week that has no suggestion in the logs */
     bool quiet;                /* only errors on stderr: no progress, no bad lines, no summary */
     bool replace;              /* run: replace a published week with one under half its suggestions */
+    bool fail_on_alert;        /* run: AID_ERR_ALERT (exit 4) when the week has alerts, after
+                                  writing, publishing and mailing everything */
     bool submit;               /* retrain: upload the fine-tuning set */
     bool request;              /* retrain: only tag HEAD retrain/<week> and push */
     bool dry_run;              /* retrain: print what would change, write nothing */
@@ -54,7 +56,10 @@ typedef struct pipeline_opts {
  * hold, nothing written) unless allow_empty. With week_last, every week
  * from week to week_last, oldest first, each computed against the weeks
  * written before it (as many runs one after the other would); the first
- * week that fails stops the range (the weeks before it stay written). */
+ * week that fails stops the range (the weeks before it stay written).
+ * With fail_on_alert, a week (of the range: any week) with alerts
+ * (report.json alerts[]) ends in AID_ERR_ALERT once it is written,
+ * published, mailed and stored, and only when nothing else failed. */
 AID_MUST_CHECK aid_err pipeline_run(pipeline_opts *o, aid_errbuf *eb);
 
 /* aidigest check: validate logs, print the data-quality summary. Returns

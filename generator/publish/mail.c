@@ -19,6 +19,8 @@
 #include "common/tmpl/tmpl.h"
 
 #define MAIL_SUBJECT_PREFIX "Weekly AI Intelligence Digest \xE2\x80\x94 "
+/* Before the subject of a week with alerts (report.json alerts[]). */
+#define MAIL_ALERT_PREFIX "[alert] "
 
 /* What the SMTP conversation looked like when it failed (from curl's debug
  * callback; commands are kept by verb only except RCPT/MAIL, so that an
@@ -197,6 +199,16 @@ static tmpl_vars *mail_vars(const char *week, struct json_object *r, const aid_c
                              cfg->site_url[l - 1] == '/' ? "" : "/", week);
     }
     rc |= tmpl_vars_setf(v, "pdf_name", "digest-%s.pdf", week);
+    /* the alerts, listed first in both bodies */
+    size_t na = jget_len(r, "alerts");
+    struct json_object *alerts = jget(r, "alerts");
+    for (size_t i = 0; i < na; i++) {
+        tmpl_vars *row = tmpl_vars_add_row(v, "alerts");
+        rc |= row ? tmpl_vars_set(row, "message", jget_str(json_object_array_get_idx(alerts, i), "message", ""))
+                  : -1;
+    }
+    if (na)
+        rc |= tmpl_vars_setf(v, "alert_count", "%zu", na);
     if (rc) {
         tmpl_vars_free(v);
         return NULL;
@@ -430,7 +442,7 @@ cleanup:
 
 /* Date, Message-ID (a hash of week, time, recipients and content), From,
  * To and the encoded Subject. */
-static aid_err mail_headers(mail_msg *m, const char *week, const aid_config *cfg, aid_errbuf *eb)
+static aid_err mail_headers(mail_msg *m, const char *week, size_t alerts, const aid_config *cfg, aid_errbuf *eb)
 {
     strbuf full = STRBUF_INIT, enc = STRBUF_INIT, lines[5];
     aid_err err = AID_OK;
@@ -445,7 +457,9 @@ static aid_err mail_headers(mail_msg *m, const char *week, const aid_config *cfg
     h = mail_fnv(h, cfg->mail_to, strlen(cfg->mail_to));
     h = mail_fnv(h, m->pdf, m->pdf_len);
     h = mail_fnv(h, m->html.buf, m->html.len);
-    if (strbuf_addf(&full, MAIL_SUBJECT_PREFIX "%s", week) < 0 || mail_encode_header(&enc, full.buf) < 0
+    if ((alerts && strbuf_addf(&full, MAIL_ALERT_PREFIX) < 0) || strbuf_addf(&full, MAIL_SUBJECT_PREFIX "%s", week) < 0 ||
+        (alerts && strbuf_addf(&full, ": %zu alert%s", alerts, alerts == 1 ? "" : "s") < 0) ||
+        mail_encode_header(&enc, full.buf) < 0
         || strbuf_addf(&lines[0], "Date: %s", date) < 0
         || strbuf_addf(&lines[1], "Message-ID: <%016llx.%s@%s>", (unsigned long long)h, week, m->domain.buf) < 0
         || strbuf_addf(&lines[2], "From: %.593s", cfg->mail_from) < 0
@@ -580,7 +594,7 @@ aid_err mail_send_week(const char *out_dir, const char *week, struct json_object
         (err = mail_addresses(&m, cfg, eb)) ||
         (err = mail_read_pdf(&m, out_dir, week, eb)) ||
         (err = mail_bodies(&m, week, report, cfg, eb)) ||
-        (err = mail_headers(&m, week, cfg, eb)))
+        (err = mail_headers(&m, week, jget_len(report, "alerts"), cfg, eb)))
         goto cleanup;
     if (!(curl = curl_easy_init())) {
         err = mail_nomem(eb);

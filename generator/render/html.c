@@ -975,6 +975,27 @@ static void html_vars_quality(hv *h, tmpl_vars *v, struct json_object *report)
     }
 }
 
+/* The alerts banner: report.alerts[] (docs/figures.md, "Alerts"); none
+ * in a report made before them. */
+static void html_vars_alerts(hv *h, tmpl_vars *v, struct json_object *report)
+{
+    struct json_object *arr = jget(report, "alerts");
+    size_t n = jget_len(report, "alerts");
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *a = json_object_array_get_idx(arr, i);
+        tmpl_vars *r = hv_row(h, v, "alerts");
+        hv_set(h, r, "rule", hv_text(a, "rule"));
+        hv_set(h, r, "message", hv_text(a, "message"));
+        hv_set(h, r, "figure", hv_text(a, "figures.0"));
+    }
+    if (n) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%zu", n);
+        hv_set(h, v, "alert_count", buf);
+        hv_set(h, v, "alert_plural", n == 1 ? "" : "s");
+    }
+}
+
 /* One list of the retraining plan: rows {text, reason}. */
 static void html_plan_list(hv *h, tmpl_vars *v, const char *loop, const struct json_object *arr)
 {
@@ -1035,6 +1056,7 @@ aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_v
     hv h = { 0 };
     aid_err err;
     html_vars_header(&h, v, report, cfg);
+    html_vars_alerts(&h, v, report);
     html_vars_tiles(&h, v, report);
     html_vars_figures(&h, v, report);
     html_vars_narrative(&h, v, report);

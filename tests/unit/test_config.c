@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,38 @@ int main(void)
     is_int(config_load(&c, NULL, &eb), AID_ERR_CONFIG, "publish_agents neither on nor off is an error");
     ok(strstr(eb.msg, "publish_agents") && strstr(eb.msg, "sometimes"), "naming it: %s", eb.msg);
     unsetenv("AIDIGEST_PUBLISH_AGENTS");
+    /* the alert thresholds: documented defaults, numbers in range or off */
+    static const char *const alert_env[] = { "AIDIGEST_ALERT_ACCEPTANCE_DROP", "AIDIGEST_ALERT_ECE",
+                                             "AIDIGEST_ALERT_DRIFT", "AIDIGEST_ALERT_PROMPT_DROP",
+                                             "AIDIGEST_ALERT_NEW_REJECTED" };
+    for (size_t i = 0; i < sizeof alert_env / sizeof *alert_env; i++)
+        unsetenv(alert_env[i]);
+    write_file(path, "");
+    is_int(config_load(&c, path, &eb), AID_OK, "an empty file loads (alerts)");
+    ok(c.alert_acceptance_drop == 5 && c.alert_ece == 0.15 && c.alert_drift == CONFIG_DRIFT_LARGE &&
+       c.alert_prompt_drop == 0 && c.alert_new_rejected == 0.5, "alert defaults 5, 0.15, large, 0, 0.5");
+    config_release(&c);
+    write_file(path, "alert_acceptance_drop = 7.5\nalert_ece = OFF\nalert_drift = small\n"
+                     "alert_prompt_drop = off\nalert_new_rejected = 1\n");
+    is_int(config_load(&c, path, &eb), AID_OK, "alert settings load");
+    ok(c.alert_acceptance_drop == 7.5 && isnan(c.alert_ece) && c.alert_drift == CONFIG_DRIFT_SMALL &&
+       isnan(c.alert_prompt_drop) && c.alert_new_rejected == 1, "a number, off (any case) as NAN, small, 1");
+    config_release(&c);
+    setenv("AIDIGEST_ALERT_DRIFT", "off", 1);
+    setenv("AIDIGEST_ALERT_ECE", "0.3", 1);
+    is_int(config_load(&c, path, &eb), AID_OK, "with AIDIGEST_ALERT_* set");
+    ok(c.alert_drift == CONFIG_DRIFT_OFF && c.alert_ece == 0.3, "the environment wins over the file");
+    config_release(&c);
+    unsetenv("AIDIGEST_ALERT_DRIFT");
+    unsetenv("AIDIGEST_ALERT_ECE");
+    static const char *const bad[] = { "alert_ece = 1.01\n", "alert_new_rejected = -0.1\n",
+                                       "alert_acceptance_drop = 101\n", "alert_prompt_drop = 5pp\n",
+                                       "alert_drift = medium\n", "alert_ece = nan\n", "alert_ece =\n" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        write_file(path, bad[i]);
+        is_int(config_load(&c, path, &eb), AID_ERR_CONFIG, "refused: %.*s", (int)strlen(bad[i]) - 1, bad[i]);
+        ok(strstr(eb.msg, ":1:") && strstr(eb.msg, "alert_"), "naming file:line and the key: %s", eb.msg);
+    }
 
     strbuf d = STRBUF_INIT;
     memset(&c, 0, sizeof c);

@@ -16,6 +16,7 @@ int main(void)
     is_int(aid_err_exit_code(AID_ERR_USAGE), 2, "usage exits 2");
     is_int(aid_err_exit_code(AID_ERR_IO), 3, "an output problem exits 3");
     is_int(aid_err_exit_code(AID_ERR_MAIL), 3, "a mail failure exits 3");
+    is_int(aid_err_exit_code(AID_ERR_ALERT), 4, "alerts (run --fail-on-alert) exit 4");
     aid_errbuf eb = { { 0 } };
     is_str(aid_errbuf_msg(&eb, AID_ERR_IO), "input/output error", "no detail: the generic text");
     ok(aid_errbuf_set(&eb, AID_ERR_PARSE, "f:%d: bad", 3) == AID_ERR_PARSE, "set returns its code");

@@ -7,6 +7,7 @@
  * pdf_write; every allocation made between setjmp and longjmp lives in the
  * pdfpage_ctx so that cleanup frees it.
  */
+#include "render/pdf/pdfalerts.h"
 #include "render/pdf/pdf.h"
 
 #include <hpdf.h>
@@ -121,6 +122,7 @@ static void pdf_layout(pdfpage_ctx *c)
 
     pdfpage_new_page(c);
     pdfsection_title_block(c);
+    pdfalerts_banner(c);
     pdfsection_overview(c);
     pdfsection_contents(c);
     pdfsection_self_summary(c);
