@@ -62,13 +62,15 @@ typedef struct correction {
  * back as an example. */
 typedef struct prompt_update {
     int64_t ts;
+    uint64_t pos;
     struct json_object *removed; /* array of strings, or NULL */
 } prompt_update;
 
 typedef struct retrain_state {
     const retrain_opts *o;
     int64_t start, end;
-    logread_files files;
+    logread_files files;      /* expanded from o->paths (without o->ingested) */
+    const logread_files *logs; /* what is read: &files, or o->ingested's */
     idindex *ids;
     strmap *corrections;      /* suggestion id -> correction (the last one) */
     strmap *prompts;          /* prompt id -> prompt_stats */
@@ -81,6 +83,24 @@ typedef struct retrain_state {
     bool counting;             /* the first pass counts what it skips */
     int64_t bad_lines, unreadable;
 } retrain_state;
+
+/* A prompt update up to the week's end: the prompt's latest (by time, the
+ * later line of a tie) is kept. 0 or -1. */
+static int note_update(retrain_state *st, const char *pid, size_t len, int64_t ts, uint64_t pos,
+                       struct json_object *removed)
+{
+    bool is_new;
+    prompt_update *u = strmap_upsert(st->updates, pid, len, &is_new);
+    if (!u)
+        return -1;
+    if (is_new || ts > u->ts || (ts == u->ts && pos > u->pos)) {
+        json_object_put(u->removed);
+        u->removed = json_object_get(removed);
+        u->ts = ts;
+        u->pos = pos;
+    }
+    return 0;
+}
 
 /* Pass 1 (the reader records every suggestion id, read_opts.record_ids):
  * the week's corrections, the last one of each suggestion, and the latest
@@ -98,15 +118,9 @@ static aid_err pass_ids(void *ctx, const event *ev, uint64_t pos, aid_errbuf *eb
         if (!c->reply)
             return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     } else if (ev->type == EVENT_PROMPT_UPDATE && ev->ts_ms < st->end) {
-        bool is_new;
-        prompt_update *u = strmap_upsert(st->updates, ev->prompt_id.s, ev->prompt_id.len, &is_new);
-        if (!u)
-            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-        if (is_new || ev->ts_ms >= u->ts) {
-            json_object_put(u->removed);
-            u->removed = json_object_get(ev->examples_removed);
-            u->ts = ev->ts_ms;
-        }
+        return note_update(st, ev->prompt_id.s, ev->prompt_id.len, ev->ts_ms, pos, ev->examples_removed) < 0
+                   ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory")
+                   : AID_OK;
     }
     return AID_OK;
 }
@@ -1018,7 +1032,9 @@ static aid_err state_init(retrain_state *st, const retrain_opts *o, aid_errbuf *
         return aid_errbuf_set(eb, AID_ERR_USAGE, "bad week '%s'", o->week);
     st->start = timeutil_week_start(w);
     st->end = st->start + TIMEUTIL_WEEK_MS;
-    if ((err = logread_files_expand(&st->files, o->paths, o->npaths, eb)) || (err = idindex_new(&st->ids, eb)))
+    st->logs = o->ingested ? &o->ingested->files : &st->files;
+    if ((!o->ingested && (err = logread_files_expand(&st->files, o->paths, o->npaths, eb))) ||
+        (err = idindex_new(&st->ids, eb)))
         return err;
     st->corrections = strmap_new(sizeof(correction));
     st->updates = strmap_new(sizeof(prompt_update));
@@ -1085,6 +1101,49 @@ static aid_err make_dirs(const retrain_opts *o, aid_errbuf *eb)
     return err;
 }
 
+/* What the first read finds, from what ingest read (o->ingested): the
+ * week's corrections (the last one of each suggestion) and the prompt
+ * updates up to the week's end, of the logs (not the deltas file); then
+ * the week's suggestions at their last occurrences, the only lines read
+ * again. */
+static aid_err read_ingested(retrain_state *st, retrain_result *res, aid_errbuf *eb)
+{
+    const ingest_result *in = st->o->ingested;
+    const agg *a = in->agg;
+    res->bad_lines = a->dq.bad_lines + in->other_week_bad_lines;
+    res->unreadable_files = (int64_t)json_object_array_length(in->file_errors);
+    for (size_t i = 0; i < a->ncorrections; i++) {
+        const agg_correction *ac = &a->corrections[i];
+        if (IDINDEX_POS_FILE(ac->pos) >= in->nlog_files)
+            continue;
+        bool is_new;
+        correction *c = strmap_upsert(st->corrections, ac->suggestion_id, strlen(ac->suggestion_id), &is_new);
+        if (!c)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        if (!is_new && c->pos > ac->pos)
+            continue;
+        free(c->reply);
+        c->pos = ac->pos;
+        if (!(c->reply = strdup(ac->corrected)))
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < json_object_array_length(a->updates); i++) {
+        struct json_object *u = json_object_array_get_idx(a->updates, i);
+        int64_t ts = json_object_get_int64(jget(u, "ts_ms"));
+        uint64_t pos = (uint64_t)json_object_get_int64(jget(u, "pos"));
+        const char *pid = json_object_get_string(jget(u, "prompt_id"));
+        if (ts >= st->end || IDINDEX_POS_FILE(pos) >= in->nlog_files || !pid)
+            continue;
+        if (note_update(st, pid, strlen(pid), ts, pos, jget(u, "examples_removed")) < 0)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
+    if (!in->nweek_positions)
+        return AID_OK;
+    read_opts again = { .max_line = RETRAIN_MAX_LINE, .only = in->week_positions, .nonly = in->nweek_positions };
+    read_sink week_sink = { .event = pass_week, .ctx = st };
+    return read_events(st->logs, &again, &week_sink, NULL, eb);
+}
+
 /* The two reads of the logs: the ids, corrections and updates (counting
  * what is skipped), then the week's suggestions into the fine-tuning
  * pairs and the prompts' statistics. */
@@ -1092,16 +1151,18 @@ static aid_err read_logs(retrain_state *st, retrain_result *res, aid_errbuf *eb)
 {
     aid_err err;
     read_counts n;
+    if (st->o->ingested)
+        return read_ingested(st, res, eb);
     read_opts first = { .max_line = RETRAIN_MAX_LINE, .record_ids = st->ids };
     read_sink ids_sink = { .event = pass_ids, .ctx = st };
-    err = read_events(&st->files, &first, &ids_sink, &n, eb);
+    err = read_events(st->logs, &first, &ids_sink, &n, eb);
     res->bad_lines = n.bad_lines;
     res->unreadable_files = n.unreadable_files; /* `aidigest check` tells which */
     if (err)
         return err;
     read_opts second = { .max_line = RETRAIN_MAX_LINE, .last_only = st->ids };
     read_sink week_sink = { .event = pass_week, .ctx = st };
-    return read_events(&st->files, &second, &week_sink, NULL, eb);
+    return read_events(st->logs, &second, &week_sink, NULL, eb);
 }
 
 /* STAGE/training/finetune-<week>.jsonl and -validation.jsonl. */
