@@ -139,6 +139,11 @@ static int shingles(const char *s, uint64_t **out, size_t *nout)
     return 0;
 }
 
+int neardup_shingles(const char *text, uint64_t **out, size_t *n)
+{
+    return shingles(text, out, n);
+}
+
 double neardup_similarity(const char *a, const char *b)
 {
     uint64_t *sa = NULL, *sb = NULL;

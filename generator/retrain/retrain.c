@@ -51,6 +51,14 @@ typedef struct prompt_stats {
     size_t nw;
     reply_group *g;
     size_t ng;
+    /* when planned: the distinct keys of the wordings (in the order of
+     * their first wording), the group of each, and their shingle sets
+     * (neardup_shingles), each made when group_of first needs it */
+    strmap *bykey;            /* key -> size_t: its index in keys */
+    const char **keys;
+    size_t *key_group;
+    uint64_t **key_sets;
+    size_t *key_nsets, nk;
 } prompt_stats;
 
 typedef struct correction {
@@ -211,6 +219,13 @@ static void prompt_stats_release(prompt_stats *ps)
     free(ps->version);
     free(ps->w);
     free(ps->g);
+    strmap_free(ps->bykey);
+    for (size_t i = 0; ps->key_sets && i < ps->nk; i++)
+        free(ps->key_sets[i]);
+    free(ps->key_sets);
+    free(ps->key_nsets);
+    free(ps->key_group);
+    free(ps->keys);
 }
 
 /* The fine-tuning set: what agents accepted, edited or QA corrected, unless
@@ -445,13 +460,16 @@ static int plan_groups(retrain_state *st, prompt_stats *ps)
     const char **keys = NULL;
     size_t *first = NULL, *cl = NULL;
     strbuf key = STRBUF_INIT;
-    strmap *bykey = strmap_new(sizeof(size_t));
+    strmap *bykey = ps->bykey = strmap_new(sizeof(size_t));
     ps->w = malloc((n + 1) * sizeof *ps->w);
     ps->g = calloc(n + 1, sizeof *ps->g);
-    keys = malloc((n + 1) * sizeof *keys);
+    keys = ps->keys = malloc((n + 1) * sizeof *keys);
+    ps->key_group = malloc((n + 1) * sizeof *ps->key_group);
+    ps->key_sets = calloc(n + 1, sizeof *ps->key_sets);
+    ps->key_nsets = calloc(n + 1, sizeof *ps->key_nsets);
     first = malloc((n + 1) * sizeof *first);
     cl = malloc((n + 1) * sizeof *cl);
-    if (!bykey || !ps->w || !ps->g || !keys || !first || !cl)
+    if (!bykey || !ps->w || !ps->g || !keys || !ps->key_group || !ps->key_sets || !ps->key_nsets || !first || !cl)
         goto cleanup;
     ps->nw = 0;
     for (size_t i = 0; i < strmap_capacity(ps->replies); i++) {
@@ -473,6 +491,7 @@ static int plan_groups(retrain_state *st, prompt_stats *ps)
         if (is_new) {
             *slot = nk;
             keys[nk++] = ps->w[i]->key;
+            ps->nk = nk;
         }
         wk[i] = *slot;
     }
@@ -489,6 +508,7 @@ static int plan_groups(retrain_state *st, prompt_stats *ps)
         reply_stats *w = ps->w[i];
         reply_group *g = &ps->g[first[root]];
         w->group = first[root];
+        ps->key_group[wk[i]] = first[root];
         g->suggested += w->suggested;
         g->accepted += w->accepted;
         g->used += w->used;
@@ -504,10 +524,8 @@ fail_wk:
     free(wk);
 cleanup:
     strbuf_release(&key);
-    strmap_free(bykey);
     free(cl);
     free(first);
-    free(keys);
     return rc;
 }
 
@@ -521,15 +539,51 @@ static bool same_reply(const char *a, const char *b)
     return !strcmp(a, b) || neardup_similarity(a, b) >= NEARDUP_THRESHOLD;
 }
 
-/* The group a text (its key) belongs to, or NULL when the week has none. */
-static const reply_group *group_of(const prompt_stats *ps, const char *key)
+/* Is the key's text a near-duplicate of keys[k] (ks: the key's shingle
+ * set)? Sets of sizes further apart than the threshold cannot be (their
+ * Jaccard is at most the smaller over the larger). 1, 0, or -1 when out of
+ * memory. */
+static int near_key(prompt_stats *ps, size_t k, const uint64_t *ks, size_t nks)
 {
-    for (size_t i = 0; i < ps->nw; i++)
-        if (!strcmp(ps->w[i]->key, key))
-            return &ps->g[ps->w[i]->group];
-    for (size_t i = 0; i < ps->nw; i++)
-        if (neardup_similarity(ps->w[i]->key, key) >= NEARDUP_THRESHOLD)
-            return &ps->g[ps->w[i]->group];
+    if (!ps->key_sets[k] && neardup_shingles(ps->keys[k], &ps->key_sets[k], &ps->key_nsets[k]) < 0)
+        return -1;
+    size_t a = ps->key_nsets[k], lo = a < nks ? a : nks, hi = a < nks ? nks : a;
+    if ((double)lo / (double)hi < NEARDUP_THRESHOLD)
+        return 0;
+    return textnorm_jaccard(ps->key_sets[k], a, ks, nks) >= NEARDUP_THRESHOLD;
+}
+
+/* The group a text (its key) belongs to (*out; NULL when the week has
+ * none): that of the first wording with the same key, else of the first
+ * that is a near-duplicate, else of the one it contains (below). 0 or -1
+ * (out of memory). */
+static int group_of(prompt_stats *ps, const char *key, const reply_group **out)
+{
+    *out = NULL;
+    if (!ps->bykey) /* not planned: no wordings */
+        return 0;
+    const size_t *k = strmap_get(ps->bykey, key, strlen(key));
+    if (k) {
+        *out = &ps->g[ps->key_group[*k]];
+        return 0;
+    }
+    uint64_t *ks = NULL;
+    size_t nks = 0;
+    if (ps->nk && neardup_shingles(key, &ks, &nks) < 0)
+        return -1;
+    /* the keys in the order of their first wordings: the first near one
+     * is that of the first near wording */
+    for (size_t i = 0; i < ps->nk; i++) {
+        int near = near_key(ps, i, ks, nks);
+        if (near) {
+            free(ks);
+            if (near < 0)
+                return -1;
+            *out = &ps->g[ps->key_group[i]];
+            return 0;
+        }
+    }
+    free(ks);
     /* the reply with more added (a greeting, a sign-off): the longest
      * wording found whole in it, word-aligned */
     const reply_stats *best = NULL;
@@ -543,7 +597,8 @@ static const reply_group *group_of(const prompt_stats *ps, const char *key)
                 break;
             }
     }
-    return best ? &ps->g[best->group] : NULL;
+    *out = best ? &ps->g[best->group] : NULL;
+    return 0;
 }
 
 static bool examples_have(const prompt_job *j, const char *key)
@@ -568,8 +623,10 @@ static int add_rate(strbuf *sb, int64_t k, int64_t n)
  * an example already, so this week's plain rejection rule applies too. */
 static int reason_against(const prompt_job *j, const example *x, bool old, strbuf *why)
 {
-    const retrain_state *st = j->st;
-    const reply_group *g = group_of(j->ps, x->key.buf), *wg = group_of(&st->all, x->key.buf);
+    retrain_state *st = j->st;
+    const reply_group *g, *wg;
+    if (group_of(j->ps, x->key.buf, &g) < 0 || group_of(&st->all, x->key.buf, &wg) < 0)
+        return -1;
     if (wg && wg->bad) {
         if (strbuf_adds(why, "rejected ") < 0 || add_rate(why, wg->rejected, wg->suggested) < 0 ||
             strbuf_addf(why, ", credibly above the week's %.1f%% (%lld of %lld)",
@@ -646,7 +703,9 @@ static int keep_old(prompt_job *j)
                 goto fail;
             continue;
         }
-        const reply_group *g = group_of(j->ps, x->key.buf);
+        const reply_group *g;
+        if (group_of(j->ps, x->key.buf, &g) < 0)
+            goto fail;
         if (strdup_opt(reply, &x->reply) < 0 || strdup_opt(jget_str(e, "customer_message", NULL), &x->customer) < 0)
             goto fail;
         x->source = !strcmp(jget_str(e, "source", "accepted"), "corrected") ? "corrected" : "accepted";
