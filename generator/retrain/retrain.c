@@ -23,8 +23,9 @@
 typedef struct reply_stats {
     int64_t suggested, accepted, used, rejected;
     uint64_t first_pos;
-    char *text;      /* the wording */
-    char *customer;  /* the customer message of its first suggestion (the one it answered) */
+    const char *text; /* the wording: the replies map's own copy (set when the prompt is planned) */
+    char *customer;  /* the customer message of its first suggestion (the one it answered);
+                        not kept for retrain_state.all, which only counts */
     char *key;       /* merge key (reply_key), set when the prompt is planned */
     size_t group;    /* its group's index, set when planned */
 } reply_stats;
@@ -203,7 +204,6 @@ static void prompt_stats_release(prompt_stats *ps)
         for (size_t i = 0; i < strmap_capacity(ps->replies); i++) {
             void *v;
             if (strmap_slot(ps->replies, i, NULL, NULL, &v)) {
-                free(((reply_stats *)v)->text);
                 free(((reply_stats *)v)->customer);
                 free(((reply_stats *)v)->key);
             }
@@ -257,10 +257,11 @@ static int dup_opt(event_str s, char **out)
     return s.s && !*out ? -1 : 0;
 }
 
-/* The suggestion counted for its wording (its customer message: that of
- * the first accepted suggestion, else the first); a QA correction of it kept (the
- * first RETRAIN_MAX_CORRECTED of the prompt). 0 or -1. */
-static int week_reply(prompt_stats *ps, const event *ev, const correction *c, uint64_t pos)
+/* The suggestion counted for its wording (with customers, its customer
+ * message: that of the first accepted suggestion, else the first); a QA
+ * correction of it kept (the first RETRAIN_MAX_CORRECTED of the prompt).
+ * 0 or -1. */
+static int week_reply(prompt_stats *ps, const event *ev, const correction *c, uint64_t pos, bool customers)
 {
     bool is_new;
     reply_stats *rs = strmap_upsert(ps->replies, ev->ai_reply.s, ev->ai_reply.len, &is_new);
@@ -268,11 +269,11 @@ static int week_reply(prompt_stats *ps, const event *ev, const correction *c, ui
         return -1;
     if (is_new) {
         rs->first_pos = pos;
-        if (!(rs->text = strndup(ev->ai_reply.s, ev->ai_reply.len)) || dup_opt(ev->customer_message, &rs->customer) < 0)
+        if (customers && dup_opt(ev->customer_message, &rs->customer) < 0)
             return -1;
     }
     /* the pair shows the message of the first suggestion agents sent as it was */
-    if (ev->action == ACTION_ACCEPTED && !rs->accepted && !is_new) {
+    if (customers && ev->action == ACTION_ACCEPTED && !rs->accepted && !is_new) {
         free(rs->customer);
         if (dup_opt(ev->customer_message, &rs->customer) < 0)
             return -1;
@@ -325,7 +326,7 @@ static aid_err pass_week(void *ctx, const event *ev, uint64_t pos, aid_errbuf *e
         if (!ps->version)
             return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    if (week_reply(ps, ev, c, pos) < 0 || week_reply(&st->all, ev, NULL, pos) < 0)
+    if (week_reply(ps, ev, c, pos, true) < 0 || week_reply(&st->all, ev, NULL, pos, false) < 0)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     return AID_OK;
 }
@@ -473,9 +474,12 @@ static int plan_groups(retrain_state *st, prompt_stats *ps)
         goto cleanup;
     ps->nw = 0;
     for (size_t i = 0; i < strmap_capacity(ps->replies); i++) {
+        const char *text;
         void *v;
-        if (strmap_slot(ps->replies, i, NULL, NULL, &v))
+        if (strmap_slot(ps->replies, i, &text, NULL, &v)) {
+            ((reply_stats *)v)->text = text; /* the map's key: one copy of the wording */
             ps->w[ps->nw++] = v;
+        }
     }
     qsort(ps->w, ps->nw, sizeof *ps->w, cmp_wording);
     size_t *wk = malloc((ps->nw + 1) * sizeof *wk); /* wording -> its distinct key */
