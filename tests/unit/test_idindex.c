@@ -72,12 +72,12 @@ int main(void)
     ok(!idindex_new(&e, NULL) && !idindex_new(&f, NULL), "two large indexes");
     int filled = 1;
     for (int i = 0; i < 60000; i++) {
-        char id[16];
-        int n = snprintf(id, sizeof id, "big%d", i);
+        char bid[16];
+        int n = snprintf(bid, sizeof bid, "big%d", i);
         if (i < 40000)
-            filled &= idindex_put(e, id, (size_t)n, IDINDEX_POS(0, (uint64_t)i + 1), &loser) == 0;
+            filled &= idindex_put(e, bid, (size_t)n, IDINDEX_POS(0, (uint64_t)i + 1), &loser) == 0;
         if (i >= 20000)
-            filled &= idindex_put(f, id, (size_t)n, IDINDEX_POS(1, (uint64_t)i + 1), &loser) == 0;
+            filled &= idindex_put(f, bid, (size_t)n, IDINDEX_POS(1, (uint64_t)i + 1), &loser) == 0;
     }
     ok(filled, "40,000 ids each, 20,000 of them in both");
     nlosers = 0;
@@ -85,9 +85,9 @@ int main(void)
     is_int((int64_t)idindex_count(e), 60000, "60,000 distinct ids");
     int right = 1;
     for (int i = 0; i < 60000; i++) {
-        char id[16];
-        int n = snprintf(id, sizeof id, "big%d", i);
-        right &= idindex_get(e, id, (size_t)n, &pos) && pos == IDINDEX_POS(i < 20000 ? 0 : 1, (uint64_t)i + 1);
+        char bid[16];
+        int n = snprintf(bid, sizeof bid, "big%d", i);
+        right &= idindex_get(e, bid, (size_t)n, &pos) && pos == IDINDEX_POS(i < 20000 ? 0 : 1, (uint64_t)i + 1);
     }
     ok(right, "each at its later position");
     is_int((int64_t)nlosers, 20000, "one loser per shared id");
