@@ -131,12 +131,12 @@ void *strmap_upsert(strmap *m, const char *key, size_t len, bool *is_new)
 
 size_t strmap_count(const strmap *m)
 {
-    return m->count;
+    return m ? m->count : 0;
 }
 
 size_t strmap_capacity(const strmap *m)
 {
-    return m->cap;
+    return m ? m->cap : 0;
 }
 
 bool strmap_slot(const strmap *m, size_t i, const char **key, size_t *len, void **value)

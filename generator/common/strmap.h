@@ -36,6 +36,7 @@ void *strmap_get(const strmap *m, const char *key, size_t len);
 /* Find or insert (value zeroed); *is_new tells which (may be NULL).
  * NULL when out of memory. */
 AID_MUST_CHECK void *strmap_upsert(strmap *m, const char *key, size_t len, bool *is_new);
+/* Both 0 for NULL: a map not made yet reads as empty. */
 size_t strmap_count(const strmap *m);
 size_t strmap_capacity(const strmap *m);
 /* Slot i (0 <= i < capacity): false when empty. */

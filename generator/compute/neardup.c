@@ -139,6 +139,11 @@ static int shingles(const char *s, uint64_t **out, size_t *nout)
     return 0;
 }
 
+int neardup_shingles(const char *text, uint64_t **out, size_t *n)
+{
+    return shingles(text, out, n);
+}
+
 double neardup_similarity(const char *a, const char *b)
 {
     uint64_t *sa = NULL, *sb = NULL;
@@ -191,11 +196,14 @@ aid_err neardup_cluster(const char *const *texts, size_t n, double threshold, si
     aid_err err = AID_OK;
     uint64_t **sets = calloc(n ? n : 1, sizeof *sets);
     size_t *lens = calloc(n ? n : 1, sizeof *lens);
-    uint64_t *sig = malloc((n ? n : 1) * ND_HASHES * sizeof *sig);
+    /* per text only its band keys (the LSH buckets), not its whole MinHash
+     * signature: 20 words instead of 100 */
+    uint64_t *bands = malloc((n ? n : 1) * ND_BANDS * sizeof *bands);
     bucket_entry *be = malloc((n ? n : 1) * sizeof *be);
-    if (!sets || !lens || !sig || !be)
+    if (!sets || !lens || !bands || !be)
         goto nomem;
     for (size_t i = 0; i < n; i++) {
+        uint64_t sig[ND_HASHES];
         cluster[i] = i;
         if (shingles(texts[i], &sets[i], &lens[i]) < 0)
             goto nomem;
@@ -207,15 +215,18 @@ aid_err neardup_cluster(const char *const *texts, size_t n, double threshold, si
                 if (h < mn)
                     mn = h;
             }
-            sig[i * ND_HASHES + (size_t)k] = mn;
+            sig[k] = mn;
+        }
+        for (int band = 0; band < ND_BANDS; band++) {
+            uint64_t h = (uint64_t)band * 0x9e3779b97f4a7c15ULL;
+            for (int r = 0; r < ND_ROWS; r++)
+                h = hashfn_mix(h ^ sig[band * ND_ROWS + r]);
+            bands[i * ND_BANDS + (size_t)band] = h;
         }
     }
     for (int band = 0; band < ND_BANDS; band++) {
         for (size_t i = 0; i < n; i++) {
-            uint64_t h = (uint64_t)band * 0x9e3779b97f4a7c15ULL;
-            for (int r = 0; r < ND_ROWS; r++)
-                h = hashfn_mix(h ^ sig[i * ND_HASHES + (size_t)(band * ND_ROWS + r)]);
-            be[i].key = h;
+            be[i].key = bands[i * ND_BANDS + (size_t)band];
             be[i].idx = i;
         }
         qsort(be, n, sizeof *be, cmp_bucket);
@@ -247,7 +258,7 @@ cleanup:
             free(sets[i]);
     free(sets);
     free(lens);
-    free(sig);
+    free(bands);
     free(be);
     return err;
 }

@@ -15,6 +15,7 @@
 #define AID_NEARDUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/err.h"
 
@@ -25,7 +26,13 @@
 AID_MUST_CHECK aid_err neardup_cluster(const char *const *texts, size_t n, double threshold, size_t *cluster,
                         aid_errbuf *eb);
 
-/* Jaccard similarity of two texts under the rule above (for tests). */
+/* Jaccard similarity of two texts under the rule above. */
 double neardup_similarity(const char *a, const char *b);
+
+/* The set the rule compares: the sorted distinct shingle hashes of a
+ * text (*out malloc'ed, the caller frees it; *n >= 1). Comparing a text
+ * with many: neardup_similarity(a, b) is textnorm_jaccard of the two
+ * sets. 0, or -1 when out of memory. */
+AID_MUST_CHECK int neardup_shingles(const char *text, uint64_t **out, size_t *n);
 
 #endif

@@ -184,8 +184,10 @@ static int pipeline_jobs(const pipeline_opts *o)
     return n > 0 ? (int)(n > 64 ? 64 : n) : 1;
 }
 
-/* Read the logs for the week (both passes). own: only the week's own bad
- * lines (ingest_opts.own_week_only). rejected: where bad lines go.
+/* Read the logs for the week (both passes). own: run's read: only the
+ * week's own bad lines (ingest_opts.own_week_only), and the week's
+ * suggestion positions kept for the retraining preview
+ * (ingest_opts.week_positions, run_retrain_preview). rejected: where bad lines go.
  * deltas: the retraining deltas kept in the archive (ingest_opts.deltas_path:
  * read after the logs when the file exists), or NULL. rules: the terms are
  * counted from the customer messages redacted by these (NULL: raw). */
@@ -206,6 +208,7 @@ static aid_err pipeline_ingest(pipeline_opts *o, const char *week, bool own, con
         .raw_rejected_path = raw_rejected,
         .redact = rules,
         .own_week_only = own,
+        .week_positions = own,
         .diag = o->quiet ? NULL : stderr,
         .progress = o->progress,
     };
@@ -442,6 +445,7 @@ static aid_err run_retrain_preview(run *r, aid_errbuf *eb)
         .redact = r->rules,
         .dry_run = true,
         .plan_only = true,
+        .ingested = &r->res, /* the logs as ingest read them: only the week's suggestions again */
     };
     retrain_result res = { 0 };
     aid_err err = retrain_run(&ro, &res, eb);

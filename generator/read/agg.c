@@ -199,10 +199,9 @@ static int agg_group_add(agg *a, const event *ev, const agg_ai_feat *af, int sig
     if (!g)
         goto cleanup;
     if (is_new) {
-        /* most groups have one or two texts, and no replacement */
-        g->variants = strmap_new_cap(sizeof(int64_t), 2);
-        g->replacements = strmap_new_cap(sizeof(int64_t), 2);
-        if (!g->variants || !g->replacements)
+        /* most groups have one or two texts, and no replacement (made
+         * when the first comes) */
+        if (!(g->variants = strmap_new_cap(sizeof(int64_t), 2)))
             goto cleanup;
     }
     g->by_action[ev->action] += sign;
@@ -218,8 +217,10 @@ static int agg_group_add(agg *a, const event *ev, const agg_ai_feat *af, int sig
         /* counted as written (figures groups them by normalised text and
          * shows the most frequent wording); blank replies do not count */
         strbuf_reset(&norm);
-        if (textnorm_reply(ev->final_reply.s, ev->final_reply.len, &norm) < 0 ||
-            (norm.len && count_add(g->replacements, ev->final_reply.s, ev->final_reply.len, sign) < 0))
+        if (textnorm_reply(ev->final_reply.s, ev->final_reply.len, &norm) < 0)
+            goto cleanup;
+        if (norm.len && ((!g->replacements && !(g->replacements = strmap_new_cap(sizeof(int64_t), 2))) ||
+                         count_add(g->replacements, ev->final_reply.s, ev->final_reply.len, sign) < 0))
             goto cleanup;
     }
     rc = 0;
@@ -720,6 +721,10 @@ int agg_merge(agg *dst, agg *src)
             dg->by_action[j] += sg->by_action[j];
         dg->conf_n += sg->conf_n;
         dg->conf_nano += sg->conf_nano;
+        if (!dg->replacements) { /* none yet: src's, if any, taken over */
+            dg->replacements = sg->replacements;
+            sg->replacements = NULL;
+        }
         if (counts_merge(dg->variants, sg->variants) < 0 ||
             counts_merge(dg->replacements, sg->replacements) < 0 || editdist_hist_merge(&dg->edits, &sg->edits) < 0)
             return -1;

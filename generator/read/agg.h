@@ -68,7 +68,8 @@ typedef struct agg_group {
     int64_t by_action[ACTION__COUNT];
     int64_t conf_n, conf_nano;
     strmap *variants;     /* original text -> int64_t count */
-    strmap *replacements; /* final_reply of rejections, as written -> int64_t */
+    strmap *replacements; /* final_reply of rejections, as written -> int64_t;
+                             NULL until the group's first (most have none) */
     editdist_hist edits;  /* shares changed of its measured edits (agg_edits) */
 } agg_group;
 

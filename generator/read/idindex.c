@@ -1,5 +1,6 @@
 #include "read/idindex.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "common/hashfn.h"
@@ -8,10 +9,22 @@ struct idindex_slot {
     uint64_t h1, h2, pos; /* pos 0 = empty (line numbers start at 1) */
 };
 
+/* Each index places its ids by their hash mixed with its own salt: a
+ * merge reads the source in slot order, which in a table placing by the
+ * same hash would be the destination's order too and pile the inserts
+ * into long probe runs. Where an id sits never shows in a result. */
 struct idindex {
     struct idindex_slot *slots;
     size_t cap, count;
+    uint64_t salt;
 };
+
+static atomic_uint_fast64_t idindex_tables;
+
+static size_t idindex_home(const idindex *x, uint64_t h1, size_t mask)
+{
+    return (size_t)hashfn_mix(h1 ^ x->salt) & mask;
+}
 
 aid_err idindex_new(idindex **out, aid_errbuf *eb)
 {
@@ -20,6 +33,7 @@ aid_err idindex_new(idindex **out, aid_errbuf *eb)
     if (!x)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     x->cap = 1024;
+    x->salt = hashfn_mix(0x1d1dULL + (uint64_t)atomic_fetch_add(&idindex_tables, 1));
     x->slots = calloc(x->cap, sizeof *x->slots);
     if (!x->slots) {
         free(x);
@@ -45,7 +59,7 @@ void idindex_hash(const char *id, size_t len, uint64_t *h1, uint64_t *h2)
 
 static struct idindex_slot *idindex_find(const idindex *x, uint64_t h1, uint64_t h2)
 {
-    size_t mask = x->cap - 1, i = (size_t)h1 & mask;
+    size_t mask = x->cap - 1, i = idindex_home(x, h1, mask);
     for (;;) {
         struct idindex_slot *s = &x->slots[i];
         if (!s->pos || (s->h1 == h1 && s->h2 == h2))
@@ -64,7 +78,7 @@ static int idindex_grow(idindex *x)
         struct idindex_slot *s = &x->slots[i];
         if (!s->pos)
             continue;
-        size_t j = (size_t)s->h1 & (ncap - 1);
+        size_t j = idindex_home(x, s->h1, ncap - 1);
         while (ns[j].pos)
             j = (j + 1) & (ncap - 1);
         ns[j] = *s;

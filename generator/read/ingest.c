@@ -95,6 +95,9 @@ typedef struct worker {
     int64_t *weeks;        /* the weeks (Monday 00:00 UTC, ms) with a suggestion, unsorted */
     size_t nweeks, weeks_cap;
     int64_t other[EVENT_BAD__COUNT], nother; /* own_week_only: bad lines of other weeks */
+    uint64_t *wpos;          /* opts->week_positions: the week's suggestions, winners or not */
+    size_t nwpos, wpos_cap;
+    size_t nlog_files;       /* positions in later files (the deltas) are not kept */
 } worker;
 
 /* Monday 00:00 UTC of the week of ms (1970-01-01 was a Thursday). */
@@ -204,6 +207,24 @@ static aid_err worker_loser(void *ctx, uint64_t pos, aid_errbuf *eb)
     return AID_OK;
 }
 
+/* A suggestion of the week at pos, for ingest_result.week_positions. -1
+ * when out of memory. */
+static int worker_week_position(worker *w, int64_t ms, uint64_t pos)
+{
+    if (!w->opts->week_positions || !in_own_week(w->opts, ms) || IDINDEX_POS_FILE(pos) >= w->nlog_files)
+        return 0;
+    if (w->nwpos == w->wpos_cap) {
+        size_t n = w->wpos_cap ? w->wpos_cap * 2 : 1024;
+        uint64_t *nv = realloc(w->wpos, n * sizeof *nv);
+        if (!nv)
+            return -1;
+        w->wpos = nv;
+        w->wpos_cap = n;
+    }
+    w->wpos[w->nwpos++] = pos;
+    return 0;
+}
+
 static int json_put_text(struct json_object *o, const char *key, const char *s, size_t len)
 {
     strbuf sb = STRBUF_INIT;
@@ -286,6 +307,8 @@ static aid_err worker_event(void *ctx, const event *ev, uint64_t pos, aid_errbuf
         rc = agg_add_suggestion(a, ev, +1, pos);
         if (rc == 0)
             rc = worker_saw_week(w, ev->ts_ms);
+        if (rc == 0)
+            rc = worker_week_position(w, ev->ts_ms, pos);
         break;
     case EVENT_CORRECTION:
         rc = agg_add_correction(a, ev, pos);
@@ -900,6 +923,7 @@ static aid_err worker_setup(worker *w, const ingest_opts *o, const ingest_result
     w->files = &res->files;
     w->full = full;
     w->free_q = free_q;
+    w->nlog_files = res->nlog_files;
     if ((err = agg_new(&w->agg, o->week_start_ms, eb)) || (err = idindex_new(&w->ids, eb)))
         return err;
     w->agg->redact = o->redact;
@@ -911,6 +935,7 @@ static void worker_release(worker *w)
     agg_free(w->agg);
     idindex_free(w->ids);
     free(w->losers);
+    free(w->wpos);
     free(w->fweeks);
     free(w->weeks);
     if (w->bad)
@@ -1015,6 +1040,44 @@ static int pass1_weeks(worker *ws, int nw, ingest_result *res, int64_t *file_wee
     return 0;
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* res->week_positions: every worker's suggestions of the week, ascending,
+ * without the losers (losers is sorted here). -1 when out of memory. */
+static int pass1_week_positions(worker *ws, int nw, loser_list *losers, ingest_result *res)
+{
+    size_t n = 0;
+    for (int i = 0; i < nw; i++)
+        n += ws[i].nwpos;
+    uint64_t *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t k = 0;
+    for (int i = 0; i < nw; i++) {
+        if (ws[i].nwpos)
+            memcpy(v + k, ws[i].wpos, ws[i].nwpos * sizeof *v);
+        k += ws[i].nwpos;
+    }
+    qsort(v, k, sizeof *v, cmp_u64);
+    if (losers->n > 1)
+        qsort(losers->v, losers->n, sizeof *losers->v, cmp_u64);
+    size_t u = 0, l = 0;
+    for (size_t i = 0; i < k; i++) {
+        while (l < losers->n && losers->v[l] < v[i])
+            l++;
+        if (l < losers->n && losers->v[l] == v[i])
+            continue;
+        v[u++] = v[i];
+    }
+    res->week_positions = v;
+    res->nweek_positions = u;
+    return 0;
+}
+
 /* The bytes on disk of every file, for the progress display. */
 static uint64_t files_size(const logread_files *files)
 {
@@ -1026,18 +1089,21 @@ static uint64_t files_size(const logread_files *files)
     return total;
 }
 
-/* The files to read: the paths, then the deltas file when it exists. */
-static aid_err ingest_files(const ingest_opts *o, logread_files *files, aid_errbuf *eb)
+/* The files to read: the paths, then the deltas file when it exists
+ * (*nlogs: how many are not it). */
+static aid_err ingest_files(const ingest_opts *o, logread_files *files, size_t *nlogs, aid_errbuf *eb)
 {
+    bool deltas = o->deltas_path && fsutil_exists(o->deltas_path);
     const char **paths = malloc((o->npaths + 1) * sizeof *paths);
     if (!paths)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     size_t n = 0;
     for (size_t i = 0; i < o->npaths; i++)
         paths[n++] = o->paths[i];
-    if (o->deltas_path && fsutil_exists(o->deltas_path))
+    if (deltas)
         paths[n++] = o->deltas_path;
     aid_err err = logread_files_expand(files, paths, n, eb);
+    *nlogs = files->n - (!err && deltas);
     free(paths);
     return err;
 }
@@ -1060,7 +1126,7 @@ aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
     int64_t *file_week = NULL;
     size_t nbatches = (size_t)nw * 2 + 2;
 
-    if ((err = ingest_files(&o, &res->files, eb)))
+    if ((err = ingest_files(&o, &res->files, &res->nlog_files, eb)))
         return err;
     progress_stage(o.progress, "read", files_size(&res->files));
     res->file_errors = json_object_new_array();
@@ -1098,7 +1164,8 @@ aid_err ingest_run(const ingest_opts *opts, ingest_result *res, aid_errbuf *eb)
         pthread_join(ws[i].thread, NULL);
     if (err || (err = pass1_merge(ws, nw, res, &ids, &losers, eb)))
         goto cleanup;
-    if (pass1_weeks(ws, nw, res, file_week) < 0)
+    if (pass1_weeks(ws, nw, res, file_week) < 0 ||
+        (o.week_positions && pass1_week_positions(ws, nw, &losers, res) < 0))
         goto nomem;
     if ((err = quarantine_write(&o, ws, nw, file_week, res, eb)))
         goto cleanup;
@@ -1138,4 +1205,7 @@ void ingest_result_release(ingest_result *res)
     free(res->suggestion_weeks);
     res->suggestion_weeks = NULL;
     res->nsuggestion_weeks = 0;
+    free(res->week_positions);
+    res->week_positions = NULL;
+    res->nweek_positions = 0;
 }

@@ -83,6 +83,8 @@ typedef struct ingest_opts {
                                    line (aidigest check) */
     FILE *diag;                 /* one line per bad line, up to diag_cap; NULL = silent */
     int diag_cap;               /* 0 = INGEST_DEFAULT_DIAG_CAP */
+    bool week_positions;        /* keep res->week_positions (the digest's retraining
+                                   preview reads just those lines again) */
     progress *progress;         /* the run's progress display: the bytes
                                    (on disk) and lines read, against the
                                    files' total size; NULL = none */
@@ -99,6 +101,12 @@ typedef struct ingest_result {
                                          suggestion in the logs, ascending */
     size_t nsuggestion_weeks;
     int64_t other_week_bad_lines;     /* with own_week_only: bad lines left to other weeks */
+    size_t nlog_files;                /* files.n without the deltas file (which comes last) */
+    uint64_t *week_positions;         /* with ingest_opts.week_positions: the position
+                                         (IDINDEX_POS) of every suggestion of the week at
+                                         its id's last occurrence, in the logs (not the
+                                         deltas file), ascending; NULL otherwise */
+    size_t nweek_positions;
 } ingest_result;
 
 /* Run both passes. On success res owns everything; release it with

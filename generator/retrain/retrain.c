@@ -23,8 +23,9 @@
 typedef struct reply_stats {
     int64_t suggested, accepted, used, rejected;
     uint64_t first_pos;
-    char *text;      /* the wording */
-    char *customer;  /* the customer message of its first suggestion (the one it answered) */
+    const char *text; /* the wording: the replies map's own copy (set when the prompt is planned) */
+    char *customer;  /* the customer message of its first suggestion (the one it answered);
+                        not kept for retrain_state.all, which only counts */
     char *key;       /* merge key (reply_key), set when the prompt is planned */
     size_t group;    /* its group's index, set when planned */
 } reply_stats;
@@ -51,6 +52,14 @@ typedef struct prompt_stats {
     size_t nw;
     reply_group *g;
     size_t ng;
+    /* when planned: the distinct keys of the wordings (in the order of
+     * their first wording), the group of each, and their shingle sets
+     * (neardup_shingles), each made when group_of first needs it */
+    strmap *bykey;            /* key -> size_t: its index in keys */
+    const char **keys;
+    size_t *key_group;
+    uint64_t **key_sets;
+    size_t *key_nsets, nk;
 } prompt_stats;
 
 typedef struct correction {
@@ -62,13 +71,15 @@ typedef struct correction {
  * back as an example. */
 typedef struct prompt_update {
     int64_t ts;
+    uint64_t pos;
     struct json_object *removed; /* array of strings, or NULL */
 } prompt_update;
 
 typedef struct retrain_state {
     const retrain_opts *o;
     int64_t start, end;
-    logread_files files;
+    logread_files files;      /* expanded from o->paths (without o->ingested) */
+    const logread_files *logs; /* what is read: &files, or o->ingested's */
     idindex *ids;
     strmap *corrections;      /* suggestion id -> correction (the last one) */
     strmap *prompts;          /* prompt id -> prompt_stats */
@@ -81,6 +92,24 @@ typedef struct retrain_state {
     bool counting;             /* the first pass counts what it skips */
     int64_t bad_lines, unreadable;
 } retrain_state;
+
+/* A prompt update up to the week's end: the prompt's latest (by time, the
+ * later line of a tie) is kept. 0 or -1. */
+static int note_update(retrain_state *st, const char *pid, size_t len, int64_t ts, uint64_t pos,
+                       struct json_object *removed)
+{
+    bool is_new;
+    prompt_update *u = strmap_upsert(st->updates, pid, len, &is_new);
+    if (!u)
+        return -1;
+    if (is_new || ts > u->ts || (ts == u->ts && pos > u->pos)) {
+        json_object_put(u->removed);
+        u->removed = json_object_get(removed);
+        u->ts = ts;
+        u->pos = pos;
+    }
+    return 0;
+}
 
 /* Pass 1 (the reader records every suggestion id, read_opts.record_ids):
  * the week's corrections, the last one of each suggestion, and the latest
@@ -98,15 +127,9 @@ static aid_err pass_ids(void *ctx, const event *ev, uint64_t pos, aid_errbuf *eb
         if (!c->reply)
             return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     } else if (ev->type == EVENT_PROMPT_UPDATE && ev->ts_ms < st->end) {
-        bool is_new;
-        prompt_update *u = strmap_upsert(st->updates, ev->prompt_id.s, ev->prompt_id.len, &is_new);
-        if (!u)
-            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
-        if (is_new || ev->ts_ms >= u->ts) {
-            json_object_put(u->removed);
-            u->removed = json_object_get(ev->examples_removed);
-            u->ts = ev->ts_ms;
-        }
+        return note_update(st, ev->prompt_id.s, ev->prompt_id.len, ev->ts_ms, pos, ev->examples_removed) < 0
+                   ? aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory")
+                   : AID_OK;
     }
     return AID_OK;
 }
@@ -181,7 +204,6 @@ static void prompt_stats_release(prompt_stats *ps)
         for (size_t i = 0; i < strmap_capacity(ps->replies); i++) {
             void *v;
             if (strmap_slot(ps->replies, i, NULL, NULL, &v)) {
-                free(((reply_stats *)v)->text);
                 free(((reply_stats *)v)->customer);
                 free(((reply_stats *)v)->key);
             }
@@ -197,6 +219,13 @@ static void prompt_stats_release(prompt_stats *ps)
     free(ps->version);
     free(ps->w);
     free(ps->g);
+    strmap_free(ps->bykey);
+    for (size_t i = 0; ps->key_sets && i < ps->nk; i++)
+        free(ps->key_sets[i]);
+    free(ps->key_sets);
+    free(ps->key_nsets);
+    free(ps->key_group);
+    free(ps->keys);
 }
 
 /* The fine-tuning set: what agents accepted, edited or QA corrected, unless
@@ -228,10 +257,11 @@ static int dup_opt(event_str s, char **out)
     return s.s && !*out ? -1 : 0;
 }
 
-/* The suggestion counted for its wording (its customer message: that of
- * the first accepted suggestion, else the first); a QA correction of it kept (the
- * first RETRAIN_MAX_CORRECTED of the prompt). 0 or -1. */
-static int week_reply(prompt_stats *ps, const event *ev, const correction *c, uint64_t pos)
+/* The suggestion counted for its wording (with customers, its customer
+ * message: that of the first accepted suggestion, else the first); a QA
+ * correction of it kept (the first RETRAIN_MAX_CORRECTED of the prompt).
+ * 0 or -1. */
+static int week_reply(prompt_stats *ps, const event *ev, const correction *c, uint64_t pos, bool customers)
 {
     bool is_new;
     reply_stats *rs = strmap_upsert(ps->replies, ev->ai_reply.s, ev->ai_reply.len, &is_new);
@@ -239,11 +269,11 @@ static int week_reply(prompt_stats *ps, const event *ev, const correction *c, ui
         return -1;
     if (is_new) {
         rs->first_pos = pos;
-        if (!(rs->text = strndup(ev->ai_reply.s, ev->ai_reply.len)) || dup_opt(ev->customer_message, &rs->customer) < 0)
+        if (customers && dup_opt(ev->customer_message, &rs->customer) < 0)
             return -1;
     }
     /* the pair shows the message of the first suggestion agents sent as it was */
-    if (ev->action == ACTION_ACCEPTED && !rs->accepted && !is_new) {
+    if (customers && ev->action == ACTION_ACCEPTED && !rs->accepted && !is_new) {
         free(rs->customer);
         if (dup_opt(ev->customer_message, &rs->customer) < 0)
             return -1;
@@ -296,7 +326,7 @@ static aid_err pass_week(void *ctx, const event *ev, uint64_t pos, aid_errbuf *e
         if (!ps->version)
             return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    if (week_reply(ps, ev, c, pos) < 0 || week_reply(&st->all, ev, NULL, pos) < 0)
+    if (week_reply(ps, ev, c, pos, true) < 0 || week_reply(&st->all, ev, NULL, pos, false) < 0)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     return AID_OK;
 }
@@ -431,19 +461,25 @@ static int plan_groups(retrain_state *st, prompt_stats *ps)
     const char **keys = NULL;
     size_t *first = NULL, *cl = NULL;
     strbuf key = STRBUF_INIT;
-    strmap *bykey = strmap_new(sizeof(size_t));
+    strmap *bykey = ps->bykey = strmap_new(sizeof(size_t));
     ps->w = malloc((n + 1) * sizeof *ps->w);
     ps->g = calloc(n + 1, sizeof *ps->g);
-    keys = malloc((n + 1) * sizeof *keys);
+    keys = ps->keys = malloc((n + 1) * sizeof *keys);
+    ps->key_group = malloc((n + 1) * sizeof *ps->key_group);
+    ps->key_sets = calloc(n + 1, sizeof *ps->key_sets);
+    ps->key_nsets = calloc(n + 1, sizeof *ps->key_nsets);
     first = malloc((n + 1) * sizeof *first);
     cl = malloc((n + 1) * sizeof *cl);
-    if (!bykey || !ps->w || !ps->g || !keys || !first || !cl)
+    if (!bykey || !ps->w || !ps->g || !keys || !ps->key_group || !ps->key_sets || !ps->key_nsets || !first || !cl)
         goto cleanup;
     ps->nw = 0;
     for (size_t i = 0; i < strmap_capacity(ps->replies); i++) {
+        const char *text;
         void *v;
-        if (strmap_slot(ps->replies, i, NULL, NULL, &v))
+        if (strmap_slot(ps->replies, i, &text, NULL, &v)) {
+            ((reply_stats *)v)->text = text; /* the map's key: one copy of the wording */
             ps->w[ps->nw++] = v;
+        }
     }
     qsort(ps->w, ps->nw, sizeof *ps->w, cmp_wording);
     size_t *wk = malloc((ps->nw + 1) * sizeof *wk); /* wording -> its distinct key */
@@ -459,6 +495,7 @@ static int plan_groups(retrain_state *st, prompt_stats *ps)
         if (is_new) {
             *slot = nk;
             keys[nk++] = ps->w[i]->key;
+            ps->nk = nk;
         }
         wk[i] = *slot;
     }
@@ -475,6 +512,7 @@ static int plan_groups(retrain_state *st, prompt_stats *ps)
         reply_stats *w = ps->w[i];
         reply_group *g = &ps->g[first[root]];
         w->group = first[root];
+        ps->key_group[wk[i]] = first[root];
         g->suggested += w->suggested;
         g->accepted += w->accepted;
         g->used += w->used;
@@ -490,10 +528,8 @@ fail_wk:
     free(wk);
 cleanup:
     strbuf_release(&key);
-    strmap_free(bykey);
     free(cl);
     free(first);
-    free(keys);
     return rc;
 }
 
@@ -507,15 +543,51 @@ static bool same_reply(const char *a, const char *b)
     return !strcmp(a, b) || neardup_similarity(a, b) >= NEARDUP_THRESHOLD;
 }
 
-/* The group a text (its key) belongs to, or NULL when the week has none. */
-static const reply_group *group_of(const prompt_stats *ps, const char *key)
+/* Is the key's text a near-duplicate of keys[k] (ks: the key's shingle
+ * set)? Sets of sizes further apart than the threshold cannot be (their
+ * Jaccard is at most the smaller over the larger). 1, 0, or -1 when out of
+ * memory. */
+static int near_key(prompt_stats *ps, size_t k, const uint64_t *ks, size_t nks)
 {
-    for (size_t i = 0; i < ps->nw; i++)
-        if (!strcmp(ps->w[i]->key, key))
-            return &ps->g[ps->w[i]->group];
-    for (size_t i = 0; i < ps->nw; i++)
-        if (neardup_similarity(ps->w[i]->key, key) >= NEARDUP_THRESHOLD)
-            return &ps->g[ps->w[i]->group];
+    if (!ps->key_sets[k] && neardup_shingles(ps->keys[k], &ps->key_sets[k], &ps->key_nsets[k]) < 0)
+        return -1;
+    size_t a = ps->key_nsets[k], lo = a < nks ? a : nks, hi = a < nks ? nks : a;
+    if ((double)lo / (double)hi < NEARDUP_THRESHOLD)
+        return 0;
+    return textnorm_jaccard(ps->key_sets[k], a, ks, nks) >= NEARDUP_THRESHOLD;
+}
+
+/* The group a text (its key) belongs to (*out; NULL when the week has
+ * none): that of the first wording with the same key, else of the first
+ * that is a near-duplicate, else of the one it contains (below). 0 or -1
+ * (out of memory). */
+static int group_of(prompt_stats *ps, const char *key, const reply_group **out)
+{
+    *out = NULL;
+    if (!ps->bykey) /* not planned: no wordings */
+        return 0;
+    const size_t *k = strmap_get(ps->bykey, key, strlen(key));
+    if (k) {
+        *out = &ps->g[ps->key_group[*k]];
+        return 0;
+    }
+    uint64_t *ks = NULL;
+    size_t nks = 0;
+    if (ps->nk && neardup_shingles(key, &ks, &nks) < 0)
+        return -1;
+    /* the keys in the order of their first wordings: the first near one
+     * is that of the first near wording */
+    for (size_t i = 0; i < ps->nk; i++) {
+        int near = near_key(ps, i, ks, nks);
+        if (near) {
+            free(ks);
+            if (near < 0)
+                return -1;
+            *out = &ps->g[ps->key_group[i]];
+            return 0;
+        }
+    }
+    free(ks);
     /* the reply with more added (a greeting, a sign-off): the longest
      * wording found whole in it, word-aligned */
     const reply_stats *best = NULL;
@@ -529,7 +601,8 @@ static const reply_group *group_of(const prompt_stats *ps, const char *key)
                 break;
             }
     }
-    return best ? &ps->g[best->group] : NULL;
+    *out = best ? &ps->g[best->group] : NULL;
+    return 0;
 }
 
 static bool examples_have(const prompt_job *j, const char *key)
@@ -554,8 +627,10 @@ static int add_rate(strbuf *sb, int64_t k, int64_t n)
  * an example already, so this week's plain rejection rule applies too. */
 static int reason_against(const prompt_job *j, const example *x, bool old, strbuf *why)
 {
-    const retrain_state *st = j->st;
-    const reply_group *g = group_of(j->ps, x->key.buf), *wg = group_of(&st->all, x->key.buf);
+    retrain_state *st = j->st;
+    const reply_group *g, *wg;
+    if (group_of(j->ps, x->key.buf, &g) < 0 || group_of(&st->all, x->key.buf, &wg) < 0)
+        return -1;
     if (wg && wg->bad) {
         if (strbuf_adds(why, "rejected ") < 0 || add_rate(why, wg->rejected, wg->suggested) < 0 ||
             strbuf_addf(why, ", credibly above the week's %.1f%% (%lld of %lld)",
@@ -632,7 +707,9 @@ static int keep_old(prompt_job *j)
                 goto fail;
             continue;
         }
-        const reply_group *g = group_of(j->ps, x->key.buf);
+        const reply_group *g;
+        if (group_of(j->ps, x->key.buf, &g) < 0)
+            goto fail;
         if (strdup_opt(reply, &x->reply) < 0 || strdup_opt(jget_str(e, "customer_message", NULL), &x->customer) < 0)
             goto fail;
         x->source = !strcmp(jget_str(e, "source", "accepted"), "corrected") ? "corrected" : "accepted";
@@ -1018,7 +1095,9 @@ static aid_err state_init(retrain_state *st, const retrain_opts *o, aid_errbuf *
         return aid_errbuf_set(eb, AID_ERR_USAGE, "bad week '%s'", o->week);
     st->start = timeutil_week_start(w);
     st->end = st->start + TIMEUTIL_WEEK_MS;
-    if ((err = logread_files_expand(&st->files, o->paths, o->npaths, eb)) || (err = idindex_new(&st->ids, eb)))
+    st->logs = o->ingested ? &o->ingested->files : &st->files;
+    if ((!o->ingested && (err = logread_files_expand(&st->files, o->paths, o->npaths, eb))) ||
+        (err = idindex_new(&st->ids, eb)))
         return err;
     st->corrections = strmap_new(sizeof(correction));
     st->updates = strmap_new(sizeof(prompt_update));
@@ -1085,6 +1164,49 @@ static aid_err make_dirs(const retrain_opts *o, aid_errbuf *eb)
     return err;
 }
 
+/* What the first read finds, from what ingest read (o->ingested): the
+ * week's corrections (the last one of each suggestion) and the prompt
+ * updates up to the week's end, of the logs (not the deltas file); then
+ * the week's suggestions at their last occurrences, the only lines read
+ * again. */
+static aid_err read_ingested(retrain_state *st, retrain_result *res, aid_errbuf *eb)
+{
+    const ingest_result *in = st->o->ingested;
+    const agg *a = in->agg;
+    res->bad_lines = a->dq.bad_lines + in->other_week_bad_lines;
+    res->unreadable_files = (int64_t)json_object_array_length(in->file_errors);
+    for (size_t i = 0; i < a->ncorrections; i++) {
+        const agg_correction *ac = &a->corrections[i];
+        if (IDINDEX_POS_FILE(ac->pos) >= in->nlog_files)
+            continue;
+        bool is_new;
+        correction *c = strmap_upsert(st->corrections, ac->suggestion_id, strlen(ac->suggestion_id), &is_new);
+        if (!c)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+        if (!is_new && c->pos > ac->pos)
+            continue;
+        free(c->reply);
+        c->pos = ac->pos;
+        if (!(c->reply = strdup(ac->corrected)))
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < json_object_array_length(a->updates); i++) {
+        struct json_object *u = json_object_array_get_idx(a->updates, i);
+        int64_t ts = json_object_get_int64(jget(u, "ts_ms"));
+        uint64_t pos = (uint64_t)json_object_get_int64(jget(u, "pos"));
+        const char *pid = json_object_get_string(jget(u, "prompt_id"));
+        if (ts >= st->end || IDINDEX_POS_FILE(pos) >= in->nlog_files || !pid)
+            continue;
+        if (note_update(st, pid, strlen(pid), ts, pos, jget(u, "examples_removed")) < 0)
+            return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
+    }
+    if (!in->nweek_positions)
+        return AID_OK;
+    read_opts again = { .max_line = RETRAIN_MAX_LINE, .only = in->week_positions, .nonly = in->nweek_positions };
+    read_sink week_sink = { .event = pass_week, .ctx = st };
+    return read_events(st->logs, &again, &week_sink, NULL, eb);
+}
+
 /* The two reads of the logs: the ids, corrections and updates (counting
  * what is skipped), then the week's suggestions into the fine-tuning
  * pairs and the prompts' statistics. */
@@ -1092,16 +1214,18 @@ static aid_err read_logs(retrain_state *st, retrain_result *res, aid_errbuf *eb)
 {
     aid_err err;
     read_counts n;
+    if (st->o->ingested)
+        return read_ingested(st, res, eb);
     read_opts first = { .max_line = RETRAIN_MAX_LINE, .record_ids = st->ids };
     read_sink ids_sink = { .event = pass_ids, .ctx = st };
-    err = read_events(&st->files, &first, &ids_sink, &n, eb);
+    err = read_events(st->logs, &first, &ids_sink, &n, eb);
     res->bad_lines = n.bad_lines;
     res->unreadable_files = n.unreadable_files; /* `aidigest check` tells which */
     if (err)
         return err;
     read_opts second = { .max_line = RETRAIN_MAX_LINE, .last_only = st->ids };
     read_sink week_sink = { .event = pass_week, .ctx = st };
-    return read_events(&st->files, &second, &week_sink, NULL, eb);
+    return read_events(st->logs, &second, &week_sink, NULL, eb);
 }
 
 /* STAGE/training/finetune-<week>.jsonl and -validation.jsonl. */

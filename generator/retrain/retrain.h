@@ -27,7 +27,9 @@
  * The logs are read twice by the read stage's reader (read_events in
  * read/read.h, the digest's rules for blank and bad lines): first the
  * suggestion ids, corrections and prompt updates, then the week's
- * suggestions, each at its id's last occurrence.
+ * suggestions, each at its id's last occurrence. Given what the digest's
+ * ingest already read (retrain_opts.ingested), the first read is not
+ * needed and the second reads only the week's suggestions again.
  */
 #ifndef AID_RETRAIN_H
 #define AID_RETRAIN_H
@@ -41,6 +43,7 @@
 #include "common/redact.h"
 #include "common/strbuf.h"
 #include "compute/compute.h"
+#include "read/read.h"
 #include "retrain/finetune.h"
 
 #define RETRAIN_MAX_EXAMPLES 8
@@ -65,6 +68,12 @@ typedef struct retrain_opts {
     bool dry_run;              /* plan only: nothing is written */
     bool plan_only;            /* with dry_run: no fine-tuning pairs either (the
                                   digest's preview: memory stays bounded) */
+    const ingest_result *ingested; /* NULL, or the same logs (paths) as ingest read
+                                  them for this week, with week_positions: its
+                                  files, corrections and prompt updates (those of
+                                  the deltas file left out) are used, and only the
+                                  week's suggestions are read again (the digest's
+                                  preview; paths are then not looked at) */
 } retrain_opts;
 
 typedef struct retrain_result {

@@ -66,6 +66,33 @@ int main(void)
     is_int(idindex_merge(d, c, on_loser, NULL), 0, "merge c into d");
     ok(nlosers == 1 && losers[0] == IDINDEX_POS(0, 9), "merge into an earlier index: the earlier position loses");
     ok(idindex_get(d, "k", 1, &pos) && pos == IDINDEX_POS(3, 1), "the later file wins");
+    /* two large indexes (each placing by its own salt) sharing half their
+     * ids: every id once, at its later position, one loser per shared id */
+    idindex *e = NULL, *f = NULL;
+    ok(!idindex_new(&e, NULL) && !idindex_new(&f, NULL), "two large indexes");
+    int filled = 1;
+    for (int i = 0; i < 60000; i++) {
+        char bid[16];
+        int n = snprintf(bid, sizeof bid, "big%d", i);
+        if (i < 40000)
+            filled &= idindex_put(e, bid, (size_t)n, IDINDEX_POS(0, (uint64_t)i + 1), &loser) == 0;
+        if (i >= 20000)
+            filled &= idindex_put(f, bid, (size_t)n, IDINDEX_POS(1, (uint64_t)i + 1), &loser) == 0;
+    }
+    ok(filled, "40,000 ids each, 20,000 of them in both");
+    nlosers = 0;
+    is_int(idindex_merge(e, f, on_loser, NULL), 0, "merged");
+    is_int((int64_t)idindex_count(e), 60000, "60,000 distinct ids");
+    int right = 1;
+    for (int i = 0; i < 60000; i++) {
+        char bid[16];
+        int n = snprintf(bid, sizeof bid, "big%d", i);
+        right &= idindex_get(e, bid, (size_t)n, &pos) && pos == IDINDEX_POS(i < 20000 ? 0 : 1, (uint64_t)i + 1);
+    }
+    ok(right, "each at its later position");
+    is_int((int64_t)nlosers, 20000, "one loser per shared id");
+    idindex_free(e);
+    idindex_free(f);
     idindex_free(a);
     idindex_free(b);
     idindex_free(c);

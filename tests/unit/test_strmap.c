@@ -78,5 +78,6 @@ int main(void)
     ok(small && strmap_capacity(small) == 1024, "1000 slots asked: 1024");
     strmap_free(small);
     strmap_free(NULL);
+    ok(strmap_count(NULL) == 0 && strmap_capacity(NULL) == 0, "a map not made yet reads as empty");
     return tap_done();
 }
