@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jbuild.h"
 #include "common/coachfeat.h"
 #include "common/jget.h"
 #include "common/stats.h"
@@ -127,44 +128,13 @@ static int cmp_tip(const void *x, const void *y)
     return strcmp(coachfeat_name(a->feature), coachfeat_name(b->feature));
 }
 
-/* Building with every json-c failure noted in *oom (a NULL container
- * swallows what is added to it). */
-typedef struct jb {
-    bool oom;
-} jb;
-
-static struct json_object *jb_made(jb *b, struct json_object *o)
-{
-    if (!o)
-        b->oom = true;
-    return o;
-}
-
-static void jb_add(jb *b, struct json_object *o, const char *k, struct json_object *v)
-{
-    if (!o || json_object_object_add(o, k, v) != 0) {
-        b->oom = true;
-        json_object_put(v);
-    }
-}
-
 /* A number (6 decimals), null for NaN or infinity. */
-static struct json_object *jb_num(jb *b, double v)
+static struct json_object *jb_num(jbuild *b, double v)
 {
-    return isnan(v) || isinf(v) ? NULL : jb_made(b, jget_new_num(v, 6));
+    return jbuild_num(b, v, 6);
 }
 
-static struct json_object *jb_int(jb *b, int64_t v)
-{
-    return jb_made(b, json_object_new_int64(v));
-}
-
-static struct json_object *jb_str(jb *b, const char *s)
-{
-    return jb_made(b, json_object_new_string(s));
-}
-
-static struct json_object *jb_text(jb *b, const figures_input *in, const char *s)
+static struct json_object *jb_text(jbuild *b, const figures_input *in, const char *s)
 {
     struct json_object *o = NULL;
     if (s && textout_json(in->redact, s, strlen(s), &o) < 0)
@@ -172,12 +142,12 @@ static struct json_object *jb_text(jb *b, const figures_input *in, const char *s
     return o;
 }
 
-static struct json_object *jb_ci(jb *b, int64_t k, int64_t n)
+static struct json_object *jb_ci(jbuild *b, int64_t k, int64_t n)
 {
     if (n <= 0)
         return NULL;
     stats_interval ci = stats_wilson(k, n, STATS_Z95);
-    struct json_object *a = jb_made(b, json_object_new_array());
+    struct json_object *a = jbuild_made(b, json_object_new_array());
     if (a && (jget_push(a, jget_new_num(ci.lo, 6)) < 0 || jget_push(a, jget_new_num(ci.hi, 6)) < 0))
         b->oom = true;
     return a;
@@ -187,7 +157,7 @@ static struct json_object *jb_ci(jb *b, int64_t k, int64_t n)
  * not already another feature's example; else the first accepted reply in
  * input order that shows it. (restates_issue depends on the customer's
  * message, so it always takes the latter.) */
-static const char *coach_example(jb *b, const figures_input *in, const coach_texts *used, int feature,
+static const char *coach_example(jbuild *b, const figures_input *in, const coach_texts *used, int feature,
                                  const char **taken, int ntaken)
 {
     for (size_t i = 0; feature != COACHFEAT_RESTATES_ISSUE && i < used->n; i++) {
@@ -211,52 +181,52 @@ static const char *basis_of(const coach_habit *h)
     return h->by_shares && h->by_edits ? "shares+edits" : h->by_shares ? "shares" : h->by_edits ? "edits" : NULL;
 }
 
-static struct json_object *tip_json(jb *b, const figures_input *in, const tip *t, const char *example)
+static struct json_object *tip_json(jbuild *b, const figures_input *in, const tip *t, const char *example)
 {
     const agg_feat *f = &in->ing->agg->feat;
     const coach_habit *h = &t->h;
     int k = t->feature;
-    struct json_object *e = jb_made(b, json_object_new_object());
-    jb_add(b, e, "feature", jb_str(b, coachfeat_name(k)));
-    jb_add(b, e, "label", jb_str(b, coachfeat_label(k)));
-    jb_add(b, e, "qualifies", jb_made(b, json_object_new_boolean(qualifies(t))));
-    jb_add(b, e, "verdict", jb_str(b, qualifies(t) ? "tip" : "weak"));
+    struct json_object *e = jbuild_made(b, json_object_new_object());
+    jbuild_add(b, e, "feature", jbuild_str(b, coachfeat_name(k)));
+    jbuild_add(b, e, "label", jbuild_str(b, coachfeat_label(k)));
+    jbuild_add(b, e, "qualifies", jbuild_made(b, json_object_new_boolean(qualifies(t))));
+    jbuild_add(b, e, "verdict", jbuild_str(b, qualifies(t) ? "tip" : "weak"));
     const char *basis = basis_of(h);
-    jb_add(b, e, "basis", basis ? jb_str(b, basis) : NULL);
-    jb_add(b, e, "ai_win_share", jb_num(b, ratio(h->worked_k, h->worked_n)));
-    jb_add(b, e, "ai_win_share_ci", jb_ci(b, h->worked_k, h->worked_n));
-    jb_add(b, e, "worked_n", jb_int(b, h->worked_n));
-    jb_add(b, e, "rejected_share", jb_num(b, ratio(h->rejected_k, h->rejected_n)));
-    jb_add(b, e, "rejected_share_ci", jb_ci(b, h->rejected_k, h->rejected_n));
-    jb_add(b, e, "rejected_n", jb_int(b, h->rejected_n));
-    jb_add(b, e, "lift", jb_num(b, h->lift));
-    jb_add(b, e, "p", jb_num(b, h->p));
-    jb_add(b, e, "q", jb_num(b, h->q));
-    jb_add(b, e, "edits_added", jb_int(b, h->added));
-    jb_add(b, e, "edits_removed", jb_int(b, h->removed));
-    jb_add(b, e, "edits_p", jb_num(b, h->edit_p));
-    jb_add(b, e, "edits_q", jb_num(b, h->edit_q));
-    jb_add(b, e, "more_replies", h->more_replies >= 0 ? jb_int(b, h->more_replies) : NULL);
-    jb_add(b, e, "wins", jb_int(b, f->win[k]));
-    jb_add(b, e, "vindicated", jb_int(b, f->vindicated[k]));
-    jb_add(b, e, "rejected", jb_int(b, f->rejected[k]));
-    jb_add(b, e, "example", jb_text(b, in, example));
+    jbuild_add(b, e, "basis", basis ? jbuild_str(b, basis) : NULL);
+    jbuild_add(b, e, "ai_win_share", jb_num(b, ratio(h->worked_k, h->worked_n)));
+    jbuild_add(b, e, "ai_win_share_ci", jb_ci(b, h->worked_k, h->worked_n));
+    jbuild_add(b, e, "worked_n", jbuild_int(b, h->worked_n));
+    jbuild_add(b, e, "rejected_share", jb_num(b, ratio(h->rejected_k, h->rejected_n)));
+    jbuild_add(b, e, "rejected_share_ci", jb_ci(b, h->rejected_k, h->rejected_n));
+    jbuild_add(b, e, "rejected_n", jbuild_int(b, h->rejected_n));
+    jbuild_add(b, e, "lift", jb_num(b, h->lift));
+    jbuild_add(b, e, "p", jb_num(b, h->p));
+    jbuild_add(b, e, "q", jb_num(b, h->q));
+    jbuild_add(b, e, "edits_added", jbuild_int(b, h->added));
+    jbuild_add(b, e, "edits_removed", jbuild_int(b, h->removed));
+    jbuild_add(b, e, "edits_p", jb_num(b, h->edit_p));
+    jbuild_add(b, e, "edits_q", jb_num(b, h->edit_q));
+    jbuild_add(b, e, "more_replies", h->more_replies >= 0 ? jbuild_int(b, h->more_replies) : NULL);
+    jbuild_add(b, e, "wins", jbuild_int(b, f->win[k]));
+    jbuild_add(b, e, "vindicated", jbuild_int(b, f->vindicated[k]));
+    jbuild_add(b, e, "rejected", jbuild_int(b, f->rejected[k]));
+    jbuild_add(b, e, "example", jb_text(b, in, example));
     return e;
 }
 
-static struct json_object *vindicated_json(jb *b, const figures_input *in)
+static struct json_object *vindicated_json(jbuild *b, const figures_input *in)
 {
-    struct json_object *ex = jb_made(b, json_object_new_array());
+    struct json_object *ex = jbuild_made(b, json_object_new_array());
     struct json_object *src = in->ing->vindicated_examples;
     for (size_t i = 0; src && i < json_object_array_length(src); i++) {
         struct json_object *s = json_object_array_get_idx(src, i);
-        struct json_object *e = jb_made(b, json_object_new_object());
-        jb_add(b, e, "suggestion_id", jb_text(b, in, jget_str(s, "suggestion_id", NULL)));
-        jb_add(b, e, "action", jb_str(b, jget_str(s, "action", "")));
-        jb_add(b, e, "ai_reply", jb_text(b, in, jget_str(s, "ai_reply", NULL)));
-        jb_add(b, e, "sent_reply", jb_text(b, in, jget_str(s, "sent_reply", NULL)));
-        jb_add(b, e, "corrected_reply", jb_text(b, in, jget_str(s, "corrected_reply", NULL)));
-        jb_add(b, e, "reason", jb_text(b, in, jget_str(s, "reason", NULL)));
+        struct json_object *e = jbuild_made(b, json_object_new_object());
+        jbuild_add(b, e, "suggestion_id", jb_text(b, in, jget_str(s, "suggestion_id", NULL)));
+        jbuild_add(b, e, "action", jbuild_str(b, jget_str(s, "action", "")));
+        jbuild_add(b, e, "ai_reply", jb_text(b, in, jget_str(s, "ai_reply", NULL)));
+        jbuild_add(b, e, "sent_reply", jb_text(b, in, jget_str(s, "sent_reply", NULL)));
+        jbuild_add(b, e, "corrected_reply", jb_text(b, in, jget_str(s, "corrected_reply", NULL)));
+        jbuild_add(b, e, "reason", jb_text(b, in, jget_str(s, "reason", NULL)));
         if (!ex || json_object_array_add(ex, e) != 0) {
             b->oom = true;
             json_object_put(e);
@@ -269,7 +239,7 @@ aid_err coach_json(const figures_input *in, const coach_texts *used, struct json
 {
     const agg *a = in->ing->agg;
     const agg_feat *f = &a->feat;
-    jb b = { false };
+    jbuild b = { false };
     tip t[COACHFEAT__COUNT];
     coach_habit h[COACHFEAT__COUNT];
     *out = NULL;
@@ -285,18 +255,18 @@ aid_err coach_json(const figures_input *in, const coach_texts *used, struct json
         nq += h[k].by_shares || h[k].by_edits;
     }
     qsort(t, COACHFEAT__COUNT, sizeof t[0], cmp_tip);
-    struct json_object *o = jb_made(&b, json_object_new_object());
-    jb_add(&b, o, "ai_wins", jb_int(&b, a->cur.by_action[ACTION_ACCEPTED]));
-    jb_add(&b, o, "vindicated", jb_int(&b, in->ing->vindicated));
-    jb_add(&b, o, "corrections", jb_int(&b, a->dq.corrections));
-    jb_add(&b, o, "qualifying", jb_int(&b, nq));
-    jb_add(&b, o, "weak", jb_made(&b, json_object_new_boolean(nq < 3)));
-    jb_add(&b, o, "q_level", jb_num(&b, COACH_Q));
-    jb_add(&b, o, "min_lift", jb_num(&b, COACH_MIN_LIFT));
-    jb_add(&b, o, "settle_p", jb_num(&b, COACH_SETTLE_P));
-    jb_add(&b, o, "ci_level", jb_num(&b, 0.95));
-    jb_add(&b, o, "replies_tested", jb_int(&b, h[0].worked_n + h[0].rejected_n));
-    struct json_object *tips = jb_made(&b, json_object_new_array());
+    struct json_object *o = jbuild_made(&b, json_object_new_object());
+    jbuild_add(&b, o, "ai_wins", jbuild_int(&b, a->cur.by_action[ACTION_ACCEPTED]));
+    jbuild_add(&b, o, "vindicated", jbuild_int(&b, in->ing->vindicated));
+    jbuild_add(&b, o, "corrections", jbuild_int(&b, a->dq.corrections));
+    jbuild_add(&b, o, "qualifying", jbuild_int(&b, nq));
+    jbuild_add(&b, o, "weak", jbuild_made(&b, json_object_new_boolean(nq < 3)));
+    jbuild_add(&b, o, "q_level", jb_num(&b, COACH_Q));
+    jbuild_add(&b, o, "min_lift", jb_num(&b, COACH_MIN_LIFT));
+    jbuild_add(&b, o, "settle_p", jb_num(&b, COACH_SETTLE_P));
+    jbuild_add(&b, o, "ci_level", jb_num(&b, 0.95));
+    jbuild_add(&b, o, "replies_tested", jbuild_int(&b, h[0].worked_n + h[0].rejected_n));
+    struct json_object *tips = jbuild_made(&b, json_object_new_array());
     const char *taken[COACHFEAT__COUNT] = { 0 };
     for (int i = 0; i < COACHFEAT__COUNT; i++) {
         taken[i] = coach_example(&b, in, used, t[i].feature, taken, i);
@@ -306,8 +276,8 @@ aid_err coach_json(const figures_input *in, const coach_texts *used, struct json
             json_object_put(e);
         }
     }
-    jb_add(&b, o, "tips", tips);
-    jb_add(&b, o, "vindicated_examples", vindicated_json(&b, in));
+    jbuild_add(&b, o, "tips", tips);
+    jbuild_add(&b, o, "vindicated_examples", vindicated_json(&b, in));
     if (b.oom) {
         json_object_put(o);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");

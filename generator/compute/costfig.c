@@ -6,52 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jbuild.h"
 #include "common/jget.h"
 #include "common/stats.h"
 #include "common/strmap.h"
 #include "compute/textout.h"
 
-/* Building with every json-c failure noted in *oom (a NULL container
- * swallows what is added to it), as figures.c does. */
+/* Building (common/jbuild.h), with the input at hand. */
 typedef struct cb {
-    bool oom;
+    jbuild j;
     const costfig_input *in;
 } cb;
-
-static struct json_object *made(cb *b, struct json_object *o)
-{
-    if (!o)
-        b->oom = true;
-    return o;
-}
-
-static void add(cb *b, struct json_object *o, const char *k, struct json_object *v)
-{
-    if (!o || json_object_object_add(o, k, v) != 0) {
-        b->oom = true;
-        json_object_put(v);
-    }
-}
-
-static void push(cb *b, struct json_object *arr, struct json_object *v)
-{
-    if (!arr || json_object_array_add(arr, v) != 0) {
-        b->oom = true;
-        json_object_put(v);
-    }
-}
-
-static struct json_object *jint(cb *b, int64_t v)
-{
-    return made(b, json_object_new_int64(v));
-}
-
-static struct json_object *jnum(cb *b, double v, int decimals)
-{
-    if (isnan(v) || isinf(v))
-        return NULL;
-    return made(b, jget_new_num(v, decimals));
-}
 
 void costfig_nano_text(__int128 nano, char *buf, size_t n)
 {
@@ -83,7 +48,7 @@ static struct json_object *jnano(cb *b, __int128 nano)
 {
     char t[64];
     costfig_nano_text(nano, t, sizeof t);
-    return made(b, json_object_new_double_s(atof(t), t));
+    return jbuild_made(&b->j, json_object_new_double_s(atof(t), t));
 }
 
 /* nano / k rounded half up to a nano-unit (k > 0). */
@@ -99,10 +64,10 @@ static bool stats_has_data(const costagg_stats *s)
 
 static struct json_object *tokens_json(cb *b, int64_t n, __int128 sum)
 {
-    struct json_object *o = made(b, json_object_new_object());
-    add(b, o, "n", jint(b, n));
-    add(b, o, "total", jint(b, (int64_t)sum));
-    add(b, o, "mean", jnum(b, (double)sum / (double)n, 2));
+    struct json_object *o = jbuild_made(&b->j, json_object_new_object());
+    jbuild_add(&b->j, o, "n", jbuild_int(&b->j, n));
+    jbuild_add(&b->j, o, "total", jbuild_int(&b->j, (int64_t)sum));
+    jbuild_add(&b->j, o, "mean", jbuild_num(&b->j, (double)sum / (double)n, 2));
     return o;
 }
 
@@ -115,9 +80,9 @@ static struct json_object *quantile_ci(cb *b, const costagg_hist *h, int64_t num
     int64_t lo, hi;
     stats_quantile_ranks(h->n, (double)num / (double)den, 0.05, &lo, &hi);
     int cl = lo ? costagg_rank_cell(h, lo) : -1, ch = hi ? costagg_rank_cell(h, hi) : -1;
-    struct json_object *a = made(b, json_object_new_array());
-    push(b, a, cl >= 0 ? jnum(b, costagg_cell_lo(cl), 0) : NULL);
-    push(b, a, ch >= 0 ? jnum(b, costagg_cell_lo(ch) + costagg_cell_width(ch), 0) : NULL);
+    struct json_object *a = jbuild_made(&b->j, json_object_new_array());
+    jbuild_push(&b->j, a, cl >= 0 ? jbuild_num(&b->j, costagg_cell_lo(cl), 0) : NULL);
+    jbuild_push(&b->j, a, ch >= 0 ? jbuild_num(&b->j, costagg_cell_lo(ch) + costagg_cell_width(ch), 0) : NULL);
     return a;
 }
 
@@ -129,29 +94,29 @@ static double p95_of(const costagg_stats *s)
 /* A group's figures of one week into o: the parts it has data for. */
 static void stats_into(cb *b, struct json_object *o, const costagg_stats *s)
 {
-    add(b, o, "suggestions", jint(b, s->n));
-    add(b, o, "used", jint(b, s->used));
+    jbuild_add(&b->j, o, "suggestions", jbuild_int(&b->j, s->n));
+    jbuild_add(&b->j, o, "used", jbuild_int(&b->j, s->used));
     if (s->latency.n > 0) {
-        struct json_object *l = made(b, json_object_new_object());
-        add(b, l, "n", jint(b, s->latency.n));
-        add(b, l, "median", jnum(b, costagg_quantile(&s->latency, COSTFIG_MEDIAN_NUM, COSTFIG_MEDIAN_DEN), 0));
-        add(b, l, "median_ci", quantile_ci(b, &s->latency, COSTFIG_MEDIAN_NUM, COSTFIG_MEDIAN_DEN));
-        add(b, l, "p95", jnum(b, p95_of(s), 0));
-        add(b, l, "p95_ci", quantile_ci(b, &s->latency, COSTFIG_P95_NUM, COSTFIG_P95_DEN));
-        add(b, o, "latency_ms", l);
+        struct json_object *l = jbuild_made(&b->j, json_object_new_object());
+        jbuild_add(&b->j, l, "n", jbuild_int(&b->j, s->latency.n));
+        jbuild_add(&b->j, l, "median", jbuild_num(&b->j, costagg_quantile(&s->latency, COSTFIG_MEDIAN_NUM, COSTFIG_MEDIAN_DEN), 0));
+        jbuild_add(&b->j, l, "median_ci", quantile_ci(b, &s->latency, COSTFIG_MEDIAN_NUM, COSTFIG_MEDIAN_DEN));
+        jbuild_add(&b->j, l, "p95", jbuild_num(&b->j, p95_of(s), 0));
+        jbuild_add(&b->j, l, "p95_ci", quantile_ci(b, &s->latency, COSTFIG_P95_NUM, COSTFIG_P95_DEN));
+        jbuild_add(&b->j, o, "latency_ms", l);
     }
     if (s->tin_n > 0)
-        add(b, o, "tokens_in", tokens_json(b, s->tin_n, s->tin_sum));
+        jbuild_add(&b->j, o, "tokens_in", tokens_json(b, s->tin_n, s->tin_sum));
     if (s->tout_n > 0)
-        add(b, o, "tokens_out", tokens_json(b, s->tout_n, s->tout_sum));
+        jbuild_add(&b->j, o, "tokens_out", tokens_json(b, s->tout_n, s->tout_sum));
     if (s->cost_n > 0) {
-        struct json_object *c = made(b, json_object_new_object());
-        add(b, c, "n", jint(b, s->cost_n));
-        add(b, c, "used", jint(b, s->cost_used));
-        add(b, c, "total", jnano(b, s->cost_nano));
+        struct json_object *c = jbuild_made(&b->j, json_object_new_object());
+        jbuild_add(&b->j, c, "n", jbuild_int(&b->j, s->cost_n));
+        jbuild_add(&b->j, c, "used", jbuild_int(&b->j, s->cost_used));
+        jbuild_add(&b->j, c, "total", jnano(b, s->cost_nano));
         if (s->cost_used > 0)
-            add(b, c, "per_used_reply", jnano(b, nano_div(s->cost_nano, s->cost_used)));
-        add(b, o, "cost", c);
+            jbuild_add(&b->j, c, "per_used_reply", jnano(b, nano_div(s->cost_nano, s->cost_used)));
+        jbuild_add(&b->j, o, "cost", c);
     }
 }
 
@@ -169,7 +134,7 @@ static void previous_into(cb *b, struct json_object *o, const costagg_stats *cur
         p95 = jget_double(prev, "latency_ms.p95", NAN);
         cpu = jget_double(prev, "cost.per_used_reply", NAN);
         if (json_object_deep_copy((struct json_object *)prev, &pj, NULL) != 0) {
-            b->oom = true;
+            b->j.oom = true;
             json_object_put(pj);
             return;
         }
@@ -177,32 +142,32 @@ static void previous_into(cb *b, struct json_object *o, const costagg_stats *cur
         json_object_object_del(pj, "change");
         json_object_object_del(pj, "prompt_id");
         json_object_object_del(pj, "model");
-        add(b, pj, "source", made(b, json_object_new_string("archive")));
+        jbuild_add(&b->j, pj, "source", jbuild_made(&b->j, json_object_new_string("archive")));
     } else {
         if (!stats_has_data(s))
             return;
-        pj = made(b, json_object_new_object());
+        pj = jbuild_made(&b->j, json_object_new_object());
         stats_into(b, pj, s);
-        add(b, pj, "source", made(b, json_object_new_string("logs")));
+        jbuild_add(&b->j, pj, "source", jbuild_made(&b->j, json_object_new_string("logs")));
         p95 = s->latency.n > 0 ? p95_of(s) : NAN;
         cpu = s->cost_used > 0 ? (double)nano_div(s->cost_nano, s->cost_used) / 1e9 : NAN;
     }
-    add(b, o, "previous", pj);
-    struct json_object *ch = made(b, json_object_new_object());
+    jbuild_add(&b->j, o, "previous", pj);
+    struct json_object *ch = jbuild_made(&b->j, json_object_new_object());
     bool any = false;
     if (cur->latency.n > 0 && !isnan(p95)) {
-        add(b, ch, "latency_p95_ms", jnum(b, p95_of(cur) - p95, 0));
+        jbuild_add(&b->j, ch, "latency_p95_ms", jbuild_num(&b->j, p95_of(cur) - p95, 0));
         any = true;
     }
     if (cur->cost_used > 0 && !isnan(cpu)) {
         double now = (double)nano_div(cur->cost_nano, cur->cost_used) / 1e9;
-        add(b, ch, "cost_per_used_reply", jnum(b, now - cpu, 9));
+        jbuild_add(&b->j, ch, "cost_per_used_reply", jbuild_num(&b->j, now - cpu, 9));
         if (cpu > 0)
-            add(b, ch, "cost_per_used_reply_ratio", jnum(b, now / cpu, 4));
+            jbuild_add(&b->j, ch, "cost_per_used_reply_ratio", jbuild_num(&b->j, now / cpu, 4));
         any = true;
     }
     if (any)
-        add(b, o, "change", ch);
+        jbuild_add(&b->j, o, "change", ch);
     else
         json_object_put(ch);
 }
@@ -238,9 +203,9 @@ static struct json_object *table_json(cb *b, const strmap *m, const char *field,
     size_t cap = strmap_count(m) + 1, n = 0;
     ref *r = calloc(cap, sizeof *r);
     struct json_object **keys = calloc(cap, sizeof *keys);
-    struct json_object *arr = made(b, json_object_new_array());
+    struct json_object *arr = jbuild_made(&b->j, json_object_new_array());
     if (!r || !keys) {
-        b->oom = true;
+        b->j.oom = true;
         goto cleanup;
     }
     for (size_t i = 0; i < strmap_capacity(m); i++) {
@@ -251,7 +216,7 @@ static struct json_object *table_json(cb *b, const strmap *m, const char *field,
             continue;
         struct json_object *ks = NULL;
         if (textout_json(b->in->redact, k, kl, &ks) < 0 || !ks) {
-            b->oom = true;
+            b->j.oom = true;
             goto cleanup;
         }
         keys[n] = ks;
@@ -260,20 +225,20 @@ static struct json_object *table_json(cb *b, const strmap *m, const char *field,
     /* r's keys stay alive in keys[] (in r's first order) until cleanup */
     ref *sorted = calloc(n + 1, sizeof *sorted);
     if (!sorted) {
-        b->oom = true;
+        b->j.oom = true;
         goto cleanup;
     }
     memcpy(sorted, r, n * sizeof *r);
     qsort(sorted, n, sizeof *sorted, cmp_ref);
     for (size_t i = 0; i < n; i++) {
         const costagg_entry *e = sorted[i].e;
-        struct json_object *o = made(b, json_object_new_object());
-        add(b, o, field, made(b, json_object_new_string(sorted[i].key)));
+        struct json_object *o = jbuild_made(&b->j, json_object_new_object());
+        jbuild_add(&b->j, o, field, jbuild_made(&b->j, json_object_new_string(sorted[i].key)));
         stats_into(b, o, &e->w[0]);
         previous_into(b, o, &e->w[0], &e->w[1],
                       from_archive ? prev_entry(b->in->prev_report, arrpath, field, sorted[i].key) : NULL,
                       from_archive);
-        push(b, arr, o);
+        jbuild_push(&b->j, arr, o);
     }
     free(sorted);
 cleanup:
@@ -290,26 +255,26 @@ aid_err costfig_json(const costfig_input *in, struct json_object **out, aid_errb
     const costagg *c = in->agg;
     if (!c || !stats_has_data(&c->all.w[0]))
         return AID_OK;
-    cb b = { false, in };
+    cb b = { { false }, in };
     /* the week before comes from the archive when it has that week's
      * report (like the other figures), else from the logs */
     const struct json_object *pr = in->prev_report;
     bool from_archive = pr && jget_int(pr, "totals.suggestions", 0) > 0;
-    struct json_object *o = made(&b, json_object_new_object());
-    add(&b, o, "currency", made(&b, json_object_new_string(in->currency && *in->currency ? in->currency : "USD")));
-    struct json_object *prec = made(&b, json_object_new_object());
-    add(&b, prec, "exact_below_ms", jint(&b, COSTAGG_EXACT_MS));
-    add(&b, prec, "cells_per_doubling", jint(&b, COSTAGG_SUB));
-    add(&b, prec, "max_relative_error", jnum(&b, 1.0 / COSTAGG_SUB, 9));
-    add(&b, o, "latency_precision", prec);
-    struct json_object *all = made(&b, json_object_new_object());
+    struct json_object *o = jbuild_made(&b.j, json_object_new_object());
+    jbuild_add(&b.j, o, "currency", jbuild_made(&b.j, json_object_new_string(in->currency && *in->currency ? in->currency : "USD")));
+    struct json_object *prec = jbuild_made(&b.j, json_object_new_object());
+    jbuild_add(&b.j, prec, "exact_below_ms", jbuild_int(&b.j, COSTAGG_EXACT_MS));
+    jbuild_add(&b.j, prec, "cells_per_doubling", jbuild_int(&b.j, COSTAGG_SUB));
+    jbuild_add(&b.j, prec, "max_relative_error", jbuild_num(&b.j, 1.0 / COSTAGG_SUB, 9));
+    jbuild_add(&b.j, o, "latency_precision", prec);
+    struct json_object *all = jbuild_made(&b.j, json_object_new_object());
     stats_into(&b, all, &c->all.w[0]);
     previous_into(&b, all, &c->all.w[0], &c->all.w[1], from_archive ? jget(pr, "cost.overall") : NULL,
                   from_archive);
-    add(&b, o, "overall", all);
-    add(&b, o, "prompts", table_json(&b, c->prompts, "prompt_id", "cost.prompts", from_archive));
-    add(&b, o, "models", table_json(&b, c->models, "model", "cost.models", from_archive));
-    if (b.oom) {
+    jbuild_add(&b.j, o, "overall", all);
+    jbuild_add(&b.j, o, "prompts", table_json(&b, c->prompts, "prompt_id", "cost.prompts", from_archive));
+    jbuild_add(&b.j, o, "models", table_json(&b, c->models, "model", "cost.models", from_archive));
+    if (b.j.oom) {
         json_object_put(o);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "common/jbuild.h"
 #include "common/jget.h"
 #include "common/stats.h"
 #include "common/timeutil.h"
@@ -13,60 +14,14 @@
 #define KS_SMALL 0.1
 #define KS_LARGE 0.2
 
-/* Building: a failed constructor sets b->oom; a NULL container swallows
- * what is added to it; a NULL value on purpose is a JSON null. */
-typedef struct jb {
-    bool oom;
-} jb;
-
-static struct json_object *made(jb *b, struct json_object *o)
-{
-    if (!o)
-        b->oom = true;
-    return o;
-}
-
-static struct json_object *num(jb *b, double v, int decimals)
-{
-    if (isnan(v) || isinf(v))
-        return NULL;
-    return made(b, jget_new_num(v, decimals));
-}
-
-static struct json_object *jint(jb *b, int64_t v)
-{
-    return made(b, json_object_new_int64(v));
-}
-
-static struct json_object *jstr(jb *b, const char *s)
-{
-    return s ? made(b, json_object_new_string(s)) : NULL;
-}
-
-static void add(jb *b, struct json_object *o, const char *k, struct json_object *v)
-{
-    if (!o || json_object_object_add(o, k, v) != 0) {
-        b->oom = true;
-        json_object_put(v);
-    }
-}
-
-static void push(jb *b, struct json_object *arr, struct json_object *v)
-{
-    if (!arr || json_object_array_add(arr, v) != 0) {
-        b->oom = true;
-        json_object_put(v);
-    }
-}
-
 struct json_object *drift_interval_json(double lo, double hi, bool *oom)
 {
     if (isnan(lo) || isnan(hi))
         return NULL;
-    jb b = { false };
-    struct json_object *a = made(&b, json_object_new_array());
-    push(&b, a, num(&b, lo, 6));
-    push(&b, a, num(&b, hi, 6));
+    jbuild b = { false };
+    struct json_object *a = jbuild_made(&b, json_object_new_array());
+    jbuild_push(&b, a, jbuild_num(&b, lo, 6));
+    jbuild_push(&b, a, jbuild_num(&b, hi, 6));
     if (b.oom) {
         json_object_put(a);
         *oom = true;
@@ -83,7 +38,7 @@ struct json_object *drift_wilson_json(int64_t k, int64_t n, bool *oom)
     return drift_interval_json(ci.lo, ci.hi, oom);
 }
 
-static struct json_object *wilson(jb *b, int64_t k, int64_t n)
+static struct json_object *wilson(jbuild *b, int64_t k, int64_t n)
 {
     return drift_wilson_json(k, n, &b->oom);
 }
@@ -163,12 +118,12 @@ void drift_prev_from_report(drift_prev *p, const struct json_object *r)
 
 /* ---- the change of the mean: Welch ---- */
 
-static void mean_change(jb *b, struct json_object *o, const agg_week *w, const drift_prev *prev)
+static void mean_change(jbuild *b, struct json_object *o, const agg_week *w, const drift_prev *prev)
 {
     double mean = drift_week_mean(w), var = drift_week_var(w);
     double delta = isnan(mean) || isnan(prev->mean) ? NAN : mean - prev->mean;
-    add(b, o, "previous_mean", num(b, prev->mean, 6));
-    add(b, o, "delta", num(b, delta, 6));
+    jbuild_add(b, o, "previous_mean", jbuild_num(b, prev->mean, 6));
+    jbuild_add(b, o, "delta", jbuild_num(b, delta, 6));
     const char *note = NULL;
     stats_interval ci = { NAN, NAN };
     double df = NAN;
@@ -180,10 +135,10 @@ static void mean_change(jb *b, struct json_object *o, const agg_week *w, const d
         note = "not defined: fewer than 2 scores in a week";
     else
         ci = stats_welch(mean, var, w->with_conf, prev->mean, prev->var, prev->n, 0.05, &df);
-    add(b, o, "delta_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
-    add(b, o, "delta_df", num(b, df, 2));
-    add(b, o, "delta_verdict", isnan(delta) ? NULL : jstr(b, stats_verdict_name(stats_verdict_of(ci))));
-    add(b, o, "delta_note", jstr(b, note));
+    jbuild_add(b, o, "delta_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
+    jbuild_add(b, o, "delta_df", jbuild_num(b, df, 2));
+    jbuild_add(b, o, "delta_verdict", isnan(delta) ? NULL : jbuild_str(b, stats_verdict_name(stats_verdict_of(ci))));
+    jbuild_add(b, o, "delta_note", jbuild_str(b, note));
 }
 
 /* ---- drift: PSI and KS, their p-values and verdicts ---- */
@@ -200,18 +155,18 @@ static const char *effect_verdict(double p, double value, double small, double l
     return value >= large ? "large" : "small";
 }
 
-static void drift_json(jb *b, struct json_object *o, const agg_week *w, const drift_prev *prev)
+static void drift_json(jbuild *b, struct json_object *o, const agg_week *w, const drift_prev *prev)
 {
     struct json_object *ph = NULL;
     int64_t m = 0;
     if (prev->have_hist) {
-        ph = made(b, json_object_new_array());
+        ph = jbuild_made(b, json_object_new_array());
         for (int i = 0; i < AGG_HIST_BINS; i++) {
-            push(b, ph, jint(b, prev->hist[i]));
+            jbuild_push(b, ph, jbuild_int(b, prev->hist[i]));
             m += prev->hist[i];
         }
     }
-    add(b, o, "previous_histogram", ph);
+    jbuild_add(b, o, "previous_histogram", ph);
     int64_t n = w->with_conf;
     double psi = NAN, ks = NAN;
     if (m > 0 && n > 0) {
@@ -227,10 +182,10 @@ static void drift_json(jb *b, struct json_object *o, const agg_week *w, const dr
             psi += (pf - qf) * log(pf / qf);
         }
     }
-    add(b, o, "psi", num(b, psi, 6));
-    add(b, o, "ks", num(b, ks, 6));
+    jbuild_add(b, o, "psi", jbuild_num(b, psi, 6));
+    jbuild_add(b, o, "ks", jbuild_num(b, ks, 6));
     if (isnan(psi)) {
-        add(b, o, "drift", NULL);
+        jbuild_add(b, o, "drift", NULL);
         return;
     }
     /* the verdicts read the figures as written (6 decimals), so what the
@@ -245,76 +200,76 @@ static void drift_json(jb *b, struct json_object *o, const agg_week *w, const dr
         kv = effect_verdict(ks_p, ks6, KS_SMALL, KS_LARGE);
         v = verdict_rank(pv) >= verdict_rank(kv) ? pv : kv;
     }
-    struct json_object *d = made(b, json_object_new_object());
-    add(b, d, "n", jint(b, n));
-    add(b, d, "m", jint(b, m));
-    add(b, d, "bins", jint(b, AGG_HIST_BINS));
-    add(b, d, "min_scores", jint(b, DRIFT_MIN_SCORES));
-    add(b, d, "alpha", num(b, DRIFT_ALPHA, 2));
-    add(b, d, "psi_p", num(b, psi_p, 6));
-    add(b, d, "psi_verdict", jstr(b, pv));
-    add(b, d, "ks_p", num(b, ks_p, 6));
-    add(b, d, "ks_verdict", jstr(b, kv));
-    add(b, d, "verdict", jstr(b, v));
-    add(b, o, "drift", d);
+    struct json_object *d = jbuild_made(b, json_object_new_object());
+    jbuild_add(b, d, "n", jbuild_int(b, n));
+    jbuild_add(b, d, "m", jbuild_int(b, m));
+    jbuild_add(b, d, "bins", jbuild_int(b, AGG_HIST_BINS));
+    jbuild_add(b, d, "min_scores", jbuild_int(b, DRIFT_MIN_SCORES));
+    jbuild_add(b, d, "alpha", jbuild_num(b, DRIFT_ALPHA, 2));
+    jbuild_add(b, d, "psi_p", jbuild_num(b, psi_p, 6));
+    jbuild_add(b, d, "psi_verdict", jbuild_str(b, pv));
+    jbuild_add(b, d, "ks_p", jbuild_num(b, ks_p, 6));
+    jbuild_add(b, d, "ks_verdict", jbuild_str(b, kv));
+    jbuild_add(b, d, "verdict", jbuild_str(b, v));
+    jbuild_add(b, o, "drift", d);
 }
 
 /* ---- calibration ---- */
 
-static void calibration_json(jb *b, struct json_object *o, const agg_week *w)
+static void calibration_json(jbuild *b, struct json_object *o, const agg_week *w)
 {
-    struct json_object *cal = made(b, json_object_new_array());
+    struct json_object *cal = jbuild_made(b, json_object_new_array());
     for (int i = 0; i < AGG_CAL_BINS; i++) {
-        struct json_object *e = made(b, json_object_new_object());
+        struct json_object *e = jbuild_made(b, json_object_new_object());
         int64_t n = w->cal_n[i];
-        add(b, e, "lower", num(b, i / 10.0, 1));
-        add(b, e, "upper", num(b, (i + 1) / 10.0, 1));
-        add(b, e, "n", jint(b, n));
-        add(b, e, "mean_confidence", num(b, n > 0 ? nano(w->cal_conf_nano[i]) / (double)n : NAN, 6));
-        add(b, e, "acceptance", num(b, n > 0 ? (double)w->cal_accepted[i] / (double)n : NAN, 6));
-        add(b, e, "acceptance_ci", wilson(b, w->cal_accepted[i], n));
-        push(b, cal, e);
+        jbuild_add(b, e, "lower", jbuild_num(b, i / 10.0, 1));
+        jbuild_add(b, e, "upper", jbuild_num(b, (i + 1) / 10.0, 1));
+        jbuild_add(b, e, "n", jbuild_int(b, n));
+        jbuild_add(b, e, "mean_confidence", jbuild_num(b, n > 0 ? nano(w->cal_conf_nano[i]) / (double)n : NAN, 6));
+        jbuild_add(b, e, "acceptance", jbuild_num(b, n > 0 ? (double)w->cal_accepted[i] / (double)n : NAN, 6));
+        jbuild_add(b, e, "acceptance_ci", wilson(b, w->cal_accepted[i], n));
+        jbuild_push(b, cal, e);
     }
-    add(b, o, "calibration", cal);
-    add(b, o, "ece", num(b, drift_week_ece(w), 6));
+    jbuild_add(b, o, "calibration", cal);
+    jbuild_add(b, o, "ece", jbuild_num(b, drift_week_ece(w), 6));
     double sum[AGG_FINE_BINS];
     for (int i = 0; i < AGG_FINE_BINS; i++)
         sum[i] = nano(w->fine_conf_nano[i]);
     double emece = stats_ece_equal_mass(w->fine_n, w->fine_accepted, sum, AGG_FINE_BINS, DRIFT_ECE_BINS,
                                         NULL, NULL, NULL);
-    add(b, o, "ece_equal_mass", num(b, emece, 6));
-    add(b, o, "ece_equal_mass_bins", jint(b, DRIFT_ECE_BINS));
+    jbuild_add(b, o, "ece_equal_mass", jbuild_num(b, emece, 6));
+    jbuild_add(b, o, "ece_equal_mass_bins", jbuild_int(b, DRIFT_ECE_BINS));
     int64_t accepted = 0; /* accepted among the scored suggestions */
     for (int i = 0; i < AGG_CAL_BINS; i++)
         accepted += w->cal_accepted[i];
-    add(b, o, "brier", num(b, stats_brier((double)w->conf_sq / 1e18, nano(w->acc_conf_nano), accepted, w->with_conf), 6));
+    jbuild_add(b, o, "brier", jbuild_num(b, stats_brier((double)w->conf_sq / 1e18, nano(w->acc_conf_nano), accepted, w->with_conf), 6));
 }
 
 aid_err drift_confidence_json(const agg *a, const drift_prev *prev, struct json_object **out, aid_errbuf *eb)
 {
-    jb b = { false };
+    jbuild b = { false };
     const agg_week *w = &a->cur;
-    struct json_object *o = made(&b, json_object_new_object());
-    add(&b, o, "n", jint(&b, w->with_conf));
-    add(&b, o, "mean", num(&b, drift_week_mean(w), 6));
-    add(&b, o, "variance", num(&b, drift_week_var(w), 9));
+    struct json_object *o = jbuild_made(&b, json_object_new_object());
+    jbuild_add(&b, o, "n", jbuild_int(&b, w->with_conf));
+    jbuild_add(&b, o, "mean", jbuild_num(&b, drift_week_mean(w), 6));
+    jbuild_add(&b, o, "variance", jbuild_num(&b, drift_week_var(w), 9));
     mean_change(&b, o, w, prev);
-    struct json_object *daily = made(&b, json_object_new_array());
+    struct json_object *daily = jbuild_made(&b, json_object_new_array());
     for (int d = 0; d < 7; d++) {
-        struct json_object *e = made(&b, json_object_new_object());
+        struct json_object *e = jbuild_made(&b, json_object_new_object());
         char date[16];
         timeutil_format_date(a->week_start_ms + d * TIMEUTIL_DAY_MS, date, sizeof date);
-        add(&b, e, "date", jstr(&b, date));
-        add(&b, e, "n", jint(&b, w->day_conf_n[d]));
-        add(&b, e, "mean", num(&b, w->day_conf_n[d] > 0 ? nano(w->day_conf_nano[d]) / (double)w->day_conf_n[d] : NAN, 6));
-        add(&b, e, "suggestions", jint(&b, w->day_suggestions[d]));
-        push(&b, daily, e);
+        jbuild_add(&b, e, "date", jbuild_str(&b, date));
+        jbuild_add(&b, e, "n", jbuild_int(&b, w->day_conf_n[d]));
+        jbuild_add(&b, e, "mean", jbuild_num(&b, w->day_conf_n[d] > 0 ? nano(w->day_conf_nano[d]) / (double)w->day_conf_n[d] : NAN, 6));
+        jbuild_add(&b, e, "suggestions", jbuild_int(&b, w->day_suggestions[d]));
+        jbuild_push(&b, daily, e);
     }
-    add(&b, o, "daily", daily);
-    struct json_object *hist = made(&b, json_object_new_array());
+    jbuild_add(&b, o, "daily", daily);
+    struct json_object *hist = jbuild_made(&b, json_object_new_array());
     for (int i = 0; i < AGG_HIST_BINS; i++)
-        push(&b, hist, jint(&b, w->hist[i]));
-    add(&b, o, "histogram", hist);
+        jbuild_push(&b, hist, jbuild_int(&b, w->hist[i]));
+    jbuild_add(&b, o, "histogram", hist);
     drift_json(&b, o, w, prev);
     calibration_json(&b, o, w);
     if (b.oom) {

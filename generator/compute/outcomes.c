@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jbuild.h"
 #include "common/jget.h"
 #include "common/stats.h"
 #include "common/strmap.h"
@@ -26,48 +27,10 @@ typedef struct oset {
     ostat s[2][CONVLOG__CLASSES + 1];
 } oset;
 
-typedef struct ob {
-    bool oom;
-} ob;
-
-static struct json_object *made(ob *b, struct json_object *o)
+/* A number with report.json's 6 decimals, null for NaN or infinity. */
+static struct json_object *num(jbuild *b, double v)
 {
-    if (!o)
-        b->oom = true;
-    return o;
-}
-
-static void add(ob *b, struct json_object *o, const char *k, struct json_object *v)
-{
-    if (!o || json_object_object_add(o, k, v) != 0) {
-        b->oom = true;
-        json_object_put(v);
-    }
-}
-
-static void push(ob *b, struct json_object *arr, struct json_object *v)
-{
-    if (!arr || !v || json_object_array_add(arr, v) != 0) {
-        b->oom = true;
-        json_object_put(v);
-    }
-}
-
-static struct json_object *num(ob *b, double v)
-{
-    if (isnan(v) || isinf(v))
-        return NULL;
-    return made(b, jget_new_num(v, 6));
-}
-
-static struct json_object *jint(ob *b, int64_t v)
-{
-    return made(b, json_object_new_int64(v));
-}
-
-static struct json_object *jstr(ob *b, const char *s)
-{
-    return made(b, json_object_new_string(s));
+    return jbuild_num(b, v, 6);
 }
 
 static double ratio(int64_t k, int64_t n)
@@ -141,17 +104,17 @@ static void oset_add(oset *t, int w, int cls, const convlog_outcome *o)
 
 /* {current, previous, delta, delta_ci, verdict} of a change; ci from the
  * caller (Welch or Newcombe). */
-static struct json_object *change(ob *b, double cur, double prev, stats_interval ci, bool with_values)
+static struct json_object *change(jbuild *b, double cur, double prev, stats_interval ci, bool with_values)
 {
-    struct json_object *o = made(b, json_object_new_object());
+    struct json_object *o = jbuild_made(b, json_object_new_object());
     bool def = !isnan(cur) && !isnan(prev);
     if (with_values) {
-        add(b, o, "current", num(b, cur));
-        add(b, o, "previous", num(b, prev));
+        jbuild_add(b, o, "current", num(b, cur));
+        jbuild_add(b, o, "previous", num(b, prev));
     }
-    add(b, o, "delta", def ? num(b, cur - prev) : NULL);
-    add(b, o, "delta_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
-    add(b, o, "verdict", def && !isnan(ci.lo) ? jstr(b, stats_verdict_name(stats_verdict_of(ci))) : NULL);
+    jbuild_add(b, o, "delta", def ? num(b, cur - prev) : NULL);
+    jbuild_add(b, o, "delta_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
+    jbuild_add(b, o, "verdict", def && !isnan(ci.lo) ? jbuild_str(b, stats_verdict_name(stats_verdict_of(ci))) : NULL);
     return o;
 }
 
@@ -168,45 +131,45 @@ static stats_interval newcombe_of(int64_t k1, int64_t n1, int64_t k0, int64_t n0
 }
 
 /* The three comparisons of x against y (x - y). */
-static void compare(ob *b, struct json_object *o, const ostat *x, const ostat *y, bool with_values)
+static void compare(jbuild *b, struct json_object *o, const ostat *x, const ostat *y, bool with_values)
 {
-    add(b, o, "csat_mean", change(b, csat_mean(x), csat_mean(y), welch_of(x, y), with_values));
-    add(b, o, "csat_high_share",
+    jbuild_add(b, o, "csat_mean", change(b, csat_mean(x), csat_mean(y), welch_of(x, y), with_values));
+    jbuild_add(b, o, "csat_high_share",
         change(b, ratio(x->csat_high, x->csat_n), ratio(y->csat_high, y->csat_n),
                newcombe_of(x->csat_high, x->csat_n, y->csat_high, y->csat_n), with_values));
-    add(b, o, "resolution_rate",
+    jbuild_add(b, o, "resolution_rate",
         change(b, ratio(x->res_k, x->res_n), ratio(y->res_k, y->res_n),
                newcombe_of(x->res_k, x->res_n, y->res_k, y->res_n), with_values));
 }
 
-static struct json_object *class_json(ob *b, const char *name, const ostat *s, const ostat *prev)
+static struct json_object *class_json(jbuild *b, const char *name, const ostat *s, const ostat *prev)
 {
-    struct json_object *o = made(b, json_object_new_object());
-    add(b, o, "class", jstr(b, name));
-    add(b, o, "conversations", jint(b, s->convs));
-    add(b, o, "with_outcome", jint(b, s->with_outcome));
-    struct json_object *c = made(b, json_object_new_object());
-    add(b, c, "n", jint(b, s->csat_n));
-    add(b, c, "mean", num(b, csat_mean(s)));
+    struct json_object *o = jbuild_made(b, json_object_new_object());
+    jbuild_add(b, o, "class", jbuild_str(b, name));
+    jbuild_add(b, o, "conversations", jbuild_int(b, s->convs));
+    jbuild_add(b, o, "with_outcome", jbuild_int(b, s->with_outcome));
+    struct json_object *c = jbuild_made(b, json_object_new_object());
+    jbuild_add(b, c, "n", jbuild_int(b, s->csat_n));
+    jbuild_add(b, c, "mean", num(b, csat_mean(s)));
     stats_interval ci = csat_mean_ci(s);
-    add(b, c, "mean_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
-    add(b, c, "sd", num(b, sqrt(csat_var(s))));
-    add(b, c, "high", jint(b, s->csat_high));
-    add(b, c, "high_share", num(b, ratio(s->csat_high, s->csat_n)));
-    add(b, c, "high_share_ci", drift_wilson_json(s->csat_high, s->csat_n, &b->oom));
-    add(b, o, "csat", c);
-    struct json_object *r = made(b, json_object_new_object());
-    add(b, r, "n", jint(b, s->res_n));
-    add(b, r, "resolved", jint(b, s->res_k));
-    add(b, r, "rate", num(b, ratio(s->res_k, s->res_n)));
-    add(b, r, "rate_ci", drift_wilson_json(s->res_k, s->res_n, &b->oom));
-    add(b, o, "resolution", r);
+    jbuild_add(b, c, "mean_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
+    jbuild_add(b, c, "sd", num(b, sqrt(csat_var(s))));
+    jbuild_add(b, c, "high", jbuild_int(b, s->csat_high));
+    jbuild_add(b, c, "high_share", num(b, ratio(s->csat_high, s->csat_n)));
+    jbuild_add(b, c, "high_share_ci", drift_wilson_json(s->csat_high, s->csat_n, &b->oom));
+    jbuild_add(b, o, "csat", c);
+    struct json_object *r = jbuild_made(b, json_object_new_object());
+    jbuild_add(b, r, "n", jbuild_int(b, s->res_n));
+    jbuild_add(b, r, "resolved", jbuild_int(b, s->res_k));
+    jbuild_add(b, r, "rate", num(b, ratio(s->res_k, s->res_n)));
+    jbuild_add(b, r, "rate_ci", drift_wilson_json(s->res_k, s->res_n, &b->oom));
+    jbuild_add(b, o, "resolution", r);
     if (prev && prev->with_outcome > 0) {
-        struct json_object *ch = made(b, json_object_new_object());
+        struct json_object *ch = jbuild_made(b, json_object_new_object());
         compare(b, ch, s, prev, true);
-        add(b, o, "changes", ch);
+        jbuild_add(b, o, "changes", ch);
     } else {
-        add(b, o, "changes", NULL);
+        jbuild_add(b, o, "changes", NULL);
     }
     return o;
 }
@@ -216,22 +179,22 @@ static const int pairs[3][2] = { { CONVLOG_AS_IS, CONVLOG_EDITED },
                                  { CONVLOG_EDITED, CONVLOG_NOT_USED } };
 
 /* by_class (the three classes and "all") and differences of one table. */
-static void table_json(ob *b, struct json_object *o, const oset *t, bool has_prev)
+static void table_json(jbuild *b, struct json_object *o, const oset *t, bool has_prev)
 {
-    struct json_object *arr = made(b, json_object_new_array());
+    struct json_object *arr = jbuild_made(b, json_object_new_array());
     for (int k = 0; k <= ALL; k++)
-        push(b, arr, class_json(b, k == ALL ? "all" : convlog_class_name((convlog_class)k), &t->s[0][k],
+        jbuild_push(b, arr, class_json(b, k == ALL ? "all" : convlog_class_name((convlog_class)k), &t->s[0][k],
                                 has_prev ? &t->s[1][k] : NULL));
-    add(b, o, "by_class", arr);
-    struct json_object *diffs = made(b, json_object_new_array());
+    jbuild_add(b, o, "by_class", arr);
+    struct json_object *diffs = jbuild_made(b, json_object_new_array());
     for (int i = 0; i < 3; i++) {
-        struct json_object *d = made(b, json_object_new_object());
-        add(b, d, "a", jstr(b, convlog_class_name((convlog_class)pairs[i][0])));
-        add(b, d, "b", jstr(b, convlog_class_name((convlog_class)pairs[i][1])));
+        struct json_object *d = jbuild_made(b, json_object_new_object());
+        jbuild_add(b, d, "a", jbuild_str(b, convlog_class_name((convlog_class)pairs[i][0])));
+        jbuild_add(b, d, "b", jbuild_str(b, convlog_class_name((convlog_class)pairs[i][1])));
         compare(b, d, &t->s[0][pairs[i][0]], &t->s[0][pairs[i][1]], false);
-        push(b, diffs, d);
+        jbuild_push(b, diffs, d);
     }
-    add(b, o, "differences", diffs);
+    jbuild_add(b, o, "differences", diffs);
 }
 
 /* One prompt's table (value of the prompts map). */
@@ -253,7 +216,7 @@ aid_err outcomes_json(const agg *a, const redact_rules *redact, struct json_obje
 {
     const convlog *cl = a->convlog;
     aid_err err = AID_OK;
-    ob b = { false };
+    jbuild b = { false };
     struct json_object *o = NULL;
     prompt_ref *refs = NULL;
     oset *all = calloc(1, sizeof *all);
@@ -311,12 +274,12 @@ aid_err outcomes_json(const agg *a, const redact_rules *redact, struct json_obje
         goto cleanup;
     }
     bool has_prev = all->s[1][ALL].with_outcome > 0;
-    o = made(&b, json_object_new_object());
-    add(&b, o, "conversations", jint(&b, all->s[0][ALL].convs));
-    add(&b, o, "joined", jint(&b, joined));
-    add(&b, o, "unmatched", jint(&b, unmatched));
-    add(&b, o, "duplicates", jint(&b, duplicates));
-    add(&b, o, "previous", has_prev ? jstr(&b, "logs") : NULL);
+    o = jbuild_made(&b, json_object_new_object());
+    jbuild_add(&b, o, "conversations", jbuild_int(&b, all->s[0][ALL].convs));
+    jbuild_add(&b, o, "joined", jbuild_int(&b, joined));
+    jbuild_add(&b, o, "unmatched", jbuild_int(&b, unmatched));
+    jbuild_add(&b, o, "duplicates", jbuild_int(&b, duplicates));
+    jbuild_add(&b, o, "previous", has_prev ? jbuild_str(&b, "logs") : NULL);
     table_json(&b, o, all, has_prev);
     size_t np = strmap_count(byprompt), n = 0;
     refs = calloc(np ? np : 1, sizeof *refs);
@@ -330,19 +293,19 @@ aid_err outcomes_json(const agg *a, const redact_rules *redact, struct json_obje
             refs[n++] = (prompt_ref){ k, kl, v };
     }
     qsort(refs, n, sizeof *refs, cmp_prompt);
-    struct json_object *parr = made(&b, json_object_new_array());
+    struct json_object *parr = jbuild_made(&b, json_object_new_array());
     for (size_t i = 0; i < n; i++) {
-        struct json_object *p = made(&b, json_object_new_object());
+        struct json_object *p = jbuild_made(&b, json_object_new_object());
         struct json_object *pid = NULL;
         if (textout_json(redact, refs[i].id, refs[i].len, &pid) < 0)
             b.oom = true;
-        add(&b, p, "prompt_id", pid);
-        add(&b, p, "conversations", jint(&b, refs[i].t->s[0][ALL].convs));
-        add(&b, p, "joined", jint(&b, refs[i].t->s[0][ALL].with_outcome));
+        jbuild_add(&b, p, "prompt_id", pid);
+        jbuild_add(&b, p, "conversations", jbuild_int(&b, refs[i].t->s[0][ALL].convs));
+        jbuild_add(&b, p, "joined", jbuild_int(&b, refs[i].t->s[0][ALL].with_outcome));
         table_json(&b, p, refs[i].t, has_prev);
-        push(&b, parr, p);
+        jbuild_push(&b, parr, p);
     }
-    add(&b, o, "prompts", parr);
+    jbuild_add(&b, o, "prompts", parr);
     if (b.oom)
         goto nomem;
     *out = o;

@@ -5,63 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jbuild.h"
 #include "common/jget.h"
 #include "common/stats.h"
 #include "compute/drift.h"
 #include "compute/textout.h"
 
-/* Building: a failed constructor sets b->oom; a NULL container swallows
- * what is added to it; a NULL value on purpose is a JSON null. */
-typedef struct jb {
-    bool oom;
-} jb;
-
-static struct json_object *made(jb *b, struct json_object *o)
-{
-    if (!o)
-        b->oom = true;
-    return o;
-}
-
-static struct json_object *num(jb *b, double v, int decimals)
-{
-    if (isnan(v) || isinf(v))
-        return NULL;
-    return made(b, jget_new_num(v, decimals));
-}
-
-static struct json_object *jint(jb *b, int64_t v)
-{
-    return made(b, json_object_new_int64(v));
-}
-
-static struct json_object *jstr(jb *b, const char *s)
-{
-    return s ? made(b, json_object_new_string(s)) : NULL;
-}
-
-static struct json_object *jbool(jb *b, bool v)
-{
-    return made(b, json_object_new_boolean(v));
-}
-
-static void add(jb *b, struct json_object *o, const char *k, struct json_object *v)
-{
-    if (!o || json_object_object_add(o, k, v) != 0) {
-        b->oom = true;
-        json_object_put(v);
-    }
-}
-
-static void push(jb *b, struct json_object *arr, struct json_object *v)
-{
-    if (!arr || json_object_array_add(arr, v) != 0) {
-        b->oom = true;
-        json_object_put(v);
-    }
-}
-
-static struct json_object *masked(jb *b, const redact_rules *redact, const char *s, size_t len)
+static struct json_object *masked(jbuild *b, const redact_rules *redact, const char *s, size_t len)
 {
     struct json_object *o = NULL;
     if (textout_json(redact, s, len, &o) < 0)
@@ -208,9 +158,9 @@ static int cmp_version(const void *x, const void *y)
 
 /* The prompt versions of this week, most used first (ties: bytes), and
  * the suggestions without one as version null, last. */
-static struct json_object *versions_json(jb *b, const redact_rules *redact, const aggseg_entry *e)
+static struct json_object *versions_json(jbuild *b, const redact_rules *redact, const aggseg_entry *e)
 {
-    struct json_object *arr = made(b, json_object_new_array());
+    struct json_object *arr = jbuild_made(b, json_object_new_array());
     size_t n = 0, cap = e->versions ? strmap_count(e->versions) : 0;
     version_ref *v = malloc((cap + 1) * sizeof *v);
     if (!v) {
@@ -226,16 +176,16 @@ static struct json_object *versions_json(jb *b, const redact_rules *redact, cons
     }
     qsort(v, n, sizeof *v, cmp_version);
     for (size_t i = 0; i < n; i++) {
-        struct json_object *o = made(b, json_object_new_object());
-        add(b, o, "version", masked(b, redact, v[i].v, v[i].len));
-        add(b, o, "suggestions", jint(b, v[i].n));
-        push(b, arr, o);
+        struct json_object *o = jbuild_made(b, json_object_new_object());
+        jbuild_add(b, o, "version", masked(b, redact, v[i].v, v[i].len));
+        jbuild_add(b, o, "suggestions", jbuild_int(b, v[i].n));
+        jbuild_push(b, arr, o);
     }
     if (e->no_version > 0) {
-        struct json_object *o = made(b, json_object_new_object());
-        add(b, o, "version", NULL);
-        add(b, o, "suggestions", jint(b, e->no_version));
-        push(b, arr, o);
+        struct json_object *o = jbuild_made(b, json_object_new_object());
+        jbuild_add(b, o, "version", NULL);
+        jbuild_add(b, o, "suggestions", jbuild_int(b, e->no_version));
+        jbuild_push(b, arr, o);
     }
     free(v);
     return arr;
@@ -243,35 +193,35 @@ static struct json_object *versions_json(jb *b, const redact_rules *redact, cons
 
 /* A proportion's change k1/n1 - k0/n0: delta, Newcombe interval, verdict
  * (all null when either n is 0). */
-static struct json_object *change_json(jb *b, int64_t k1, int64_t n1, int64_t k0, int64_t n0)
+static struct json_object *change_json(jbuild *b, int64_t k1, int64_t n1, int64_t k0, int64_t n0)
 {
-    struct json_object *o = made(b, json_object_new_object());
+    struct json_object *o = jbuild_made(b, json_object_new_object());
     bool def = n1 > 0 && n0 > 0;
     stats_interval ci = def ? stats_newcombe(k1, n1, k0, n0, STATS_Z95) : (stats_interval){ NAN, NAN };
-    add(b, o, "delta", def ? num(b, ratio(k1, n1) - ratio(k0, n0), 6) : NULL);
-    add(b, o, "delta_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
-    add(b, o, "verdict", def ? jstr(b, stats_verdict_name(stats_verdict_of(ci))) : NULL);
+    jbuild_add(b, o, "delta", def ? jbuild_num(b, ratio(k1, n1) - ratio(k0, n0), 6) : NULL);
+    jbuild_add(b, o, "delta_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
+    jbuild_add(b, o, "verdict", def ? jbuild_str(b, stats_verdict_name(stats_verdict_of(ci))) : NULL);
     return o;
 }
 
-static struct json_object *mean_change_json(jb *b, const aggseg_week *w1, const aggseg_week *w0)
+static struct json_object *mean_change_json(jbuild *b, const aggseg_week *w1, const aggseg_week *w0)
 {
-    struct json_object *o = made(b, json_object_new_object());
+    struct json_object *o = jbuild_made(b, json_object_new_object());
     double m1 = week_mean(w1), m0 = week_mean(w0);
     double delta = isnan(m1) || isnan(m0) ? NAN : m1 - m0, df = NAN;
     stats_interval ci = { NAN, NAN };
     if (w1->with_conf >= 2 && w0->with_conf >= 2)
         ci = stats_welch(m1, week_var(w1), w1->with_conf, m0, week_var(w0), w0->with_conf, 0.05, &df);
-    add(b, o, "delta", num(b, delta, 6));
-    add(b, o, "delta_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
-    add(b, o, "delta_df", num(b, df, 2));
-    add(b, o, "verdict", isnan(delta) ? NULL : jstr(b, stats_verdict_name(stats_verdict_of(ci))));
+    jbuild_add(b, o, "delta", jbuild_num(b, delta, 6));
+    jbuild_add(b, o, "delta_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
+    jbuild_add(b, o, "delta_df", jbuild_num(b, df, 2));
+    jbuild_add(b, o, "verdict", isnan(delta) ? NULL : jbuild_str(b, stats_verdict_name(stats_verdict_of(ci))));
     return o;
 }
 
 /* The t interval of a week's mean confidence (mean -+ t(0.975, n - 1)
  * sqrt(var / n)); null below 2 scores. */
-static struct json_object *mean_ci_json(jb *b, const aggseg_week *w)
+static struct json_object *mean_ci_json(jbuild *b, const aggseg_week *w)
 {
     if (w->with_conf < 2)
         return NULL;
@@ -280,34 +230,34 @@ static struct json_object *mean_ci_json(jb *b, const aggseg_week *w)
     return drift_interval_json(fmax(0.0, m - half), fmin(1.0, m + half), &b->oom);
 }
 
-static void week_json(jb *b, struct json_object *o, const aggseg_week *w, bool with_ci)
+static void week_json(jbuild *b, struct json_object *o, const aggseg_week *w, bool with_ci)
 {
-    add(b, o, "suggestions", jint(b, w->n));
+    jbuild_add(b, o, "suggestions", jbuild_int(b, w->n));
     if (with_ci) {
-        add(b, o, "accepted", jint(b, w->by_action[ACTION_ACCEPTED]));
-        add(b, o, "edited", jint(b, w->by_action[ACTION_EDITED]));
-        add(b, o, "rejected", jint(b, w->by_action[ACTION_REJECTED]));
-        add(b, o, "ignored", jint(b, w->by_action[ACTION_IGNORED]));
+        jbuild_add(b, o, "accepted", jbuild_int(b, w->by_action[ACTION_ACCEPTED]));
+        jbuild_add(b, o, "edited", jbuild_int(b, w->by_action[ACTION_EDITED]));
+        jbuild_add(b, o, "rejected", jbuild_int(b, w->by_action[ACTION_REJECTED]));
+        jbuild_add(b, o, "ignored", jbuild_int(b, w->by_action[ACTION_IGNORED]));
     }
     for (size_t i = 0; i < NRATES; i++) {
         int64_t k = rates[i].k(w), n = rates[i].n(w);
-        add(b, o, rates[i].name, num(b, ratio(k, n), 6));
+        jbuild_add(b, o, rates[i].name, jbuild_num(b, ratio(k, n), 6));
         if (with_ci) {
             char name[40];
             snprintf(name, sizeof name, "%s_ci", rates[i].name);
-            add(b, o, name, drift_wilson_json(k, n, &b->oom));
+            jbuild_add(b, o, name, drift_wilson_json(k, n, &b->oom));
         }
     }
-    add(b, o, "edits_measured", jint(b, w->measured));
-    add(b, o, "light_edits", jint(b, w->light));
-    add(b, o, "with_confidence", jint(b, w->with_conf));
-    add(b, o, "mean_confidence", num(b, week_mean(w), 6));
+    jbuild_add(b, o, "edits_measured", jbuild_int(b, w->measured));
+    jbuild_add(b, o, "light_edits", jbuild_int(b, w->light));
+    jbuild_add(b, o, "with_confidence", jbuild_int(b, w->with_conf));
+    jbuild_add(b, o, "mean_confidence", jbuild_num(b, week_mean(w), 6));
     if (with_ci)
-        add(b, o, "mean_confidence_ci", mean_ci_json(b, w));
+        jbuild_add(b, o, "mean_confidence_ci", mean_ci_json(b, w));
     double lo, hi, ece = week_ece(w, &lo, &hi);
-    add(b, o, "ece", num(b, ece, 6));
+    jbuild_add(b, o, "ece", jbuild_num(b, ece, 6));
     if (with_ci)
-        add(b, o, "ece_range", drift_interval_json(lo, hi, &b->oom));
+        jbuild_add(b, o, "ece_range", drift_interval_json(lo, hi, &b->oom));
 }
 
 static const char *row_name(row_kind k)
@@ -315,57 +265,57 @@ static const char *row_name(row_kind k)
     return k == ROW_VALUE ? "value" : k == ROW_NONE ? "none" : "other";
 }
 
-static struct json_object *row_json(jb *b, const redact_rules *redact, aggseg_dim d, const row *r,
+static struct json_object *row_json(jbuild *b, const redact_rules *redact, aggseg_dim d, const row *r,
                                     const aggseg_week team[2])
 {
-    struct json_object *o = made(b, json_object_new_object());
+    struct json_object *o = jbuild_made(b, json_object_new_object());
     const aggseg_week *w1 = &r->w[0], *w0 = &r->w[1];
     if (r->kind == ROW_VALUE)
-        add(b, o, "segment", masked(b, redact, r->key, r->key_len));
+        jbuild_add(b, o, "segment", masked(b, redact, r->key, r->key_len));
     else
-        add(b, o, "segment", jstr(b, r->kind == ROW_NONE ? "(none)" : "other"));
-    add(b, o, "kind", jstr(b, row_name(r->kind)));
-    add(b, o, "members", jint(b, r->members));
+        jbuild_add(b, o, "segment", jbuild_str(b, r->kind == ROW_NONE ? "(none)" : "other"));
+    jbuild_add(b, o, "kind", jbuild_str(b, row_name(r->kind)));
+    jbuild_add(b, o, "members", jbuild_int(b, r->members));
     if (d == AGGSEG_PROMPT)
-        add(b, o, "versions", r->kind == ROW_VALUE ? versions_json(b, redact, r->e) : NULL);
+        jbuild_add(b, o, "versions", r->kind == ROW_VALUE ? versions_json(b, redact, r->e) : NULL);
     week_json(b, o, w1, true);
     struct json_object *prev = NULL, *ch = NULL;
     if (w0->n > 0) {
-        prev = made(b, json_object_new_object());
+        prev = jbuild_made(b, json_object_new_object());
         week_json(b, prev, w0, false);
-        ch = made(b, json_object_new_object());
+        ch = jbuild_made(b, json_object_new_object());
         for (size_t i = 0; i < NRATES; i++)
-            add(b, ch, rates[i].name, change_json(b, rates[i].k(w1), rates[i].n(w1), rates[i].k(w0), rates[i].n(w0)));
-        add(b, ch, "mean_confidence", mean_change_json(b, w1, w0));
+            jbuild_add(b, ch, rates[i].name, change_json(b, rates[i].k(w1), rates[i].n(w1), rates[i].k(w0), rates[i].n(w0)));
+        jbuild_add(b, ch, "mean_confidence", mean_change_json(b, w1, w0));
         double l1, h1, l0, h0, e1 = week_ece(w1, &l1, &h1), e0 = week_ece(w0, &l0, &h0);
-        struct json_object *ec = made(b, json_object_new_object());
-        add(b, ec, "delta", num(b, isnan(e1) || isnan(e0) ? NAN : e1 - e0, 6));
-        add(b, ch, "ece", ec);
+        struct json_object *ec = jbuild_made(b, json_object_new_object());
+        jbuild_add(b, ec, "delta", jbuild_num(b, isnan(e1) || isnan(e0) ? NAN : e1 - e0, 6));
+        jbuild_add(b, ch, "ece", ec);
     }
-    add(b, o, "previous", prev);
-    add(b, o, "changes", ch);
+    jbuild_add(b, o, "previous", prev);
+    jbuild_add(b, o, "changes", ch);
     /* the acceptance's change and its difference from the rest of the team,
      * tested and adjusted across the table */
     bool ch_sig = !isnan(r->change_q) && r->change_q < SEGMENTS_FDR;
-    add(b, o, "change_p", num(b, r->change_p, 6));
-    add(b, o, "change_q", num(b, r->change_q, 6));
-    add(b, o, "change_significant", isnan(r->change_q) ? NULL : jbool(b, ch_sig));
+    jbuild_add(b, o, "change_p", jbuild_num(b, r->change_p, 6));
+    jbuild_add(b, o, "change_q", jbuild_num(b, r->change_q, 6));
+    jbuild_add(b, o, "change_significant", isnan(r->change_q) ? NULL : jbuild_bool(b, ch_sig));
     aggseg_week rest = team[0];
     week_sum(&rest, w1, -1);
-    struct json_object *vt = made(b, json_object_new_object());
+    struct json_object *vt = jbuild_made(b, json_object_new_object());
     bool team_sig = !isnan(r->team_q) && r->team_q < SEGMENTS_FDR;
-    add(b, vt, "rest_suggestions", jint(b, rest.n));
-    add(b, vt, "rest_acceptance", num(b, ratio(k_accepted(&rest), rest.n), 6));
-    add(b, vt, "delta", rest.n > 0 && w1->n > 0 ? num(b, ratio(k_accepted(w1), w1->n) - ratio(k_accepted(&rest), rest.n), 6) : NULL);
+    jbuild_add(b, vt, "rest_suggestions", jbuild_int(b, rest.n));
+    jbuild_add(b, vt, "rest_acceptance", jbuild_num(b, ratio(k_accepted(&rest), rest.n), 6));
+    jbuild_add(b, vt, "delta", rest.n > 0 && w1->n > 0 ? jbuild_num(b, ratio(k_accepted(w1), w1->n) - ratio(k_accepted(&rest), rest.n), 6) : NULL);
     stats_interval ci = rest.n > 0 && w1->n > 0
                             ? stats_newcombe(k_accepted(w1), w1->n, k_accepted(&rest), rest.n, STATS_Z95)
                             : (stats_interval){ NAN, NAN };
-    add(b, vt, "delta_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
-    add(b, vt, "p", num(b, r->team_p, 6));
-    add(b, vt, "q", num(b, r->team_q, 6));
-    add(b, vt, "significant", isnan(r->team_q) ? NULL : jbool(b, team_sig));
-    add(b, o, "vs_team", vt);
-    add(b, o, "highlight", jbool(b, ch_sig || team_sig));
+    jbuild_add(b, vt, "delta_ci", drift_interval_json(ci.lo, ci.hi, &b->oom));
+    jbuild_add(b, vt, "p", jbuild_num(b, r->team_p, 6));
+    jbuild_add(b, vt, "q", jbuild_num(b, r->team_q, 6));
+    jbuild_add(b, vt, "significant", isnan(r->team_q) ? NULL : jbuild_bool(b, team_sig));
+    jbuild_add(b, o, "vs_team", vt);
+    jbuild_add(b, o, "highlight", jbuild_bool(b, ch_sig || team_sig));
     return o;
 }
 
@@ -400,7 +350,7 @@ static int bh_rows(row *r, size_t n, bool team)
     return rc;
 }
 
-static aid_err table_json(jb *b, const aggseg *s, aggseg_dim d, const redact_rules *redact,
+static aid_err table_json(jbuild *b, const aggseg *s, aggseg_dim d, const redact_rules *redact,
                           struct json_object **out, aid_errbuf *eb)
 {
     const strmap *m = s->tab[d];
@@ -450,9 +400,9 @@ static aid_err table_json(jb *b, const aggseg *s, aggseg_dim d, const redact_rul
         free(r);
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     }
-    struct json_object *arr = made(b, json_object_new_array());
+    struct json_object *arr = jbuild_made(b, json_object_new_array());
     for (size_t i = 0; i < n; i++)
-        push(b, arr, row_json(b, redact, d, &r[i], team));
+        jbuild_push(b, arr, row_json(b, redact, d, &r[i], team));
     free(r);
     *out = arr;
     return AID_OK;
@@ -460,18 +410,18 @@ static aid_err table_json(jb *b, const aggseg *s, aggseg_dim d, const redact_rul
 
 aid_err segments_json(const agg *a, const redact_rules *redact, struct json_object **out, aid_errbuf *eb)
 {
-    jb b = { false };
+    jbuild b = { false };
     aid_err err = AID_OK;
-    struct json_object *o = made(&b, json_object_new_object());
-    add(&b, o, "min_suggestions", jint(&b, SEGMENTS_MIN_SUGGESTIONS));
-    add(&b, o, "fdr", num(&b, SEGMENTS_FDR, 2));
+    struct json_object *o = jbuild_made(&b, json_object_new_object());
+    jbuild_add(&b, o, "min_suggestions", jbuild_int(&b, SEGMENTS_MIN_SUGGESTIONS));
+    jbuild_add(&b, o, "fdr", jbuild_num(&b, SEGMENTS_FDR, 2));
     for (int d = 0; d < AGGSEG__DIMS; d++) {
         struct json_object *t = NULL;
         if ((err = table_json(&b, &a->seg, (aggseg_dim)d, redact, &t, eb))) {
             json_object_put(o);
             return err;
         }
-        add(&b, o, aggseg_dim_name((aggseg_dim)d), t);
+        jbuild_add(&b, o, aggseg_dim_name((aggseg_dim)d), t);
     }
     if (b.oom) {
         json_object_put(o);
