@@ -805,7 +805,6 @@ static aid_err retrain_staged(pipeline_opts *o, const char *week, const char *ou
         .cfg = &o->cfg,
         .now_ms = timeutil_now_ms(),
         .redact = rules,
-        .diag = o->quiet || o->dry_run ? NULL : stderr,
         .stage_dir = o->dry_run ? NULL : stage.buf,
         .dry_run = o->dry_run,
     };
@@ -816,8 +815,16 @@ static aid_err retrain_staged(pipeline_opts *o, const char *week, const char *ou
         else if (fwrite(plan.buf, 1, plan.len, stdout) != plan.len || fflush(stdout) != 0)
             err = aid_errbuf_set(eb, AID_ERR_IO, "stdout: %s", strerror(errno));
     }
+    /* The per-prompt lines are made before the files are swapped in and
+     * said only once they are: a run that fails says nothing but why. */
+    if (!err && !o->dry_run && !o->quiet && retrain_plan_summary(res->plan, &plan) < 0)
+        err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
     if (!err && !o->dry_run)
         err = swap_in(stage.buf, out, eb);
+    if (!err && plan.len && !o->dry_run) {
+        progress_clear(o->progress);
+        fputs(plan.buf, stderr);
+    }
     if (stage.len) {
         aid_err rm = fsutil_remove_tree(stage.buf, err ? NULL : eb);
         if (!err)

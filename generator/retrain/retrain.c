@@ -1005,9 +1005,6 @@ static aid_err update_prompt(retrain_state *st, const char *pid, prompt_stats *p
         goto cleanup;
     if (add_delta(&j, from, to, ts, deltas) < 0)
         goto nomem;
-    if (o->diag)
-        esc_fprintf(o->diag, "aidigest: retrain: %s %s -> %s: +%zu -%zu examples\n", pid,
-                from && *from ? from : "(new)", to, nadded, nremoved);
     goto cleanup;
 nomem:
     err = aid_errbuf_set(eb, AID_ERR_NOMEM, "out of memory");
@@ -1334,6 +1331,22 @@ static int plan_lines(struct json_object *arr, const char *mark, strbuf *out)
             strbuf_addf(out, "\"\n      %s",
                         src && !strcmp(src, "corrected") ? "QA correction not added: " : src ? "not added: " : "") < 0 ||
             add_escaped(out, jget_str(x, "reason", "")) < 0 || strbuf_addc(out, '\n') < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int retrain_plan_summary(struct json_object *plan, strbuf *out)
+{
+    for (size_t i = 0; i < json_object_array_length(plan); i++) {
+        struct json_object *p = json_object_array_get_idx(plan, i);
+        if (!json_object_get_boolean(jget(p, "changed")))
+            continue;
+        const char *from = jget_str(p, "from_version", "");
+        if (strbuf_adds(out, "aidigest: retrain: ") < 0 || add_escaped(out, jget_str(p, "prompt_id", "")) < 0 ||
+            strbuf_adds(out, " ") < 0 || add_escaped(out, *from ? from : "(new)") < 0 ||
+            strbuf_adds(out, " -> ") < 0 || add_escaped(out, jget_str(p, "to_version", "")) < 0 ||
+            strbuf_addf(out, ": +%zu -%zu examples\n", jget_len(p, "added"), jget_len(p, "removed")) < 0)
             return -1;
     }
     return 0;

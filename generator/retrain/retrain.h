@@ -61,7 +61,6 @@ typedef struct retrain_opts {
     const aid_config *cfg;
     int64_t now_ms;            /* the time of the deltas */
     const redact_rules *redact; /* masks personal data; NULL = none */
-    FILE *diag;                /* one line per changed prompt; may be NULL */
     const char *stage_dir;     /* where the new files go (prompts/, training/);
                                   NULL = out_dir. The pipeline stages them and
                                   swaps them in together. */
@@ -95,6 +94,12 @@ void retrain_result_release(retrain_result *res);
 /* The plan as `retrain --dry-run` prints it (docs/retrain.md), appended to
  * out. 0, or -1 when out of memory. */
 AID_MUST_CHECK int retrain_plan_text(struct json_object *plan, strbuf *out);
+
+/* One line per changed prompt of the plan, "aidigest: retrain: ID FROM ->
+ * TO: +N -M examples" (FROM "(new)" for a new prompt; ids and versions
+ * escaped), appended to out: what `retrain` says once its files are in
+ * place. 0, or -1 when out of memory. */
+AID_MUST_CHECK int retrain_plan_summary(struct json_object *plan, strbuf *out);
 
 /* The file name a prompt id is stored under (unsafe bytes -> '_'). */
 AID_MUST_CHECK int retrain_prompt_filename(const char *prompt_id, strbuf *out);
