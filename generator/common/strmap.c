@@ -101,9 +101,9 @@ void *strmap_get(const strmap *m, const char *key, size_t len)
     return m->entries[i].key ? m->values + i * m->value_size : NULL;
 }
 
-void *strmap_upsert(strmap *m, const char *key, size_t len, bool *is_new)
+/* strmap_upsert with the key's hash already known (a merge has it). */
+static void *strmap_upsert_hashed(strmap *m, const char *key, size_t len, uint64_t h, bool *is_new)
 {
-    uint64_t h = hashfn_bytes(key, len, 0);
     size_t i = strmap_find(m, key, len, h);
     if (m->entries[i].key) {
         if (is_new)
@@ -127,6 +127,37 @@ void *strmap_upsert(strmap *m, const char *key, size_t len, bool *is_new)
     if (is_new)
         *is_new = true;
     return m->values + i * m->value_size;
+}
+
+void *strmap_upsert(strmap *m, const char *key, size_t len, bool *is_new)
+{
+    return strmap_upsert_hashed(m, key, len, hashfn_bytes(key, len, 0), is_new);
+}
+
+int strmap_merge(strmap *dst, strmap *src, strmap_fold_fn fold)
+{
+    for (size_t i = 0; i < strmap_capacity(src); i++) {
+        const struct strmap_entry *e = &src->entries[i];
+        if (!e->key)
+            continue;
+        bool is_new;
+        void *d = strmap_upsert_hashed(dst, e->key, e->len, e->hash, &is_new);
+        if (!d || fold(d, is_new, src->values + i * src->value_size) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int strmap_fold_count(void *dst_value, bool is_new, void *src_value)
+{
+    (void)is_new;
+    *(int64_t *)dst_value += *(const int64_t *)src_value;
+    return 0;
+}
+
+int strmap_add_counts(strmap *dst, strmap *src)
+{
+    return strmap_merge(dst, src, strmap_fold_count);
 }
 
 size_t strmap_count(const strmap *m)

@@ -42,4 +42,16 @@ size_t strmap_capacity(const strmap *m);
 /* Slot i (0 <= i < capacity): false when empty. */
 bool strmap_slot(const strmap *m, size_t i, const char **key, size_t *len, void **value);
 
+/* Folds one value of a merge's source into its key's value in the
+ * destination (zeroed when is_new); it may take over what the source
+ * value owns (and clear it there). 0, or -1 to stop (out of memory). */
+typedef int (*strmap_fold_fn)(void *dst_value, bool is_new, void *src_value);
+/* Every key of src (slot order) into dst, found or inserted (reusing the
+ * hash src stored), with fold applied: how the readers' per-worker tables
+ * are merged. src may be NULL (empty); dst must exist when src has keys.
+ * 0, or -1 when out of memory or fold failed. */
+AID_MUST_CHECK int strmap_merge(strmap *dst, strmap *src, strmap_fold_fn fold);
+/* strmap_merge of int64_t counters: dst[k] += src[k]. 0 or -1. */
+AID_MUST_CHECK int strmap_add_counts(strmap *dst, strmap *src);
+
 #endif

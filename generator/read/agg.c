@@ -640,55 +640,82 @@ static void agg_week_merge(agg_week *d, const agg_week *s)
     }
 }
 
-static int counts_merge(strmap *dst, const strmap *src)
+/* The folds of agg_merge's tables (strmap_merge). */
+
+/* A topic: counts summed, samples merged. */
+static int term_fold(void *dv, bool is_new, void *sv)
 {
-    for (size_t i = 0; i < strmap_capacity(src); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (strmap_slot(src, i, &k, &kl, &v) && count_add(dst, k, kl, *(int64_t *)v) < 0)
-            return -1;
+    (void)is_new;
+    agg_term *dt = dv, *st = sv;
+    dt->count += st->count;
+    if (answers_merge(&dt->answers, &st->answers) < 0)
+        return -1;
+    dt->answers_bar = answers_bar(dt->answers);
+    return 0;
+}
+
+/* A word: counts summed; a word new to dst takes src's stem over. */
+static int word_fold(void *dv, bool is_new, void *sv)
+{
+    (void)is_new;
+    agg_word *dw = dv, *sw = sv;
+    dw->count += sw->count;
+    if (!dw->stem) {
+        dw->stem = sw->stem;
+        dw->stem_len = sw->stem_len;
+        sw->stem = NULL;
     }
     return 0;
 }
 
-/* The topics of src into dst: counts summed, samples merged. */
-static int terms_merge(strmap *dst, strmap *src)
+/* A reply group: a new one takes src's tables over. */
+static int group_fold(void *dv, bool is_new, void *sv)
 {
-    for (size_t i = 0; i < strmap_capacity(src); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (!strmap_slot(src, i, &k, &kl, &v))
-            continue;
-        agg_term *st = v, *dt = strmap_upsert(dst, k, kl, NULL);
-        if (!dt)
-            return -1;
-        dt->count += st->count;
-        if (answers_merge(&dt->answers, &st->answers) < 0)
-            return -1;
-        dt->answers_bar = answers_bar(dt->answers);
+    agg_group *dg = dv, *sg = sv;
+    if (is_new) {
+        *dg = *sg; /* take over the tables */
+        sg->variants = sg->replacements = NULL;
+        sg->edits = (editdist_hist){ 0 };
+        return 0;
     }
+    for (int j = 0; j < ACTION__COUNT; j++)
+        dg->by_action[j] += sg->by_action[j];
+    dg->conf_n += sg->conf_n;
+    dg->conf_nano += sg->conf_nano;
+    if (!dg->replacements) { /* none yet: src's, if any, taken over */
+        dg->replacements = sg->replacements;
+        sg->replacements = NULL;
+    }
+    if (strmap_add_counts(dg->variants, sg->variants) < 0 ||
+        strmap_add_counts(dg->replacements, sg->replacements) < 0 || editdist_hist_merge(&dg->edits, &sg->edits) < 0)
+        return -1;
     return 0;
 }
 
-/* The words of src into dst; a word new to dst takes src's stem over. */
-static int words_merge(strmap *dst, strmap *src)
+/* A prompt: counts summed; a day dst has not seen yet is taken over. */
+static int prompt_fold(void *dv, bool is_new, void *sv)
 {
-    for (size_t i = 0; i < strmap_capacity(src); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (!strmap_slot(src, i, &k, &kl, &v))
+    (void)is_new;
+    agg_prompt *dp = dv, *sp = sv;
+    for (int w = 0; w < 2; w++) {
+        dp->n[w] += sp->n[w];
+        dp->accepted[w] += sp->accepted[w];
+        dp->used[w] += sp->used[w];
+    }
+    if (editdist_hist_merge(&dp->edits, &sp->edits) < 0)
+        return -1;
+    for (int d = 0; d < AGG_PROMPT_DAYS; d++) {
+        if (!sp->days[d])
             continue;
-        agg_word *sw = v, *dw = strmap_upsert(dst, k, kl, NULL);
-        if (!dw)
-            return -1;
-        dw->count += sw->count;
-        if (!dw->stem) {
-            dw->stem = sw->stem;
-            dw->stem_len = sw->stem_len;
-            sw->stem = NULL;
+        if (!dp->days[d]) {
+            dp->days[d] = sp->days[d];
+            sp->days[d] = NULL;
+            continue;
+        }
+        for (int m = 0; m < 1440; m++) {
+            dp->days[d]->n[m] += sp->days[d]->n[m];
+            dp->days[d]->accepted[m] += sp->days[d]->accepted[m];
+            dp->days[d]->used[m] += sp->days[d]->used[m];
         }
     }
     return 0;
@@ -700,70 +727,11 @@ int agg_merge(agg *dst, agg *src)
     if (convlog_merge(dst->convlog, src->convlog) < 0)
         return -1;
     agg_week_merge(&dst->prev, &src->prev);
-    for (size_t i = 0; i < strmap_capacity(src->groups); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (!strmap_slot(src->groups, i, &k, &kl, &v))
-            continue;
-        agg_group *sg = v;
-        bool is_new;
-        agg_group *dg = strmap_upsert(dst->groups, k, kl, &is_new);
-        if (!dg)
-            return -1;
-        if (is_new) {
-            *dg = *sg; /* take over the tables */
-            sg->variants = sg->replacements = NULL;
-            sg->edits = (editdist_hist){ 0 };
-            continue;
-        }
-        for (int j = 0; j < ACTION__COUNT; j++)
-            dg->by_action[j] += sg->by_action[j];
-        dg->conf_n += sg->conf_n;
-        dg->conf_nano += sg->conf_nano;
-        if (!dg->replacements) { /* none yet: src's, if any, taken over */
-            dg->replacements = sg->replacements;
-            sg->replacements = NULL;
-        }
-        if (counts_merge(dg->variants, sg->variants) < 0 ||
-            counts_merge(dg->replacements, sg->replacements) < 0 || editdist_hist_merge(&dg->edits, &sg->edits) < 0)
-            return -1;
-    }
-    if (terms_merge(dst->terms, src->terms) < 0 || words_merge(dst->words, src->words) < 0 ||
-        aggseg_merge(&dst->seg, &src->seg) < 0 || costagg_merge(dst->cost, src->cost) < 0)
+    if (strmap_merge(dst->groups, src->groups, group_fold) < 0 ||
+        strmap_merge(dst->terms, src->terms, term_fold) < 0 || strmap_merge(dst->words, src->words, word_fold) < 0 ||
+        aggseg_merge(&dst->seg, &src->seg) < 0 || costagg_merge(dst->cost, src->cost) < 0 ||
+        strmap_merge(dst->prompts, src->prompts, prompt_fold) < 0)
         return -1;
-    for (size_t i = 0; i < strmap_capacity(src->prompts); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (!strmap_slot(src->prompts, i, &k, &kl, &v))
-            continue;
-        agg_prompt *sp = v;
-        agg_prompt *dp = strmap_upsert(dst->prompts, k, kl, NULL);
-        if (!dp)
-            return -1;
-        for (int w = 0; w < 2; w++) {
-            dp->n[w] += sp->n[w];
-            dp->accepted[w] += sp->accepted[w];
-            dp->used[w] += sp->used[w];
-        }
-        if (editdist_hist_merge(&dp->edits, &sp->edits) < 0)
-            return -1;
-        for (int d = 0; d < AGG_PROMPT_DAYS; d++) {
-            if (!sp->days[d])
-                continue;
-            if (!dp->days[d]) {
-                dp->days[d] = sp->days[d];
-                sp->days[d] = NULL;
-                continue;
-            }
-            for (int m = 0; m < 1440; m++) {
-                dp->days[d]->n[m] += sp->days[d]->n[m];
-                dp->days[d]->accepted[m] += sp->days[d]->accepted[m];
-                dp->days[d]->used[m] += sp->days[d]->used[m];
-            }
-        }
-    }
     agg_feat *df = &dst->feat, *sf = &src->feat;
     df->n_win += sf->n_win;
     df->n_rejected += sf->n_rejected;

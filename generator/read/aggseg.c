@@ -146,18 +146,14 @@ static int entry_merge(aggseg_entry *d, const aggseg_entry *s)
         return 0;
     if (!d->versions && !(d->versions = strmap_new_cap(sizeof(int64_t), 2)))
         return -1;
-    for (size_t i = 0; i < strmap_capacity(s->versions); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (!strmap_slot(s->versions, i, &k, &kl, &v))
-            continue;
-        int64_t *c = strmap_upsert(d->versions, k, kl, NULL);
-        if (!c)
-            return -1;
-        *c += *(int64_t *)v;
-    }
-    return 0;
+    return strmap_add_counts(d->versions, s->versions);
+}
+
+/* A segment's entry (strmap_merge). */
+static int entry_fold(void *dv, bool is_new, void *sv)
+{
+    (void)is_new;
+    return entry_merge(dv, sv);
 }
 
 int aggseg_merge(aggseg *dst, const aggseg *src)
@@ -165,16 +161,8 @@ int aggseg_merge(aggseg *dst, const aggseg *src)
     for (int d = 0; d < AGGSEG__DIMS; d++) {
         if (entry_merge(&dst->none[d], &src->none[d]) < 0)
             return -1;
-        for (size_t i = 0; i < strmap_capacity(src->tab[d]); i++) {
-            const char *k;
-            size_t kl;
-            void *v;
-            if (!strmap_slot(src->tab[d], i, &k, &kl, &v))
-                continue;
-            aggseg_entry *e = strmap_upsert(dst->tab[d], k, kl, NULL);
-            if (!e || entry_merge(e, v) < 0)
-                return -1;
-        }
+        if (strmap_merge(dst->tab[d], src->tab[d], entry_fold) < 0)
+            return -1;
     }
     return 0;
 }

@@ -105,41 +105,30 @@ int convlog_add_outcome(convlog *c, const event *ev, uint64_t pos)
     return 0;
 }
 
-static int convs_merge(strmap *dst, const strmap *src)
+/* A conversation's (or prompt's) counts (strmap_merge). */
+static int conv_fold(void *dv, bool is_new, void *sv)
 {
-    for (size_t i = 0; i < strmap_capacity(src); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (!strmap_slot(src, i, &k, &kl, &v))
-            continue;
-        const convlog_conv *s = v;
-        convlog_conv *d = strmap_upsert(dst, k, kl, NULL);
-        if (!d)
-            return -1;
-        for (int w = 0; w < 2; w++)
-            for (int j = 0; j < CONVLOG__CLASSES; j++)
-                d->n[w][j] += s->n[w][j];
-    }
+    (void)is_new;
+    convlog_conv *d = dv;
+    const convlog_conv *s = sv;
+    for (int w = 0; w < 2; w++)
+        for (int j = 0; j < CONVLOG__CLASSES; j++)
+            d->n[w][j] += s->n[w][j];
+    return 0;
+}
+
+/* A conversation's outcome (strmap_merge). */
+static int outcome_merge_fold(void *dv, bool is_new, void *sv)
+{
+    outcome_fold(dv, is_new, sv);
     return 0;
 }
 
 int convlog_merge(convlog *dst, const convlog *src)
 {
-    if (convs_merge(dst->convs, src->convs) < 0 || convs_merge(dst->prompts, src->prompts) < 0)
+    if (strmap_merge(dst->convs, src->convs, conv_fold) < 0 || strmap_merge(dst->prompts, src->prompts, conv_fold) < 0 ||
+        strmap_merge(dst->outcomes, src->outcomes, outcome_merge_fold) < 0)
         return -1;
-    for (size_t i = 0; i < strmap_capacity(src->outcomes); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (!strmap_slot(src->outcomes, i, &k, &kl, &v))
-            continue;
-        bool is_new;
-        convlog_outcome *d = strmap_upsert(dst->outcomes, k, kl, &is_new);
-        if (!d)
-            return -1;
-        outcome_fold(d, is_new, v);
-    }
     dst->outside += src->outside;
     return 0;
 }

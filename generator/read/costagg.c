@@ -198,25 +198,17 @@ static int entry_merge(costagg_entry *d, costagg_entry *s)
     return 0;
 }
 
-static int table_merge(strmap *dst, strmap *src)
+/* A prompt's or model's entry (strmap_merge). */
+static int entry_fold(void *dv, bool is_new, void *sv)
 {
-    for (size_t i = 0; i < strmap_capacity(src); i++) {
-        const char *k;
-        size_t kl;
-        void *v;
-        if (!strmap_slot(src, i, &k, &kl, &v))
-            continue;
-        costagg_entry *d = strmap_upsert(dst, k, kl, NULL);
-        if (!d || entry_merge(d, v) < 0)
-            return -1;
-    }
-    return 0;
+    (void)is_new;
+    return entry_merge(dv, sv);
 }
 
 int costagg_merge(costagg *dst, costagg *src)
 {
-    if (entry_merge(&dst->all, &src->all) < 0 || table_merge(dst->prompts, src->prompts) < 0 ||
-        table_merge(dst->models, src->models) < 0)
+    if (entry_merge(&dst->all, &src->all) < 0 || strmap_merge(dst->prompts, src->prompts, entry_fold) < 0 ||
+        strmap_merge(dst->models, src->models, entry_fold) < 0)
         return -1;
     return 0;
 }

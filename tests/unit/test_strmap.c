@@ -79,5 +79,38 @@ int main(void)
     strmap_free(small);
     strmap_free(NULL);
     ok(strmap_count(NULL) == 0 && strmap_capacity(NULL) == 0, "a map not made yet reads as empty");
+
+    /* merging: every key of the source folded into the destination */
+    strmap *dst = strmap_new(sizeof(int64_t)), *src = strmap_new(sizeof(int64_t));
+    fine = dst && src;
+    for (int i = 0; fine && i < 300; i++) {
+        char key3[16];
+        snprintf(key3, sizeof key3, "m%d", i);
+        if (i % 2) {
+            int64_t *d = strmap_upsert(dst, key3, strlen(key3), NULL);
+            fine &= d != NULL;
+            if (d)
+                *d = 1000;
+        }
+        if (i % 3) {
+            int64_t *s2 = strmap_upsert(src, key3, strlen(key3), NULL);
+            fine &= s2 != NULL;
+            if (s2)
+                *s2 = i;
+        }
+    }
+    ok(fine && strmap_add_counts(dst, src) == 0, "strmap_add_counts: the counts of one map into another");
+    fine = 1;
+    for (int i = 0; i < 300; i++) {
+        char key3[16];
+        snprintf(key3, sizeof key3, "m%d", i);
+        int64_t *got = strmap_get(dst, key3, strlen(key3));
+        int64_t want = (i % 2 ? 1000 : 0) + (i % 3 ? i : 0);
+        fine &= want ? got && *got == want : got == NULL;
+    }
+    ok(fine, "... every key summed, the new ones inserted, the absent ones left out");
+    ok(strmap_add_counts(dst, NULL) == 0, "... and a map not made yet merges as empty");
+    strmap_free(src);
+    strmap_free(dst);
     return tap_done();
 }
