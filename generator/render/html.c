@@ -20,6 +20,7 @@
 #include "render/dqlabel.h"
 #include "render/weeks.h"
 #include "render/htmlseg.h"
+#include "render/htmlvars.h"
 #include "render/outcomehtml.h"
 
 /* ------------------------------------------------------------------ */
@@ -27,48 +28,14 @@
 
 /* A variable-filling context: one out-of-memory flag instead of a check
  * after every set. */
-typedef struct hv {
-    int oom;
-} hv;
-
-static void hv_set(hv *h, tmpl_vars *v, const char *name, const char *value)
-{
-    if (v && tmpl_vars_set(v, name, value ? value : "") < 0)
-        h->oom = 1;
-}
-
-static tmpl_vars *hv_row(hv *h, tmpl_vars *v, const char *loop)
-{
-    tmpl_vars *r = v ? tmpl_vars_add_row(v, loop) : NULL;
-    if (!r)
-        h->oom = 1;
-    return r;
-}
-
-/* A number from the report as text for fmt= functions; null/missing is
- * "null" (shown as an en dash). */
-static void hv_num(hv *h, tmpl_vars *v, const char *name, const struct json_object *root,
-                   const char *path)
-{
-    struct json_object *o = jget(root, path);
-    char buf[64];
-    if (o && json_object_is_type(o, json_type_int))
-        snprintf(buf, sizeof buf, "%lld", (long long)json_object_get_int64(o));
-    else if (o && json_object_is_type(o, json_type_double) && isfinite(json_object_get_double(o)))
-        snprintf(buf, sizeof buf, "%.10g", json_object_get_double(o));
-    else
-        snprintf(buf, sizeof buf, "null");
-    hv_set(h, v, name, buf);
-}
-
-static void hv_dbl(hv *h, tmpl_vars *v, const char *name, double d)
+static void hv_dbl(htmlvars *h, tmpl_vars *v, const char *name, double d)
 {
     char buf[64];
     if (isfinite(d))
         snprintf(buf, sizeof buf, "%.10g", d);
     else
         snprintf(buf, sizeof buf, "null");
-    hv_set(h, v, name, buf);
+    htmlvars_set(h, v, name, buf);
 }
 
 /* A string from the report; numbers and booleans as their JSON text;
@@ -110,7 +77,7 @@ bool html_url_ok(const char *url)
 
 /* A time from the report, normalised to "YYYY-MM-DDTHH:MM:SSZ" (usable in
  * <time datetime>); "" when it is missing or not an RFC 3339 time. */
-static void html_time(hv *h, tmpl_vars *v, const char *name, const struct json_object *root,
+static void html_time(htmlvars *h, tmpl_vars *v, const char *name, const struct json_object *root,
                       const char *path)
 {
     const char *s = jget_str(root, path, NULL);
@@ -118,12 +85,12 @@ static void html_time(hv *h, tmpl_vars *v, const char *name, const struct json_o
     char buf[32] = "";
     if (s && timeutil_parse_rfc3339(s, strlen(s), &ms))
         timeutil_format_rfc3339(ms, buf, sizeof buf);
-    hv_set(h, v, name, buf);
+    htmlvars_set(h, v, name, buf);
 }
 
 /* period_start, period_end (the report's times, normalised) and
  * period_last, the date of the period's last day (end is exclusive). */
-static void html_period(hv *h, tmpl_vars *v, const struct json_object *report)
+static void html_period(htmlvars *h, tmpl_vars *v, const struct json_object *report)
 {
     const char *st = jget_str(report, "period.start", NULL);
     const char *en = jget_str(report, "period.end", NULL);
@@ -135,9 +102,9 @@ static void html_period(hv *h, tmpl_vars *v, const struct json_object *report)
         timeutil_format_rfc3339(e, b, sizeof b);
         timeutil_format_date(e - 1, last, sizeof last);
     }
-    hv_set(h, v, "period_start", a);
-    hv_set(h, v, "period_end", b);
-    hv_set(h, v, "period_last", last);
+    htmlvars_set(h, v, "period_start", a);
+    htmlvars_set(h, v, "period_end", b);
+    htmlvars_set(h, v, "period_last", last);
 }
 
 /* ------------------------------------------------------------------ */
@@ -270,11 +237,11 @@ typedef struct tile_ci {
     const char *verdict, *change_ci, *value_ci;
 } tile_ci;
 
-static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, double value,
+static void html_tile(htmlvars *h, tmpl_vars *v, const char *key, const char *label, double value,
                       double prev, double delta, enum tile_kind kind, int better,
                       const char *hint, const tile_ci *ci)
 {
-    tmpl_vars *r = hv_row(h, v, "tiles");
+    tmpl_vars *r = htmlvars_row(h, v, "tiles");
     strbuf val = STRBUF_INIT, chg = STRBUF_INIT, note = STRBUF_INIT;
     const char *dir = "none", *cls = "none";
     int bad = 0;
@@ -330,16 +297,16 @@ static void html_tile(hv *h, tmpl_vars *v, const char *key, const char *label, d
     }
     if (bad)
         h->oom = 1;
-    hv_set(h, r, "key", key);
-    hv_set(h, r, "label", label);
-    hv_set(h, r, "value", val.buf);
-    hv_set(h, r, "change", chg.buf);
-    hv_set(h, r, "change_dir", dir);
-    hv_set(h, r, "change_class", cls);
-    hv_set(h, r, "change_note", note.buf);
-    hv_set(h, r, "change_ci", ci ? ci->change_ci : "");
-    hv_set(h, r, "value_ci", ci ? ci->value_ci : "");
-    hv_set(h, r, "hint", hint);
+    htmlvars_set(h, r, "key", key);
+    htmlvars_set(h, r, "label", label);
+    htmlvars_set(h, r, "value", val.buf);
+    htmlvars_set(h, r, "change", chg.buf);
+    htmlvars_set(h, r, "change_dir", dir);
+    htmlvars_set(h, r, "change_class", cls);
+    htmlvars_set(h, r, "change_note", note.buf);
+    htmlvars_set(h, r, "change_ci", ci ? ci->change_ci : "");
+    htmlvars_set(h, r, "value_ci", ci ? ci->value_ci : "");
+    htmlvars_set(h, r, "hint", hint);
     strbuf_release(&note);
     strbuf_release(&chg);
     strbuf_release(&val);
@@ -410,7 +377,7 @@ static int html_marked(const struct json_object *claims, const char *text, size_
 
 /* narrative.summary split into paragraphs at blank lines; "html" is the
  * paragraph with its checked numbers marked (html_marked). */
-static void html_paragraphs(hv *h, tmpl_vars *v, const char *loop, const char *text,
+static void html_paragraphs(htmlvars *h, tmpl_vars *v, const char *loop, const char *text,
                             const struct json_object *claims)
 {
     const char *p = text;
@@ -440,12 +407,12 @@ static void html_paragraphs(hv *h, tmpl_vars *v, const char *loop, const char *t
         if (b > a) {
             char *para = strndup(a, (size_t)(b - a));
             strbuf marked = STRBUF_INIT;
-            tmpl_vars *r = hv_row(h, v, loop);
+            tmpl_vars *r = htmlvars_row(h, v, loop);
             if (!para || html_marked(claims, text, (size_t)(a - text), (size_t)(b - text), &marked) < 0) {
                 h->oom = 1;
             } else {
-                hv_set(h, r, "text", para);
-                hv_set(h, r, "html", marked.buf ? marked.buf : "");
+                htmlvars_set(h, r, "text", para);
+                htmlvars_set(h, r, "html", marked.buf ? marked.buf : "");
             }
             strbuf_release(&marked);
             free(para);
@@ -455,7 +422,7 @@ static void html_paragraphs(hv *h, tmpl_vars *v, const char *loop, const char *t
 }
 
 /* A list of strings (or objects with "text") as a loop of "text". */
-static void html_text_list(hv *h, tmpl_vars *v, const char *loop, const struct json_object *arr)
+static void html_text_list(htmlvars *h, tmpl_vars *v, const char *loop, const struct json_object *arr)
 {
     size_t n = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
     for (size_t i = 0; i < n; i++) {
@@ -464,11 +431,11 @@ static void html_text_list(hv *h, tmpl_vars *v, const char *loop, const struct j
                                                                    : hv_text(e, "text");
         if (!t || !*t)
             continue;
-        hv_set(h, hv_row(h, v, loop), "text", t);
+        htmlvars_set(h, htmlvars_row(h, v, loop), "text", t);
     }
 }
 
-static aid_err html_charts(hv *h, struct json_object *report, tmpl_vars *v)
+static aid_err html_charts(htmlvars *h, struct json_object *report, tmpl_vars *v)
 {
     strbuf svg = STRBUF_INIT;
     aid_err err = AID_OK;
@@ -490,13 +457,13 @@ static aid_err html_charts(hv *h, struct json_object *report, tmpl_vars *v)
     if ((err = svgchart_line(&svg, "chart-daily", "Mean confidence per day", days, nd,
                              SVGCHART_WIDE)))
         goto cleanup;
-    hv_set(h, v, "chart_daily", svg.buf);
+    htmlvars_set(h, v, "chart_daily", svg.buf);
     strbuf_reset(&svg);
     if ((err = svgchart_line(&svg, "chart-daily-n", "Mean confidence per day", days, nd,
                              SVGCHART_NARROW)))
         goto cleanup;
-    hv_set(h, v, "chart_daily_narrow", svg.buf);
-    hv_set(h, v, "has_daily", nd ? "1" : "");
+    htmlvars_set(h, v, "chart_daily_narrow", svg.buf);
+    htmlvars_set(h, v, "has_daily", nd ? "1" : "");
     strbuf_reset(&svg);
 
     /* histogram, this week against last */
@@ -513,14 +480,14 @@ static aid_err html_charts(hv *h, struct json_object *report, tmpl_vars *v)
     if ((err = svgchart_histogram(&svg, "chart-hist", "Confidence distribution", cur,
                                   np == nh && nh ? prev : NULL, nh, SVGCHART_WIDE)))
         goto cleanup;
-    hv_set(h, v, "chart_histogram", svg.buf);
+    htmlvars_set(h, v, "chart_histogram", svg.buf);
     strbuf_reset(&svg);
     if ((err = svgchart_histogram(&svg, "chart-hist-n", "Confidence distribution", cur,
                                   np == nh && nh ? prev : NULL, nh, SVGCHART_NARROW)))
         goto cleanup;
-    hv_set(h, v, "chart_histogram_narrow", svg.buf);
-    hv_set(h, v, "has_histogram", nh ? "1" : "");
-    hv_set(h, v, "has_previous_histogram", np == nh && nh ? "1" : "");
+    htmlvars_set(h, v, "chart_histogram_narrow", svg.buf);
+    htmlvars_set(h, v, "has_histogram", nh ? "1" : "");
+    htmlvars_set(h, v, "has_previous_histogram", np == nh && nh ? "1" : "");
     strbuf_reset(&svg);
 
     /* reliability */
@@ -541,15 +508,15 @@ static aid_err html_charts(hv *h, struct json_object *report, tmpl_vars *v)
     if ((err = svgchart_reliability(&svg, "chart-rel", "Reliability: confidence against acceptance",
                                     bins, nc)))
         goto cleanup;
-    hv_set(h, v, "chart_reliability", svg.buf);
-    hv_set(h, v, "has_calibration", nc ? "1" : "");
+    htmlvars_set(h, v, "chart_reliability", svg.buf);
+    htmlvars_set(h, v, "has_calibration", nc ? "1" : "");
 cleanup:
     strbuf_release(&svg);
     return err;
 }
 
 /* the page header: week, team, title, period, generation */
-static void html_vars_header(hv *h, tmpl_vars *v, struct json_object *report, const aid_config *cfg)
+static void html_vars_header(htmlvars *h, tmpl_vars *v, struct json_object *report, const aid_config *cfg)
 {
     const char *week = jget_str(report, "week", "");
     const char *team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
@@ -558,21 +525,21 @@ static void html_vars_header(hv *h, tmpl_vars *v, struct json_object *report, co
     const char *prev_week = has_prev ? jget_str(prev, "week", jget_str(report, "previous_week", ""))
                                      : "";
     strbuf s = STRBUF_INIT;
-    hv_set(h, v, "week", week);
-    hv_set(h, v, "team", team);
+    htmlvars_set(h, v, "week", week);
+    htmlvars_set(h, v, "team", team);
     if (strbuf_addf(&s, "Weekly AI Intelligence Digest \xe2\x80\x94 %s", week) < 0)
         h->oom = 1;
-    hv_set(h, v, "title", s.buf);
+    htmlvars_set(h, v, "title", s.buf);
     html_period(h, v, report);
     html_time(h, v, "generated_at", report, "generated_at");
-    hv_set(h, v, "generator", jget_str(report, "generator", "aidigest"));
-    hv_set(h, v, "has_previous", has_prev ? "1" : "");
-    hv_set(h, v, "previous_week", prev_week);
+    htmlvars_set(h, v, "generator", jget_str(report, "generator", "aidigest"));
+    htmlvars_set(h, v, "has_previous", has_prev ? "1" : "");
+    htmlvars_set(h, v, "previous_week", prev_week);
     strbuf_release(&s);
 }
 
 /* the key-figure tiles with the change against the previous week */
-static void html_vars_tiles(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_tiles(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
     struct json_object *prev = jget(report, "previous");
     bool has_prev = prev && json_object_is_type(prev, json_type_object);
@@ -622,7 +589,7 @@ static void html_vars_tiles(hv *h, tmpl_vars *v, struct json_object *report)
 }
 
 /* the raw figures, for templates that want them (dq_* from dqlabel.h) */
-static void html_vars_figures(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_figures(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
     static const struct {
         const char *name, *path;
@@ -637,35 +604,35 @@ static void html_vars_figures(hv *h, tmpl_vars *v, struct json_object *report)
         { "ai_wins", "coach.ai_wins" }, { "vindicated", "coach.vindicated" },
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-        hv_num(h, v, nums[i].name, report, nums[i].path);
+        htmlvars_num(h, v, nums[i].name, report, nums[i].path);
     for (size_t i = 0; i < dqlabel_nfields; i++) {
         char name[64];
         snprintf(name, sizeof name, "dq_%s", dqlabel_fields[i].key);
-        hv_num(h, v, name, report, dqlabel_fields[i].path);
+        htmlvars_num(h, v, name, report, dqlabel_fields[i].path);
     }
-    hv_set(h, v, "has_drift", jget_has(report, "confidence.psi") ? "1" : "");
+    htmlvars_set(h, v, "has_drift", jget_has(report, "confidence.psi") ? "1" : "");
     /* schema 2: the drift verdict with its tests, the change's interval
      * and verdict, Brier and the equal-mass ECE (all "" for schema 1) */
     strbuf d = STRBUF_INIT, ci = STRBUF_INIT;
     if (cilabel_drift(&d, report) < 0 || cilabel_signed(&ci, jget(report, "confidence.delta_ci")) < 0)
         h->oom = 1;
-    hv_set(h, v, "drift_line", d.buf);
-    hv_set(h, v, "drift_verdict", jget_str(report, "confidence.drift.verdict", ""));
-    hv_set(h, v, "conf_delta_ci", ci.buf);
-    hv_set(h, v, "conf_delta_verdict", cilabel_verdict(jget(report, "confidence"), "delta_verdict"));
-    hv_set(h, v, "conf_delta_note", jget_str(report, "confidence.delta_note", ""));
-    hv_set(h, v, "schema2", jget_int(report, "schema", 1) >= 2 ? "1" : "");
-    hv_num(h, v, "brier", report, "confidence.brier");
-    hv_num(h, v, "ece_equal_mass", report, "confidence.ece_equal_mass");
-    hv_set(h, v, "has_brier", jget_has(report, "confidence.brier") ? "1" : "");
+    htmlvars_set(h, v, "drift_line", d.buf);
+    htmlvars_set(h, v, "drift_verdict", jget_str(report, "confidence.drift.verdict", ""));
+    htmlvars_set(h, v, "conf_delta_ci", ci.buf);
+    htmlvars_set(h, v, "conf_delta_verdict", cilabel_verdict(jget(report, "confidence"), "delta_verdict"));
+    htmlvars_set(h, v, "conf_delta_note", jget_str(report, "confidence.delta_note", ""));
+    htmlvars_set(h, v, "schema2", jget_int(report, "schema", 1) >= 2 ? "1" : "");
+    htmlvars_num(h, v, "brier", report, "confidence.brier");
+    htmlvars_num(h, v, "ece_equal_mass", report, "confidence.ece_equal_mass");
+    htmlvars_set(h, v, "has_brier", jget_has(report, "confidence.brier") ? "1" : "");
     strbuf_release(&ci);
     strbuf_release(&d);
 }
 
 /* the narrative: self-summary, summary paragraphs, coach notes, source */
-static void html_vars_narrative(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_narrative(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
-    hv_set(h, v, "self_summary", jget_str(report, "narrative.self_summary", ""));
+    htmlvars_set(h, v, "self_summary", jget_str(report, "narrative.self_summary", ""));
     html_paragraphs(h, v, "summary_paragraphs", jget_str(report, "narrative.summary", ""),
                     jget(report, "narrative.claims"));
     size_t nclaims = jget_len(report, "narrative.claims");
@@ -673,61 +640,61 @@ static void html_vars_narrative(hv *h, tmpl_vars *v, struct json_object *report)
         char buf[96];
         snprintf(buf, sizeof buf, "%zu %s checked against the week's figures", nclaims,
                  nclaims == 1 ? "claim" : "claims");
-        hv_set(h, v, "claims_checked", buf);
+        htmlvars_set(h, v, "claims_checked", buf);
     }
     html_text_list(h, v, "coach_notes", jget(report, "narrative.coach_notes"));
     {
         struct json_object *src = jget(report, "narrative.source");
         const char *t = json_object_is_type(src, json_type_string) ? json_object_get_string(src)
                                                                     : hv_text(src, "summary");
-        hv_set(h, v, "narrative_source", t);
-        hv_set(h, v, "narrative_builtin", t && !strcmp(t, "builtin") ? "1" : "");
+        htmlvars_set(h, v, "narrative_source", t);
+        htmlvars_set(h, v, "narrative_builtin", t && !strcmp(t, "builtin") ? "1" : "");
     }
 }
 
 /* the coach tips with their evidence (coach.tips[]; a report of schema 1
  * has no tests: no interval, no verdict) */
-static void html_vars_tips(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_tips(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
     struct json_object *tips = jget(report, "coach.tips");
     size_t n = jget_len(report, "coach.tips");
     for (size_t i = 0; i < n; i++) {
         struct json_object *t = json_object_array_get_idx(tips, i);
-        tmpl_vars *r = hv_row(h, v, "tips");
-        hv_set(h, r, "label", hv_text(t, "label"));
-        hv_set(h, r, "feature", hv_text(t, "feature"));
-        hv_set(h, r, "example", hv_text(t, "example"));
-        hv_num(h, r, "ai_win_share", t, "ai_win_share");
-        hv_num(h, r, "rejected_share", t, "rejected_share");
-        hv_num(h, r, "lift", t, "lift");
-        hv_set(h, r, "tested", jget_has(t, "qualifies") ? "1" : "");
-        hv_set(h, r, "qualifies", json_object_get_boolean(jget(t, "qualifies")) ? "1" : "");
+        tmpl_vars *r = htmlvars_row(h, v, "tips");
+        htmlvars_set(h, r, "label", hv_text(t, "label"));
+        htmlvars_set(h, r, "feature", hv_text(t, "feature"));
+        htmlvars_set(h, r, "example", hv_text(t, "example"));
+        htmlvars_num(h, r, "ai_win_share", t, "ai_win_share");
+        htmlvars_num(h, r, "rejected_share", t, "rejected_share");
+        htmlvars_num(h, r, "lift", t, "lift");
+        htmlvars_set(h, r, "tested", jget_has(t, "qualifies") ? "1" : "");
+        htmlvars_set(h, r, "qualifies", json_object_get_boolean(jget(t, "qualifies")) ? "1" : "");
         const char *basis = jget_str(t, "basis", "");
-        hv_set(h, r, "by_shares", !strncmp(basis, "shares", 6) ? "1" : "");
-        hv_set(h, r, "by_edits", strstr(basis, "edits") ? "1" : "");
-        hv_num(h, r, "ai_lo", t, "ai_win_share_ci.0");
-        hv_num(h, r, "ai_hi", t, "ai_win_share_ci.1");
-        hv_num(h, r, "rej_lo", t, "rejected_share_ci.0");
-        hv_num(h, r, "rej_hi", t, "rejected_share_ci.1");
-        hv_num(h, r, "worked_n", t, "worked_n");
-        hv_num(h, r, "rejected_n", t, "rejected_n");
-        hv_num(h, r, "q", t, "q");
-        hv_num(h, r, "edits_added", t, "edits_added");
-        hv_num(h, r, "edits_removed", t, "edits_removed");
-        hv_num(h, r, "edits_q", t, "edits_q");
-        hv_num(h, r, "more_replies", t, "more_replies");
+        htmlvars_set(h, r, "by_shares", !strncmp(basis, "shares", 6) ? "1" : "");
+        htmlvars_set(h, r, "by_edits", strstr(basis, "edits") ? "1" : "");
+        htmlvars_num(h, r, "ai_lo", t, "ai_win_share_ci.0");
+        htmlvars_num(h, r, "ai_hi", t, "ai_win_share_ci.1");
+        htmlvars_num(h, r, "rej_lo", t, "rejected_share_ci.0");
+        htmlvars_num(h, r, "rej_hi", t, "rejected_share_ci.1");
+        htmlvars_num(h, r, "worked_n", t, "worked_n");
+        htmlvars_num(h, r, "rejected_n", t, "rejected_n");
+        htmlvars_num(h, r, "q", t, "q");
+        htmlvars_num(h, r, "edits_added", t, "edits_added");
+        htmlvars_num(h, r, "edits_removed", t, "edits_removed");
+        htmlvars_num(h, r, "edits_q", t, "edits_q");
+        htmlvars_num(h, r, "more_replies", t, "more_replies");
         double more = jget_double(t, "more_replies", NAN);
-        hv_set(h, r, "has_more", more > 0 ? "1" : "");
-        hv_set(h, r, "enough_now", more == 0 ? "1" : "");
+        htmlvars_set(h, r, "has_more", more > 0 ? "1" : "");
+        htmlvars_set(h, r, "enough_now", more == 0 ? "1" : "");
     }
-    hv_set(h, v, "coach_tested", jget_has(report, "coach.qualifying") ? "1" : "");
-    hv_num(h, v, "coach_qualifying", report, "coach.qualifying");
+    htmlvars_set(h, v, "coach_tested", jget_has(report, "coach.qualifying") ? "1" : "");
+    htmlvars_num(h, v, "coach_qualifying", report, "coach.qualifying");
 }
 
 /* how much agents changed what they edited (edits{}; absent before schema 2) */
-static void html_vars_edits(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_edits(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
-    hv_set(h, v, "has_edits", jget_has(report, "edits.measured") ? "1" : "");
+    htmlvars_set(h, v, "has_edits", jget_has(report, "edits.measured") ? "1" : "");
     static const struct {
         const char *name, *path;
     } nums[] = {
@@ -737,86 +704,86 @@ static void html_vars_edits(hv *h, tmpl_vars *v, struct json_object *report)
         { "edits_light_hi", "edits.light_share_ci.1" }, { "edits_unmeasured", "edits.unmeasured" },
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-        hv_num(h, v, nums[i].name, report, nums[i].path);
+        htmlvars_num(h, v, nums[i].name, report, nums[i].path);
     struct json_object *hab = jget(report, "edits.habits");
     for (size_t i = 0, n = jget_len(report, "edits.habits"); i < n; i++) {
         struct json_object *e = json_object_array_get_idx(hab, i);
-        tmpl_vars *r = hv_row(h, v, "edit_habits");
-        hv_set(h, r, "label", hv_text(e, "label"));
-        hv_num(h, r, "added", e, "added");
-        hv_num(h, r, "removed", e, "removed");
+        tmpl_vars *r = htmlvars_row(h, v, "edit_habits");
+        htmlvars_set(h, r, "label", hv_text(e, "label"));
+        htmlvars_num(h, r, "added", e, "added");
+        htmlvars_num(h, r, "removed", e, "removed");
     }
     struct json_object *pr = jget(report, "prompts");
     for (size_t i = 0, n = jget_len(report, "prompts"); i < n; i++) {
         struct json_object *p = json_object_array_get_idx(pr, i);
         if (!jget_has(p, "edits"))
             continue;
-        tmpl_vars *r = hv_row(h, v, "edit_prompts");
-        hv_set(h, r, "prompt_id", hv_text(p, "prompt_id"));
-        hv_num(h, r, "measured", p, "edits.measured");
-        hv_num(h, r, "median", p, "edits.median_share");
-        hv_num(h, r, "light_share", p, "edits.light_share");
+        tmpl_vars *r = htmlvars_row(h, v, "edit_prompts");
+        htmlvars_set(h, r, "prompt_id", hv_text(p, "prompt_id"));
+        htmlvars_num(h, r, "measured", p, "edits.measured");
+        htmlvars_num(h, r, "median", p, "edits.median_share");
+        htmlvars_num(h, r, "light_share", p, "edits.light_share");
     }
 }
 
 /* cost and latency (cost{}; absent without those fields): one row per
  * costlabel row, each cell's text from costlabel */
-static void html_vars_cost(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_cost(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
     static const char *const names[COSTLABEL__COUNT] = { "name", "replies", "median", "median_ci", "p95", "p95_ci",
                                                          "p95_change", "tokens", "cost", "per_used",
                                                          "per_used_change" };
     strbuf sb = STRBUF_INIT;
     size_t n = costlabel_count(report);
-    hv_set(h, v, "has_cost", n ? "1" : "");
+    htmlvars_set(h, v, "has_cost", n ? "1" : "");
     for (size_t i = 0; i < n; i++) {
-        tmpl_vars *r = hv_row(h, v, "cost_rows");
+        tmpl_vars *r = htmlvars_row(h, v, "cost_rows");
         const char *kind, *name;
         struct json_object *row = costlabel_row(report, i, &kind, &name);
-        hv_set(h, r, "kind", kind);
-        hv_set(h, r, "has_p95_change", jget_has(row, "change.latency_p95_ms") ? "1" : "");
-        hv_set(h, r, "has_per_used_change", jget_has(row, "change.cost_per_used_reply") ? "1" : "");
+        htmlvars_set(h, r, "kind", kind);
+        htmlvars_set(h, r, "has_p95_change", jget_has(row, "change.latency_p95_ms") ? "1" : "");
+        htmlvars_set(h, r, "has_per_used_change", jget_has(row, "change.cost_per_used_reply") ? "1" : "");
         for (int c = 0; c < COSTLABEL__COUNT; c++) {
             strbuf_reset(&sb);
             if (costlabel_cell(&sb, report, i, (costlabel_col)c) < 0)
                 h->oom = 1;
-            hv_set(h, r, names[c], sb.buf);
+            htmlvars_set(h, r, names[c], sb.buf);
         }
     }
     strbuf_reset(&sb);
     if (n && costlabel_note(&sb, report) < 0)
         h->oom = 1;
-    hv_set(h, v, "cost_note", sb.buf);
+    htmlvars_set(h, v, "cost_note", sb.buf);
     strbuf_release(&sb);
 }
 
 /* name = the text of a rate's interval ("57.7–67.1%"; "" without one) */
-static void html_ci_var(hv *h, tmpl_vars *v, const char *name, const struct json_object *ci)
+static void html_ci_var(htmlvars *h, tmpl_vars *v, const char *name, const struct json_object *ci)
 {
     strbuf sb = STRBUF_INIT;
     if (cilabel_pct(&sb, ci) < 0)
         h->oom = 1;
-    hv_set(h, v, name, sb.buf);
+    htmlvars_set(h, v, name, sb.buf);
     strbuf_release(&sb);
 }
 
 /* the top used and top rejected replies (ten of each) */
-static void html_vars_top(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_top(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
     struct json_object *arr = jget(report, "top_accepted");
     size_t n = jget_len(report, "top_accepted");
     for (size_t i = 0; i < n && i < 10; i++) {
         struct json_object *t = json_object_array_get_idx(arr, i);
-        tmpl_vars *r = hv_row(h, v, "top_accepted");
+        tmpl_vars *r = htmlvars_row(h, v, "top_accepted");
         char rank[16];
         snprintf(rank, sizeof rank, "%zu", i + 1);
-        hv_set(h, r, "rank", rank);
-        hv_set(h, r, "reply", hv_text(t, "reply"));
-        hv_num(h, r, "uses", t, "uses");
-        hv_num(h, r, "accepted", t, "accepted");
-        hv_num(h, r, "edited", t, "edited");
-        hv_num(h, r, "suggested", t, "suggested");
-        hv_num(h, r, "mean_confidence", t, "mean_confidence");
+        htmlvars_set(h, r, "rank", rank);
+        htmlvars_set(h, r, "reply", hv_text(t, "reply"));
+        htmlvars_num(h, r, "uses", t, "uses");
+        htmlvars_num(h, r, "accepted", t, "accepted");
+        htmlvars_num(h, r, "edited", t, "edited");
+        htmlvars_num(h, r, "suggested", t, "suggested");
+        htmlvars_num(h, r, "mean_confidence", t, "mean_confidence");
         double ur = jget_double(t, "use_rate", NAN);
         double us = jget_double(t, "uses", NAN), sg = jget_double(t, "suggested", NAN);
         if (isnan(ur) && sg > 0)
@@ -826,61 +793,61 @@ static void html_vars_top(hv *h, tmpl_vars *v, struct json_object *report)
     }
     char cnt[32];
     snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
-    hv_set(h, v, "top_accepted_count", cnt);
+    htmlvars_set(h, v, "top_accepted_count", cnt);
     arr = jget(report, "top_rejected");
     n = jget_len(report, "top_rejected");
     snprintf(cnt, sizeof cnt, "%zu", n < 10 ? n : 10);
-    hv_set(h, v, "top_rejected_count", cnt);
+    htmlvars_set(h, v, "top_rejected_count", cnt);
     for (size_t i = 0; i < n && i < 10; i++) {
         struct json_object *t = json_object_array_get_idx(arr, i);
-        tmpl_vars *r = hv_row(h, v, "top_rejected");
+        tmpl_vars *r = htmlvars_row(h, v, "top_rejected");
         char rank[16];
         snprintf(rank, sizeof rank, "%zu", i + 1);
-        hv_set(h, r, "rank", rank);
-        hv_set(h, r, "reply", hv_text(t, "reply"));
-        hv_num(h, r, "rejections", t, "rejections");
-        hv_num(h, r, "suggested", t, "suggested");
-        hv_num(h, r, "mean_confidence", t, "mean_confidence");
+        htmlvars_set(h, r, "rank", rank);
+        htmlvars_set(h, r, "reply", hv_text(t, "reply"));
+        htmlvars_num(h, r, "rejections", t, "rejections");
+        htmlvars_num(h, r, "suggested", t, "suggested");
+        htmlvars_num(h, r, "mean_confidence", t, "mean_confidence");
         /* the wording agents wrote; older reports only have the normalised text */
-        hv_set(h, r, "top_replacement", hv_text(t, jget_str(t, "top_replacement_text", NULL)
+        htmlvars_set(h, r, "top_replacement", hv_text(t, jget_str(t, "top_replacement_text", NULL)
                                                          ? "top_replacement_text" : "top_replacement"));
-        hv_num(h, r, "top_replacement_count", t, "top_replacement_count");
+        htmlvars_num(h, r, "top_replacement_count", t, "top_replacement_count");
         double rr = jget_double(t, "rejection_rate", NAN);
         double rj = jget_double(t, "rejections", NAN), sg = jget_double(t, "suggested", NAN);
         if (isnan(rr) && sg > 0)
             rr = rj / sg;
         hv_dbl(h, r, "rejection_rate", rr);
         html_ci_var(h, r, "rejection_rate_ci", jget(t, "rejection_rate_ci"));
-        hv_num(h, r, "excess_rejections", t, "excess_rejections");
+        htmlvars_num(h, r, "excess_rejections", t, "excess_rejections");
     }
     /* schema 2 lists only credible excess rejection: the page says so */
-    hv_set(h, v, "top_rejected_rule", jget_int(report, "schema", 1) >= 2 ? "1" : "");
-    hv_num(h, v, "overall_rejection", report, "rates.rejection");
+    htmlvars_set(h, v, "top_rejected_rule", jget_int(report, "schema", 1) >= 2 ? "1" : "");
+    htmlvars_num(h, v, "overall_rejection", report, "rates.rejection");
 }
 
 /* One list of trending topics as rows of the loop "trends" (bars scaled
  * to maxc). Schema 1's entries have "term" and no change. */
-static void html_trend_rows(hv *h, tmpl_vars *v, struct json_object *arr, const char *direction, double maxc)
+static void html_trend_rows(htmlvars *h, tmpl_vars *v, struct json_object *arr, const char *direction, double maxc)
 {
     size_t n = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
     for (size_t i = 0; i < n && i < 10; i++) {
         struct json_object *t = json_object_array_get_idx(arr, i);
-        tmpl_vars *r = hv_row(h, v, "trends");
+        tmpl_vars *r = htmlvars_row(h, v, "trends");
         char bar[16];
         double c = jget_double(t, "count", 0);
         snprintf(bar, sizeof bar, "%d", maxc > 0 ? (int)lround(c / maxc * 100.0) : 0);
-        hv_set(h, r, "term", hv_text(t, jget_has(t, "topic") ? "topic" : "term"));
-        hv_set(h, r, "direction", direction);
-        hv_set(h, r, "change", hv_text(t, "change"));
-        hv_num(h, r, "count", t, "count");
-        hv_num(h, r, "previous_count", t, "previous_count");
-        hv_set(h, r, "bar", bar);
+        htmlvars_set(h, r, "term", hv_text(t, jget_has(t, "topic") ? "topic" : "term"));
+        htmlvars_set(h, r, "direction", direction);
+        htmlvars_set(h, r, "change", hv_text(t, "change"));
+        htmlvars_num(h, r, "count", t, "count");
+        htmlvars_num(h, r, "previous_count", t, "previous_count");
+        htmlvars_set(h, r, "bar", bar);
     }
 }
 
 /* the rising and falling topics with their bars, and the weeks they are
  * tested against */
-static void html_vars_trends(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_trends(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
     strbuf s = STRBUF_INIT;
     struct json_object *tr = jget(report, "trends");
@@ -904,30 +871,30 @@ static void html_vars_trends(hv *h, tmpl_vars *v, struct json_object *report)
             || strbuf_adds(&s, w ? w : "") < 0)
             h->oom = 1;
     }
-    hv_set(h, v, "trend_baseline", s.buf);
+    htmlvars_set(h, v, "trend_baseline", s.buf);
     strbuf_release(&s);
 }
 
 /* the retraining adjustments and their impact */
-static void html_vars_retraining(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_retraining(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
     struct json_object *arr = jget(report, "retraining");
     size_t n = jget_len(report, "retraining");
     for (size_t i = 0; i < n; i++) {
         struct json_object *t = json_object_array_get_idx(arr, i);
-        tmpl_vars *r = hv_row(h, v, "retraining");
+        tmpl_vars *r = htmlvars_row(h, v, "retraining");
         html_time(h, r, "ts", t, "ts");
-        hv_set(h, r, "prompt_id", hv_text(t, "prompt_id"));
-        hv_set(h, r, "from_version", hv_text(t, "from_version"));
-        hv_set(h, r, "to_version", hv_text(t, "to_version"));
-        hv_set(h, r, "theme", hv_text(t, "theme"));
-        hv_set(h, r, "summary", hv_text(t, "summary"));
+        htmlvars_set(h, r, "prompt_id", hv_text(t, "prompt_id"));
+        htmlvars_set(h, r, "from_version", hv_text(t, "from_version"));
+        htmlvars_set(h, r, "to_version", hv_text(t, "to_version"));
+        htmlvars_set(h, r, "theme", hv_text(t, "theme"));
+        htmlvars_set(h, r, "summary", hv_text(t, "summary"));
         html_text_list(h, r, "examples_added", jget(t, "examples_added"));
         html_text_list(h, r, "examples_removed", jget(t, "examples_removed"));
-        hv_num(h, r, "before_acceptance", t, "impact.before.acceptance");
-        hv_num(h, r, "after_acceptance", t, "impact.after.acceptance");
-        hv_num(h, r, "before_n", t, "impact.before.suggestions");
-        hv_num(h, r, "after_n", t, "impact.after.suggestions");
+        htmlvars_num(h, r, "before_acceptance", t, "impact.before.acceptance");
+        htmlvars_num(h, r, "after_acceptance", t, "impact.after.acceptance");
+        htmlvars_num(h, r, "before_n", t, "impact.before.suggestions");
+        htmlvars_num(h, r, "after_n", t, "impact.after.suggestions");
         double d = jget_double(t, "impact.delta", NAN);
         if (isnan(d))
             d = jget_double(t, "impact.after.acceptance", NAN)
@@ -938,28 +905,28 @@ static void html_vars_retraining(hv *h, tmpl_vars *v, struct json_object *report
         strbuf ci = STRBUF_INIT;
         if (cilabel_pp(&ci, jget(t, "impact.delta_ci")) < 0)
             h->oom = 1;
-        hv_set(h, r, "delta_ci", ci.buf);
+        htmlvars_set(h, r, "delta_ci", ci.buf);
         strbuf_release(&ci);
         const char *verdict = cilabel_verdict(jget(t, "impact"), "verdict");
-        hv_set(h, r, "verdict", verdict);
+        htmlvars_set(h, r, "verdict", verdict);
         if (verdict)
-            hv_set(h, r, "delta_class", !strcmp(verdict, "up") ? "good" : !strcmp(verdict, "down") ? "bad" : "neutral");
+            htmlvars_set(h, r, "delta_class", !strcmp(verdict, "up") ? "good" : !strcmp(verdict, "down") ? "bad" : "neutral");
         else
-            hv_set(h, r, "delta_class", isnan(d) ? "none" : d > 0.0005 ? "good"
+            htmlvars_set(h, r, "delta_class", isnan(d) ? "none" : d > 0.0005 ? "good"
                                                   : d < -0.0005 ? "bad" : "neutral");
     }
 }
 
 /* the bad lines by reason, with their texts (dqlabel.h) */
-static void html_vars_quality(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_quality(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
     struct json_object *by = jget(report, "data_quality.bad_by_reason");
     if (by && json_object_is_type(by, json_type_object)) {
         json_object_object_foreach(by, key, val) {
             if (num_or_nan(val) > 0) {
-                tmpl_vars *r = hv_row(h, v, "bad_reasons");
-                hv_set(h, r, "reason", key);
-                hv_set(h, r, "label", dqlabel_reason(key));
+                tmpl_vars *r = htmlvars_row(h, v, "bad_reasons");
+                htmlvars_set(h, r, "reason", key);
+                htmlvars_set(h, r, "label", dqlabel_reason(key));
                 hv_dbl(h, r, "count", num_or_nan(val));
             }
         }
@@ -969,83 +936,83 @@ static void html_vars_quality(hv *h, tmpl_vars *v, struct json_object *report)
     size_t nfe = fe && json_object_is_type(fe, json_type_array) ? json_object_array_length(fe) : 0;
     for (size_t i = 0; i < nfe; i++) {
         struct json_object *e = json_object_array_get_idx(fe, i);
-        tmpl_vars *r = hv_row(h, v, "file_errors");
-        hv_set(h, r, "file", jget_str(e, "file", ""));
-        hv_set(h, r, "error", jget_str(e, "error", ""));
+        tmpl_vars *r = htmlvars_row(h, v, "file_errors");
+        htmlvars_set(h, r, "file", jget_str(e, "file", ""));
+        htmlvars_set(h, r, "error", jget_str(e, "error", ""));
     }
 }
 
 /* The alerts banner: report.alerts[] (docs/figures.md, "Alerts"); none
  * in a report made before them. */
-static void html_vars_alerts(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_alerts(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
     struct json_object *arr = jget(report, "alerts");
     size_t n = jget_len(report, "alerts");
     for (size_t i = 0; i < n; i++) {
         struct json_object *a = json_object_array_get_idx(arr, i);
-        tmpl_vars *r = hv_row(h, v, "alerts");
-        hv_set(h, r, "rule", hv_text(a, "rule"));
-        hv_set(h, r, "message", hv_text(a, "message"));
-        hv_set(h, r, "figure", hv_text(a, "figures.0"));
+        tmpl_vars *r = htmlvars_row(h, v, "alerts");
+        htmlvars_set(h, r, "rule", hv_text(a, "rule"));
+        htmlvars_set(h, r, "message", hv_text(a, "message"));
+        htmlvars_set(h, r, "figure", hv_text(a, "figures.0"));
     }
     if (n) {
         char buf[32];
         snprintf(buf, sizeof buf, "%zu", n);
-        hv_set(h, v, "alert_count", buf);
-        hv_set(h, v, "alert_plural", n == 1 ? "" : "s");
+        htmlvars_set(h, v, "alert_count", buf);
+        htmlvars_set(h, v, "alert_plural", n == 1 ? "" : "s");
     }
 }
 
 /* One list of the retraining plan: rows {text, reason}. */
-static void html_plan_list(hv *h, tmpl_vars *v, const char *loop, const struct json_object *arr)
+static void html_plan_list(htmlvars *h, tmpl_vars *v, const char *loop, const struct json_object *arr)
 {
     size_t n = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
     for (size_t i = 0; i < n; i++) {
         struct json_object *e = json_object_array_get_idx(arr, i);
-        tmpl_vars *r = hv_row(h, v, loop);
-        hv_set(h, r, "text", hv_text(e, "reply"));
-        hv_set(h, r, "reason", hv_text(e, "reason"));
+        tmpl_vars *r = htmlvars_row(h, v, loop);
+        htmlvars_set(h, r, "text", hv_text(e, "reply"));
+        htmlvars_set(h, r, "reason", hv_text(e, "reason"));
     }
 }
 
 /* "What retraining would change": report.retrain_preview, the plan of
  * `retrain --dry-run` (what the Retrain Now control would do) */
-static void html_vars_retrain_preview(hv *h, tmpl_vars *v, struct json_object *report)
+static void html_vars_retrain_preview(htmlvars *h, tmpl_vars *v, struct json_object *report)
 {
     struct json_object *arr = jget(report, "retrain_preview");
     size_t n = jget_len(report, "retrain_preview"), changed = 0;
     for (size_t i = 0; i < n; i++) {
         struct json_object *p = json_object_array_get_idx(arr, i);
-        tmpl_vars *r = hv_row(h, v, "retrain_preview");
+        tmpl_vars *r = htmlvars_row(h, v, "retrain_preview");
         bool ch = json_object_get_boolean(jget(p, "changed"));
         changed += ch;
-        hv_set(h, r, "prompt_id", hv_text(p, "prompt_id"));
-        hv_set(h, r, "from_version", hv_text(p, "from_version"));
-        hv_set(h, r, "to_version", hv_text(p, "to_version"));
-        hv_set(h, r, "changed", ch ? "1" : "");
+        htmlvars_set(h, r, "prompt_id", hv_text(p, "prompt_id"));
+        htmlvars_set(h, r, "from_version", hv_text(p, "from_version"));
+        htmlvars_set(h, r, "to_version", hv_text(p, "to_version"));
+        htmlvars_set(h, r, "changed", ch ? "1" : "");
         html_plan_list(h, r, "added", jget(p, "added"));
         html_plan_list(h, r, "removed", jget(p, "removed"));
         html_plan_list(h, r, "not_added", jget(p, "not_added"));
     }
-    hv_set(h, v, "retrain_preview_changed", changed ? "1" : "");
+    htmlvars_set(h, v, "retrain_preview_changed", changed ? "1" : "");
 }
 
 /* downloads, the archive link and the retraining control */
-static void html_vars_links(hv *h, tmpl_vars *v, struct json_object *report, const aid_config *cfg)
+static void html_vars_links(htmlvars *h, tmpl_vars *v, struct json_object *report, const aid_config *cfg)
 {
     const char *week = jget_str(report, "week", "");
     strbuf s = STRBUF_INIT;
-    hv_set(h, v, "pdf_href", "digest.pdf");
-    hv_set(h, v, "xlsx_href", "digest.xlsx");
-    hv_set(h, v, "index_href", "../index.html");
+    htmlvars_set(h, v, "pdf_href", "digest.pdf");
+    htmlvars_set(h, v, "xlsx_href", "digest.xlsx");
+    htmlvars_set(h, v, "index_href", "../index.html");
     if (strbuf_addf(&s, "git tag retrain/%s && git push origin retrain/%s", week, week) < 0)
         h->oom = 1;
-    hv_set(h, v, "retrain_cmd", s.buf);
+    htmlvars_set(h, v, "retrain_cmd", s.buf);
     if (cfg && cfg->retrain_url && *cfg->retrain_url) {
         if (html_url_ok(cfg->retrain_url))
-            hv_set(h, v, "retrain_url", cfg->retrain_url);
+            htmlvars_set(h, v, "retrain_url", cfg->retrain_url);
         else
-            hv_set(h, v, "retrain_url_rejected", "1");
+            htmlvars_set(h, v, "retrain_url_rejected", "1");
     }
     strbuf_release(&s);
 }
@@ -1053,7 +1020,7 @@ static void html_vars_links(hv *h, tmpl_vars *v, struct json_object *report, con
 aid_err html_week_vars(struct json_object *report, const aid_config *cfg, tmpl_vars *v,
                        aid_errbuf *eb)
 {
-    hv h = { 0 };
+    htmlvars h = { 0 };
     aid_err err;
     html_vars_header(&h, v, report, cfg);
     html_vars_alerts(&h, v, report);
@@ -1084,18 +1051,18 @@ cleanup:
 /* The links to the archived weeks before and after (prev, next: week
  * names, "" = none; docs/html.md): nav_prev, nav_next, their hrefs and
  * has_nav. */
-static void html_vars_nav(hv *h, tmpl_vars *v, const char *prev, const char *next)
+static void html_vars_nav(htmlvars *h, tmpl_vars *v, const char *prev, const char *next)
 {
     char a[40] = "", b[40] = "";
     if (*prev)
         snprintf(a, sizeof a, "../%s/index.html", prev);
     if (*next)
         snprintf(b, sizeof b, "../%s/index.html", next);
-    hv_set(h, v, "nav_prev", prev);
-    hv_set(h, v, "nav_prev_href", a);
-    hv_set(h, v, "nav_next", next);
-    hv_set(h, v, "nav_next_href", b);
-    hv_set(h, v, "has_nav", *prev || *next ? "1" : "");
+    htmlvars_set(h, v, "nav_prev", prev);
+    htmlvars_set(h, v, "nav_prev_href", a);
+    htmlvars_set(h, v, "nav_next", next);
+    htmlvars_set(h, v, "nav_next_href", b);
+    htmlvars_set(h, v, "has_nav", *prev || *next ? "1" : "");
 }
 
 /* The weekly page with its links to the weeks before and after. */
@@ -1103,7 +1070,7 @@ static aid_err html_render_page(tmpl_engine *e, struct json_object *report, cons
                                 const char *prev, const char *next, strbuf *out, aid_errbuf *eb)
 {
     tmpl_vars *v = NULL;
-    hv h = { 0 };
+    htmlvars h = { 0 };
     aid_err err;
     if (tmpl_vars_new(&v) != AID_OK)
         return aid_errbuf_set(eb, AID_ERR_NOMEM, "html: out of memory");
@@ -1174,54 +1141,54 @@ cleanup:
 /* the archive index                                                    */
 
 /* The loop "weeks": one row per week, newest first. */
-static void html_index_rows(hv *h, tmpl_vars *v, const weeks_list *ws, const char *out)
+static void html_index_rows(htmlvars *h, tmpl_vars *v, const weeks_list *ws, const char *out)
 {
     strbuf path = STRBUF_INIT;
     for (size_t k = ws->n; k-- > 0;) {
         const weeks_week *w = &ws->w[k];
         struct json_object *r = w->report;
-        tmpl_vars *row = hv_row(h, v, "weeks");
+        tmpl_vars *row = htmlvars_row(h, v, "weeks");
         strbuf_reset(&path);
         if (strbuf_addf(&path, "%s/index.html", w->name) < 0)
             h->oom = 1;
-        hv_set(h, row, "week", w->name);
-        hv_set(h, row, "href", path.buf);
-        hv_set(h, row, "broken", r ? "" : "1");
+        htmlvars_set(h, row, "week", w->name);
+        htmlvars_set(h, row, "href", path.buf);
+        htmlvars_set(h, row, "broken", r ? "" : "1");
         html_period(h, row, r);
-        hv_num(h, row, "suggestions", r, "totals.suggestions");
-        hv_num(h, row, "acceptance", r, "rates.acceptance");
-        hv_num(h, row, "use_rate", r, "rates.use");
-        hv_num(h, row, "rejection_rate", r, "rates.rejection");
-        hv_num(h, row, "conf_mean", r, "confidence.mean");
-        hv_num(h, row, "ece", r, "confidence.ece");
-        hv_set(h, row, "has_pdf", "");
+        htmlvars_num(h, row, "suggestions", r, "totals.suggestions");
+        htmlvars_num(h, row, "acceptance", r, "rates.acceptance");
+        htmlvars_num(h, row, "use_rate", r, "rates.use");
+        htmlvars_num(h, row, "rejection_rate", r, "rates.rejection");
+        htmlvars_num(h, row, "conf_mean", r, "confidence.mean");
+        htmlvars_num(h, row, "ece", r, "confidence.ece");
+        htmlvars_set(h, row, "has_pdf", "");
         strbuf_reset(&path);
         if (strbuf_addf(&path, "%s/%s/digest.pdf", out, w->name) < 0)
             h->oom = 1;
-        hv_set(h, row, "has_pdf", !h->oom && fsutil_exists(path.buf) ? "1" : "");
+        htmlvars_set(h, row, "has_pdf", !h->oom && fsutil_exists(path.buf) ? "1" : "");
         strbuf_reset(&path);
         if (strbuf_addf(&path, "%s/%s/digest.xlsx", out, w->name) < 0)
             h->oom = 1;
-        hv_set(h, row, "has_xlsx", !h->oom && fsutil_exists(path.buf) ? "1" : "");
+        htmlvars_set(h, row, "has_xlsx", !h->oom && fsutil_exists(path.buf) ? "1" : "");
     }
     strbuf_release(&path);
 }
 
 /* The headline: team, title, the newest and first week, their count. */
-static void html_index_headline(hv *h, tmpl_vars *v, const weeks_list *ws, const aid_config *cfg)
+static void html_index_headline(htmlvars *h, tmpl_vars *v, const weeks_list *ws, const aid_config *cfg)
 {
     const char *team = cfg && cfg->team_name && *cfg->team_name ? cfg->team_name : "Support";
     char now[32], cnt[32];
-    hv_set(h, v, "team", team);
-    hv_set(h, v, "title", "Weekly AI Intelligence Digest \xe2\x80\x94 archive");
-    hv_set(h, v, "has_weeks", ws->n ? "1" : "");
-    hv_set(h, v, "generator", "aidigest " AIDIGEST_VERSION);
+    htmlvars_set(h, v, "team", team);
+    htmlvars_set(h, v, "title", "Weekly AI Intelligence Digest \xe2\x80\x94 archive");
+    htmlvars_set(h, v, "has_weeks", ws->n ? "1" : "");
+    htmlvars_set(h, v, "generator", "aidigest " AIDIGEST_VERSION);
     timeutil_format_rfc3339(timeutil_now_ms(), now, sizeof now);
-    hv_set(h, v, "generated_at", now);
-    hv_set(h, v, "latest_week", ws->n ? ws->w[ws->n - 1].name : "");
-    hv_set(h, v, "first_week", ws->n ? ws->w[0].name : "");
+    htmlvars_set(h, v, "generated_at", now);
+    htmlvars_set(h, v, "latest_week", ws->n ? ws->w[ws->n - 1].name : "");
+    htmlvars_set(h, v, "first_week", ws->n ? ws->w[0].name : "");
     snprintf(cnt, sizeof cnt, "%zu", ws->n);
-    hv_set(h, v, "weeks_count", cnt);
+    htmlvars_set(h, v, "weeks_count", cnt);
 }
 
 /* The most calendar weeks a chart spans; an archive with longer holes is
@@ -1276,7 +1243,7 @@ static size_t html_index_axis(const weeks_list *ws, char (**names)[16], long **a
 
 /* The loop "trends": per headline figure its chart over the weeks (both
  * forms) and its latest value. */
-static void html_index_trends(hv *h, tmpl_vars *v, const weeks_list *ws)
+static void html_index_trends(htmlvars *h, tmpl_vars *v, const weeks_list *ws)
 {
     static const svgchart_unit units[] = { [WEEKS_COUNT] = SVGCHART_COUNT, [WEEKS_RATE] = SVGCHART_PCT,
                                            [WEEKS_DEC] = SVGCHART_DEC };
@@ -1291,7 +1258,7 @@ static void html_index_trends(hv *h, tmpl_vars *v, const weeks_list *ws)
     }
     for (size_t f = 0; f < weeks_nfigures; f++) {
         const weeks_figure *fig = &weeks_figures[f];
-        tmpl_vars *row = hv_row(h, v, "trends");
+        tmpl_vars *row = htmlvars_row(h, v, "trends");
         char id[48];
         size_t have = 0;
         for (size_t i = 0; i < n; i++) {
@@ -1301,23 +1268,23 @@ static void html_index_trends(hv *h, tmpl_vars *v, const weeks_list *ws)
             weeks_interval(r, fig, &pts[i].lo, &pts[i].hi);
             have += !isnan(pts[i].value);
         }
-        hv_set(h, row, "key", fig->key);
-        hv_set(h, row, "label", fig->label);
-        hv_set(h, row, "has_data", have ? "1" : "");
+        htmlvars_set(h, row, "key", fig->key);
+        htmlvars_set(h, row, "label", fig->label);
+        htmlvars_set(h, row, "has_data", have ? "1" : "");
         snprintf(id, sizeof id, "trend-%s-wide", fig->key);
         strbuf_reset(&svg);
         if (svgchart_weeks(&svg, id, fig->label, fig->unit, pts, n, units[fig->kind], SVGCHART_WIDE))
             h->oom = 1;
-        hv_set(h, row, "chart", svg.buf);
+        htmlvars_set(h, row, "chart", svg.buf);
         snprintf(id, sizeof id, "trend-%s-narrow", fig->key);
         strbuf_reset(&svg);
         if (svgchart_weeks(&svg, id, fig->label, fig->unit, pts, n, units[fig->kind], SVGCHART_NARROW))
             h->oom = 1;
-        hv_set(h, row, "chart_narrow", svg.buf);
+        htmlvars_set(h, row, "chart_narrow", svg.buf);
         strbuf_reset(&svg);
         const struct json_object *latest = ws->n ? ws->w[ws->n - 1].report : NULL;
         hv_dbl(h, row, "latest", weeks_value(latest, fig));
-        hv_set(h, row, "kind", fig->kind == WEEKS_COUNT ? "count" : fig->kind == WEEKS_RATE ? "rate" : "dec");
+        htmlvars_set(h, row, "kind", fig->kind == WEEKS_COUNT ? "count" : fig->kind == WEEKS_RATE ? "rate" : "dec");
     }
 cleanup:
     strbuf_release(&svg);
@@ -1387,7 +1354,7 @@ aid_err html_write_index(const char *out_dir, const aid_config *cfg, aid_errbuf 
     tmpl_vars *v = NULL;
     tmpl_engine *e = NULL;
     strbuf path = STRBUF_INIT, page = STRBUF_INIT;
-    hv h = { 0 };
+    htmlvars h = { 0 };
     aid_err err;
 
     if ((err = weeks_scan(&ws, out, true, eb)))

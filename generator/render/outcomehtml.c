@@ -5,25 +5,12 @@
 #include "common/jget.h"
 #include "common/strbuf.h"
 #include "render/outcomelabel.h"
+#include "render/htmlvars.h"
 
 typedef struct ov {
-    bool oom;
+    htmlvars h;
     strbuf sb;
 } ov;
-
-static void set(ov *o, tmpl_vars *v, const char *name, const char *value)
-{
-    if (!v || tmpl_vars_set(v, name, value ? value : "") < 0)
-        o->oom = true;
-}
-
-static tmpl_vars *row(ov *o, tmpl_vars *v, const char *loop)
-{
-    tmpl_vars *r = v ? tmpl_vars_add_row(v, loop) : NULL;
-    if (!r)
-        o->oom = true;
-    return r;
-}
 
 /* name = what f writes of x */
 static void text(ov *o, tmpl_vars *v, const char *name, int (*f)(strbuf *, const struct json_object *),
@@ -31,19 +18,19 @@ static void text(ov *o, tmpl_vars *v, const char *name, int (*f)(strbuf *, const
 {
     strbuf_reset(&o->sb);
     if (f(&o->sb, x) < 0)
-        o->oom = true;
-    set(o, v, name, o->sb.buf ? o->sb.buf : "");
+        o->h.oom = 1;
+    htmlvars_set(&o->h, v, name, o->sb.buf ? o->sb.buf : "");
 }
 
 static void count(ov *o, tmpl_vars *v, const char *name, const struct json_object *x, const char *path)
 {
     if (!v || tmpl_vars_setf(v, name, "%lld", (long long)jget_int(x, path, 0)) < 0)
-        o->oom = true;
+        o->h.oom = 1;
 }
 
 static void class_row(ov *o, tmpl_vars *r, const struct json_object *cls)
 {
-    set(o, r, "class", outcomelabel_class(jget_str(cls, "class", "")));
+    htmlvars_set(&o->h, r, "class", outcomelabel_class(jget_str(cls, "class", "")));
     count(o, r, "conversations", cls, "conversations");
     count(o, r, "with_outcome", cls, "with_outcome");
     text(o, r, "csat", outcomelabel_csat_value, cls);
@@ -56,30 +43,30 @@ static void class_row(ov *o, tmpl_vars *r, const struct json_object *cls)
 
 int outcomehtml_vars(const struct json_object *report, tmpl_vars *v)
 {
-    ov o = { false, STRBUF_INIT };
+    ov o = { { 0 }, STRBUF_INIT };
     const struct json_object *oc = jget(report, "outcomes");
     if (!oc || !json_object_is_type(oc, json_type_object)) {
-        set(&o, v, "has_outcomes", "");
-        return o.oom ? -1 : 0;
+        htmlvars_set(&o.h, v, "has_outcomes", "");
+        return o.h.oom ? -1 : 0;
     }
-    set(&o, v, "has_outcomes", "1");
+    htmlvars_set(&o.h, v, "has_outcomes", "1");
     text(&o, v, "outcomes_note", outcomelabel_note, oc);
     const struct json_object *arr = jget(oc, "by_class");
     for (size_t i = 0, n = jget_len(oc, "by_class"); i < n; i++) {
         const struct json_object *cls = json_object_array_get_idx(arr, i);
-        tmpl_vars *r = row(&o, v, "outcome_classes");
+        tmpl_vars *r = htmlvars_row(&o.h, v, "outcome_classes");
         class_row(&o, r, cls);
         text(&o, r, "change", outcomelabel_compare, jget(cls, "changes"));
     }
     arr = jget(oc, "differences");
     for (size_t i = 0, n = jget_len(oc, "differences"); i < n; i++) {
         const struct json_object *d = json_object_array_get_idx(arr, i);
-        tmpl_vars *r = row(&o, v, "outcome_diffs");
+        tmpl_vars *r = htmlvars_row(&o.h, v, "outcome_diffs");
         strbuf_reset(&o.sb);
         if (strbuf_adds(&o.sb, outcomelabel_class(jget_str(d, "a", ""))) < 0 ||
             strbuf_adds(&o.sb, " \xe2\x88\x92 ") < 0 || strbuf_adds(&o.sb, outcomelabel_class(jget_str(d, "b", ""))) < 0)
-            o.oom = true;
-        set(&o, r, "pair", o.sb.buf ? o.sb.buf : "");
+            o.h.oom = 1;
+        htmlvars_set(&o.h, r, "pair", o.sb.buf ? o.sb.buf : "");
         text(&o, r, "compare", outcomelabel_compare, d);
     }
     arr = jget(oc, "prompts");
@@ -87,11 +74,11 @@ int outcomehtml_vars(const struct json_object *report, tmpl_vars *v)
         const struct json_object *p = json_object_array_get_idx(arr, i);
         const struct json_object *cl = jget(p, "by_class");
         for (size_t j = 0, m = jget_len(p, "by_class"); j < m; j++) {
-            tmpl_vars *r = row(&o, v, "outcome_prompts");
-            set(&o, r, "prompt_id", jget_str(p, "prompt_id", ""));
+            tmpl_vars *r = htmlvars_row(&o.h, v, "outcome_prompts");
+            htmlvars_set(&o.h, r, "prompt_id", jget_str(p, "prompt_id", ""));
             class_row(&o, r, json_object_array_get_idx(cl, j));
         }
     }
     strbuf_release(&o.sb);
-    return o.oom ? -1 : 0;
+    return o.h.oom ? -1 : 0;
 }
